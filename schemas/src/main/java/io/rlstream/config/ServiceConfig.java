@@ -1,0 +1,126 @@
+package io.rlstream.config;
+
+import io.rlstream.schemas.RegistrySerdes;
+import io.rlstream.schemas.SerdeFactory;
+import io.rlstream.schemas.TopicCatalog;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/**
+ * Configuration every service shares: where Kafka and the registry are, and the topic names.
+ * Each service declares its own keys on top of {@link #baseDef()} with Kafka's {@link ConfigDef}
+ * (type, default, validator, documentation), so values are validated at start with Kafka's clear
+ * messages and the README table is generated from the same declarations ({@link #markdown}).
+ *
+ * <p>Sources, later ones winning: a properties file, environment variables
+ * ({@code RLSTREAM_GROUP_SIZE} sets {@code group.size}), command-line {@code --set key=value}.
+ * Keys starting with {@code kafka.} pass through untouched to every Kafka client (prefix
+ * stripped: {@code kafka.security.protocol=SASL_SSL}); keys starting with
+ * {@code apicurio.registry.} pass through to the registry serde.
+ */
+public class ServiceConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String REGISTRY_URL = "registry.url";
+    public static final String TOPIC_PREFIX = "topic.prefix";
+    public static final String GROUP_PARTITIONS = "group.partitions";
+    public static final String KAFKA_PASSTHROUGH_PREFIX = "kafka.";
+    public static final String REGISTRY_PASSTHROUGH_PREFIX = "apicurio.registry.";
+    public static final String ENV_PREFIX = "RLSTREAM_";
+
+    public static ConfigDef baseDef() {
+        return new ConfigDef()
+                .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, "Kafka bootstrap servers (host:port,...).")
+                .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/registry/v2",
+                        new ConfigDef.NonEmptyString(), Importance.HIGH,
+                        "Schema registry API root used by the Avro serde (Apicurio v2 API; see README for Confluent).")
+                .define(TOPIC_PREFIX, Type.STRING, "rl.", Importance.MEDIUM,
+                        "Prefix of every rlstream topic name.")
+                .define(GROUP_PARTITIONS, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                        "Partitions of the co-partitioned group topics (prompt-dispatch, rollouts, rewards).");
+    }
+
+    public ServiceConfig(ConfigDef definition, Map<?, ?> originals) {
+        super(definition, originals, false);
+    }
+
+    public TopicCatalog catalog() {
+        return new TopicCatalog(getString(TOPIC_PREFIX), getInt(GROUP_PARTITIONS));
+    }
+
+    /** Registry-backed serdes with every {@code apicurio.registry.*} setting passed through. */
+    public SerdeFactory serdes() {
+        Map<String, Object> overrides = new HashMap<>();
+        originals().forEach((k, v) -> {
+            if (k.startsWith(REGISTRY_PASSTHROUGH_PREFIX)) {
+                overrides.put(k, v);
+            }
+        });
+        return new RegistrySerdes(getString(REGISTRY_URL), overrides);
+    }
+
+    /** Settings for a Kafka client: bootstrap servers plus every {@code kafka.*} key, prefix stripped. */
+    public Map<String, Object> clientProps() {
+        Map<String, Object> props = new HashMap<>(originalsWithPrefix(KAFKA_PASSTHROUGH_PREFIX, true));
+        props.put(BOOTSTRAP_SERVERS, getString(BOOTSTRAP_SERVERS));
+        return props;
+    }
+
+    /**
+     * Reads settings from an optional properties file, then applies environment overrides for the
+     * keys the definition declares ({@code RLSTREAM_} + key upper-cased, '.' and '-' as '_').
+     */
+    public static Map<String, String> read(Path file, Map<String, String> env, ConfigDef definition) {
+        Map<String, String> values = new TreeMap<>();
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("config file " + file + " does not exist or is not a file");
+            }
+            Properties props = new Properties();
+            try (Reader reader = Files.newBufferedReader(file)) {
+                props.load(reader);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read config file " + file, e);
+            }
+            props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k).trim()));
+        }
+        for (String key : definition.names()) {
+            String fromEnv = env.get(envName(key));
+            if (fromEnv != null) {
+                values.put(key, fromEnv);
+            }
+        }
+        return values;
+    }
+
+    /** The environment variable that overrides a key: {@code group.size} → {@code RLSTREAM_GROUP_SIZE}. */
+    public static String envName(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** A Markdown table of a definition: key, type, default, valid values, meaning. */
+    public static String markdown(ConfigDef definition) {
+        StringBuilder out = new StringBuilder("| key | type | default | valid values | meaning |\n|---|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey key : new java.util.TreeMap<>(definition.configKeys()).values()) {
+            String dflt = key.hasDefault() ? String.valueOf(key.defaultValue) : "(required)";
+            String valid = key.validator == null ? "" : key.validator.toString();
+            out.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase(Locale.ROOT))
+                    .append(" | `").append(dflt.isEmpty() ? "\"\"" : dflt).append("` | ").append(valid.replace("|", "\\|"))
+                    .append(" | ").append(key.documentation).append(" |\n");
+        }
+        return out.toString();
+    }
+}

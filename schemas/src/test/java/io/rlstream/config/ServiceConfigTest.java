@@ -1,0 +1,59 @@
+package io.rlstream.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServiceConfigTest {
+
+    @Test
+    void environmentOverridesTheFileForDeclaredKeys(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("svc.properties");
+        Files.writeString(file, "bootstrap.servers=file:9092\ntopic.prefix=a.\n");
+        Map<String, String> values = ServiceConfig.read(file, Map.of("RLSTREAM_TOPIC_PREFIX", "env.",
+                "RLSTREAM_UNRELATED", "x"), ServiceConfig.baseDef());
+        assertEquals("file:9092", values.get("bootstrap.servers"));
+        assertEquals("env.", values.get("topic.prefix"));
+        assertEquals(2, values.size());
+    }
+
+    @Test
+    void envNameUpperCasesAndReplacesSeparators() {
+        assertEquals("RLSTREAM_WORKER_MAX_DISPATCHES", ServiceConfig.envName("worker.max-dispatches"));
+    }
+
+    @Test
+    void kafkaKeysPassThroughWithPrefixStripped() {
+        ServiceConfig c = new ServiceConfig(ServiceConfig.baseDef(), Map.of("bootstrap.servers", "h:1",
+                "kafka.security.protocol", "SSL"));
+        assertEquals(Map.of("bootstrap.servers", "h:1", "security.protocol", "SSL"), c.clientProps());
+    }
+
+    @Test
+    void invalidValueIsRejectedAtStartWithTheKeyName() {
+        var e = assertThrows(ConfigException.class,
+                () -> new ServiceConfig(ServiceConfig.baseDef(), Map.of("group.partitions", "0")));
+        assertTrue(e.getMessage().contains("group.partitions"), e.getMessage());
+    }
+
+    @Test
+    void missingConfigFileIsAClearError() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfig.read(Path.of("/no/such.properties"), Map.of(), ServiceConfig.baseDef()));
+        assertTrue(e.getMessage().contains("/no/such.properties"));
+    }
+
+    @Test
+    void markdownTableListsEveryKeyWithDefault() {
+        String md = ServiceConfig.markdown(ServiceConfig.baseDef());
+        assertTrue(md.contains("| `bootstrap.servers` | string | `127.0.0.1:9092` |"), md);
+        assertEquals(4 + 2, md.split("\n").length);
+    }
+}
