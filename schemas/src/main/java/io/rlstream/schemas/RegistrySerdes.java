@@ -46,6 +46,9 @@ public final class RegistrySerdes implements SerdeFactory {
         c.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
         c.put("apicurio.registry.use-id", "contentId");
         c.put("apicurio.registry.use-specific-avro-reader", "true");
+        // One self-contained schema per <topic>-value subject, as Confluent's serializer registers
+        // it, instead of separate subjects for nested named types (FinishReason, ...).
+        c.put("apicurio.registry.dereference-schema", "true");
         return c;
     }
 

@@ -1,0 +1,392 @@
+package io.rlstream.processors.dispatch;
+
+import io.rlstream.deadletter.DeadLetters;
+import io.rlstream.events.CheckpointPublished;
+import io.rlstream.events.DeadLetter;
+import io.rlstream.events.Prompt;
+import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.Reward;
+import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.processors.config.ProcessorsConfig;
+import io.rlstream.schemas.SerdeFactory;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what the generators sample next: reads the prompt pool (rl.prompts), the latest trained
+ * policy version (rl.checkpoints) and completed groups (rl.rewards), and dispatches uniformly
+ * random prompts as {@link PromptDispatch} records on rl.prompt-dispatch, keyed by a fresh
+ * group_id, while its {@link AdmissionPolicy} admits them.
+ *
+ * <p>Plain clients, one thread: a consumer assigned to every partition of its input topics (no
+ * consumer group, read_committed, from the beginning, new partitions picked up as they appear)
+ * and an idempotent producer. Nothing is kept locally: at start it re-reads rl.prompt-dispatch up
+ * to its end to learn which groups were dispatched before, and rl.rewards from the beginning to
+ * learn which of them completed, so the in-flight count survives restarts. Group ids are
+ * {@code <run token>-<n>}, the run token random per process, so they stay unique across restarts.
+ *
+ * <p>Run it on a thread; {@link #stop()} ends {@link #run()} and closes the clients.
+ */
+public final class Dispatcher implements Runnable {
+
+    /** Service name in dead letters and metrics. */
+    public static final String SERVICE = "dispatcher";
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final long PARTITION_REFRESH_MS = 5_000;
+
+    private final DispatchSettings settings;
+    private final AdmissionPolicy admission;
+    private final Consumer<String, byte[]> consumer;
+    private final Producer<String, byte[]> producer;
+    private final MetricsPublisher metrics;
+    private final long metricsIntervalMs;
+    private final String promptsTopic;
+    private final String checkpointsTopic;
+    private final String rewardsTopic;
+    private final String dispatchTopic;
+    private final String deadLettersTopic;
+    private final Deserializer<Prompt> prompts;
+    private final Deserializer<CheckpointPublished> checkpoints;
+    private final Deserializer<Reward> rewards;
+    private final Deserializer<PromptDispatch> dispatches;
+    private final Serializer<PromptDispatch> dispatchBytes;
+    private final Serializer<DeadLetter> deadLetterBytes;
+    private final String runToken;
+    private final Random random;
+
+    private final PromptPool pool = new PromptPool();
+    private final InFlightGroups groups = new InFlightGroups();
+    private long policyVersion;
+    private long nextGroup;
+    private long nextPartitionRefresh;
+    private long nextMetrics;
+    private boolean waitingLogged;
+    private volatile boolean stopped;
+    private volatile Snapshot snapshot = new Snapshot(0, 0, 0, 0, 0);
+
+    /** Counts readable from other threads while the dispatcher runs. */
+    public record Snapshot(long dispatched, long completed, long inFlight, int promptPool, long policyVersion) {
+    }
+
+    /** A dispatcher for a deployment: Kafka clients and registry serdes from the config. */
+    public Dispatcher(ProcessorsConfig config, MetricsPublisher metrics) {
+        this(DispatchSettings.from(config), config.clientProps(), config.catalog(), config.serdes(), metrics,
+                config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS));
+    }
+
+    /**
+     * @param clientProps Kafka client settings (bootstrap servers, security, ...)
+     * @param metrics     where to publish counters, or null for none
+     */
+    public Dispatcher(DispatchSettings settings, Map<String, Object> clientProps, TopicCatalog catalog,
+            SerdeFactory serdes, MetricsPublisher metrics, long metricsIntervalMs) {
+        this(settings, new InFlightBudget(settings.maxInFlightGroups()), catalog, serdes,
+                new KafkaConsumer<>(consumerProps(clientProps), new StringDeserializer(), new ByteArrayDeserializer()),
+                new KafkaProducer<>(producerProps(clientProps), new StringSerializer(), new ByteArraySerializer()),
+                metrics, metricsIntervalMs, UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** With given clients (tests pass Kafka's mock clients). */
+    Dispatcher(DispatchSettings settings, AdmissionPolicy admission, TopicCatalog catalog, SerdeFactory serdes,
+            Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, MetricsPublisher metrics,
+            long metricsIntervalMs, String runToken) {
+        this.settings = settings;
+        this.admission = admission;
+        this.consumer = consumer;
+        this.producer = producer;
+        this.metrics = metrics;
+        this.metricsIntervalMs = metricsIntervalMs;
+        this.promptsTopic = catalog.name(Topic.PROMPTS);
+        this.checkpointsTopic = catalog.name(Topic.CHECKPOINTS);
+        this.rewardsTopic = catalog.name(Topic.REWARDS);
+        this.dispatchTopic = catalog.name(Topic.PROMPT_DISPATCH);
+        this.deadLettersTopic = catalog.name(Topic.DEAD_LETTERS);
+        this.prompts = serdes.serde(Prompt.class).deserializer();
+        this.checkpoints = serdes.serde(CheckpointPublished.class).deserializer();
+        this.rewards = serdes.serde(Reward.class).deserializer();
+        this.dispatches = serdes.serde(PromptDispatch.class).deserializer();
+        this.dispatchBytes = serdes.serde(PromptDispatch.class).serializer();
+        this.deadLetterBytes = serdes.serde(DeadLetter.class).serializer();
+        this.runToken = runToken;
+        this.random = new Random(settings.seed());
+    }
+
+    static Map<String, Object> consumerProps(Map<String, Object> clientProps) {
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, SERVICE);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Looking up a missing topic must not create it with the broker's default partition count.
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return props;
+    }
+
+    static Map<String, Object> producerProps(Map<String, Object> clientProps) {
+        Map<String, Object> props = new HashMap<>(clientProps);
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, SERVICE);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return props;
+    }
+
+    @Override
+    public void run() {
+        try {
+            catchUp();
+            LOG.info("dispatcher {} started: {} groups in flight of {} dispatched before, G={}, max in flight {}",
+                    runToken, groups.inFlight(), groups.dispatched(), settings.groupSize(), settings.maxInFlightGroups());
+            while (!stopped) {
+                step();
+            }
+        } catch (WakeupException e) {
+            if (!stopped) {
+                throw e;
+            }
+        } finally {
+            publishMetrics();
+            consumer.close();
+            producer.close();
+        }
+    }
+
+    /** Runs until the process is stopped. Argument: an optional properties file; RLSTREAM_* variables override it. */
+    public static void main(String[] args) throws InterruptedException {
+        // Avro refuses to load generated classes from untrusted packages (ClassSecurityValidator).
+        System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
+        ProcessorsConfig config = ProcessorsConfig.load(args.length > 0 ? Path.of(args[0]) : null,
+                System.getenv());
+        MetricsPublisher metrics = new MetricsPublisher(SERVICE, config.clientProps(), config.catalog(), config.serdes());
+        Dispatcher dispatcher = new Dispatcher(config, metrics);
+        Thread worker = new Thread(dispatcher, SERVICE);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            dispatcher.stop();
+            try {
+                worker.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            metrics.close();
+        }, "dispatcher-shutdown"));
+        worker.start();
+        worker.join();
+    }
+
+    /** Ends {@link #run()} soon; safe from any thread. */
+    public void stop() {
+        stopped = true;
+        consumer.wakeup();
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Reads what this and earlier runs dispatched, up to the end of rl.prompt-dispatch as it is now. */
+    void catchUp() {
+        List<TopicPartition> parts = partitions(dispatchTopic);
+        if (parts.isEmpty()) {
+            return;
+        }
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+        while (!stopped && parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+            for (ConsumerRecord<String, byte[]> rec : consumer.poll(POLL)) {
+                PromptDispatch d = decode(rec, dispatches, "PromptDispatch");
+                if (d != null) {
+                    groups.dispatched(d.getGroupId(), d.getGroupSize());
+                }
+            }
+        }
+        consumer.assign(List.of());
+    }
+
+    /** One round: follow the inputs, then dispatch what the admission policy admits. */
+    void step() {
+        long now = System.currentTimeMillis();
+        if (now >= nextPartitionRefresh) {
+            refreshAssignment();
+            nextPartitionRefresh = now + PARTITION_REFRESH_MS;
+        }
+        for (ConsumerRecord<String, byte[]> rec : consumer.poll(POLL)) {
+            apply(rec);
+        }
+        dispatch();
+        snapshot = new Snapshot(groups.dispatched(), groups.completed(), groups.inFlight(), pool.size(), policyVersion);
+        if (metrics != null && now >= nextMetrics) {
+            publishMetrics();
+            nextMetrics = now + metricsIntervalMs;
+        }
+    }
+
+    /** Assigns every partition of the input topics, new ones from their beginning. */
+    private void refreshAssignment() {
+        Set<TopicPartition> current = new HashSet<>(consumer.assignment());
+        List<TopicPartition> added = new ArrayList<>();
+        for (String topic : List.of(promptsTopic, checkpointsTopic, rewardsTopic)) {
+            for (TopicPartition tp : partitions(topic)) {
+                if (current.add(tp)) {
+                    added.add(tp);
+                }
+            }
+        }
+        if (!added.isEmpty()) {
+            consumer.assign(current);
+            consumer.seekToBeginning(added);
+            LOG.info("reading {} from the beginning", added);
+        }
+    }
+
+    private List<TopicPartition> partitions(String topic) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic);
+        List<TopicPartition> out = new ArrayList<>();
+        if (infos != null) {
+            infos.forEach(i -> out.add(new TopicPartition(i.topic(), i.partition())));
+        }
+        return out;
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> rec) {
+        if (rec.topic().equals(promptsTopic)) {
+            if (rec.value() == null) {
+                if (rec.key() != null) {
+                    pool.remove(rec.key());
+                }
+                return;
+            }
+            Prompt p = decode(rec, prompts, "Prompt");
+            if (p != null) {
+                pool.put(p);
+            }
+        } else if (rec.topic().equals(checkpointsTopic)) {
+            CheckpointPublished c = decode(rec, checkpoints, "CheckpointPublished");
+            if (c != null && c.getVersion() > policyVersion) {
+                policyVersion = c.getVersion();
+            }
+        } else if (rec.topic().equals(rewardsTopic)) {
+            Reward w = decode(rec, rewards, "Reward");
+            if (w != null) {
+                groups.rewarded(w.getGroupId(), w.getRolloutId());
+            }
+        }
+    }
+
+    private void dispatch() {
+        int admitted = admission.admissible(new DispatchState(groups.dispatched(), groups.completed(), policyVersion));
+        if (admitted <= 0) {
+            return;
+        }
+        if (pool.isEmpty()) {
+            if (!waitingLogged) {
+                LOG.info("no prompts on {} yet; waiting for some before dispatching", promptsTopic);
+                waitingLogged = true;
+            }
+            return;
+        }
+        List<String> ids = new ArrayList<>(admitted);
+        List<Future<RecordMetadata>> sends = new ArrayList<>(admitted);
+        for (int i = 0; i < admitted; i++) {
+            Prompt prompt = pool.sample(random);
+            String groupId = runToken + "-" + nextGroup++;
+            PromptDispatch d = PromptDispatch.newBuilder()
+                    .setGroupId(groupId)
+                    .setPromptId(prompt.getPromptId())
+                    .setPromptText(prompt.getText())
+                    .setGroupSize(settings.groupSize())
+                    .setTemperature(settings.temperature())
+                    .setMaxNewTokens(settings.maxNewTokens())
+                    .setPolicyVersion(policyVersion)
+                    .setDispatchedAt(Instant.now())
+                    .build();
+            groups.dispatched(groupId, settings.groupSize());
+            ids.add(groupId);
+            sends.add(producer.send(new ProducerRecord<>(dispatchTopic, groupId, dispatchBytes.serialize(dispatchTopic, d))));
+        }
+        producer.flush();
+        for (int i = 0; i < sends.size(); i++) {
+            try {
+                sends.get(i).get();
+            } catch (ExecutionException e) {
+                groups.cancelled(ids.get(i));
+                LOG.error("could not dispatch group {} to {}: {}; it is not counted as in flight", ids.get(i),
+                        dispatchTopic, e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopped = true;
+                return;
+            }
+        }
+    }
+
+    private <T> T decode(ConsumerRecord<String, byte[]> rec, Deserializer<T> deserializer, String type) {
+        String error;
+        Throwable cause = null;
+        if (rec.value() == null) {
+            error = "record has no value (tombstone) where a " + type + " was expected";
+        } else {
+            try {
+                T value = deserializer.deserialize(rec.topic(), rec.headers(), rec.value());
+                if (value != null) {
+                    return value;
+                }
+                error = "decoded to null where a " + type + " was expected";
+            } catch (RuntimeException e) {
+                error = "cannot decode " + rec.value().length + " bytes as a " + type + ": " + e.getMessage();
+                cause = e;
+            }
+        }
+        LOG.warn("dead letter from {}-{}@{}: {}", rec.topic(), rec.partition(), rec.offset(), error);
+        byte[] key = rec.key() == null ? null : rec.key().getBytes(StandardCharsets.UTF_8);
+        DeadLetter letter = DeadLetters.of(SERVICE, rec.topic(), rec.partition(), rec.offset(), key, rec.value(), error, cause);
+        producer.send(new ProducerRecord<>(deadLettersTopic, rec.key(), deadLetterBytes.serialize(deadLettersTopic, letter)));
+        return null;
+    }
+
+    private void publishMetrics() {
+        if (metrics == null) {
+            return;
+        }
+        metrics.publish("dispatch.dispatched", groups.dispatched());
+        metrics.publish("dispatch.completed", groups.completed());
+        metrics.publish("dispatch.in_flight", groups.inFlight());
+        metrics.publish("dispatch.prompt_pool", pool.size());
+        metrics.publish("dispatch.policy_version", policyVersion);
+    }
+}

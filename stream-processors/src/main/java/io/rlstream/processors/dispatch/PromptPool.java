@@ -1,0 +1,56 @@
+package io.rlstream.processors.dispatch;
+
+import io.rlstream.events.Prompt;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The prompts the dispatcher can choose from, as the prompts topic says (latest value per
+ * prompt_id; a tombstone removes). Uniform random choice in O(1).
+ */
+public final class PromptPool {
+
+    private final List<Prompt> prompts = new ArrayList<>();
+    private final Map<String, Integer> indexById = new HashMap<>();
+
+    public void put(Prompt prompt) {
+        Integer at = indexById.get(prompt.getPromptId());
+        if (at == null) {
+            indexById.put(prompt.getPromptId(), prompts.size());
+            prompts.add(prompt);
+        } else {
+            prompts.set(at, prompt);
+        }
+    }
+
+    public void remove(String promptId) {
+        Integer at = indexById.remove(promptId);
+        if (at == null) {
+            return;
+        }
+        Prompt last = prompts.remove(prompts.size() - 1);
+        if (at < prompts.size()) {
+            prompts.set(at, last);
+            indexById.put(last.getPromptId(), at);
+        }
+    }
+
+    /** A prompt drawn uniformly at random. */
+    public Prompt sample(Random random) {
+        if (prompts.isEmpty()) {
+            throw new IllegalStateException("the prompt pool is empty");
+        }
+        return prompts.get(random.nextInt(prompts.size()));
+    }
+
+    public int size() {
+        return prompts.size();
+    }
+
+    public boolean isEmpty() {
+        return prompts.isEmpty();
+    }
+}

@@ -1,0 +1,112 @@
+package io.rlstream.processors.grouping;
+
+import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.processors.config.ProcessorsConfig;
+import io.rlstream.schemas.Topic;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * Runs {@link GroupingTopology} with exactly-once processing and registry serdes, and publishes
+ * its counters to the metrics topic every {@code processors.metrics.interval.ms}.
+ *
+ * <pre>
+ *   try (GroupingApp app = new GroupingApp(ProcessorsConfig.load(file, System.getenv()))) {
+ *       app.start();
+ *       ...
+ *   }
+ * </pre>
+ */
+public final class GroupingApp implements AutoCloseable {
+
+    private final KafkaStreams streams;
+    private final MetricsPublisher metrics;
+    private final GroupingCounters counters = new GroupingCounters();
+    private final long metricsIntervalMs;
+    private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "grouping-metrics");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public GroupingApp(ProcessorsConfig config) {
+        Topology topology = GroupingTopology.build(new StreamsBuilder(), config.catalog(), config.serdes(),
+                GroupingSettings.from(config), counters);
+        this.streams = new KafkaStreams(topology, streamsProperties(config));
+        this.metrics = new MetricsPublisher(GroupingTopology.SERVICE, config.clientProps(), config.catalog(),
+                config.serdes());
+        this.metricsIntervalMs = config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS);
+    }
+
+    /** Kafka Streams settings: the pass-through client settings, then ours (exactly-once always). */
+    public static Properties streamsProperties(ProcessorsConfig config) {
+        Properties props = new Properties();
+        // Groups and batches carry token ids: allow records up to the topics' limit (ARCHITECTURE "Record sizes").
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topic.MAX_MESSAGE_BYTES);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
+        props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(Topic.MAX_MESSAGE_BYTES));
+        props.putAll(config.clientProps());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ProcessorsConfig.APPLICATION_ID));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(ProcessorsConfig.COMMIT_INTERVAL_MS));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // The default from Kafka 5.0 on; set now so that 4.x does not warn about it at every start.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        return props;
+    }
+
+    public void start() {
+        streams.start();
+        reporter.scheduleAtFixedRate(this::publishMetrics, metricsIntervalMs, metricsIntervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public GroupingCounters counters() {
+        return counters;
+    }
+
+    private void publishMetrics() {
+        counters.snapshot().forEach((name, value) -> metrics.publish("grouping." + name, value));
+        double ratio = counters.effectiveRatio();
+        if (!Double.isNaN(ratio)) {
+            metrics.publish("grouping.effective_ratio", ratio);
+        }
+    }
+
+    @Override
+    public void close() {
+        reporter.shutdownNow();
+        streams.close(Duration.ofSeconds(30));
+        publishMetrics();
+        metrics.close();
+    }
+
+    /** Runs until the process is stopped. Argument: an optional properties file; RLSTREAM_* variables override it. */
+    public static void main(String[] args) throws InterruptedException {
+        // Avro refuses to load generated classes from untrusted packages (ClassSecurityValidator).
+        System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
+        ProcessorsConfig config = ProcessorsConfig.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
+        CountDownLatch stopped = new CountDownLatch(1);
+        GroupingApp app = new GroupingApp(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "grouping-shutdown"));
+        app.start();
+        stopped.await();
+    }
+}

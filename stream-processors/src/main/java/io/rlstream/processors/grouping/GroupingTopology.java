@@ -1,0 +1,119 @@
+package io.rlstream.processors.grouping;
+
+import io.rlstream.events.DeadLetter;
+import io.rlstream.events.Reward;
+import io.rlstream.events.Rollout;
+import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.schemas.SerdeFactory;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * rl.rollouts + rl.rewards → rl.training-batches: group, score, filter, batch.
+ *
+ * <pre>
+ *  rl.rollouts ─┐                                    (per group_id partition)
+ *  rl.rewards  ─┴─► decode ──► group accumulator ──► advantages ──► group filter ─┐
+ *                     │            [rollouts, rewards, progress]                     │
+ *                     └──► rl.dead-letters ◄──────────────────────┘                  │
+ *                                                                                    ▼
+ *  rl.training-batches ◄── batch assembler [buffer, state] ◄── repartition to 1 partition
+ * </pre>
+ *
+ * <p>Both inputs are keyed by group_id and co-partitioned, so one task sees all of a group with
+ * no repartition. Inputs are read as bytes and decoded in the topology, so bad records become
+ * dead letters instead of stopping the stream. Completed groups (kept ones with their scored
+ * samples, dropped ones as counters only) go through a single-partition repartition topic to the
+ * {@link BatchAssembler}, which numbers batches in one sequence.
+ *
+ * <p>Pure wiring: no clients, no threads; metrics are counted in the {@link GroupingCounters} the
+ * caller passes and publishes.
+ */
+public final class GroupingTopology {
+
+    /** Service name in dead letters. */
+    public static final String SERVICE = "grouping";
+    public static final String ROLLOUT_STORE = "group-rollouts";
+    public static final String REWARD_STORE = "group-rewards";
+    public static final String PROGRESS_STORE = "group-progress";
+    public static final String BATCH_BUFFER_STORE = "batch-buffer";
+    public static final String BATCH_STATE_STORE = "batch-state";
+    /** Name of the internal single-partition topic between grouping and batching (after the application id). */
+    public static final String OUTCOMES_REPARTITION = "group-outcomes";
+
+    private GroupingTopology() {
+    }
+
+    /** The topology with counters nobody reads; for tools and tests that only look at the output topics. */
+    public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes,
+            GroupingSettings settings) {
+        return build(builder, catalog, serdes, settings, new GroupingCounters());
+    }
+
+    public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes,
+            GroupingSettings settings, GroupingCounters counters) {
+        Serde<Rollout> rolloutSerde = serdes.serde(Rollout.class);
+        Serde<Reward> rewardSerde = serdes.serde(Reward.class);
+        Serde<TrainingBatchGroup> groupSerde = serdes.serde(TrainingBatchGroup.class);
+        Serde<DeadLetter> deadLetterSerde = serdes.serde(DeadLetter.class);
+        String rolloutsTopic = catalog.name(Topic.ROLLOUTS);
+        String deadLetters = catalog.name(Topic.DEAD_LETTERS);
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ROLLOUT_STORE), Serdes.String(), rolloutSerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(REWARD_STORE), Serdes.String(), rewardSerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PROGRESS_STORE), Serdes.String(), GroupProgress.serde()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(BATCH_BUFFER_STORE), Serdes.String(), groupSerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(BATCH_STATE_STORE), Serdes.String(), Serdes.Long()));
+
+        KStream<String, Routed<SpecificRecord>> decoded = builder
+                .stream(List.of(rolloutsTopic, catalog.name(Topic.REWARDS)),
+                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("rollouts-and-rewards"))
+                .process(() -> new InputDecoder(rolloutsTopic, rolloutSerde.deserializer(), rewardSerde.deserializer(),
+                        SERVICE, counters), Named.as("decode"));
+
+        KStream<String, Routed<TrainingBatchGroup>> outcomes = passOrDeadLetter(decoded, "decoded", deadLetters,
+                deadLetterSerde)
+                .process(() -> new GroupAccumulator(settings, rolloutSerde.serializer(), SERVICE, counters),
+                        Named.as("group-accumulator"), ROLLOUT_STORE, REWARD_STORE, PROGRESS_STORE);
+
+        passOrDeadLetter(outcomes, "outcomes", deadLetters, deadLetterSerde)
+                .repartition(Repartitioned.with(Serdes.String(), groupSerde)
+                        .withName(OUTCOMES_REPARTITION).withNumberOfPartitions(1))
+                .process(() -> new BatchAssembler(settings, counters), Named.as("batch-assembler"),
+                        BATCH_BUFFER_STORE, BATCH_STATE_STORE)
+                .to(catalog.name(Topic.TRAINING_BATCHES),
+                        Produced.with(Serdes.String(), groupSerde).withName("training-batches"));
+        return builder.build();
+    }
+
+    /** Sends the dead letters of a routed stream to rl.dead-letters (under the original key) and passes the rest on. */
+    private static <T> KStream<String, T> passOrDeadLetter(KStream<String, Routed<T>> routed, String name,
+            String deadLetterTopic, Serde<DeadLetter> deadLetterSerde) {
+        Map<String, KStream<String, Routed<T>>> branches = routed.split(Named.as(name + "-"))
+                .branch((key, value) -> value.isDead(), Branched.as("dead"))
+                .defaultBranch(Branched.as("ok"));
+        branches.get(name + "-dead")
+                .mapValues(Routed::deadLetter, Named.as(name + "-dead-letter"))
+                .to(deadLetterTopic, Produced.with(Serdes.String(), deadLetterSerde).withName(name + "-dead-letters"));
+        return branches.get(name + "-ok").mapValues(Routed::value, Named.as(name + "-value"));
+    }
+}

@@ -1,0 +1,177 @@
+package io.rlstream.processors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlstream.events.FinishReason;
+import io.rlstream.events.Prompt;
+import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.Reward;
+import io.rlstream.events.Rollout;
+import io.rlstream.events.SampleStatus;
+import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.processors.config.ProcessorsConfig;
+import io.rlstream.processors.dispatch.Dispatcher;
+import io.rlstream.processors.grouping.GroupingApp;
+import io.rlstream.schemas.RegistrySerdes;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.testkit.KafkaFixture;
+import io.rlstream.testkit.RegistryFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dispatcher and the grouping app on a real broker and a real schema registry: what unit
+ * tests cannot show (exactly-once transactions, the repartition topic, registry serdes, restarts
+ * of real clients).
+ */
+class ProcessorsIntegrationTest {
+
+    private static final TopicCatalog CATALOG = TopicCatalog.defaults();
+    private static KafkaFixture kafka;
+    private static RegistrySerdes serdes;
+
+    @TempDir
+    Path stateDir;
+
+    @BeforeAll
+    static void up() {
+        kafka = KafkaFixture.start();
+        kafka.createTopics(CATALOG);
+        serdes = RegistryFixture.serdes();
+    }
+
+    @AfterAll
+    static void down() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private ProcessorsConfig config(Map<String, String> extra) {
+        Map<String, String> c = new HashMap<>(extra);
+        c.put("bootstrap.servers", kafka.bootstrapServers());
+        c.put("registry.url", RegistryFixture.url());
+        c.put("processors.state.dir", stateDir.toString());
+        return new ProcessorsConfig(c);
+    }
+
+    private <T extends SpecificRecord> void produce(Topic topic, Class<T> type, List<T> values,
+            java.util.function.Function<T, String> key) {
+        try (KafkaProducer<String, T> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
+                serdes.serde(type).serializer())) {
+            values.forEach(v -> producer.send(new ProducerRecord<>(CATALOG.name(topic), key.apply(v), v)));
+        }
+    }
+
+    /** Everything committed on a topic until {@code enough} returns true or the time runs out. */
+    private <T extends SpecificRecord> List<T> readCommitted(Topic topic, Class<T> type, int enough, Duration wait) {
+        Map<String, Object> c = kafka.clientConfig();
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic.suffix() + "-" + System.nanoTime());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Deserializer<T> values = serdes.serde(type).deserializer();
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(), values)) {
+            consumer.subscribe(List.of(CATALOG.name(topic)));
+            long deadline = System.currentTimeMillis() + wait.toMillis();
+            while (out.size() < enough && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+            }
+        }
+        return out;
+    }
+
+    private static void await(BooleanSupplier condition, Duration wait, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + wait.toMillis();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.currentTimeMillis() < deadline, "timed out waiting until " + what);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void dispatcherStopsAtTheInFlightCapAndRemembersItAcrossARestart() throws InterruptedException {
+        produce(Topic.PROMPTS, Prompt.class, List.of(
+                Prompt.newBuilder().setPromptId("p1").setText("1+1").setCreatedAt(Instant.now()).build(),
+                Prompt.newBuilder().setPromptId("p2").setText("2+2").setCreatedAt(Instant.now()).build()),
+                Prompt::getPromptId);
+        ProcessorsConfig config = config(Map.of("dispatch.max-in-flight-groups", "3", "group.size", "2"));
+
+        Dispatcher first = new Dispatcher(config, null);
+        Thread thread = new Thread(first, "dispatcher-1");
+        thread.start();
+        await(() -> first.snapshot().dispatched() == 3, Duration.ofSeconds(30), "3 groups are dispatched");
+        Thread.sleep(1_000); // time to overshoot, if it would
+        first.stop();
+        thread.join(10_000);
+        assertFalse(thread.isAlive());
+        assertEquals(3, first.snapshot().dispatched());
+
+        List<PromptDispatch> sent = readCommitted(Topic.PROMPT_DISPATCH, PromptDispatch.class, 4, Duration.ofSeconds(5));
+        assertEquals(3, sent.size(), "no more than the cap on the topic");
+        assertEquals(3, sent.stream().map(PromptDispatch::getGroupId).distinct().count());
+
+        // a restarted dispatcher reads the 3 uncompleted groups back and dispatches nothing
+        Dispatcher second = new Dispatcher(config, null);
+        Thread thread2 = new Thread(second, "dispatcher-2");
+        thread2.start();
+        await(() -> second.snapshot().inFlight() == 3, Duration.ofSeconds(30), "the restart sees 3 in flight");
+        Thread.sleep(1_000);
+        assertEquals(3, second.snapshot().dispatched());
+        second.stop();
+        thread2.join(10_000);
+    }
+
+    @Test
+    void groupingAppTurnsRolloutsAndRewardsIntoOneCommittedBatch() {
+        ProcessorsConfig config = config(Map.of("processors.application.id", "grouping-it", "batch.groups", "2"));
+        List<Rollout> rollouts = new ArrayList<>();
+        List<Reward> rewards = new ArrayList<>();
+        for (String group : List.of("it-a", "it-b")) {
+            for (int i = 0; i < 2; i++) {
+                rollouts.add(Rollout.newBuilder().setRolloutId(group + "/" + i).setGroupId(group).setPromptId("p1")
+                        .setSampleIndex(i).setGroupSize(2).setPromptTokenIds(List.of(1, 2))
+                        .setResponseTokenIds(List.of(3)).setBehaviourLogprobs(List.of(-0.1f)).setResponseText("2")
+                        .setPolicyVersion(0).setFinishReason(FinishReason.STOP).setStatus(SampleStatus.OK)
+                        .setGeneratedAt(Instant.now()).build());
+                rewards.add(Reward.newBuilder().setRolloutId(group + "/" + i).setGroupId(group).setPromptId("p1")
+                        .setScore(i).setStatus(SampleStatus.OK).setVerifier("it").setScoredAt(Instant.now()).build());
+            }
+        }
+        try (GroupingApp app = new GroupingApp(config)) {
+            app.start();
+            produce(Topic.ROLLOUTS, Rollout.class, rollouts, Rollout::getGroupId);
+            produce(Topic.REWARDS, Reward.class, rewards, Reward::getGroupId);
+            List<TrainingBatchGroup> batch = readCommitted(Topic.TRAINING_BATCHES, TrainingBatchGroup.class, 2,
+                    Duration.ofSeconds(60));
+            assertEquals(2, batch.size());
+            assertEquals(List.of("grouping-it-0", "grouping-it-0"),
+                    batch.stream().map(TrainingBatchGroup::getBatchId).toList());
+            assertEquals(List.of(0, 1), batch.stream().map(TrainingBatchGroup::getGroupIndex).toList());
+            // rewards [0, 1]: mean 0.5, sample std sqrt(0.5) = 0.70711 -> A = ∓0.70711
+            assertEquals(-0.70711f, batch.get(0).getSamples().get(0).getAdvantage(), 1e-5f);
+            assertEquals(0.70711f, batch.get(0).getSamples().get(1).getAdvantage(), 1e-5f);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.rlstream.processors.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlstream.processors.advantage.Grpo;
+import io.rlstream.processors.dispatch.DispatchSettings;
+import io.rlstream.processors.filter.DynamicSampling;
+import io.rlstream.processors.grouping.GroupingApp;
+import io.rlstream.processors.grouping.GroupingSettings;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class ProcessorsConfigTest {
+
+    @Test
+    void defaultsMatchTheDesign() {
+        ProcessorsConfig c = new ProcessorsConfig(Map.of());
+        GroupingSettings g = GroupingSettings.from(c);
+        assertEquals("grpo", g.estimatorName());
+        Grpo grpo = assertInstanceOf(Grpo.class, g.estimator());
+        assertEquals(Grpo.Std.SAMPLE, grpo.std());
+        assertEquals(1e-6, grpo.epsilon());
+        assertInstanceOf(DynamicSampling.class, g.filter());
+        assertEquals(16, g.batchGroups());
+        assertEquals("rlstream-processors", g.batchIdPrefix());
+        assertEquals(new DispatchSettings(8, 32, 1.0f, 5, 42), DispatchSettings.from(c));
+    }
+
+    @Test
+    void environmentOverridesAndOptionsReachTheSettings() {
+        ProcessorsConfig c = ProcessorsConfig.load(null, Map.of(
+                "RLSTREAM_GRPO_STD", "population",
+                "RLSTREAM_BATCH_GROUPS", "4",
+                "RLSTREAM_DISPATCH_MAX_IN_FLIGHT_GROUPS", "64",
+                "RLSTREAM_PROCESSORS_APPLICATION_ID", "run-7"));
+        assertEquals(Grpo.Std.POPULATION, ((Grpo) c.estimator()).std());
+        assertEquals(4, GroupingSettings.from(c).batchGroups());
+        assertEquals("run-7", GroupingSettings.from(c).batchIdPrefix());
+        assertEquals(64, DispatchSettings.from(c).maxInFlightGroups());
+    }
+
+    @Test
+    void invalidValuesAreRejectedWithTheKeyAndTheAllowedValues() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ProcessorsConfig(Map.of("advantage.estimator", "gae")));
+        assertTrue(e.getMessage().contains("advantage.estimator") && e.getMessage().contains("grpo"), e.getMessage());
+        assertThrows(ConfigException.class, () -> new ProcessorsConfig(Map.of("batch.groups", "0")));
+        assertThrows(ConfigException.class, () -> new ProcessorsConfig(Map.of("grpo.std", "biased")));
+    }
+
+    @Test
+    void streamsRunExactlyOnceWithThePassThroughClientSettings() {
+        ProcessorsConfig c = new ProcessorsConfig(Map.of("bootstrap.servers", "broker:9092",
+                "kafka.security.protocol", "SSL", "processors.commit.interval.ms", "250"));
+        Properties p = GroupingApp.streamsProperties(c);
+        assertEquals(StreamsConfig.EXACTLY_ONCE_V2, p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        assertEquals("rlstream-processors", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
+        assertEquals("broker:9092", p.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        assertEquals("SSL", p.get("security.protocol"));
+        assertEquals(250L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+        new StreamsConfig(p); // Kafka Streams accepts them
+    }
+
+    @Test
+    void readmeHasTheCurrentTable() throws java.io.IOException {
+        // Surefire runs in the module folder. On failure: paste ProcessorsConfig.docs() into README.md.
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+        assertTrue(readme.contains(ProcessorsConfig.docs()), "README.md configuration table is out of date");
+    }
+
+    @Test
+    void docsListEveryKey() {
+        String docs = ProcessorsConfig.docs();
+        for (String key : ProcessorsConfig.DEFINITION.names()) {
+            assertTrue(docs.contains("`" + key + "`"), key);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.rlstream.processors.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlstream.events.CheckpointPublished;
+import io.rlstream.events.DeadLetter;
+import io.rlstream.events.Prompt;
+import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.Reward;
+import io.rlstream.events.SampleStatus;
+import io.rlstream.schemas.PlainAvroSerdes;
+import io.rlstream.schemas.SerdeFactory;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher against Kafka's mock clients: what it reads at start, what it dispatches, where it stops. */
+class DispatcherTest {
+
+    private static final TopicCatalog CATALOG = TopicCatalog.defaults();
+    private static final SerdeFactory SERDES = new PlainAvroSerdes();
+    private static final String PROMPTS = CATALOG.name(Topic.PROMPTS);
+    private static final String CHECKPOINTS = CATALOG.name(Topic.CHECKPOINTS);
+    private static final String REWARDS = CATALOG.name(Topic.REWARDS);
+    private static final String DISPATCH = CATALOG.name(Topic.PROMPT_DISPATCH);
+    private static final String DEAD_LETTERS = CATALOG.name(Topic.DEAD_LETTERS);
+
+    private MockConsumer<String, byte[]> consumer;
+    private MockProducer<String, byte[]> producer;
+    private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+
+    @BeforeEach
+    void clients() {
+        consumer = new MockConsumer<>("earliest");
+        producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        Map<TopicPartition, Long> beginning = new HashMap<>();
+        for (String topic : List.of(PROMPTS, CHECKPOINTS, REWARDS, DISPATCH)) {
+            consumer.updatePartitions(topic, List.of(new PartitionInfo(topic, 0, Node.noNode(), new Node[0], new Node[0])));
+            beginning.put(new TopicPartition(topic, 0), 0L);
+        }
+        consumer.updateBeginningOffsets(beginning);
+        consumer.updateEndOffsets(beginning);
+    }
+
+    private Dispatcher dispatcher(int maxInFlight) {
+        DispatchSettings settings = new DispatchSettings(2, maxInFlight, 0.7f, 5, 42);
+        return new Dispatcher(settings, new InFlightBudget(maxInFlight), CATALOG, SERDES, consumer, producer, null,
+                60_000, "run1");
+    }
+
+    /** Queues a record for the consumer's next poll (the partition must be assigned by then). */
+    @SuppressWarnings("unchecked")
+    private <T extends SpecificRecord> void next(String topic, String key, T value) {
+        byte[] bytes = value == null ? null
+                : SERDES.serde((Class<T>) value.getClass()).serializer().serialize(topic, value);
+        nextRaw(topic, key, bytes);
+    }
+
+    private void nextRaw(String topic, String key, byte[] bytes) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        long offset = nextOffset.merge(tp, 1L, Long::sum) - 1;
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(topic, 0, offset, key, bytes)));
+    }
+
+    static Prompt prompt(String id) {
+        return Prompt.newBuilder().setPromptId(id).setText("what is " + id + "?").setCreatedAt(Instant.EPOCH).build();
+    }
+
+    static Reward reward(String group, String rollout) {
+        return Reward.newBuilder().setRolloutId(rollout).setGroupId(group).setPromptId("p").setScore(1)
+                .setStatus(SampleStatus.OK).setVerifier("test").setScoredAt(Instant.EPOCH).build();
+    }
+
+    static PromptDispatch dispatched(String group) {
+        return PromptDispatch.newBuilder().setGroupId(group).setPromptId("p").setPromptText("?").setGroupSize(2)
+                .setDispatchedAt(Instant.EPOCH).build();
+    }
+
+    private List<PromptDispatch> sentDispatches() {
+        return producer.history().stream().filter(r -> r.topic().equals(DISPATCH))
+                .map(r -> SERDES.serde(PromptDispatch.class).deserializer().deserialize(DISPATCH, r.value()))
+                .toList();
+    }
+
+    @Test
+    void dispatchesRandomPromptsUpToTheInFlightCapAndMoreAsGroupsComplete() {
+        Dispatcher d = dispatcher(3);
+        d.catchUp(); // empty dispatch topic: nothing from before
+        next(PROMPTS, "a", prompt("a"));
+        next(PROMPTS, "b", prompt("b"));
+        next(CHECKPOINTS, "policy", CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(7)
+                .setUri("file:/ckpt/7").setStep(7).setCreatedAt(Instant.EPOCH).build());
+        for (int i = 0; i < 5; i++) {
+            d.step();
+        }
+        List<PromptDispatch> sent = sentDispatches();
+        assertEquals(3, sent.size(), "stops at the cap of 3 in-flight groups");
+        assertEquals(Set.of("run1-0", "run1-1", "run1-2"), sent.stream().map(PromptDispatch::getGroupId).collect(Collectors.toSet()));
+        PromptDispatch first = sent.get(0);
+        assertEquals(2, first.getGroupSize());
+        assertEquals(0.7f, first.getTemperature());
+        assertEquals(5, first.getMaxNewTokens());
+        assertTrue(Set.of("a", "b").contains(first.getPromptId()));
+        assertEquals("what is " + first.getPromptId() + "?", first.getPromptText());
+        assertEquals(first.getGroupId(), producer.history().get(0).key(), "keyed by group_id");
+
+        // one group gets both rewards (one of them twice): one slot frees, one more group goes out
+        next(REWARDS, "run1-1", reward("run1-1", "run1-1/0"));
+        next(REWARDS, "run1-1", reward("run1-1", "run1-1/0"));
+        next(REWARDS, "run1-1", reward("run1-1", "run1-1/1"));
+        for (int i = 0; i < 5; i++) {
+            d.step();
+        }
+        sent = sentDispatches();
+        assertEquals(4, sent.size());
+        assertEquals(7, sent.get(3).getPolicyVersion(), "carries the latest trained policy version");
+        assertEquals(new Dispatcher.Snapshot(4, 1, 3, 2, 7), d.snapshot());
+    }
+
+    @Test
+    void aRestartCountsWhatEarlierRunsDispatchedAndWhatCompleted() {
+        // rl.prompt-dispatch holds 3 groups of an earlier run; rl.rewards completes one of them
+        consumer.updateEndOffsets(Map.of(new TopicPartition(DISPATCH, 0), 3L));
+        for (String g : List.of("old-0", "old-1", "old-2")) {
+            next(DISPATCH, g, dispatched(g));
+        }
+        Dispatcher d = dispatcher(3);
+        d.catchUp();
+        next(PROMPTS, "a", prompt("a"));
+        next(REWARDS, "old-0", reward("old-0", "old-0/0"));
+        next(REWARDS, "old-0", reward("old-0", "old-0/1"));
+        for (int i = 0; i < 5; i++) {
+            d.step();
+        }
+        // 3 dispatched before, 1 completed -> 2 in flight -> 1 free slot under the cap of 3
+        assertEquals(1, sentDispatches().size());
+        assertEquals("run1-0", sentDispatches().get(0).getGroupId());
+        assertEquals(new Dispatcher.Snapshot(4, 1, 3, 1, 0), d.snapshot());
+    }
+
+    @Test
+    void waitsForPromptsAndDeadLettersWhatItCannotRead() {
+        Dispatcher d = dispatcher(3);
+        d.catchUp();
+        nextRaw(PROMPTS, "x", "garbage".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 3; i++) {
+            d.step();
+        }
+        assertTrue(sentDispatches().isEmpty(), "no prompts, no dispatch");
+        List<ProducerRecord<String, byte[]>> letters = producer.history().stream()
+                .filter(r -> r.topic().equals(DEAD_LETTERS)).toList();
+        assertEquals(1, letters.size());
+        DeadLetter letter = SERDES.serde(DeadLetter.class).deserializer().deserialize(DEAD_LETTERS, letters.get(0).value());
+        assertEquals(PROMPTS, letter.getSourceTopic());
+        assertEquals(Dispatcher.SERVICE, letter.getService());
+        assertTrue(letter.getError().contains("Prompt"), letter.getError());
+
+        next(PROMPTS, "a", prompt("a"));
+        d.step();
+        d.step();
+        assertEquals(3, sentDispatches().size());
+    }
+
+    @Test
+    void theSameSeedChoosesTheSamePrompts() {
+        List<String> first = choices();
+        clients();
+        nextOffset.clear();
+        assertEquals(first, choices());
+    }
+
+    private List<String> choices() {
+        Dispatcher d = dispatcher(20);
+        d.catchUp();
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            next(PROMPTS, id, prompt(id));
+        }
+        for (int i = 0; i < 7; i++) {
+            d.step();
+        }
+        List<String> ids = sentDispatches().stream().map(PromptDispatch::getPromptId).toList();
+        assertEquals(20, ids.size());
+        return ids;
+    }
+}

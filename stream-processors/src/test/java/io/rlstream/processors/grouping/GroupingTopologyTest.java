@@ -1,0 +1,358 @@
+package io.rlstream.processors.grouping;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlstream.events.DeadLetter;
+import io.rlstream.events.FinishReason;
+import io.rlstream.events.Reward;
+import io.rlstream.events.Rollout;
+import io.rlstream.events.SampleStatus;
+import io.rlstream.events.ScoredSample;
+import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.schemas.PlainAvroSerdes;
+import io.rlstream.schemas.SerdeFactory;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AnnotatedElementContext;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.io.TempDirFactory;
+
+/**
+ * The grouping topology as a specification: rollouts and rewards in, training batches and dead
+ * letters out, advantages worked out by hand in the comments (GRPO, sample std, ε = 1e-6).
+ */
+class GroupingTopologyTest {
+
+    private static final float TOL = 1e-5f;
+    private static final TopicCatalog CATALOG = TopicCatalog.defaults();
+    private static final SerdeFactory SERDES = new PlainAvroSerdes();
+
+    // Under target/, not the OS temp folder, which Kafka Streams warns about.
+    @TempDir(factory = UnderTarget.class)
+    Path stateDir;
+
+    static final class UnderTarget implements TempDirFactory {
+        @Override
+        public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext context) throws IOException {
+            Files.createDirectories(Path.of("target"));
+            return Files.createTempDirectory(Path.of("target"), "streams-state-");
+        }
+    }
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, Rollout> rollouts;
+    private TestInputTopic<String, Reward> rewards;
+    private TestInputTopic<String, byte[]> rawRollouts;
+    private TestOutputTopic<String, TrainingBatchGroup> batches;
+    private TestOutputTopic<String, DeadLetter> deadLetters;
+    private GroupingCounters counters;
+
+    private void start(int batchGroups) {
+        counters = new GroupingCounters();
+        GroupingSettings settings = GroupingSettings.defaults("test").withBatchGroups(batchGroups);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "grouping-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        driver = new TopologyTestDriver(
+                GroupingTopology.build(new StreamsBuilder(), CATALOG, SERDES, settings, counters), props);
+        rollouts = driver.createInputTopic(CATALOG.name(Topic.ROLLOUTS), Serdes.String().serializer(),
+                SERDES.serde(Rollout.class).serializer());
+        rewards = driver.createInputTopic(CATALOG.name(Topic.REWARDS), Serdes.String().serializer(),
+                SERDES.serde(Reward.class).serializer());
+        rawRollouts = driver.createInputTopic(CATALOG.name(Topic.ROLLOUTS), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        batches = driver.createOutputTopic(CATALOG.name(Topic.TRAINING_BATCHES), Serdes.String().deserializer(),
+                SERDES.serde(TrainingBatchGroup.class).deserializer());
+        deadLetters = driver.createOutputTopic(CATALOG.name(Topic.DEAD_LETTERS), Serdes.String().deserializer(),
+                SERDES.serde(DeadLetter.class).deserializer());
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    // ---- builders -------------------------------------------------------------------------
+
+    static Rollout rollout(String group, int index, int groupSize, long policyVersion, SampleStatus status,
+            FinishReason finish) {
+        return Rollout.newBuilder()
+                .setRolloutId(group + "/" + index)
+                .setGroupId(group)
+                .setPromptId("prompt-" + group)
+                .setSampleIndex(index)
+                .setGroupSize(groupSize)
+                .setPromptTokenIds(List.of(1, 2))
+                .setResponseTokenIds(status == SampleStatus.OK ? List.of(10 + index, 3) : List.of())
+                .setBehaviourLogprobs(status == SampleStatus.OK ? List.of(-0.5f, -0.25f) : List.of())
+                .setResponseText("answer " + index)
+                .setPolicyVersion(policyVersion)
+                .setFinishReason(finish)
+                .setStatus(status)
+                .setError(status == SampleStatus.OK ? null : "generator crashed")
+                .setGeneratedAt(Instant.EPOCH)
+                .build();
+    }
+
+    static Rollout ok(String group, int index, int groupSize) {
+        return rollout(group, index, groupSize, 0, SampleStatus.OK, FinishReason.STOP);
+    }
+
+    static Reward reward(String group, int index, double score, SampleStatus status) {
+        return Reward.newBuilder()
+                .setRolloutId(group + "/" + index)
+                .setGroupId(group)
+                .setPromptId("prompt-" + group)
+                .setScore(score)
+                .setStatus(status)
+                .setReason(status == SampleStatus.OK ? null : "could not parse an answer")
+                .setVerifier("test")
+                .setScoredAt(Instant.EPOCH)
+                .build();
+    }
+
+    private void sample(String group, int index, int groupSize, double score) {
+        rollouts.pipeInput(group, ok(group, index, groupSize));
+        rewards.pipeInput(group, reward(group, index, score, SampleStatus.OK));
+    }
+
+    /** A complete group with these rewards, all samples OK. */
+    private void group(String group, double... scores) {
+        for (int i = 0; i < scores.length; i++) {
+            sample(group, i, scores.length, scores[i]);
+        }
+    }
+
+    private static float[] advantages(TrainingBatchGroup g) {
+        float[] a = new float[g.getSamples().size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = g.getSamples().get(i).getAdvantage();
+        }
+        return a;
+    }
+
+    // ---- specifications -------------------------------------------------------------------
+
+    @Test
+    void aFullGroupBecomesAScoredBatch() {
+        start(1);
+        // G = 4, rewards [1, 0, 0, 0]; policy versions 3, 3, 4, 5; sample 2 hit the length limit.
+        rollouts.pipeInput("g1", rollout("g1", 0, 4, 3, SampleStatus.OK, FinishReason.STOP));
+        rollouts.pipeInput("g1", rollout("g1", 1, 4, 3, SampleStatus.OK, FinishReason.STOP));
+        rollouts.pipeInput("g1", rollout("g1", 2, 4, 4, SampleStatus.OK, FinishReason.LENGTH));
+        rewards.pipeInput("g1", reward("g1", 0, 1.0, SampleStatus.OK));
+        rewards.pipeInput("g1", reward("g1", 1, 0.0, SampleStatus.OK));
+        rewards.pipeInput("g1", reward("g1", 2, 0.0, SampleStatus.OK));
+        assertTrue(batches.isEmpty(), "no batch before sample 3 is in");
+        // the last reward comes before its rollout: the rollout completes the group
+        rewards.pipeInput("g1", reward("g1", 3, 0.0, SampleStatus.OK));
+        rollouts.pipeInput("g1", rollout("g1", 3, 4, 5, SampleStatus.OK, FinishReason.STOP));
+
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(1, out.size());
+        TrainingBatchGroup b = out.get(0);
+        // mean 0.25; squared deviations 0.5625 + 3 * 0.0625 = 0.75; sample std sqrt(0.75 / 3) = 0.5
+        // A = 0.75 / 0.500001 = 1.5, -0.25 / 0.500001 = -0.5
+        assertArrayEquals(new float[] {1.5f, -0.5f, -0.5f, -0.5f}, advantages(b), TOL);
+        assertEquals(List.of("g1/0", "g1/1", "g1/2", "g1/3"),
+                b.getSamples().stream().map(ScoredSample::getRolloutId).toList());
+        assertEquals(List.of(1.0, 0.0, 0.0, 0.0), b.getSamples().stream().map(ScoredSample::getReward).toList());
+        assertEquals(List.of(false, false, true, false),
+                b.getSamples().stream().map(ScoredSample::getTruncated).toList());
+        assertEquals(List.of(12, 3), b.getSamples().get(2).getResponseTokenIds());
+        assertEquals("test-0", b.getBatchId());
+        assertEquals(0, b.getBatchSequence());
+        assertEquals(0, b.getGroupIndex());
+        assertEquals(1, b.getBatchGroups());
+        assertEquals(4, b.getBatchSamples());
+        assertEquals(3, b.getMinPolicyVersion());
+        assertEquals(5, b.getMaxPolicyVersion());
+        assertEquals("g1", b.getGroupId());
+        assertEquals("prompt-g1", b.getPromptId());
+        assertEquals("grpo", b.getEstimator());
+        assertEquals(Map.of("groups_completed", 1L, "groups_kept", 1L, "groups_dropped_equal_rewards", 0L,
+                "groups_dropped_too_few_samples", 0L, "samples_failed", 0L), b.getFilterStats());
+        assertTrue(deadLetters.isEmpty());
+    }
+
+    @Test
+    void aDuplicatedRolloutOrRewardCountsOnce() {
+        start(1);
+        // G = 3. Rollout 0 and its reward arrive twice; a retried sample 1 comes under another rollout_id.
+        rollouts.pipeInput("g", ok("g", 0, 3));
+        rollouts.pipeInput("g", ok("g", 0, 3));
+        rewards.pipeInput("g", reward("g", 0, 1.0, SampleStatus.OK));
+        rewards.pipeInput("g", reward("g", 0, 1.0, SampleStatus.OK));
+        sample("g", 1, 3, 0.0);
+        rollouts.pipeInput("g", Rollout.newBuilder(ok("g", 1, 3)).setRolloutId("g/1-retry").build());
+        assertTrue(batches.isEmpty(), "3 copies of 2 samples do not make a group of 3");
+        sample("g", 2, 3, 0.0);
+
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(1, out.size());
+        // rewards [1, 0, 0]: mean 1/3; squared deviations 4/9 + 1/9 + 1/9 = 2/3; sample std sqrt((2/3) / 2) = 0.57735
+        // A = (2/3) / 0.57735 = 1.154700, -(1/3) / 0.57735 = -0.577350
+        assertArrayEquals(new float[] {1.1547005f, -0.5773503f, -0.5773503f}, advantages(out.get(0)), TOL);
+        assertEquals(3, counters.get(GroupingCounters.DUPLICATES));
+
+        // a copy that arrives after the group completed is recognised and ignored
+        rollouts.pipeInput("g", ok("g", 0, 3));
+        rewards.pipeInput("g", reward("g", 0, 1.0, SampleStatus.OK));
+        assertTrue(batches.isEmpty());
+        assertEquals(2, counters.get(GroupingCounters.LATE_RECORDS));
+    }
+
+    @Test
+    void failedSamplesAreLeftOutOfTheBaseline() {
+        start(1);
+        // G = 4: sample 0 scores 1, sample 1 scores 0, sample 2's generation failed (no reward ever),
+        // sample 3 was generated but its verification failed (score 0 with status FAILED, meaningless).
+        sample("g", 0, 4, 1.0);
+        sample("g", 1, 4, 0.0);
+        rollouts.pipeInput("g", rollout("g", 2, 4, 0, SampleStatus.FAILED, FinishReason.ERROR));
+        rollouts.pipeInput("g", ok("g", 3, 4));
+        rewards.pipeInput("g", reward("g", 3, 0.0, SampleStatus.FAILED));
+
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(1, out.size());
+        TrainingBatchGroup b = out.get(0);
+        // usable rewards [1, 0]: mean 0.5; squared deviations 0.25 + 0.25 = 0.5; sample std sqrt(0.5 / 1) = 0.70711
+        // A = ±0.5 / 0.70711 = ±0.70711. (Counting the failures as zeros would give [1.5, -0.5, ...] instead.)
+        assertArrayEquals(new float[] {0.70711f, -0.70711f}, advantages(b), TOL);
+        assertEquals(List.of("g/0", "g/1"), b.getSamples().stream().map(ScoredSample::getRolloutId).toList());
+        assertEquals(2, b.getBatchSamples());
+        assertEquals(2L, b.getFilterStats().get(FilterStats.SAMPLES_FAILED));
+    }
+
+    @Test
+    void uninformativeGroupsAreDroppedAndCounted() {
+        start(1);
+        group("all-right", 1, 1, 1);                       // equal rewards -> dropped
+        sample("lone", 0, 2, 1.0);                           // one usable sample of two -> too few
+        rollouts.pipeInput("lone", rollout("lone", 1, 2, 0, SampleStatus.FAILED, FinishReason.ERROR));
+        assertTrue(batches.isEmpty(), "dropped groups make no batch");
+
+        group("useful", 0, 1);
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(1, out.size());
+        assertEquals("useful", out.get(0).getGroupId());
+        assertEquals(Map.of("groups_completed", 3L, "groups_kept", 1L, "groups_dropped_equal_rewards", 1L,
+                "groups_dropped_too_few_samples", 1L, "samples_failed", 1L), out.get(0).getFilterStats());
+        assertEquals(3, counters.get(GroupingCounters.GROUPS_COMPLETED));
+        assertEquals(1, counters.get(FilterStats.GROUPS_DROPPED_EQUAL_REWARDS));
+        assertEquals(1, counters.get(FilterStats.GROUPS_DROPPED_TOO_FEW_SAMPLES));
+        assertEquals(1.0 / 3, counters.effectiveRatio(), 1e-12);
+    }
+
+    @Test
+    void bKeptGroupsMakeExactlyOneBatch() {
+        start(3);
+        group("a", 1, 0);
+        group("b", 0, 1);
+        assertTrue(batches.isEmpty(), "2 of 3 groups: no batch yet");
+        group("c", 1, 0, 0);
+        List<TestRecord<String, TrainingBatchGroup>> first = batches.readRecordsToList();
+        assertEquals(3, first.size());
+        for (int i = 0; i < 3; i++) {
+            TrainingBatchGroup g = first.get(i).value();
+            assertEquals("test-0", first.get(i).key(), "records are keyed by batch id");
+            assertEquals("test-0", g.getBatchId());
+            assertEquals(0, g.getBatchSequence());
+            assertEquals(i, g.getGroupIndex());
+            assertEquals(3, g.getBatchGroups());
+            assertEquals(2 + 2 + 3, g.getBatchSamples());
+            assertEquals(3L, g.getFilterStats().get(FilterStats.GROUPS_KEPT));
+        }
+        assertEquals(List.of("a", "b", "c"), first.stream().map(r -> r.value().getGroupId()).toList());
+
+        group("d", 1, 0);
+        group("e", 1, 1);  // dropped, counted in the next batch
+        group("f", 0, 1);
+        assertTrue(batches.isEmpty());
+        group("g", 0, 1);
+        List<TrainingBatchGroup> second = batches.readValuesToList();
+        assertEquals(3, second.size());
+        assertEquals(List.of("test-1", "test-1", "test-1"), second.stream().map(TrainingBatchGroup::getBatchId).toList());
+        assertEquals(List.of(0, 1, 2), second.stream().map(TrainingBatchGroup::getGroupIndex).toList());
+        assertEquals(1, second.get(0).getBatchSequence());
+        assertEquals(4L, second.get(0).getFilterStats().get(FilterStats.GROUPS_COMPLETED));
+        assertEquals(1L, second.get(0).getFilterStats().get(FilterStats.GROUPS_DROPPED_EQUAL_REWARDS));
+        assertEquals(2, counters.get(GroupingCounters.BATCHES));
+    }
+
+    @Test
+    void badInputBecomesADeadLetterAndTheStreamGoesOn() {
+        start(1);
+        byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
+        rawRollouts.pipeInput("g", garbage);
+        // sample_index outside 0..G-1 cannot be placed in its group
+        rollouts.pipeInput("g", Rollout.newBuilder(ok("g", 0, 2)).setSampleIndex(5).build());
+        // a NaN score: dead letter, and the sample goes on as FAILED so the group still completes
+        group("g", 0, 1);
+        sample("h", 0, 3, 1.0);
+        sample("h", 1, 3, 0.0);
+        rollouts.pipeInput("h", ok("h", 2, 3));
+        rewards.pipeInput("h", reward("h", 2, Double.NaN, SampleStatus.OK));
+
+        List<DeadLetter> letters = deadLetters.readValuesToList();
+        assertEquals(3, letters.size());
+        DeadLetter undecodable = letters.get(0);
+        assertEquals("rl.rollouts", undecodable.getSourceTopic());
+        assertEquals(0, undecodable.getSourceOffset());
+        assertEquals(GroupingTopology.SERVICE, undecodable.getService());
+        assertEquals(garbage.length, undecodable.getSize());
+        assertEquals("g", StandardCharsets.UTF_8.decode(undecodable.getKey()).toString());
+        assertTrue(undecodable.getError().contains("cannot decode"), undecodable.getError());
+        assertTrue(letters.get(1).getError().contains("sample_index 5"), letters.get(1).getError());
+        assertEquals("rl.rewards", letters.get(2).getSourceTopic());
+        assertTrue(letters.get(2).getError().contains("NaN"), letters.get(2).getError());
+
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(List.of("g", "h"), out.stream().map(TrainingBatchGroup::getGroupId).toList());
+        // group h: the NaN sample is excluded, usable [1, 0] -> A = ±0.70711 (as in the failed-sample case)
+        assertArrayEquals(new float[] {0.70711f, -0.70711f}, advantages(out.get(1)), TOL);
+        assertEquals(1L, out.get(1).getFilterStats().get(FilterStats.SAMPLES_FAILED));
+        assertEquals(3, counters.get(GroupingCounters.DEAD_LETTERS));
+    }
+
+    @Test
+    void aRolloutThatContradictsItsGroupSizeIsADeadLetter() {
+        start(1);
+        rollouts.pipeInput("g", ok("g", 0, 2));
+        rollouts.pipeInput("g", ok("g", 1, 3));
+        List<DeadLetter> letters = deadLetters.readValuesToList();
+        assertEquals(1, letters.size());
+        assertTrue(letters.get(0).getError().contains("group_size 3"), letters.get(0).getError());
+        assertNotNull(letters.get(0).getValue(), "the rollout's bytes are kept");
+        // the group still completes with the rollouts that fit
+        rewards.pipeInput("g", reward("g", 0, 1.0, SampleStatus.OK));
+        sample("g", 1, 2, 0.0);
+        assertEquals(1, batches.readValuesToList().size());
+    }
+}
