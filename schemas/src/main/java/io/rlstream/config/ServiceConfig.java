@@ -1,5 +1,6 @@
 package io.rlstream.config;
 
+import io.rlstream.schemas.ConfiguredSerdes;
 import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.TopicCatalog;
@@ -39,6 +40,9 @@ public class ServiceConfig extends AbstractConfig {
     public static final String KAFKA_PASSTHROUGH_PREFIX = "kafka.";
     public static final String REGISTRY_PASSTHROUGH_PREFIX = "apicurio.registry.";
     public static final String ENV_PREFIX = "RLSTREAM_";
+    public static final String SERDE_SERIALIZER = "serde.serializer";
+    public static final String SERDE_DESERIALIZER = "serde.deserializer";
+    public static final String SERDE_CONFIG_PREFIX = "serde.config.";
 
     public static ConfigDef baseDef() {
         return new ConfigDef()
@@ -50,7 +54,12 @@ public class ServiceConfig extends AbstractConfig {
                 .define(TOPIC_PREFIX, Type.STRING, "rl.", Importance.MEDIUM,
                         "Prefix of every rlstream topic name.")
                 .define(GROUP_PARTITIONS, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
-                        "Partitions of the co-partitioned group topics (prompt-dispatch, rollouts, rewards).");
+                        "Partitions of the co-partitioned group topics (prompt-dispatch, rollouts, rewards).")
+                .define(SERDE_SERIALIZER, Type.STRING, "", Importance.LOW,
+                        "Value serializer class for another registry (e.g. Confluent's KafkaAvroSerializer); "
+                                + "empty = Apicurio's serde at registry.url. Settings prefixed serde.config. configure it.")
+                .define(SERDE_DESERIALIZER, Type.STRING, "", Importance.LOW,
+                        "Value deserializer class matching serde.serializer (e.g. Confluent's KafkaAvroDeserializer).");
     }
 
     public ServiceConfig(ConfigDef definition, Map<?, ?> originals) {
@@ -61,8 +70,21 @@ public class ServiceConfig extends AbstractConfig {
         return new TopicCatalog(getString(TOPIC_PREFIX), getInt(GROUP_PARTITIONS));
     }
 
-    /** Registry-backed serdes with every {@code apicurio.registry.*} setting passed through. */
+    /**
+     * Registry-backed serdes: Apicurio's, with every {@code apicurio.registry.*} setting passed
+     * through, unless {@code serde.serializer} names other classes (configured with the
+     * {@code serde.config.*} settings, prefix stripped).
+     */
     public SerdeFactory serdes() {
+        String serializer = getString(SERDE_SERIALIZER);
+        String deserializer = getString(SERDE_DESERIALIZER);
+        if (!serializer.isBlank() || !deserializer.isBlank()) {
+            if (serializer.isBlank() || deserializer.isBlank()) {
+                throw new org.apache.kafka.common.config.ConfigException("set both " + SERDE_SERIALIZER + " and "
+                        + SERDE_DESERIALIZER + ", or neither (got '" + serializer + "' and '" + deserializer + "')");
+            }
+            return new ConfiguredSerdes(serializer, deserializer, originalsWithPrefix(SERDE_CONFIG_PREFIX, true));
+        }
         Map<String, Object> overrides = new HashMap<>();
         originals().forEach((k, v) -> {
             if (k.startsWith(REGISTRY_PASSTHROUGH_PREFIX)) {

@@ -54,6 +54,31 @@ class ServiceConfigTest {
     void markdownTableListsEveryKeyWithDefault() {
         String md = ServiceConfig.markdown(ServiceConfig.baseDef());
         assertTrue(md.contains("| `bootstrap.servers` | string | `127.0.0.1:9092` |"), md);
-        assertEquals(4 + 2, md.split("\n").length);
+        assertEquals(6 + 2, md.split("\n").length);
+    }
+
+    @Test
+    void serdeClassesReplaceTheApicurioSerdeAndGetTheirPrefixedSettings() {
+        ServiceConfig c = new ServiceConfig(ServiceConfig.baseDef(), Map.of(
+                "serde.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer",
+                "serde.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer",
+                "serde.config.schema.registry.url", "http://elsewhere:8081"));
+        assertTrue(c.serdes() instanceof io.rlstream.schemas.ConfiguredSerdes);
+        assertTrue(new ServiceConfig(ServiceConfig.baseDef(), Map.of()).serdes() instanceof io.rlstream.schemas.RegistrySerdes);
+    }
+
+    @Test
+    void oneSerdeClassWithoutTheOtherIsRejected() {
+        ServiceConfig c = new ServiceConfig(ServiceConfig.baseDef(), Map.of("serde.serializer", "x.Y"));
+        var e = assertThrows(ConfigException.class, c::serdes);
+        assertTrue(e.getMessage().contains("serde.deserializer"), e.getMessage());
+    }
+
+    @Test
+    void aSerdeClassNotOnTheClassPathSaysSo() {
+        ServiceConfig c = new ServiceConfig(ServiceConfig.baseDef(), Map.of("serde.serializer", "io.confluent.Missing",
+                "serde.deserializer", "io.confluent.Missing"));
+        var e = assertThrows(IllegalArgumentException.class, () -> c.serdes().serde(io.rlstream.events.Metric.class));
+        assertTrue(e.getMessage().contains("not on the class path"), e.getMessage());
     }
 }

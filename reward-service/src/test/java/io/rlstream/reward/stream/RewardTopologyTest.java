@@ -28,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RewardTopologyTest {
+public class RewardTopologyTest {
 
     private final TopicCatalog catalog = TopicCatalog.defaults();
     private final PlainAvroSerdes serdes = new PlainAvroSerdes();
@@ -112,7 +112,7 @@ class RewardTopologyTest {
         assertEquals(1, stats.deadLetters());
     }
 
-    static Rollout rollout(String group, int index, String promptId, String text, SampleStatus status) {
+    public static Rollout rollout(String group, int index, String promptId, String text, SampleStatus status) {
         return Rollout.newBuilder()
                 .setRolloutId(group + "/" + index).setGroupId(group).setPromptId(promptId).setSampleIndex(index)
                 .setGroupSize(2).setPromptTokenIds(List.of(1, 2)).setResponseTokenIds(List.of(3))
