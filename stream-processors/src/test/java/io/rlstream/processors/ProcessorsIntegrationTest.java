@@ -35,8 +35,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,15 +54,16 @@ class ProcessorsIntegrationTest {
     @TempDir
     Path stateDir;
 
-    @BeforeAll
-    static void up() {
+    // A fresh broker per test: the dispatcher counts what earlier tests left on the topics.
+    @BeforeEach
+    void up() {
         kafka = KafkaFixture.start();
         kafka.createTopics(CATALOG);
         serdes = RegistryFixture.serdes();
     }
 
-    @AfterAll
-    static void down() {
+    @AfterEach
+    void down() {
         if (kafka != null) {
             kafka.close();
         }

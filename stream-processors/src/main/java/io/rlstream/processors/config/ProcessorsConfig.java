@@ -32,6 +32,7 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String TEMPERATURE = "dispatch.temperature";
     public static final String MAX_NEW_TOKENS = "dispatch.max-new-tokens";
     public static final String SEED = "dispatch.seed";
+    public static final String MAX_BATCHES_AHEAD = "dispatch.max-batches-ahead";
 
     public static final ConfigDef DEFINITION = ServiceConfig.baseDef()
             .define(APPLICATION_ID, Type.STRING, "rlstream-processors", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -62,6 +63,9 @@ public final class ProcessorsConfig extends ServiceConfig {
                     "G: responses sampled per prompt (per dispatched group).")
             .define(MAX_IN_FLIGHT_GROUPS, Type.INT, 32, ConfigDef.Range.atLeast(1), Importance.HIGH,
                     "The dispatcher dispatches new groups only while dispatched minus completed groups is below this.")
+            .define(MAX_BATCHES_AHEAD, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.HIGH,
+                    "The dispatcher holds new groups while more than this many committed training batches wait "
+                            + "for the trainer; bounds staleness when generation is faster than training.")
             .define(TEMPERATURE, Type.DOUBLE, 1.0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "Sampling temperature written into every dispatched group.")
             .define(MAX_NEW_TOKENS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.MEDIUM,

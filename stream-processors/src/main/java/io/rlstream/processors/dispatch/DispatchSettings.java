@@ -10,8 +10,10 @@ import io.rlstream.processors.config.ProcessorsConfig;
  * @param temperature        sampling temperature for the generators
  * @param maxNewTokens       response length limit in tokens
  * @param seed               seed of the uniform random prompt choice
+ * @param maxBatchesAhead    dispatch only while at most this many written batches await training
  */
-public record DispatchSettings(int groupSize, int maxInFlightGroups, float temperature, int maxNewTokens, long seed) {
+public record DispatchSettings(int groupSize, int maxInFlightGroups, float temperature, int maxNewTokens, long seed,
+        int maxBatchesAhead) {
 
     public DispatchSettings {
         if (groupSize < 1) {
@@ -23,6 +25,9 @@ public record DispatchSettings(int groupSize, int maxInFlightGroups, float tempe
         if (!(temperature >= 0) || Float.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
         }
+        if (maxBatchesAhead < 0) {
+            throw new IllegalArgumentException("max batches ahead must be >= 0, got " + maxBatchesAhead);
+        }
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("max new tokens must be >= 1, got " + maxNewTokens);
         }
@@ -33,6 +38,7 @@ public record DispatchSettings(int groupSize, int maxInFlightGroups, float tempe
         return new DispatchSettings(config.getInt(ProcessorsConfig.GROUP_SIZE),
                 config.getInt(ProcessorsConfig.MAX_IN_FLIGHT_GROUPS),
                 config.getDouble(ProcessorsConfig.TEMPERATURE).floatValue(),
-                config.getInt(ProcessorsConfig.MAX_NEW_TOKENS), config.getLong(ProcessorsConfig.SEED));
+                config.getInt(ProcessorsConfig.MAX_NEW_TOKENS), config.getLong(ProcessorsConfig.SEED),
+                config.getInt(ProcessorsConfig.MAX_BATCHES_AHEAD));
     }
 }

@@ -5,7 +5,7 @@ import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
-import io.rlstream.events.Reward;
+import io.rlstream.events.PromptStats;
 import io.rlstream.metrics.MetricsPublisher;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.schemas.SerdeFactory;
@@ -48,15 +48,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides what the generators sample next: reads the prompt pool (rl.prompts), the latest trained
- * policy version (rl.checkpoints) and completed groups (rl.rewards), and dispatches uniformly
+ * policy version (rl.checkpoints), groups resolved by the grouping app (rl.prompt-stats) and
+ * batches written (rl.training-batches), and dispatches uniformly
  * random prompts as {@link PromptDispatch} records on rl.prompt-dispatch, keyed by a fresh
  * group_id, while its {@link AdmissionPolicy} admits them.
  *
  * <p>Plain clients, one thread: a consumer assigned to every partition of its input topics (no
  * consumer group, read_committed, from the beginning, new partitions picked up as they appear)
  * and an idempotent producer. Nothing is kept locally: at start it re-reads rl.prompt-dispatch up
- * to its end to learn which groups were dispatched before, and rl.rewards from the beginning to
- * learn which of them completed, so the in-flight count survives restarts. Group ids are
+ * to its end to learn which groups were dispatched before, and the compacted rl.prompt-stats from
+ * the beginning to learn how many were resolved, so the in-flight count survives restarts. Group ids are
  * {@code <run token>-<n>}, the run token random per process, so they stay unique across restarts.
  *
  * <p>Run it on a thread; {@link #stop()} ends {@link #run()} and closes the clients.
@@ -77,12 +78,13 @@ public final class Dispatcher implements Runnable {
     private final long metricsIntervalMs;
     private final String promptsTopic;
     private final String checkpointsTopic;
-    private final String rewardsTopic;
+    private final String promptStatsTopic;
+    private final String batchesTopic;
     private final String dispatchTopic;
     private final String deadLettersTopic;
     private final Deserializer<Prompt> prompts;
     private final Deserializer<CheckpointPublished> checkpoints;
-    private final Deserializer<Reward> rewards;
+    private final Deserializer<PromptStats> promptStats;
     private final Deserializer<PromptDispatch> dispatches;
     private final Serializer<PromptDispatch> dispatchBytes;
     private final Serializer<DeadLetter> deadLetterBytes;
@@ -92,6 +94,8 @@ public final class Dispatcher implements Runnable {
     private final PromptPool pool = new PromptPool();
     private final InFlightGroups groups = new InFlightGroups();
     private long policyVersion;
+    private long batchesWritten;
+    private String lastBatchId;
     private long nextGroup;
     private long nextPartitionRefresh;
     private long nextMetrics;
@@ -115,7 +119,8 @@ public final class Dispatcher implements Runnable {
      */
     public Dispatcher(DispatchSettings settings, Map<String, Object> clientProps, TopicCatalog catalog,
             SerdeFactory serdes, MetricsPublisher metrics, long metricsIntervalMs) {
-        this(settings, new InFlightBudget(settings.maxInFlightGroups()), catalog, serdes,
+        this(settings, new TrainerLagGate(settings.maxBatchesAhead(), new InFlightBudget(settings.maxInFlightGroups())),
+                catalog, serdes,
                 new KafkaConsumer<>(consumerProps(clientProps), new StringDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(producerProps(clientProps), new StringSerializer(), new ByteArraySerializer()),
                 metrics, metricsIntervalMs, UUID.randomUUID().toString().substring(0, 8));
@@ -133,12 +138,13 @@ public final class Dispatcher implements Runnable {
         this.metricsIntervalMs = metricsIntervalMs;
         this.promptsTopic = catalog.name(Topic.PROMPTS);
         this.checkpointsTopic = catalog.name(Topic.CHECKPOINTS);
-        this.rewardsTopic = catalog.name(Topic.REWARDS);
+        this.promptStatsTopic = catalog.name(Topic.PROMPT_STATS);
+        this.batchesTopic = catalog.name(Topic.TRAINING_BATCHES);
         this.dispatchTopic = catalog.name(Topic.PROMPT_DISPATCH);
         this.deadLettersTopic = catalog.name(Topic.DEAD_LETTERS);
         this.prompts = serdes.serde(Prompt.class).deserializer();
         this.checkpoints = serdes.serde(CheckpointPublished.class).deserializer();
-        this.rewards = serdes.serde(Reward.class).deserializer();
+        this.promptStats = serdes.serde(PromptStats.class).deserializer();
         this.dispatches = serdes.serde(PromptDispatch.class).deserializer();
         this.dispatchBytes = serdes.serde(PromptDispatch.class).serializer();
         this.deadLetterBytes = serdes.serde(DeadLetter.class).serializer();
@@ -231,7 +237,7 @@ public final class Dispatcher implements Runnable {
             for (ConsumerRecord<String, byte[]> rec : consumer.poll(POLL)) {
                 PromptDispatch d = decode(rec, dispatches, "PromptDispatch");
                 if (d != null) {
-                    groups.dispatched(d.getGroupId(), d.getGroupSize());
+                    groups.dispatched(d.getGroupId());
                 }
             }
         }
@@ -260,7 +266,7 @@ public final class Dispatcher implements Runnable {
     private void refreshAssignment() {
         Set<TopicPartition> current = new HashSet<>(consumer.assignment());
         List<TopicPartition> added = new ArrayList<>();
-        for (String topic : List.of(promptsTopic, checkpointsTopic, rewardsTopic)) {
+        for (String topic : List.of(promptsTopic, checkpointsTopic, promptStatsTopic, batchesTopic)) {
             for (TopicPartition tp : partitions(topic)) {
                 if (current.add(tp)) {
                     added.add(tp);
@@ -300,16 +306,24 @@ public final class Dispatcher implements Runnable {
             if (c != null && c.getVersion() > policyVersion) {
                 policyVersion = c.getVersion();
             }
-        } else if (rec.topic().equals(rewardsTopic)) {
-            Reward w = decode(rec, rewards, "Reward");
-            if (w != null) {
-                groups.rewarded(w.getGroupId(), w.getRolloutId());
+        } else if (rec.topic().equals(batchesTopic)) {
+            // A batch's records are contiguous (one transaction, one partition) and keyed by its
+            // id, so a change of key is a new batch; the values need no decoding.
+            if (rec.key() != null && !rec.key().equals(lastBatchId)) {
+                lastBatchId = rec.key();
+                batchesWritten++;
+            }
+        } else if (rec.topic().equals(promptStatsTopic)) {
+            PromptStats stats = decode(rec, promptStats, "PromptStats");
+            if (stats != null) {
+                groups.promptResolved(stats.getPromptId(), stats.getGroups());
             }
         }
     }
 
     private void dispatch() {
-        int admitted = admission.admissible(new DispatchState(groups.dispatched(), groups.completed(), policyVersion));
+        int admitted = admission.admissible(new DispatchState(groups.dispatched(), groups.completed(), policyVersion,
+                batchesWritten));
         if (admitted <= 0) {
             return;
         }
@@ -335,7 +349,7 @@ public final class Dispatcher implements Runnable {
                     .setPolicyVersion(policyVersion)
                     .setDispatchedAt(Instant.now())
                     .build();
-            groups.dispatched(groupId, settings.groupSize());
+            groups.dispatched(groupId);
             ids.add(groupId);
             sends.add(producer.send(new ProducerRecord<>(dispatchTopic, groupId, dispatchBytes.serialize(dispatchTopic, d))));
         }
@@ -388,5 +402,6 @@ public final class Dispatcher implements Runnable {
         metrics.publish("dispatch.in_flight", groups.inFlight());
         metrics.publish("dispatch.prompt_pool", pool.size());
         metrics.publish("dispatch.policy_version", policyVersion);
+        metrics.publish("dispatch.batches_ahead", batchesWritten - policyVersion);
     }
 }

@@ -6,54 +6,45 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Groups dispatched and not yet completed. A group of size G completes when G distinct
- * rollout_ids of it have a reward (the reward service writes one per rollout, FAILED ones
- * included); repeated rewards of a rollout count once, rewards of unknown or finished groups
- * are ignored.
+ * Groups dispatched and not yet resolved. A group is resolved when the grouping app has completed
+ * it (kept or dropped); the grouping app reports that on the compacted prompt-stats topic, whose
+ * latest record per prompt counts that prompt's resolved groups, so the sum over prompts is the
+ * number of groups resolved so far, also after compaction and restarts. Counting at the grouping
+ * app's output rather than at the rewards keeps work queued inside the processors counted as in
+ * flight, so a slow stage cannot build an unbounded backlog of stale samples.
  */
 public final class InFlightGroups {
 
-    private final Map<String, Pending> pending = new HashMap<>();
-    private long dispatched;
-    private long completed;
-
-    private record Pending(int groupSize, Set<String> rewarded) {
-    }
+    private final Set<String> dispatchedIds = new HashSet<>();
+    private final Map<String, Long> resolvedByPrompt = new HashMap<>();
+    private long resolved;
 
     /** Records a dispatched group; a group id seen before is not counted again. */
-    public void dispatched(String groupId, int groupSize) {
-        if (pending.putIfAbsent(groupId, new Pending(groupSize, new HashSet<>())) == null) {
-            dispatched++;
-        }
+    public void dispatched(String groupId) {
+        dispatchedIds.add(groupId);
     }
 
     /** Forgets a group that was never really dispatched (its send failed). */
     public void cancelled(String groupId) {
-        if (pending.remove(groupId) != null) {
-            dispatched--;
-        }
+        dispatchedIds.remove(groupId);
     }
 
-    /** @return true when this reward completed its group */
-    public boolean rewarded(String groupId, String rolloutId) {
-        Pending p = pending.get(groupId);
-        if (p == null || !p.rewarded().add(rolloutId) || p.rewarded().size() < p.groupSize()) {
-            return false;
-        }
-        pending.remove(groupId);
-        completed++;
-        return true;
+    /** The latest statistics of a prompt say it has {@code groups} resolved groups in total. */
+    public void promptResolved(String promptId, long groups) {
+        Long before = resolvedByPrompt.put(promptId, groups);
+        resolved += groups - (before == null ? 0 : before);
     }
 
     public long dispatched() {
-        return dispatched;
+        return dispatchedIds.size();
     }
 
     public long completed() {
-        return completed;
+        return resolved;
     }
 
-    public int inFlight() {
-        return pending.size();
+    /** Dispatched minus resolved, never below zero (statistics may include groups of other dispatchers). */
+    public long inFlight() {
+        return Math.max(0, dispatched() - resolved);
     }
 }

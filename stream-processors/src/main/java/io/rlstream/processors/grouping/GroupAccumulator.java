@@ -173,6 +173,14 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             for (int i = 0; i < usable.size(); i++) {
                 samples.add(scored(usable.get(i), rewardsOfGroup[i], advantages[i]));
             }
+        } else {
+            // A dropped group still tells how hard its prompt is (prompt stats): keep its rewards
+            // and versions, not its tokens, which nobody will train on.
+            for (int i = 0; i < usable.size(); i++) {
+                samples.add(ScoredSample.newBuilder(scored(usable.get(i), rewardsOfGroup[i], 0f))
+                        .setPromptTokenIds(List.of()).setResponseTokenIds(List.of()).setBehaviourLogprobs(List.of())
+                        .build());
+            }
         }
         String promptId = groupRollouts.isEmpty() ? "" : groupRollouts.get(0).getPromptId();
         TrainingBatchGroup outcome = outcome(groupId, promptId, samples, FilterStats.ofGroup(verdict, failed),
@@ -202,6 +210,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
      * A completed group on its way to the batch assembler: a {@link TrainingBatchGroup} whose batch
      * fields are not set yet (batch_id empty, sequence and index −1), whose samples are empty when
      * the group was dropped, and whose filter_stats are this group's contribution.
+     * (Dropped groups' samples keep rewards and versions but no tokens.)
      */
     private TrainingBatchGroup outcome(String groupId, String promptId, List<ScoredSample> samples,
             Map<String, Long> stats, long timestamp) {

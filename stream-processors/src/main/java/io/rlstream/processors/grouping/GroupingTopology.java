@@ -1,6 +1,7 @@
 package io.rlstream.processors.grouping;
 
 import io.rlstream.events.DeadLetter;
+import io.rlstream.events.PromptStats;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
 import io.rlstream.events.TrainingBatchGroup;
@@ -52,6 +53,7 @@ public final class GroupingTopology {
     public static final String PROGRESS_STORE = "group-progress";
     public static final String BATCH_BUFFER_STORE = "batch-buffer";
     public static final String BATCH_STATE_STORE = "batch-state";
+    public static final String PROMPT_STATS_STORE = "prompt-stats";
     /** Name of the internal single-partition topic between grouping and batching (after the application id). */
     public static final String OUTCOMES_REPARTITION = "group-outcomes";
 
@@ -83,6 +85,8 @@ public final class GroupingTopology {
                 Stores.persistentKeyValueStore(BATCH_BUFFER_STORE), Serdes.String(), groupSerde));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(BATCH_STATE_STORE), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PROMPT_STATS_STORE), Serdes.String(), serdes.serde(PromptStats.class)));
 
         KStream<String, Routed<SpecificRecord>> decoded = builder
                 .stream(List.of(rolloutsTopic, catalog.name(Topic.REWARDS)),
@@ -95,10 +99,13 @@ public final class GroupingTopology {
                 .process(() -> new GroupAccumulator(settings, rolloutSerde.serializer(), SERVICE, counters),
                         Named.as("group-accumulator"), ROLLOUT_STORE, REWARD_STORE, PROGRESS_STORE);
 
-        passOrDeadLetter(outcomes, "outcomes", deadLetters, deadLetterSerde)
+        KStream<String, TrainingBatchGroup> resolved = passOrDeadLetter(outcomes, "outcomes", deadLetters, deadLetterSerde)
                 .repartition(Repartitioned.with(Serdes.String(), groupSerde)
-                        .withName(OUTCOMES_REPARTITION).withNumberOfPartitions(1))
-                .process(() -> new BatchAssembler(settings, counters), Named.as("batch-assembler"),
+                        .withName(OUTCOMES_REPARTITION).withNumberOfPartitions(1));
+        resolved.process(PromptStatsUpdater::new, Named.as("prompt-stats-updater"), PROMPT_STATS_STORE)
+                .to(catalog.name(Topic.PROMPT_STATS),
+                        Produced.with(Serdes.String(), serdes.serde(PromptStats.class)).withName("prompt-stats"));
+        resolved.process(() -> new BatchAssembler(settings, counters), Named.as("batch-assembler"),
                         BATCH_BUFFER_STORE, BATCH_STATE_STORE)
                 .to(catalog.name(Topic.TRAINING_BATCHES),
                         Produced.with(Serdes.String(), groupSerde).withName("training-batches"));

@@ -29,7 +29,7 @@ class ProcessorsConfigTest {
         assertInstanceOf(DynamicSampling.class, g.filter());
         assertEquals(16, g.batchGroups());
         assertEquals("rlstream-processors", g.batchIdPrefix());
-        assertEquals(new DispatchSettings(8, 32, 1.0f, 5, 42), DispatchSettings.from(c));
+        assertEquals(new DispatchSettings(8, 32, 1.0f, 5, 42, 1), DispatchSettings.from(c));
     }
 
     @Test

@@ -7,8 +7,7 @@ import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
-import io.rlstream.events.Reward;
-import io.rlstream.events.SampleStatus;
+import io.rlstream.events.PromptStats;
 import io.rlstream.schemas.PlainAvroSerdes;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -40,7 +39,7 @@ class DispatcherTest {
     private static final SerdeFactory SERDES = new PlainAvroSerdes();
     private static final String PROMPTS = CATALOG.name(Topic.PROMPTS);
     private static final String CHECKPOINTS = CATALOG.name(Topic.CHECKPOINTS);
-    private static final String REWARDS = CATALOG.name(Topic.REWARDS);
+    private static final String STATS = CATALOG.name(Topic.PROMPT_STATS);
     private static final String DISPATCH = CATALOG.name(Topic.PROMPT_DISPATCH);
     private static final String DEAD_LETTERS = CATALOG.name(Topic.DEAD_LETTERS);
 
@@ -53,7 +52,7 @@ class DispatcherTest {
         consumer = new MockConsumer<>("earliest");
         producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
         Map<TopicPartition, Long> beginning = new HashMap<>();
-        for (String topic : List.of(PROMPTS, CHECKPOINTS, REWARDS, DISPATCH)) {
+        for (String topic : List.of(PROMPTS, CHECKPOINTS, STATS, DISPATCH)) {
             consumer.updatePartitions(topic, List.of(new PartitionInfo(topic, 0, Node.noNode(), new Node[0], new Node[0])));
             beginning.put(new TopicPartition(topic, 0), 0L);
         }
@@ -62,7 +61,7 @@ class DispatcherTest {
     }
 
     private Dispatcher dispatcher(int maxInFlight) {
-        DispatchSettings settings = new DispatchSettings(2, maxInFlight, 0.7f, 5, 42);
+        DispatchSettings settings = new DispatchSettings(2, maxInFlight, 0.7f, 5, 42, 1);
         return new Dispatcher(settings, new InFlightBudget(maxInFlight), CATALOG, SERDES, consumer, producer, null,
                 60_000, "run1");
     }
@@ -85,9 +84,9 @@ class DispatcherTest {
         return Prompt.newBuilder().setPromptId(id).setText("what is " + id + "?").setCreatedAt(Instant.EPOCH).build();
     }
 
-    static Reward reward(String group, String rollout) {
-        return Reward.newBuilder().setRolloutId(rollout).setGroupId(group).setPromptId("p").setScore(1)
-                .setStatus(SampleStatus.OK).setVerifier("test").setScoredAt(Instant.EPOCH).build();
+    static PromptStats stats(String prompt, long groups) {
+        return PromptStats.newBuilder().setPromptId(prompt).setSamples(2 * groups).setGroups(groups).setPassRate(0.5)
+                .setMovingAverage(0.5).setLastPolicyVersion(0).setUpdatedAt(Instant.EPOCH).build();
     }
 
     static PromptDispatch dispatched(String group) {
@@ -123,10 +122,9 @@ class DispatcherTest {
         assertEquals("what is " + first.getPromptId() + "?", first.getPromptText());
         assertEquals(first.getGroupId(), producer.history().get(0).key(), "keyed by group_id");
 
-        // one group gets both rewards (one of them twice): one slot frees, one more group goes out
-        next(REWARDS, "run1-1", reward("run1-1", "run1-1/0"));
-        next(REWARDS, "run1-1", reward("run1-1", "run1-1/0"));
-        next(REWARDS, "run1-1", reward("run1-1", "run1-1/1"));
+        // the grouping app resolves one group (its prompt's stats say 1 group, repeated): one slot frees
+        next(STATS, "a", stats("a", 1));
+        next(STATS, "a", stats("a", 1));
         for (int i = 0; i < 5; i++) {
             d.step();
         }
@@ -138,7 +136,7 @@ class DispatcherTest {
 
     @Test
     void aRestartCountsWhatEarlierRunsDispatchedAndWhatCompleted() {
-        // rl.prompt-dispatch holds 3 groups of an earlier run; rl.rewards completes one of them
+        // rl.prompt-dispatch holds 3 groups of an earlier run; rl.prompt-stats says one was resolved
         consumer.updateEndOffsets(Map.of(new TopicPartition(DISPATCH, 0), 3L));
         for (String g : List.of("old-0", "old-1", "old-2")) {
             next(DISPATCH, g, dispatched(g));
@@ -146,8 +144,7 @@ class DispatcherTest {
         Dispatcher d = dispatcher(3);
         d.catchUp();
         next(PROMPTS, "a", prompt("a"));
-        next(REWARDS, "old-0", reward("old-0", "old-0/0"));
-        next(REWARDS, "old-0", reward("old-0", "old-0/1"));
+        next(STATS, "p", stats("p", 1));
         for (int i = 0; i < 5; i++) {
             d.step();
         }

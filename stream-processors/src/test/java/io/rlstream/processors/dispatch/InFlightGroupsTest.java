@@ -1,37 +1,34 @@
 package io.rlstream.processors.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 class InFlightGroupsTest {
 
     @Test
-    void groupCompletesWhenEveryRolloutHasAReward() {
+    void resolvedIsTheSumOfTheLatestGroupCountOfEveryPrompt() {
         InFlightGroups groups = new InFlightGroups();
-        groups.dispatched("g", 3);
-        assertFalse(groups.rewarded("g", "g/0"));
-        assertFalse(groups.rewarded("g", "g/0")); // the same rollout scored twice counts once
-        assertFalse(groups.rewarded("g", "g/1"));
-        assertTrue(groups.rewarded("g", "g/2"));
-        assertEquals(1, groups.dispatched());
-        assertEquals(1, groups.completed());
-        assertEquals(0, groups.inFlight());
-        assertFalse(groups.rewarded("g", "g/2")); // late duplicate after completion: ignored
-        assertEquals(1, groups.completed());
+        for (String g : new String[] {"g0", "g1", "g2", "g3"}) {
+            groups.dispatched(g);
+        }
+        groups.promptResolved("p", 1);
+        groups.promptResolved("q", 1);
+        groups.promptResolved("p", 2); // p's newest stats: 2 groups in total, not 1 + 2
+        assertEquals(4, groups.dispatched());
+        assertEquals(3, groups.completed());
+        assertEquals(1, groups.inFlight());
     }
 
     @Test
-    void unknownGroupsAndCancelledSendsDoNotCount() {
+    void repeatedIdsAndCancelledSendsDoNotCountAndInFlightNeverGoesNegative() {
         InFlightGroups groups = new InFlightGroups();
-        assertFalse(groups.rewarded("other", "other/0"));
-        groups.dispatched("a", 1);
-        groups.dispatched("a", 1);
-        groups.dispatched("b", 1);
+        groups.dispatched("a");
+        groups.dispatched("a");
+        groups.dispatched("b");
         groups.cancelled("b");
         assertEquals(1, groups.dispatched());
-        assertEquals(1, groups.inFlight());
+        groups.promptResolved("p", 5);
+        assertEquals(0, groups.inFlight());
     }
 }

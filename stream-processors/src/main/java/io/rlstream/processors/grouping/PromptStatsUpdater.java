@@ -1,0 +1,81 @@
+package io.rlstream.processors.grouping;
+
+import io.rlstream.events.PromptStats;
+import io.rlstream.events.ScoredSample;
+import io.rlstream.events.TrainingBatchGroup;
+import java.time.Instant;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Running statistics per prompt from every completed group, kept or dropped, published to the
+ * compacted rl.prompt-stats topic keyed by prompt_id. It runs on the single-partition outcome
+ * stream, so each prompt's statistics have one writer.
+ *
+ * <p>pass_rate is the share of usable samples with a positive reward over all groups seen;
+ * moving_average is an exponential moving average of the group pass rate with weight
+ * {@link #EMA_WEIGHT} on the newest group (the first group sets it). {@code groups} counts every
+ * completed group of the prompt, so summing it over the latest record of every prompt gives the
+ * number of groups the grouping app has resolved; the dispatcher uses that sum as its completion
+ * count, which keeps work waiting inside this app counted as in flight.
+ */
+final class PromptStatsUpdater implements Processor<String, TrainingBatchGroup, String, PromptStats> {
+
+    static final double EMA_WEIGHT = 0.1;
+
+    private ProcessorContext<String, PromptStats> context;
+    private KeyValueStore<String, PromptStats> store;
+
+    @Override
+    public void init(ProcessorContext<String, PromptStats> context) {
+        this.context = context;
+        this.store = context.getStateStore(GroupingTopology.PROMPT_STATS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, TrainingBatchGroup> record) {
+        TrainingBatchGroup group = record.value();
+        String promptId = group.getPromptId();
+        if (promptId == null || promptId.isEmpty()) {
+            return;
+        }
+        PromptStats updated = update(store.get(promptId), group, record.timestamp());
+        store.put(promptId, updated);
+        context.forward(new Record<>(promptId, updated, record.timestamp()));
+    }
+
+    /** The statistics after one more completed group. Pure, for tests. */
+    static PromptStats update(PromptStats previous, TrainingBatchGroup group, long timestamp) {
+        long passes = 0;
+        long version = previous == null ? -1 : previous.getLastPolicyVersion();
+        for (ScoredSample s : group.getSamples()) {
+            if (s.getReward() > 0) {
+                passes++;
+            }
+            version = Math.max(version, s.getPolicyVersion());
+        }
+        int n = group.getSamples().size();
+        long samplesBefore = previous == null ? 0 : previous.getSamples();
+        double passesBefore = previous == null ? 0 : previous.getPassRate() * samplesBefore;
+        long samples = samplesBefore + n;
+        double groupRate = n == 0 ? Double.NaN : (double) passes / n;
+        double ema;
+        if (previous == null || previous.getGroups() == 0 || Double.isNaN(previous.getMovingAverage())) {
+            ema = n == 0 ? 0.0 : groupRate;
+        } else {
+            ema = n == 0 ? previous.getMovingAverage()
+                    : (1 - EMA_WEIGHT) * previous.getMovingAverage() + EMA_WEIGHT * groupRate;
+        }
+        return PromptStats.newBuilder()
+                .setPromptId(group.getPromptId())
+                .setSamples(samples)
+                .setGroups((previous == null ? 0 : previous.getGroups()) + 1)
+                .setPassRate(samples == 0 ? 0.0 : (passesBefore + passes) / samples)
+                .setMovingAverage(ema)
+                .setLastPolicyVersion(version)
+                .setUpdatedAt(Instant.ofEpochMilli(timestamp))
+                .build();
+    }
+}

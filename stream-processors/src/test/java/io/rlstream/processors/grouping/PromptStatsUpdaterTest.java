@@ -1,0 +1,56 @@
+package io.rlstream.processors.grouping;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.rlstream.events.PromptStats;
+import io.rlstream.events.ScoredSample;
+import io.rlstream.events.TrainingBatchGroup;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PromptStatsUpdaterTest {
+
+    @Test
+    void passRateOverAllSamplesAndMovingAverageOfGroupRates() {
+        // group 1: rewards [1, 0, 0, 0] at v3 -> 1 pass of 4; pass rate 0.25, EMA starts at 0.25
+        PromptStats first = PromptStatsUpdater.update(null, group(3, 1, 0, 0, 0), 10);
+        assertEquals(4, first.getSamples());
+        assertEquals(1, first.getGroups());
+        assertEquals(0.25, first.getPassRate(), 1e-12);
+        assertEquals(0.25, first.getMovingAverage(), 1e-12);
+        assertEquals(3, first.getLastPolicyVersion());
+        // group 2: rewards [1, 1, 1, 1] at v5 -> 5 passes of 8 = 0.625; EMA 0.9 * 0.25 + 0.1 * 1.0 = 0.325
+        PromptStats second = PromptStatsUpdater.update(first, group(5, 1, 1, 1, 1), 20);
+        assertEquals(8, second.getSamples());
+        assertEquals(2, second.getGroups());
+        assertEquals(0.625, second.getPassRate(), 1e-12);
+        assertEquals(0.325, second.getMovingAverage(), 1e-12);
+        assertEquals(5, second.getLastPolicyVersion());
+        assertEquals(Instant.ofEpochMilli(20), second.getUpdatedAt());
+    }
+
+    @Test
+    void aGroupWithoutUsableSamplesCountsAsResolvedButLeavesTheRatesAlone() {
+        PromptStats first = PromptStatsUpdater.update(null, group(1, 1, 0), 1);
+        PromptStats second = PromptStatsUpdater.update(first, group(2), 2);
+        assertEquals(2, second.getGroups());
+        assertEquals(0.5, second.getPassRate(), 1e-12);
+        assertEquals(0.5, second.getMovingAverage(), 1e-12);
+    }
+
+    private static TrainingBatchGroup group(long version, double... rewards) {
+        List<ScoredSample> samples = new ArrayList<>();
+        for (int i = 0; i < rewards.length; i++) {
+            samples.add(ScoredSample.newBuilder().setRolloutId("g/" + i).setPromptTokenIds(List.of())
+                    .setResponseTokenIds(List.of()).setBehaviourLogprobs(List.of()).setReward(rewards[i])
+                    .setAdvantage(0f).setPolicyVersion(version).build());
+        }
+        return TrainingBatchGroup.newBuilder().setBatchId("").setBatchSequence(-1).setGroupIndex(-1).setBatchGroups(0)
+                .setBatchSamples(samples.size()).setMinPolicyVersion(version).setMaxPolicyVersion(version)
+                .setFilterStats(Map.of()).setGroupId("g").setPromptId("p").setEstimator("grpo").setSamples(samples)
+                .setCreatedAt(Instant.EPOCH).build();
+    }
+}
