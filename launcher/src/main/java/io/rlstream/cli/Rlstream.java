@@ -1,0 +1,281 @@
+package io.rlstream.cli;
+
+import io.rlstream.cli.demo.Demo;
+import io.rlstream.cli.demo.DemoSettings;
+import io.rlstream.config.ServiceConfig;
+import io.rlstream.events.Prompt;
+import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.ops.LocalPlatform;
+import io.rlstream.processors.config.ProcessorsConfig;
+import io.rlstream.processors.dispatch.Dispatcher;
+import io.rlstream.processors.grouping.GroupingApp;
+import io.rlstream.producers.prompts.PromptProducer;
+import io.rlstream.producers.rollouts.RolloutWorker;
+import io.rlstream.producers.rollouts.WorkerConfig;
+import io.rlstream.reward.RewardService;
+import io.rlstream.reward.RewardServiceConfig;
+import io.rlstream.schemas.Topic;
+import io.rlstream.trainer.service.TrainerService;
+import io.rlstream.trainer.service.TrainerServiceConfig;
+import java.io.BufferedReader;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** The {@code rlstream} command: the demo, and one subcommand per service. */
+public final class Rlstream {
+
+    static final String USAGE = """
+            Usage: rlstream COMMAND [flags]
+
+            Run the whole RL loop locally:
+              demo                 start a local Kafka broker and schema registry, warm-start a tiny
+                                   policy on two-digit addition, and train it with GRPO through Kafka
+                                   until held-out accuracy reaches the target or the time budget ends
+                  --minutes M        RL time budget in minutes (default 10)
+                  --target A         stop when held-out greedy accuracy reaches A (default 0.85)
+                  --run-dir DIR      where data, checkpoints, metrics.csv and the learning curve go
+                                     (default runs/<timestamp>)
+                  --seed S           seed of data, warm start and sampling (default 7)
+
+            Run one service against an existing cluster (Ctrl-C stops it cleanly):
+              rewards              score rollouts against reference answers (rl.rollouts -> rl.rewards)
+              worker               generate rollouts (rl.prompt-dispatch -> rl.rollouts)
+              processors           group, compute advantages, filter, batch (-> rl.training-batches)
+              dispatcher           send prompts to generate (rl.prompts -> rl.prompt-dispatch)
+              trainer              train on batches, publish checkpoints (-> rl.checkpoints)
+              prompts --file F     put a JSONL file of prompts on rl.prompts
+                                   ({"prompt_id": "...", "text": "...", "answer": "..."} per line)
+                  --dataset NAME     dataset name recorded on each prompt (default: the file name)
+              platform             start only the local broker and registry and print their addresses
+              config SERVICE       print the settings of a service (rewards, worker, processors,
+                                   dispatcher, trainer) as a table: key, type, default, meaning
+
+            Flags of every service command:
+              --config FILE              properties file with settings
+              --bootstrap-server HOST:PORT   Kafka bootstrap servers (setting bootstrap.servers)
+              --registry-url URL         schema registry API root (setting registry.url)
+              --set KEY=VALUE            any setting; repeatable. Environment variables
+                                         RLSTREAM_<KEY> (dots as underscores) also set keys.
+              --help                     this text
+            """;
+
+    /** Apicurio's client warns on every serde that the 2.x server API is deprecated: known, and not the user's concern. */
+    private static final java.util.logging.Logger APICURIO_LOG = java.util.logging.Logger.getLogger("io.apicurio");
+
+    private Rlstream() {
+    }
+
+    public static void main(String[] argv) {
+        // Avro refuses to instantiate generated classes from packages it is not told to trust.
+        System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
+        APICURIO_LOG.setLevel(java.util.logging.Level.SEVERE);
+        System.exit(run(Arrays.asList(argv), System.out, System.err));
+    }
+
+    static int run(List<String> argv, PrintStream out, PrintStream err) {
+        if (argv.isEmpty() || argv.get(0).equals("--help") || argv.get(0).equals("-h") || argv.get(0).equals("help")) {
+            out.print(USAGE);
+            return argv.isEmpty() ? 2 : 0;
+        }
+        String command = argv.get(0);
+        try {
+            Args args = Args.parse(argv.subList(1, argv.size()), List.of("help"));
+            if (args.has("help")) {
+                out.print(USAGE);
+                return 0;
+            }
+            return switch (command) {
+                case "demo" -> demo(args, out);
+                case "rewards" -> service(args, RewardServiceConfig.DEFINITION, RewardServiceConfig::new, c -> {
+                    RewardService s = new RewardService(c);
+                    s.start();
+                    return s;
+                });
+                case "worker" -> service(args, WorkerConfig.DEFINITION, WorkerConfig::new, c -> thread(new RolloutWorker(c), "rollout-worker"));
+                case "trainer" -> service(args, TrainerServiceConfig.DEFINITION, TrainerServiceConfig::new,
+                        c -> thread(new TrainerService(c), "trainer"));
+                case "processors" -> service(args, ProcessorsConfig.DEFINITION, ProcessorsConfig::new, c -> {
+                    GroupingApp app = new GroupingApp(c);
+                    app.start();
+                    return app;
+                });
+                case "dispatcher" -> service(args, ProcessorsConfig.DEFINITION, ProcessorsConfig::new, c -> {
+                    MetricsPublisher metrics = new MetricsPublisher(Dispatcher.SERVICE, c.clientProps(), c.catalog(), c.serdes());
+                    Dispatcher dispatcher = new Dispatcher(c, metrics);
+                    AutoCloseable thread = thread(dispatcher, Dispatcher.SERVICE);
+                    return () -> {
+                        dispatcher.stop();
+                        thread.close();
+                        metrics.close();
+                    };
+                });
+                case "prompts" -> prompts(args, out, err);
+                case "platform" -> platform(args, out);
+                case "config" -> config(args, out);
+                default -> throw new Args.UsageException("unknown command '" + command + "'");
+            };
+        } catch (Args.UsageException e) {
+            err.println("rlstream: " + e.getMessage());
+            err.println("Run 'rlstream --help' for usage.");
+            return 2;
+        } catch (ConfigException e) {
+            err.println("rlstream: invalid configuration: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("rlstream " + command + " failed: " + e);
+            return 1;
+        }
+    }
+
+    static int demo(Args args, PrintStream out) throws Exception {
+        args.rejectUnknown(List.of("minutes", "target", "run-dir", "seed"));
+        Path runDir = args.path("run-dir");
+        if (runDir == null) {
+            runDir = Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        }
+        DemoSettings defaults = DemoSettings.defaults(runDir.toAbsolutePath());
+        DemoSettings settings = new DemoSettings(defaults.runDir(),
+                Duration.ofMillis(Math.round(args.number("minutes", defaults.rlBudget().toMinutes()) * 60_000)),
+                args.number("target", defaults.targetAccuracy()), defaults.evalInterval(), defaults.groupSize(),
+                defaults.batchGroups(), defaults.maxInFlight(), (long) args.number("seed", defaults.seed()));
+        Files.createDirectories(settings.runDir());
+        out.println("rlstream demo: run folder " + settings.runDir());
+        try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),
+                io.rlstream.schemas.TopicCatalog.defaults(), out)) {
+            Demo demo = new Demo(settings, platform.bootstrapServers(), platform.registryUrl(), out);
+            Thread main = Thread.currentThread();
+            Thread hook = new Thread(() -> {
+                demo.requestStop("interrupted (Ctrl-C)");
+                try {
+                    main.join(60_000);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "demo-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Demo.Result result = demo.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is already running and waits for us.
+            }
+            return result.reachedTarget() ? 0 : 3;
+        }
+    }
+
+    /** Starts a service from its settings and waits for Ctrl-C. */
+    static <C extends ServiceConfig> int service(Args args, ConfigDef definition, Function<Map<String, String>, C> make,
+            Function<C, AutoCloseable> start) throws Exception {
+        args.rejectUnknown(List.of("config", "bootstrap-server", "registry-url"));
+        C config = make.apply(settings(args, definition));
+        AutoCloseable running = start.apply(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+            } catch (Exception e) {
+                System.err.println("error while stopping: " + e);
+            }
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+
+    /** Settings from --config, the environment, --bootstrap-server, --registry-url and --set, later winning. */
+    static Map<String, String> settings(Args args, ConfigDef definition) {
+        Map<String, String> values = new LinkedHashMap<>(ServiceConfig.read(args.path("config"), System.getenv(), definition));
+        if (args.has("bootstrap-server")) {
+            values.put(ServiceConfig.BOOTSTRAP_SERVERS, args.get("bootstrap-server", null));
+        }
+        if (args.has("registry-url")) {
+            values.put(ServiceConfig.REGISTRY_URL, args.get("registry-url", null));
+        }
+        values.putAll(args.settings());
+        return values;
+    }
+
+    /** Runs a Runnable service on its own thread; closing it stops the loop and waits for it. */
+    static AutoCloseable thread(Runnable service, String name) {
+        Thread t = new Thread(service, name);
+        t.start();
+        return () -> {
+            if (service instanceof AutoCloseable c) {
+                c.close();
+            }
+            t.join(30_000);
+        };
+    }
+
+    static int prompts(Args args, PrintStream out, PrintStream err) throws Exception {
+        args.rejectUnknown(List.of("file", "dataset", "config", "bootstrap-server", "registry-url"));
+        Path file = args.path("file");
+        if (file == null) {
+            throw new Args.UsageException("prompts needs --file FILE (JSONL, one prompt per line)");
+        }
+        if (!Files.isReadable(file)) {
+            throw new Args.UsageException("cannot read prompts file " + file);
+        }
+        ServiceConfig config = new ServiceConfig(ServiceConfig.baseDef(), settings(args, ServiceConfig.baseDef()));
+        Map<String, Object> props = new HashMap<>(config.clientProps());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        String dataset = args.get("dataset", file.getFileName().toString());
+        try (KafkaProducer<String, Prompt> producer = new KafkaProducer<>(props, new StringSerializer(),
+                config.serdes().serde(Prompt.class).serializer());
+                BufferedReader reader = Files.newBufferedReader(file)) {
+            PromptProducer.Result r = new PromptProducer(producer, config.catalog().name(Topic.PROMPTS))
+                    .produce(reader, dataset, err::println);
+            out.printf("sent %d prompts to %s; %d malformed lines skipped; %d sends failed%n", r.sent(),
+                    config.catalog().name(Topic.PROMPTS), r.malformed(), r.failed());
+            return r.malformed() + r.failed() == 0 ? 0 : 1;
+        }
+    }
+
+    static int platform(Args args, PrintStream out) throws Exception {
+        args.rejectUnknown(List.of("run-dir"));
+        Path dir = args.path("run-dir") == null ? Path.of("runs", "platform") : args.path("run-dir");
+        try (LocalPlatform platform = LocalPlatform.start(dir.toAbsolutePath(), io.rlstream.schemas.TopicCatalog.defaults(), out)) {
+            out.println("bootstrap.servers=" + platform.bootstrapServers());
+            out.println("registry.url=" + platform.registryUrl());
+            out.println("Ctrl-C stops both.");
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+            stopped.await();
+        }
+        return 0;
+    }
+
+    static int config(Args args, PrintStream out) {
+        if (args.positional().isEmpty()) {
+            throw new Args.UsageException("config needs a service: rewards, worker, processors, dispatcher, trainer");
+        }
+        out.print(ServiceConfig.markdown(definition(args.positional().get(0))));
+        return 0;
+    }
+
+    static ConfigDef definition(String service) {
+        return switch (service) {
+            case "rewards" -> RewardServiceConfig.DEFINITION;
+            case "worker" -> WorkerConfig.DEFINITION;
+            case "trainer" -> TrainerServiceConfig.DEFINITION;
+            case "processors", "dispatcher" -> ProcessorsConfig.DEFINITION;
+            default -> throw new Args.UsageException("unknown service '" + service + "'");
+        };
+    }
+}

@@ -1,0 +1,280 @@
+package io.rlstream.cli.demo;
+
+import io.rlstream.events.CheckpointPublished;
+import io.rlstream.events.Prompt;
+import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.Policy;
+import io.rlstream.model.PolicyConfig;
+import io.rlstream.model.task.AdditionTask;
+import io.rlstream.model.task.Problem;
+import io.rlstream.ops.TopicAdmin;
+import io.rlstream.producers.prompts.PromptProducer;
+import io.rlstream.producers.rollouts.RolloutWorker;
+import io.rlstream.producers.rollouts.WorkerConfig;
+import io.rlstream.processors.dispatch.Dispatcher;
+import io.rlstream.processors.grouping.GroupingApp;
+import io.rlstream.processors.config.ProcessorsConfig;
+import io.rlstream.reward.RewardService;
+import io.rlstream.reward.RewardServiceConfig;
+import io.rlstream.schemas.RegistrySerdes;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.trainer.core.WarmStart;
+import io.rlstream.trainer.service.TrainerService;
+import io.rlstream.trainer.service.TrainerServiceConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The demo: every service of rlstream in one JVM, talking only through Kafka topics, training a
+ * tiny policy on two-digit addition. Steps: create topics; put the train split on rl.prompts
+ * through the prompt producer; warm-start the base policy with a short supervised phase; start
+ * the reward service, the processors, the dispatcher, a rollout worker and the trainer; follow
+ * rl.checkpoints, print one line per training step and held-out greedy accuracy every few
+ * versions; stop at the target or the time budget; write metrics.csv, summary.txt and
+ * learning-curve.png into the run folder.
+ */
+public final class Demo {
+
+    /** How a run ended. */
+    public record Result(double initialAccuracy, double finalAccuracy, long steps, double rlSeconds,
+            boolean reachedTarget, String stopReason, Path runDir) {
+    }
+
+    private final DemoSettings settings;
+    private final String bootstrap;
+    private final String registryUrl;
+    private final PrintStream out;
+    private final TopicCatalog catalog = TopicCatalog.defaults();
+    private volatile String stopRequest;
+
+    public Demo(DemoSettings settings, String bootstrapServers, String registryUrl, PrintStream out) {
+        this.settings = settings;
+        this.bootstrap = bootstrapServers;
+        this.registryUrl = registryUrl;
+        this.out = out;
+    }
+
+    /** Asks a running demo to stop at its next check and clean up. */
+    public void requestStop(String reason) {
+        stopRequest = reason;
+    }
+
+    public Result run() throws Exception {
+        Path runDir = settings.runDir();
+        Files.createDirectories(runDir);
+        AdditionTask task = AdditionTask.standard();
+        CharTokenizer tokenizer = CharTokenizer.arithmetic();
+        createTopics();
+        producePrompts(task.train(), runDir.resolve("train.jsonl"));
+
+        out.println("warm start: supervised phase on a small part of the train split...");
+        long t0 = System.nanoTime();
+        Path basePolicy = runDir.resolve("base-policy");
+        double initial;
+        try (Policy policy = Policy.create(PolicyConfig.demo(), settings.seed())) {
+            WarmStart.Result warm = WarmStart.run(policy, WarmStart.Recipe.demo(), task.train(), tokenizer, settings.seed());
+            out.printf("warm start: %d supervised steps, loss %.3f, probe accuracy %.1f%%%n", warm.steps(), warm.loss(),
+                    100 * warm.probeAccuracy());
+            policy.save(basePolicy, Map.of("policy_name", "demo", "version", "0", "origin", "warm start"));
+            initial = AdditionTask.greedyAccuracy(policy, task.heldOut(), tokenizer);
+        }
+        out.printf("warm start done in %.1f s: held-out greedy accuracy %.1f%% on %d prompts never trained on%n",
+                (System.nanoTime() - t0) / 1e9, 100 * initial, task.heldOut().size());
+
+        RunLog log = new RunLog(runDir);
+        log.eval(0, 0, 0.0, initial);
+        Map<String, String> common = Map.of("bootstrap.servers", bootstrap, "registry.url", registryUrl);
+        List<AutoCloseable> services = new ArrayList<>();
+        long rlStart = System.nanoTime();
+        double last = initial;
+        long steps = 0;
+        String reason;
+        try (Policy evaluator = Policy.load(basePolicy);
+                KafkaConsumer<String, CheckpointPublished> checkpoints = checkpointConsumer()) {
+            RewardService rewards = new RewardService(new RewardServiceConfig(with(common,
+                    RewardServiceConfig.STATE_DIR, runDir.resolve("state/rewards").toString())));
+            rewards.start();
+            services.add(rewards);
+            ProcessorsConfig processors = new ProcessorsConfig(with(common,
+                    ProcessorsConfig.STATE_DIR, runDir.resolve("state/processors").toString(),
+                    ProcessorsConfig.BATCH_GROUPS, Integer.toString(settings.batchGroups()),
+                    ProcessorsConfig.GROUP_SIZE, Integer.toString(settings.groupSize()),
+                    ProcessorsConfig.MAX_IN_FLIGHT_GROUPS, Integer.toString(settings.maxInFlight()),
+                    ProcessorsConfig.SEED, Long.toString(settings.seed())));
+            GroupingApp grouping = new GroupingApp(processors);
+            grouping.start();
+            services.add(grouping);
+            TrainerService trainer = new TrainerService(new TrainerServiceConfig(with(common,
+                    TrainerServiceConfig.CHECKPOINT_DIR, runDir.resolve("checkpoints").toString(),
+                    TrainerServiceConfig.INIT, basePolicy.toString())));
+            services.add(start(trainer, "trainer"));
+            RolloutWorker worker = new RolloutWorker(new WorkerConfig(with(common,
+                    WorkerConfig.SEED, Long.toString(settings.seed()))));
+            services.add(start(worker, "rollout-worker"));
+            MetricsPublisher dispatchMetrics = new MetricsPublisher(Dispatcher.SERVICE, processors.clientProps(),
+                    catalog, processors.serdes());
+            services.add(dispatchMetrics);
+            Dispatcher dispatcher = new Dispatcher(processors, dispatchMetrics);
+            services.add(start(dispatcher, "dispatcher"));
+
+            long deadline = rlStart + settings.rlBudget().toNanos();
+            long lastEvalVersion = 0;
+            long lastEvalNanos = System.nanoTime();
+            long newestVersion = 0;
+            String newestUri = null;
+            while (true) {
+                if (stopRequest != null) {
+                    reason = stopRequest;
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    reason = "time budget of " + settings.rlBudget().toSeconds() + " s reached";
+                    break;
+                }
+                for (ConsumerRecord<String, CheckpointPublished> r : checkpoints.poll(Duration.ofMillis(200))) {
+                    CheckpointPublished c = r.value();
+                    if (c.getVersion() <= newestVersion) {
+                        continue;
+                    }
+                    newestVersion = c.getVersion();
+                    newestUri = c.getUri();
+                    steps = c.getStep();
+                    double seconds = (System.nanoTime() - rlStart) / 1e9;
+                    Map<String, Double> m = c.getMetrics();
+                    double rolloutsPerSecond = worker.generatedSamples() / Math.max(seconds, 1e-9);
+                    out.printf("step %4d | policy v%-4d | reward %.3f | effective %.2f | staleness %.2f | %6.0f rollouts/s | loss %+.4f%n",
+                            c.getStep(), c.getVersion(), m.getOrDefault("reward_mean", Double.NaN),
+                            m.getOrDefault("effective_ratio", Double.NaN), m.getOrDefault("staleness_mean", Double.NaN),
+                            rolloutsPerSecond, m.getOrDefault("loss", Double.NaN));
+                    log.step(c.getStep(), c.getVersion(), seconds, m, rolloutsPerSecond);
+                }
+                if (newestUri != null && newestVersion > lastEvalVersion
+                        && System.nanoTime() - lastEvalNanos >= settings.evalInterval().toNanos()) {
+                    last = evaluate(evaluator, newestUri, task, tokenizer);
+                    lastEvalVersion = newestVersion;
+                    lastEvalNanos = System.nanoTime();
+                    double seconds = (System.nanoTime() - rlStart) / 1e9;
+                    log.eval(steps, newestVersion, seconds, last);
+                    out.printf("eval  @ step %d, %.0f s of RL: held-out greedy accuracy %.1f%%%n", steps, seconds, 100 * last);
+                    if (last >= settings.targetAccuracy()) {
+                        reason = String.format("target accuracy %.0f%% reached", 100 * settings.targetAccuracy());
+                        break;
+                    }
+                }
+            }
+            double rlSeconds = (System.nanoTime() - rlStart) / 1e9;
+            out.println("stopping: " + reason);
+            stopAll(services);
+            if (newestUri != null && newestVersion > lastEvalVersion) {
+                last = evaluate(evaluator, newestUri, task, tokenizer);
+                log.eval(steps, newestVersion, rlSeconds, last);
+            }
+            Result result = new Result(initial, last, steps, rlSeconds, last >= settings.targetAccuracy(), reason, runDir);
+            log.finish(result, settings);
+            out.printf("summary: held-out greedy accuracy %.1f%% -> %.1f%% in %d steps, %.0f s of RL (%s)%n",
+                    100 * initial, 100 * last, steps, rlSeconds, reason);
+            out.println("run folder: " + runDir + " (metrics.csv, eval.csv, summary.txt, learning-curve.png)");
+            return result;
+        } finally {
+            stopAll(services);
+        }
+    }
+
+    private static double evaluate(Policy evaluator, String uri, AdditionTask task, CharTokenizer tokenizer) {
+        evaluator.loadWeights(Path.of(URI.create(uri)));
+        return AdditionTask.greedyAccuracy(evaluator, task.heldOut(), tokenizer);
+    }
+
+    private static AutoCloseable start(Runnable service, String name) {
+        Thread t = new Thread(service, name);
+        t.setDaemon(true);
+        t.start();
+        return () -> {
+            if (service instanceof AutoCloseable closeable) {
+                closeable.close();
+            } else if (service instanceof Dispatcher dispatcher) {
+                dispatcher.stop();
+            }
+            t.join(30_000);
+        };
+    }
+
+    private static void stopAll(List<AutoCloseable> services) {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            try {
+                services.get(i).close();
+            } catch (Exception e) {
+                System.err.println("error while stopping a service: " + e);
+            }
+        }
+        services.clear();
+    }
+
+    private void createTopics() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            TopicAdmin.createTopics(admin, catalog, (short) 1);
+        }
+    }
+
+    /** Writes the train split as JSONL and puts it on rl.prompts through the real prompt producer. */
+    private void producePrompts(List<Problem> problems, Path file) throws IOException {
+        StringBuilder jsonl = new StringBuilder();
+        for (Problem p : problems) {
+            jsonl.append("{\"prompt_id\":\"").append(p.id()).append("\",\"text\":\"").append(p.prompt())
+                    .append("\",\"answer\":\"").append(p.answer()).append("\",\"task\":\"addition\"}\n");
+        }
+        Files.writeString(file, jsonl);
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        RegistrySerdes serdes = new RegistrySerdes(registryUrl, Map.of());
+        try (KafkaProducer<String, Prompt> producer = new KafkaProducer<>(props, new StringSerializer(),
+                serdes.serde(Prompt.class).serializer());
+                BufferedReader reader = Files.newBufferedReader(file)) {
+            PromptProducer.Result r = new PromptProducer(producer, catalog.name(Topic.PROMPTS))
+                    .produce(reader, "addition-train", out::println);
+            out.printf("prompts: %d train prompts on %s (%d malformed)%n", r.sent(), catalog.name(Topic.PROMPTS), r.malformed());
+        }
+    }
+
+    private KafkaConsumer<String, CheckpointPublished> checkpointConsumer() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, CheckpointPublished> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new RegistrySerdes(registryUrl, Map.of()).serde(CheckpointPublished.class).deserializer());
+        TopicPartition p = new TopicPartition(catalog.name(Topic.CHECKPOINTS), 0);
+        consumer.assign(List.of(p));
+        consumer.seekToBeginning(List.of(p));
+        return consumer;
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String... keyValues) {
+        Map<String, String> m = new HashMap<>(base);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,45 @@
+package io.rlstream.cli.demo;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What a demo run does. Defaults are the figures the README reports: from a warm start of
+ * 10–40% held-out accuracy to {@code targetAccuracy} within {@code rlBudget} on 2 cores.
+ *
+ * @param runDir          folder for data, checkpoints, metrics.csv and the learning curve
+ * @param rlBudget        most wall-clock time spent on RL after the warm start
+ * @param targetAccuracy  held-out greedy accuracy at which the run stops early
+ * @param evalInterval    evaluate held-out accuracy on the newest policy at most this often
+ * @param groupSize       G, responses per prompt
+ * @param batchGroups     B, groups per training batch
+ * @param maxInFlight     most dispatched groups not yet scored
+ * @param seed            seed of data, warm start and sampling
+ */
+public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy, Duration evalInterval, int groupSize,
+        int batchGroups, int maxInFlight, long seed) {
+
+    public static DemoSettings defaults(Path runDir) {
+        return new DemoSettings(runDir, Duration.ofMinutes(10), 0.85, Duration.ofSeconds(10), 8, 16, 64, 7L);
+    }
+
+    public DemoSettings {
+        if (!(targetAccuracy > 0 && targetAccuracy <= 1)) {
+            throw new IllegalArgumentException("target accuracy must be in (0, 1], got " + targetAccuracy);
+        }
+        if (rlBudget.isNegative() || rlBudget.isZero()) {
+            throw new IllegalArgumentException("RL time budget must be positive, got " + rlBudget);
+        }
+        if (evalInterval.isNegative() || groupSize < 2 || batchGroups < 1 || maxInFlight < 1) {
+            throw new IllegalArgumentException("batch and in-flight must be >= 1 and group size >= 2");
+        }
+    }
+
+    public DemoSettings withBudget(Duration budget) {
+        return new DemoSettings(runDir, budget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed);
+    }
+
+    public DemoSettings withTarget(double target) {
+        return new DemoSettings(runDir, rlBudget, target, evalInterval, groupSize, batchGroups, maxInFlight, seed);
+    }
+}

@@ -1,0 +1,58 @@
+package io.rlstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RlstreamTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Rlstream.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        assertEquals(0, run("--help"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        for (String command : List.of("demo", "rewards", "worker", "processors", "dispatcher", "trainer", "prompts", "platform", "config")) {
+            assertTrue(text.contains("  " + command), "help mentions " + command);
+        }
+    }
+
+    @Test
+    void unknownCommandAndUnknownFlagAreUsageErrors() {
+        assertEquals(2, run("tarin"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown command 'tarin'"));
+        assertEquals(2, run("demo", "--minuts", "3"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown flag --minuts"));
+    }
+
+    @Test
+    void configPrintsTheDocumentedSettingsOfAService() {
+        assertEquals(0, run("config", "trainer"));
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertTrue(table.contains("| `trainer.learning.rate` | double | `0.001` |"), table);
+        assertTrue(table.contains("| `bootstrap.servers` |"), table);
+    }
+
+    @Test
+    void invalidSettingIsRejectedBeforeAnythingStarts() {
+        assertEquals(2, run("trainer", "--set", "trainer.checkpoints.keep=0"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("trainer.checkpoints.keep"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void promptsWithoutFileExplainsWhatIsNeeded() {
+        assertEquals(2, run("prompts"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("prompts needs --file FILE"));
+    }
+}

@@ -1,0 +1,178 @@
+package io.rlstream.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyTest {
+
+    private static final CharTokenizer TOKENIZER = CharTokenizer.arithmetic();
+    /** Prompts of three different lengths, so padding and masking are exercised. */
+    private static final List<int[]> PROMPTS = List.of(
+            TOKENIZER.encodePrompt("37+48="),
+            TOKENIZER.encodePrompt("3+4="),
+            TOKENIZER.encodePrompt("5+60="),
+            TOKENIZER.encodePrompt("99+99="));
+
+    private static Policy policy;
+
+    @BeforeAll
+    static void createPolicy() {
+        policy = Policy.create(PolicyConfig.demo(), 7);
+    }
+
+    @AfterAll
+    static void closePolicy() {
+        policy.close();
+    }
+
+    @Test
+    void sampleReturnsOneGenerationPerPromptWithConsistentShapes() {
+        List<Generation> out = policy.sample(PROMPTS, 5, 1f, 1);
+        assertEquals(PROMPTS.size(), out.size());
+        for (Generation g : out) {
+            assertTrue(g.tokens().length >= 1 && g.tokens().length <= 5);
+            assertEquals(g.tokens().length, g.logprobs().length);
+            int eosAt = indexOf(g.tokens(), CharTokenizer.EOS);
+            // truncated exactly when no EOS was produced, and EOS can only be the last token
+            assertEquals(eosAt < 0, g.truncated());
+            assertTrue(eosAt < 0 || eosAt == g.tokens().length - 1);
+            for (int token : g.tokens()) {
+                assertTrue(token != CharTokenizer.PAD && token != CharTokenizer.BOS,
+                        "specials other than EOS are never sampled");
+            }
+            for (float lp : g.logprobs()) {
+                assertTrue(lp <= 0f, "log-probabilities are <= 0, got " + lp);
+            }
+        }
+    }
+
+    @Test
+    void sampleLogprobsEqualATeacherForcedRecomputation() {
+        for (float temperature : new float[] {1f, 0.7f}) {
+            List<Generation> out = policy.sample(PROMPTS, 5, temperature, 3);
+            List<int[]> responses = new ArrayList<>();
+            out.forEach(g -> responses.add(g.tokens()));
+            try (NDManager scope = policy.newScope()) {
+                float[] recomputed = policy.responseLogprobs(scope, PROMPTS, responses, temperature,
+                        false).logprobs().toFloatArray();
+                int width = recomputed.length / PROMPTS.size();
+                for (int b = 0; b < out.size(); b++) {
+                    float[] lp = out.get(b).logprobs();
+                    for (int j = 0; j < width; j++) {
+                        float expected = j < lp.length ? lp[j] : 0f; // padding scores 0
+                        assertEquals(expected, recomputed[b * width + j], 1e-4,
+                                "row " + b + " token " + j + " at temperature " + temperature);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sameSeedSameSamplesAndGreedyIsDeterministic() {
+        assertSameTokens(policy.sample(PROMPTS, 5, 1f, 11), policy.sample(PROMPTS, 5, 1f, 11));
+        assertSameTokens(policy.greedy(PROMPTS, 5), policy.greedy(PROMPTS, 5));
+    }
+
+    @Test
+    void aPromptScoresTheSameAloneAsInAPaddedBatch() {
+        List<Generation> batch = policy.greedy(PROMPTS, 4);
+        List<Generation> alone = policy.greedy(List.of(PROMPTS.get(1)), 4);
+        assertArrayEquals(alone.get(0).tokens(), batch.get(1).tokens());
+        assertArrayEquals(alone.get(0).logprobs(), batch.get(1).logprobs(), 1e-5f);
+    }
+
+    @Test
+    void saveThenLoadGivesIdenticalOutputs(@TempDir Path dir) throws Exception {
+        Path checkpoint = dir.resolve("step-1");
+        policy.save(checkpoint, Map.of("version", "1"));
+        assertTrue(Files.exists(checkpoint.resolve("model.safetensors")));
+        assertTrue(Files.readString(checkpoint.resolve("metadata.json")).contains("\"version\""));
+        try (Directory listing = new Directory(dir)) {
+            assertEquals(List.of("step-1"), listing.names(), "no temporary folder is left behind");
+        }
+        try (Policy loaded = Policy.load(checkpoint)) {
+            assertEquals(policy.config(), loaded.config());
+            assertSameGenerations(policy.sample(PROMPTS, 5, 1f, 5), loaded.sample(PROMPTS, 5, 1f, 5));
+        }
+        // in-place reload into a policy with other weights
+        try (Policy other = Policy.create(PolicyConfig.demo(), 99)) {
+            other.loadWeights(checkpoint);
+            assertSameGenerations(policy.greedy(PROMPTS, 5), other.greedy(PROMPTS, 5));
+        }
+        // saving again to the same folder replaces it
+        policy.save(checkpoint, Map.of("version", "2"));
+        assertTrue(Files.readString(checkpoint.resolve("metadata.json")).contains("\"2\""));
+    }
+
+    @Test
+    void rejectsPromptsThatDoNotFitTheContext() {
+        assertThrows(IllegalArgumentException.class,
+                () -> policy.sample(PROMPTS, PolicyConfig.demo().contextLength(), 1f, 1));
+        assertThrows(IllegalArgumentException.class,
+                () -> policy.sample(List.of(new int[] {CharTokenizer.PAD}), 2, 1f, 1));
+    }
+
+    @Test
+    void differentSeedsGiveDifferentInitialWeights() {
+        try (Policy a = Policy.create(PolicyConfig.demo(), 1);
+                Policy b = Policy.create(PolicyConfig.demo(), 1);
+                Policy c = Policy.create(PolicyConfig.demo(), 2)) {
+            assertSameGenerations(a.greedy(PROMPTS, 5), b.greedy(PROMPTS, 5));
+            assertFalse(a.greedy(PROMPTS, 5).get(0).logprobs()[0]
+                    == c.greedy(PROMPTS, 5).get(0).logprobs()[0]);
+        }
+    }
+
+    private static int indexOf(int[] tokens, int token) {
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] == token) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void assertSameTokens(List<Generation> a, List<Generation> b) {
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i).tokens(), b.get(i).tokens());
+        }
+    }
+
+    private static void assertSameGenerations(List<Generation> a, List<Generation> b) {
+        assertSameTokens(a, b);
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i).logprobs(), b.get(i).logprobs(), 0f);
+        }
+    }
+
+    /** Names in a folder, closing the directory stream. */
+    private record Directory(java.util.stream.Stream<Path> entries) implements AutoCloseable {
+        Directory(Path dir) throws java.io.IOException {
+            this(Files.list(dir));
+        }
+
+        List<String> names() {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+
+        @Override
+        public void close() {
+            entries.close();
+        }
+    }
+}

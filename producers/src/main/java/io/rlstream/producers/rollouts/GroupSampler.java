@@ -1,0 +1,125 @@
+package io.rlstream.producers.rollouts;
+
+import io.rlstream.events.FinishReason;
+import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.Rollout;
+import io.rlstream.events.SampleStatus;
+import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.Generation;
+import io.rlstream.model.Policy;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Samples the G responses of each dispatched group with the current policy, all groups that share
+ * sampling settings in one batched generation. Each response becomes a {@link Rollout} with its
+ * token ids, behaviour log-probs and policy version. A prompt the tokenizer cannot encode, or a
+ * generation that throws, yields FAILED rollouts with the reason, never silence.
+ */
+public final class GroupSampler {
+
+    private final CharTokenizer tokenizer;
+    private final String generatorId;
+    private final Random random;
+
+    public GroupSampler(CharTokenizer tokenizer, String generatorId, long seed) {
+        this.tokenizer = tokenizer;
+        this.generatorId = generatorId;
+        this.random = new Random(seed);
+    }
+
+    public List<Rollout> sample(Policy policy, long policyVersion, List<PromptDispatch> dispatches) {
+        List<Rollout> out = new ArrayList<>();
+        Map<String, List<PromptDispatch>> bySettings = new LinkedHashMap<>();
+        for (PromptDispatch d : dispatches) {
+            int[] prompt;
+            try {
+                prompt = tokenizer.encodePrompt(d.getPromptText());
+            } catch (IllegalArgumentException e) {
+                out.addAll(failed(d, policyVersion, "cannot tokenize prompt: " + e.getMessage()));
+                continue;
+            }
+            bySettings.computeIfAbsent(d.getTemperature() + "/" + d.getMaxNewTokens(), k -> new ArrayList<>()).add(d);
+        }
+        for (List<PromptDispatch> same : bySettings.values()) {
+            out.addAll(sampleSameSettings(policy, policyVersion, same));
+        }
+        return out;
+    }
+
+    private List<Rollout> sampleSameSettings(Policy policy, long version, List<PromptDispatch> dispatches) {
+        List<int[]> prompts = new ArrayList<>();
+        for (PromptDispatch d : dispatches) {
+            int[] encoded = tokenizer.encodePrompt(d.getPromptText());
+            for (int i = 0; i < d.getGroupSize(); i++) {
+                prompts.add(encoded);
+            }
+        }
+        PromptDispatch first = dispatches.get(0);
+        List<Generation> generations;
+        try {
+            generations = policy.sample(prompts, first.getMaxNewTokens(), first.getTemperature(), random.nextLong());
+        } catch (RuntimeException e) {
+            List<Rollout> failed = new ArrayList<>();
+            dispatches.forEach(d -> failed.addAll(failed(d, version, "generation failed: " + e)));
+            return failed;
+        }
+        List<Rollout> out = new ArrayList<>(prompts.size());
+        int next = 0;
+        Instant now = Instant.now();
+        for (PromptDispatch d : dispatches) {
+            for (int i = 0; i < d.getGroupSize(); i++, next++) {
+                Generation g = generations.get(next);
+                out.add(base(d, i, version, now)
+                        .setPromptTokenIds(boxed(prompts.get(next)))
+                        .setResponseTokenIds(boxed(g.tokens()))
+                        .setBehaviourLogprobs(boxed(g.logprobs()))
+                        .setResponseText(tokenizer.decode(g.tokens()))
+                        .setFinishReason(g.truncated() ? FinishReason.LENGTH : FinishReason.STOP)
+                        .setStatus(SampleStatus.OK)
+                        .build());
+            }
+        }
+        return out;
+    }
+
+    private List<Rollout> failed(PromptDispatch d, long version, String reason) {
+        List<Rollout> out = new ArrayList<>();
+        Instant now = Instant.now();
+        for (int i = 0; i < d.getGroupSize(); i++) {
+            out.add(base(d, i, version, now).setPromptTokenIds(List.of()).setResponseTokenIds(List.of())
+                    .setBehaviourLogprobs(List.of()).setResponseText("").setFinishReason(FinishReason.ERROR)
+                    .setStatus(SampleStatus.FAILED).setError(reason).build());
+        }
+        return out;
+    }
+
+    private Rollout.Builder base(PromptDispatch d, int index, long version, Instant now) {
+        return Rollout.newBuilder()
+                .setRolloutId(d.getGroupId() + "/" + index)
+                .setGroupId(d.getGroupId())
+                .setPromptId(d.getPromptId())
+                .setSampleIndex(index)
+                .setGroupSize(d.getGroupSize())
+                .setPolicyVersion(version)
+                .setGeneratorId(generatorId)
+                .setGeneratedAt(now);
+    }
+
+    private static List<Integer> boxed(int[] values) {
+        return Arrays.stream(values).boxed().toList();
+    }
+
+    private static List<Float> boxed(float[] values) {
+        List<Float> out = new ArrayList<>(values.length);
+        for (float v : values) {
+            out.add(v);
+        }
+        return out;
+    }
+}

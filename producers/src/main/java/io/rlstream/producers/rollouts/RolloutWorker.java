@@ -1,0 +1,199 @@
+package io.rlstream.producers.rollouts;
+
+import io.rlstream.deadletter.DeadLetters;
+import io.rlstream.events.CheckpointPublished;
+import io.rlstream.events.DeadLetter;
+import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.Rollout;
+import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.Policy;
+import io.rlstream.schemas.SerdeFactory;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * rl.prompt-dispatch → rl.rollouts, exactly once: each poll's dispatches are generated and their
+ * rollouts produced in one transaction together with the consumed offsets, so a crash either
+ * publishes a dispatch's whole group or none of it (a retried group repeats the same rollout ids,
+ * which downstream de-duplicates). New weights from rl.checkpoints are loaded between
+ * generations, never in the middle of one.
+ */
+public final class RolloutWorker implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RolloutWorker.class);
+    private static final String SERVICE = "rollout-worker";
+
+    private final WorkerConfig config;
+    private final TopicCatalog catalog;
+    private final SerdeFactory serdes;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private volatile long generatedSamples;
+
+    public RolloutWorker(WorkerConfig config) {
+        this.config = config;
+        this.catalog = config.catalog();
+        this.serdes = config.serdes();
+    }
+
+    public long generatedSamples() {
+        return generatedSamples;
+    }
+
+    @Override
+    public void run() {
+        String workerId = config.getString(WorkerConfig.WORKER_ID);
+        Map<String, Object> consumerProps = new HashMap<>(config.clientProps());
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(WorkerConfig.GROUP_ID));
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.getInt(WorkerConfig.MAX_DISPATCHES));
+        Map<String, Object> producerProps = new HashMap<>(config.clientProps());
+        producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "rlstream-" + workerId);
+        producerProps.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        Deserializer<PromptDispatch> dispatchDecoder = serdes.serde(PromptDispatch.class).deserializer();
+        Serializer<Rollout> rolloutEncoder = serdes.serde(Rollout.class).serializer();
+        Serializer<DeadLetter> deadLetterEncoder = serdes.serde(DeadLetter.class).serializer();
+        String dispatchTopic = catalog.name(Topic.PROMPT_DISPATCH);
+        String rolloutTopic = catalog.name(Topic.ROLLOUTS);
+        String deadLetterTopic = catalog.name(Topic.DEAD_LETTERS);
+
+        try (CheckpointFollower checkpoints = new CheckpointFollower(config.clientProps(), catalog, serdes,
+                        config.getString(WorkerConfig.POLICY_NAME));
+                MetricsPublisher metrics = new MetricsPublisher(SERVICE, config.clientProps(), catalog, serdes);
+                KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
+                        new ByteArrayDeserializer());
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            Optional<CheckpointPublished> first = checkpoints.awaitFirst(Duration.ofDays(365), () -> {
+                if (!running.get()) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            if (first.isEmpty()) {
+                return;
+            }
+            CheckpointPublished loaded = first.get();
+            Policy policy = Policy.load(Path.of(URI.create(loaded.getUri())));
+            LOG.info("{} loaded policy version {} from {}", workerId, loaded.getVersion(), loaded.getUri());
+            GroupSampler sampler = new GroupSampler(CharTokenizer.arithmetic(), workerId, config.getLong(WorkerConfig.SEED));
+            producer.initTransactions();
+            consumer.subscribe(List.of(dispatchTopic));
+            try {
+                while (running.get()) {
+                    CheckpointPublished newest = checkpoints.poll(Duration.ZERO).orElse(loaded);
+                    if (newest.getVersion() > loaded.getVersion()) {
+                        policy.loadWeights(Path.of(URI.create(newest.getUri())));
+                        loaded = newest;
+                    }
+                    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+                    if (records.isEmpty()) {
+                        continue;
+                    }
+                    List<PromptDispatch> dispatches = new ArrayList<>();
+                    List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                        try {
+                            PromptDispatch d = dispatchDecoder.deserialize(r.topic(), r.headers(), r.value());
+                            if (d.getGroupSize() < 1 || d.getMaxNewTokens() < 1 || !(d.getTemperature() > 0)) {
+                                throw new IllegalArgumentException("group_size and max_new_tokens must be >= 1 and temperature > 0, got "
+                                        + d.getGroupSize() + ", " + d.getMaxNewTokens() + ", " + d.getTemperature());
+                            }
+                            dispatches.add(d);
+                        } catch (RuntimeException e) {
+                            DeadLetter dl = DeadLetters.of(SERVICE, r.topic(), r.partition(), r.offset(),
+                                    r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(),
+                                    "invalid dispatch: " + e.getMessage(), e);
+                            deadLetters.add(new ProducerRecord<>(deadLetterTopic, r.key(), deadLetterEncoder.serialize(deadLetterTopic, dl)));
+                        }
+                    }
+                    long start = System.nanoTime();
+                    List<Rollout> rollouts = sampler.sample(policy, loaded.getVersion(), dispatches);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    try {
+                        producer.beginTransaction();
+                        for (Rollout rollout : rollouts) {
+                            producer.send(new ProducerRecord<>(rolloutTopic, rollout.getGroupId(),
+                                    rolloutEncoder.serialize(rolloutTopic, rollout)));
+                        }
+                        deadLetters.forEach(producer::send);
+                        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                        producer.commitTransaction();
+                    } catch (ProducerFencedException e) {
+                        throw e;
+                    } catch (KafkaException e) {
+                        LOG.warn("{}: transaction failed, rewinding to the last committed dispatch: {}", workerId, e.toString());
+                        producer.abortTransaction();
+                        rewind(consumer);
+                        continue;
+                    }
+                    generatedSamples += rollouts.size();
+                    metrics.publish("worker.rollouts", rollouts.size(), -1, loaded.getVersion(), Map.of("worker", workerId));
+                    metrics.publish("worker.samples_per_second", rollouts.size() / Math.max(seconds, 1e-9), -1,
+                            loaded.getVersion(), Map.of("worker", workerId));
+                    if (!deadLetters.isEmpty()) {
+                        metrics.publish("worker.dead_letters", deadLetters.size());
+                    }
+                }
+            } finally {
+                policy.close();
+            }
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void rewind(KafkaConsumer<String, byte[]> consumer) {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(consumer.assignment());
+        for (TopicPartition tp : consumer.assignment()) {
+            OffsetAndMetadata c = committed.get(tp);
+            if (c == null) {
+                consumer.seekToBeginning(List.of(tp));
+            } else {
+                consumer.seek(tp, c.offset());
+            }
+        }
+    }
+
+    /** Asks the loop to stop after the current generation. */
+    public void stop() {
+        running.set(false);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

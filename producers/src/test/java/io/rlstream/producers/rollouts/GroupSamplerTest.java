@@ -1,0 +1,70 @@
+package io.rlstream.producers.rollouts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlstream.events.FinishReason;
+import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.Rollout;
+import io.rlstream.events.SampleStatus;
+import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.Policy;
+import io.rlstream.model.PolicyConfig;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Sampling groups with a real (untrained) DJL policy. */
+class GroupSamplerTest {
+
+    private static Policy policy;
+    private final CharTokenizer tokenizer = CharTokenizer.arithmetic();
+
+    @BeforeAll
+    static void createPolicy() {
+        policy = Policy.create(PolicyConfig.demo(), 3);
+    }
+
+    @AfterAll
+    static void closePolicy() {
+        policy.close();
+    }
+
+    @Test
+    void everyDispatchGetsGRolloutsWithTokensLogprobsAndVersion() {
+        GroupSampler sampler = new GroupSampler(tokenizer, "w1", 5);
+        List<Rollout> rollouts = sampler.sample(policy, 7, List.of(dispatch("g1", "12+30=", 4), dispatch("g2", "5+5=", 3)));
+        assertEquals(7, rollouts.size());
+        assertEquals("g1/0", rollouts.get(0).getRolloutId());
+        assertEquals("g2/2", rollouts.get(6).getRolloutId());
+        for (Rollout r : rollouts) {
+            assertEquals(SampleStatus.OK, r.getStatus());
+            assertEquals(7, r.getPolicyVersion());
+            assertEquals("w1", r.getGeneratorId());
+            assertEquals(r.getResponseTokenIds().size(), r.getBehaviourLogprobs().size());
+            assertTrue(r.getResponseTokenIds().size() <= 5, "at most max_new_tokens tokens");
+            r.getBehaviourLogprobs().forEach(lp -> assertTrue(lp <= 0f, "log-probability " + lp + " > 0"));
+            boolean stopped = r.getResponseTokenIds().get(r.getResponseTokenIds().size() - 1) == tokenizer.eos();
+            assertEquals(stopped ? FinishReason.STOP : FinishReason.LENGTH, r.getFinishReason());
+        }
+        assertEquals(List.of(tokenizer.encodePrompt("12+30=")).get(0).length, rollouts.get(0).getPromptTokenIds().size());
+    }
+
+    @Test
+    void aPromptOutsideTheAlphabetGivesFailedRolloutsNotSilence() {
+        GroupSampler sampler = new GroupSampler(tokenizer, "w1", 5);
+        List<Rollout> rollouts = sampler.sample(policy, 0, List.of(dispatch("g3", "what is 2+2?", 2), dispatch("g4", "2+2=", 2)));
+        assertEquals(4, rollouts.size());
+        assertEquals(SampleStatus.FAILED, rollouts.get(0).getStatus());
+        assertTrue(rollouts.get(0).getError().startsWith("cannot tokenize prompt"), rollouts.get(0).getError());
+        assertEquals(SampleStatus.OK, rollouts.get(2).getStatus());
+    }
+
+    private static PromptDispatch dispatch(String group, String text, int g) {
+        return PromptDispatch.newBuilder().setGroupId(group).setPromptId("p-" + group).setPromptText(text)
+                .setGroupSize(g).setTemperature(1.0f).setMaxNewTokens(5).setPolicyVersion(0)
+                .setDispatchedAt(Instant.EPOCH).build();
+    }
+}
