@@ -153,7 +153,8 @@ public final class Rlstream {
         DemoSettings settings = new DemoSettings(defaults.runDir(),
                 Duration.ofMillis(Math.round(args.number("minutes", defaults.rlBudget().toMinutes()) * 60_000)),
                 args.number("target", defaults.targetAccuracy()), defaults.evalInterval(), defaults.groupSize(),
-                defaults.batchGroups(), defaults.maxInFlight(), (long) args.number("seed", defaults.seed()));
+                defaults.batchGroups(), defaults.maxInFlight(), (long) args.number("seed", defaults.seed()),
+                defaults.decaySteps());
         Files.createDirectories(settings.runDir());
         out.println("rlstream demo: run folder " + settings.runDir());
         try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),

@@ -40,7 +40,7 @@ class RlstreamTest {
     void configPrintsTheDocumentedSettingsOfAService() {
         assertEquals(0, run("config", "trainer"));
         String table = out.toString(StandardCharsets.UTF_8);
-        assertTrue(table.contains("| `trainer.learning.rate` | double | `0.001` |"), table);
+        assertTrue(table.contains("| `trainer.learning.rate` | double | `" + io.rlstream.trainer.core.TrainerConfig.defaults().learningRate() + "` |"), table);
         assertTrue(table.contains("| `bootstrap.servers` |"), table);
     }
 

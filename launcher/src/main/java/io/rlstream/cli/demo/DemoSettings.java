@@ -15,12 +15,13 @@ import java.time.Duration;
  * @param batchGroups     B, groups per training batch
  * @param maxInFlight     most dispatched groups not yet scored
  * @param seed            seed of data, warm start and sampling
+ * @param decaySteps      trainer optimizer steps of the cosine learning-rate decay
  */
 public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy, Duration evalInterval, int groupSize,
-        int batchGroups, int maxInFlight, long seed) {
+        int batchGroups, int maxInFlight, long seed, int decaySteps) {
 
     public static DemoSettings defaults(Path runDir) {
-        return new DemoSettings(runDir, Duration.ofMinutes(10), 0.85, Duration.ofSeconds(10), 8, 16, 64, 7L);
+        return new DemoSettings(runDir, Duration.ofMinutes(10), 0.85, Duration.ofSeconds(10), 8, 16, 64, 7L, 1500);
     }
 
     public DemoSettings {
@@ -36,10 +37,10 @@ public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy
     }
 
     public DemoSettings withBudget(Duration budget) {
-        return new DemoSettings(runDir, budget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed);
+        return new DemoSettings(runDir, budget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed, decaySteps);
     }
 
     public DemoSettings withTarget(double target) {
-        return new DemoSettings(runDir, rlBudget, target, evalInterval, groupSize, batchGroups, maxInFlight, seed);
+        return new DemoSettings(runDir, rlBudget, target, evalInterval, groupSize, batchGroups, maxInFlight, seed, decaySteps);
     }
 }

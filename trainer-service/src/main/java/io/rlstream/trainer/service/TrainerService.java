@@ -74,7 +74,10 @@ public final class TrainerService implements Runnable, AutoCloseable {
         return TrainerConfig.defaults()
                 .withLearningRate(config.getDouble(TrainerServiceConfig.LEARNING_RATE))
                 .withClip(config.getDouble(TrainerServiceConfig.CLIP_LOW), config.getDouble(TrainerServiceConfig.CLIP_HIGH))
-                .withGradClip(config.getDouble(TrainerServiceConfig.GRAD_CLIP));
+                .withGradClip(config.getDouble(TrainerServiceConfig.GRAD_CLIP))
+                .withWarmupSteps(config.getInt(TrainerServiceConfig.WARMUP_STEPS))
+                .withDecaySteps(config.getInt(TrainerServiceConfig.DECAY_STEPS))
+                .withUpdatesPerBatch(config.getInt(TrainerServiceConfig.UPDATES_PER_BATCH));
     }
 
     @Override

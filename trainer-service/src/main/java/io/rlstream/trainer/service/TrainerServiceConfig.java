@@ -1,6 +1,7 @@
 package io.rlstream.trainer.service;
 
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.trainer.core.TrainerConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -18,6 +19,12 @@ public final class TrainerServiceConfig extends ServiceConfig {
     public static final String CLIP_HIGH = "trainer.clip.epsilon.high";
     public static final String GRAD_CLIP = "trainer.grad.clip";
     public static final String MAX_STEPS = "trainer.max.steps";
+    public static final String WARMUP_STEPS = "trainer.warmup.steps";
+    public static final String DECAY_STEPS = "trainer.decay.steps";
+    public static final String UPDATES_PER_BATCH = "trainer.updates.per.batch";
+
+    /** Defaults of the policy update: the recipe tuned for the demo (trainer-service/README.md). */
+    private static final TrainerConfig RECIPE = TrainerConfig.defaults();
 
     public static final ConfigDef DEFINITION = ServiceConfig.baseDef()
             .define(POLICY_NAME, Type.STRING, "demo", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -28,13 +35,20 @@ public final class TrainerServiceConfig extends ServiceConfig {
                     "How many of the newest checkpoints to keep.")
             .define(INIT, Type.STRING, "", Importance.HIGH,
                     "Checkpoint folder of the initial policy (version 0), used when the checkpoint folder is empty.")
-            .define(LEARNING_RATE, Type.DOUBLE, 1e-3, ConfigDef.Range.between(0.0, 1.0), Importance.HIGH,
-                    "AdamW learning rate of the policy update.")
-            .define(CLIP_LOW, Type.DOUBLE, 0.2, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
+            .define(LEARNING_RATE, Type.DOUBLE, RECIPE.learningRate(), ConfigDef.Range.between(1e-12, 1.0), Importance.HIGH,
+                    "Peak AdamW learning rate of the policy update.")
+            .define(WARMUP_STEPS, Type.INT, RECIPE.warmupSteps(), ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "Optimizer steps over which the learning rate rises linearly to its peak.")
+            .define(DECAY_STEPS, Type.INT, RECIPE.decaySteps(), ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "Optimizer steps after warm-up over which the learning rate follows a cosine down to a tenth "
+                            + "of its peak (0 = constant).")
+            .define(UPDATES_PER_BATCH, Type.INT, RECIPE.updatesPerBatch(), ConfigDef.Range.between(1, 64),
+                    Importance.MEDIUM, "Gradient steps taken on each batch (PPO epochs).")
+            .define(CLIP_LOW, Type.DOUBLE, RECIPE.clipLow(), ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
                     "ε_low of the clipped surrogate: the ratio is clipped below at 1 − ε_low (PPO 0.2).")
-            .define(CLIP_HIGH, Type.DOUBLE, 0.28, ConfigDef.Range.between(0.0, 10.0), Importance.MEDIUM,
+            .define(CLIP_HIGH, Type.DOUBLE, RECIPE.clipHigh(), ConfigDef.Range.between(0.0, 10.0), Importance.MEDIUM,
                     "ε_high of the clipped surrogate: clipped above at 1 + ε_high (DAPO clip-higher 0.28).")
-            .define(GRAD_CLIP, Type.DOUBLE, 1.0, ConfigDef.Range.between(1e-6, 1e6), Importance.LOW,
+            .define(GRAD_CLIP, Type.DOUBLE, RECIPE.gradClip(), ConfigDef.Range.between(1e-6, 1e6), Importance.LOW,
                     "Largest global L2 norm of the gradient; larger gradients are scaled down.")
             .define(MAX_STEPS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "Stop after this many training steps in total (0 = run until stopped).");
