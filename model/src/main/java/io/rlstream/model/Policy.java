@@ -37,6 +37,16 @@ public final class Policy implements AutoCloseable {
     /** GPT-2's initialisation scale (Radford et al. 2019). */
     private static final float INIT_SIGMA = 0.02f;
 
+    static {
+        // PyTorch defaults to one OpenMP thread per core. On the 2-core machines this project
+        // runs on, a generator and a trainer side by side (or any other busy process) then
+        // oversubscribe the cores and spin-wait: we measured sample() and rlStep() 4-6x slower with
+        // 2 threads than with 1 under load (model/README.md). Explicit settings win; the engine
+        // reads these when it starts, so they apply only if no DJL engine is running yet.
+        System.getProperties().putIfAbsent("ai.djl.pytorch.num_threads", "1");
+        System.getProperties().putIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+    }
+
     private final PolicyConfig config;
     private final Model model;
     private final GptNetwork network;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,8 +103,9 @@ class PolicyTest {
         policy.save(checkpoint, Map.of("version", "1"));
         assertTrue(Files.exists(checkpoint.resolve("model.safetensors")));
         assertTrue(Files.readString(checkpoint.resolve("metadata.json")).contains("\"version\""));
-        try (Directory listing = new Directory(dir)) {
-            assertEquals(List.of("step-1"), listing.names(), "no temporary folder is left behind");
+        try (Stream<Path> entries = Files.list(dir)) {
+            assertEquals(List.of("step-1"), entries.map(p -> p.getFileName().toString()).toList(),
+                    "no temporary folder is left behind");
         }
         try (Policy loaded = Policy.load(checkpoint)) {
             assertEquals(policy.config(), loaded.config());
@@ -157,22 +159,6 @@ class PolicyTest {
         assertSameTokens(a, b);
         for (int i = 0; i < a.size(); i++) {
             assertArrayEquals(a.get(i).logprobs(), b.get(i).logprobs(), 0f);
-        }
-    }
-
-    /** Names in a folder, closing the directory stream. */
-    private record Directory(java.util.stream.Stream<Path> entries) implements AutoCloseable {
-        Directory(Path dir) throws java.io.IOException {
-            this(Files.list(dir));
-        }
-
-        List<String> names() {
-            return entries.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-
-        @Override
-        public void close() {
-            entries.close();
         }
     }
 }

@@ -9,59 +9,55 @@ package io.rlstream.trainer.core;
  *     {@code learningRate}; a fresh Adam's first steps move every weight by ±lr whatever the size
  *     of its gradient, which noisy RL gradients turn into a collapse (see model/README.md)
  * @param decaySteps optimizer steps after warm-up over which the learning rate follows a cosine
- *     down to a tenth of {@code learningRate} and then stays there; 0 keeps it constant
+ *     down to a tenth of {@code learningRate} and then stays there; 0 keeps it constant (at a
+ *     constant rate the demo's held-out accuracy swung by ±10 points once above 70%)
  * @param clipLow ε_low of the clipped surrogate (PPO 0.2)
  * @param clipHigh ε_high (DAPO clip-higher 0.28, arXiv 2503.14476)
  * @param dualClip c of the dual clip for A &lt; 0 (verl's default 3); ≤ 1 disables it
  * @param gradClip largest global L2 norm of the gradient; larger gradients are scaled down
  * @param weightDecay AdamW decoupled weight decay (Loshchilov and Hutter, arXiv 1711.05101)
- * @param updatesPerBatch gradient steps taken on each batch (PPO epochs); 1 is on-policy GRPO
+ * @param updatesPerBatch gradient steps taken on each batch (PPO epochs); 1 is on-policy GRPO,
+ *     later ones are off-policy and the clip bounds them
  * @param temperature temperature the samples were drawn at; π_θ is scored at the same one
  * @param aggregation how token losses are combined (ALGORITHMS §4)
  * @param maskTruncated drop truncated responses from the loss (DAPO overlong filtering)
  */
-public record TrainerConfig(double learningRate, int warmupSteps, int decaySteps, double clipLow, double clipHigh, double dualClip,
-        double gradClip, double weightDecay, int updatesPerBatch, double temperature,
-        PolicyLoss.Aggregation aggregation, boolean maskTruncated) {
+public record TrainerConfig(double learningRate, int warmupSteps, int decaySteps, double clipLow,
+        double clipHigh, double dualClip, double gradClip, double weightDecay, int updatesPerBatch,
+        double temperature, PolicyLoss.Aggregation aggregation, boolean maskTruncated) {
 
     public TrainerConfig {
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
-        }
-        if (warmupSteps < 0) {
-            throw new IllegalArgumentException("warmupSteps must be >= 0, got " + warmupSteps);
-        }
-        if (decaySteps < 0) {
-            throw new IllegalArgumentException("decaySteps must be >= 0, got " + decaySteps);
-        }
-        if (!(gradClip > 0)) {
-            throw new IllegalArgumentException("gradClip must be > 0, got " + gradClip);
-        }
-        if (!(weightDecay >= 0)) {
-            throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
-        }
-        if (updatesPerBatch < 1) {
-            throw new IllegalArgumentException("updatesPerBatch must be >= 1, got " + updatesPerBatch);
-        }
-        if (!(temperature > 0)) {
-            throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
-        }
+        require(learningRate > 0, "learningRate must be > 0", learningRate);
+        require(warmupSteps >= 0, "warmupSteps must be >= 0", warmupSteps);
+        require(decaySteps >= 0, "decaySteps must be >= 0", decaySteps);
+        require(clipLow >= 0 && clipLow < 1, "clipLow must be in [0, 1)", clipLow);
+        require(clipHigh >= 0, "clipHigh must be >= 0", clipHigh);
+        require(gradClip > 0, "gradClip must be > 0", gradClip);
+        require(weightDecay >= 0, "weightDecay must be >= 0", weightDecay);
+        require(updatesPerBatch >= 1, "updatesPerBatch must be >= 1", updatesPerBatch);
+        require(temperature > 0, "temperature must be > 0", temperature);
     }
 
-    /** The tuned RL recipe for the demo policy. */
+    /**
+     * The RL recipe tuned for {@code PolicyConfig.demo()} on the addition task: learning rate
+     * 3e-4 (1e-3 collapsed, 5e-4 dipped first), 10 warm-up steps, cosine decay over 300 steps, 2
+     * updates per batch (4 plateaued near 60% as groups lost diversity), PPO/DAPO clips 0.2/0.28,
+     * dual clip 3, gradient norm 1, no weight decay, temperature 1, token-mean, truncated
+     * responses kept.
+     */
     public static TrainerConfig defaults() {
         return new TrainerConfig(3e-4, 10, 300, 0.2, 0.28, 3.0, 1.0, 0.0, 2, 1.0,
                 PolicyLoss.Aggregation.TOKEN_MEAN, false);
     }
 
     public TrainerConfig withLearningRate(double value) {
-        return new TrainerConfig(value, warmupSteps, decaySteps, clipLow, clipHigh, dualClip, gradClip, weightDecay,
-                updatesPerBatch, temperature, aggregation, maskTruncated);
+        return new TrainerConfig(value, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
+                gradClip, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated);
     }
 
     public TrainerConfig withWarmupSteps(int value) {
-        return new TrainerConfig(learningRate, value, decaySteps, clipLow, clipHigh, dualClip, gradClip,
-                weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated);
+        return new TrainerConfig(learningRate, value, decaySteps, clipLow, clipHigh, dualClip,
+                gradClip, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated);
     }
 
     public TrainerConfig withDecaySteps(int value) {
@@ -70,22 +66,28 @@ public record TrainerConfig(double learningRate, int warmupSteps, int decaySteps
     }
 
     public TrainerConfig withClip(double low, double high) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, low, high, dualClip, gradClip, weightDecay,
-                updatesPerBatch, temperature, aggregation, maskTruncated);
+        return new TrainerConfig(learningRate, warmupSteps, decaySteps, low, high, dualClip,
+                gradClip, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated);
     }
 
     public TrainerConfig withGradClip(double value) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip, value, weightDecay,
-                updatesPerBatch, temperature, aggregation, maskTruncated);
+        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
+                value, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated);
     }
 
     public TrainerConfig withWeightDecay(double value) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip, gradClip, value,
-                updatesPerBatch, temperature, aggregation, maskTruncated);
+        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
+                gradClip, value, updatesPerBatch, temperature, aggregation, maskTruncated);
     }
 
     public TrainerConfig withUpdatesPerBatch(int value) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip, gradClip, weightDecay,
-                value, temperature, aggregation, maskTruncated);
+        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
+                gradClip, weightDecay, value, temperature, aggregation, maskTruncated);
+    }
+
+    private static void require(boolean ok, String message, double value) {
+        if (!ok) {
+            throw new IllegalArgumentException(message + ", got " + value);
+        }
     }
 }
