@@ -160,21 +160,29 @@ public final class Rlstream {
         try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),
                 io.rlstream.schemas.TopicCatalog.defaults(), out)) {
             Demo demo = new Demo(settings, platform.bootstrapServers(), platform.registryUrl(), out);
-            Thread main = Thread.currentThread();
+            // Ctrl-C: the hook asks the demo to stop; the demo stops its services and writes its
+            // summary while the broker and registry stay up, then releases them.
+            CountDownLatch servicesStopped = new CountDownLatch(1);
+            platform.stopAfter(servicesStopped, Duration.ofSeconds(60));
             Thread hook = new Thread(() -> {
                 demo.requestStop("interrupted (Ctrl-C)");
                 try {
-                    main.join(60_000);
+                    servicesStopped.await(60, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();
                 }
             }, "demo-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            Demo.Result result = demo.run();
+            Demo.Result result;
+            try {
+                result = demo.run();
+            } finally {
+                servicesStopped.countDown();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is already running and waits for us.
+                // Ctrl-C: the JVM is already running its hooks.
             }
             return result.reachedTarget() ? 0 : 3;
         }

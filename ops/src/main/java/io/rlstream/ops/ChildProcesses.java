@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +39,9 @@ final class ChildProcesses {
 
     private static final Set<Process> LIVE = new LinkedHashSet<>();
     private static boolean hookInstalled;
+    private static volatile CountDownLatch reapAfter;
+    private static volatile Duration reapAfterMax = Duration.ZERO;
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private ChildProcesses() {
     }
@@ -102,7 +106,15 @@ final class ChildProcesses {
 
     /** Starts a process and registers it for the shutdown hook. Output goes to {@code log} (appended). */
     static Process launch(List<String> command, Path workDir, Path log) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command)
+        List<String> full = new ArrayList<>();
+        // A terminal's Ctrl-C signals its whole process group; in a session of their own the
+        // children wait for the parent to stop its services first (and still die with it:
+        // ChildMain watches the parent's pid).
+        if (Files.isExecutable(SETSID)) {
+            full.add(SETSID.toString());
+        }
+        full.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(full)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -129,7 +141,25 @@ final class ChildProcesses {
         }
     }
 
+    /**
+     * Makes the shutdown hook wait (at most {@code max}) until {@code released} opens before it
+     * stops the children, so that an application's own shutdown can first stop the services that
+     * use them (JVM shutdown hooks run concurrently).
+     */
+    static void reapAfter(CountDownLatch released, Duration max) {
+        reapAfterMax = max;
+        reapAfter = released;
+    }
+
     private static void stopAll() {
+        CountDownLatch gate = reapAfter;
+        if (gate != null) {
+            try {
+                gate.await(reapAfterMax.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         List<Process> processes;
         synchronized (LIVE) {
             processes = new ArrayList<>(LIVE);

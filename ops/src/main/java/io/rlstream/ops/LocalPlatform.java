@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -227,6 +228,14 @@ public final class LocalPlatform implements AutoCloseable {
                 // nothing to do
             }
         }
+    }
+
+    /**
+     * On JVM shutdown (Ctrl-C), keep the broker and registry up until {@code released} opens (at
+     * most {@code max}), so the application can first stop the services that use them cleanly.
+     */
+    public void stopAfter(CountDownLatch released, Duration max) {
+        ChildProcesses.reapAfter(released, max);
     }
 
     /** Runs the platform until this JVM is stopped (Ctrl-C). Argument: the run folder (default {@code runs/platform}). */

@@ -83,6 +83,11 @@ public final class Demo {
     public Result run() throws Exception {
         Path runDir = settings.runDir();
         Files.createDirectories(runDir);
+        // Every demo starts a fresh broker, so a reused run folder's checkpoints and state
+        // (which point at offsets of the old broker) would resume into nothing: clear them.
+        for (String stale : List.of("checkpoints", "state", "base-policy")) {
+            deleteTree(runDir.resolve(stale));
+        }
         AdditionTask task = AdditionTask.standard();
         CharTokenizer tokenizer = CharTokenizer.arithmetic();
         createTopics();
@@ -202,6 +207,17 @@ public final class Demo {
             return result;
         } finally {
             stopAll(services);
+        }
+    }
+
+    private static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
