@@ -1,6 +1,8 @@
 package io.rlstream.trainer.service;
 
+import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.CheckpointPublished;
+import io.rlstream.events.DeadLetter;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TopicPartitionOffset;
 import io.rlstream.events.TrainingBatchGroup;
@@ -15,6 +17,7 @@ import io.rlstream.trainer.core.PolicyTrainer;
 import io.rlstream.trainer.core.StepStats;
 import io.rlstream.trainer.core.TrainerConfig;
 import io.rlstream.trainer.core.TrainingSample;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,6 +106,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
                         new ByteArrayDeserializer());
                 KafkaProducer<String, CheckpointPublished> producer = new KafkaProducer<>(producerProps,
                         new StringSerializer(), serdes.serde(CheckpointPublished.class).serializer());
+                KafkaProducer<String, DeadLetter> deadLetters = new KafkaProducer<>(producerProps,
+                        new StringSerializer(), serdes.serde(DeadLetter.class).serializer());
                 MetricsPublisher metrics = new MetricsPublisher(SERVICE, config.clientProps(), catalog, serdes)) {
             consumer.assign(List.of(partition));
             if (resumed.nextOffset() >= 0) {
@@ -124,11 +129,15 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     try {
                         group = decoder.deserialize(record.topic(), record.headers(), record.value());
                     } catch (RuntimeException e) {
-                        // The processors wrote it in a transaction with the registry serde: this is a
-                        // foreign record. Skip it, loudly; training data is never guessed at.
-                        LOG.error("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(),
-                                record.offset(), e.toString());
-                        metrics.publish("trainer.undecodable_records", 1);
+                        // The processors write batches with the registry serde: this is a foreign
+                        // record. It goes to the dead letters; training data is never guessed at.
+                        LOG.error("dead letter from {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                                e.toString());
+                        deadLetters.send(new ProducerRecord<>(catalog.name(Topic.DEAD_LETTERS), record.key(),
+                                DeadLetters.of(SERVICE, record.topic(), record.partition(), record.offset(),
+                                        record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
+                                        record.value(), "undecodable training batch record: " + e.getMessage(), e)));
+                        metrics.publish("trainer.dead_letters", 1);
                         continue;
                     }
                     Optional<List<TrainingBatchGroup>> batch = collector.add(group);

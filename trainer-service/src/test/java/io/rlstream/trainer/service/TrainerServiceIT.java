@@ -1,0 +1,165 @@
+package io.rlstream.trainer.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.rlstream.events.CheckpointPublished;
+import io.rlstream.events.DeadLetter;
+import io.rlstream.events.ScoredSample;
+import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.Policy;
+import io.rlstream.model.PolicyConfig;
+import io.rlstream.schemas.RegistrySerdes;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.testkit.KafkaFixture;
+import io.rlstream.testkit.RegistryFixture;
+import io.rlstream.trainer.checkpoint.CheckpointStore;
+import io.rlstream.trainer.checkpoint.TrainerState;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The trainer on the real broker and registry: it trains each committed batch once, dead-letters
+ * a record it cannot decode, checkpoints before announcing, and a restarted trainer resumes after
+ * the last trained batch (no batch twice, none skipped).
+ */
+class TrainerServiceIT {
+
+    private static final TopicCatalog CATALOG = new TopicCatalog("tr.", 1);
+    private final CharTokenizer tokenizer = CharTokenizer.arithmetic();
+
+    @Test
+    void trainsEachBatchOnceDeadLettersGarbageAndResumesWhereItStopped(@TempDir Path dir) throws Exception {
+        RegistrySerdes serdes = RegistryFixture.serdes();
+        Path base = dir.resolve("base");
+        try (Policy policy = Policy.create(PolicyConfig.demo(), 1)) {
+            policy.save(base, Map.of("origin", "test"));
+        }
+        try (KafkaFixture kafka = KafkaFixture.start()) {
+            kafka.createTopics(CATALOG);
+            String batches = CATALOG.name(Topic.TRAINING_BATCHES);
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
+                    new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(batches, "junk", "not a batch".getBytes(StandardCharsets.UTF_8))).get();
+                for (int b = 0; b < 2; b++) {
+                    for (TrainingBatchGroup g : batch("b-" + b, b)) {
+                        producer.send(new ProducerRecord<>(batches, g.getBatchId(),
+                                serdes.serde(TrainingBatchGroup.class).serializer().serialize(batches, g))).get();
+                    }
+                }
+            }
+            Map<String, String> settings = new HashMap<>();
+            settings.put("bootstrap.servers", kafka.bootstrapServers());
+            settings.put("registry.url", RegistryFixture.url());
+            settings.put("topic.prefix", "tr.");
+            settings.put("group.partitions", "1");
+            settings.put(TrainerServiceConfig.CHECKPOINT_DIR, dir.resolve("checkpoints").toString());
+            settings.put(TrainerServiceConfig.INIT, base.toString());
+            settings.put(TrainerServiceConfig.MAX_STEPS, "2");
+            runToEnd(new TrainerService(new TrainerServiceConfig(settings)));
+
+            CheckpointStore store = new CheckpointStore(dir.resolve("checkpoints"));
+            TrainerState second = CheckpointStore.readState(store.latest().orElseThrow());
+            assertEquals(2, second.version());
+            // offsets: 0 junk, 1-2 batch b-0, 3-4 batch b-1 -> resume at 5
+            assertEquals(5, second.offsets().get(0).offset());
+            List<DeadLetter> dead = read(kafka, serdes, Topic.DEAD_LETTERS, DeadLetter.class, 1);
+            assertEquals(0, dead.get(0).getSourceOffset());
+            assertEquals("trainer", dead.get(0).getService());
+
+            // a third batch arrives while the trainer is down; the restarted trainer trains it and only it
+            try (KafkaProducer<String, TrainingBatchGroup> producer = new KafkaProducer<>(kafka.clientConfig(),
+                    new StringSerializer(), serdes.serde(TrainingBatchGroup.class).serializer())) {
+                for (TrainingBatchGroup g : batch("b-2", 2)) {
+                    producer.send(new ProducerRecord<>(batches, g.getBatchId(), g)).get();
+                }
+            }
+            settings.put(TrainerServiceConfig.MAX_STEPS, "3");
+            runToEnd(new TrainerService(new TrainerServiceConfig(settings)));
+            TrainerState third = CheckpointStore.readState(store.latest().orElseThrow());
+            assertEquals(3, third.version());
+            assertEquals(3, third.step(), "exactly one more step: b-0 and b-1 were not trained again");
+            assertEquals(7, third.offsets().get(0).offset());
+
+            // announced: v0, v1, v2 by the first run; v2 again (the restart's starting point) and v3 by the second
+            List<Long> versions = read(kafka, serdes, Topic.CHECKPOINTS, CheckpointPublished.class, 5).stream()
+                    .map(CheckpointPublished::getVersion).toList();
+            assertEquals(List.of(0L, 1L, 2L, 2L, 3L), versions);
+        }
+    }
+
+    private static void runToEnd(TrainerService trainer) throws InterruptedException {
+        Thread t = new Thread(trainer, "trainer-under-test");
+        t.start();
+        t.join(120_000);
+        assertFalse(t.isAlive(), "the trainer stops after trainer.max.steps");
+    }
+
+    /** A batch of two groups of two samples each, rewards 1 and 0, GRPO advantages ±0.7071. */
+    private List<TrainingBatchGroup> batch(String id, long sequence) {
+        List<TrainingBatchGroup> out = new ArrayList<>();
+        for (int g = 0; g < 2; g++) {
+            List<ScoredSample> samples = List.of(sample(id + "/" + g + "/0", "12+34=", "46", 1.0, 0.7071f),
+                    sample(id + "/" + g + "/1", "12+34=", "47", 0.0, -0.7071f));
+            out.add(TrainingBatchGroup.newBuilder().setBatchId(id).setBatchSequence(sequence).setGroupIndex(g)
+                    .setBatchGroups(2).setBatchSamples(4).setMinPolicyVersion(0).setMaxPolicyVersion(0)
+                    .setFilterStats(Map.of("groups_completed", 2L, "groups_kept", 2L)).setGroupId(id + "-g" + g)
+                    .setPromptId("add-12-34").setEstimator("grpo").setSamples(samples).setCreatedAt(Instant.EPOCH)
+                    .build());
+        }
+        return out;
+    }
+
+    private ScoredSample sample(String id, String prompt, String answer, double reward, float advantage) {
+        int[] answerTokens = tokenizer.encode(answer);
+        int[] response = Arrays.copyOf(answerTokens, answerTokens.length + 1);
+        response[answerTokens.length] = tokenizer.eos();
+        List<Float> logprobs = new ArrayList<>();
+        for (int i = 0; i < response.length; i++) {
+            logprobs.add(-1.0f);
+        }
+        return ScoredSample.newBuilder().setRolloutId(id)
+                .setPromptTokenIds(Arrays.stream(tokenizer.encodePrompt(prompt)).boxed().toList())
+                .setResponseTokenIds(Arrays.stream(response).boxed().toList()).setBehaviourLogprobs(logprobs)
+                .setReward(reward).setAdvantage(advantage).setPolicyVersion(0).build();
+    }
+
+    private static <T extends SpecificRecord> List<T> read(KafkaFixture kafka, RegistrySerdes serdes, Topic topic,
+            Class<T> type, int n) {
+        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                serdes.serde(type).deserializer())) {
+            TopicPartition tp = new TopicPartition(CATALOG.name(topic), 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (out.size() < n && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+            }
+            consumer.poll(Duration.ofMillis(300)).forEach(r -> out.add(r.value()));
+        }
+        return out;
+    }
+}
