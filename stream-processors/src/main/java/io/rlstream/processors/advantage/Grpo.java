@@ -50,7 +50,8 @@ public final class Grpo implements AdvantageEstimator {
     }
 
     @Override
-    public float[] advantages(double[] rewards) {
+    public float[] advantages(GroupRewards group) {
+        double[] rewards = group.rewards();
         int g = rewards.length;
         float[] out = new float[g];
         if (g == 0 || (g > 1 && allEqual(rewards))) {

@@ -7,6 +7,7 @@ import io.rlstream.events.Rollout;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.processors.advantage.GroupRewards;
 import io.rlstream.processors.filter.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -169,7 +170,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
 
         List<ScoredSample> samples = new ArrayList<>();
         if (verdict.kept()) {
-            float[] advantages = settings.estimator().advantages(rewardsOfGroup);
+            int[] lengths = usable.stream().mapToInt(r -> r.getResponseTokenIds().size()).toArray();
+            float[] advantages = settings.estimator().advantages(new GroupRewards(rewardsOfGroup, lengths));
             for (int i = 0; i < usable.size(); i++) {
                 samples.add(scored(usable.get(i), rewardsOfGroup[i], advantages[i]));
             }

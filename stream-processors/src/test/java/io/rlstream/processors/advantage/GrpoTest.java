@@ -17,7 +17,7 @@ class GrpoTest {
         // mean = 1/4 = 0.25; deviations 0.75, -0.25, -0.25, -0.25
         // squares 0.5625 + 3 * 0.0625 = 0.75; sample variance 0.75 / (4 - 1) = 0.25; std 0.5
         // A = 0.75 / (0.5 + 1e-6) = 1.499997, -0.25 / 0.500001 = -0.499999
-        float[] a = new Grpo().advantages(new double[] {1, 0, 0, 0});
+        float[] a = new Grpo().advantages(GroupRewards.of(1, 0, 0, 0));
         assertArrayEquals(new float[] {1.5f, -0.5f, -0.5f, -0.5f}, a, TOL);
     }
 
@@ -25,7 +25,7 @@ class GrpoTest {
     void oneCorrectOfFourWithPopulationStd() {
         // same squares 0.75; population variance 0.75 / 4 = 0.1875; std = sqrt(0.1875) = 0.4330127 = sqrt(3)/4
         // A_0 = 0.75 / (sqrt(3)/4) = sqrt(3) = 1.7320508; A_other = -0.25 / (sqrt(3)/4) = -1/sqrt(3) = -0.5773503
-        float[] a = new Grpo(Grpo.Std.POPULATION, 1e-6).advantages(new double[] {1, 0, 0, 0});
+        float[] a = new Grpo(Grpo.Std.POPULATION, 1e-6).advantages(GroupRewards.of(1, 0, 0, 0));
         assertArrayEquals(new float[] {1.7320508f, -0.5773503f, -0.5773503f, -0.5773503f}, a, TOL);
     }
 
@@ -33,33 +33,33 @@ class GrpoTest {
     void evenlySpacedRewards() {
         // mean (2 + 4 + 6) / 3 = 4; deviations -2, 0, 2; squares 8; sample variance 8 / 2 = 4; std 2
         // A = -2/2, 0/2, 2/2
-        float[] a = new Grpo().advantages(new double[] {2, 4, 6});
+        float[] a = new Grpo().advantages(GroupRewards.of(2, 4, 6));
         assertArrayEquals(new float[] {-1f, 0f, 1f}, a, TOL);
     }
 
     @Test
     void allEqualRewardsGiveZeroEvenWithoutEpsilon() {
         // std is exactly 0, every deviation is 0: advantages 0, never 0/0
-        assertArrayEquals(new float[] {0f, 0f, 0f}, new Grpo(Grpo.Std.SAMPLE, 0).advantages(new double[] {0.1, 0.1, 0.1}));
-        assertArrayEquals(new float[] {0f, 0f}, new Grpo().advantages(new double[] {1, 1}));
+        assertArrayEquals(new float[] {0f, 0f, 0f}, new Grpo(Grpo.Std.SAMPLE, 0).advantages(GroupRewards.of(0.1, 0.1, 0.1)));
+        assertArrayEquals(new float[] {0f, 0f}, new Grpo().advantages(GroupRewards.of(1, 1)));
     }
 
     @Test
     void singleSampleHasNoBaselineAsInVerl() {
         // G = 1: mean 0, std 1 (ALGORITHMS.md section 1, verl) -> A = 0.7 / (1 + 1e-6)
-        assertArrayEquals(new float[] {0.7f}, new Grpo().advantages(new double[] {0.7}), TOL);
+        assertArrayEquals(new float[] {0.7f}, new Grpo().advantages(GroupRewards.of(0.7)), TOL);
     }
 
     @Test
     void emptyGroupGivesNoAdvantages() {
-        assertEquals(0, new Grpo().advantages(new double[0]).length);
+        assertEquals(0, new Grpo().advantages(GroupRewards.of()).length);
     }
 
     @Test
     void epsilonKeepsTinyStdsBounded() {
         // rewards 0 and 2e-6: mean 1e-6, deviations ±1e-6, sample std sqrt(2e-12 / 1) = 1.4142e-6
         // A = ±1e-6 / (1.4142e-6 + 1e-6) = ±0.41421
-        float[] a = new Grpo().advantages(new double[] {0, 2e-6});
+        float[] a = new Grpo().advantages(GroupRewards.of(0, 2e-6));
         assertArrayEquals(new float[] {-0.41421f, 0.41421f}, a, TOL);
     }
 
