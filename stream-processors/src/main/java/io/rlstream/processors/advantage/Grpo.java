@@ -8,7 +8,8 @@ package io.rlstream.processors.advantage;
  * </pre>
  *
  * <p>{@code std_g} is the sample standard deviation, √(Σ(r_i − mean_g)² / (G − 1)), by default,
- * as verl ({@code compute_grpo_outcome_advantage}, {@code torch.std}), TRL and OpenRLHF compute it;
+ * as verl ({@code compute_grpo_outcome_advantage}, {@code torch.std}), TRL ({@code GRPOTrainer},
+ * {@code scale_rewards="group"}) and OpenRLHF ({@code advantage_estimator=group_norm}) compute it;
  * {@link Std#POPULATION} divides by G instead. ε = 1e-6 keeps small stds from blowing advantages
  * up. A group whose rewards are all equal gets advantages of exactly 0, also with ε = 0.
  *
@@ -19,7 +20,9 @@ public final class Grpo implements AdvantageEstimator {
 
     /** Registry name. */
     public static final String NAME = "grpo";
-    /** Default ε of verl and TRL. */
+    /** One-line formula for listings. */
+    public static final String FORMULA = "(r_i - mean_g) / (std_g + eps)";
+    /** Default ε of verl. */
     public static final double DEFAULT_EPSILON = 1e-6;
 
     /** Which standard deviation normalises the advantages. */
