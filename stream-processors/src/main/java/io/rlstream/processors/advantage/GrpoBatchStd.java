@@ -27,7 +27,7 @@ public final class GrpoBatchStd implements AdvantageEstimator {
     /** Registry name. */
     public static final String NAME = "grpo-batch-std";
     /** One-line formula for listings. */
-    public static final String FORMULA = "(r_i - mean_g) / (std_batch + eps)  (std of all rewards of the batch)";
+    public static final String FORMULA = "(r_i - mean_g) / (std_batch + eps)";
 
     private final Grpo.Std std;
     private final double epsilon;

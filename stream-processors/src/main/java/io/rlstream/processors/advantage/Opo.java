@@ -20,7 +20,7 @@ public final class Opo implements AdvantageEstimator {
     /** Registry name. */
     public static final String NAME = "opo";
     /** One-line formula for listings. */
-    public static final String FORMULA = "r_i - sum_j |o_j| r_j / sum_j |o_j|  (length-weighted mean)";
+    public static final String FORMULA = "r_i - sum_j |o_j| r_j / sum_j |o_j|";
 
     @Override
     public float[] advantages(GroupRewards group) {

@@ -35,7 +35,7 @@ public final class ReinforcePlusPlusBaseline implements AdvantageEstimator {
     /** Registry name. */
     public static final String NAME = "reinforce-pp-baseline";
     /** One-line formula for listings. */
-    public static final String FORMULA = "r_i - mean_g, then whitened over all tokens of the batch (population var, clamp 1e-8)";
+    public static final String FORMULA = "r_i - mean_g, then whitened over the batch's tokens";
     /** Lower bound of the variance before the inverse square root (OpenRLHF). */
     public static final double MIN_VARIANCE = 1e-8;
 

@@ -23,7 +23,7 @@ public final class Rloo implements AdvantageEstimator {
     /** Registry name. */
     public static final String NAME = "rloo";
     /** One-line formula for listings. */
-    public static final String FORMULA = "r_i - (sum_{j!=i} r_j) / (G - 1)  = G/(G-1) * (r_i - mean_g)";
+    public static final String FORMULA = "r_i - sum_{j!=i} r_j / (G - 1)";
 
     @Override
     public float[] advantages(GroupRewards group) {
