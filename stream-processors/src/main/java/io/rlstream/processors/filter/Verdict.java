@@ -6,7 +6,9 @@ public enum Verdict {
     /** Fewer usable samples than the filter needs (all failed, or one left without a contrast). */
     TOO_FEW_SAMPLES("too_few_samples"),
     /** Every usable sample has the same reward: zero advantage, no gradient (DAPO). */
-    EQUAL_REWARDS("equal_rewards");
+    EQUAL_REWARDS("equal_rewards"),
+    /** The group timed out (group.timeout.ms) with fewer usable samples than group.min-samples. */
+    TIMED_OUT("timed_out");
 
     private final String reason;
 

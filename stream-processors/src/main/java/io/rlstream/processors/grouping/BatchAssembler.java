@@ -1,11 +1,13 @@
 package io.rlstream.processors.grouping;
 
 import io.rlstream.events.ScoredSample;
+import io.rlstream.processors.advantage.GroupRewards;
 import io.rlstream.events.TrainingBatchGroup;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -16,7 +18,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Packs kept groups into training batches of B groups. Runs on a single partition, so batches
+ * Packs kept groups into training batches of B groups, applying what needs more than one group:
+ * PF-PPO's per-group filtration as each kept group arrives, and at batch time the estimator's
+ * batch stage (e.g. REINFORCE++ whitening) and verl's PF-PPO batch reweighting. Runs on a single partition, so batches
  * are numbered in one sequence. It sums the filter counters of every completed group (kept or
  * dropped) and buffers the kept ones; when B are buffered it emits B {@link TrainingBatchGroup}
  * records sharing a batch_id, with group_index 0..B−1 in arrival order, and asks for a commit.
@@ -58,6 +62,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         TrainingBatchGroup group = record.value();
         group.getFilterStats().forEach((name, n) -> state.put(STAT_PREFIX + name, get(STAT_PREFIX + name) + n));
         if (group.getFilterStats().getOrDefault(FilterStats.GROUPS_KEPT, 0L) > 0) {
+            group = filtered(group);
             long arrival = get(NEXT_ARRIVAL);
             // Zero-padded so that the store's byte order is arrival order.
             buffer.put(String.format("%019d", arrival), group);
@@ -72,6 +77,82 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         if (emitted) {
             context.commit();
         }
+    }
+
+    /**
+     * PF-PPO's per-group filtration (arXiv 2409.06957): keeps the samples the strategy selects by
+     * reward. Advantages were computed over the whole group before, so the baseline still sees
+     * every sample; the filtration only chooses what is trained on. The random choice (best-random)
+     * is seeded from the seed and the group id, so a replay selects the same samples.
+     */
+    private TrainingBatchGroup filtered(TrainingBatchGroup group) {
+        if (GroupingSettings.NONE.equals(settings.filtrationName())) {
+            return group;
+        }
+        List<ScoredSample> all = group.getSamples();
+        double[] rewards = all.stream().mapToDouble(ScoredSample::getReward).toArray();
+        int[] keep = settings.filtration().select(rewards,
+                new SplittableRandom(settings.filtrationSeed() ^ group.getGroupId().hashCode()));
+        List<ScoredSample> kept = new ArrayList<>(keep.length);
+        for (int i : keep) {
+            kept.add(all.get(i));
+        }
+        long removed = all.size() - kept.size();
+        state.put(STAT_PREFIX + FilterStats.SAMPLES_FILTERED, get(STAT_PREFIX + FilterStats.SAMPLES_FILTERED) + removed);
+        counters.add(FilterStats.SAMPLES_FILTERED, removed);
+        return TrainingBatchGroup.newBuilder(group).setSamples(kept).setBatchSamples(kept.size()).build();
+    }
+
+    /**
+     * The batch's final samples: the estimator's batch stage over the B groups, then verl's PF-PPO
+     * reweighting, which draws as many samples as the batch holds, with replacement, weighted by
+     * reward (seeded from the seed and the batch sequence, so a replay draws the same); each drawn
+     * sample stays in its group, so a group may end up with repeats or with none.
+     */
+    private List<List<ScoredSample>> finalSamples(List<TrainingBatchGroup> groups, long sequence) {
+        List<List<ScoredSample>> out = new ArrayList<>();
+        groups.forEach(g -> out.add(g.getSamples()));
+        if (settings.estimator().hasBatchStage()) {
+            List<GroupRewards> rewards = new ArrayList<>();
+            List<float[]> advantages = new ArrayList<>();
+            for (List<ScoredSample> samples : out) {
+                rewards.add(new GroupRewards(samples.stream().mapToDouble(ScoredSample::getReward).toArray(),
+                        samples.stream().mapToInt(x -> x.getResponseTokenIds().size()).toArray()));
+                float[] a = new float[samples.size()];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = samples.get(i).getAdvantage();
+                }
+                advantages.add(a);
+            }
+            List<float[]> normalized = settings.estimator().normalizeBatch(rewards, advantages);
+            for (int k = 0; k < out.size(); k++) {
+                List<ScoredSample> samples = new ArrayList<>();
+                for (int i = 0; i < out.get(k).size(); i++) {
+                    samples.add(ScoredSample.newBuilder(out.get(k).get(i)).setAdvantage(normalized.get(k)[i]).build());
+                }
+                out.set(k, samples);
+            }
+        }
+        if (settings.reweighting() != null) {
+            List<int[]> where = new ArrayList<>();
+            List<Double> scores = new ArrayList<>();
+            for (int k = 0; k < out.size(); k++) {
+                for (int i = 0; i < out.get(k).size(); i++) {
+                    where.add(new int[] {k, i});
+                    scores.add(out.get(k).get(i).getReward());
+                }
+            }
+            int[] drawn = settings.reweighting().resample(scores.stream().mapToDouble(Double::doubleValue).toArray(),
+                    scores.size(), new SplittableRandom(settings.filtrationSeed() * 31 + sequence));
+            List<List<ScoredSample>> resampled = new ArrayList<>();
+            out.forEach(x -> resampled.add(new ArrayList<>()));
+            for (int d : drawn) {
+                int[] at = where.get(d);
+                resampled.get(at[0]).add(out.get(at[0]).get(at[1]));
+            }
+            return resampled;
+        }
+        return out;
     }
 
     private void emit(long timestamp) {
@@ -95,11 +176,13 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
                 stats.put(kv.key.substring(STAT_PREFIX.length()), kv.value);
             });
         }
+        long sequence = get(NEXT_SEQUENCE);
+        List<List<ScoredSample>> finalSamples = finalSamples(groups.stream().map(kv -> kv.value).toList(), sequence);
         int samples = 0;
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
-        for (KeyValue<String, TrainingBatchGroup> kv : groups) {
-            for (ScoredSample s : kv.value.getSamples()) {
+        for (List<ScoredSample> groupSamples : finalSamples) {
+            for (ScoredSample s : groupSamples) {
                 samples++;
                 min = Math.min(min, s.getPolicyVersion());
                 max = Math.max(max, s.getPolicyVersion());
@@ -109,7 +192,6 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
             min = -1;
             max = -1;
         }
-        long sequence = get(NEXT_SEQUENCE);
         String batchId = settings.batchIdPrefix() + "-" + sequence;
         for (int i = 0; i < groups.size(); i++) {
             TrainingBatchGroup out = TrainingBatchGroup.newBuilder(groups.get(i).value)
@@ -118,6 +200,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
                     .setGroupIndex(i)
                     .setBatchGroups(groups.size())
                     .setBatchSamples(samples)
+                    .setSamples(finalSamples.get(i))
                     .setMinPolicyVersion(min)
                     .setMaxPolicyVersion(max)
                     .setFilterStats(stats)

@@ -2,6 +2,7 @@ package io.rlstream.processors.grouping;
 
 import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.FinishReason;
+import io.rlstream.events.PreferencePair;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
 import io.rlstream.events.SampleStatus;
@@ -9,7 +10,9 @@ import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.advantage.GroupRewards;
 import io.rlstream.processors.filter.Verdict;
+import io.rlstream.processors.pairs.PreferencePairs;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +23,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -29,20 +33,29 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Collects each group's rollouts and rewards (keyed by group_id, so one task sees a whole group)
- * until the group is complete, then scores it: advantages over the usable samples, the group
- * filter, and one outcome record: the group with its samples when kept, an empty group carrying
- * only its filter counters when dropped. Either way the group's samples leave the stores.
+ * until the group closes, then scores it: stale samples out, advantages over the usable samples,
+ * the group filter, a preference pair, and one outcome record: the group with its samples when
+ * kept, a group without tokens carrying only rewards and counters when dropped. Either way the
+ * group's samples leave the stores.
  *
- * <p>A group of size G is complete when every sample index 0..G−1 has a rollout that is FAILED,
- * or an OK rollout with its reward (OK or FAILED). Usable samples are OK rollouts with OK rewards;
- * failed ones are left out of the group and its baseline, never counted as zero (ARCHITECTURE
- * rule 2). Rollouts and rewards are de-duplicated by rollout_id (a retried generation repeats it)
- * and rollouts also by sample index; records of a group that already completed are ignored.
+ * <p>A group of size G closes when every sample index 0..G−1 has a rollout that is FAILED, or an
+ * OK rollout together with its reward (OK or FAILED); or when it has been open for
+ * {@code group.timeout.ms} (a generation or a verification was lost): then it goes on with the
+ * samples it has if at least {@code group.min-samples} are usable, and is dropped as
+ * {@code timed_out} otherwise. Usable samples are OK rollouts with OK rewards, not stale; failed
+ * ones are left out of the group and its baseline, never counted as zero (ARCHITECTURE rule 2).
+ * Rollouts and rewards are de-duplicated by rollout_id (a retried generation repeats it) and
+ * rollouts also by sample index; records of a closed group are counted as late and dropped.
  *
  * <p>Stores: rollouts and rewards under {@code group_id NUL rollout_id}, one record per sample so
- * that no changelog record grows with G; progress per group_id ({@link GroupProgress}).
+ * that no changelog record grows with G; progress per group_id ({@link GroupProgress}), which
+ * after closing stays as a marker for {@code group.retention.ms}. With a staleness bound, the
+ * current policy version comes from the global store over rl.checkpoints.
+ *
+ * <p>Output: {@link Routed} values: the group outcome (keyed by group_id), a {@link PreferencePair}
+ * (keyed by prompt_id) or a dead letter.
  */
-final class GroupAccumulator implements Processor<String, SpecificRecord, String, Routed<TrainingBatchGroup>> {
+final class GroupAccumulator implements Processor<String, SpecificRecord, String, Routed<SpecificRecord>> {
 
     /** Separates group_id from rollout_id in store keys; cannot occur in either id, so prefix scans are exact. */
     private static final char SEP = '\u0000';
@@ -52,10 +65,11 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     private final Serializer<Rollout> rolloutBytes;
     private final String service;
     private final GroupingCounters counters;
-    private ProcessorContext<String, Routed<TrainingBatchGroup>> context;
+    private ProcessorContext<String, Routed<SpecificRecord>> context;
     private KeyValueStore<String, Rollout> rollouts;
     private KeyValueStore<String, Reward> rewards;
     private KeyValueStore<String, GroupProgress> progress;
+    private KeyValueStore<String, Long> policyVersion;
 
     GroupAccumulator(GroupingSettings settings, Serializer<Rollout> rolloutBytes, String service,
             GroupingCounters counters) {
@@ -66,11 +80,15 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     }
 
     @Override
-    public void init(ProcessorContext<String, Routed<TrainingBatchGroup>> context) {
+    public void init(ProcessorContext<String, Routed<SpecificRecord>> context) {
         this.context = context;
         this.rollouts = context.getStateStore(GroupingTopology.ROLLOUT_STORE);
         this.rewards = context.getStateStore(GroupingTopology.REWARD_STORE);
         this.progress = context.getStateStore(GroupingTopology.PROGRESS_STORE);
+        if (settings.staleness().enabled()) {
+            this.policyVersion = context.getStateStore(GroupingTopology.POLICY_VERSION_STORE);
+        }
+        context.schedule(Duration.ofMillis(settings.sweepIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
     @Override
@@ -97,7 +115,10 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             return;
         }
         if (p == null) {
-            p = GroupProgress.start(r.getGroupSize());
+            p = GroupProgress.start(r.getGroupSize(), context.currentSystemTimeMs());
+        } else if (p.groupSize() == 0) {
+            // Opened by an early reward: the first rollout tells G.
+            p = p.withGroupSize(r.getGroupSize());
         } else if (p.groupSize() != r.getGroupSize()) {
             deadLetter(record, "rollout " + r.getRolloutId() + " says group_size " + r.getGroupSize()
                     + " but earlier rollouts of group " + groupId + " say " + p.groupSize());
@@ -120,8 +141,13 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             return;
         }
         rewards.put(key, w);
-        // Before its rollout the reward just waits; the rollout resolves the sample when it comes.
-        Rollout r = p == null ? null : rollouts.get(key);
+        if (p == null) {
+            // A reward before any rollout of its group opens the group, so that the timeout also
+            // covers a group whose rollouts never come. G is not known yet: 0 until a rollout says.
+            progress.put(groupId, GroupProgress.start(0, context.currentSystemTimeMs()));
+            return;
+        }
+        Rollout r = rollouts.get(key);
         if (r != null && r.getStatus() == SampleStatus.OK) {
             advance(record, groupId, p.resolve(r.getSampleIndex()));
         }
@@ -129,13 +155,37 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
 
     private void advance(Record<String, SpecificRecord> record, String groupId, GroupProgress p) {
         if (p.complete()) {
-            complete(record, groupId, p.groupSize());
+            close(groupId, p.groupSize(), record.timestamp(), false);
         } else {
             progress.put(groupId, p);
         }
     }
 
-    private void complete(Record<String, SpecificRecord> record, String groupId, int groupSize) {
+    /**
+     * Closes groups open longer than the timeout and forgets closed groups older than the
+     * retention. Runs on wall-clock time, so a group whose last sample never comes still closes.
+     */
+    private void sweep(long now) {
+        List<KeyValue<String, GroupProgress>> timedOut = new ArrayList<>();
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, GroupProgress> it = progress.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, GroupProgress> kv = it.next();
+                long age = now - kv.value.since();
+                if (kv.value.done() && age >= settings.retentionMs()) {
+                    expired.add(kv.key);
+                } else if (!kv.value.done() && age >= settings.groupTimeoutMs()) {
+                    timedOut.add(kv);
+                }
+            }
+        }
+        expired.forEach(progress::delete);
+        for (KeyValue<String, GroupProgress> kv : timedOut) {
+            close(kv.key, kv.value.groupSize(), now, true);
+        }
+    }
+
+    private void close(String groupId, int groupSize, long timestamp, boolean timedOut) {
         List<String> keys = new ArrayList<>();
         List<Rollout> groupRollouts = new ArrayList<>();
         Map<String, Reward> rewardById = new HashMap<>();
@@ -155,25 +205,39 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         }
         groupRollouts.sort(Comparator.comparingInt(Rollout::getSampleIndex));
 
+        long current = currentPolicyVersion();
         List<Rollout> usable = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
+        int stale = 0;
         for (Rollout r : groupRollouts) {
             Reward w = rewardById.get(r.getRolloutId());
             if (r.getStatus() == SampleStatus.OK && w != null && w.getStatus() == SampleStatus.OK) {
-                usable.add(r);
-                scores.add(w.getScore());
+                if (settings.staleness().isStale(r.getPolicyVersion(), current)) {
+                    stale++;
+                } else {
+                    usable.add(r);
+                    scores.add(w.getScore());
+                }
             }
         }
         double[] rewardsOfGroup = scores.stream().mapToDouble(Double::doubleValue).toArray();
-        int failed = groupSize - usable.size();
-        Verdict verdict = settings.filter().judge(rewardsOfGroup);
+        // A group opened by a reward whose rollouts never came has G = 0: count the samples we heard of.
+        java.util.Set<String> heardOf = new java.util.HashSet<>(rewardById.keySet());
+        groupRollouts.forEach(r -> heardOf.add(r.getRolloutId()));
+        int size = Math.max(groupSize, heardOf.size());
+        int failed = size - usable.size() - stale;
+        Verdict verdict = timedOut && usable.size() < settings.minSamples()
+                ? Verdict.TIMED_OUT : settings.filter().judge(rewardsOfGroup);
 
         List<ScoredSample> samples = new ArrayList<>();
+        int truncated = 0;
         if (verdict.kept()) {
             int[] lengths = usable.stream().mapToInt(r -> r.getResponseTokenIds().size()).toArray();
             float[] advantages = settings.estimator().advantages(new GroupRewards(rewardsOfGroup, lengths));
             for (int i = 0; i < usable.size(); i++) {
-                samples.add(scored(usable.get(i), rewardsOfGroup[i], advantages[i]));
+                ScoredSample s = scored(usable.get(i), rewardsOfGroup[i], advantages[i]);
+                truncated += s.getTruncated() ? 1 : 0;
+                samples.add(s);
             }
         } else {
             // A dropped group still tells how hard its prompt is (prompt stats): keep its rewards
@@ -181,21 +245,41 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             for (int i = 0; i < usable.size(); i++) {
                 samples.add(ScoredSample.newBuilder(scored(usable.get(i), rewardsOfGroup[i], 0f))
                         .setPromptTokenIds(List.of()).setResponseTokenIds(List.of()).setBehaviourLogprobs(List.of())
+                        .setTruncated(false)
                         .build());
             }
         }
-        String promptId = groupRollouts.isEmpty() ? "" : groupRollouts.get(0).getPromptId();
-        TrainingBatchGroup outcome = outcome(groupId, promptId, samples, FilterStats.ofGroup(verdict, failed),
-                record.timestamp());
+        String promptId = groupRollouts.isEmpty()
+                ? rewardById.values().stream().map(Reward::getPromptId).findFirst().orElse("")
+                : groupRollouts.get(0).getPromptId();
+        Map<String, Long> stats = FilterStats.ofGroup(verdict, failed, stale, truncated, timedOut);
+        TrainingBatchGroup outcome = outcome(groupId, promptId, samples, stats, timestamp);
 
         keys.forEach(rollouts::delete);
         rewardKeys.forEach(rewards::delete);
-        progress.put(groupId, GroupProgress.finished(groupSize));
-        counters.groupCompleted(verdict, failed);
-        context.forward(record.withValue(Routed.ok(outcome)));
+        progress.put(groupId, GroupProgress.finished(groupSize, context.currentSystemTimeMs()));
+        counters.groupClosed(stats);
+        if (settings.preferencePairs()) {
+            PreferencePairs.select(rewardsOfGroup).ifPresent(pair -> {
+                counters.increment(GroupingCounters.PREFERENCE_PAIRS);
+                context.forward(new Record<>(promptId, Routed.ok(preferencePair(groupId, promptId,
+                        usable.get(pair.chosen()), rewardsOfGroup[pair.chosen()],
+                        usable.get(pair.rejected()), rewardsOfGroup[pair.rejected()], timestamp)), timestamp));
+            });
+        }
+        context.forward(new Record<>(groupId, Routed.ok(outcome), timestamp));
     }
 
-    private static ScoredSample scored(Rollout r, double reward, float advantage) {
+    /** The newest policy version announced on rl.checkpoints, −1 before any (or without a staleness bound). */
+    private long currentPolicyVersion() {
+        if (policyVersion == null) {
+            return -1;
+        }
+        Long v = policyVersion.get(GroupingTopology.POLICY_VERSION_KEY);
+        return v == null ? -1 : v;
+    }
+
+    private ScoredSample scored(Rollout r, double reward, float advantage) {
         return ScoredSample.newBuilder()
                 .setRolloutId(r.getRolloutId())
                 .setPromptTokenIds(r.getPromptTokenIds())
@@ -204,15 +288,30 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                 .setReward(reward)
                 .setAdvantage(advantage)
                 .setPolicyVersion(r.getPolicyVersion())
-                .setTruncated(r.getFinishReason() == FinishReason.LENGTH)
+                // DAPO overlong filtering: the trainer masks marked responses out of the loss.
+                .setTruncated(settings.markTruncated() && r.getFinishReason() == FinishReason.LENGTH)
+                .build();
+    }
+
+    private static PreferencePair preferencePair(String groupId, String promptId, Rollout chosen, double chosenReward,
+            Rollout rejected, double rejectedReward, long timestamp) {
+        return PreferencePair.newBuilder()
+                .setPromptId(promptId)
+                .setGroupId(groupId)
+                .setPromptTokenIds(chosen.getPromptTokenIds())
+                .setChosenTokenIds(chosen.getResponseTokenIds())
+                .setRejectedTokenIds(rejected.getResponseTokenIds())
+                .setChosenReward(chosenReward)
+                .setRejectedReward(rejectedReward)
+                .setPolicyVersion(Math.max(chosen.getPolicyVersion(), rejected.getPolicyVersion()))
+                .setCreatedAt(Instant.ofEpochMilli(timestamp))
                 .build();
     }
 
     /**
-     * A completed group on its way to the batch assembler: a {@link TrainingBatchGroup} whose batch
-     * fields are not set yet (batch_id empty, sequence and index −1), whose samples are empty when
-     * the group was dropped, and whose filter_stats are this group's contribution.
-     * (Dropped groups' samples keep rewards and versions but no tokens.)
+     * A closed group on its way to the batch assembler: a {@link TrainingBatchGroup} whose batch
+     * fields are not set yet (batch_id empty, sequence and index −1), whose filter_stats are this
+     * group's contribution, and whose samples have no tokens when the group was dropped.
      */
     private TrainingBatchGroup outcome(String groupId, String promptId, List<ScoredSample> samples,
             Map<String, Long> stats, long timestamp) {
@@ -231,7 +330,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                 .setPromptId(promptId)
                 .setEstimator(settings.estimatorName())
                 .setSamples(samples)
-                // The time of the record that completed the group, not the wall clock: a replay gives the same output.
+                // The time of the record that closed the group, not the wall clock: a replay gives the same output.
                 .setCreatedAt(Instant.ofEpochMilli(timestamp))
                 .build();
     }

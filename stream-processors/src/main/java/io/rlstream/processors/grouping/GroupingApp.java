@@ -41,10 +41,10 @@ public final class GroupingApp implements AutoCloseable {
     });
 
     public GroupingApp(ProcessorsConfig config) {
-        Topology topology = GroupingTopology.build(new StreamsBuilder(), config.catalog(), config.serdes(),
-                GroupingSettings.from(config), counters);
+        Topology topology = GroupingTopology.build(new StreamsBuilder(), config.catalog(), config.outputCatalog(),
+                config.serdes(), GroupingSettings.from(config), counters);
         this.streams = new KafkaStreams(topology, streamsProperties(config));
-        this.metrics = new MetricsPublisher(GroupingTopology.SERVICE, config.clientProps(), config.catalog(),
+        this.metrics = new MetricsPublisher(GroupingTopology.SERVICE, config.clientProps(), config.outputCatalog(),
                 config.serdes());
         this.metricsIntervalMs = config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS);
     }

@@ -1,6 +1,5 @@
 package io.rlstream.processors.grouping;
 
-import io.rlstream.processors.filter.Verdict;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +20,7 @@ public final class GroupingCounters {
     public static final String GROUPS_KEPT = FilterStats.GROUPS_KEPT;
     public static final String SAMPLES_FAILED = FilterStats.SAMPLES_FAILED;
     public static final String BATCHES = "batches";
+    public static final String PREFERENCE_PAIRS = "preference_pairs";
 
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
@@ -32,10 +32,9 @@ public final class GroupingCounters {
         add(name, 1);
     }
 
-    void groupCompleted(Verdict verdict, int samplesFailed) {
-        increment(GROUPS_COMPLETED);
-        increment(verdict.kept() ? GROUPS_KEPT : FilterStats.GROUPS_DROPPED_PREFIX + verdict.reason());
-        add(SAMPLES_FAILED, samplesFailed);
+    /** Adds what one closed group contributes ({@link FilterStats#ofGroup}). */
+    void groupClosed(Map<String, Long> stats) {
+        stats.forEach(this::add);
     }
 
     public long get(String name) {
@@ -46,7 +45,8 @@ public final class GroupingCounters {
     /** Every counter, sorted by name; the standard filter counters are present even when zero. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>(FilterStats.zero());
-        for (String name : new String[] {DEAD_LETTERS, SAMPLES_DEMOTED, DUPLICATES, LATE_RECORDS, BATCHES}) {
+        for (String name : new String[] {DEAD_LETTERS, SAMPLES_DEMOTED, DUPLICATES, LATE_RECORDS, BATCHES,
+                PREFERENCE_PAIRS}) {
             out.put(name, 0L);
         }
         counts.forEach((k, v) -> out.put(k, v.sum()));

@@ -1,26 +1,52 @@
 package io.rlstream.processors.grouping;
 
 import io.rlstream.processors.advantage.AdvantageEstimator;
+import io.rlstream.processors.advantage.AdvantageEstimators;
+import io.rlstream.processors.advantage.AdvantageOptions;
 import io.rlstream.processors.advantage.Grpo;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.filter.DynamicSampling;
 import io.rlstream.processors.filter.GroupFilter;
+import io.rlstream.processors.filter.StalenessFilter;
+import io.rlstream.processors.filtration.BatchReweighting;
+import io.rlstream.processors.filtration.BatchReweightings;
+import io.rlstream.processors.filtration.PolicyFiltration;
+import io.rlstream.processors.filtration.PolicyFiltrations;
 
 /**
- * What the grouping topology computes: the advantage estimator (and the name it is recorded
- * under in every batch), the group filter, the batch size in groups, and the prefix of batch ids.
+ * What the grouping topology computes, in the order it applies it: how groups close (timeout,
+ * minimum usable samples, how long closed groups are remembered), which samples count (staleness),
+ * the advantage estimator, the group filter, overlong marking, preference pairs, PF-PPO's
+ * per-group filtration and batch reweighting, and the batches (B, id prefix).
  *
- * @param estimatorName name written to {@code TrainingBatchGroup.estimator}, e.g. {@code grpo}
- * @param estimator     turns a group's usable rewards into advantages
- * @param filter        decides which completed groups go on to training
- * @param batchGroups   B: groups per training batch
- * @param batchIdPrefix batch ids are {@code <prefix>-<batch_sequence>}; the application id by default
+ * @param estimatorName   name written to {@code TrainingBatchGroup.estimator}, e.g. {@code grpo}
+ * @param estimator       turns a group's usable rewards into advantages (and maybe normalises a batch)
+ * @param filter          decides which completed groups go on to training (dynamic sampling or none)
+ * @param markTruncated   overlong filtering: mark responses that hit the length limit so the trainer masks them
+ * @param staleness       drops samples older than the current policy version − η before a group is scored
+ * @param filtrationName  PF-PPO per-group strategy name ({@code none} keeps all samples)
+ * @param filtration      PF-PPO per-group strategy
+ * @param reweightingName verl's PF-PPO batch reweighting name, {@code none} for no resampling
+ * @param reweighting     the reweighting, null for {@code none}
+ * @param filtrationSeed  seed of PF-PPO's random choices; mixed with the group id or batch sequence, so a replay draws the same
+ * @param batchGroups     B: groups per training batch
+ * @param batchIdPrefix   batch ids are {@code <prefix>-<batch_sequence>}; the application id by default
+ * @param groupTimeoutMs  a group still open this long after its first record closes with the samples it has
+ * @param minSamples      a timed-out group goes on only with at least this many usable samples
+ * @param retentionMs     how long a closed group is remembered, so its late records are counted and dropped
+ * @param preferencePairs write best-vs-worst pairs of every group with a reward contrast to rl.preference-pairs
+ * @param emaWeight       weight of the newest group in the prompt-stats moving average
  */
-public record GroupingSettings(String estimatorName, AdvantageEstimator estimator, GroupFilter filter, int batchGroups,
-        String batchIdPrefix) {
+public record GroupingSettings(String estimatorName, AdvantageEstimator estimator, GroupFilter filter,
+        boolean markTruncated, StalenessFilter staleness, String filtrationName, PolicyFiltration filtration,
+        String reweightingName, BatchReweighting reweighting, long filtrationSeed, int batchGroups,
+        String batchIdPrefix, long groupTimeoutMs, int minSamples, long retentionMs, boolean preferencePairs,
+        double emaWeight) {
 
     /** Default B (groups per batch). */
     public static final int DEFAULT_BATCH_GROUPS = 16;
+    /** Name of "no PF-PPO filtration" and "no reweighting". */
+    public static final String NONE = "none";
 
     public GroupingSettings {
         if (estimatorName == null || estimatorName.isEmpty() || estimator == null) {
@@ -30,32 +56,113 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
         if (filter == null) {
             throw new IllegalArgumentException("a group filter is required (GroupFilter.nonEmpty() filters nothing)");
         }
+        if (staleness == null) {
+            throw new IllegalArgumentException("a staleness filter is required (StalenessFilter.off() drops nothing)");
+        }
+        if (filtration == null || filtrationName == null) {
+            throw new IllegalArgumentException("a PF-PPO filtration and its name are required ('none' keeps all)");
+        }
+        if (reweightingName == null || (reweighting == null) != NONE.equals(reweightingName)) {
+            throw new IllegalArgumentException("reweighting '" + reweightingName + "' needs a reweighting unless it is 'none'");
+        }
         if (batchGroups < 1) {
             throw new IllegalArgumentException("batch size in groups must be >= 1, got " + batchGroups);
         }
         if (batchIdPrefix == null || batchIdPrefix.isEmpty()) {
             throw new IllegalArgumentException("batch id prefix must not be empty");
         }
+        if (groupTimeoutMs < 1 || retentionMs < 1) {
+            throw new IllegalArgumentException("group timeout and retention must be >= 1 ms, got "
+                    + groupTimeoutMs + " and " + retentionMs);
+        }
+        if (minSamples < 1) {
+            throw new IllegalArgumentException("minimum usable samples of a timed-out group must be >= 1, got " + minSamples);
+        }
+        if (!(emaWeight > 0 && emaWeight <= 1)) {
+            throw new IllegalArgumentException("prompt-stats moving-average weight must be in (0, 1], got " + emaWeight);
+        }
     }
 
-    /** The settings a deployment configured: estimator with its options, filter, B, application id as batch id prefix. */
+    /** The settings a deployment configured; the application id is the batch id prefix. */
     public static GroupingSettings from(ProcessorsConfig config) {
-        GroupFilter filter = config.getBoolean(ProcessorsConfig.DYNAMIC_SAMPLING)
-                ? new DynamicSampling() : GroupFilter.nonEmpty();
-        return new GroupingSettings(config.getString(ProcessorsConfig.ADVANTAGE_ESTIMATOR), config.estimator(), filter,
-                config.getInt(ProcessorsConfig.BATCH_GROUPS), config.getString(ProcessorsConfig.APPLICATION_ID));
+        String reweight = config.getString(ProcessorsConfig.PF_PPO_REWEIGHT);
+        String filtration = config.getString(ProcessorsConfig.PF_PPO);
+        return new GroupingSettings(config.getString(ProcessorsConfig.ADVANTAGE_ESTIMATOR), config.estimator(),
+                config.getBoolean(ProcessorsConfig.DYNAMIC_SAMPLING) ? new DynamicSampling() : GroupFilter.nonEmpty(),
+                config.getBoolean(ProcessorsConfig.OVERLONG),
+                new StalenessFilter(config.getInt(ProcessorsConfig.MAX_STALENESS)),
+                filtration, PolicyFiltrations.byName(filtration),
+                reweight, NONE.equals(reweight) ? null : BatchReweightings.byName(reweight),
+                config.getLong(ProcessorsConfig.PF_PPO_SEED),
+                config.getInt(ProcessorsConfig.BATCH_GROUPS), config.getString(ProcessorsConfig.APPLICATION_ID),
+                config.getLong(ProcessorsConfig.GROUP_TIMEOUT_MS), config.getInt(ProcessorsConfig.GROUP_MIN_SAMPLES),
+                config.getLong(ProcessorsConfig.GROUP_RETENTION_MS), config.getBoolean(ProcessorsConfig.PAIRS),
+                config.getDouble(ProcessorsConfig.EMA_WEIGHT));
     }
 
-    /** GRPO (sample std, ε 1e-6), dynamic sampling, B = 16. */
+    /**
+     * GRPO (sample std, ε 1e-6), dynamic sampling, no overlong marking, no staleness bound, no
+     * PF-PPO, B = 16, groups time out after 5 minutes with at least 2 usable samples, closed groups
+     * remembered for an hour, preference pairs on, moving-average weight 0.1.
+     */
     public static GroupingSettings defaults(String batchIdPrefix) {
-        return new GroupingSettings(Grpo.NAME, new Grpo(), new DynamicSampling(), DEFAULT_BATCH_GROUPS, batchIdPrefix);
+        return new GroupingSettings(Grpo.NAME, new Grpo(), new DynamicSampling(), false, StalenessFilter.off(),
+                NONE, PolicyFiltrations.byName(NONE), NONE, null, 0L, DEFAULT_BATCH_GROUPS, batchIdPrefix,
+                300_000L, 2, 3_600_000L, true, 0.1);
     }
 
     public GroupingSettings withBatchGroups(int b) {
-        return new GroupingSettings(estimatorName, estimator, filter, b, batchIdPrefix);
+        return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
+                filtration, reweightingName, reweighting, filtrationSeed, b, batchIdPrefix, groupTimeoutMs,
+                minSamples, retentionMs, preferencePairs, emaWeight);
     }
 
     public GroupingSettings withFilter(GroupFilter f) {
-        return new GroupingSettings(estimatorName, estimator, f, batchGroups, batchIdPrefix);
+        return new GroupingSettings(estimatorName, estimator, f, markTruncated, staleness, filtrationName,
+                filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
+                minSamples, retentionMs, preferencePairs, emaWeight);
+    }
+
+    /** The estimator registered under {@code name} with default options. */
+    public GroupingSettings withEstimator(String name) {
+        return new GroupingSettings(name, AdvantageEstimators.create(name, AdvantageOptions.defaults()), filter,
+                markTruncated, staleness, filtrationName, filtration, reweightingName, reweighting, filtrationSeed,
+                batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight);
+    }
+
+    public GroupingSettings withMarkTruncated(boolean mark) {
+        return new GroupingSettings(estimatorName, estimator, filter, mark, staleness, filtrationName, filtration,
+                reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs, minSamples,
+                retentionMs, preferencePairs, emaWeight);
+    }
+
+    public GroupingSettings withStaleness(int maxStaleness) {
+        return new GroupingSettings(estimatorName, estimator, filter, markTruncated, new StalenessFilter(maxStaleness),
+                filtrationName, filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix,
+                groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight);
+    }
+
+    /** PF-PPO: a per-group strategy and a batch reweighting by name ({@code none} for either), with a seed. */
+    public GroupingSettings withPfPpo(String strategy, String reweight, long seed) {
+        return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, strategy,
+                PolicyFiltrations.byName(strategy), reweight, NONE.equals(reweight) ? null : BatchReweightings.byName(reweight),
+                seed, batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight);
+    }
+
+    public GroupingSettings withTimeout(long timeoutMs, int min, long retention) {
+        return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
+                filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, timeoutMs, min,
+                retention, preferencePairs, emaWeight);
+    }
+
+    public GroupingSettings withPreferencePairs(boolean on) {
+        return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
+                filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
+                minSamples, retentionMs, on, emaWeight);
+    }
+
+    /** How often open groups are checked for their timeout: often enough to close them within about a tenth of it. */
+    long sweepIntervalMs() {
+        return Math.max(10, Math.min(1_000, groupTimeoutMs / 10));
     }
 }

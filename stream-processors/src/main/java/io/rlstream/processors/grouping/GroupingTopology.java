@@ -1,6 +1,8 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
+import io.rlstream.events.PreferencePair;
 import io.rlstream.events.PromptStats;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
@@ -54,6 +56,9 @@ public final class GroupingTopology {
     public static final String BATCH_BUFFER_STORE = "batch-buffer";
     public static final String BATCH_STATE_STORE = "batch-state";
     public static final String PROMPT_STATS_STORE = "prompt-stats";
+    /** Global store of the newest policy version on rl.checkpoints (only with a staleness bound). */
+    public static final String POLICY_VERSION_STORE = "policy-version";
+    static final String POLICY_VERSION_KEY = "latest";
     /** Name of the internal single-partition topic between grouping and batching (after the application id). */
     public static final String OUTCOMES_REPARTITION = "group-outcomes";
 
@@ -63,17 +68,22 @@ public final class GroupingTopology {
     /** The topology with counters nobody reads; for tools and tests that only look at the output topics. */
     public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes,
             GroupingSettings settings) {
-        return build(builder, catalog, serdes, settings, new GroupingCounters());
+        return build(builder, catalog, catalog, serdes, settings, new GroupingCounters());
     }
 
-    public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes,
-            GroupingSettings settings, GroupingCounters counters) {
+    /**
+     * @param inputs  where rl.rollouts, rl.rewards (and, with a staleness bound, rl.checkpoints) are read
+     * @param outputs where batches, preference pairs, prompt stats and dead letters are written; another
+     *                prefix than {@code inputs} for a replay that must not feed the running trainer
+     */
+    public static Topology build(StreamsBuilder builder, TopicCatalog inputs, TopicCatalog outputs,
+            SerdeFactory serdes, GroupingSettings settings, GroupingCounters counters) {
         Serde<Rollout> rolloutSerde = serdes.serde(Rollout.class);
         Serde<Reward> rewardSerde = serdes.serde(Reward.class);
         Serde<TrainingBatchGroup> groupSerde = serdes.serde(TrainingBatchGroup.class);
         Serde<DeadLetter> deadLetterSerde = serdes.serde(DeadLetter.class);
-        String rolloutsTopic = catalog.name(Topic.ROLLOUTS);
-        String deadLetters = catalog.name(Topic.DEAD_LETTERS);
+        String rolloutsTopic = inputs.name(Topic.ROLLOUTS);
+        String deadLetters = outputs.name(Topic.DEAD_LETTERS);
 
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ROLLOUT_STORE), Serdes.String(), rolloutSerde));
@@ -87,27 +97,45 @@ public final class GroupingTopology {
                 Stores.persistentKeyValueStore(BATCH_STATE_STORE), Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PROMPT_STATS_STORE), Serdes.String(), serdes.serde(PromptStats.class)));
+        String[] accumulatorStores = {ROLLOUT_STORE, REWARD_STORE, PROGRESS_STORE};
+        if (settings.staleness().enabled()) {
+            // Every instance needs the newest version, whichever partitions it owns: a global store.
+            // Its own changelog is rl.checkpoints itself, so logging is off.
+            builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(POLICY_VERSION_STORE),
+                            Serdes.String(), Serdes.Long()).withLoggingDisabled(),
+                    inputs.name(Topic.CHECKPOINTS), Consumed.with(Serdes.String(), Serdes.ByteArray()),
+                    () -> new PolicyVersionTracker(serdes.serde(CheckpointPublished.class).deserializer()));
+        }
 
         KStream<String, Routed<SpecificRecord>> decoded = builder
-                .stream(List.of(rolloutsTopic, catalog.name(Topic.REWARDS)),
+                .stream(List.of(rolloutsTopic, inputs.name(Topic.REWARDS)),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("rollouts-and-rewards"))
                 .process(() -> new InputDecoder(rolloutsTopic, rolloutSerde.deserializer(), rewardSerde.deserializer(),
                         SERVICE, counters), Named.as("decode"));
 
-        KStream<String, Routed<TrainingBatchGroup>> outcomes = passOrDeadLetter(decoded, "decoded", deadLetters,
+        KStream<String, Routed<SpecificRecord>> accumulated = passOrDeadLetter(decoded, "decoded", deadLetters,
                 deadLetterSerde)
                 .process(() -> new GroupAccumulator(settings, rolloutSerde.serializer(), SERVICE, counters),
-                        Named.as("group-accumulator"), ROLLOUT_STORE, REWARD_STORE, PROGRESS_STORE);
-
-        KStream<String, TrainingBatchGroup> resolved = passOrDeadLetter(outcomes, "outcomes", deadLetters, deadLetterSerde)
+                        Named.as("group-accumulator"), accumulatorStores);
+        KStream<String, SpecificRecord> closed = passOrDeadLetter(accumulated, "closed", deadLetters, deadLetterSerde);
+        Map<String, KStream<String, SpecificRecord>> byType = closed.split(Named.as("by-type-"))
+                .branch((key, value) -> value instanceof PreferencePair, Branched.as("pairs"))
+                .defaultBranch(Branched.as("groups"));
+        byType.get("by-type-pairs")
+                .mapValues(value -> (PreferencePair) value, Named.as("pair-value"))
+                .to(outputs.name(Topic.PREFERENCE_PAIRS),
+                        Produced.with(Serdes.String(), serdes.serde(PreferencePair.class)).withName("preference-pairs"));
+        KStream<String, TrainingBatchGroup> resolved = byType.get("by-type-groups")
+                .mapValues(value -> (TrainingBatchGroup) value, Named.as("group-value"))
                 .repartition(Repartitioned.with(Serdes.String(), groupSerde)
                         .withName(OUTCOMES_REPARTITION).withNumberOfPartitions(1));
-        resolved.process(PromptStatsUpdater::new, Named.as("prompt-stats-updater"), PROMPT_STATS_STORE)
-                .to(catalog.name(Topic.PROMPT_STATS),
+        resolved.process(() -> new PromptStatsUpdater(settings.emaWeight()), Named.as("prompt-stats-updater"),
+                        PROMPT_STATS_STORE)
+                .to(outputs.name(Topic.PROMPT_STATS),
                         Produced.with(Serdes.String(), serdes.serde(PromptStats.class)).withName("prompt-stats"));
         resolved.process(() -> new BatchAssembler(settings, counters), Named.as("batch-assembler"),
                         BATCH_BUFFER_STORE, BATCH_STATE_STORE)
-                .to(catalog.name(Topic.TRAINING_BATCHES),
+                .to(outputs.name(Topic.TRAINING_BATCHES),
                         Produced.with(Serdes.String(), groupSerde).withName("training-batches"));
         return builder.build();
     }

@@ -16,17 +16,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>pass_rate is the share of usable samples with a positive reward over all groups seen;
  * moving_average is an exponential moving average of the group pass rate with weight
- * {@link #EMA_WEIGHT} on the newest group (the first group sets it). {@code groups} counts every
+ * {@code prompt-stats.ema-weight} (0.1 by default) on the newest group (the first group sets it). {@code groups} counts every
  * completed group of the prompt, so summing it over the latest record of every prompt gives the
  * number of groups the grouping app has resolved; the dispatcher uses that sum as its completion
  * count, which keeps work waiting inside this app counted as in flight.
  */
 final class PromptStatsUpdater implements Processor<String, TrainingBatchGroup, String, PromptStats> {
 
-    static final double EMA_WEIGHT = 0.1;
-
+    private final double emaWeight;
     private ProcessorContext<String, PromptStats> context;
     private KeyValueStore<String, PromptStats> store;
+
+    PromptStatsUpdater(double emaWeight) {
+        this.emaWeight = emaWeight;
+    }
 
     @Override
     public void init(ProcessorContext<String, PromptStats> context) {
@@ -41,13 +44,13 @@ final class PromptStatsUpdater implements Processor<String, TrainingBatchGroup, 
         if (promptId == null || promptId.isEmpty()) {
             return;
         }
-        PromptStats updated = update(store.get(promptId), group, record.timestamp());
+        PromptStats updated = update(store.get(promptId), group, record.timestamp(), emaWeight);
         store.put(promptId, updated);
         context.forward(new Record<>(promptId, updated, record.timestamp()));
     }
 
     /** The statistics after one more completed group. Pure, for tests. */
-    static PromptStats update(PromptStats previous, TrainingBatchGroup group, long timestamp) {
+    static PromptStats update(PromptStats previous, TrainingBatchGroup group, long timestamp, double emaWeight) {
         long passes = 0;
         long version = previous == null ? -1 : previous.getLastPolicyVersion();
         for (ScoredSample s : group.getSamples()) {
@@ -66,7 +69,7 @@ final class PromptStatsUpdater implements Processor<String, TrainingBatchGroup, 
             ema = n == 0 ? 0.0 : groupRate;
         } else {
             ema = n == 0 ? previous.getMovingAverage()
-                    : (1 - EMA_WEIGHT) * previous.getMovingAverage() + EMA_WEIGHT * groupRate;
+                    : (1 - emaWeight) * previous.getMovingAverage() + emaWeight * groupRate;
         }
         return PromptStats.newBuilder()
                 .setPromptId(group.getPromptId())

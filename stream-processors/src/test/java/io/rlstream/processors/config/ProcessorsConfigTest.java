@@ -35,7 +35,7 @@ class ProcessorsConfigTest {
     @Test
     void environmentOverridesAndOptionsReachTheSettings() {
         ProcessorsConfig c = ProcessorsConfig.load(null, Map.of(
-                "RLSTREAM_GRPO_STD", "population",
+                "RLSTREAM_ADVANTAGE_STD", "population",
                 "RLSTREAM_BATCH_GROUPS", "4",
                 "RLSTREAM_DISPATCH_MAX_IN_FLIGHT_GROUPS", "64",
                 "RLSTREAM_PROCESSORS_APPLICATION_ID", "run-7"));
@@ -51,7 +51,7 @@ class ProcessorsConfigTest {
                 () -> new ProcessorsConfig(Map.of("advantage.estimator", "gae")));
         assertTrue(e.getMessage().contains("advantage.estimator") && e.getMessage().contains("grpo"), e.getMessage());
         assertThrows(ConfigException.class, () -> new ProcessorsConfig(Map.of("batch.groups", "0")));
-        assertThrows(ConfigException.class, () -> new ProcessorsConfig(Map.of("grpo.std", "biased")));
+        assertThrows(ConfigException.class, () -> new ProcessorsConfig(Map.of("advantage.std", "biased")));
     }
 
     @Test

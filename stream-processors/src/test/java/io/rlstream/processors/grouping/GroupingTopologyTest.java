@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
+import io.rlstream.events.PreferencePair;
+import io.rlstream.events.PromptStats;
 import io.rlstream.events.FinishReason;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
@@ -24,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -68,9 +72,16 @@ class GroupingTopologyTest {
     private TestOutputTopic<String, DeadLetter> deadLetters;
     private GroupingCounters counters;
 
+    private TestInputTopic<String, CheckpointPublished> checkpoints;
+    private TestOutputTopic<String, PreferencePair> pairs;
+    private TestOutputTopic<String, PromptStats> promptStats;
+
     private void start(int batchGroups) {
+        start(GroupingSettings.defaults("test").withBatchGroups(batchGroups));
+    }
+
+    private void start(GroupingSettings settings) {
         counters = new GroupingCounters();
-        GroupingSettings settings = GroupingSettings.defaults("test").withBatchGroups(batchGroups);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "grouping-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -78,7 +89,7 @@ class GroupingTopologyTest {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         driver = new TopologyTestDriver(
-                GroupingTopology.build(new StreamsBuilder(), CATALOG, SERDES, settings, counters), props);
+                GroupingTopology.build(new StreamsBuilder(), CATALOG, CATALOG, SERDES, settings, counters), props);
         rollouts = driver.createInputTopic(CATALOG.name(Topic.ROLLOUTS), Serdes.String().serializer(),
                 SERDES.serde(Rollout.class).serializer());
         rewards = driver.createInputTopic(CATALOG.name(Topic.REWARDS), Serdes.String().serializer(),
@@ -89,6 +100,23 @@ class GroupingTopologyTest {
                 SERDES.serde(TrainingBatchGroup.class).deserializer());
         deadLetters = driver.createOutputTopic(CATALOG.name(Topic.DEAD_LETTERS), Serdes.String().deserializer(),
                 SERDES.serde(DeadLetter.class).deserializer());
+        pairs = driver.createOutputTopic(CATALOG.name(Topic.PREFERENCE_PAIRS), Serdes.String().deserializer(),
+                SERDES.serde(PreferencePair.class).deserializer());
+        promptStats = driver.createOutputTopic(CATALOG.name(Topic.PROMPT_STATS), Serdes.String().deserializer(),
+                SERDES.serde(PromptStats.class).deserializer());
+        if (settings.staleness().enabled()) {
+            checkpoints = driver.createInputTopic(CATALOG.name(Topic.CHECKPOINTS), Serdes.String().serializer(),
+                    SERDES.serde(CheckpointPublished.class).serializer());
+        }
+    }
+
+    /** The standard counters, all zero but the ones given as name, value pairs. */
+    private static Map<String, Long> stats(Object... nameValue) {
+        Map<String, Long> m = new TreeMap<>(FilterStats.zero());
+        for (int i = 0; i < nameValue.length; i += 2) {
+            m.put((String) nameValue[i], ((Number) nameValue[i + 1]).longValue());
+        }
+        return m;
     }
 
     @AfterEach
@@ -183,8 +211,8 @@ class GroupingTopologyTest {
         assertEquals(List.of("g1/0", "g1/1", "g1/2", "g1/3"),
                 b.getSamples().stream().map(ScoredSample::getRolloutId).toList());
         assertEquals(List.of(1.0, 0.0, 0.0, 0.0), b.getSamples().stream().map(ScoredSample::getReward).toList());
-        assertEquals(List.of(false, false, true, false),
-                b.getSamples().stream().map(ScoredSample::getTruncated).toList());
+        assertEquals(List.of(false, false, false, false),
+                b.getSamples().stream().map(ScoredSample::getTruncated).toList(), "overlong filtering is off by default");
         assertEquals(List.of(12, 3), b.getSamples().get(2).getResponseTokenIds());
         assertEquals("test-0", b.getBatchId());
         assertEquals(0, b.getBatchSequence());
@@ -196,8 +224,7 @@ class GroupingTopologyTest {
         assertEquals("g1", b.getGroupId());
         assertEquals("prompt-g1", b.getPromptId());
         assertEquals("grpo", b.getEstimator());
-        assertEquals(Map.of("groups_completed", 1L, "groups_kept", 1L, "groups_dropped_equal_rewards", 0L,
-                "groups_dropped_too_few_samples", 0L, "samples_failed", 0L), b.getFilterStats());
+        assertEquals(stats("groups_completed", 1, "groups_kept", 1), b.getFilterStats());
         assertTrue(deadLetters.isEmpty());
     }
 
@@ -262,8 +289,8 @@ class GroupingTopologyTest {
         List<TrainingBatchGroup> out = batches.readValuesToList();
         assertEquals(1, out.size());
         assertEquals("useful", out.get(0).getGroupId());
-        assertEquals(Map.of("groups_completed", 3L, "groups_kept", 1L, "groups_dropped_equal_rewards", 1L,
-                "groups_dropped_too_few_samples", 1L, "samples_failed", 1L), out.get(0).getFilterStats());
+        assertEquals(stats("groups_completed", 3, "groups_kept", 1, "groups_dropped_equal_rewards", 1,
+                "groups_dropped_too_few_samples", 1, "samples_failed", 1), out.get(0).getFilterStats());
         assertEquals(3, counters.get(GroupingCounters.GROUPS_COMPLETED));
         assertEquals(1, counters.get(FilterStats.GROUPS_DROPPED_EQUAL_REWARDS));
         assertEquals(1, counters.get(FilterStats.GROUPS_DROPPED_TOO_FEW_SAMPLES));
@@ -354,5 +381,165 @@ class GroupingTopologyTest {
         rewards.pipeInput("g", reward("g", 0, 1.0, SampleStatus.OK));
         sample("g", 1, 2, 0.0);
         assertEquals(1, batches.readValuesToList().size());
+    }
+
+    // ---- closing groups: timeout, late records, retention --------------------------------
+
+    @Test
+    void aGroupMissingASampleClosesAtTheTimeoutWithTheSamplesItHas() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withTimeout(60_000, 2, 3_600_000));
+        // G = 4, sample 3 never comes (its generation was lost)
+        sample("g", 0, 4, 1.0);
+        sample("g", 1, 4, 0.0);
+        sample("g", 2, 4, 1.0);
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(59));
+        assertTrue(batches.isEmpty(), "still open before the timeout");
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(2));
+
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(1, out.size());
+        // usable rewards [1, 0, 1]: mean 2/3; squared deviations 1/9 + 4/9 + 1/9 = 2/3; sample std sqrt(1/3) = 0.57735
+        // A = (1/3) / 0.57735 = 0.57735, -(2/3) / 0.57735 = -1.15470
+        assertArrayEquals(new float[] {0.57735f, -1.1547005f, 0.57735f}, advantages(out.get(0)), TOL);
+        assertEquals(stats("groups_completed", 1, "groups_kept", 1, "groups_timed_out", 1, "samples_failed", 1),
+                out.get(0).getFilterStats());
+
+        // the lost sample turns up after all: late, counted, dropped
+        sample("g", 3, 4, 0.0);
+        assertTrue(batches.isEmpty());
+        assertEquals(2, counters.get(GroupingCounters.LATE_RECORDS));
+    }
+
+    @Test
+    void aTimedOutGroupWithTooFewUsableSamplesIsDroppedWithItsReason() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withTimeout(60_000, 2, 3_600_000));
+        sample("sparse", 0, 4, 1.0);
+        // a reward whose rollouts never come also opens a group, which the timeout closes
+        rewards.pipeInput("orphan", reward("orphan", 0, 1.0, SampleStatus.OK));
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(61));
+        assertTrue(batches.isEmpty());
+        assertEquals(2, counters.get(FilterStats.GROUPS_DROPPED_TIMED_OUT));
+        // both still count as resolved groups for their prompts (the dispatcher's in-flight count)
+        List<PromptStats> stats = promptStats.readValuesToList();
+        assertEquals(List.of("prompt-sparse", "prompt-orphan"),
+                stats.stream().map(PromptStats::getPromptId).sorted(java.util.Comparator.reverseOrder()).toList());
+
+        group("next", 1, 0);
+        TrainingBatchGroup b = batches.readValuesToList().get(0);
+        // sparse: 3 of 4 never came; orphan: G unknown, its one rollout never came
+        assertEquals(stats("groups_completed", 3, "groups_kept", 1, "groups_dropped_timed_out", 2,
+                "groups_timed_out", 2, "samples_failed", 4), b.getFilterStats());
+    }
+
+    @Test
+    void closedGroupsAreForgottenAfterTheRetention() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withTimeout(60_000, 2, 600_000));
+        group("g", 1, 0);
+        var progress = driver.<String, GroupProgress>getKeyValueStore(GroupingTopology.PROGRESS_STORE);
+        assertTrue(progress.get("g").done(), "a closed group leaves a marker");
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(601));
+        assertEquals(null, progress.get("g"), "the marker is gone after the retention, so the store does not grow");
+    }
+
+    // ---- which samples count: staleness, overlong ----------------------------------------
+
+    @Test
+    void samplesOlderThanTheStalenessBoundAreDroppedAndCounted() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withStaleness(1));
+        checkpoints.pipeInput("policy", CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(5)
+                .setUri("file:/tmp/v5").setStep(5).setCreatedAt(Instant.EPOCH).build());
+        // current version 5, eta 1: versions >= 4 are usable, 3 is stale
+        rollouts.pipeInput("g", rollout("g", 0, 3, 3, SampleStatus.OK, FinishReason.STOP));
+        rollouts.pipeInput("g", rollout("g", 1, 3, 4, SampleStatus.OK, FinishReason.STOP));
+        rollouts.pipeInput("g", rollout("g", 2, 3, 5, SampleStatus.OK, FinishReason.STOP));
+        rewards.pipeInput("g", reward("g", 0, 1.0, SampleStatus.OK));
+        rewards.pipeInput("g", reward("g", 1, 1.0, SampleStatus.OK));
+        rewards.pipeInput("g", reward("g", 2, 0.0, SampleStatus.OK));
+
+        TrainingBatchGroup b = batches.readValuesToList().get(0);
+        // usable rewards [1, 0] at versions 4, 5: A = ±0.70711 (sample std of [1, 0] is 0.70711)
+        assertEquals(List.of("g/1", "g/2"), b.getSamples().stream().map(ScoredSample::getRolloutId).toList());
+        assertArrayEquals(new float[] {0.70711f, -0.70711f}, advantages(b), TOL);
+        assertEquals(1L, b.getFilterStats().get(FilterStats.SAMPLES_STALE));
+        assertEquals(4, b.getMinPolicyVersion());
+    }
+
+    @Test
+    void overlongFilteringMarksTruncatedResponsesForTheTrainer() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withMarkTruncated(true));
+        rollouts.pipeInput("g", rollout("g", 0, 2, 0, SampleStatus.OK, FinishReason.LENGTH));
+        rollouts.pipeInput("g", rollout("g", 1, 2, 0, SampleStatus.OK, FinishReason.STOP));
+        rewards.pipeInput("g", reward("g", 0, 0.0, SampleStatus.OK));
+        rewards.pipeInput("g", reward("g", 1, 1.0, SampleStatus.OK));
+        TrainingBatchGroup b = batches.readValuesToList().get(0);
+        assertEquals(List.of(true, false), b.getSamples().stream().map(ScoredSample::getTruncated).toList());
+        // the truncated sample still counts in the baseline: A = ±0.70711
+        assertArrayEquals(new float[] {-0.70711f, 0.70711f}, advantages(b), TOL);
+        assertEquals(1L, b.getFilterStats().get(FilterStats.SAMPLES_TRUNCATED));
+    }
+
+    // ---- preference pairs ------------------------------------------------------------------
+
+    @Test
+    void eachGroupWithAContrastGivesItsBestAndWorstAsAPreferencePair() {
+        start(1);
+        group("g", 0.0, 1.0, 0.5, 0.0);
+        group("tie", 1.0, 1.0);
+        List<TestRecord<String, PreferencePair>> out = pairs.readRecordsToList();
+        assertEquals(1, out.size(), "ties are skipped");
+        PreferencePair p = out.get(0).value();
+        assertEquals("prompt-g", out.get(0).key(), "pairs are keyed by prompt");
+        assertEquals("g", p.getGroupId());
+        // best is sample 1 (reward 1), worst the first of the zeros, sample 0; response tokens are [10 + index, 3]
+        assertEquals(List.of(11, 3), p.getChosenTokenIds());
+        assertEquals(List.of(10, 3), p.getRejectedTokenIds());
+        assertEquals(1.0, p.getChosenReward());
+        assertEquals(0.0, p.getRejectedReward());
+        assertEquals(List.of(1, 2), p.getPromptTokenIds());
+        assertEquals(1, counters.get(GroupingCounters.PREFERENCE_PAIRS));
+    }
+
+    // ---- PF-PPO and batch-level estimators --------------------------------------------------
+
+    @Test
+    void pfPpoBestOfNTrainsOnlyTheBestSampleWithTheWholeGroupsAdvantage() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withPfPpo("best-of-n", "none", 7));
+        group("g", 0, 1, 0, 1);
+        TrainingBatchGroup b = batches.readValuesToList().get(0);
+        // advantages over all four: mean 0.5, sample std sqrt(1/3) = 0.57735, A(best) = 0.5 / 0.57735 = 0.86603;
+        // best-of-n keeps the first best, sample 1
+        assertEquals(List.of("g/1"), b.getSamples().stream().map(ScoredSample::getRolloutId).toList());
+        assertArrayEquals(new float[] {0.8660254f}, advantages(b), TOL);
+        assertEquals(1, b.getBatchSamples());
+        assertEquals(3L, b.getFilterStats().get(FilterStats.SAMPLES_FILTERED));
+    }
+
+    @Test
+    void reinforcePlusPlusWhitensAdvantagesOverTheBatch() {
+        start(GroupingSettings.defaults("test").withBatchGroups(2).withEstimator("reinforce-pp-baseline"));
+        group("a", 1, 0);
+        group("b", 1, 0, 0, 0);
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(2, out.size());
+        // group stage r - mean: a [0.5, -0.5], b [0.75, -0.25, -0.25, -0.25]; every response has 2 tokens,
+        // so token whitening weighs samples equally: mean 0, population variance
+        // (0.25 + 0.25 + 0.5625 + 3 * 0.0625) / 6 = 0.208333, std 0.456435
+        // -> a [1.095445, -1.095445], b [1.643168, -0.547723, -0.547723, -0.547723]
+        assertArrayEquals(new float[] {1.095445f, -1.095445f}, advantages(out.get(0)), TOL);
+        assertArrayEquals(new float[] {1.643168f, -0.547723f, -0.547723f, -0.547723f}, advantages(out.get(1)), TOL);
+        assertEquals("reinforce-pp-baseline", out.get(0).getEstimator());
+    }
+
+    @Test
+    void pfPpoMaxMinReweightingResamplesOnlyTheBatchsBestAndWorst() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withPfPpo("none", "max_min", 3));
+        group("g", 1.0, 0.5, 0.0, 0.5);
+        TrainingBatchGroup b = batches.readValuesToList().get(0);
+        // weights: 1 for the max (sample 0) and the min (sample 2), 1e-8 for the others: 4 draws with replacement
+        assertEquals(4, b.getBatchSamples());
+        assertEquals(4, b.getSamples().size());
+        for (ScoredSample x : b.getSamples()) {
+            assertTrue(List.of("g/0", "g/2").contains(x.getRolloutId()), x.getRolloutId());
+        }
     }
 }

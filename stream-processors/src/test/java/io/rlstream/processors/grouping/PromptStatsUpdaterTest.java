@@ -16,14 +16,14 @@ class PromptStatsUpdaterTest {
     @Test
     void passRateOverAllSamplesAndMovingAverageOfGroupRates() {
         // group 1: rewards [1, 0, 0, 0] at v3 -> 1 pass of 4; pass rate 0.25, EMA starts at 0.25
-        PromptStats first = PromptStatsUpdater.update(null, group(3, 1, 0, 0, 0), 10);
+        PromptStats first = PromptStatsUpdater.update(null, group(3, 1, 0, 0, 0), 10, 0.1);
         assertEquals(4, first.getSamples());
         assertEquals(1, first.getGroups());
         assertEquals(0.25, first.getPassRate(), 1e-12);
         assertEquals(0.25, first.getMovingAverage(), 1e-12);
         assertEquals(3, first.getLastPolicyVersion());
         // group 2: rewards [1, 1, 1, 1] at v5 -> 5 passes of 8 = 0.625; EMA 0.9 * 0.25 + 0.1 * 1.0 = 0.325
-        PromptStats second = PromptStatsUpdater.update(first, group(5, 1, 1, 1, 1), 20);
+        PromptStats second = PromptStatsUpdater.update(first, group(5, 1, 1, 1, 1), 20, 0.1);
         assertEquals(8, second.getSamples());
         assertEquals(2, second.getGroups());
         assertEquals(0.625, second.getPassRate(), 1e-12);
@@ -34,8 +34,8 @@ class PromptStatsUpdaterTest {
 
     @Test
     void aGroupWithoutUsableSamplesCountsAsResolvedButLeavesTheRatesAlone() {
-        PromptStats first = PromptStatsUpdater.update(null, group(1, 1, 0), 1);
-        PromptStats second = PromptStatsUpdater.update(first, group(2), 2);
+        PromptStats first = PromptStatsUpdater.update(null, group(1, 1, 0), 1, 0.1);
+        PromptStats second = PromptStatsUpdater.update(first, group(2), 2, 0.1);
         assertEquals(2, second.getGroups());
         assertEquals(0.5, second.getPassRate(), 1e-12);
         assertEquals(0.5, second.getMovingAverage(), 1e-12);

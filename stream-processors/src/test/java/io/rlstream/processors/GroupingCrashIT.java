@@ -1,0 +1,251 @@
+package io.rlstream.processors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlstream.events.FinishReason;
+import io.rlstream.events.Reward;
+import io.rlstream.events.Rollout;
+import io.rlstream.events.SampleStatus;
+import io.rlstream.events.ScoredSample;
+import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.processors.grouping.GroupingApp;
+import io.rlstream.schemas.RegistrySerdes;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.testkit.KafkaFixture;
+import io.rlstream.testkit.RegistryFixture;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exactly once under a hard crash, and replay, on a real broker and a real registry. The grouping
+ * app runs in its own JVM (the {@code GroupingApp} main a deployment runs) and is killed with
+ * SIGKILL in the middle of the stream, while rollouts and rewards keep coming; a new process
+ * takes over. Every group must then be in exactly one committed batch: none lost, none twice, and
+ * the batch sequence without gaps or repeats.
+ */
+class GroupingCrashIT {
+
+    private static final TopicCatalog CATALOG = TopicCatalog.defaults();
+    private static final int GROUP_SIZE = 4;
+    private static final int BATCH_GROUPS = 4;
+
+    private KafkaFixture kafka;
+    private RegistrySerdes serdes;
+    private final List<Process> children = new ArrayList<>();
+
+    @BeforeEach
+    void up() {
+        kafka = KafkaFixture.start();
+        kafka.createTopics(CATALOG);
+        serdes = RegistryFixture.serdes();
+    }
+
+    @AfterEach
+    void down() {
+        children.forEach(Process::destroyForcibly);
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void aHardKilledGroupingAppLosesNoGroupAndBatchesNoneTwice() throws Exception {
+        int groups = 120;
+        Path work = Files.createDirectories(Path.of("target", "crash-it-" + System.nanoTime()));
+        Path config = writeConfig(work, Map.of("processors.application.id", "crash-it"));
+
+        // A first third is waiting when the app starts; the rest arrives at a steady pace, as from generators.
+        AtomicInteger produced = new AtomicInteger();
+        produceGroups(0, groups / 3, 0, produced);
+        Process first = startGroupingApp(config, work.resolve("first.log"));
+        awaitBatches(2, Duration.ofSeconds(90));
+        Thread generators = new Thread(() -> produceGroups(groups / 3, groups, 30, produced), "generators");
+        generators.start();
+
+        // Kill it hard while records are flowing in and batches are being written.
+        Thread.sleep(500);
+        first.destroyForcibly().waitFor();
+        assertTrue(produced.get() < groups, "the kill must come mid-stream; all " + groups + " groups were already in");
+        int atKill = produced.get();
+
+        Process second = startGroupingApp(config, work.resolve("second.log"));
+        generators.join();
+        List<TrainingBatchGroup> batches = awaitBatches(groups / BATCH_GROUPS, Duration.ofSeconds(120));
+        second.destroy();
+        second.waitFor();
+
+        // Exactly once: each of the 120 groups in one batch, batch sequences 0..29 once each, B records per batch.
+        Map<String, Long> timesBatched = batches.stream()
+                .collect(Collectors.groupingBy(TrainingBatchGroup::getGroupId, TreeMap::new, Collectors.counting()));
+        assertEquals(groups, timesBatched.size(), "groups lost (killed after " + atKill + " groups were produced)");
+        timesBatched.forEach((group, n) -> assertEquals(1L, n, group + " was batched " + n + " times"));
+        Map<Long, Long> perSequence = batches.stream()
+                .collect(Collectors.groupingBy(TrainingBatchGroup::getBatchSequence, TreeMap::new, Collectors.counting()));
+        assertEquals(groups / BATCH_GROUPS, perSequence.size());
+        assertEquals(0L, ((TreeMap<Long, Long>) perSequence).firstKey());
+        assertEquals(groups / BATCH_GROUPS - 1L, ((TreeMap<Long, Long>) perSequence).lastKey());
+        perSequence.forEach((seq, n) -> assertEquals(BATCH_GROUPS, n.intValue(), "batch " + seq + " has " + n + " groups"));
+        // And every sample of every group is in its batch, with its advantage: rewards [1, 0, 0, 0] -> 1.5, -0.5.
+        for (TrainingBatchGroup g : batches) {
+            assertEquals(GROUP_SIZE, g.getSamples().size());
+            assertEquals(1.5f, g.getSamples().get(0).getAdvantage(), 1e-5f);
+        }
+    }
+
+    @Test
+    void aReplayUnderANewApplicationIdMakesThatConfigurationsBatchesBesideTheLiveOnes() throws Exception {
+        int groups = 8;
+        produceGroups(0, groups, 0, new AtomicInteger());
+        Path work = Files.createDirectories(Path.of("target", "replay-it-" + System.nanoTime()));
+
+        // live: grpo, B = 2
+        Process live = startGroupingApp(writeConfig(work, Map.of("processors.application.id", "live",
+                "batch.groups", "2")), work.resolve("live.log"));
+        List<TrainingBatchGroup> liveBatches = awaitBatches(CATALOG, groups, Duration.ofSeconds(90));
+        live.destroy();
+        live.waitFor();
+
+        // replay of the same recorded rollouts and rewards: rloo, B = 4, written under the prefix "replay."
+        TopicCatalog replayTopics = new TopicCatalog("replay.", CATALOG.groupPartitions());
+        kafka.createTopics(replayTopics);
+        Process replay = startGroupingApp(writeConfig(work, Map.of("processors.application.id", "replay-rloo",
+                "batch.groups", "4", "advantage.estimator", "rloo", "processors.output.topic-prefix", "replay.")),
+                work.resolve("replay.log"));
+        List<TrainingBatchGroup> replayed = awaitBatches(replayTopics, groups, Duration.ofSeconds(90));
+        replay.destroy();
+        replay.waitFor();
+
+        assertEquals(groups, replayed.size());
+        assertEquals(List.of("replay-rloo-0", "replay-rloo-1"),
+                replayed.stream().map(TrainingBatchGroup::getBatchId).distinct().sorted().toList());
+        assertEquals("rloo", replayed.get(0).getEstimator());
+        // rewards [1, 0, 0, 0]: RLOO A_0 = 1 - (0 + 0 + 0)/3 = 1, A_1 = 0 - (1 + 0 + 0)/3 = -1/3
+        assertEquals(List.of(1f, -1f / 3, -1f / 3, -1f / 3),
+                replayed.get(0).getSamples().stream().map(ScoredSample::getAdvantage).toList());
+        // the live topic kept its own 4 batches of grpo
+        assertEquals(groups, awaitBatches(CATALOG, groups, Duration.ofSeconds(10)).size());
+        assertEquals(4, liveBatches.stream().map(TrainingBatchGroup::getBatchId).distinct().count());
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private Path writeConfig(Path dir, Map<String, String> extra) throws IOException {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("registry.url", RegistryFixture.url());
+        p.put("processors.state.dir", dir.resolve("state-" + extra.get("processors.application.id")).toString());
+        p.put("batch.groups", Integer.toString(BATCH_GROUPS));
+        p.put("group.size", Integer.toString(GROUP_SIZE));
+        p.put("processors.commit.interval.ms", "50");
+        // A killed member must leave its group and its open transaction fast, so the next one takes over
+        // in seconds (the defaults are 45 s and 10 s).
+        p.put("kafka.session.timeout.ms", "6000");
+        p.put("kafka.heartbeat.interval.ms", "1000");
+        p.put("kafka.transaction.timeout.ms", "5000");
+        p.putAll(extra);
+        Path file = dir.resolve(extra.get("processors.application.id") + ".properties");
+        try (Writer w = Files.newBufferedWriter(file)) {
+            p.store(w, "written by " + getClass().getSimpleName());
+        }
+        return file;
+    }
+
+    private Process startGroupingApp(Path config, Path log) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.rlstream.events", GroupingApp.class.getName(),
+                config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        children.add(p);
+        return p;
+    }
+
+    /** Groups first..last−1 of G = 4 with rewards [1, 0, 0, 0], one group every {@code pauseMs}. */
+    private void produceGroups(int first, int last, long pauseMs, AtomicInteger produced) {
+        try (KafkaProducer<String, Rollout> rollouts = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
+                serdes.serde(Rollout.class).serializer());
+             KafkaProducer<String, Reward> rewards = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
+                     serdes.serde(Reward.class).serializer())) {
+            for (int n = first; n < last; n++) {
+                String group = "group-" + n;
+                for (int i = 0; i < GROUP_SIZE; i++) {
+                    rollouts.send(new ProducerRecord<>(CATALOG.name(Topic.ROLLOUTS), group, rollout(group, i)));
+                    rewards.send(new ProducerRecord<>(CATALOG.name(Topic.REWARDS), group, reward(group, i)));
+                }
+                rollouts.flush();
+                rewards.flush();
+                produced.incrementAndGet();
+                if (pauseMs > 0) {
+                    Thread.sleep(pauseMs);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Rollout rollout(String group, int i) {
+        return Rollout.newBuilder().setRolloutId(group + "/" + i).setGroupId(group).setPromptId("p-" + group)
+                .setSampleIndex(i).setGroupSize(GROUP_SIZE).setPromptTokenIds(List.of(1, 2))
+                .setResponseTokenIds(List.of(3, 4, 5)).setBehaviourLogprobs(List.of(-0.1f, -0.2f, -0.3f))
+                .setResponseText("x").setPolicyVersion(0).setFinishReason(FinishReason.STOP)
+                .setStatus(SampleStatus.OK).setGeneratedAt(Instant.now()).build();
+    }
+
+    private static Reward reward(String group, int i) {
+        return Reward.newBuilder().setRolloutId(group + "/" + i).setGroupId(group).setPromptId("p-" + group)
+                .setScore(i == 0 ? 1.0 : 0.0).setStatus(SampleStatus.OK).setVerifier("it")
+                .setScoredAt(Instant.now()).build();
+    }
+
+    private List<TrainingBatchGroup> awaitBatches(int batches, Duration wait) {
+        return awaitBatches(CATALOG, batches * BATCH_GROUPS, wait);
+    }
+
+    /** Committed batch records until at least {@code records} are in (or the time is up), then a little more. */
+    private List<TrainingBatchGroup> awaitBatches(TopicCatalog topics, int records, Duration wait) {
+        Map<String, Object> c = new HashMap<>(kafka.clientConfig());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<TrainingBatchGroup> out = new ArrayList<>();
+        try (KafkaConsumer<String, TrainingBatchGroup> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                serdes.serde(TrainingBatchGroup.class).deserializer())) {
+            consumer.subscribe(List.of(topics.name(Topic.TRAINING_BATCHES)));
+            long deadline = System.currentTimeMillis() + wait.toMillis();
+            while (out.size() < records && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+            }
+            // Anything written twice would show up right after: read on for a moment.
+            long settle = System.currentTimeMillis() + 2_000;
+            while (System.currentTimeMillis() < settle) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+            }
+        }
+        assertTrue(out.size() >= records, "only " + out.size() + " of " + records + " batch records within " + wait);
+        return out;
+    }
+}
