@@ -60,7 +60,7 @@ final class PipelineRun {
 
     /** What the pipeline delivered. */
     record Outcome(Row row, long batches, long groupsBatched, long distinctGroups, long rewards, long failedRewards,
-            Latency sentToRewarded, List<String> problems) {
+            Latency sentToRewarded, Map<String, Double> cpuSeconds, List<String> problems) {
     }
 
     private record BatchRecord(String batchId, byte[] value, long readAtMillis) {
@@ -72,10 +72,12 @@ final class PipelineRun {
     private final TopicCatalog catalog;
     private final Path stateRoot;
     private final Settings settings;
+    private final CpuMeter cpu;
     private final PrintStream out;
 
+    /** @param processes processes to measure CPU of besides this JVM (the local broker), by name */
     PipelineRun(String bootstrapServers, String registryUrl, TopicCatalog catalog, Path stateRoot, Settings settings,
-            PrintStream out) {
+            Map<String, Long> processes, PrintStream out) {
         this.bootstrapServers = bootstrapServers;
         this.registryUrl = registryUrl;
         this.serdes = new RegistrySerdes(registryUrl, Map.of());
@@ -83,7 +85,20 @@ final class PipelineRun {
         this.stateRoot = stateRoot;
         this.settings = settings;
         this.out = out;
+        String sender = Thread.currentThread().getName();
+        this.cpu = new CpuMeter(List.of(
+                new CpuMeter.Rule(rewardsApplicationId(catalog), REWARD_SERVICE),
+                new CpuMeter.Rule("reward-metrics", REWARD_SERVICE),
+                new CpuMeter.Rule("| reward-service", REWARD_SERVICE),
+                new CpuMeter.Rule(processorsApplicationId(catalog), GROUPING_APP),
+                new CpuMeter.Rule("grouping", GROUPING_APP),
+                new CpuMeter.Rule("bench-", BENCH_CLIENTS),
+                new CpuMeter.Rule(sender, BENCH_CLIENTS)), processes);
     }
+
+    static final String REWARD_SERVICE = "reward service";
+    static final String GROUPING_APP = "grouping app";
+    static final String BENCH_CLIENTS = "bench clients";
 
     /** Application ids under the run's topic prefix, so that their internal topics share it too. */
     static String rewardsApplicationId(TopicCatalog catalog) {
@@ -94,35 +109,41 @@ final class PipelineRun {
         return catalog.prefix() + "processors";
     }
 
-    Outcome measure(Payload payload, long deadlineNanos) throws InterruptedException {
+    /** Sends {@code warmup} through the pipeline untimed, then {@code payload} timed. */
+    Outcome measure(Payload payload, Payload warmup, long deadlineNanos) throws InterruptedException {
         int groups = settings.groups();
         long t0 = System.nanoTime();
-        producePrompts(SyntheticRollouts.prompts(groups, Instant.now()));
-        out.printf("rlstream: %d prompts with reference answers on %s (%.1f s)%n", groups, catalog.name(Topic.PROMPTS),
+        int prompts = groups + settings.warmupGroups();
+        producePrompts(SyntheticRollouts.prompts(prompts, Instant.now()));
+        out.printf("rlstream: %d prompts with reference answers on %s (%.1f s)%n", prompts, catalog.name(Topic.PROMPTS),
                 (System.nanoTime() - t0) / 1e9);
 
         List<String> problems = new ArrayList<>();
         Map<String, Long> latestScore = new HashMap<>(); // reader thread only, read after it stopped
         LatencySamples sentToRewarded = new LatencySamples();
         long[] failedRewards = new long[1];
+        Set<String> rewardedRollouts = new HashSet<>(); // reader thread only
         List<BatchRecord> batchRecords = new ArrayList<>(groups); // reader thread only
         Set<String> batchIds = ConcurrentHashMap.newKeySet();
         Deserializer<Reward> rewardValues = serdes.serde(Reward.class).deserializer();
+        // Both readers start at the topics' ends once the warm-up is through: all of its rewards
+        // and batches are committed by then, as a batch needs every reward of its groups.
         TopicReader<String, Reward> rewardReader = new TopicReader<>("bench-reward-reader",
                 BenchClients.consumer(bootstrapServers, "bench-reward-reader"), new StringDeserializer(), rewardValues,
-                catalog.name(Topic.REWARDS), settings.rollouts(), (r, readAt) -> {
+                catalog.name(Topic.REWARDS), true, settings.rollouts(), (r, readAt) -> {
                     Reward w = r.value();
                     long scoredAt = w.getScoredAt().toEpochMilli();
                     // Streams keeps the input's timestamp: a reward's is its rollout's send time.
                     sentToRewarded.add(scoredAt - r.timestamp());
                     latestScore.merge(w.getGroupId(), scoredAt, Math::max);
+                    rewardedRollouts.add(w.getRolloutId());
                     if (w.getStatus() != SampleStatus.OK) {
                         failedRewards[0]++;
                     }
                 });
         TopicReader<String, byte[]> batchReader = new TopicReader<>("bench-batch-reader",
                 BenchClients.consumer(bootstrapServers, "bench-batch-reader"), new StringDeserializer(),
-                new ByteArrayDeserializer(), catalog.name(Topic.TRAINING_BATCHES), groups, (r, readAt) -> {
+                new ByteArrayDeserializer(), catalog.name(Topic.TRAINING_BATCHES), true, groups, (r, readAt) -> {
                     batchRecords.add(new BatchRecord(r.key(), r.value(), readAt));
                     batchIds.add(r.key());
                 });
@@ -131,7 +152,10 @@ final class PipelineRun {
         GroupingApp grouping = null;
         long startNanos = 0;
         long endNanos = 0;
-        try {
+        Map<String, Double> cpuSeconds = Map.of();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                BenchClients.producer(bootstrapServers, "bench-rollout-producer"), new StringSerializer(),
+                new ByteArraySerializer())) {
             t0 = System.nanoTime();
             out.println("rlstream: starting the reward service and the grouping app (exactly-once)...");
             rewards = new RewardService(new RewardServiceConfig(serviceSettings(
@@ -148,20 +172,22 @@ final class PipelineRun {
             grouping.start();
             awaitRunning("reward service", rewards::state, deadlineNanos);
             awaitRunning("grouping app", grouping::state, deadlineNanos);
+            producer.partitionsFor(catalog.name(Topic.ROLLOUTS));
+            out.printf("rlstream: services running (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
+            if (!warmUp(producer, warmup, deadlineNanos)) {
+                problems.add("deadline reached during the warm-up");
+                return outcome(batchRecords, latestScore, sentToRewarded, 0, 0, payload, 0, cpuSeconds, problems);
+            }
+
             rewardReader.start().awaitReady(Duration.ofSeconds(60));
             batchReader.start().awaitReady(Duration.ofSeconds(60));
-            out.printf("rlstream: services running (%.1f s); sending %d rollouts of %d tokens...%n",
-                    (System.nanoTime() - t0) / 1e9, settings.rollouts(), settings.tokens());
-
+            out.printf("rlstream: sending %d rollouts of %d tokens...%n", settings.rollouts(), settings.tokens());
             PayloadSender sender = new PayloadSender();
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                    BenchClients.producer(bootstrapServers, "bench-rollout-producer"), new StringSerializer(),
-                    new ByteArraySerializer());
-                    ProgressTicker ticker = new ProgressTicker(out, () -> String.format(
-                            "rlstream: %d/%d rollouts sent, %d rewards read, %d/%d batches (%d/%d groups) read",
-                            sender.sent(), settings.rollouts(), rewardReader.records(), batchIds.size(),
-                            settings.batches(), batchReader.records(), groups))) {
-                producer.partitionsFor(catalog.name(Topic.ROLLOUTS));
+            try (ProgressTicker ticker = new ProgressTicker(out, () -> String.format(
+                    "rlstream: %d/%d rollouts sent, %d rewards read, %d/%d batches (%d/%d groups) read",
+                    sender.sent(), settings.rollouts(), rewardReader.records(), batchIds.size(),
+                    settings.batches(), batchReader.records(), groups))) {
+                CpuMeter.Reading cpuReading = cpu.start();
                 startNanos = System.nanoTime();
                 sender.sendAll(producer, catalog.name(Topic.ROLLOUTS), payload);
                 out.printf("rlstream: all %d rollouts acknowledged after %.1f s; waiting for the batches...%n",
@@ -171,6 +197,7 @@ final class PipelineRun {
                             groups));
                 }
                 endNanos = batchReader.finishedNanos() > 0 ? batchReader.finishedNanos() : System.nanoTime();
+                cpuSeconds = cpuReading.stop();
                 // Every reward was committed before the last batch could be, so this is quick.
                 if (!rewardReader.awaitAll(Duration.ofNanos(Math.max(deadlineNanos - System.nanoTime(), 5_000_000_000L)))) {
                     problems.add(String.format("only %d of %d rewards read", rewardReader.records(), settings.rollouts()));
@@ -184,13 +211,41 @@ final class PipelineRun {
             closeQuietly(grouping);
             closeQuietly(rewards);
         }
+        if (rewardedRollouts.size() < rewardReader.records()) {
+            problems.add((rewardReader.records() - rewardedRollouts.size()) + " rewards arrived more than once");
+        }
         return outcome(batchRecords, latestScore, sentToRewarded, failedRewards[0], rewardReader.records(), payload,
-                (endNanos - startNanos) / 1e9, problems);
+                (endNanos - startNanos) / 1e9, cpuSeconds, problems);
+    }
+
+    /** Sends the warm-up rollouts and waits until all their groups are batched; false at the deadline. */
+    private boolean warmUp(KafkaProducer<String, byte[]> producer, Payload warmup, long deadlineNanos)
+            throws InterruptedException {
+        if (warmup.size() == 0) {
+            return true;
+        }
+        long t0 = System.nanoTime();
+        int groups = warmup.size() / settings.groupSize();
+        out.printf("rlstream: warming up with %d rollouts (%d groups), untimed...%n", warmup.size(), groups);
+        try (TopicReader<String, byte[]> reader = new TopicReader<String, byte[]>("bench-warmup-reader",
+                BenchClients.consumer(bootstrapServers, "bench-warmup-reader"), new StringDeserializer(),
+                new ByteArrayDeserializer(), catalog.name(Topic.TRAINING_BATCHES), false, groups, (r, readAt) -> { })
+                .start();
+                ProgressTicker ticker = new ProgressTicker(out, () -> String.format(
+                        "rlstream warm-up: %d/%d groups batched", reader.records(), groups))) {
+            reader.awaitReady(Duration.ofSeconds(60));
+            new PayloadSender().sendAll(producer, catalog.name(Topic.ROLLOUTS), warmup);
+            if (!reader.awaitAll(Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
+                return false;
+            }
+        }
+        out.printf("rlstream: warmed up (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
+        return true;
     }
 
     private Outcome outcome(List<BatchRecord> batchRecords, Map<String, Long> latestScore,
             LatencySamples sentToRewarded, long failedRewards, long rewardsRead, Payload payload, double seconds,
-            List<String> problems) {
+            Map<String, Double> cpuSeconds, List<String> problems) {
         Deserializer<TrainingBatchGroup> values = serdes.serde(TrainingBatchGroup.class).deserializer();
         String topic = catalog.name(Topic.TRAINING_BATCHES);
         Set<String> batches = new HashSet<>();
@@ -222,7 +277,7 @@ final class PipelineRun {
         long bytes = Math.round(payload.averageBytes() * samples);
         Row row = new Row(samples, seconds, bytes, Latency.of(rewardToBatch.toArray()));
         return new Outcome(row, batches.size(), batchRecords.size(), groups.size(), rewardsRead, failedRewards,
-                Latency.of(sentToRewarded.toArray()), problems);
+                Latency.of(sentToRewarded.toArray()), cpuSeconds, problems);
     }
 
     private void diagnose(RewardService rewards, GroupingApp grouping, List<String> problems) {

@@ -40,8 +40,9 @@ import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
  *       partition count and read back by one consumer.</li>
  * </ol>
  * Both sides send the same bytes with the same producer settings (acks=all, linger 5 ms, 256 KiB
- * batches, zstd). The pipeline runs first and the baseline second, on a warm JVM and broker, so
- * that warm-up does not flatter the ratio. Every run uses its own topic prefix and application
+ * batches, zstd). Each side first sends W warm-up rollouts untimed (at 16,000 rollouts on 2
+ * cores, a cold run spent a quarter of its CPU in the JIT compiler); the pipeline runs first and
+ * the baseline second, so that a warmer JVM does not flatter the ratio. Every run uses its own topic prefix and application
  * ids; on a cluster the user names, its topics are deleted at the end.
  */
 public final class ProcessorsBenchmark {
@@ -63,6 +64,10 @@ public final class ProcessorsBenchmark {
               --tokens T                     response tokens per rollout (default 1000, ~5 bytes each)
               --group-size G                 rollouts per group, at least 2 (default 8)
               --batch-groups B               groups per training batch (default 16)
+              --warmup-rollouts W            rollouts sent through each side first, untimed, so that
+                                             the JIT compiler has done most of its work before the
+                                             clock starts (default: a quarter of N, rounded down to a
+                                             multiple of G x B; 0 for none)
               --bootstrap-server HOST:PORT   use this cluster (give --registry-url too); the run's
                                              topics get a unique prefix and are deleted at the end
               --registry-url URL             its schema registry (Apicurio v2 API root)
@@ -77,13 +82,17 @@ public final class ProcessorsBenchmark {
             """;
 
     static final List<String> VALUE_FLAGS = List.of("rollouts", "tokens", "group-size", "batch-groups",
-            "bootstrap-server", "registry-url", "run-dir", "timeout-seconds");
+            "warmup-rollouts", "bootstrap-server", "registry-url", "run-dir", "timeout-seconds");
 
     /** Suffix (after the run's prefix) of the plain topic of the baseline. */
     static final String RAW_TOPIC_SUFFIX = "bench-raw-rollouts";
 
-    /** Apicurio's client warns on every serde that the 2.x server API is deprecated: known, and noise here. */
-    private static final java.util.logging.Logger APICURIO_LOG = java.util.logging.Logger.getLogger("io.apicurio");
+    /**
+     * Apicurio's client warns on every serde that the 2.x server API is deprecated: known, and
+     * noise in a benchmark's output. It logs under the class's simple name, not its package.
+     */
+    private static final java.util.logging.Logger APICURIO_LOG =
+            java.util.logging.Logger.getLogger("RegistryClientFacadeFactory");
 
     /**
      * What to measure and where.
@@ -92,13 +101,14 @@ public final class ProcessorsBenchmark {
      * @param tokens           T: response tokens per rollout
      * @param groupSize        G: rollouts per group; at least 2, so every group has mixed rewards and is kept
      * @param batchGroups      B: groups per training batch
+     * @param warmupRollouts   W: rollouts sent through each side before the measured ones, untimed
      * @param bootstrapServers an existing cluster, or null to start a local broker and registry
      * @param registryUrl      that cluster's registry (Apicurio v2 API root); null exactly when bootstrapServers is
      * @param runDir           folder for the local platform and the Streams state; null: a temporary one, deleted after
      * @param timeout          the whole run gives up after this long and reports what it got
      */
-    public record Settings(int rollouts, int tokens, int groupSize, int batchGroups, String bootstrapServers,
-            String registryUrl, Path runDir, Duration timeout) {
+    public record Settings(int rollouts, int tokens, int groupSize, int batchGroups, int warmupRollouts,
+            String bootstrapServers, String registryUrl, Path runDir, Duration timeout) {
 
         public static final int DEFAULT_ROLLOUTS = 16_000;
         public static final int DEFAULT_TOKENS = 1_000;
@@ -124,6 +134,10 @@ public final class ProcessorsBenchmark {
                         + "batch; got " + rollouts
                         + (rollouts > perBatch ? ", try " + (rollouts / perBatch * perBatch) : ""));
             }
+            if (warmupRollouts < 0 || warmupRollouts % perBatch != 0) {
+                throw new IllegalArgumentException("--warmup-rollouts must be 0 or a multiple of group-size x "
+                        + "batch-groups (" + perBatch + "), got " + warmupRollouts);
+            }
             if ((bootstrapServers == null) != (registryUrl == null)) {
                 throw new IllegalArgumentException("give both --bootstrap-server and --registry-url (an existing "
                         + "cluster) or neither (a local broker and registry are started)");
@@ -135,8 +149,22 @@ public final class ProcessorsBenchmark {
 
         /** The defaults, on a local platform in a temporary folder. */
         public static Settings defaults() {
-            return new Settings(DEFAULT_ROLLOUTS, DEFAULT_TOKENS, DEFAULT_GROUP_SIZE, DEFAULT_BATCH_GROUPS, null, null,
-                    null, DEFAULT_TIMEOUT);
+            return new Settings(DEFAULT_ROLLOUTS, DEFAULT_TOKENS, DEFAULT_GROUP_SIZE, DEFAULT_BATCH_GROUPS,
+                    defaultWarmup(DEFAULT_ROLLOUTS, DEFAULT_GROUP_SIZE, DEFAULT_BATCH_GROUPS), null, null, null,
+                    DEFAULT_TIMEOUT);
+        }
+
+        /**
+         * A quarter of the measured rollouts, in whole batches. Measured at the defaults on 2
+         * cores: without it the JIT compiler took a quarter of the CPU of the rlstream run.
+         */
+        public static int defaultWarmup(int rollouts, int groupSize, int batchGroups) {
+            int perBatch = groupSize * batchGroups;
+            return perBatch <= 0 ? 0 : rollouts / 4 / perBatch * perBatch;
+        }
+
+        public int warmupGroups() {
+            return warmupRollouts / groupSize;
         }
 
         public int groups() {
@@ -209,11 +237,13 @@ public final class ProcessorsBenchmark {
      * @param sentToRewarded per rollout, its send to its reward's scored_at
      * @param rolloutBytes   average serialized size of a rollout
      * @param brokerBytes    bytes on the broker per topic of the run (prefix left out), largest first
+     * @param rawCpu         CPU seconds per part (threads of this JVM by role, the local broker) during the raw run
+     * @param rlstreamCpu    the same during the rlstream run
      * @param problems       why the run is incomplete; empty when every batch and record arrived
      */
     public record Result(Settings settings, Row raw, Row rlstream, long batches, long groupsBatched, long distinctGroups,
             long rewards, long failedRewards, Latency sentToRewarded, double rolloutBytes, Map<String, Long> brokerBytes,
-            List<String> problems) {
+            Map<String, Double> rawCpu, Map<String, Double> rlstreamCpu, List<String> problems) {
 
         public boolean complete() {
             return problems.isEmpty() && groupsBatched == settings.groups() && distinctGroups == settings.groups()
@@ -222,6 +252,11 @@ public final class ProcessorsBenchmark {
     }
 
     private ProcessorsBenchmark() {
+    }
+
+    /** Runs the benchmark standalone: {@code java -cp ... io.rlstream.cli.bench.ProcessorsBenchmark [flags]}. */
+    public static void main(String[] args) {
+        System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 
     /** Runs the benchmark from command-line flags; returns the exit code. */
@@ -242,9 +277,9 @@ public final class ProcessorsBenchmark {
         System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
         APICURIO_LOG.setLevel(java.util.logging.Level.SEVERE);
         try {
-            out.printf("rlstream bench processors: %d rollouts x %d tokens, G %d, B %d (%d groups, %d batches) on %s%n",
-                    settings.rollouts(), settings.tokens(), settings.groupSize(), settings.batchGroups(),
-                    settings.groups(), settings.batches(),
+            out.printf("rlstream bench processors: %d rollouts x %d tokens, G %d, B %d (%d groups, %d batches), "
+                    + "%d to warm up, on %s%n", settings.rollouts(), settings.tokens(), settings.groupSize(),
+                    settings.batchGroups(), settings.groups(), settings.batches(), settings.warmupRollouts(),
                     settings.external() ? settings.bootstrapServers() : "a local broker and registry");
             Result result = measure(settings, out);
             out.println();
@@ -267,6 +302,7 @@ public final class ProcessorsBenchmark {
         String bootstrap = null;
         String registry = null;
         Path runDir = null;
+        Integer warmup = null;
         Duration timeout = d.timeout();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -295,6 +331,7 @@ public final class ProcessorsBenchmark {
                 case "tokens" -> tokens = integer(name, value);
                 case "group-size" -> groupSize = integer(name, value);
                 case "batch-groups" -> batchGroups = integer(name, value);
+                case "warmup-rollouts" -> warmup = integer(name, value);
                 case "bootstrap-server" -> bootstrap = value;
                 case "registry-url" -> registry = value;
                 case "run-dir" -> runDir = Path.of(value);
@@ -302,7 +339,9 @@ public final class ProcessorsBenchmark {
                 default -> throw new IllegalStateException(name);
             }
         }
-        return new Settings(rollouts, tokens, groupSize, batchGroups, bootstrap, registry, runDir, timeout);
+        return new Settings(rollouts, tokens, groupSize, batchGroups,
+                warmup != null ? warmup : Settings.defaultWarmup(rollouts, groupSize, batchGroups), bootstrap, registry,
+                runDir, timeout);
     }
 
     private static int integer(String flag, String value) {
@@ -337,8 +376,10 @@ public final class ProcessorsBenchmark {
                 registryUrl = platform.registryUrl();
             }
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                Map<String, Long> processes = platform == null ? Map.of()
+                        : Map.of("local broker", platform.broker().pid(), "local registry", platform.registry().pid());
                 try {
-                    return measure(settings, catalog, bootstrap, registryUrl, admin, work, deadline, progress);
+                    return measure(settings, catalog, bootstrap, registryUrl, admin, work, processes, deadline, progress);
                 } finally {
                     if (settings.external()) {
                         deleteRunTopics(admin, catalog, progress);
@@ -357,7 +398,7 @@ public final class ProcessorsBenchmark {
     }
 
     private static Result measure(Settings settings, TopicCatalog catalog, String bootstrap, String registryUrl,
-            Admin admin, Path work, long deadline, PrintStream progress) throws Exception {
+            Admin admin, Path work, Map<String, Long> processes, long deadline, PrintStream progress) throws Exception {
         if (settings.external()) {
             TopicAdmin.createTopics(admin, catalog, (short) 1);
         }
@@ -367,17 +408,26 @@ public final class ProcessorsBenchmark {
 
         long t0 = System.nanoTime();
         String rollouts = catalog.name(Topic.ROLLOUTS);
-        Payload payload = SyntheticRollouts.serialize(settings.groups(), settings.groupSize(), settings.tokens(),
-                new RegistrySerdes(registryUrl, Map.of()).serde(Rollout.class).serializer(), rollouts);
-        progress.printf("serialized %d rollouts once with the registry serializer: %.1f MB, %.0f bytes each (%.1f s)%n",
-                payload.size(), payload.valueBytes() / 1e6, payload.averageBytes(), (System.nanoTime() - t0) / 1e9);
+        var serializer = new RegistrySerdes(registryUrl, Map.of()).serde(Rollout.class).serializer();
+        // Measured groups are 0..N/G-1, warm-up groups follow: every group has its own prompt.
+        Payload payload = SyntheticRollouts.serialize(0, settings.groups(), settings.groupSize(), settings.tokens(),
+                serializer, rollouts);
+        Payload warmup = SyntheticRollouts.serialize(settings.groups(), settings.warmupGroups(), settings.groupSize(),
+                settings.tokens(), serializer, rollouts);
+        progress.printf("serialized %d rollouts (+ %d to warm up) once with the registry serializer: %.1f MB, %.0f bytes "
+                + "each (%.1f s)%n", payload.size(), warmup.size(), payload.valueBytes() / 1e6, payload.averageBytes(),
+                (System.nanoTime() - t0) / 1e9);
 
         PipelineRun.Outcome pipeline = new PipelineRun(bootstrap, registryUrl, catalog, work.resolve("state"), settings,
-                progress).measure(payload, deadline);
+                processes, progress).measure(payload, warmup, deadline);
         List<String> problems = new ArrayList<>(pipeline.problems());
         Row raw = Row.NONE;
+        Map<String, Double> rawCpu = Map.of();
         if (System.nanoTime() < deadline) {
-            raw = RawKafkaRun.measure(bootstrap, rawTopic, payload, deadline, progress);
+            RawKafkaRun.Outcome outcome = RawKafkaRun.measure(bootstrap, rawTopic, payload, warmup, deadline, processes,
+                    progress);
+            raw = outcome.row();
+            rawCpu = outcome.cpuSeconds();
             if (raw.records() < payload.size()) {
                 problems.add(String.format("raw Kafka: deadline reached with %d of %d records read", raw.records(),
                         payload.size()));
@@ -387,7 +437,8 @@ public final class ProcessorsBenchmark {
         }
         return new Result(settings, raw, pipeline.row(), pipeline.batches(), pipeline.groupsBatched(),
                 pipeline.distinctGroups(), pipeline.rewards(), pipeline.failedRewards(), pipeline.sentToRewarded(),
-                payload.averageBytes(), BrokerFootprint.bytesByTopic(admin, catalog.prefix()), List.copyOf(problems));
+                payload.averageBytes(), BrokerFootprint.bytesByTopic(admin, catalog.prefix()), rawCpu, pipeline.cpuSeconds(),
+                List.copyOf(problems));
     }
 
     /** {@code bench-<yyyyMMdd-HHmmss>-<4 hex>.}: unique per run, and valid in topic names and application ids. */

@@ -34,7 +34,8 @@ final class ResultTable {
                 settings.rollouts(), settings.tokens(), r.rolloutBytes(), r.rolloutBytes() * settings.rollouts() / 1e6,
                 BenchClients.LINGER_MS, BenchClients.BATCH_BYTES / 1024));
         s.append("latency: raw = a record's send -> its read; rlstream = the latest scored_at of a group's rewards -> "
-                + "its batch record read (read_committed)\n");
+                + "its batch record read (read_committed);\n      both under the run's full load (every rollout sent "
+                + "at once), so they include the time spent queued\n");
         s.append(String.format(Locale.ROOT,
                 "rlstream delivered: %d/%d batches, %d/%d groups (%d distinct), %d samples; %d rewards read (%d FAILED);%n"
                         + "      rollout sent -> rewarded: p50 %s ms, p99 %s ms%n",
@@ -42,9 +43,11 @@ final class ResultTable {
                 r.rlstream().records(), r.rewards(), r.failedRewards(), millis(r.sentToRewarded().p50Ms()),
                 millis(r.sentToRewarded().p99Ms())));
         if (!r.brokerBytes().isEmpty()) {
-            s.append("bytes on the broker by topic (compressed; run prefix left out): ").append(footprint(r.brokerBytes()))
+            s.append("bytes on the broker by topic (compressed, warm-up included, run prefix left out): ").append(footprint(r.brokerBytes()))
                     .append('\n');
         }
+        s.append(cpu("raw Kafka", r.raw(), r.rawCpu()));
+        s.append(cpu("rlstream", r.rlstream(), r.rlstreamCpu()));
         if (!r.problems().isEmpty()) {
             s.append("INCOMPLETE: ").append(String.join("; ", r.problems())).append('\n');
         }
@@ -67,6 +70,19 @@ final class ResultTable {
             s.append(String.format(Locale.ROOT, "; %d smaller topics", small));
         }
         return s.append(String.format(Locale.ROOT, " (total %.1f MB)", total / 1e6)).toString();
+    }
+
+    /** One line: CPU seconds per part during a side's run, against what the machine's cores could give. */
+    static String cpu(String side, Row row, Map<String, Double> seconds) {
+        if (seconds.isEmpty()) {
+            return "";
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        double total = seconds.values().stream().mapToDouble(Double::doubleValue).sum();
+        return String.format(Locale.ROOT, "CPU seconds during %s (%.1f s on %d cores = %.1f available), %.1f used: %s%n", side,
+                row.seconds(), cores, row.seconds() * cores, total, seconds.entrySet().stream()
+                        .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
+                        .collect(java.util.stream.Collectors.joining(", ")));
     }
 
     private static String row(String label, Row row) {

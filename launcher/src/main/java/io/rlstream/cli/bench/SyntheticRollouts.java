@@ -105,16 +105,18 @@ final class SyntheticRollouts {
     }
 
     /**
-     * Serializes {@code groups x groupSize} rollouts for {@code topic} (the registry serializer
-     * registers the schema under that topic's subject), group by group.
+     * Serializes the rollouts of groups {@code firstGroup .. firstGroup + groups - 1}, G each, for
+     * {@code topic} (the registry serializer registers the schema under that topic's subject),
+     * group by group.
      */
-    static Payload serialize(int groups, int groupSize, int tokens, Serializer<Rollout> serializer, String topic) {
-        Random random = new Random(SEED);
+    static Payload serialize(int firstGroup, int groups, int groupSize, int tokens, Serializer<Rollout> serializer,
+            String topic) {
+        Random random = new Random(SEED + firstGroup);
         Instant now = Instant.now();
         List<String> keys = new ArrayList<>(groups * groupSize);
         List<byte[]> values = new ArrayList<>(groups * groupSize);
         long bytes = 0;
-        for (int g = 0; g < groups; g++) {
+        for (int g = firstGroup; g < firstGroup + groups; g++) {
             for (int i = 0; i < groupSize; i++) {
                 Rollout r = rollout(g, i, groupSize, tokens, correct(i, random), random, now);
                 byte[] value = serializer.serialize(topic, r);

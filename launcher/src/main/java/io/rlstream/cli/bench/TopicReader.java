@@ -14,8 +14,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Reads every partition of one topic from the beginning on its own thread until it has seen
- * {@code expected} records or is closed. Every record is handed to {@code onRecord} with the
+ * Reads every partition of one topic, from the beginning or from the current end, on its own
+ * thread until it has seen {@code expected} records or is closed. Every record is handed to {@code onRecord} with the
  * wall-clock time (ms) its poll returned. The consumer lives entirely on that thread (Kafka
  * consumers are single-threaded); {@link #awaitReady} returns once it has found its start
  * positions, so that a clock started afterwards does not time the connection setup.
@@ -37,9 +37,13 @@ final class TopicReader<K, V> implements AutoCloseable {
     private volatile boolean stopped;
     private volatile long finishedNanos;
 
+    private final boolean fromEnd;
+
+    /** @param fromEnd start at the partitions' current ends (what is already committed is skipped) */
     TopicReader(String name, Map<String, Object> consumerProps, Deserializer<K> keys, Deserializer<V> values,
-            String topic, long expected, RecordHandler<K, V> onRecord) {
+            String topic, boolean fromEnd, long expected, RecordHandler<K, V> onRecord) {
         this.topic = topic;
+        this.fromEnd = fromEnd;
         this.expected = expected;
         this.thread = new Thread(() -> loop(consumerProps, keys, values, onRecord), name);
         this.thread.setDaemon(true);
@@ -59,7 +63,11 @@ final class TopicReader<K, V> implements AutoCloseable {
             }
             List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            if (fromEnd) {
+                consumer.seekToEnd(partitions);
+            } else {
+                consumer.seekToBeginning(partitions);
+            }
             partitions.forEach(consumer::position);
             ready.countDown();
             while (!stopped && records.get() < expected) {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmark at a tiny size against a real broker and the real registry: 256 rollouts of 50
- * tokens in groups of 8 are 32 groups, in batches of 4 groups are 8 batches. Every group must
- * arrive exactly once (dynamic sampling keeps them all: each has a right and a wrong answer),
+ * tokens in groups of 8 are 32 groups, in batches of 4 groups are 8 batches (after 64 warm-up
+ * rollouts, which must not be counted). Every group must arrive exactly once (dynamic sampling keeps them all: each has a right and a wrong answer),
  * every rollout must get an OK reward (the prompts were loaded first), both sides must report a
  * positive rate, and the run's topics must be gone afterwards.
  */
@@ -42,7 +42,7 @@ class ProcessorsBenchmarkIT {
 
     @Test
     void measureDeliversEveryGroupOnceAndTimesBothSides(@TempDir Path runDir) throws Exception {
-        Settings settings = new Settings(256, 50, 8, 4, kafka.bootstrapServers(), RegistryFixture.url(), runDir,
+        Settings settings = new Settings(256, 50, 8, 4, 64, kafka.bootstrapServers(), RegistryFixture.url(), runDir,
                 Duration.ofMinutes(3));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Result r = ProcessorsBenchmark.measure(settings, new PrintStream(log, true, StandardCharsets.UTF_8));

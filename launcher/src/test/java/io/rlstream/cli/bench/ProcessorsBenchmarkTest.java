@@ -63,6 +63,9 @@ class ProcessorsBenchmarkTest {
         assertEquals(2, run("--group-size", "1", "--batch-groups", "1", "--rollouts", "10"));
         assertTrue(err().contains("--group-size must be >= 2"), err());
 
+        assertEquals(2, run("--warmup-rollouts", "100"));
+        assertTrue(err().contains("--warmup-rollouts must be 0 or a multiple of group-size x batch-groups (128)"), err());
+
         assertEquals(2, run("--tokens"));
         assertTrue(err().contains("flag --tokens needs a value"), err());
     }
@@ -71,13 +74,16 @@ class ProcessorsBenchmarkTest {
     void flagsOverrideDefaultsInBothSpellings() {
         Settings s = ProcessorsBenchmark.parse(List.of("--rollouts=256", "--tokens", "50", "--group-size", "8",
                 "--batch-groups=4", "--run-dir", "/tmp/x", "--timeout-seconds", "90"));
-        assertEquals(new Settings(256, 50, 8, 4, null, null, Path.of("/tmp/x"), Duration.ofSeconds(90)), s);
+        assertEquals(new Settings(256, 50, 8, 4, 64, null, null, Path.of("/tmp/x"), Duration.ofSeconds(90)), s,
+                "warm-up: a quarter of 256, in whole batches of 8 x 4 = 32 rollouts");
         assertEquals(32, s.groups());
         assertEquals(8, s.batches());
         Settings d = ProcessorsBenchmark.parse(List.of());
         assertEquals(Settings.defaults(), d);
         assertEquals(2000, d.groups(), "16000 rollouts / G 8");
         assertEquals(125, d.batches(), "2000 groups / B 16");
+        assertEquals(3968, d.warmupRollouts(), "16000 / 4 = 4000, in whole batches of 128");
+        assertEquals(0, ProcessorsBenchmark.parse(List.of("--warmup-rollouts", "0")).warmupRollouts());
     }
 
     @Test
@@ -111,12 +117,15 @@ class ProcessorsBenchmarkTest {
 
     @Test
     void tableShowsBothRowsAndTheirRatio() {
-        Settings s = new Settings(256, 50, 8, 4, null, null, null, Duration.ofMinutes(1));
+        Settings s = new Settings(256, 50, 8, 4, 0, null, null, null, Duration.ofMinutes(1));
         // raw: 256 records in 0.5 s; rlstream: 256 in 2 s -> ratio of rates 0.25
         Row raw = new Row(256, 0.5, 256_000, new Latency(256, 10, 20));
         Row pipeline = new Row(256, 2.0, 256_000, new Latency(32, 150, 400));
+        Map<String, Double> cpu = new java.util.LinkedHashMap<>(); // largest first, as CpuMeter gives it
+        cpu.put("grouping app", 1.5);
+        cpu.put("local broker", 0.5);
         Result r = new Result(s, raw, pipeline, 8, 32, 32, 256, 0, new Latency(256, 80, 300), 1000,
-                Map.of("rollouts", 200_000L), List.of());
+                Map.of("rollouts", 200_000L), Map.of(), cpu, List.of());
         String table = ResultTable.format(r);
         assertTrue(table.contains("raw Kafka produce+consume           256      0.50         512     0.51       10       20"),
                 table);
@@ -124,6 +133,9 @@ class ProcessorsBenchmarkTest {
                 table);
         assertTrue(table.contains("ratio rlstream / raw                         4.00        0.25     0.25"), table);
         assertTrue(table.contains("8/8 batches, 32/32 groups (32 distinct)"), table);
+        assertTrue(table.contains("CPU seconds during rlstream (2.0 s on "), table);
+        assertTrue(table.contains("2.0 used: grouping app 1.5, local broker 0.5"), table);
+        assertTrue(!table.contains("CPU seconds during raw"), "no line where nothing was measured\n" + table);
         assertTrue(r.complete());
     }
 
