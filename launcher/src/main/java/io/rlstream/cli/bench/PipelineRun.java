@@ -66,6 +66,11 @@ final class PipelineRun {
     private record BatchRecord(String batchId, byte[] value, long readAtMillis) {
     }
 
+    /** Parts of this JVM that CPU time is booked to. */
+    static final String REWARD_SERVICE = "reward service";
+    static final String GROUPING_APP = "grouping app";
+    static final String BENCH_CLIENTS = "bench clients";
+
     private final String bootstrapServers;
     private final RegistrySerdes serdes;
     private final String registryUrl;
@@ -85,6 +90,9 @@ final class PipelineRun {
         this.stateRoot = stateRoot;
         this.settings = settings;
         this.out = out;
+        // Streams threads carry their application id; the services' metrics threads and producers
+        // are named reward-metrics, reward-service-metrics and grouping-metrics; the bench's own
+        // threads and clients start with "bench-"; the calling thread sends the rollouts.
         String sender = Thread.currentThread().getName();
         this.cpu = new CpuMeter(List.of(
                 new CpuMeter.Rule(rewardsApplicationId(catalog), REWARD_SERVICE),
@@ -95,10 +103,6 @@ final class PipelineRun {
                 new CpuMeter.Rule("bench-", BENCH_CLIENTS),
                 new CpuMeter.Rule(sender, BENCH_CLIENTS)), processes);
     }
-
-    static final String REWARD_SERVICE = "reward service";
-    static final String GROUPING_APP = "grouping app";
-    static final String BENCH_CLIENTS = "bench clients";
 
     /** Application ids under the run's topic prefix, so that their internal topics share it too. */
     static String rewardsApplicationId(TopicCatalog catalog) {

@@ -42,8 +42,8 @@ import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
  * Both sides send the same bytes with the same producer settings (acks=all, linger 5 ms, 256 KiB
  * batches, zstd). Each side first sends W warm-up rollouts untimed (at 16,000 rollouts on 2
  * cores, a cold run spent a quarter of its CPU in the JIT compiler); the pipeline runs first and
- * the baseline second, so that a warmer JVM does not flatter the ratio. Every run uses its own topic prefix and application
- * ids; on a cluster the user names, its topics are deleted at the end.
+ * the baseline second, so that a warmer JVM does not flatter the ratio. Every run uses its own
+ * topic prefix and application ids; on a cluster the user names, its topics are deleted at the end.
  */
 public final class ProcessorsBenchmark {
 
