@@ -78,6 +78,9 @@ public final class ProcessorsBenchmark {
               --timeout-seconds S            give up after S seconds and print what arrived (default 600)
               --help                         this text
 
+            Memory: the serialized rollouts and the batch records read are held in memory, about
+            2.5 x N x (5 x T + 100) bytes (200 MB at the defaults).
+
             Exit codes: 0 every batch arrived; 1 timeout or failure; 2 wrong usage.
             """;
 
