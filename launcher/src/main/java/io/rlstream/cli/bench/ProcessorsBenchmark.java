@@ -91,11 +91,14 @@ public final class ProcessorsBenchmark {
     static final String RAW_TOPIC_SUFFIX = "bench-raw-rollouts";
 
     /**
-     * Apicurio's client warns on every serde that the 2.x server API is deprecated: known, and
-     * noise in a benchmark's output. It logs under the class's simple name, not its package.
+     * Apicurio's client warns on every serde that the 2.x server API is deprecated, and once that
+     * it uses a shared Vert.x instance: known, and noise in a benchmark's output. The first comes
+     * from a logger named by the class's simple name, outside the io.apicurio hierarchy.
+     * Held here because java.util.logging keeps only weak references to loggers.
      */
-    private static final java.util.logging.Logger APICURIO_LOG =
-            java.util.logging.Logger.getLogger("RegistryClientFacadeFactory");
+    private static final List<java.util.logging.Logger> APICURIO_LOGS = List.of(
+            java.util.logging.Logger.getLogger("io.apicurio"),
+            java.util.logging.Logger.getLogger("RegistryClientFacadeFactory"));
 
     /**
      * What to measure and where.
@@ -278,7 +281,7 @@ public final class ProcessorsBenchmark {
         }
         // Avro refuses to instantiate generated classes from packages it is not told to trust.
         System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
-        APICURIO_LOG.setLevel(java.util.logging.Level.SEVERE);
+        APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));
         try {
             out.printf("rlstream bench processors: %d rollouts x %d tokens, G %d, B %d (%d groups, %d batches), "
                     + "%d to warm up, on %s%n", settings.rollouts(), settings.tokens(), settings.groupSize(),
