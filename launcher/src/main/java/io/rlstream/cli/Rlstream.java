@@ -1,5 +1,6 @@
 package io.rlstream.cli;
 
+import io.rlstream.cli.bench.ProcessorsBenchmark;
 import io.rlstream.cli.demo.Demo;
 import io.rlstream.cli.demo.DemoSettings;
 import io.rlstream.config.ServiceConfig;
@@ -9,6 +10,8 @@ import io.rlstream.ops.LocalPlatform;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.dispatch.Dispatcher;
 import io.rlstream.processors.grouping.GroupingApp;
+import io.rlstream.processors.tools.AdvantagesCommand;
+import io.rlstream.processors.tools.PfPpoR2Command;
 import io.rlstream.producers.prompts.PromptProducer;
 import io.rlstream.producers.rollouts.RolloutWorker;
 import io.rlstream.producers.rollouts.WorkerConfig;
@@ -65,6 +68,21 @@ public final class Rlstream {
               platform             start only the local broker and registry and print their addresses
               config SERVICE       print the settings of a service (rewards, worker, processors,
                                    dispatcher, trainer) as a table: key, type, default, meaning
+              replay               run the processors again over the recorded rollouts and rewards
+                                   under another configuration; batches go to other topics
+                  --application-id ID  new id, so it reads from the earliest records
+                  --output-prefix P    prefix of the topics it writes (not the live one)
+                  --idle-seconds S     stop after everything is read and no batch came for S s (10)
+
+            Offline tools (no cluster needed):
+              advantages           JSONL groups on stdin -> advantages on stdout
+                                   (rlstream advantages --help for estimators and options)
+              pf-ppo r2            R² between proxy reward and true score per PF-PPO strategy
+                                   (rlstream pf-ppo r2 --help)
+
+            Benchmarks:
+              bench processors     rollouts -> rewards -> batches through the real services next to
+                                   raw Kafka produce+consume of the same bytes (--help for sizes)
 
             Flags of every service command:
               --config FILE              properties file with settings
@@ -75,8 +93,14 @@ public final class Rlstream {
               --help                     this text
             """;
 
-    /** Apicurio's client warns on every serde that the 2.x server API is deprecated: known, and not the user's concern. */
-    private static final java.util.logging.Logger APICURIO_LOG = java.util.logging.Logger.getLogger("io.apicurio");
+    /**
+     * Apicurio's client warns on every serde that the 2.x server API is deprecated: known, and not
+     * the user's concern. The warning comes from a logger named by the class's simple name, outside
+     * the io.apicurio hierarchy. Held here because java.util.logging keeps loggers weakly.
+     */
+    private static final List<java.util.logging.Logger> APICURIO_LOGS = List.of(
+            java.util.logging.Logger.getLogger("io.apicurio"),
+            java.util.logging.Logger.getLogger("RegistryClientFacadeFactory"));
 
     private Rlstream() {
     }
@@ -84,7 +108,7 @@ public final class Rlstream {
     public static void main(String[] argv) {
         // Avro refuses to instantiate generated classes from packages it is not told to trust.
         System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
-        APICURIO_LOG.setLevel(java.util.logging.Level.SEVERE);
+        APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));
         System.exit(run(Arrays.asList(argv), System.out, System.err));
     }
 
@@ -94,6 +118,26 @@ public final class Rlstream {
             return argv.isEmpty() ? 2 : 0;
         }
         String command = argv.get(0);
+        List<String> rest = argv.subList(1, argv.size());
+        // The offline tools and benchmarks parse their own flags.
+        switch (command) {
+            case "advantages":
+                return AdvantagesCommand.run(rest, System.in, out, err);
+            case "pf-ppo":
+                if (rest.isEmpty() || !rest.get(0).equals("r2")) {
+                    err.println("rlstream: pf-ppo has one subcommand: r2 (rlstream pf-ppo r2 --help)");
+                    return 2;
+                }
+                return PfPpoR2Command.run(rest.subList(1, rest.size()), System.in, out, err);
+            case "bench":
+                if (rest.isEmpty() || !rest.get(0).equals("processors")) {
+                    err.println("rlstream: bench has one benchmark: processors (rlstream bench processors --help)");
+                    return 2;
+                }
+                return ProcessorsBenchmark.run(rest.subList(1, rest.size()), out, err);
+            default:
+                break;
+        }
         try {
             Args args = Args.parse(argv.subList(1, argv.size()), List.of("help"));
             if (args.has("help")) {
@@ -128,6 +172,7 @@ public final class Rlstream {
                 case "prompts" -> prompts(args, out, err);
                 case "platform" -> platform(args, out);
                 case "config" -> config(args, out);
+                case "replay" -> Replay.run(args, out);
                 default -> throw new Args.UsageException("unknown command '" + command + "'");
             };
         } catch (Args.UsageException e) {
