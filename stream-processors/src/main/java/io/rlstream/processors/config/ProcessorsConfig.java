@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
@@ -132,6 +133,11 @@ public final class ProcessorsConfig extends ServiceConfig {
 
     public ProcessorsConfig(Map<?, ?> originals) {
         super(DEFINITION, originals);
+        if (getInt(GROUP_MIN_SAMPLES) > getInt(GROUP_SIZE)) {
+            throw new ConfigException(GROUP_MIN_SAMPLES, getInt(GROUP_MIN_SAMPLES),
+                    "a timed-out group can never have more usable samples than " + GROUP_SIZE + " = "
+                            + getInt(GROUP_SIZE) + "; set it to at most that");
+        }
     }
 
     /** Reads an optional properties file plus {@code RLSTREAM_*} environment overrides, and validates. */

@@ -52,6 +52,11 @@ class ProcessorsConfigTest {
         assertTrue(e.getMessage().contains("advantage.estimator") && e.getMessage().contains("grpo"), e.getMessage());
         assertThrows(ConfigException.class, () -> new ProcessorsConfig(Map.of("batch.groups", "0")));
         assertThrows(ConfigException.class, () -> new ProcessorsConfig(Map.of("advantage.std", "biased")));
+        assertThrows(ConfigException.class, () -> new ProcessorsConfig(Map.of("filter.pf-ppo", "best-of-3")));
+        assertThrows(ConfigException.class, () -> new ProcessorsConfig(Map.of("filter.max-staleness", "-2")));
+        ConfigException tooMany = assertThrows(ConfigException.class,
+                () -> new ProcessorsConfig(Map.of("group.size", "4", "group.min-samples", "5")));
+        assertTrue(tooMany.getMessage().contains("group.min-samples"), tooMany.getMessage());
     }
 
     @Test
