@@ -23,7 +23,8 @@ class RlstreamTest {
     void helpListsEveryCommand() {
         assertEquals(0, run("--help"));
         String text = out.toString(StandardCharsets.UTF_8);
-        for (String command : List.of("demo", "rewards", "worker", "processors", "dispatcher", "trainer", "prompts", "platform", "config")) {
+        for (String command : List.of("demo", "rewards", "worker", "processors", "dispatcher", "trainer", "prompts", "platform", "config",
+                "replay", "advantages", "pf-ppo r2", "bench processors")) {
             assertTrue(text.contains("  " + command), "help mentions " + command);
         }
     }
@@ -54,5 +55,21 @@ class RlstreamTest {
     void promptsWithoutFileExplainsWhatIsNeeded() {
         assertEquals(2, run("prompts"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("prompts needs --file FILE"));
+    }
+
+    @Test
+    void replayNeedsANewIdAndItsOwnTopics() {
+        assertEquals(2, run("replay"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--application-id"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, run("replay", "--application-id", "r1", "--output-prefix", "rl."));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("prefix of the live topics"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void offlineToolsAnswerHelpAndRejectUnknownSubcommands() {
+        assertEquals(0, run("advantages", "--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("rloo"));
+        assertEquals(2, run("pf-ppo", "r3"));
+        assertEquals(2, run("bench", "trainer"));
     }
 }
