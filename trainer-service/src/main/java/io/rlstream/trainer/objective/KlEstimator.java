@@ -1,0 +1,74 @@
+package io.rlstream.trainer.objective;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Locale;
+
+/**
+ * Per-token estimators of KL(π_θ ‖ π_ref) from the log-probabilities of the sampled tokens
+ * (Schulman, "Approximating KL divergence", 2020; verl's {@code kl_penalty}, ALGORITHMS §4). With
+ * d = log π_θ(o_t) − log π_ref(o_t), clamped to ±20 so that exp(−d) stays finite:
+ *
+ * <pre>
+ *   k1 = d                  unbiased, high variance, can be negative    verl "kl"
+ *   k2 = d²/2               biased, low variance                        verl "mse"
+ *   k3 = exp(−d) + d − 1    unbiased, ≥ 0, low variance, clamped ±10    verl "low_var_kl"
+ * </pre>
+ *
+ * The gradient flows through {@code logprobs} only; {@code refLogprobs} is detached. The
+ * derivatives per token are k1' = 1, k2' = d, k3' = 1 − exp(−d), and 0 where a clamp is active.
+ * The result is per token and not masked: multiply by the response mask before aggregating.
+ */
+public enum KlEstimator {
+    /** k1 = d. */
+    K1 {
+        @Override
+        NDArray of(NDArray d) {
+            return d;
+        }
+    },
+    /** k2 = d²/2. */
+    K2 {
+        @Override
+        NDArray of(NDArray d) {
+            return d.square().div(2f);
+        }
+    },
+    /** k3 = exp(−d) + d − 1, clamped to ±10 as verl's low_var_kl. */
+    K3 {
+        @Override
+        NDArray of(NDArray d) {
+            return d.neg().exp().add(d).sub(1f).clip(-MAX_K3, MAX_K3);
+        }
+    };
+
+    private static final float MAX_LOG_RATIO = 20f;
+    private static final float MAX_K3 = 10f;
+
+    abstract NDArray of(NDArray d);
+
+    /**
+     * @param logprobs (B, R) log π_θ of the sampled tokens, with gradient
+     * @param refLogprobs (B, R) log π_ref of the same tokens under the frozen reference
+     * @return (B, R) the estimate per token, unmasked
+     */
+    public NDArray apply(NDArray logprobs, NDArray refLogprobs) {
+        if (!logprobs.getShape().equals(refLogprobs.getShape())) {
+            throw new IllegalArgumentException("logprobs and refLogprobs must have the same shape, got "
+                    + logprobs.getShape() + " and " + refLogprobs.getShape());
+        }
+        return of(logprobs.sub(refLogprobs.stopGradient()).clip(-MAX_LOG_RATIO, MAX_LOG_RATIO));
+    }
+
+    /** "k1", "k2" or "k3", in any case. */
+    public static KlEstimator byName(String name) {
+        if (name != null) {
+            for (KlEstimator estimator : values()) {
+                if (estimator.name().equals(name.trim().toUpperCase(Locale.ROOT))) {
+                    return estimator;
+                }
+            }
+        }
+        throw new IllegalArgumentException("unknown KL estimator '" + name
+                + "': expected one of k1 (d), k2 (d²/2), k3 (exp(−d) + d − 1, verl low_var_kl)");
+    }
+}
