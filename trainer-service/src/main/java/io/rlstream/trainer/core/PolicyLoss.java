@@ -17,6 +17,12 @@ import ai.djl.ndarray.NDArrays;
  *
  * π_old is the behaviour policy (the log-probabilities stored with the sample). The token losses
  * are aggregated by {@link Aggregation} (ALGORITHMS §4; default token-mean Σℓ/Σ|o|, DAPO).
+ *
+ * <p>Decoupled PPO (AReaL, arXiv 2505.24298; ALGORITHMS §5) uses the five-argument
+ * {@link #compute(NDArray, NDArray, NDArray, NDArray, NDArray)}: π_old is then π_prox, the policy
+ * at the start of the step, and a constant behaviour weight w_t = π_prox/π_behav (see
+ * {@code io.rlstream.trainer.objective.ImportanceCorrection}) multiplies each token's clipped
+ * loss before aggregation, loss = Σ_t w_t·ℓ_t / N with N the aggregation's normaliser.
  */
 public final class PolicyLoss {
 
@@ -70,6 +76,23 @@ public final class PolicyLoss {
      * @param mask (B, R) 1 for response tokens in the loss, 0 for padding and masked tokens
      */
     public Result compute(NDArray logprobs, NDArray oldLogprobs, NDArray advantages, NDArray mask) {
+        return compute(logprobs, oldLogprobs, advantages, mask, null);
+    }
+
+    /**
+     * Decoupled PPO: the clip is centred on π_prox and each token's clipped loss is scaled by its
+     * behaviour weight before aggregation. The normaliser N is unchanged (Σ mask for token-mean),
+     * so a token with weight 0 still counts in N. Clip fraction and mean ratio are unweighted.
+     *
+     * @param logprobs (B, R) log π_θ of the response tokens, with gradient
+     * @param oldLogprobs (B, R) log π_prox, constants
+     * @param advantages (B, 1) or (B, R) advantages, constants
+     * @param mask (B, R) 1 for response tokens in the loss, 0 for padding and masked tokens
+     * @param behaviourWeights (B, R) or (B, 1) w_t = π_prox/π_behav after truncation or masking;
+     *     treated as constants (detached); null means 1 everywhere
+     */
+    public Result compute(NDArray logprobs, NDArray oldLogprobs, NDArray advantages, NDArray mask,
+            NDArray behaviourWeights) {
         NDArray ratio = logprobs.sub(oldLogprobs).clip(-MAX_LOG_RATIO, MAX_LOG_RATIO).exp();
         NDArray negAdvantage = advantages.neg();
         NDArray unclipped = negAdvantage.mul(ratio);
@@ -84,6 +107,9 @@ public final class PolicyLoss {
         double clipFraction = clipped.gt(unclipped).toType(mask.getDataType(), false).mul(mask)
                 .sum().getFloat() / tokens;
         double meanRatio = ratio.mul(mask).sum().getFloat() / tokens;
+        if (behaviourWeights != null) {
+            perToken = perToken.mul(behaviourWeights.stopGradient());
+        }
         return new Result(aggregate(perToken.mul(mask), mask), clipFraction, meanRatio);
     }
 

@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.engine.Engine;
 import ai.djl.training.GradientCollector;
+import io.rlstream.trainer.objective.GradientCheck;
+import io.rlstream.trainer.objective.ImportanceCorrection;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,5 +110,92 @@ class PolicyLossTest {
         // divided by the 5 tokens of the token mean
         float[] expected = {0f, -0.5f / 5, 0f, 0f, 0f, 1f / 5};
         assertArrayEquals(expected, logprobs.getGradient().toFloatArray(), 1e-5f);
+    }
+
+    private static final PolicyLoss TOKEN_MEAN =
+            new PolicyLoss(0.2, 0.28, 3.0, PolicyLoss.Aggregation.TOKEN_MEAN);
+
+    /** w_t for the six positions; the 7 sits on padding and must count nowhere. */
+    private NDArray weights() {
+        return manager.create(new float[] {2f, 0.5f, 7f, 1f, 0f, 1.5f}, new Shape(2, 3));
+    }
+
+    private float[] gradient(PolicyLoss loss, NDArray behaviourWeights) {
+        NDArray logprobs = logprobs();
+        logprobs.setRequiresGradient(true);
+        try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+            collector.backward(behaviourWeights == null
+                    ? loss.compute(logprobs, old(), advantages(), mask()).loss()
+                    : loss.compute(logprobs, old(), advantages(), mask(), behaviourWeights).loss());
+        }
+        return logprobs.getGradient().toFloatArray();
+    }
+
+    @Test
+    void decoupledOnPolicyIsThePlainLossExactly() {
+        // π_prox = π_behav: every behaviour weight is exp(0) = 1, so value and gradient must not
+        // move by a single bit, in every aggregation and with or without truncation
+        NDArray unit = new ImportanceCorrection(ImportanceCorrection.Mode.TIS,
+                ImportanceCorrection.Level.TOKEN, 2, 0.5, 5).weights(old(), old(), mask()).weights();
+        for (PolicyLoss.Aggregation aggregation : PolicyLoss.Aggregation.values()) {
+            PolicyLoss loss = new PolicyLoss(0.2, 0.28, 3.0, aggregation);
+            PolicyLoss.Result plain = loss.compute(logprobs(), old(), advantages(), mask());
+            PolicyLoss.Result decoupled = loss.compute(logprobs(), old(), advantages(), mask(), unit);
+            assertEquals(plain.loss().getFloat(), decoupled.loss().getFloat(), 0f, aggregation.name());
+            assertEquals(plain.clipFraction(), decoupled.clipFraction(), 0);
+            assertEquals(plain.meanRatio(), decoupled.meanRatio(), 0);
+            assertArrayEquals(gradient(loss, null), gradient(loss, unit), 0f, aggregation.name());
+            // null weights mean 1 everywhere
+            assertEquals(plain.loss().getFloat(),
+                    loss.compute(logprobs(), old(), advantages(), mask(), null).loss().getFloat(), 0f);
+        }
+    }
+
+    /**
+     * The token losses of the class comment times w = 2, 0.5, (pad), 1, 0, 1.5:
+     *
+     * <pre>
+     *   sequence 1:  2·(−1.28) = −2.56    0.5·(−0.5) = −0.25                 sum −2.81
+     *   sequence 2:  1·0.8     =  0.8     0·3        =  0      1.5·1 = 1.5   sum  2.3
+     * </pre>
+     *
+     * Σ w·ℓ = −0.51. The normalisers do not change: token-mean −0.51/5 = −0.102;
+     * seq-mean-token-mean (−2.81/2 + 2.3/3)/2 = (−1.405 + 0.7666667)/2 = −0.3191667;
+     * seq-mean-token-sum-norm −0.51/6 = −0.085.
+     */
+    @Test
+    void behaviourWeightsScaleEachTokenLossBeforeAggregation() {
+        PolicyLoss.Result result = TOKEN_MEAN.compute(logprobs(), old(), advantages(), mask(), weights());
+        assertEquals(-0.102, result.loss().getFloat(), 1e-5);
+        // diagnostics stay unweighted
+        assertEquals(0.4, result.clipFraction(), 1e-6);
+        assertEquals(-0.3191667, new PolicyLoss(0.2, 0.28, 3.0,
+                PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_MEAN)
+                .compute(logprobs(), old(), advantages(), mask(), weights()).loss().getFloat(), 1e-5);
+        assertEquals(-0.085, new PolicyLoss(0.2, 0.28, 3.0,
+                PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_SUM_NORM)
+                .compute(logprobs(), old(), advantages(), mask(), weights()).loss().getFloat(), 1e-5);
+        // gradient −w·A·u/5 on the two unclipped tokens: −0.5·1·0.5/5 = −0.05 and
+        // −1.5·(−1)·1/5 = 0.3; clipped, dual-clipped and padding tokens stay at 0
+        assertArrayEquals(new float[] {0f, -0.05f, 0f, 0f, 0f, 0.3f},
+                gradient(TOKEN_MEAN, weights()), 1e-6f);
+    }
+
+    @Test
+    void decoupledGradientMatchesFiniteDifferences() {
+        // steps of 0.01 in log π stay inside every piece of the clipped surrogate here (the
+        // nearest kink is u = 1.5 against 1.28); the loss runs in float32 as in training
+        Shape shape = new Shape(2, 3);
+        double[] x = new double[6];
+        float[] start = logprobs().toFloatArray();
+        for (int i = 0; i < 6; i++) {
+            x[i] = start[i];
+        }
+        Function<NDArray, NDArray> loss = logprobs ->
+                TOKEN_MEAN.compute(logprobs, old(), advantages(), mask(), weights()).loss();
+        double[] autograd = GradientCheck.autograd(manager, x, shape, DataType.FLOAT32, loss);
+        assertArrayEquals(new double[] {0, -0.05, 0, 0, 0, 0.3}, autograd, 1e-6);
+        assertArrayEquals(GradientCheck.finiteDifference(manager, x, shape, DataType.FLOAT32, loss,
+                1e-2), autograd, 1e-4);
     }
 }
