@@ -9,8 +9,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.Policy;
+import io.rlstream.model.PolicyConfig;
+import io.rlstream.model.TokenLogprobs;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,6 +174,53 @@ class AdamWTest {
             loaded.load(dir.resolve("opt.safetensors"), manager);
             assertEquals(0, loaded.steps());
             assertEquals(List.of(), List.copyOf(loaded.parameterNames()));
+        }
+    }
+
+    @Test
+    void onAPolicysParametersTrainsLikeDjlsAdamWStepForStep() {
+        // The trainer's situation: leaf parameters that require gradients, gradients from a
+        // backward pass, moments in the model's manager. Two identical policies, one per optimizer.
+        CharTokenizer tokenizer = CharTokenizer.arithmetic();
+        PolicyConfig small = new PolicyConfig(tokenizer.vocabSize(), 16, 32, 1, 2, 64);
+        List<int[]> prompts = List.of(tokenizer.encodePrompt("12+34="), tokenizer.encodePrompt("5+7="));
+        List<int[]> targets = List.of(new int[] {tokenizer.encode("4")[0], CharTokenizer.EOS},
+                new int[] {tokenizer.encode("1")[0], tokenizer.encode("2")[0], CharTokenizer.EOS});
+        try (Policy theirs = Policy.create(small, 9); Policy mine = Policy.create(small, 9)) {
+            Optimizer djl = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(1e-2f)).optWeightDecays(0.01f).build();
+            AdamW ours = new AdamW(0.9, 0.999, 1e-8, 0.01);
+            for (int step = 0; step < 4; step++) {
+                backward(theirs, prompts, targets);
+                backward(mine, prompts, targets);
+                for (Pair<String, Parameter> p : theirs.parameters()) {
+                    NDArray weight = p.getValue().getArray();
+                    djl.update(p.getKey(), weight, weight.getGradient());
+                }
+                for (Pair<String, Parameter> p : mine.parameters()) {
+                    NDArray weight = p.getValue().getArray();
+                    try (NDManager scope = mine.newScope()) {
+                        NDArray gradient = weight.getGradient();
+                        gradient.attach(scope);
+                        ours.update(p.getKey(), weight, gradient, 1e-2f);
+                        gradient.subi(gradient);
+                    }
+                }
+            }
+            assertEquals(4, ours.steps());
+            for (Pair<String, Parameter> p : theirs.parameters()) {
+                float[] expected = p.getValue().getArray().toFloatArray();
+                float[] actual = mine.parameters().get(p.getKey()).getArray().toFloatArray();
+                assertArrayEquals(expected, actual, 1e-5f, p.getKey());
+            }
+            assertArrayEquals(theirs.greedy(prompts, 3).get(1).tokens(), mine.greedy(prompts, 3).get(1).tokens());
+        }
+    }
+
+    private static void backward(Policy policy, List<int[]> prompts, List<int[]> targets) {
+        try (NDManager scope = policy.newScope();
+                GradientCollector collector = policy.model().getNDManager().getEngine().newGradientCollector()) {
+            TokenLogprobs scored = policy.responseLogprobs(scope, prompts, targets, 1f, true);
+            collector.backward(scored.logprobs().sum().neg().div(scored.mask().sum()));
         }
     }
 }
