@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -211,7 +211,7 @@ public final class AdamW implements AutoCloseable {
         }
         try (NDManager scope = home == null ? NDManager.newBaseManager() : home.newSubManager()) {
             NDList named = new NDList();
-            for (Map.Entry<String, State> entry : new java.util.TreeMap<>(states).entrySet()) {
+            for (Map.Entry<String, State> entry : new TreeMap<>(states).entrySet()) {
                 State state = entry.getValue();
                 named.add(named(state.mean.duplicate(), scope, MEAN_PREFIX + entry.getKey()));
                 named.add(named(state.variance.duplicate(), scope, VARIANCE_PREFIX + entry.getKey()));
