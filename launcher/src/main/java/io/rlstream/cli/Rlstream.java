@@ -1,6 +1,7 @@
 package io.rlstream.cli;
 
 import io.rlstream.cli.bench.ProcessorsBenchmark;
+import io.rlstream.cli.bench.TrainerBenchmark;
 import io.rlstream.cli.demo.Demo;
 import io.rlstream.cli.demo.DemoSettings;
 import io.rlstream.config.ServiceConfig;
@@ -19,6 +20,7 @@ import io.rlstream.reward.RewardService;
 import io.rlstream.reward.RewardServiceConfig;
 import io.rlstream.schemas.Topic;
 import io.rlstream.trainer.service.TrainerService;
+import io.rlstream.trainer.tools.CheckpointsCommand;
 import io.rlstream.trainer.service.TrainerServiceConfig;
 import java.io.BufferedReader;
 import java.io.PrintStream;
@@ -80,9 +82,14 @@ public final class Rlstream {
               pf-ppo r2            R² between proxy reward and true score per PF-PPO strategy
                                    (rlstream pf-ppo r2 --help)
 
+              checkpoints list|show|export
+                                   the trainer's checkpoints: list them, show one, copy one out as a
+                                   policy folder (rlstream checkpoints --help)
+
             Benchmarks:
               bench processors     rollouts -> rewards -> batches through the real services next to
                                    raw Kafka produce+consume of the same bytes (--help for sizes)
+              bench trainer        the trainer's tokens/s on the demo policy (--help)
 
             Flags of every service command:
               --config FILE              properties file with settings
@@ -129,12 +136,17 @@ public final class Rlstream {
                     return 2;
                 }
                 return PfPpoR2Command.run(rest.subList(1, rest.size()), System.in, out, err);
+            case "checkpoints":
+                return CheckpointsCommand.run(rest, out, err);
             case "bench":
-                if (rest.isEmpty() || !rest.get(0).equals("processors")) {
-                    err.println("rlstream: bench has one benchmark: processors (rlstream bench processors --help)");
-                    return 2;
+                if (!rest.isEmpty() && rest.get(0).equals("processors")) {
+                    return ProcessorsBenchmark.run(rest.subList(1, rest.size()), out, err);
                 }
-                return ProcessorsBenchmark.run(rest.subList(1, rest.size()), out, err);
+                if (!rest.isEmpty() && rest.get(0).equals("trainer")) {
+                    return TrainerBenchmark.run(rest.subList(1, rest.size()), out, err);
+                }
+                err.println("rlstream: bench runs processors or trainer (rlstream bench processors --help)");
+                return 2;
             default:
                 break;
         }

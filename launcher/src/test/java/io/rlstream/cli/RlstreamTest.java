@@ -24,7 +24,7 @@ class RlstreamTest {
         assertEquals(0, run("--help"));
         String text = out.toString(StandardCharsets.UTF_8);
         for (String command : List.of("demo", "rewards", "worker", "processors", "dispatcher", "trainer", "prompts", "platform", "config",
-                "replay", "advantages", "pf-ppo r2", "bench processors")) {
+                "replay", "advantages", "pf-ppo r2", "bench processors", "bench trainer", "checkpoints list|show|export")) {
             assertTrue(text.contains("  " + command), "help mentions " + command);
         }
     }
@@ -70,6 +70,7 @@ class RlstreamTest {
         assertEquals(0, run("advantages", "--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("rloo"));
         assertEquals(2, run("pf-ppo", "r3"));
-        assertEquals(2, run("bench", "trainer"));
+        assertEquals(2, run("bench", "generators"));
+        assertEquals(0, run("checkpoints", "--help"));
     }
 }

@@ -263,11 +263,13 @@ public final class Policy implements AutoCloseable {
             responseLogits = responseLogits.div(temperature);
         }
         NDArray maskArray = scope.create(mask, new Shape(n, responseWidth));
-        NDArray picked = responseLogits.logSoftmax(-1)
+        NDArray logSoftmax = responseLogits.logSoftmax(-1);
+        NDArray picked = logSoftmax
                 .gather(scope.create(targets, new Shape(n, responseWidth, 1)), 2)
                 .squeeze(2)
                 .mul(maskArray);
-        return new TokenLogprobs(picked, maskArray);
+        NDArray entropy = logSoftmax.exp().mul(logSoftmax).sum(new int[] {2}).neg().mul(maskArray);
+        return new TokenLogprobs(picked, maskArray, entropy);
     }
 
     private int checkPrompts(List<int[]> prompts, int newTokens) {

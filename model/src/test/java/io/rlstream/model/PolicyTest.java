@@ -84,6 +84,36 @@ class PolicyTest {
     }
 
     @Test
+    void entropyIsThatOfTheFullNextTokenDistribution() {
+        // Score every one of the 16 tokens as a one-token response to the same prompt: their
+        // probabilities are the next-token distribution p, and the entropy reported at position 0
+        // must be −Σ p·log p of it (here at temperature 0.7).
+        int vocab = PolicyConfig.demo().vocabSize();
+        List<int[]> prompts = new ArrayList<>();
+        List<int[]> responses = new ArrayList<>();
+        for (int v = 0; v < vocab; v++) {
+            prompts.add(PROMPTS.get(0));
+            responses.add(new int[] {v});
+        }
+        try (NDManager scope = policy.newScope()) {
+            TokenLogprobs scored = policy.responseLogprobs(scope, prompts, responses, 0.7f, false);
+            float[] logp = scored.logprobs().toFloatArray();
+            double expected = 0;
+            double total = 0;
+            for (float lp : logp) {
+                expected -= Math.exp(lp) * lp;
+                total += Math.exp(lp);
+            }
+            assertEquals(1.0, total, 1e-4, "the 16 one-token responses cover the distribution");
+            float[] entropy = scored.entropy().toFloatArray();
+            for (float e : entropy) {
+                assertEquals(expected, e, 1e-4);
+            }
+            assertTrue(expected > 0 && expected <= Math.log(vocab) + 1e-6);
+        }
+    }
+
+    @Test
     void sameSeedSameSamplesAndGreedyIsDeterministic() {
         assertSameTokens(policy.sample(PROMPTS, 5, 1f, 11), policy.sample(PROMPTS, 5, 1f, 11));
         assertSameTokens(policy.greedy(PROMPTS, 5), policy.greedy(PROMPTS, 5));

@@ -4,104 +4,249 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.rlstream.model.Policy;
 import io.rlstream.model.TokenLogprobs;
+import io.rlstream.trainer.objective.AdaptiveKlController;
+import io.rlstream.trainer.objective.ImportanceCorrection;
+import io.rlstream.trainer.objective.PreferenceLoss;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Updates a {@link Policy} in place: RL steps with the {@link PolicyLoss clipped surrogate} and
- * supervised (cross-entropy) steps for the warm start. Holds the AdamW state, so keep one trainer
- * per policy for the whole run.
+ * Updates a {@link Policy} in place: RL steps with the {@link PolicyLoss clipped surrogate} and the
+ * rest of the {@link Objective}, preference steps (DPO, IPO, RPO) and supervised (cross-entropy)
+ * steps. Holds the AdamW state and the step count of the learning-rate schedule, so keep one
+ * trainer per policy for the whole run (and save both with each checkpoint).
  *
- * <p>Each update: teacher-forced forward of all responses in one padded batch, backward, global
- * gradient-norm clipping (DJL's optimizer only clips element-wise), AdamW, gradients zeroed (DJL's
- * PyTorch engine accumulates them across backward calls).
+ * <p>An RL step (ALGORITHMS.md §4, §5):
+ * <ol>
+ *   <li>with the weights at the start of the step, and without gradient: π_prox (decoupled PPO;
+ *       otherwise π_prox = π_behav, the generator's log-probs), π_ref from the frozen reference
+ *       policy when there is a KL term, and the behaviour weights π_prox/π_behav, truncated (TIS) or
+ *       masked (MIS) as configured;</li>
+ *   <li>with the KL in the reward, each token's advantage loses β times the reward-to-go of the
+ *       per-token KL penalty, Σ_{t'≥t} k_{t'};</li>
+ *   <li>{@code updatesPerBatch} epochs over {@code miniBatches} mini-batches, one optimizer step
+ *       each: teacher-forced forward, loss = Σ w_t·ℓ_t / N (+ β·KL in the loss, − entropy bonus),
+ *       backward, global gradient-norm clipping, AdamW, gradients zeroed (DJL's PyTorch engine
+ *       accumulates them across backward calls);</li>
+ *   <li>the adaptive KL controller, if any, moves β towards its target.</li>
+ * </ol>
  */
 public final class PolicyTrainer {
 
     private final Policy policy;
+    private final Policy reference;
     private final TrainerConfig config;
+    private final Objective objective;
     private final PolicyLoss loss;
-    private final Optimizer optimizer;
-    private final List<Parameter> parameters = new ArrayList<>();
+    private final ImportanceCorrection correction;
+    private final AdaptiveKlController klController;
+    private final AdamW optimizer;
+    private final LearningRateSchedule schedule;
+    private final List<Pair<String, Parameter>> parameters = new ArrayList<>();
 
     public PolicyTrainer(Policy policy, TrainerConfig config) {
+        this(policy, null, config);
+    }
+
+    /**
+     * @param reference the frozen reference policy of the KL term and of preference losses; may be
+     *                  null when the objective has no KL term and no preference steps are taken
+     */
+    public PolicyTrainer(Policy policy, Policy reference, TrainerConfig config) {
         this.policy = policy;
+        this.reference = reference;
         this.config = config;
-        this.loss = new PolicyLoss(config.clipLow(), config.clipHigh(), config.dualClip(),
-                config.aggregation());
-        this.optimizer = Optimizer.adamW()
-                .optLearningRateTracker(learningRateSchedule(config))
-                .optWeightDecays((float) config.weightDecay())
-                .build();
+        this.objective = config.objective();
+        if (objective.needsReference() && reference == null) {
+            throw new IllegalArgumentException("the objective has a KL term (coefficient " + objective.klCoef()
+                    + ") but no reference policy was given");
+        }
+        this.loss = new PolicyLoss(config.clipLow(), config.clipHigh(), config.dualClip(), config.aggregation());
+        this.correction = objective.importanceCorrection();
+        this.klController = objective.klTarget() > 0
+                ? new AdaptiveKlController(objective.klCoef(), objective.klTarget(), objective.klHorizon())
+                : AdaptiveKlController.fixed(objective.klCoef());
+        this.optimizer = new AdamW(0.9, 0.999, 1e-8, config.weightDecay(), policy.model().getNDManager());
+        this.schedule = new LearningRateSchedule(config.learningRate(), config.warmupSteps(), config.decaySteps(), 0.1);
         for (Pair<String, Parameter> entry : policy.parameters()) {
             if (entry.getValue().requiresGradient()) {
-                parameters.add(entry.getValue());
+                parameters.add(entry);
             }
         }
     }
 
     /**
-     * {@link TrainerConfig#updatesPerBatch()} gradient steps of the clipped surrogate on one
-     * batch. Samples whose tokens are all masked (truncated ones under overlong filtering) do not
-     * count; a batch with no token left is skipped and reported with zero tokens.
+     * One RL step on a batch: {@link TrainerConfig#updatesPerBatch()} epochs over the objective's
+     * mini-batches. Samples whose tokens are all masked (marked truncated under overlong
+     * filtering) do not count; a batch with no token left is skipped and reported with zero tokens.
      */
     public StepStats rlStep(List<TrainingSample> batch) {
+        return withoutGradMode(() -> rlStepNoGrad(batch));
+    }
+
+    private StepStats rlStepNoGrad(List<TrainingSample> batch) {
         long start = System.nanoTime();
-        List<int[]> prompts = new ArrayList<>(batch.size());
-        List<int[]> responses = new ArrayList<>(batch.size());
+        int n = batch.size();
+        List<int[]> prompts = new ArrayList<>(n);
+        List<int[]> responses = new ArrayList<>(n);
         int width = 0;
         for (TrainingSample sample : batch) {
             prompts.add(sample.promptTokens());
             responses.add(sample.responseTokens());
             width = Math.max(width, sample.responseTokens().length);
         }
-        float[] old = new float[batch.size() * width];
-        float[] advantages = new float[batch.size()];
-        float[] keep = new float[batch.size()];
-        for (int b = 0; b < batch.size(); b++) {
+        float[] behaviour = new float[n * width];
+        float[] advantages = new float[n];
+        float[] keep = new float[n];
+        for (int b = 0; b < n; b++) {
             TrainingSample sample = batch.get(b);
-            System.arraycopy(sample.behaviourLogprobs(), 0, old, b * width,
-                    sample.behaviourLogprobs().length);
+            System.arraycopy(sample.behaviourLogprobs(), 0, behaviour, b * width, sample.behaviourLogprobs().length);
             advantages[b] = sample.advantage();
             keep[b] = config.maskTruncated() && sample.truncated() ? 0f : 1f;
         }
-        double lossSum = 0;
-        double clipSum = 0;
-        double ratioSum = 0;
-        double gradNorm = 0;
-        long tokens = 0;
-        for (int update = 0; update < config.updatesPerBatch(); update++) {
-            try (NDManager scope = policy.newScope()) {
-                NDArray oldArray = scope.create(old, new Shape(batch.size(), width));
-                NDArray advantageArray = scope.create(advantages, new Shape(batch.size(), 1));
-                NDArray keepArray = scope.create(keep, new Shape(batch.size(), 1));
-                PolicyLoss.Result result;
-                try (GradientCollector collector = newGradientCollector()) {
-                    TokenLogprobs scored = policy.responseLogprobs(scope, prompts, responses,
-                            (float) config.temperature(), true);
-                    NDArray mask = scored.mask().mul(keepArray);
-                    tokens = (long) mask.sum().getFloat();
-                    if (tokens == 0) {
-                        return new StepStats(0, 0, 1, 0, 0, elapsedMillis(start));
-                    }
-                    result = loss.compute(scored.logprobs(), oldArray, advantageArray, mask);
-                    collector.backward(result.loss());
-                }
-                lossSum += result.loss().getFloat();
-                clipSum += result.clipFraction();
-                ratioSum += result.meanRatio();
-                gradNorm = applyGradients(scope);
+        float temperature = (float) config.temperature();
+        double beta = klController.coef();
+        Accumulator acc = new Accumulator();
+        try (NDManager stepScope = policy.newScope()) {
+            NDArray behav = stepScope.create(behaviour, new Shape(n, width));
+            NDArray keepArray = stepScope.create(keep, new Shape(n, 1));
+            // Step 1: everything that uses the weights at the start of the step, without gradient.
+            TokenLogprobs atStart = policy.responseLogprobs(stepScope, prompts, responses, temperature, false);
+            NDArray mask = atStart.mask().mul(keepArray);
+            long tokens = (long) mask.sum().getFloat();
+            if (tokens == 0) {
+                return StepStats.skipped(elapsedMillis(start));
             }
+            NDArray prox = objective.decoupled() ? atStart.logprobs() : behav;
+            ImportanceCorrection.Weights weights = correction.weights(prox, behav, mask);
+            NDArray ref = null;
+            if (objective.needsReference()) {
+                ref = reference.responseLogprobs(stepScope, prompts, responses, temperature, false).logprobs();
+            }
+            // Step 2: the advantage of each token.
+            NDArray tokenAdvantages = stepScope.create(advantages, new Shape(n, 1)).broadcast(new Shape(n, width));
+            if (ref != null && objective.klPlacement() == Objective.KlPlacement.REWARD) {
+                NDArray k = objective.klEstimator().apply(behav, ref).mul(mask);
+                // Reward-to-go of the penalty: Σ_{t' ≥ t} k_t' = total − (prefix sum up to t) + k_t.
+                NDArray toGo = k.sum(new int[] {1}, true).sub(k.cumSum(1)).add(k);
+                tokenAdvantages = tokenAdvantages.sub(toGo.mul((float) beta));
+            }
+            double startKl = ref == null ? 0 : tokenMean(objective.klEstimator().apply(prox, ref), mask);
+
+            // Step 3: epochs over mini-batches.
+            int miniBatches = Math.min(objective.miniBatches(), n);
+            for (int epoch = 0; epoch < config.updatesPerBatch(); epoch++) {
+                for (int m = 0; m < miniBatches; m++) {
+                    int from = m * n / miniBatches;
+                    int to = (m + 1) * n / miniBatches;
+                    update(stepScope, prompts.subList(from, to), responses.subList(from, to), from, to,
+                            prox, ref, weights.weights(), tokenAdvantages, mask, beta, acc);
+                }
+            }
+            // Step 4: the adaptive controller (verl's AdaptiveKLController.update(kl, n_steps = batch size)).
+            klController.update(startKl, n);
+            return new StepStats(acc.mean(acc.loss), acc.mean(acc.policyLoss), acc.mean(acc.kl), beta,
+                    acc.mean(acc.entropy), acc.mean(acc.clip), acc.mean(acc.ratio), acc.gradNorm, weights.mean(),
+                    weights.max(), weights.fractionTruncated(), weights.fractionMasked(), tokens,
+                    elapsedMillis(start));
         }
-        int updates = config.updatesPerBatch();
-        return new StepStats(lossSum / updates, clipSum / updates, ratioSum / updates, gradNorm,
-                tokens, elapsedMillis(start));
+    }
+
+    /** One optimizer step on rows [from, to) of the step's arrays. */
+    private void update(NDManager stepScope, List<int[]> prompts, List<int[]> responses, int from, int to,
+            NDArray prox, NDArray ref, NDArray weights, NDArray tokenAdvantages, NDArray mask, double beta,
+            Accumulator acc) {
+        try (NDManager scope = stepScope.newSubManager()) {
+            String rows = from + ":" + to;
+            NDArray objectiveValue;
+            PolicyLoss.Result pg;
+            double klValue = 0;
+            double entropyValue;
+            try (GradientCollector collector = newGradientCollector()) {
+                TokenLogprobs scored = policy.responseLogprobs(scope, prompts, responses,
+                        (float) config.temperature(), true);
+                // This mini-batch is padded to its own longest response: take as many columns.
+                String cols = ", 0:" + scored.logprobs().getShape().get(1);
+                NDArray miniMask = mask.get(rows + cols);
+                if (miniMask.sum().getFloat() == 0) {
+                    return;
+                }
+                pg = loss.compute(scored.logprobs(), prox.get(rows + cols), tokenAdvantages.get(rows + cols), miniMask,
+                        weights.get(rows + cols));
+                objectiveValue = pg.loss();
+                if (ref != null && objective.klPlacement() == Objective.KlPlacement.LOSS) {
+                    NDArray klTerm = tokenMeanArray(objective.klEstimator().apply(scored.logprobs(), ref.get(rows + cols)),
+                            miniMask);
+                    klValue = klTerm.getFloat();
+                    objectiveValue = objectiveValue.add(klTerm.mul((float) beta));
+                } else if (ref != null) {
+                    klValue = tokenMean(objective.klEstimator().apply(scored.logprobs(), ref.get(rows + cols)), miniMask);
+                }
+                NDArray entropy = tokenMeanArray(scored.entropy(), miniMask);
+                entropyValue = entropy.getFloat();
+                if (objective.entropyCoef() > 0) {
+                    objectiveValue = objectiveValue.sub(entropy.mul((float) objective.entropyCoef()));
+                }
+                collector.backward(objectiveValue);
+            }
+            acc.add(objectiveValue.getFloat(), pg.loss().getFloat(), klValue, entropyValue, pg.clipFraction(),
+                    pg.meanRatio(), applyGradients(scope));
+        }
+    }
+
+    /**
+     * One preference step (DPO, IPO or RPO, ALGORITHMS.md §6) on chosen/rejected pairs against the
+     * frozen reference policy.
+     */
+    public PreferenceStats preferenceStep(List<PreferenceSample> pairs, PreferenceLoss preferenceLoss) {
+        return withoutGradMode(() -> preferenceStepNoGrad(pairs, preferenceLoss));
+    }
+
+    private PreferenceStats preferenceStepNoGrad(List<PreferenceSample> pairs, PreferenceLoss preferenceLoss) {
+        if (reference == null) {
+            throw new IllegalStateException("preference losses need the frozen reference policy");
+        }
+        long start = System.nanoTime();
+        int n = pairs.size();
+        List<int[]> prompts = new ArrayList<>(2 * n);
+        List<int[]> responses = new ArrayList<>(2 * n);
+        float[] chosenLengths = new float[n];
+        float[] rejectedLengths = new float[n];
+        for (PreferenceSample p : pairs) {
+            prompts.add(p.promptTokens());
+            responses.add(p.chosenTokens());
+        }
+        for (PreferenceSample p : pairs) {
+            prompts.add(p.promptTokens());
+            responses.add(p.rejectedTokens());
+        }
+        for (int i = 0; i < n; i++) {
+            chosenLengths[i] = pairs.get(i).chosenTokens().length;
+            rejectedLengths[i] = pairs.get(i).rejectedTokens().length;
+        }
+        try (NDManager scope = policy.newScope()) {
+            NDArray refSums = reference.responseLogprobs(scope, prompts, responses, 1f, false).logprobs()
+                    .sum(new int[] {1});
+            PreferenceLoss.Result result;
+            try (GradientCollector collector = newGradientCollector()) {
+                NDArray sums = policy.responseLogprobs(scope, prompts, responses, 1f, true).logprobs().sum(new int[] {1});
+                String chosen = "0:" + n;
+                String rejected = n + ":" + (2 * n);
+                result = preferenceLoss.compute(sums.get(chosen), sums.get(rejected), refSums.get(chosen),
+                        refSums.get(rejected), scope.create(chosenLengths), scope.create(rejectedLengths));
+                collector.backward(result.loss());
+            }
+            double value = result.loss().getFloat();
+            double gradNorm = applyGradients(scope);
+            return new PreferenceStats(value, result.rewardAccuracy(), result.meanMargin(), gradNorm,
+                    elapsedMillis(start));
+        }
     }
 
     /**
@@ -113,6 +258,10 @@ public final class PolicyTrainer {
      * @return the loss before the update
      */
     public double supervisedStep(List<int[]> prompts, List<int[]> targets) {
+        return withoutGradMode(() -> supervisedStepNoGrad(prompts, targets));
+    }
+
+    private double supervisedStepNoGrad(List<int[]> prompts, List<int[]> targets) {
         try (NDManager scope = policy.newScope()) {
             NDArray objective;
             try (GradientCollector collector = newGradientCollector()) {
@@ -134,21 +283,34 @@ public final class PolicyTrainer {
         return config;
     }
 
-    /** Linear warm-up, then constant or cosine decay to a tenth (see {@link TrainerConfig}). */
-    private static Tracker learningRateSchedule(TrainerConfig config) {
-        float peak = (float) config.learningRate();
-        Tracker main = config.decaySteps() == 0
-                ? Tracker.fixed(peak)
-                : Tracker.cosine().setBaseValue(peak).optFinalValue(peak / 10)
-                        .setMaxUpdates(config.decaySteps()).build();
-        if (config.warmupSteps() == 0) {
-            return main;
-        }
-        return Tracker.warmUp()
-                .setMainTracker(main)
-                .optWarmUpSteps(config.warmupSteps())
-                .optWarmUpBeginValue(0f)
-                .build();
+    /** Optimizer steps taken so far; the learning-rate schedule's position. */
+    public long optimizerSteps() {
+        return optimizer.steps();
+    }
+
+    /** The learning rate the next optimizer step will use. */
+    public double learningRate() {
+        return schedule.at(optimizer.steps());
+    }
+
+    /** The optimizer, whose state a checkpoint saves. */
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** β of the KL term now (the adaptive controller moves it). */
+    public double klCoef() {
+        return klController.coef();
+    }
+
+    /** Writes AdamW's moments and step count, for exact resume. */
+    public void saveOptimizer(Path file) {
+        optimizer.save(file);
+    }
+
+    /** Restores what {@link #saveOptimizer} wrote. */
+    public void loadOptimizer(Path file) {
+        optimizer.load(file, policy.model().getNDManager());
     }
 
     private GradientCollector newGradientCollector() {
@@ -164,23 +326,77 @@ public final class PolicyTrainer {
     private double applyGradients(NDManager scope) {
         List<NDArray> gradients = new ArrayList<>(parameters.size());
         double squares = 0;
-        for (Parameter parameter : parameters) {
-            NDArray gradient = parameter.getArray().getGradient();
+        for (Pair<String, Parameter> parameter : parameters) {
+            NDArray gradient = parameter.getValue().getArray().getGradient();
             gradient.attach(scope); // the handle, not the gradient buffer, is freed with the scope
             gradients.add(gradient);
             squares += gradient.square().sum().getFloat();
         }
         double norm = Math.sqrt(squares);
         float scale = norm > config.gradClip() ? (float) (config.gradClip() / norm) : 1f;
+        float learningRate = (float) schedule.at(optimizer.steps());
         for (int i = 0; i < parameters.size(); i++) {
             NDArray gradient = gradients.get(i);
             if (scale < 1f) {
                 gradient.muli(scale);
             }
-            optimizer.update(parameters.get(i).getId(), parameters.get(i).getArray(), gradient);
+            optimizer.update(parameters.get(i).getKey(), parameters.get(i).getValue().getArray(), gradient,
+                    learningRate);
             gradient.subi(gradient);
         }
         return norm;
+    }
+
+    /**
+     * Runs a step with PyTorch's grad mode off outside the gradient collectors. Grad mode is per
+     * thread and on by default; DJL turns it off only on the thread that started the engine. On
+     * another thread, the forward passes meant to be constants (π_prox, π_ref) would record graphs
+     * that the loss then backpropagates into, and the in-place weight update would be refused.
+     */
+    private static <T> T withoutGradMode(java.util.function.Supplier<T> step) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return step.get();
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private static double tokenMean(NDArray perToken, NDArray mask) {
+        return tokenMeanArray(perToken, mask).getFloat();
+    }
+
+    /** Σ x·mask / Σ mask, as a scalar NDArray (with the graph of x). */
+    private static NDArray tokenMeanArray(NDArray perToken, NDArray mask) {
+        return perToken.mul(mask).sum().div(mask.sum());
+    }
+
+    /** Sums of the per-update values of a step. */
+    private static final class Accumulator {
+        double loss;
+        double policyLoss;
+        double kl;
+        double entropy;
+        double clip;
+        double ratio;
+        double gradNorm;
+        int updates;
+
+        void add(double l, double p, double k, double e, double c, double r, double g) {
+            loss += l;
+            policyLoss += p;
+            kl += k;
+            entropy += e;
+            clip += c;
+            ratio += r;
+            gradNorm = g;
+            updates++;
+        }
+
+        double mean(double sum) {
+            return updates == 0 ? 0 : sum / updates;
+        }
     }
 
     private static long elapsedMillis(long startNanos) {

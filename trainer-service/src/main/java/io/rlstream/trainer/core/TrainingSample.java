@@ -8,7 +8,8 @@ package io.rlstream.trainer.core;
  * @param behaviourLogprobs log π_old of each response token under the generating policy, at the
  *     sampling temperature; same length as {@code responseTokens}
  * @param advantage the response's advantage, broadcast to all its tokens (ALGORITHMS §1)
- * @param truncated true when the response hit the length limit without EOS
+ * @param truncated true when overlong filtering marked the response (it hit the length limit
+ *     without EOS) to be masked out of the loss
  */
 public record TrainingSample(int[] promptTokens, int[] responseTokens, float[] behaviourLogprobs,
         float advantage, boolean truncated) {

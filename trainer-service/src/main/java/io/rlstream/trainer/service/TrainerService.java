@@ -3,10 +3,9 @@ package io.rlstream.trainer.service;
 import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
-import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TopicPartitionOffset;
-import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -14,14 +13,12 @@ import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.trainer.checkpoint.CheckpointStore;
 import io.rlstream.trainer.checkpoint.TrainerState;
 import io.rlstream.trainer.core.PolicyTrainer;
-import io.rlstream.trainer.core.StepStats;
 import io.rlstream.trainer.core.TrainerConfig;
-import io.rlstream.trainer.core.TrainingSample;
 import java.nio.charset.StandardCharsets;
+import org.apache.avro.specific.SpecificRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,22 +71,38 @@ public final class TrainerService implements Runnable, AutoCloseable {
     }
 
     TrainerConfig trainerConfig() {
-        return TrainerConfig.defaults()
-                .withLearningRate(config.getDouble(TrainerServiceConfig.LEARNING_RATE))
-                .withClip(config.getDouble(TrainerServiceConfig.CLIP_LOW), config.getDouble(TrainerServiceConfig.CLIP_HIGH))
-                .withGradClip(config.getDouble(TrainerServiceConfig.GRAD_CLIP))
-                .withWarmupSteps(config.getInt(TrainerServiceConfig.WARMUP_STEPS))
-                .withDecaySteps(config.getInt(TrainerServiceConfig.DECAY_STEPS))
-                .withUpdatesPerBatch(config.getInt(TrainerServiceConfig.UPDATES_PER_BATCH));
+        return config.trainerConfig();
+    }
+
+    /** The input topic and how its records become steps, for the configured mode. */
+    private StepInput input() {
+        return switch (config.getString(TrainerServiceConfig.MODE)) {
+            case "preference" -> new PreferenceStepInput(config.getInt(TrainerServiceConfig.PAIRS_PER_STEP),
+                    config.preferenceLoss());
+            case "sft" -> new SftStepInput(config.getInt(TrainerServiceConfig.SFT_PROMPTS_PER_STEP),
+                    CharTokenizer.arithmetic());
+            default -> new RlStepInput(() -> version);
+        };
+    }
+
+    private Topic inputTopic() {
+        return switch (config.getString(TrainerServiceConfig.MODE)) {
+            case "preference" -> Topic.PREFERENCE_PAIRS;
+            case "sft" -> Topic.PROMPTS;
+            default -> Topic.TRAINING_BATCHES;
+        };
     }
 
     @Override
     public void run() {
         String policyName = config.getString(TrainerServiceConfig.POLICY_NAME);
         CheckpointStore store = new CheckpointStore(Path.of(config.getString(TrainerServiceConfig.CHECKPOINT_DIR)).toAbsolutePath());
-        String batchTopic = catalog.name(Topic.TRAINING_BATCHES);
+        String inputTopic = catalog.name(inputTopic());
         String checkpointTopic = catalog.name(Topic.CHECKPOINTS);
-        TopicPartition partition = new TopicPartition(batchTopic, 0);
+        TopicPartition partition = new TopicPartition(inputTopic, 0);
+        StepInput input = input();
+        TrainerConfig trainerConfig = trainerConfig();
+        boolean preference = "preference".equals(config.getString(TrainerServiceConfig.MODE));
 
         Map<String, Object> consumerProps = new HashMap<>(config.clientProps());
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -98,10 +111,14 @@ public final class TrainerService implements Runnable, AutoCloseable {
         Map<String, Object> producerProps = new HashMap<>(config.clientProps());
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        Deserializer<TrainingBatchGroup> decoder = serdes.serde(TrainingBatchGroup.class).deserializer();
+        @SuppressWarnings("unchecked")
+        Deserializer<SpecificRecord> decoder = (Deserializer<SpecificRecord>) serdes.serde(input.eventType()).deserializer();
+        Map<String, Object> settings = new LinkedHashMap<>(config.originalsStrings());
+        settings.keySet().removeIf(k -> k.startsWith("kafka.") || k.startsWith("serde.config."));
 
-        Resumed resumed = resume(store, policyName);
+        Resumed resumed = resume(store, policyName, settings);
         try (Policy policy = resumed.policy();
+                Policy reference = trainerConfig.objective().needsReference() || preference ? loadReference(store) : null;
                 KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
                         new ByteArrayDeserializer());
                 KafkaProducer<String, CheckpointPublished> producer = new KafkaProducer<>(producerProps,
@@ -115,46 +132,54 @@ public final class TrainerService implements Runnable, AutoCloseable {
             } else {
                 consumer.seekToBeginning(List.of(partition));
             }
+            LOG.info("training policy {} in {} mode on {} from {}, device {}", policyName,
+                    config.getString(TrainerServiceConfig.MODE), inputTopic,
+                    resumed.nextOffset() >= 0 ? "offset " + resumed.nextOffset() : "the beginning",
+                    policy.model().getNDManager().getDevice());
             // Announce the weights we start from (again, after a restart: generators ignore old versions).
             publish(producer, checkpointTopic, store.folder(resumed.state().version()), resumed.state());
             version = resumed.state().version();
-            PolicyTrainer trainer = new PolicyTrainer(policy, trainerConfig());
-            BatchCollector collector = new BatchCollector();
+            PolicyTrainer trainer = new PolicyTrainer(policy, reference, trainerConfig);
+            resumed.optimizer().ifPresent(trainer::loadOptimizer);
             long step = resumed.state().step();
             long maxSteps = config.getLong(TrainerServiceConfig.MAX_STEPS);
             long lastStepNanos = System.nanoTime();
             while (running.get() && (maxSteps == 0 || step < maxSteps)) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    TrainingBatchGroup group;
+                    Optional<StepInput.Step> ready;
                     try {
-                        group = decoder.deserialize(record.topic(), record.headers(), record.value());
+                        ready = input.add(decoder.deserialize(record.topic(), record.headers(), record.value()),
+                                record.offset());
                     } catch (RuntimeException e) {
-                        // The processors write batches with the registry serde: this is a foreign
-                        // record. It goes to the dead letters; training data is never guessed at.
+                        // A foreign or unusable record goes to the dead letters; training data is never guessed at.
                         LOG.error("dead letter from {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                                 e.toString());
                         deadLetters.send(new ProducerRecord<>(catalog.name(Topic.DEAD_LETTERS), record.key(),
                                 DeadLetters.of(SERVICE, record.topic(), record.partition(), record.offset(),
                                         record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                                        record.value(), "undecodable training batch record: " + e.getMessage(), e)));
+                                        record.value(), "unusable " + input.eventType().getSimpleName() + " record: "
+                                                + e.getMessage(), e)));
                         metrics.publish("trainer.dead_letters", 1);
                         continue;
                     }
-                    Optional<List<TrainingBatchGroup>> batch = collector.add(group);
-                    if (batch.isEmpty()) {
+                    if (ready.isEmpty()) {
                         continue;
                     }
                     step++;
                     long now = System.nanoTime();
-                    Map<String, Double> stepMetrics = train(trainer, batch.get(), version);
+                    double learningRate = trainer.learningRate();
+                    Map<String, Double> stepMetrics = new LinkedHashMap<>(ready.get().train().apply(trainer));
+                    stepMetrics.put("learning_rate", learningRate);
                     stepMetrics.put("step_seconds", (System.nanoTime() - now) / 1e9);
-                    stepMetrics.put("rollouts_per_second", stepMetrics.get("samples") / Math.max((now - lastStepNanos) / 1e9, 1e-9));
+                    stepMetrics.put("rollouts_per_second", stepMetrics.getOrDefault("samples", 0.0)
+                            / Math.max((now - lastStepNanos) / 1e9, 1e-9));
                     lastStepNanos = now;
                     TrainerState state = new TrainerState(policyName, version + 1, step,
-                            List.of(new TrainerState.Position(batchTopic, 0, record.offset() + 1)), stepMetrics,
-                            System.currentTimeMillis());
+                            List.of(new TrainerState.Position(inputTopic, 0, record.offset() + 1)), stepMetrics,
+                            System.currentTimeMillis(), ready.get().ids());
                     Path folder = store.write(policy, state, Map.of("policy_name", policyName,
-                            "version", Long.toString(state.version()), "step", Long.toString(step)));
+                            "version", Long.toString(state.version()), "step", Long.toString(step)),
+                            trainer.optimizer(), settings);
                     publish(producer, checkpointTopic, folder, state);
                     version = state.version();
                     store.prune(config.getInt(TrainerServiceConfig.KEEP));
@@ -171,50 +196,27 @@ public final class TrainerService implements Runnable, AutoCloseable {
         }
     }
 
-    /** One policy update on a complete batch; returns the step's metrics. */
-    static Map<String, Double> train(PolicyTrainer trainer, List<TrainingBatchGroup> batch, long currentVersion) {
-        List<TrainingSample> samples = new ArrayList<>();
-        double rewardSum = 0;
-        double stalenessSum = 0;
-        for (TrainingBatchGroup group : batch) {
-            for (ScoredSample s : group.getSamples()) {
-                samples.add(new TrainingSample(ints(s.getPromptTokenIds()), ints(s.getResponseTokenIds()),
-                        floats(s.getBehaviourLogprobs()), s.getAdvantage(), s.getTruncated()));
-                rewardSum += s.getReward();
-                stalenessSum += currentVersion - s.getPolicyVersion();
-            }
-        }
-        StepStats stats = trainer.rlStep(samples);
-        Map<String, Long> filter = batch.get(0).getFilterStats();
-        long completed = filter.getOrDefault("groups_completed", 0L);
-        long kept = filter.getOrDefault("groups_kept", 0L);
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("loss", stats.loss());
-        m.put("clip_fraction", stats.clipFraction());
-        m.put("grad_norm", stats.gradNorm());
-        m.put("samples", (double) samples.size());
-        m.put("groups", (double) batch.size());
-        m.put("reward_mean", rewardSum / samples.size());
-        m.put("staleness_mean", stalenessSum / samples.size());
-        if (completed > 0) {
-            m.put("effective_ratio", (double) kept / completed);
-        }
-        m.put("tokens", (double) stats.tokens());
-        return m;
+    /** The frozen reference policy: the configured folder, else version 0 of this run, else the initial policy. */
+    private Policy loadReference(CheckpointStore store) {
+        String configured = config.getString(TrainerServiceConfig.REFERENCE);
+        Path folder = !configured.isBlank() ? Path.of(configured)
+                : store.versions().contains(0L) ? store.folder(0) : Path.of(config.getString(TrainerServiceConfig.INIT));
+        LOG.info("reference policy from {}", folder);
+        return Policy.load(folder);
     }
 
-    private record Resumed(Policy policy, TrainerState state, long nextOffset) {
+    private record Resumed(Policy policy, TrainerState state, long nextOffset, Optional<Path> optimizer) {
     }
 
     /** Loads the newest checkpoint, or makes version 0 from the initial policy. */
-    private Resumed resume(CheckpointStore store, String policyName) {
+    private Resumed resume(CheckpointStore store, String policyName, Map<String, ?> settings) {
         Optional<Path> latest = store.latest();
         if (latest.isPresent()) {
             TrainerState state = CheckpointStore.readState(latest.get());
             long next = state.offsets().isEmpty() ? -1 : state.offsets().get(0).offset();
             LOG.info("resuming policy {} at version {} (step {}), reading batches from offset {}", policyName,
                     state.version(), state.step(), next);
-            return new Resumed(Policy.load(latest.get()), state, next);
+            return new Resumed(Policy.load(latest.get()), state, next, CheckpointStore.optimizerFile(latest.get()));
         }
         String init = config.getString(TrainerServiceConfig.INIT);
         if (init.isBlank()) {
@@ -224,7 +226,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
         Policy policy = Policy.load(Path.of(init));
         TrainerState state = new TrainerState(policyName, 0, 0, List.of(), Map.of(), System.currentTimeMillis());
         store.write(policy, state, Map.of("policy_name", policyName, "version", "0", "step", "0"));
-        return new Resumed(policy, state, -1);
+        return new Resumed(policy, state, -1, Optional.empty());
     }
 
     private static void publish(KafkaProducer<String, CheckpointPublished> producer, String topic, Path folder,
@@ -237,6 +239,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
                 .setStep(state.step())
                 .setUri(folder.toUri().toString())
                 .setOffsets(offsets)
+                .setBatchIds(state.batchIds())
                 .setMetrics(state.metrics() == null ? Map.of() : state.metrics())
                 .setCreatedAt(Instant.ofEpochMilli(state.createdAtMillis()))
                 .build();
@@ -247,20 +250,27 @@ public final class TrainerService implements Runnable, AutoCloseable {
         }
     }
 
-    static int[] ints(List<Integer> values) {
-        int[] out = new int[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
-    }
-
-    static float[] floats(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
+    /**
+     * Runs the trainer until the process is stopped. Argument: an optional properties file;
+     * RLSTREAM_* variables override it.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        // Avro refuses to load generated classes from untrusted packages (ClassSecurityValidator).
+        System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
+        TrainerServiceConfig config = new TrainerServiceConfig(io.rlstream.config.ServiceConfig.read(
+                args.length > 0 ? Path.of(args[0]) : null, System.getenv(), TrainerServiceConfig.DEFINITION));
+        TrainerService service = new TrainerService(config);
+        Thread thread = new Thread(service, "trainer");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.stop();
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "trainer-shutdown"));
+        thread.start();
+        thread.join();
     }
 
     public void stop() {

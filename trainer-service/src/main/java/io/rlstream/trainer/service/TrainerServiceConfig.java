@@ -1,11 +1,18 @@
 package io.rlstream.trainer.service;
 
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.trainer.core.Objective;
+import io.rlstream.trainer.core.PolicyLoss;
 import io.rlstream.trainer.core.TrainerConfig;
+import io.rlstream.trainer.objective.ImportanceCorrection;
+import io.rlstream.trainer.objective.KlEstimator;
+import io.rlstream.trainer.objective.PreferenceLoss;
+import java.util.Locale;
 import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 
 /** Settings of the trainer service; see {@link ServiceConfig} for the shared keys and sources. */
 public final class TrainerServiceConfig extends ServiceConfig {
@@ -22,9 +29,34 @@ public final class TrainerServiceConfig extends ServiceConfig {
     public static final String WARMUP_STEPS = "trainer.warmup.steps";
     public static final String DECAY_STEPS = "trainer.decay.steps";
     public static final String UPDATES_PER_BATCH = "trainer.updates.per.batch";
+    public static final String MODE = "trainer.mode";
+    public static final String MINI_BATCHES = "trainer.mini.batches";
+    public static final String DUAL_CLIP = "trainer.clip.dual";
+    public static final String AGGREGATION = "trainer.loss.aggregation";
+    public static final String WEIGHT_DECAY = "trainer.weight.decay";
+    public static final String TEMPERATURE = "trainer.temperature";
+    public static final String KL_ESTIMATOR = "trainer.kl.estimator";
+    public static final String KL_COEF = "trainer.kl.coef";
+    public static final String KL_PLACEMENT = "trainer.kl.placement";
+    public static final String KL_TARGET = "trainer.kl.target";
+    public static final String KL_HORIZON = "trainer.kl.horizon";
+    public static final String ENTROPY_COEF = "trainer.entropy.coef";
+    public static final String DECOUPLED = "trainer.offpolicy.decoupled";
+    public static final String CORRECTION = "trainer.offpolicy.correction";
+    public static final String CORRECTION_LEVEL = "trainer.offpolicy.level";
+    public static final String CORRECTION_CAP = "trainer.offpolicy.cap";
+    public static final String CORRECTION_LOWER = "trainer.offpolicy.lower";
+    public static final String CORRECTION_UPPER = "trainer.offpolicy.upper";
+    public static final String REFERENCE = "trainer.reference.checkpoint";
+    public static final String PREFERENCE_LOSS = "trainer.preference.loss";
+    public static final String PREFERENCE_BETA = "trainer.preference.beta";
+    public static final String PREFERENCE_ALPHA = "trainer.preference.alpha";
+    public static final String PAIRS_PER_STEP = "trainer.preference.pairs.per.step";
+    public static final String SFT_PROMPTS_PER_STEP = "trainer.sft.prompts.per.step";
 
     /** Defaults of the policy update: the recipe tuned for the demo (trainer-service/README.md). */
     private static final TrainerConfig RECIPE = TrainerConfig.defaults();
+    private static final Objective OBJECTIVE = RECIPE.objective();
 
     public static final ConfigDef DEFINITION = ServiceConfig.baseDef()
             .define(POLICY_NAME, Type.STRING, "demo", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -51,9 +83,99 @@ public final class TrainerServiceConfig extends ServiceConfig {
             .define(GRAD_CLIP, Type.DOUBLE, RECIPE.gradClip(), ConfigDef.Range.between(1e-6, 1e6), Importance.LOW,
                     "Largest global L2 norm of the gradient; larger gradients are scaled down.")
             .define(MAX_STEPS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW,
-                    "Stop after this many training steps in total (0 = run until stopped).");
+                    "Stop after this many training steps in total (0 = run until stopped).")
+            .define(MODE, Type.STRING, "rl", ConfigDef.ValidString.in("rl", "preference", "sft"), Importance.HIGH,
+                    "What the trainer learns from: rl (batches on rl.training-batches, the clipped surrogate), "
+                            + "preference (pairs on rl.preference-pairs, DPO/IPO/RPO against the reference policy), "
+                            + "sft (prompts with reference answers on rl.prompts, cross-entropy; warm starts).")
+            .define(MINI_BATCHES, Type.INT, OBJECTIVE.miniBatches(), ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
+                    "Mini-batches per batch: each of the trainer.updates.per.batch epochs takes one optimizer step "
+                            + "per mini-batch.")
+            .define(DUAL_CLIP, Type.DOUBLE, RECIPE.dualClip(), Importance.LOW,
+                    "c of the dual clip for negative advantages (loss at most -A*c); <= 1 turns it off.")
+            .define(AGGREGATION, Type.STRING, "token-mean",
+                    ConfigDef.ValidString.in("token-mean", "seq-mean-token-mean", "seq-mean-token-sum-norm"), Importance.MEDIUM,
+                    "How token losses become one number: token-mean (DAPO), seq-mean-token-mean (GRPO), "
+                            + "seq-mean-token-sum-norm (Dr.GRPO).")
+            .define(WEIGHT_DECAY, Type.DOUBLE, RECIPE.weightDecay(), ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "AdamW decoupled weight decay.")
+            .define(TEMPERATURE, Type.DOUBLE, RECIPE.temperature(), ConfigDef.Range.between(1e-6, 100), Importance.LOW,
+                    "Temperature the generators sample at; pi_theta is scored at the same one.")
+            .define(KL_ESTIMATOR, Type.STRING, "k3", ConfigDef.ValidString.in("k1", "k2", "k3"), Importance.MEDIUM,
+                    "Estimator of KL(pi_theta || pi_ref) per token, d = log pi - log pi_ref: k1 = d, k2 = d^2/2, "
+                            + "k3 = exp(-d) + d - 1.")
+            .define(KL_COEF, Type.DOUBLE, OBJECTIVE.klCoef(), ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "beta of the KL term to the frozen reference policy; 0 (DAPO) turns it off, 0.001 is GRPO's.")
+            .define(KL_PLACEMENT, Type.STRING, "loss", ConfigDef.ValidString.in("loss", "reward"), Importance.MEDIUM,
+                    "Where the KL enters: loss (beta * token-mean KL added to the loss) or reward (each token's "
+                            + "advantage loses beta times the reward-to-go of the per-token KL penalty).")
+            .define(KL_TARGET, Type.DOUBLE, OBJECTIVE.klTarget(), ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "Target KL of the adaptive coefficient (Ziegler et al.; 0.1 typical); 0 keeps beta fixed.")
+            .define(KL_HORIZON, Type.LONG, OBJECTIVE.klHorizon(), ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Horizon of the adaptive KL controller, in samples.")
+            .define(ENTROPY_COEF, Type.DOUBLE, OBJECTIVE.entropyCoef(), ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "Weight of the entropy bonus (token mean of the policy's entropy subtracted from the loss).")
+            .define(DECOUPLED, Type.BOOLEAN, OBJECTIVE.decoupled(), Importance.MEDIUM,
+                    "Decoupled PPO (AReaL): recompute pi_prox with the weights at the start of each step, clip "
+                            + "pi_theta/pi_prox, and weight each token by pi_prox/pi_behav. Off: clip pi_theta/pi_behav.")
+            .define(CORRECTION, Type.STRING, "tis", ConfigDef.ValidString.in("none", "tis", "mis"), Importance.MEDIUM,
+                    "What happens to the behaviour weight pi_prox/pi_behav: none (used as is), tis (truncated at "
+                            + "trainer.offpolicy.cap), mis (tokens or sequences outside [lower, upper] masked; IcePop).")
+            .define(CORRECTION_LEVEL, Type.STRING, "token", ConfigDef.ValidString.in("token", "sequence"), Importance.LOW,
+                    "Behaviour weight per token, or per sequence (the product of its token ratios).")
+            .define(CORRECTION_CAP, Type.DOUBLE, OBJECTIVE.correctionCap(), ConfigDef.Range.atLeast(1e-6), Importance.LOW,
+                    "C of truncated importance sampling.")
+            .define(CORRECTION_LOWER, Type.DOUBLE, OBJECTIVE.correctionLower(), ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "Lower bound of masked importance sampling.")
+            .define(CORRECTION_UPPER, Type.DOUBLE, OBJECTIVE.correctionUpper(), ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "Upper bound of masked importance sampling.")
+            .define(REFERENCE, Type.STRING, "", Importance.MEDIUM,
+                    "Checkpoint folder of the frozen reference policy (KL term, preference losses); empty means "
+                            + "version 0 of this trainer's checkpoints (the initial policy).")
+            .define(PREFERENCE_LOSS, Type.STRING, "dpo", ConfigDef.ValidString.in("dpo", "ipo", "rpo"), Importance.MEDIUM,
+                    "Preference loss in preference mode: dpo, ipo (length-averaged log-probs), rpo (DPO + alpha * "
+                            + "NLL of the chosen response per token).")
+            .define(PREFERENCE_BETA, Type.DOUBLE, 0.1, ConfigDef.Range.atLeast(1e-9), Importance.MEDIUM,
+                    "beta of the preference loss.")
+            .define(PREFERENCE_ALPHA, Type.DOUBLE, 1.0, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "alpha of RPO's NLL term.")
+            .define(PAIRS_PER_STEP, Type.INT, 32, ConfigDef.Range.between(1, 65536), Importance.MEDIUM,
+                    "Preference pairs per optimizer step in preference mode.")
+            .define(SFT_PROMPTS_PER_STEP, Type.INT, 64, ConfigDef.Range.between(1, 65536), Importance.MEDIUM,
+                    "Prompts with reference answers per optimizer step in sft mode.");
 
     public TrainerServiceConfig(Map<?, ?> originals) {
         super(DEFINITION, originals);
+        // Validated now, with the key named, rather than when the first batch arrives.
+        try {
+            trainerConfig();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("trainer settings", "", e.getMessage());
+        }
+    }
+
+    /** The policy update these settings describe. */
+    public TrainerConfig trainerConfig() {
+        Objective objective = OBJECTIVE
+                .withKl(KlEstimator.byName(getString(KL_ESTIMATOR)), getDouble(KL_COEF),
+                        Objective.KlPlacement.valueOf(getString(KL_PLACEMENT).toUpperCase(Locale.ROOT)))
+                .withAdaptiveKl(getDouble(KL_TARGET), getLong(KL_HORIZON))
+                .withEntropyCoef(getDouble(ENTROPY_COEF))
+                .withCorrection(getBoolean(DECOUPLED),
+                        ImportanceCorrection.Mode.valueOf(getString(CORRECTION).toUpperCase(Locale.ROOT)),
+                        ImportanceCorrection.Level.valueOf(getString(CORRECTION_LEVEL).toUpperCase(Locale.ROOT)),
+                        getDouble(CORRECTION_CAP), getDouble(CORRECTION_LOWER), getDouble(CORRECTION_UPPER))
+                .withMiniBatches(getInt(MINI_BATCHES));
+        return new TrainerConfig(getDouble(LEARNING_RATE), getInt(WARMUP_STEPS), getInt(DECAY_STEPS),
+                getDouble(CLIP_LOW), getDouble(CLIP_HIGH), getDouble(DUAL_CLIP), getDouble(GRAD_CLIP),
+                getDouble(WEIGHT_DECAY), getInt(UPDATES_PER_BATCH), getDouble(TEMPERATURE),
+                PolicyLoss.Aggregation.valueOf(getString(AGGREGATION).toUpperCase(Locale.ROOT).replace('-', '_')),
+                true, objective);
+    }
+
+    /** The preference loss of preference mode. */
+    public PreferenceLoss preferenceLoss() {
+        return new PreferenceLoss(PreferenceLoss.Kind.valueOf(getString(PREFERENCE_LOSS).toUpperCase(Locale.ROOT)),
+                getDouble(PREFERENCE_BETA), getDouble(PREFERENCE_ALPHA));
     }
 }

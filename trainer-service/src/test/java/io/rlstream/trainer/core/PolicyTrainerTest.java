@@ -57,7 +57,7 @@ class PolicyTrainerTest {
                 double before = sequenceLogprob(policy, prompt, sampled.tokens());
                 PolicyTrainer trainer = new PolicyTrainer(policy, config());
                 StepStats stats = trainer.rlStep(List.of(new TrainingSample(prompt.get(0),
-                        sampled.tokens(), sampled.logprobs(), advantage, sampled.truncated())));
+                        sampled.tokens(), sampled.logprobs(), advantage, false)));
                 double after = sequenceLogprob(policy, prompt, sampled.tokens());
                 assertTrue(advantage > 0 ? after > before : after < before,
                         "A=" + advantage + ": log-prob went from " + before + " to " + after);
@@ -75,12 +75,96 @@ class PolicyTrainerTest {
     void truncatedSamplesAreSkippedUnderOverlongFiltering() {
         try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
             TrainerConfig masking = new TrainerConfig(3e-4, 0, 0, 0.2, 0.28, 3, 1, 0, 1, 1,
-                    PolicyLoss.Aggregation.TOKEN_MEAN, true);
+                    PolicyLoss.Aggregation.TOKEN_MEAN, true, Objective.defaults());
             PolicyTrainer trainer = new PolicyTrainer(policy, masking);
             int[] response = TOKENIZER.encode("8555");
             StepStats stats = trainer.rlStep(List.of(new TrainingSample(PROMPTS.get(0), response,
                     new float[] {-1, -1, -1, -1}, 1f, true)));
             assertEquals(0, stats.tokens());
+        }
+    }
+
+    @Test
+    void decoupledPpoWeighsStaleSamplesByProxOverBehaviourAndTruncatesAtTheCap() {
+        // An older policy gave every token 0.5 nats less: w = π_prox/π_behav = e^0.5 = 1.6487 per token,
+        // under the cap C = 2. With 1 nat less, w = e = 2.7183 > 2: every token truncated.
+        for (float gap : new float[] {0.5f, 1f}) {
+            try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
+                List<int[]> prompt = List.of(PROMPTS.get(0));
+                Generation sampled = policy.sample(prompt, 4, 1f, 11).get(0);
+                float[] older = sampled.logprobs().clone();
+                for (int i = 0; i < older.length; i++) {
+                    older[i] -= gap;
+                }
+                PolicyTrainer trainer = new PolicyTrainer(policy, config());
+                StepStats stats = trainer.rlStep(List.of(new TrainingSample(prompt.get(0), sampled.tokens(), older,
+                        1f, false)));
+                assertEquals(Math.exp(gap), stats.weightMean(), 1e-3);
+                assertEquals(Math.exp(gap), stats.weightMax(), 1e-3);
+                assertEquals(gap < Math.log(2) ? 0.0 : 1.0, stats.fractionTruncated(), 0.0);
+                // u = π_θ/π_prox = 1 at the first update, whatever the staleness; ℓ = −A·u·min(w, 2)
+                assertEquals(1.0, stats.meanRatio(), 1e-4);
+                assertEquals(-Math.min(Math.exp(gap), 2.0), stats.loss(), 1e-3);
+            }
+        }
+    }
+
+    @Test
+    void klToAReferenceStartsAtZeroAndGrowsAsThePolicyMoves() {
+        try (Policy policy = Policy.create(PolicyConfig.demo(), 5);
+                Policy reference = Policy.create(PolicyConfig.demo(), 5)) {
+            List<int[]> prompt = List.of(PROMPTS.get(0));
+            Generation sampled = policy.sample(prompt, 4, 1f, 11).get(0);
+            TrainerConfig withKl = config().withLearningRate(3e-3).withObjective(Objective.defaults()
+                    .withKl(io.rlstream.trainer.objective.KlEstimator.K3, 0.1, Objective.KlPlacement.LOSS));
+            PolicyTrainer trainer = new PolicyTrainer(policy, reference, withKl);
+            TrainingSample sample = new TrainingSample(prompt.get(0), sampled.tokens(), sampled.logprobs(), 1f, false);
+            StepStats first = trainer.rlStep(List.of(sample));
+            // identical weights: d = 0 on every token, k3 = e^0 + 0 − 1 = 0
+            assertEquals(0.0, first.kl(), 1e-6);
+            assertEquals(0.1, first.klCoef(), 0.0);
+            StepStats later = first;
+            for (int i = 0; i < 5; i++) {
+                later = trainer.rlStep(List.of(sample));
+            }
+            assertTrue(later.kl() > 0, "KL after 6 steps away from the reference: " + later.kl());
+        }
+    }
+
+    @Test
+    void miniBatchesTakeOneOptimizerStepEachPerEpoch() {
+        try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
+            List<Generation> sampled = policy.sample(PROMPTS, 4, 1f, 11);
+            List<TrainingSample> batch = new ArrayList<>();
+            for (int i = 0; i < sampled.size(); i++) {
+                batch.add(new TrainingSample(PROMPTS.get(i), sampled.get(i).tokens(), sampled.get(i).logprobs(),
+                        i % 2 == 0 ? 1f : -1f, false));
+            }
+            PolicyTrainer trainer = new PolicyTrainer(policy, config().withUpdatesPerBatch(3)
+                    .withObjective(Objective.defaults().withMiniBatches(2)));
+            trainer.rlStep(batch);
+            assertEquals(6, trainer.optimizerSteps(), "3 epochs x 2 mini-batches");
+        }
+    }
+
+    @Test
+    void dpoStepsRaiseTheChosenResponseOverTheRejectedOne() {
+        try (Policy policy = Policy.create(PolicyConfig.demo(), 5);
+                Policy reference = Policy.create(PolicyConfig.demo(), 5)) {
+            PreferenceSample pair = new PreferenceSample(PROMPTS.get(0), TARGETS.get(0), TOKENIZER.encode("1"));
+            PolicyTrainer trainer = new PolicyTrainer(policy, reference, config().withLearningRate(1e-3));
+            PreferenceStats first = trainer.preferenceStep(List.of(pair),
+                    io.rlstream.trainer.objective.PreferenceLoss.dpo());
+            // policy = reference: s = 0, loss = −log σ(0) = log 2, margin 0
+            assertEquals(Math.log(2), first.loss(), 1e-5);
+            assertEquals(0.0, first.meanMargin(), 1e-6);
+            PreferenceStats last = first;
+            for (int i = 0; i < 10; i++) {
+                last = trainer.preferenceStep(List.of(pair), io.rlstream.trainer.objective.PreferenceLoss.dpo());
+            }
+            assertTrue(last.meanMargin() > 0 && last.loss() < Math.log(2),
+                    "after 11 steps margin " + last.meanMargin() + ", loss " + last.loss());
+            assertEquals(1.0, last.rewardAccuracy(), 0.0);
         }
     }
 

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
-import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
-import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
 import io.rlstream.schemas.RegistrySerdes;
@@ -20,9 +18,7 @@ import io.rlstream.trainer.checkpoint.TrainerState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerServiceIT {
 
     private static final TopicCatalog CATALOG = new TopicCatalog("tr.", 1);
-    private final CharTokenizer tokenizer = CharTokenizer.arithmetic();
 
     @Test
     void trainsEachBatchOnceDeadLettersGarbageAndResumesWhereItStopped(@TempDir Path dir) throws Exception {
@@ -115,33 +110,8 @@ class TrainerServiceIT {
         assertFalse(t.isAlive(), "the trainer stops after trainer.max.steps");
     }
 
-    /** A batch of two groups of two samples each, rewards 1 and 0, GRPO advantages ±0.7071. */
-    private List<TrainingBatchGroup> batch(String id, long sequence) {
-        List<TrainingBatchGroup> out = new ArrayList<>();
-        for (int g = 0; g < 2; g++) {
-            List<ScoredSample> samples = List.of(sample(id + "/" + g + "/0", "12+34=", "46", 1.0, 0.7071f),
-                    sample(id + "/" + g + "/1", "12+34=", "47", 0.0, -0.7071f));
-            out.add(TrainingBatchGroup.newBuilder().setBatchId(id).setBatchSequence(sequence).setGroupIndex(g)
-                    .setBatchGroups(2).setBatchSamples(4).setMinPolicyVersion(0).setMaxPolicyVersion(0)
-                    .setFilterStats(Map.of("groups_completed", 2L, "groups_kept", 2L)).setGroupId(id + "-g" + g)
-                    .setPromptId("add-12-34").setEstimator("grpo").setSamples(samples).setCreatedAt(Instant.EPOCH)
-                    .build());
-        }
-        return out;
-    }
-
-    private ScoredSample sample(String id, String prompt, String answer, double reward, float advantage) {
-        int[] answerTokens = tokenizer.encode(answer);
-        int[] response = Arrays.copyOf(answerTokens, answerTokens.length + 1);
-        response[answerTokens.length] = tokenizer.eos();
-        List<Float> logprobs = new ArrayList<>();
-        for (int i = 0; i < response.length; i++) {
-            logprobs.add(-1.0f);
-        }
-        return ScoredSample.newBuilder().setRolloutId(id)
-                .setPromptTokenIds(Arrays.stream(tokenizer.encodePrompt(prompt)).boxed().toList())
-                .setResponseTokenIds(Arrays.stream(response).boxed().toList()).setBehaviourLogprobs(logprobs)
-                .setReward(reward).setAdvantage(advantage).setPolicyVersion(0).build();
+    private static List<TrainingBatchGroup> batch(String id, long sequence) {
+        return TestBatches.batch(id, sequence);
     }
 
     private static <T extends SpecificRecord> List<T> read(KafkaFixture kafka, RegistrySerdes serdes, Topic topic,

@@ -1,0 +1,56 @@
+package io.rlstream.trainer.service;
+
+import io.rlstream.events.PreferencePair;
+import io.rlstream.trainer.core.PreferenceSample;
+import io.rlstream.trainer.core.PreferenceStats;
+import io.rlstream.trainer.objective.PreferenceLoss;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+
+/** preference mode: pairs from rl.preference-pairs, a fixed number per DPO/IPO/RPO step. */
+final class PreferenceStepInput implements StepInput {
+
+    private final int pairsPerStep;
+    private final PreferenceLoss loss;
+    private final List<PreferenceSample> pending = new ArrayList<>();
+    private long firstOffset = -1;
+
+    PreferenceStepInput(int pairsPerStep, PreferenceLoss loss) {
+        this.pairsPerStep = pairsPerStep;
+        this.loss = loss;
+    }
+
+    @Override
+    public Class<? extends SpecificRecord> eventType() {
+        return PreferencePair.class;
+    }
+
+    @Override
+    public Optional<Step> add(SpecificRecord event, long offset) {
+        PreferencePair pair = (PreferencePair) event;
+        if (pending.isEmpty()) {
+            firstOffset = offset;
+        }
+        pending.add(new PreferenceSample(RlStepInput.ints(pair.getPromptTokenIds()),
+                RlStepInput.ints(pair.getChosenTokenIds()), RlStepInput.ints(pair.getRejectedTokenIds())));
+        if (pending.size() < pairsPerStep) {
+            return Optional.empty();
+        }
+        List<PreferenceSample> pairs = List.copyOf(pending);
+        pending.clear();
+        return Optional.of(new Step(List.of("pairs@" + firstOffset + ".." + offset), trainer -> {
+            PreferenceStats stats = trainer.preferenceStep(pairs, loss);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("loss", stats.loss());
+            m.put("reward_accuracy", stats.rewardAccuracy());
+            m.put("margin_mean", stats.meanMargin());
+            m.put("grad_norm", stats.gradNorm());
+            m.put("pairs", (double) pairs.size());
+            return m;
+        }));
+    }
+}

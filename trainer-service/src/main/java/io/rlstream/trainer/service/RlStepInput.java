@@ -1,0 +1,104 @@
+package io.rlstream.trainer.service;
+
+import io.rlstream.events.ScoredSample;
+import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.trainer.core.PolicyTrainer;
+import io.rlstream.trainer.core.StepStats;
+import io.rlstream.trainer.core.TrainingSample;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.apache.avro.specific.SpecificRecord;
+
+/** rl mode: whole training batches from rl.training-batches, one RL step each. */
+final class RlStepInput implements StepInput {
+
+    private final BatchCollector collector = new BatchCollector();
+    private final LongSupplier currentVersion;
+
+    /** @param currentVersion the version of the weights being trained, for the batch's staleness */
+    RlStepInput(LongSupplier currentVersion) {
+        this.currentVersion = currentVersion;
+    }
+
+    @Override
+    public Class<? extends SpecificRecord> eventType() {
+        return TrainingBatchGroup.class;
+    }
+
+    @Override
+    public Optional<Step> add(SpecificRecord event, long offset) {
+        return collector.add((TrainingBatchGroup) event)
+                .map(batch -> new Step(List.of(batch.get(0).getBatchId()),
+                        trainer -> train(trainer, batch, currentVersion.getAsLong())));
+    }
+
+    /** One policy update on a complete batch; returns the step's metrics. */
+    static Map<String, Double> train(PolicyTrainer trainer, List<TrainingBatchGroup> batch, long version) {
+        List<TrainingSample> samples = new ArrayList<>();
+        double rewardSum = 0;
+        double stalenessSum = 0;
+        long stalenessMax = 0;
+        for (TrainingBatchGroup group : batch) {
+            for (ScoredSample s : group.getSamples()) {
+                samples.add(new TrainingSample(ints(s.getPromptTokenIds()), ints(s.getResponseTokenIds()),
+                        floats(s.getBehaviourLogprobs()), s.getAdvantage(), s.getTruncated()));
+                rewardSum += s.getReward();
+                stalenessSum += version - s.getPolicyVersion();
+                stalenessMax = Math.max(stalenessMax, version - s.getPolicyVersion());
+            }
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("samples", (double) samples.size());
+        m.put("groups", (double) batch.size());
+        if (samples.isEmpty()) {
+            // PF-PPO reweighting can leave groups without samples; a batch of nothing trains nothing.
+            m.put("tokens", 0.0);
+            return m;
+        }
+        StepStats stats = trainer.rlStep(samples);
+        Map<String, Long> filter = batch.get(0).getFilterStats();
+        long completed = filter.getOrDefault("groups_completed", 0L);
+        long kept = filter.getOrDefault("groups_kept", 0L);
+        m.put("loss", stats.loss());
+        m.put("policy_loss", stats.policyLoss());
+        m.put("kl", stats.kl());
+        m.put("kl_coef", stats.klCoef());
+        m.put("entropy", stats.entropy());
+        m.put("clip_fraction", stats.clipFraction());
+        m.put("ratio_mean", stats.meanRatio());
+        m.put("grad_norm", stats.gradNorm());
+        m.put("is_weight_mean", stats.weightMean());
+        m.put("is_weight_max", stats.weightMax());
+        m.put("is_truncated_fraction", stats.fractionTruncated());
+        m.put("is_masked_fraction", stats.fractionMasked());
+        m.put("reward_mean", rewardSum / samples.size());
+        m.put("staleness_mean", stalenessSum / samples.size());
+        m.put("staleness_max", (double) stalenessMax);
+        if (completed > 0) {
+            m.put("effective_ratio", (double) kept / completed);
+        }
+        m.put("tokens", (double) stats.tokens());
+        m.put("tokens_per_second", stats.tokensPerSecond());
+        return m;
+    }
+
+    static int[] ints(List<Integer> values) {
+        int[] out = new int[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    static float[] floats(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,65 @@
+package io.rlstream.trainer.service;
+
+import io.rlstream.events.Prompt;
+import io.rlstream.model.CharTokenizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * sft mode: prompts with reference answers from rl.prompts, a fixed number per cross-entropy step
+ * on the answer followed by end-of-sequence (the warm start of the demo, as a service). A prompt
+ * without a reference answer teaches nothing here and is skipped.
+ */
+final class SftStepInput implements StepInput {
+
+    private final int promptsPerStep;
+    private final CharTokenizer tokenizer;
+    private final List<int[]> prompts = new ArrayList<>();
+    private final List<int[]> targets = new ArrayList<>();
+    private long firstOffset = -1;
+
+    SftStepInput(int promptsPerStep, CharTokenizer tokenizer) {
+        this.promptsPerStep = promptsPerStep;
+        this.tokenizer = tokenizer;
+    }
+
+    @Override
+    public Class<? extends SpecificRecord> eventType() {
+        return Prompt.class;
+    }
+
+    @Override
+    public Optional<Step> add(SpecificRecord event, long offset) {
+        Prompt prompt = (Prompt) event;
+        if (prompt.getReferenceAnswer() == null) {
+            return Optional.empty();
+        }
+        // Throws for characters outside the tokenizer: the service dead-letters the record.
+        int[] promptTokens = tokenizer.encodePrompt(prompt.getText());
+        int[] answer = tokenizer.encode(prompt.getReferenceAnswer());
+        int[] target = java.util.Arrays.copyOf(answer, answer.length + 1);
+        target[answer.length] = CharTokenizer.EOS;
+        if (prompts.isEmpty()) {
+            firstOffset = offset;
+        }
+        prompts.add(promptTokens);
+        targets.add(target);
+        if (prompts.size() < promptsPerStep) {
+            return Optional.empty();
+        }
+        List<int[]> p = List.copyOf(prompts);
+        List<int[]> t = List.copyOf(targets);
+        prompts.clear();
+        targets.clear();
+        return Optional.of(new Step(List.of("prompts@" + firstOffset + ".." + offset), trainer -> {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("loss", trainer.supervisedStep(p, t));
+            m.put("prompts", (double) p.size());
+            return m;
+        }));
+    }
+}
