@@ -475,7 +475,8 @@ public final class TrainerBenchmark {
         for (int b = 0; b < prompts.size(); b++) {
             Generation g = generations.get(b);
             float advantage = (b % s.groupSize()) % 2 == 0 ? 1f : -1f;
-            batch.add(new TrainingSample(prompts.get(b), g.tokens(), g.logprobs(), advantage, g.truncated()));
+            // Not marked for masking: the demo's processors run without overlong filtering.
+            batch.add(new TrainingSample(prompts.get(b), g.tokens(), g.logprobs(), advantage, false));
         }
         return batch;
     }

@@ -2,6 +2,7 @@ package io.rlstream.trainer.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
@@ -101,6 +102,67 @@ class TrainerServiceIT {
                     .map(CheckpointPublished::getVersion).toList();
             assertEquals(List.of(0L, 1L, 2L, 2L, 3L), versions);
         }
+    }
+
+    @Test
+    void preferenceModeTrainsDpoOnPairsAndSftModeOnPromptsWithAnswers(@TempDir Path dir) throws Exception {
+        RegistrySerdes serdes = RegistryFixture.serdes();
+        Path base = dir.resolve("base");
+        try (Policy policy = Policy.create(PolicyConfig.demo(), 1)) {
+            policy.save(base, Map.of("origin", "test"));
+        }
+        io.rlstream.model.CharTokenizer tokenizer = io.rlstream.model.CharTokenizer.arithmetic();
+        try (KafkaFixture kafka = KafkaFixture.start()) {
+            kafka.createTopics(CATALOG);
+            try (KafkaProducer<String, io.rlstream.events.PreferencePair> pairs = new KafkaProducer<>(
+                    kafka.clientConfig(), new StringSerializer(),
+                    serdes.serde(io.rlstream.events.PreferencePair.class).serializer());
+                 KafkaProducer<String, io.rlstream.events.Prompt> prompts = new KafkaProducer<>(kafka.clientConfig(),
+                         new StringSerializer(), serdes.serde(io.rlstream.events.Prompt.class).serializer())) {
+                for (int i = 0; i < 4; i++) {
+                    pairs.send(new ProducerRecord<>(CATALOG.name(Topic.PREFERENCE_PAIRS), "p" + i,
+                            io.rlstream.events.PreferencePair.newBuilder().setPromptId("p" + i).setGroupId("g" + i)
+                                    .setPromptTokenIds(ints(tokenizer.encodePrompt("12+34=")))
+                                    .setChosenTokenIds(ints(tokenizer.encode("46"))).setRejectedTokenIds(ints(tokenizer.encode("47")))
+                                    .setChosenReward(1).setRejectedReward(0).setPolicyVersion(0)
+                                    .setCreatedAt(java.time.Instant.EPOCH).build()));
+                    prompts.send(new ProducerRecord<>(CATALOG.name(Topic.PROMPTS), "q" + i,
+                            io.rlstream.events.Prompt.newBuilder().setPromptId("q" + i).setText("1" + i + "+1=")
+                                    .setReferenceAnswer("1" + (i + 1)).setCreatedAt(java.time.Instant.EPOCH).build()));
+                }
+            }
+            for (String mode : List.of("preference", "sft")) {
+                Map<String, String> settings = new HashMap<>();
+                settings.put("bootstrap.servers", kafka.bootstrapServers());
+                settings.put("registry.url", RegistryFixture.url());
+                settings.put("topic.prefix", "tr.");
+                settings.put("group.partitions", "1");
+                settings.put(TrainerServiceConfig.MODE, mode);
+                settings.put(TrainerServiceConfig.CHECKPOINT_DIR, dir.resolve(mode).toString());
+                settings.put(TrainerServiceConfig.INIT, base.toString());
+                settings.put(TrainerServiceConfig.PAIRS_PER_STEP, "2");
+                settings.put(TrainerServiceConfig.SFT_PROMPTS_PER_STEP, "2");
+                settings.put(TrainerServiceConfig.MAX_STEPS, "2");
+                runToEnd(new TrainerService(new TrainerServiceConfig(settings)));
+                TrainerState last = CheckpointStore.readState(new CheckpointStore(dir.resolve(mode)).latest().orElseThrow());
+                assertEquals(2, last.version(), mode);
+                // 4 records, 2 per step: the second step trained records 2..3 and the next to read is 4
+                assertEquals(4, last.offsets().get(0).offset(), mode);
+                assertEquals(List.of((mode.equals("sft") ? "prompts" : "pairs") + "@2..3"), last.batchIds(), mode);
+                if (mode.equals("preference")) {
+                    // DPO against the initial policy: the first step starts at log 2; after it the
+                    // chosen answer gained on the rejected one (margin > 0, accuracy 1).
+                    assertEquals(1.0, last.metrics().get("reward_accuracy"), 0.0, last.metrics().toString());
+                    assertTrue(last.metrics().get("loss") < Math.log(2), last.metrics().toString());
+                } else {
+                    assertTrue(last.metrics().get("loss") > 0, last.metrics().toString());
+                }
+            }
+        }
+    }
+
+    private static List<Integer> ints(int[] tokens) {
+        return java.util.Arrays.stream(tokens).boxed().toList();
     }
 
     private static void runToEnd(TrainerService trainer) throws InterruptedException {
