@@ -18,6 +18,7 @@ import io.rlstream.producers.rollouts.RolloutWorker;
 import io.rlstream.producers.rollouts.WorkerConfig;
 import io.rlstream.reward.RewardService;
 import io.rlstream.reward.RewardServiceConfig;
+import io.rlstream.reward.tools.RewardCheckCommand;
 import io.rlstream.schemas.Topic;
 import io.rlstream.trainer.service.TrainerService;
 import io.rlstream.trainer.tools.CheckpointsCommand;
@@ -82,6 +83,8 @@ public final class Rlstream {
               pf-ppo r2            R² between proxy reward and true score per PF-PPO strategy
                                    (rlstream pf-ppo r2 --help)
 
+              reward check         score JSONL responses with a verifier, offline, to debug rewards
+                                   (rlstream reward check --help)
               checkpoints list|show|export
                                    the trainer's checkpoints: list them, show one, copy one out as a
                                    policy folder (rlstream checkpoints --help)
@@ -138,6 +141,12 @@ public final class Rlstream {
                 return PfPpoR2Command.run(rest.subList(1, rest.size()), System.in, out, err);
             case "checkpoints":
                 return CheckpointsCommand.run(rest, out, err);
+            case "reward":
+                if (rest.isEmpty() || !rest.get(0).equals("check")) {
+                    err.println("rlstream: reward has one subcommand: check (rlstream reward check --help)");
+                    return 2;
+                }
+                return RewardCheckCommand.run(rest.subList(1, rest.size()), System.in, out, err);
             case "bench":
                 if (!rest.isEmpty() && rest.get(0).equals("processors")) {
                     return ProcessorsBenchmark.run(rest.subList(1, rest.size()), out, err);

@@ -3,11 +3,13 @@ package io.rlstream.reward;
 import io.rlstream.metrics.MetricsPublisher;
 import io.rlstream.reward.stream.RewardStats;
 import io.rlstream.reward.stream.RewardTopology;
-import io.rlstream.reward.verify.Verifier;
+import io.rlstream.reward.feedback.FeedbackMapping;
+import io.rlstream.reward.score.RewardScorer;
 import io.rlstream.reward.verify.Verifiers;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,12 @@ public final class RewardService implements AutoCloseable {
     private final KafkaStreams streams;
     private final MetricsPublisher metrics;
     private final RewardStats stats = new RewardStats();
+    /** Runs verifications so that one that hangs can be abandoned at reward.verifier.timeout.ms. */
+    private final ExecutorService verifierThreads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "reward-verifier");
+        t.setDaemon(true);
+        return t;
+    });
     private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "reward-metrics");
         t.setDaemon(true);
@@ -30,15 +38,18 @@ public final class RewardService implements AutoCloseable {
     });
 
     public RewardService(RewardServiceConfig config) {
-        Verifier verifier = Verifiers.byName(config.getString(RewardServiceConfig.VERIFIER),
-                config.getDouble(RewardServiceConfig.CORRECT), config.getDouble(RewardServiceConfig.INCORRECT));
-        Topology topology = RewardTopology.build(new StreamsBuilder(), config.catalog(), config.serdes(), verifier, stats);
+        RewardScorer scorer = Verifiers.scorer(config, verifierThreads);
+        FeedbackMapping feedback = config.getBoolean(RewardServiceConfig.FEEDBACK_ENABLED)
+                ? FeedbackMapping.parse(config.getString(RewardServiceConfig.FEEDBACK_MAPPING)) : null;
+        Topology topology = RewardTopology.build(new StreamsBuilder(), config.catalog(), config.serdes(), scorer,
+                feedback, stats);
         Properties props = new Properties();
         props.putAll(config.clientProps());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(RewardServiceConfig.APPLICATION_ID));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(RewardServiceConfig.STATE_DIR));
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(RewardServiceConfig.COMMIT_INTERVAL_MS));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(RewardServiceConfig.STREAM_THREADS));
         // Rollouts are decoded inside the topology (dead letters); this only guards the prompts table.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         this.streams = new KafkaStreams(topology, props);
@@ -62,6 +73,11 @@ public final class RewardService implements AutoCloseable {
         metrics.publish("reward.scored", stats.scored());
         metrics.publish("reward.correct", stats.correct());
         metrics.publish("reward.dead_letters", stats.deadLetters());
+        metrics.publish("reward.verifier_latency_ms_mean", stats.meanLatencyMillis());
+        metrics.publish("reward.verifier_latency_ms_max", stats.maxLatencyMillis());
+        if (!Double.isNaN(stats.meanScore())) {
+            metrics.publish("reward.score_mean", stats.meanScore());
+        }
         stats.failures().forEach((reason, n) -> metrics.publish("reward.failed", n, -1, -1, Map.of("reason", reason)));
     }
 
@@ -69,6 +85,7 @@ public final class RewardService implements AutoCloseable {
     public void close() {
         reporter.shutdownNow();
         streams.close(Duration.ofSeconds(30));
+        verifierThreads.shutdownNow();
         publishMetrics();
         metrics.close();
     }

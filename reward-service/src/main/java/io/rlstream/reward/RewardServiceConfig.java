@@ -1,11 +1,14 @@
 package io.rlstream.reward;
 
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.reward.compose.RewardComposition;
+import io.rlstream.reward.feedback.FeedbackMapping;
 import io.rlstream.reward.verify.Verifiers;
 import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 
 /** Settings of the reward service; see {@link ServiceConfig} for the shared keys and sources. */
 public final class RewardServiceConfig extends ServiceConfig {
@@ -16,6 +19,23 @@ public final class RewardServiceConfig extends ServiceConfig {
     public static final String VERIFIER = "reward.verifier";
     public static final String CORRECT = "reward.correct";
     public static final String INCORRECT = "reward.incorrect";
+    public static final String STREAM_THREADS = "reward.stream.threads";
+    public static final String VERIFIER_TIMEOUT_MS = "reward.verifier.timeout.ms";
+    public static final String COMPONENTS = "reward.components";
+    public static final String FORMAT_OPEN = "reward.format.open-tag";
+    public static final String FORMAT_CLOSE = "reward.format.close-tag";
+    public static final String OVERLONG_MAX = "reward.overlong.max-length";
+    public static final String OVERLONG_BUFFER = "reward.overlong.buffer";
+    public static final String OVERLONG_FACTOR = "reward.overlong.factor";
+    public static final String EXACT_IGNORE_CASE = "reward.exact.ignore-case";
+    public static final String CODE_TIMEOUT_MS = "reward.code.timeout.ms";
+    public static final String CODE_CPU_SECONDS = "reward.code.cpu-seconds";
+    public static final String CODE_MEMORY_MB = "reward.code.memory-mb";
+    public static final String MODEL_URL = "reward.model.url";
+    public static final String MODEL_TIMEOUT_MS = "reward.model.timeout.ms";
+    public static final String MODEL_ATTEMPTS = "reward.model.attempts";
+    public static final String FEEDBACK_ENABLED = "reward.feedback.enabled";
+    public static final String FEEDBACK_MAPPING = "reward.feedback.mapping";
 
     public static final ConfigDef DEFINITION = ServiceConfig.baseDef()
             .define(APPLICATION_ID, Type.STRING, "rlstream-rewards", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -27,9 +47,58 @@ public final class RewardServiceConfig extends ServiceConfig {
             .define(VERIFIER, Type.STRING, "numeric-exact", ConfigDef.ValidString.in(Verifiers.names().toArray(String[]::new)),
                     Importance.HIGH, "Verifier that scores responses against the prompt's reference answer.")
             .define(CORRECT, Type.DOUBLE, 1.0, Importance.MEDIUM, "Score of a correct response.")
-            .define(INCORRECT, Type.DOUBLE, 0.0, Importance.MEDIUM, "Score of an incorrect response (e.g. -1 for ±1 rewards).");
+            .define(INCORRECT, Type.DOUBLE, 0.0, Importance.MEDIUM, "Score of an incorrect response (e.g. -1 for ±1 rewards).")
+            .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 256), Importance.MEDIUM,
+                    "Kafka Streams threads: rollouts are scored in parallel by partition of rl.rollouts.")
+            .define(VERIFIER_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "A verifier that takes longer gives a FAILED reward with the reason (never a zero).")
+            .define(COMPONENTS, Type.STRING, "correctness=1.0", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "The reward as a weighted sum of named components: correctness (the verifier), format (the "
+                            + "required answer tags), overlong (DAPO's soft length penalty), e.g. "
+                            + "correctness=1.0,format=0.1,overlong=1.0. Every component is kept on the Reward event.")
+            .define(FORMAT_OPEN, Type.STRING, "<answer>", Importance.LOW, "Opening tag the format component requires.")
+            .define(FORMAT_CLOSE, Type.STRING, "</answer>", Importance.LOW, "Closing tag the format component requires.")
+            .define(OVERLONG_MAX, Type.INT, 20_480, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "L_max of the overlong penalty, in response tokens (DAPO).")
+            .define(OVERLONG_BUFFER, Type.INT, 4_096, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "L_c of the overlong penalty: the penalty grows linearly over the last L_c tokens before L_max.")
+            .define(OVERLONG_FACTOR, Type.DOUBLE, 1.0, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "Size of the overlong penalty at and beyond L_max.")
+            .define(EXACT_IGNORE_CASE, Type.BOOLEAN, false, Importance.LOW,
+                    "Whether the exact verifier ignores case.")
+            .define(CODE_TIMEOUT_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Wall-clock limit of one sandboxed run of the code-python verifier.")
+            .define(CODE_CPU_SECONDS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "CPU-time limit of one sandboxed run.")
+            .define(CODE_MEMORY_MB, Type.INT, 512, ConfigDef.Range.atLeast(16), Importance.LOW,
+                    "Address-space limit of one sandboxed run, in MiB.")
+            .define(MODEL_URL, Type.STRING, "", Importance.MEDIUM,
+                    "HTTP endpoint of the reward-model verifier: POST {prompt, response, reference} -> {score}.")
+            .define(MODEL_TIMEOUT_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Time limit of one request to the reward model.")
+            .define(MODEL_ATTEMPTS, Type.INT, 3, ConfigDef.Range.between(1, 20), Importance.LOW,
+                    "Attempts per response (connection errors, time-outs and 5xx are retried with backoff).")
+            .define(FEEDBACK_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Turn UserFeedback events on rl.feedback into rewards for the matching rollouts (RLUF).")
+            .define(FEEDBACK_MAPPING, Type.STRING, "thumbs_up=1,thumbs_down=-1", new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Reward of each reaction, e.g. thumbs_up=1,thumbs_down=-1,\u2764\ufe0f=1; "
+                            + "reactions not listed are dead-lettered and counted.");
 
     public RewardServiceConfig(Map<?, ?> originals) {
         super(DEFINITION, originals);
+        if ("reward-model".equals(getString(VERIFIER)) && getString(MODEL_URL).isBlank()) {
+            throw new ConfigException(MODEL_URL, "", "the reward-model verifier needs the endpoint's URL");
+        }
+        // The specs are parsed now, so that a typo stops the service at start with the key named.
+        try {
+            RewardComposition.parse(getString(COMPONENTS));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(COMPONENTS, getString(COMPONENTS), e.getMessage());
+        }
+        try {
+            FeedbackMapping.parse(getString(FEEDBACK_MAPPING));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(FEEDBACK_MAPPING, getString(FEEDBACK_MAPPING), e.getMessage());
+        }
     }
 }

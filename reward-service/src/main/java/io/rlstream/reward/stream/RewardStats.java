@@ -23,6 +23,42 @@ public final class RewardStats {
         failures.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
+    private final LongAdder latencyMillis = new LongAdder();
+    private final java.util.concurrent.atomic.LongAccumulator latencyMax =
+            new java.util.concurrent.atomic.LongAccumulator(Math::max, 0);
+    private final java.util.concurrent.atomic.DoubleAdder scoreSum = new java.util.concurrent.atomic.DoubleAdder();
+
+    private final LongAdder verifications = new LongAdder();
+
+    void latency(long millis) {
+        verifications.increment();
+        latencyMillis.add(millis);
+        latencyMax.accumulate(millis);
+    }
+
+    void score(double value) {
+        scores.increment();
+        scoreSum.add(value);
+    }
+
+    /** Mean time a verification took, over all verifications since start (0 before the first). */
+    public double meanLatencyMillis() {
+        long n = verifications.sum();
+        return n == 0 ? 0 : (double) latencyMillis.sum() / n;
+    }
+
+    public long maxLatencyMillis() {
+        return latencyMax.get();
+    }
+
+    private final LongAdder scores = new LongAdder();
+
+    /** Mean total score of the OK rewards from verifiers since start (NaN before the first). */
+    public double meanScore() {
+        long n = scores.sum();
+        return n == 0 ? Double.NaN : scoreSum.sum() / n;
+    }
+
     void deadLetter() {
         deadLetters.increment();
     }

@@ -5,7 +5,9 @@ import io.rlstream.events.Prompt;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
 import io.rlstream.events.SampleStatus;
-import io.rlstream.reward.verify.Verification;
+import io.rlstream.events.UserFeedback;
+import io.rlstream.reward.feedback.FeedbackMapping;
+import io.rlstream.reward.score.RewardScorer;
 import io.rlstream.reward.verify.Verifier;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -13,6 +15,7 @@ import io.rlstream.schemas.TopicCatalog;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -28,21 +31,36 @@ import org.apache.kafka.streams.kstream.Produced;
  * The prompt's reference answer is looked up in a global table over rl.prompts, not copied into
  * every rollout. A failed generation, an unknown prompt or a failed check gives a Reward with
  * status FAILED and a reason, never a zero score (ARCHITECTURE rule 2). Undecodable rollouts go
- * to rl.dead-letters.
+ * to rl.dead-letters. With a feedback mapping, reactions on rl.feedback become rewards for the
+ * rollouts they name (RLUF); a reaction that matches no rollout or no mapping is a dead letter.
  */
 public final class RewardTopology {
 
     public static final String SERVICE = "reward-service";
     static final String PROMPT_STORE = "prompts-by-id";
+    /** Verifier name and component of rewards that come from user feedback. */
+    public static final String FEEDBACK_VERIFIER = "user-feedback";
+    public static final String FEEDBACK_COMPONENT = "feedback";
 
     private RewardTopology() {
     }
 
+    /** Scoring by one verifier with weight 1 and no feedback stream: the walking skeleton's topology. */
     public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes, Verifier verifier,
             RewardStats stats) {
+        return build(builder, catalog, serdes, RewardScorer.of(verifier), null, stats);
+    }
+
+    /**
+     * @param feedback maps reactions on rl.feedback to rewards (RLUF); null leaves rl.feedback alone
+     */
+    public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes, RewardScorer scorer,
+            FeedbackMapping feedback, RewardStats stats) {
         GlobalKTable<String, Prompt> prompts = builder.globalTable(catalog.name(Topic.PROMPTS),
                 Consumed.with(Serdes.String(), serdes.serde(Prompt.class)),
                 Materialized.as(PROMPT_STORE));
+        Produced<String, Reward> toRewards = Produced.with(Serdes.String(), serdes.serde(Reward.class));
+        Produced<String, DeadLetter> toDeadLetters = Produced.with(Serdes.String(), serdes.serde(DeadLetter.class));
 
         KStream<String, Decoded<Rollout>> decoded = builder
                 .stream(catalog.name(Topic.ROLLOUTS), Consumed.with(Serdes.String(), Serdes.ByteArray()))
@@ -55,14 +73,68 @@ public final class RewardTopology {
 
         branches.get("rollouts-dead")
                 .mapValues(Decoded::deadLetter, Named.as("dead-letter-value"))
-                .to(catalog.name(Topic.DEAD_LETTERS), Produced.with(Serdes.String(), serdes.serde(DeadLetter.class)));
+                .to(catalog.name(Topic.DEAD_LETTERS), toDeadLetters);
 
         branches.get("rollouts-ok")
                 .mapValues(Decoded::value, Named.as("rollout-value"))
                 .leftJoin(prompts, (groupId, rollout) -> rollout.getPromptId(),
-                        (rollout, prompt) -> score(rollout, prompt, verifier, stats), Named.as("score"))
-                .to(catalog.name(Topic.REWARDS), Produced.with(Serdes.String(), serdes.serde(Reward.class)));
+                        (rollout, prompt) -> score(rollout, prompt, scorer, stats), Named.as("score"))
+                .to(catalog.name(Topic.REWARDS), toRewards);
+
+        if (feedback != null) {
+            Map<String, KStream<String, Decoded<UserFeedback>>> reactions = builder
+                    .stream(catalog.name(Topic.FEEDBACK), Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                    .process(() -> new DecodeProcessor<>(serdes.serde(UserFeedback.class).deserializer(),
+                            f -> unusableFeedback(f, feedback), SERVICE, stats::deadLetter), Named.as("decode-feedback"))
+                    .split(Named.as("feedback-"))
+                    .branch((key, value) -> value.isDead(), Branched.as("dead"))
+                    .defaultBranch(Branched.as("ok"));
+            reactions.get("feedback-dead")
+                    .mapValues(Decoded::deadLetter, Named.as("feedback-dead-letter-value"))
+                    .to(catalog.name(Topic.DEAD_LETTERS), toDeadLetters);
+            reactions.get("feedback-ok")
+                    .map((key, value) -> {
+                        Reward reward = feedbackReward(value.value(), feedback, stats);
+                        return KeyValue.pair(reward.getGroupId(), reward);
+                    }, Named.as("feedback-reward"))
+                    .to(catalog.name(Topic.REWARDS), toRewards);
+        }
         return builder.build();
+    }
+
+    /**
+     * Why a reaction cannot become a reward, or null: it must name the rollout it reacts to (the
+     * RL loop's rollout ids are {@code group_id/sample_index}), and the mapping must give it a reward.
+     */
+    static String unusableFeedback(UserFeedback f, FeedbackMapping mapping) {
+        String rolloutId = f.getRolloutId();
+        if (rolloutId == null || rolloutId.lastIndexOf('/') <= 0) {
+            return "feedback on response " + f.getResponseId() + " names no rollout_id of the form group_id/index, "
+                    + "so it matches no rollout";
+        }
+        if (mapping.reward(f.getReaction(), f.getValue()).isEmpty()) {
+            return "reaction '" + f.getReaction() + "'" + (f.getValue() == null ? "" : " with value " + f.getValue())
+                    + " has no reward in reward.feedback.mapping";
+        }
+        return null;
+    }
+
+    /** The reward a usable reaction gives its rollout (RLUF), keyed like every reward by group_id. */
+    static Reward feedbackReward(UserFeedback f, FeedbackMapping mapping, RewardStats stats) {
+        double value = mapping.reward(f.getReaction(), f.getValue()).orElseThrow();
+        String rolloutId = f.getRolloutId();
+        stats.scored(value > 0);
+        return Reward.newBuilder()
+                .setRolloutId(rolloutId)
+                .setGroupId(rolloutId.substring(0, rolloutId.lastIndexOf('/')))
+                .setPromptId(f.getPromptId() == null ? "" : f.getPromptId())
+                .setScore(value)
+                .setComponents(Map.of(FEEDBACK_COMPONENT, value))
+                .setStatus(SampleStatus.OK)
+                .setReason("reaction '" + f.getReaction() + "' of user " + f.getUserId())
+                .setVerifier(FEEDBACK_VERIFIER)
+                .setScoredAt(f.getTime())
+                .build();
     }
 
     static String invalidRollout(Rollout r) {
@@ -72,12 +144,12 @@ public final class RewardTopology {
         return null;
     }
 
-    static Reward score(Rollout rollout, Prompt prompt, Verifier verifier, RewardStats stats) {
+    static Reward score(Rollout rollout, Prompt prompt, RewardScorer scorer, RewardStats stats) {
         Reward.Builder reward = Reward.newBuilder()
                 .setRolloutId(rollout.getRolloutId())
                 .setGroupId(rollout.getGroupId())
                 .setPromptId(rollout.getPromptId())
-                .setVerifier(verifier.name())
+                .setVerifier(scorer.verifierName())
                 .setScoredAt(Instant.now())
                 .setComponents(Map.of())
                 .setScore(0.0);
@@ -91,21 +163,19 @@ public final class RewardTopology {
             return reward.setStatus(SampleStatus.FAILED)
                     .setReason("prompt " + rollout.getPromptId() + " is not on the prompts topic").build();
         }
-        Verification v;
-        try {
-            v = verifier.verify(rollout.getResponseText(), prompt.getReferenceAnswer());
-        } catch (RuntimeException e) {
-            v = Verification.failed("verifier " + verifier.name() + " threw " + e);
-        }
-        if (!v.ok()) {
+        RewardScorer.Scored s = scorer.score(prompt.getText(), rollout.getResponseText(), prompt.getReferenceAnswer(),
+                rollout.getResponseTokenIds().size());
+        stats.latency(s.millis());
+        if (!s.ok()) {
             stats.failed("verifier-failed");
-            return reward.setStatus(SampleStatus.FAILED).setReason(v.reason()).build();
+            return reward.setStatus(SampleStatus.FAILED).setComponents(s.components()).setReason(s.reason()).build();
         }
-        stats.scored(v.score() > 0);
+        stats.scored(s.components().getOrDefault(RewardScorer.CORRECTNESS, s.score()) > 0);
+        stats.score(s.score());
         return reward.setStatus(SampleStatus.OK)
-                .setScore(v.score())
-                .setComponents(Map.of("correctness", v.score()))
-                .setReason(v.extracted().isEmpty() ? v.reason() : "extracted " + v.extracted() + ": " + v.reason())
+                .setScore(s.score())
+                .setComponents(s.components())
+                .setReason(s.extracted().isEmpty() ? s.reason() : "extracted " + s.extracted() + ": " + s.reason())
                 .build();
     }
 }

@@ -1,0 +1,113 @@
+package io.rlstream.reward.score;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlstream.reward.compose.OverlongPenalty;
+import io.rlstream.reward.compose.RewardComposition;
+import io.rlstream.reward.verify.NumericExactMatch;
+import io.rlstream.reward.verify.Verification;
+import io.rlstream.reward.verify.Verifier;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The reward as a weighted sum of named components, with the verifier on a time limit. */
+class RewardScorerTest {
+
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    /** 1 when the response contains {@code <answer>}, else 0: a stand-in for the format verifier. */
+    private static final Verifier TAGGED = new Verifier() {
+        @Override
+        public String name() {
+            return "tagged";
+        }
+
+        @Override
+        public Verification verify(String response, String reference) {
+            return Verification.scored(response.contains("<answer>") ? 1 : 0, "", "");
+        }
+    };
+
+    private static Verifier slow(Duration pause) {
+        return new Verifier() {
+            @Override
+            public String name() {
+                return "slow";
+            }
+
+            @Override
+            public Verification verify(String response, String reference) {
+                try {
+                    Thread.sleep(pause.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return Verification.scored(1, "", "");
+            }
+        };
+    }
+
+    @Test
+    void theRewardIsTheWeightedSumOfItsComponentsAndKeepsEachOne() {
+        // correctness 1 (85 = 85), format 1 (tagged), overlong with L_max 20, L_c 4 at 18 tokens:
+        // ((20 − 4) − 18) / 4 = −0.5.  Total 1.0·1 + 0.1·1 + 1.0·(−0.5) = 0.6
+        RewardScorer scorer = new RewardScorer(new NumericExactMatch(1, 0), TAGGED, new OverlongPenalty(20, 4, 1.0),
+                RewardComposition.parse("correctness=1.0,format=0.1,overlong=1.0"), Duration.ofSeconds(5), executor);
+        RewardScorer.Scored s = scorer.score("37+48=", "<answer>85</answer>", "85", 18);
+        assertTrue(s.ok(), s.reason());
+        assertEquals(0.6, s.score(), 1e-12);
+        assertEquals(Map.of("correctness", 1.0, "format", 1.0, "overlong", -0.5), s.components());
+        assertEquals("85", s.extracted());
+    }
+
+    @Test
+    void aVerifierThatRunsPastTheLimitGivesAFailedRewardNotAZero() {
+        RewardScorer scorer = new RewardScorer(slow(Duration.ofSeconds(5)), null, null,
+                RewardComposition.parse("correctness=1.0"), Duration.ofMillis(200), executor);
+        long start = System.nanoTime();
+        RewardScorer.Scored s = scorer.score("", "anything", "1", 1);
+        assertFalse(s.ok());
+        assertTrue(Double.isNaN(s.score()));
+        assertTrue(s.reason().contains("longer than 200 ms"), s.reason());
+        assertTrue((System.nanoTime() - start) / 1e9 < 2, "abandoned at the limit, not after the verifier");
+    }
+
+    @Test
+    void aVerifierThatThrowsGivesAFailedRewardWithTheException() {
+        Verifier broken = new Verifier() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public Verification verify(String response, String reference) {
+                throw new IllegalStateException("parser exploded");
+            }
+        };
+        RewardScorer.Scored s = RewardScorer.of(broken).score("", "x", "1", 1);
+        assertFalse(s.ok());
+        assertTrue(s.reason().contains("parser exploded"), s.reason());
+    }
+
+    @Test
+    void aFailedCheckIsNeverAZeroEvenWithOtherComponents() {
+        // numeric-exact cannot check against a reference that is not a number: FAILED, whatever the format says
+        RewardScorer scorer = new RewardScorer(new NumericExactMatch(1, 0), TAGGED, null,
+                RewardComposition.parse("correctness=1.0,format=0.1"), Duration.ofSeconds(5), executor);
+        RewardScorer.Scored s = scorer.score("", "<answer>85</answer>", "eighty-five", 2);
+        assertFalse(s.ok());
+        assertTrue(s.reason().contains("not a number"), s.reason());
+    }
+}
