@@ -6,28 +6,35 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs the candidate Python program of a response against the prompt's tests in a
- * {@link PythonSandbox} (the execution-based reward of code RL, e.g. DeepSeek-R1, arXiv 2501.12948,
- * and verl's sandbox fusion reward). The program is the last {@code ```python} fenced block of the
- * response, else the last {@code ```} block, else the whole response; the prompt's reference
- * answer holds the tests (Python asserts, e.g. {@code assert add(1, 2) == 3}), run after it.
+ * Correct when the response's Python program passes the prompt's tests: the program, a blank
+ * line, then the tests (plain {@code assert} statements like MBPP's {@code test_list}, Austin et
+ * al. 2021, e.g. {@code assert add(1, 2) == 3}) run as one file in a {@link PythonSandbox}, and
+ * every test passes when that file runs to its last line and exits 0.
  *
- * <p>All tests pass (exit 0): {@code correct}. A failed assertion, an exception, a time-out, a
- * memory or CPU limit or a crash is the candidate's fault: {@code incorrect}, with the reason. Only
- * when the sandbox itself cannot run (no python3, no temporary folder) is the verification failed:
- * then no verdict on the candidate exists, and a zero would be a lie.
+ * <p>The program is the last {@code ```python} (or {@code ```py}) fenced block of the response,
+ * else its last fenced block of any kind, else the whole response; an opening fence that is never
+ * closed (a response cut at the token limit) runs to the end of the response.
+ *
+ * <p>Anything the program does wrong is {@code incorrect}, with the reason: a failed assert, an
+ * exception, a syntax error, an exit before the tests ran ({@code sys.exit(0)}), a timeout, the
+ * CPU, memory or output limit, a crash. A broken program is the policy's fault. Only when the
+ * check cannot be made (no python3, no temporary directory, a sandbox that does not start, a
+ * prompt without tests) is the verification failed, which is never read as a zero.
  */
 public final class CodeVerifier implements Verifier {
 
     public static final String NAME = "code-python";
-    private static final Pattern PYTHON_BLOCK = Pattern.compile("```(?:python|py)[ \\t]*\\r?\\n(.*?)```", Pattern.DOTALL);
-    private static final Pattern ANY_BLOCK = Pattern.compile("```[^\\n`]*\\r?\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern FENCE = Pattern.compile("```[ \\t]*([A-Za-z0-9_+.-]*)[^\\n]*\\n(.*?)(?:```|\\z)", Pattern.DOTALL);
+    private static final int EXTRACTED_PREVIEW = 80;
 
     private final PythonSandbox sandbox;
     private final double correct;
     private final double incorrect;
 
     public CodeVerifier(PythonSandbox sandbox, double correct, double incorrect) {
+        if (sandbox == null) {
+            throw new IllegalArgumentException("sandbox must not be null; use new PythonSandbox(SandboxLimits.defaults())");
+        }
         this.sandbox = sandbox;
         this.correct = correct;
         this.incorrect = incorrect;
@@ -39,40 +46,48 @@ public final class CodeVerifier implements Verifier {
     }
 
     @Override
-    public Verification verify(String response, String tests) {
-        if (tests == null || tests.isBlank()) {
+    public Verification verify(String response, String reference) {
+        if (reference == null || reference.isBlank()) {
             return Verification.failed("prompt has no tests to run the program against");
         }
         String program = extractProgram(response == null ? "" : response);
-        SandboxResult run = sandbox.run(program + "\n\n" + tests + "\n");
-        String extracted = program.lines().findFirst().orElse("") + " (" + program.length() + " chars)";
-        return switch (run.outcome()) {
-            case OK -> Verification.scored(correct, extracted, "all tests passed in " + run.millis() + " ms");
-            case SANDBOX_ERROR -> Verification.failed("sandbox could not run the program: " + run.stderr());
-            case TIMEOUT -> Verification.scored(incorrect, extracted, "timed out after "
-                    + sandbox.limits().wallTimeout().toMillis() + " ms");
-            case CPU_LIMIT -> Verification.scored(incorrect, extracted, "CPU limit of "
-                    + sandbox.limits().cpuSeconds() + " s reached");
-            case MEMORY_LIMIT -> Verification.scored(incorrect, extracted, "memory limit reached: " + run.lastErrorLine());
-            case KILLED_BY_SIGNAL -> Verification.scored(incorrect, extracted, "killed by signal " + (run.exitCode() - 128));
-            case FAILED -> Verification.scored(incorrect, extracted, "tests failed: " + run.lastErrorLine());
+        if (program.isBlank()) {
+            return Verification.scored(incorrect, "", "no program in response");
+        }
+        SandboxResult result = sandbox.run(program + "\n\n" + reference);
+        String extracted = preview(program);
+        return switch (result.outcome()) {
+            case OK -> Verification.scored(correct, extracted, "all tests passed");
+            case SANDBOX_ERROR -> Verification.failed("could not run the program: " + result.reason());
+            default -> Verification.scored(incorrect, extracted, result.reason());
         };
     }
 
-    /** The program of a response: its last python fenced block, else its last fenced block, else all of it. */
+    /** The last {@code ```python} block, else the last fenced block, else the whole response. */
     public static String extractProgram(String response) {
-        String last = lastGroup(PYTHON_BLOCK.matcher(response));
-        if (last == null) {
-            last = lastGroup(ANY_BLOCK.matcher(response));
+        Matcher m = FENCE.matcher(response);
+        String lastPython = null;
+        String lastAny = null;
+        while (m.find()) {
+            String language = m.group(1).toLowerCase();
+            String body = m.group(2);
+            lastAny = body;
+            if (language.equals("python") || language.equals("py") || language.equals("python3")) {
+                lastPython = body;
+            }
         }
-        return last == null ? response : last;
+        if (lastPython != null) {
+            return lastPython;
+        }
+        return lastAny != null ? lastAny : response;
     }
 
-    private static String lastGroup(Matcher m) {
-        String last = null;
-        while (m.find()) {
-            last = m.group(1);
+    /** The program's first non-blank line and its length, for the reward record. */
+    static String preview(String program) {
+        String first = program.strip().lines().findFirst().orElse("");
+        if (first.length() > EXTRACTED_PREVIEW) {
+            first = first.substring(0, EXTRACTED_PREVIEW - 1) + "…";
         }
-        return last;
+        return first + " (" + program.length() + " chars)";
     }
 }

@@ -56,8 +56,14 @@ final class FinalAnswerExtractor {
 
     private static final Pattern ANSWER_PHRASE =
             Pattern.compile("\\banswer(?:\\*\\*)?(?:\\s+is\\b|\\s*:)", Pattern.CASE_INSENSITIVE);
+    /*
+     * A number, with a minus sign only when the character before the sign is not part of an
+     * operand (10-5, 10 - 5, (3)-1 are subtractions). The cheap checks come first (a '-' or a
+     * digit), so the lookbehinds run only where a number can start.
+     */
     private static final Pattern NUMBER = Pattern.compile(
-            "(?:(?<![\\w.)\\]}])(?<![\\d.)\\]}]\\s{1,8})-)?(?<![\\w.])(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:[eE][-+]?\\d{1,4})?(?:/\\d+)?");
+            "(?:-(?<![\\w.)\\]}]-)(?<![\\d.)\\]}]\\s{1,8}-))?(?=\\d)(?<![\\w.])"
+                    + "(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:[eE][-+]?\\d{1,4})?(?:/\\d+)?");
 
     private static final Pattern NUMBER_THEN_WORD =
             Pattern.compile("(\\\\?\\$?-?\\d[\\d,]*(?:\\.\\d+)?(?:/\\d+)?)\\s+([A-Za-z]{2,})\\b");

@@ -48,10 +48,10 @@ public final class Verifiers {
                     correct, incorrect);
             case RegexVerifier.NAME -> new RegexVerifier(correct, incorrect);
             case FormatVerifier.NAME -> format(config);
-            case CodeVerifier.NAME -> new CodeVerifier(new PythonSandbox(new SandboxLimits(
-                    Duration.ofMillis(config.getLong(RewardServiceConfig.CODE_TIMEOUT_MS)),
-                    config.getInt(RewardServiceConfig.CODE_CPU_SECONDS),
-                    config.getInt(RewardServiceConfig.CODE_MEMORY_MB) * 1024L * 1024L)), correct, incorrect);
+            case CodeVerifier.NAME -> new CodeVerifier(new PythonSandbox(SandboxLimits.defaults()
+                    .withWallClock(Duration.ofMillis(config.getLong(RewardServiceConfig.CODE_TIMEOUT_MS)))
+                    .withCpuSeconds(config.getInt(RewardServiceConfig.CODE_CPU_SECONDS))
+                    .withMemoryBytes(config.getInt(RewardServiceConfig.CODE_MEMORY_MB) * 1024L * 1024L)), correct, incorrect);
             case RewardModelClient.NAME -> new RewardModelClient(URI.create(config.getString(RewardServiceConfig.MODEL_URL)),
                     Duration.ofMillis(config.getLong(RewardServiceConfig.MODEL_TIMEOUT_MS)),
                     config.getInt(RewardServiceConfig.MODEL_ATTEMPTS), Duration.ofMillis(200));
