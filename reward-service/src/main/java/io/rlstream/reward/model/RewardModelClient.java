@@ -98,6 +98,12 @@ public final class RewardModelClient implements Verifier {
         return score("", response, reference);
     }
 
+    /** The reward model judges the response in the context of its prompt. */
+    @Override
+    public Verification verify(String prompt, String response, String reference) {
+        return score(prompt, response, reference);
+    }
+
     /**
      * @param prompt    the prompt text ({@code null} is sent as JSON null)
      * @param response  the policy's decoded response

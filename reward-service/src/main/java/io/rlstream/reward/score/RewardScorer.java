@@ -2,7 +2,6 @@ package io.rlstream.reward.score;
 
 import io.rlstream.reward.compose.OverlongPenalty;
 import io.rlstream.reward.compose.RewardComposition;
-import io.rlstream.reward.model.RewardModelClient;
 import io.rlstream.reward.verify.Verification;
 import io.rlstream.reward.verify.Verifier;
 import java.time.Duration;
@@ -108,12 +107,9 @@ public final class RewardScorer {
         }
     }
 
-    /** The reward model also sees the prompt; the other verifiers compare with the reference only. */
     private Verification check(String prompt, String response, String reference) {
         try {
-            return correctness instanceof RewardModelClient model
-                    ? model.score(prompt, response, reference)
-                    : correctness.verify(response, reference);
+            return correctness.verify(prompt, response, reference);
         } catch (RuntimeException e) {
             return Verification.failed("verifier " + correctness.name() + " threw " + e);
         }

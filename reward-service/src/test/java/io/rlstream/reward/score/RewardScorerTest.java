@@ -110,4 +110,29 @@ class RewardScorerTest {
         assertFalse(s.ok());
         assertTrue(s.reason().contains("not a number"), s.reason());
     }
+
+    @Test
+    void aVerifierThatJudgesInContextGetsThePrompt() {
+        // A reward model scores a response for its prompt: the scorer must hand the prompt over.
+        Verifier inContext = new Verifier() {
+            @Override
+            public String name() {
+                return "in-context";
+            }
+
+            @Override
+            public Verification verify(String response, String reference) {
+                return Verification.failed("called without the prompt");
+            }
+
+            @Override
+            public Verification verify(String prompt, String response, String reference) {
+                return Verification.scored(prompt.equals("37+48=") ? 1 : 0, "", "saw " + prompt);
+            }
+        };
+        RewardScorer.Scored s = new RewardScorer(inContext, null, null, RewardComposition.parse("correctness=1.0"),
+                Duration.ofSeconds(5), executor).score("37+48=", "85", null, 1);
+        assertTrue(s.ok(), s.reason());
+        assertEquals(1.0, s.score());
+    }
 }

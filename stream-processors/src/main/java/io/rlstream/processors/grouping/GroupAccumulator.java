@@ -17,8 +17,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -222,7 +224,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         }
         double[] rewardsOfGroup = scores.stream().mapToDouble(Double::doubleValue).toArray();
         // A group opened by a reward whose rollouts never came has G = 0: count the samples we heard of.
-        java.util.Set<String> heardOf = new java.util.HashSet<>(rewardById.keySet());
+        Set<String> heardOf = new HashSet<>(rewardById.keySet());
         groupRollouts.forEach(r -> heardOf.add(r.getRolloutId()));
         int size = Math.max(groupSize, heardOf.size());
         int failed = size - usable.size() - stale;

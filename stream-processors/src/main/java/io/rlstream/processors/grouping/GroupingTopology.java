@@ -104,7 +104,8 @@ public final class GroupingTopology {
             builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(POLICY_VERSION_STORE),
                             Serdes.String(), Serdes.Long()).withLoggingDisabled(),
                     inputs.name(Topic.CHECKPOINTS), Consumed.with(Serdes.String(), Serdes.ByteArray()),
-                    () -> new PolicyVersionTracker(serdes.serde(CheckpointPublished.class).deserializer()));
+                    () -> new PolicyVersionTracker(inputs.name(Topic.CHECKPOINTS),
+                            serdes.serde(CheckpointPublished.class).deserializer()));
         }
 
         KStream<String, Routed<SpecificRecord>> decoded = builder

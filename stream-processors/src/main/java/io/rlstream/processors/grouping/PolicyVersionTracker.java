@@ -20,18 +20,18 @@ final class PolicyVersionTracker implements Processor<String, byte[], Void, Void
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyVersionTracker.class);
 
+    private final String topic;
     private final Deserializer<CheckpointPublished> checkpoints;
     private KeyValueStore<String, Long> store;
-    private String topic = "";
 
-    PolicyVersionTracker(Deserializer<CheckpointPublished> checkpoints) {
+    PolicyVersionTracker(String topic, Deserializer<CheckpointPublished> checkpoints) {
+        this.topic = topic;
         this.checkpoints = checkpoints;
     }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.store = context.getStateStore(GroupingTopology.POLICY_VERSION_STORE);
-        context.recordMetadata().ifPresent(m -> topic = m.topic());
     }
 
     @Override

@@ -446,6 +446,9 @@ class GroupingTopologyTest {
     @Test
     void samplesOlderThanTheStalenessBoundAreDroppedAndCounted() {
         start(GroupingSettings.defaults("test").withBatchGroups(1).withStaleness(1));
+        // a record on rl.checkpoints that is not an announcement is skipped, not fatal
+        driver.createInputTopic(CATALOG.name(Topic.CHECKPOINTS), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer()).pipeInput("policy", "garbage".getBytes(StandardCharsets.UTF_8));
         checkpoints.pipeInput("policy", CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(5)
                 .setUri("file:/tmp/v5").setStep(5).setCreatedAt(Instant.EPOCH).build());
         // current version 5, eta 1: versions >= 4 are usable, 3 is stale
