@@ -6,6 +6,7 @@ import io.rlstream.events.Metric;
 import io.rlstream.events.PreferencePair;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
@@ -35,6 +36,8 @@ public enum Topic {
             "chosen / rejected built from groups"),
     PROMPT_STATS("prompt-stats", "prompt_id", PromptStats.class, 1, Map.of("cleanup.policy", "compact"),
             "compacted; pass-rate history per prompt"),
+    PROMPT_SELECTION("prompt-selection", "prompt_id", PromptSelection.class, 1, Map.of("cleanup.policy", "compact"),
+            "compacted; the dispatcher's selector state per prompt (estimate, prediction, times chosen)"),
     CHECKPOINTS("checkpoints", "policy name", CheckpointPublished.class, 1, Map.of(),
             "version, URI, step, offsets consumed"),
     METRICS("metrics", "source", Metric.class, 1, Map.of(), "name, value, step, tags, time"),

@@ -16,7 +16,7 @@ class TopicCatalogTest {
         assertEquals("rl.prompt-dispatch", c.name(Topic.PROMPT_DISPATCH));
         assertEquals("rl.training-batches", c.name(Topic.TRAINING_BATCHES));
         assertEquals("rl.dead-letters", c.name(Topic.DEAD_LETTERS));
-        assertEquals(11, c.topics().size());
+        assertEquals(12, c.topics().size());
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.PromptStats;
 import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.processors.curriculum.PromptPool;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;

@@ -19,7 +19,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code prompt-stats.ema-weight} (0.1 by default) on the newest group (the first group sets it). {@code groups} counts every
  * completed group of the prompt, so summing it over the latest record of every prompt gives the
  * number of groups the grouping app has resolved; the dispatcher uses that sum as its completion
- * count, which keeps work waiting inside this app counted as in flight.
+ * count, which keeps work waiting inside this app counted as in flight. The last group's id, size
+ * and mean reward ride along, so that curriculum selectors learn from each group as it completes
+ * (PCL's value model is trained on the group's mean reward).
  */
 final class PromptStatsUpdater implements Processor<String, TrainingBatchGroup, String, PromptStats> {
 
@@ -52,11 +54,13 @@ final class PromptStatsUpdater implements Processor<String, TrainingBatchGroup, 
     /** The statistics after one more completed group. Pure, for tests. */
     static PromptStats update(PromptStats previous, TrainingBatchGroup group, long timestamp, double emaWeight) {
         long passes = 0;
+        double rewardSum = 0;
         long version = previous == null ? -1 : previous.getLastPolicyVersion();
         for (ScoredSample s : group.getSamples()) {
             if (s.getReward() > 0) {
                 passes++;
             }
+            rewardSum += s.getReward();
             version = Math.max(version, s.getPolicyVersion());
         }
         int n = group.getSamples().size();
@@ -79,6 +83,9 @@ final class PromptStatsUpdater implements Processor<String, TrainingBatchGroup, 
                 .setMovingAverage(ema)
                 .setLastPolicyVersion(version)
                 .setUpdatedAt(Instant.ofEpochMilli(timestamp))
+                .setLastGroupId(group.getGroupId() == null ? "" : group.getGroupId())
+                .setLastGroupSamples(n)
+                .setLastGroupMeanReward(n == 0 ? null : rewardSum / n)
                 .build();
     }
 }

@@ -33,6 +33,19 @@ class PromptStatsUpdaterTest {
     }
 
     @Test
+    void theLastGroupsIdSizeAndMeanRewardRideAlongForTheCurriculum() {
+        // rewards [1, 0, 0.5, 0] -> mean 1.5 / 4 = 0.375 (PCL's value-model target)
+        PromptStats stats = PromptStatsUpdater.update(null, group(2, 1, 0, 0.5, 0), 10, 0.1);
+        assertEquals("g", stats.getLastGroupId());
+        assertEquals(4, stats.getLastGroupSamples());
+        assertEquals(0.375, stats.getLastGroupMeanReward(), 1e-12);
+        // a group without usable samples has no mean: null, never 0
+        PromptStats empty = PromptStatsUpdater.update(stats, group(3), 11, 0.1);
+        assertEquals(0, empty.getLastGroupSamples());
+        assertEquals(null, empty.getLastGroupMeanReward());
+    }
+
+    @Test
     void aGroupWithoutUsableSamplesCountsAsResolvedButLeavesTheRatesAlone() {
         PromptStats first = PromptStatsUpdater.update(null, group(1, 1, 0), 1, 0.1);
         PromptStats second = PromptStatsUpdater.update(first, group(2), 2, 0.1);

@@ -1,4 +1,4 @@
-package io.rlstream.processors.dispatch;
+package io.rlstream.processors.curriculum;
 
 import io.rlstream.events.Prompt;
 import java.util.ArrayList;
@@ -44,6 +44,12 @@ public final class PromptPool {
             throw new IllegalStateException("the prompt pool is empty");
         }
         return prompts.get(random.nextInt(prompts.size()));
+    }
+
+    /** The prompt with this id, or null when it is not in the pool. */
+    public Prompt get(String promptId) {
+        Integer at = indexById.get(promptId);
+        return at == null ? null : prompts.get(at);
     }
 
     public int size() {

@@ -1,4 +1,4 @@
-package io.rlstream.processors.dispatch;
+package io.rlstream.processors.curriculum;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
