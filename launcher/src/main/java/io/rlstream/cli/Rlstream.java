@@ -1,6 +1,7 @@
 package io.rlstream.cli;
 
 import io.rlstream.cli.bench.ProcessorsBenchmark;
+import io.rlstream.cli.bench.SelectorBenchmark;
 import io.rlstream.cli.bench.TrainerBenchmark;
 import io.rlstream.cli.demo.Demo;
 import io.rlstream.cli.demo.DemoSettings;
@@ -58,6 +59,8 @@ public final class Rlstream {
                   --run-dir DIR      where data, checkpoints, metrics.csv and the learning curve go
                                      (default runs/<timestamp>)
                   --seed S           seed of data, warm start and sampling (default 7)
+                  --selector NAME    how the dispatcher chooses prompts: uniform (default),
+                                     pass-rate-window, difficulty-pools, pcl
 
             Run one service against an existing cluster (Ctrl-C stops it cleanly):
               rewards              score rollouts against reference answers (rl.rollouts -> rl.rewards)
@@ -93,6 +96,8 @@ public final class Rlstream {
               bench processors     rollouts -> rewards -> batches through the real services next to
                                    raw Kafka produce+consume of the same bytes (--help for sizes)
               bench trainer        the trainer's tokens/s on the demo policy (--help)
+              bench selectors      the demo once per prompt selector, same seed and budget: effective
+                                   ratio, samples and time to the accuracy target (--help)
 
             Flags of every service command:
               --config FILE              properties file with settings
@@ -154,7 +159,10 @@ public final class Rlstream {
                 if (!rest.isEmpty() && rest.get(0).equals("trainer")) {
                     return TrainerBenchmark.run(rest.subList(1, rest.size()), out, err);
                 }
-                err.println("rlstream: bench runs processors or trainer (rlstream bench processors --help)");
+                if (!rest.isEmpty() && rest.get(0).equals("selectors")) {
+                    return SelectorBenchmark.run(rest.subList(1, rest.size()), out, err);
+                }
+                err.println("rlstream: bench runs processors, trainer or selectors (rlstream bench processors --help)");
                 return 2;
             default:
                 break;
@@ -210,7 +218,7 @@ public final class Rlstream {
     }
 
     static int demo(Args args, PrintStream out) throws Exception {
-        args.rejectUnknown(List.of("minutes", "target", "run-dir", "seed"));
+        args.rejectUnknown(List.of("minutes", "target", "run-dir", "seed", "selector"));
         Path runDir = args.path("run-dir");
         if (runDir == null) {
             runDir = Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -220,7 +228,7 @@ public final class Rlstream {
                 Duration.ofMillis(Math.round(args.number("minutes", defaults.rlBudget().toMinutes()) * 60_000)),
                 args.number("target", defaults.targetAccuracy()), defaults.evalInterval(), defaults.groupSize(),
                 defaults.batchGroups(), defaults.maxInFlight(), (long) args.number("seed", defaults.seed()),
-                defaults.decaySteps());
+                defaults.decaySteps(), selectorName(args.get("selector", defaults.selector())));
         Files.createDirectories(settings.runDir());
         out.println("rlstream demo: run folder " + settings.runDir());
         try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),
@@ -252,6 +260,15 @@ public final class Rlstream {
             }
             return result.reachedTarget() ? 0 : 3;
         }
+    }
+
+    /** A selector name the dispatcher knows, or a usage error that lists them. */
+    static String selectorName(String name) {
+        if (!io.rlstream.processors.curriculum.PromptSelectors.names().contains(name)) {
+            throw new Args.UsageException("unknown prompt selector '" + name + "'; choose one of "
+                    + String.join(", ", io.rlstream.processors.curriculum.PromptSelectors.names()));
+        }
+        return name;
     }
 
     /** Starts a service from its settings and waits for Ctrl-C. */

@@ -12,7 +12,9 @@ import io.rlstream.ops.TopicAdmin;
 import io.rlstream.producers.prompts.PromptProducer;
 import io.rlstream.producers.rollouts.RolloutWorker;
 import io.rlstream.producers.rollouts.WorkerConfig;
+import io.rlstream.processors.curriculum.PclSelector;
 import io.rlstream.processors.dispatch.Dispatcher;
+import io.rlstream.processors.grouping.GroupingCounters;
 import io.rlstream.processors.grouping.GroupingApp;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.reward.RewardService;
@@ -56,9 +58,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class Demo {
 
-    /** How a run ended. */
+    /**
+     * How a run ended.
+     *
+     * @param samplesGenerated  rollouts the worker generated during RL
+     * @param samplesToTarget   rollouts generated when held-out accuracy first reached the target, -1 if never
+     * @param secondsToTarget   seconds of RL until then, NaN if never
+     * @param effectiveRatio    groups kept by dynamic sampling (rewards not all equal) over groups completed
+     * @param groupsCompleted   groups the grouping app completed
+     * @param valueMae          PCL: mean |V(x) − group mean reward| over graded groups, NaN for other selectors
+     * @param valueBaselineMae  PCL: the same for the running-mean-reward baseline
+     */
     public record Result(double initialAccuracy, double finalAccuracy, long steps, double rlSeconds,
-            boolean reachedTarget, String stopReason, Path runDir) {
+            boolean reachedTarget, String stopReason, Path runDir, String selector, long samplesGenerated,
+            long samplesToTarget, double secondsToTarget, double effectiveRatio, long groupsCompleted,
+            double valueMae, double valueBaselineMae) {
     }
 
     private final DemoSettings settings;
@@ -126,7 +140,10 @@ public final class Demo {
                     ProcessorsConfig.BATCH_GROUPS, Integer.toString(settings.batchGroups()),
                     ProcessorsConfig.GROUP_SIZE, Integer.toString(settings.groupSize()),
                     ProcessorsConfig.MAX_IN_FLIGHT_GROUPS, Integer.toString(settings.maxInFlight()),
-                    ProcessorsConfig.SEED, Long.toString(settings.seed())));
+                    ProcessorsConfig.SEED, Long.toString(settings.seed()),
+                    ProcessorsConfig.SELECTOR, settings.selector(),
+                    // any free port: several demos (and tests) may run on one machine
+                    ProcessorsConfig.QUERY_PORT, "0"));
             GroupingApp grouping = new GroupingApp(processors);
             grouping.start();
             services.add(grouping);
@@ -148,6 +165,8 @@ public final class Demo {
             services.add(start(dispatcher, "dispatcher"));
 
             long deadline = rlStart + settings.rlBudget().toNanos();
+            long samplesToTarget = -1;
+            double secondsToTarget = Double.NaN;
             long lastEvalVersion = 0;
             long lastEvalNanos = System.nanoTime();
             long newestVersion = 0;
@@ -187,6 +206,8 @@ public final class Demo {
                     log.eval(steps, newestVersion, seconds, last);
                     out.printf("eval  @ step %d, %.0f s of RL: held-out greedy accuracy %.1f%%%n", steps, seconds, 100 * last);
                     if (last >= settings.targetAccuracy()) {
+                        samplesToTarget = worker.generatedSamples();
+                        secondsToTarget = seconds;
                         reason = String.format("target accuracy %.0f%% reached", 100 * settings.targetAccuracy());
                         break;
                     }
@@ -199,10 +220,23 @@ public final class Demo {
                 last = evaluate(evaluator, newestUri, task, tokenizer);
                 log.eval(steps, newestVersion, rlSeconds, last);
             }
-            Result result = new Result(initial, last, steps, rlSeconds, last >= settings.targetAccuracy(), reason, runDir);
+            double valueMae = Double.NaN;
+            double valueBaselineMae = Double.NaN;
+            if (dispatcher.selector() instanceof PclSelector pcl) {
+                valueMae = pcl.predictionError().mae();
+                valueBaselineMae = pcl.predictionError().baselineMae();
+            }
+            Result result = new Result(initial, last, steps, rlSeconds, last >= settings.targetAccuracy(), reason, runDir,
+                    settings.selector(), worker.generatedSamples(), samplesToTarget, secondsToTarget,
+                    grouping.counters().effectiveRatio(), grouping.counters().get(GroupingCounters.GROUPS_COMPLETED),
+                    valueMae, valueBaselineMae);
             log.finish(result, settings);
             out.printf("summary: held-out greedy accuracy %.1f%% -> %.1f%% in %d steps, %.0f s of RL (%s)%n",
                     100 * initial, 100 * last, steps, rlSeconds, reason);
+            out.printf("selector %s: %d samples generated, effective ratio %.3f over %d groups%s%n", settings.selector(),
+                    result.samplesGenerated(), result.effectiveRatio(), result.groupsCompleted(),
+                    Double.isNaN(valueMae) ? "" : String.format(", V(x) error %.3f (running-mean baseline %.3f)",
+                            valueMae, valueBaselineMae));
             out.println("run folder: " + runDir + " (metrics.csv, eval.csv, summary.txt, learning-curve.png)");
             return result;
         } finally {

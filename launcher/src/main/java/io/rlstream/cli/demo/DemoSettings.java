@@ -16,12 +16,14 @@ import java.time.Duration;
  * @param maxInFlight     most dispatched groups not yet scored
  * @param seed            seed of data, warm start and sampling
  * @param decaySteps      trainer optimizer steps of the cosine learning-rate decay
+ * @param selector        the dispatcher's prompt selector (dispatch.selector)
  */
 public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy, Duration evalInterval, int groupSize,
-        int batchGroups, int maxInFlight, long seed, int decaySteps) {
+        int batchGroups, int maxInFlight, long seed, int decaySteps, String selector) {
 
     public static DemoSettings defaults(Path runDir) {
-        return new DemoSettings(runDir, Duration.ofMinutes(10), 0.85, Duration.ofSeconds(10), 8, 16, 64, 7L, 1500);
+        return new DemoSettings(runDir, Duration.ofMinutes(10), 0.85, Duration.ofSeconds(10), 8, 16, 64, 7L, 1500,
+                "uniform");
     }
 
     public DemoSettings {
@@ -31,16 +33,36 @@ public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy
         if (rlBudget.isNegative() || rlBudget.isZero()) {
             throw new IllegalArgumentException("RL time budget must be positive, got " + rlBudget);
         }
+        if (selector == null || selector.isBlank()) {
+            throw new IllegalArgumentException("the demo needs a prompt selector name");
+        }
         if (evalInterval.isNegative() || groupSize < 2 || batchGroups < 1 || maxInFlight < 1) {
             throw new IllegalArgumentException("batch and in-flight must be >= 1 and group size >= 2");
         }
     }
 
     public DemoSettings withBudget(Duration budget) {
-        return new DemoSettings(runDir, budget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed, decaySteps);
+        return new DemoSettings(runDir, budget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, selector);
     }
 
     public DemoSettings withTarget(double target) {
-        return new DemoSettings(runDir, rlBudget, target, evalInterval, groupSize, batchGroups, maxInFlight, seed, decaySteps);
+        return new DemoSettings(runDir, rlBudget, target, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, selector);
+    }
+
+    public DemoSettings withSelector(String name) {
+        return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, name);
+    }
+
+    public DemoSettings withRunDir(Path dir) {
+        return new DemoSettings(dir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, selector);
+    }
+
+    public DemoSettings withSeed(long s) {
+        return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, s,
+                decaySteps, selector);
     }
 }

@@ -52,11 +52,19 @@ final class RunLog {
                 training steps: %d
                 seconds of RL: %.1f
                 stopped because: %s
-                settings: G=%d B=%d max-in-flight=%d seed=%d budget=%ds
+                settings: G=%d B=%d max-in-flight=%d seed=%d budget=%ds selector=%s
+                samples generated: %d (to the target: %s)
+                effective ratio: %.4f over %d groups
+                value model error (pcl): %s
                 """, result.initialAccuracy(), result.finalAccuracy(), settings.targetAccuracy(),
                 result.reachedTarget() ? "reached" : "not reached", result.steps(), result.rlSeconds(),
                 result.stopReason(), settings.groupSize(), settings.batchGroups(), settings.maxInFlight(),
-                settings.seed(), settings.rlBudget().toSeconds());
+                settings.seed(), settings.rlBudget().toSeconds(), settings.selector(), result.samplesGenerated(),
+                result.samplesToTarget() < 0 ? "not reached"
+                        : result.samplesToTarget() + String.format(Locale.ROOT, " in %.1f s", result.secondsToTarget()),
+                result.effectiveRatio(), result.groupsCompleted(),
+                Double.isNaN(result.valueMae()) ? "-" : String.format(Locale.ROOT, "%.4f (running-mean baseline %.4f)",
+                        result.valueMae(), result.valueBaselineMae()));
         write("summary.txt", summary, false);
         LearningCurve.write(dir.resolve("learning-curve.png"),
                 String.format(Locale.ROOT, "rlstream demo: two-digit addition, GRPO through Kafka (%.0f%% -> %.0f%%)",

@@ -4,6 +4,12 @@ import io.rlstream.config.ServiceConfig;
 import io.rlstream.processors.advantage.AdvantageEstimator;
 import io.rlstream.processors.advantage.AdvantageEstimators;
 import io.rlstream.processors.advantage.AdvantageOptions;
+import io.rlstream.processors.curriculum.DifficultyPool;
+import io.rlstream.processors.curriculum.PromptSelector;
+import io.rlstream.processors.curriculum.PromptSelectors;
+import io.rlstream.processors.curriculum.SelectorOptions;
+import io.rlstream.processors.curriculum.UniformSelector;
+import io.rlstream.processors.curriculum.ValueModelOptions;
 import io.rlstream.processors.filtration.BatchReweightings;
 import io.rlstream.processors.filtration.PolicyFiltrations;
 import io.rlstream.schemas.TopicCatalog;
@@ -51,6 +57,19 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String MAX_NEW_TOKENS = "dispatch.max-new-tokens";
     public static final String SEED = "dispatch.seed";
     public static final String MAX_BATCHES_AHEAD = "dispatch.max-batches-ahead";
+    public static final String SELECTOR = "dispatch.selector";
+    public static final String QUERY_HOST = "dispatch.query.host";
+    public static final String QUERY_PORT = "dispatch.query.port";
+    public static final String QUERY_APPLICATION_ID = "dispatch.query.application.id";
+    public static final String WINDOW_LO = "selector.window.lo";
+    public static final String WINDOW_HI = "selector.window.hi";
+    public static final String EXPLORE = "selector.window.explore";
+    public static final String POOLS = "selector.pools";
+    public static final String PCL_CANDIDATES = "selector.pcl.candidates";
+    public static final String PCL_TAU = "selector.pcl.tau";
+    public static final String PCL_LEARNING_RATE = "selector.pcl.learning-rate";
+    public static final String PCL_HIDDEN = "selector.pcl.hidden";
+    public static final String PCL_BUCKETS = "selector.pcl.buckets";
 
     public static final ConfigDef DEFINITION = ServiceConfig.baseDef()
             .define(APPLICATION_ID, Type.STRING, "rlstream-processors", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -129,7 +148,48 @@ public final class ProcessorsConfig extends ServiceConfig {
             .define(MAX_NEW_TOKENS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "Response length limit in tokens written into every dispatched group.")
             .define(SEED, Type.LONG, 42L, Importance.LOW,
-                    "Seed of the dispatcher's uniform random choice of prompts.");
+                    "Seed of the dispatcher's random choices of prompts (and of PCL's value model).")
+            .define(SELECTOR, Type.STRING, UniformSelector.NAME,
+                    ConfigDef.ValidString.in(PromptSelectors.names().toArray(String[]::new)), Importance.HIGH,
+                    "How the dispatcher chooses prompts (ALGORITHMS.md section 3): uniform (every prompt equally "
+                            + "likely), pass-rate-window (estimated pass rate in [selector.window.lo, "
+                            + "selector.window.hi], a share selector.window.explore of unseen prompts), difficulty-pools "
+                            + "(prime-rl's weighted pools, selector.pools), pcl (Prompt Curriculum Learning: a value "
+                            + "model V(x) scores selector.pcl.candidates candidates per prompt and the ones closest "
+                            + "to selector.pcl.tau go).")
+            .define(WINDOW_LO, Type.DOUBLE, 0.05, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "pass-rate-window: lowest estimated pass rate (moving average on rl.prompt-stats) a seen prompt "
+                            + "may have to be dispatched again (AReaL 0.05).")
+            .define(WINDOW_HI, Type.DOUBLE, 0.95, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "pass-rate-window: highest estimated pass rate a seen prompt may have to be dispatched again "
+                            + "(AReaL 0.95).")
+            .define(EXPLORE, Type.DOUBLE, 0.2, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "pass-rate-window: share of picks spent on prompts never generated, whose pass rate is unknown.")
+            .define(POOLS, Type.STRING, DifficultyPool.DEFAULTS, new PoolsValidator(), Importance.MEDIUM,
+                    "difficulty-pools: name=upper:weight,... with rising upper bounds of the estimated pass rate, "
+                            + "the last 1; a pool is drawn with probability proportional to its weight, then a prompt "
+                            + "of it uniformly; unseen prompts count as 0.5 (prime-rl).")
+            .define(PCL_CANDIDATES, Type.INT, SelectorOptions.defaults().pclCandidates(), ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
+                    "pcl: k, candidates drawn uniformly and scored by V(x) per prompt dispatched; the m of k*m "
+                            + "closest to tau are dispatched.")
+            .define(PCL_TAU, Type.DOUBLE, 0.5, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "pcl: tau, the expected reward aimed at (0.5: where a 0/1 reward varies most). PCL assumes "
+                            + "rewards in [0, 1].")
+            .define(PCL_LEARNING_RATE, Type.DOUBLE, ValueModelOptions.defaults().learningRate(),
+                    ConfigDef.Range.between(1e-6, 10.0), Importance.LOW,
+                    "pcl: SGD learning rate of the value model's online update on each completed group.")
+            .define(PCL_HIDDEN, Type.INT, ValueModelOptions.defaults().hidden(), ConfigDef.Range.between(1, 4096),
+                    Importance.LOW, "pcl: hidden units of the value model.")
+            .define(PCL_BUCKETS, Type.INT, ValueModelOptions.defaults().buckets(), ConfigDef.Range.between(16, 1 << 24),
+                    Importance.LOW, "pcl: hashed n-gram feature slots of the value model.")
+            .define(QUERY_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Address the dispatcher's query server binds (rlstream prompts top|show ask it).")
+            .define(QUERY_PORT, Type.INT, 7071, ConfigDef.Range.between(-1, 65535), Importance.LOW,
+                    "Port of the dispatcher's query server over its selection state store; 0 = any free port "
+                            + "(logged), -1 = no server.")
+            .define(QUERY_APPLICATION_ID, Type.STRING, "rlstream-dispatcher-query", new ConfigDef.NonEmptyString(),
+                    Importance.LOW, "Kafka Streams application id of the dispatcher's selection state store "
+                            + "(a global table over rl.prompt-selection).");
 
     public ProcessorsConfig(Map<?, ?> originals) {
         super(DEFINITION, originals);
@@ -137,6 +197,10 @@ public final class ProcessorsConfig extends ServiceConfig {
             throw new ConfigException(GROUP_MIN_SAMPLES, getInt(GROUP_MIN_SAMPLES),
                     "a timed-out group can never have more usable samples than " + GROUP_SIZE + " = "
                             + getInt(GROUP_SIZE) + "; set it to at most that");
+        }
+        if (getDouble(WINDOW_LO) > getDouble(WINDOW_HI)) {
+            throw new ConfigException(WINDOW_LO, getDouble(WINDOW_LO), "the pass-rate window is empty: "
+                    + WINDOW_LO + " must be at most " + WINDOW_HI + " = " + getDouble(WINDOW_HI));
         }
     }
 
@@ -155,6 +219,35 @@ public final class ProcessorsConfig extends ServiceConfig {
     public TopicCatalog outputCatalog() {
         String prefix = getString(OUTPUT_TOPIC_PREFIX);
         return prefix == null ? catalog() : new TopicCatalog(prefix, getInt(GROUP_PARTITIONS));
+    }
+
+    /** The configured prompt selector (dispatch.selector with its selector.* options). */
+    public PromptSelector selector() {
+        return PromptSelectors.create(getString(SELECTOR), selectorOptions());
+    }
+
+    public SelectorOptions selectorOptions() {
+        return new SelectorOptions(getDouble(WINDOW_LO), getDouble(WINDOW_HI), getDouble(EXPLORE),
+                DifficultyPool.parse(getString(POOLS)), getInt(PCL_CANDIDATES), getDouble(PCL_TAU),
+                new ValueModelOptions(getInt(PCL_BUCKETS), getInt(PCL_HIDDEN), getDouble(PCL_LEARNING_RATE),
+                        getLong(SEED)));
+    }
+
+    /** Rejects a selector.pools value that does not parse, with the parser's reason. */
+    private static final class PoolsValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                DifficultyPool.parse((String) value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "name=upper:weight,...";
+        }
     }
 
     private static String[] reweightingNames() {

@@ -46,6 +46,40 @@ public final class PromptPool {
         return prompts.get(random.nextInt(prompts.size()));
     }
 
+    /**
+     * A prompt drawn uniformly from those that pass {@code test}, by rejection: at most
+     * {@code tries} draws, then null. Cheap while such prompts are not rare (unseen prompts early
+     * in a run); a caller falls back to another rule when it gets null.
+     */
+    public Prompt sampleWhere(Random random, java.util.function.Predicate<Prompt> test, int tries) {
+        for (int i = 0; i < tries && !prompts.isEmpty(); i++) {
+            Prompt p = prompts.get(random.nextInt(prompts.size()));
+            if (test.test(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code n} different prompts drawn uniformly without replacement, in the order drawn; the
+     * whole pool (in pool order) when it holds at most {@code n}.
+     */
+    public List<Prompt> sampleDistinct(int n, Random random) {
+        if (n >= prompts.size()) {
+            return new ArrayList<>(prompts);
+        }
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        List<Prompt> out = new ArrayList<>(n);
+        while (out.size() < n) {
+            int at = random.nextInt(prompts.size());
+            if (taken.add(at)) {
+                out.add(prompts.get(at));
+            }
+        }
+        return out;
+    }
+
     /** The prompt with this id, or null when it is not in the pool. */
     public Prompt get(String promptId) {
         Integer at = indexById.get(promptId);

@@ -28,6 +28,10 @@ public interface PromptSelector {
      */
     List<Choice> choose(int m, PromptPool pool, Random random);
 
+    /** The dispatcher sent {@code choice} as group {@code groupId}; selectors that grade their predictions remember it. */
+    default void dispatched(String groupId, Choice choice) {
+    }
+
     /**
      * Learns from one completed group of a prompt.
      *

@@ -5,9 +5,14 @@ import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
 import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.processors.curriculum.Choice;
+import io.rlstream.processors.curriculum.GroupOutcome;
 import io.rlstream.processors.curriculum.PromptPool;
+import io.rlstream.processors.curriculum.PromptSelector;
+import io.rlstream.processors.curriculum.PromptView;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -50,15 +55,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides what the generators sample next: reads the prompt pool (rl.prompts), the latest trained
  * policy version (rl.checkpoints), groups resolved by the grouping app (rl.prompt-stats) and
- * batches written (rl.training-batches), and dispatches uniformly
- * random prompts as {@link PromptDispatch} records on rl.prompt-dispatch, keyed by a fresh
- * group_id, while its {@link AdmissionPolicy} admits them.
+ * batches written (rl.training-batches), and dispatches the prompts its {@link PromptSelector}
+ * chooses (uniform, pass-rate window, difficulty pools, PCL) as {@link PromptDispatch} records on
+ * rl.prompt-dispatch, keyed by a fresh group_id, while its {@link AdmissionPolicy} admits them.
+ * The selector learns from every completed group on rl.prompt-stats; its view of each prompt it
+ * chooses or learns about goes to the compacted rl.prompt-selection ({@link PromptSelection}),
+ * which `rlstream prompts top|show` query, and its counters go to the metrics topic.
  *
  * <p>Plain clients, one thread: a consumer assigned to every partition of its input topics (no
  * consumer group, read_committed, from the beginning, new partitions picked up as they appear)
  * and an idempotent producer. Nothing is kept locally: at start it re-reads rl.prompt-dispatch up
  * to its end to learn which groups were dispatched before, and the compacted rl.prompt-stats from
- * the beginning to learn how many were resolved, so the in-flight count survives restarts. Group ids are
+ * the beginning to learn how many were resolved, so the in-flight count survives restarts (and the
+ * selector relearns what the statistics say). Group ids are
  * {@code <run token>-<n>}, the run token random per process, so they stay unique across restarts.
  *
  * <p>Run it on a thread; {@link #stop()} ends {@link #run()} and closes the clients.
@@ -89,6 +98,10 @@ public final class Dispatcher implements Runnable {
     private final Deserializer<PromptDispatch> dispatches;
     private final Serializer<PromptDispatch> dispatchBytes;
     private final Serializer<DeadLetter> deadLetterBytes;
+    private final Serializer<PromptSelection> selectionBytes;
+    private final String selectionTopic;
+    private final PromptSelector selector;
+    private final Map<String, Long> selectedByPrompt = new HashMap<>();
     private final String runToken;
     private final Random random;
 
@@ -103,6 +116,7 @@ public final class Dispatcher implements Runnable {
     private boolean waitingLogged;
     private volatile boolean stopped;
     private volatile Snapshot snapshot = new Snapshot(0, 0, 0, 0, 0);
+    private volatile Map<String, Object> selectorStatus = Map.of();
 
     /** Counts readable from other threads while the dispatcher runs. */
     public record Snapshot(long dispatched, long completed, long inFlight, int promptPool, long policyVersion) {
@@ -110,29 +124,30 @@ public final class Dispatcher implements Runnable {
 
     /** A dispatcher for a deployment: Kafka clients and registry serdes from the config. */
     public Dispatcher(ProcessorsConfig config, MetricsPublisher metrics) {
-        this(DispatchSettings.from(config), config.clientProps(), config.catalog(), config.serdes(), metrics,
-                config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS));
+        this(DispatchSettings.from(config), config.selector(), config.clientProps(), config.catalog(), config.serdes(),
+                metrics, config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS));
     }
 
     /**
      * @param clientProps Kafka client settings (bootstrap servers, security, ...)
      * @param metrics     where to publish counters, or null for none
      */
-    public Dispatcher(DispatchSettings settings, Map<String, Object> clientProps, TopicCatalog catalog,
-            SerdeFactory serdes, MetricsPublisher metrics, long metricsIntervalMs) {
+    public Dispatcher(DispatchSettings settings, PromptSelector selector, Map<String, Object> clientProps,
+            TopicCatalog catalog, SerdeFactory serdes, MetricsPublisher metrics, long metricsIntervalMs) {
         this(settings, new TrainerLagGate(settings.maxBatchesAhead(), new InFlightBudget(settings.maxInFlightGroups())),
-                catalog, serdes,
+                selector, catalog, serdes,
                 new KafkaConsumer<>(consumerProps(clientProps), new StringDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(producerProps(clientProps), new StringSerializer(), new ByteArraySerializer()),
                 metrics, metricsIntervalMs, UUID.randomUUID().toString().substring(0, 8));
     }
 
     /** With given clients (tests pass Kafka's mock clients). */
-    Dispatcher(DispatchSettings settings, AdmissionPolicy admission, TopicCatalog catalog, SerdeFactory serdes,
-            Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, MetricsPublisher metrics,
-            long metricsIntervalMs, String runToken) {
+    Dispatcher(DispatchSettings settings, AdmissionPolicy admission, PromptSelector selector, TopicCatalog catalog,
+            SerdeFactory serdes, Consumer<String, byte[]> consumer, Producer<String, byte[]> producer,
+            MetricsPublisher metrics, long metricsIntervalMs, String runToken) {
         this.settings = settings;
         this.admission = admission;
+        this.selector = selector;
         this.consumer = consumer;
         this.producer = producer;
         this.metrics = metrics;
@@ -149,6 +164,8 @@ public final class Dispatcher implements Runnable {
         this.dispatches = serdes.serde(PromptDispatch.class).deserializer();
         this.dispatchBytes = serdes.serde(PromptDispatch.class).serializer();
         this.deadLetterBytes = serdes.serde(DeadLetter.class).serializer();
+        this.selectionBytes = serdes.serde(PromptSelection.class).serializer();
+        this.selectionTopic = catalog.name(Topic.PROMPT_SELECTION);
         this.runToken = runToken;
         this.random = new Random(settings.seed());
     }
@@ -177,8 +194,9 @@ public final class Dispatcher implements Runnable {
     public void run() {
         try {
             catchUp();
-            LOG.info("dispatcher {} started: {} groups in flight of {} dispatched before, G={}, max in flight {}",
-                    runToken, groups.inFlight(), groups.dispatched(), settings.groupSize(), settings.maxInFlightGroups());
+            LOG.info("dispatcher {} started: {} groups in flight of {} dispatched before, G={}, max in flight {}, selector {}",
+                    runToken, groups.inFlight(), groups.dispatched(), settings.groupSize(), settings.maxInFlightGroups(),
+                    selector.name());
             while (!stopped) {
                 step();
             }
@@ -225,6 +243,16 @@ public final class Dispatcher implements Runnable {
         return snapshot;
     }
 
+    /** The prompt selector; read it only from the dispatcher's thread or after {@link #run()} returned. */
+    public PromptSelector selector() {
+        return selector;
+    }
+
+    /** The selector's name and counters as of the last round, readable from any thread (the query server's /selector). */
+    public Map<String, Object> selectorStatus() {
+        return selectorStatus;
+    }
+
     /** Reads what this and earlier runs dispatched, up to the end of rl.prompt-dispatch as it is now. */
     void catchUp() {
         List<TopicPartition> parts = partitions(dispatchTopic);
@@ -239,6 +267,7 @@ public final class Dispatcher implements Runnable {
                 PromptDispatch d = decode(rec, dispatches, "PromptDispatch");
                 if (d != null) {
                     groups.dispatched(d.getGroupId());
+                    selectedByPrompt.merge(d.getPromptId(), 1L, Long::sum);
                 }
             }
         }
@@ -257,6 +286,14 @@ public final class Dispatcher implements Runnable {
         }
         dispatch();
         snapshot = new Snapshot(groups.dispatched(), groups.completed(), groups.inFlight(), pool.size(), policyVersion);
+        Map<String, Object> status = new java.util.LinkedHashMap<>();
+        status.put("selector", selector.name());
+        status.put("policy_version", policyVersion);
+        status.put("prompt_pool", pool.size());
+        status.put("dispatched", groups.dispatched());
+        status.put("in_flight", groups.inFlight());
+        status.put("metrics", new java.util.TreeMap<>(selector.metrics()));
+        selectorStatus = status;
         if (metrics != null && now >= nextMetrics) {
             publishMetrics();
             nextMetrics = now + metricsIntervalMs;
@@ -318,6 +355,7 @@ public final class Dispatcher implements Runnable {
             PromptStats stats = decode(rec, promptStats, "PromptStats");
             if (stats != null) {
                 groups.promptResolved(stats.getPromptId(), stats.getGroups());
+                learn(stats);
             }
         }
     }
@@ -337,8 +375,8 @@ public final class Dispatcher implements Runnable {
         }
         List<String> ids = new ArrayList<>(admitted);
         List<Future<RecordMetadata>> sends = new ArrayList<>(admitted);
-        for (int i = 0; i < admitted; i++) {
-            Prompt prompt = pool.sample(random);
+        for (Choice choice : selector.choose(admitted, pool, random)) {
+            Prompt prompt = choice.prompt();
             String groupId = runToken + "-" + nextGroup++;
             PromptDispatch d = PromptDispatch.newBuilder()
                     .setGroupId(groupId)
@@ -353,6 +391,9 @@ public final class Dispatcher implements Runnable {
             groups.dispatched(groupId);
             ids.add(groupId);
             sends.add(producer.send(new ProducerRecord<>(dispatchTopic, groupId, dispatchBytes.serialize(dispatchTopic, d))));
+            selector.dispatched(groupId, choice);
+            long selected = selectedByPrompt.merge(prompt.getPromptId(), 1L, Long::sum);
+            publishView(prompt.getPromptId(), prompt.getText(), choice.view(), selected);
         }
         producer.flush();
         for (int i = 0; i < sends.size(); i++) {
@@ -368,6 +409,44 @@ public final class Dispatcher implements Runnable {
                 return;
             }
         }
+    }
+
+    /** Feeds one prompt's new statistics (one completed group) to the selector and publishes its view. */
+    private void learn(PromptStats stats) {
+        GroupOutcome outcome = new GroupOutcome(stats.getPromptId(), stats.getLastGroupId(), stats.getGroups(),
+                stats.getMovingAverage(), stats.getLastGroupMeanReward(), stats.getLastGroupSamples(),
+                stats.getLastPolicyVersion());
+        Prompt prompt = pool.get(stats.getPromptId());
+        selector.observe(outcome, prompt);
+        String text = prompt == null ? null : prompt.getText();
+        publishView(stats.getPromptId(), text, selector.view(stats.getPromptId(), text),
+                selectedByPrompt.getOrDefault(stats.getPromptId(), 0L));
+    }
+
+    /** The selector's view of a prompt on the compacted selection topic; an observation, so a failed send is only logged. */
+    private void publishView(String promptId, String text, PromptView view, long selected) {
+        PromptSelection s = PromptSelection.newBuilder()
+                .setPromptId(promptId)
+                .setText(text == null ? "" : text)
+                .setSelector(selector.name())
+                .setGroups(view.groups())
+                .setEstimate(view.estimate())
+                .setLastGroupMeanReward(view.lastMeanReward())
+                .setPrediction(view.prediction())
+                .setPredictionError(view.predictionError())
+                .setValueModelUpdates(view.valueModelUpdates())
+                .setValueModelPolicyVersion(view.valueModelPolicyVersion())
+                .setPool(view.pool())
+                .setSelected(selected)
+                .setPolicyVersion(policyVersion)
+                .setUpdatedAt(Instant.now())
+                .build();
+        producer.send(new ProducerRecord<>(selectionTopic, promptId, selectionBytes.serialize(selectionTopic, s)),
+                (meta, e) -> {
+                    if (e != null) {
+                        LOG.warn("could not publish the selection state of {} to {}: {}", promptId, selectionTopic, e.toString());
+                    }
+                });
     }
 
     private <T> T decode(ConsumerRecord<String, byte[]> rec, Deserializer<T> deserializer, String type) {
@@ -404,5 +483,11 @@ public final class Dispatcher implements Runnable {
         metrics.publish("dispatch.prompt_pool", pool.size());
         metrics.publish("dispatch.policy_version", policyVersion);
         metrics.publish("dispatch.batches_ahead", batchesWritten - policyVersion);
+        Map<String, String> tags = Map.of("selector", selector.name());
+        selector.metrics().forEach((name, value) -> {
+            if (!Double.isNaN(value)) {
+                metrics.publish("selector." + name, value, -1, policyVersion, tags);
+            }
+        });
     }
 }

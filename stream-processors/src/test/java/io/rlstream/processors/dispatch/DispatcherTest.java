@@ -7,7 +7,11 @@ import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
+import io.rlstream.processors.curriculum.PassRateWindowSelector;
+import io.rlstream.processors.curriculum.PromptSelector;
+import io.rlstream.processors.curriculum.UniformSelector;
 import io.rlstream.schemas.PlainAvroSerdes;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -42,6 +46,7 @@ class DispatcherTest {
     private static final String STATS = CATALOG.name(Topic.PROMPT_STATS);
     private static final String DISPATCH = CATALOG.name(Topic.PROMPT_DISPATCH);
     private static final String DEAD_LETTERS = CATALOG.name(Topic.DEAD_LETTERS);
+    private static final String SELECTION = CATALOG.name(Topic.PROMPT_SELECTION);
 
     private MockConsumer<String, byte[]> consumer;
     private MockProducer<String, byte[]> producer;
@@ -61,9 +66,13 @@ class DispatcherTest {
     }
 
     private Dispatcher dispatcher(int maxInFlight) {
+        return dispatcher(maxInFlight, new UniformSelector());
+    }
+
+    private Dispatcher dispatcher(int maxInFlight, PromptSelector selector) {
         DispatchSettings settings = new DispatchSettings(2, maxInFlight, 0.7f, 5, 42, 1);
-        return new Dispatcher(settings, new InFlightBudget(maxInFlight), CATALOG, SERDES, consumer, producer, null,
-                60_000, "run1");
+        return new Dispatcher(settings, new InFlightBudget(maxInFlight), selector, CATALOG, SERDES, consumer, producer,
+                null, 60_000, "run1");
     }
 
     /** Queues a record for the consumer's next poll (the partition must be assigned by then). */
@@ -175,6 +184,59 @@ class DispatcherTest {
         d.step();
         d.step();
         assertEquals(3, sentDispatches().size());
+    }
+
+    static PromptStats stats(String prompt, long groups, double passRate, String groupId) {
+        return PromptStats.newBuilder().setPromptId(prompt).setSamples(2 * groups).setGroups(groups).setPassRate(passRate)
+                .setMovingAverage(passRate).setLastPolicyVersion(3).setUpdatedAt(Instant.EPOCH).setLastGroupId(groupId)
+                .setLastGroupSamples(2).setLastGroupMeanReward(passRate).build();
+    }
+
+    private List<PromptSelection> selectionViews() {
+        return producer.history().stream().filter(r -> r.topic().equals(SELECTION))
+                .map(r -> SERDES.serde(PromptSelection.class).deserializer().deserialize(SELECTION, r.value()))
+                .toList();
+    }
+
+    @Test
+    void theConfiguredSelectorChoosesFromWhatThePromptStatsSayAndItsViewIsPublished() {
+        // window [0.05, 0.95] without exploration: once the stats say a passes half the time and b
+        // always, every pick is a (the only prompt in the window), never b (learnt) nor c (unseen)
+        Dispatcher d = dispatcher(2, new PassRateWindowSelector(0.05, 0.95, 0.0));
+        d.catchUp();
+        for (String id : List.of("a", "b", "c")) {
+            next(PROMPTS, id, prompt(id));
+        }
+        next(STATS, "a", stats("a", 1, 0.5, "old-a"));
+        next(STATS, "b", stats("b", 1, 1.0, "old-b"));
+        for (int i = 0; i < 3; i++) {
+            d.step();
+        }
+        // the first step dispatched 2 groups of a before any stats arrived (an empty window: unseen prompts)
+        next(STATS, "a", stats("a", 2, 0.5, "x"));
+        next(STATS, "c", stats("c", 2, 0.5, "y"));
+        // one record per poll: the first three steps read the prompts, these six the four stats and then idle
+        for (int i = 0; i < 6; i++) {
+            d.step();
+        }
+        List<PromptDispatch> sent = sentDispatches();
+        assertTrue(sent.size() > 2, "dispatched after the groups resolved: " + sent.size());
+        List<String> later = sent.subList(2, sent.size()).stream().map(PromptDispatch::getPromptId).toList();
+        assertTrue(later.stream().allMatch(id -> id.equals("a") || id.equals("c")), "only in-window prompts: " + later);
+
+        // the selector's view: a is in the window with estimate 0.5, b above it, each with its dispatch count
+        List<PromptSelection> views = selectionViews();
+        PromptSelection lastB = views.stream().filter(v -> v.getPromptId().equals("b")).reduce((x, y) -> y).orElseThrow();
+        assertEquals("above-window", lastB.getPool());
+        assertEquals(1.0, lastB.getEstimate(), 1e-12);
+        assertEquals("what is b?", lastB.getText());
+        assertEquals(PassRateWindowSelector.NAME, lastB.getSelector());
+        PromptSelection lastA = views.stream().filter(v -> v.getPromptId().equals("a")).reduce((x, y) -> y).orElseThrow();
+        assertEquals("in-window", lastA.getPool());
+        assertEquals(2, lastA.getGroups());
+        long dispatchedA = sent.stream().filter(x -> x.getPromptId().equals("a")).count();
+        assertEquals(dispatchedA, lastA.getSelected(), "selected counts the dispatches of a");
+        assertEquals(PassRateWindowSelector.NAME, d.selectorStatus().get("selector"));
     }
 
     @Test

@@ -1,0 +1,50 @@
+package io.rlstream.processors.curriculum;
+
+import io.rlstream.events.Prompt;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The baseline: every prompt of the pool equally likely, whatever is known of it. It still keeps
+ * the pass-rate estimates, so the selection state shows what the groups said.
+ */
+public final class UniformSelector implements PromptSelector {
+
+    public static final String NAME = "uniform";
+
+    private final PassRateEstimates estimates = new PassRateEstimates();
+    private long chosen;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Choice> choose(int m, PromptPool pool, Random random) {
+        List<Choice> out = new ArrayList<>(m);
+        for (int i = 0; i < m; i++) {
+            Prompt p = pool.sample(random);
+            out.add(new Choice(p, view(p.getPromptId(), p.getText())));
+        }
+        chosen += m;
+        return out;
+    }
+
+    @Override
+    public void observe(GroupOutcome outcome, Prompt prompt) {
+        estimates.observe(outcome);
+    }
+
+    @Override
+    public PromptView view(String promptId, String text) {
+        return estimates.view(promptId, estimates.seen(promptId) ? "seen" : "unseen");
+    }
+
+    @Override
+    public Map<String, Double> metrics() {
+        return Map.of("chosen", (double) chosen, "seen_prompts", (double) estimates.seenCount());
+    }
+}

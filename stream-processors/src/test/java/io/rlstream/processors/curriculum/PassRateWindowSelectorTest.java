@@ -1,0 +1,98 @@
+package io.rlstream.processors.curriculum;
+
+import static io.rlstream.processors.curriculum.Prompts.outcome;
+import static io.rlstream.processors.curriculum.Prompts.pool;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class PassRateWindowSelectorTest {
+
+    private static Set<String> chosen(PromptSelector s, PromptPool pool, int m, long seed) {
+        return s.choose(m, pool, new Random(seed)).stream().map(c -> c.prompt().getPromptId()).collect(Collectors.toSet());
+    }
+
+    @Test
+    void withoutExplorationOnlyPromptsInsideTheWindowAreChosen() {
+        PassRateWindowSelector s = new PassRateWindowSelector(0.05, 0.95, 0.0);
+        PromptPool pool = pool("easy", "mid1", "mid2", "hard", "new");
+        s.observe(outcome("easy", 1.0), null);   // above 0.95: learnt, teaches nothing
+        s.observe(outcome("hard", 0.0), null);   // below 0.05
+        s.observe(outcome("mid1", 0.5), null);
+        s.observe(outcome("mid2", 0.05), null);  // the bounds are inside
+        assertEquals(Set.of("mid1", "mid2"), chosen(s, pool, 200, 1));
+        assertEquals("in-window", s.view("mid2", null).pool());
+        assertEquals("above-window", s.view("easy", null).pool());
+        assertEquals("below-window", s.view("hard", null).pool());
+        assertEquals("unseen", s.view("new", null).pool());
+        assertEquals(0.5, s.view("mid1", null).estimate(), 1e-12);
+    }
+
+    @Test
+    void explorationSpendsItsShareOnUnseenPrompts() {
+        // explore 0.25: of 4000 picks about 1000 go to the one unseen prompt; binomial sd = sqrt(4000 * 0.25 * 0.75) = 27.4
+        PassRateWindowSelector s = new PassRateWindowSelector(0.05, 0.95, 0.25);
+        PromptPool pool = pool("seen", "unseen");
+        s.observe(outcome("seen", 0.5), null);
+        long unseen = s.choose(4000, pool, new Random(3)).stream()
+                .filter(c -> c.prompt().getPromptId().equals("unseen")).count();
+        assertTrue(Math.abs(unseen - 1000) < 4 * 27.4, "unseen picks " + unseen + " of 4000");
+        assertEquals((double) unseen, s.metrics().get("chosen_unseen"));
+    }
+
+    @Test
+    void aPromptLeavesTheWindowWhenThePolicyHasLearntIt() {
+        PassRateWindowSelector s = new PassRateWindowSelector(0.05, 0.95, 0.0);
+        PromptPool pool = pool("a", "b");
+        s.observe(outcome("a", 0.5), null);
+        s.observe(outcome("b", 0.5), null);
+        s.observe(outcome("a", 0.97), null);
+        assertEquals(Set.of("b"), chosen(s, pool, 100, 2));
+        assertEquals(1.0, s.metrics().get("in_window"));
+    }
+
+    @Test
+    void withNothingInTheWindowAndNothingUnseenItFallsBackToUniformAndCountsIt() {
+        PassRateWindowSelector s = new PassRateWindowSelector(0.05, 0.95, 0.1);
+        PromptPool pool = pool("a", "b");
+        s.observe(outcome("a", 1.0), null);
+        s.observe(outcome("b", 0.0), null);
+        assertEquals(Set.of("a", "b"), chosen(s, pool, 100, 4));
+        assertEquals(100.0, s.metrics().get("chosen_fallback"));
+    }
+
+    @Test
+    void promptsRemovedFromThePoolAreNeverChosen() {
+        PassRateWindowSelector s = new PassRateWindowSelector(0.05, 0.95, 0.0);
+        PromptPool pool = pool("a", "b");
+        s.observe(outcome("a", 0.5), null);
+        s.observe(outcome("b", 0.5), null);
+        pool.remove("a");
+        assertEquals(Set.of("b"), chosen(s, pool, 50, 5));
+    }
+
+    @Test
+    void invalidWindowsAreRejectedWithTheValues() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PassRateWindowSelector(0.6, 0.4, 0))
+                .getMessage().contains("[0.6, 0.4]"));
+        assertThrows(IllegalArgumentException.class, () -> new PassRateWindowSelector(0, 1, 1.5));
+    }
+
+    @Test
+    void theRegistryBuildsEverySelectorByName() {
+        for (String name : PromptSelectors.names()) {
+            assertEquals(name, PromptSelectors.create(name, SelectorOptions.defaults()).name());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PromptSelectors.create("x", SelectorOptions.defaults()))
+                .getMessage().contains("pcl"));
+        assertEquals(List.of("uniform", "pass-rate-window", "difficulty-pools", "pcl"), PromptSelectors.names());
+        assertEquals(Map.of("chosen", 0.0, "seen_prompts", 0.0), new UniformSelector().metrics());
+    }
+}
