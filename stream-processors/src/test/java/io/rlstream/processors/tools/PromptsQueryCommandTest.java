@@ -1,0 +1,68 @@
+package io.rlstream.processors.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What {@code rlstream prompts} says without a dispatcher; SelectionQueryIT asks a real one. */
+class PromptsQueryCommandTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return PromptsQueryCommand.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void badUsageExitsTwoWithTheReason() {
+        assertEquals(PromptsQueryCommand.USAGE, run());
+        assertEquals(PromptsQueryCommand.USAGE, run("list"));
+        assertTrue(err().contains("unknown subcommand 'list'"), err());
+        assertEquals(PromptsQueryCommand.USAGE, run("show"));
+        assertTrue(err().contains("show needs a PROMPT_ID"), err());
+        assertEquals(PromptsQueryCommand.USAGE, run("show", "p1", "--by", "selected"));
+        assertEquals(PromptsQueryCommand.USAGE, run("top", "--n"));
+        assertTrue(err().contains("--n needs a value"), err());
+        assertEquals(PromptsQueryCommand.USAGE, run("top", "--dispatcher", "127.0.0.1:7071"));
+        assertTrue(err().contains("--dispatcher needs an http URL"), err());
+    }
+
+    @Test
+    void helpExitsZero() {
+        assertEquals(PromptsQueryCommand.OK, run("top", "--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("rlstream prompts top"));
+    }
+
+    @Test
+    void anUnreachableDispatcherSaysWhatToCheck() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort;
+        assertEquals(PromptsQueryCommand.FAILED, run("top", "--dispatcher", url));
+        assertTrue(err().contains("cannot reach the dispatcher's query server at " + url + " ("), err());
+        assertTrue(err().contains("is the dispatcher running, and is dispatch.query.port set to its port?"), err());
+    }
+
+    @Test
+    void aPromptIdIsOnePathSegment() {
+        // '/' and '+' must survive the trip: prompt ids are like "gsm8k:12" or "add/37+48"
+        assertEquals("add%2F37%2B48", PromptsQueryCommand.pathSegment("add/37+48"));
+        assertEquals("gsm8k%3A12", PromptsQueryCommand.pathSegment("gsm8k:12"));
+        assertEquals("caf%C3%A9", PromptsQueryCommand.pathSegment("café"));
+    }
+}
