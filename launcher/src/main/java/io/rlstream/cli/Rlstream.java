@@ -11,6 +11,8 @@ import io.rlstream.metrics.MetricsPublisher;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.dispatch.Dispatcher;
+import io.rlstream.processors.dispatch.DispatcherService;
+import io.rlstream.processors.tools.PromptsQueryCommand;
 import io.rlstream.processors.grouping.GroupingApp;
 import io.rlstream.processors.tools.AdvantagesCommand;
 import io.rlstream.processors.tools.PfPpoR2Command;
@@ -71,6 +73,9 @@ public final class Rlstream {
               prompts --file F     put a JSONL file of prompts on rl.prompts
                                    ({"prompt_id": "...", "text": "...", "answer": "..."} per line)
                   --dataset NAME     dataset name recorded on each prompt (default: the file name)
+              prompts top|show ID  what the running dispatcher's prompt selector knows: the top prompts
+                                   (--by selected|estimate|prediction|closeness|recent, --n N) or one
+                                   prompt; --dispatcher URL (default http://127.0.0.1:7071), --json
               platform             start only the local broker and registry and print their addresses
               config SERVICE       print the settings of a service (rewards, worker, processors,
                                    dispatcher, trainer) as a table: key, type, default, meaning
@@ -146,6 +151,12 @@ public final class Rlstream {
                 return PfPpoR2Command.run(rest.subList(1, rest.size()), System.in, out, err);
             case "checkpoints":
                 return CheckpointsCommand.run(rest, out, err);
+            case "prompts":
+                // rlstream prompts top|show ask a running dispatcher; rlstream prompts --file puts prompts on the topic
+                if (!rest.isEmpty() && (rest.get(0).equals("top") || rest.get(0).equals("show"))) {
+                    return PromptsQueryCommand.run(rest, out, err);
+                }
+                break;
             case "reward":
                 if (rest.isEmpty() || !rest.get(0).equals("check")) {
                     err.println("rlstream: reward has one subcommand: check (rlstream reward check --help)");
@@ -190,11 +201,11 @@ public final class Rlstream {
                 });
                 case "dispatcher" -> service(args, ProcessorsConfig.DEFINITION, ProcessorsConfig::new, c -> {
                     MetricsPublisher metrics = new MetricsPublisher(Dispatcher.SERVICE, c.clientProps(), c.catalog(), c.serdes());
-                    Dispatcher dispatcher = new Dispatcher(c, metrics);
-                    AutoCloseable thread = thread(dispatcher, Dispatcher.SERVICE);
+                    DispatcherService dispatcher = DispatcherService.start(c, metrics);
+                    dispatcher.queryAddress().ifPresent(a -> out.println("dispatcher: selector "
+                            + c.getString(ProcessorsConfig.SELECTOR) + "; its state: rlstream prompts top --dispatcher " + a));
                     return () -> {
-                        dispatcher.stop();
-                        thread.close();
+                        dispatcher.close();
                         metrics.close();
                     };
                 });

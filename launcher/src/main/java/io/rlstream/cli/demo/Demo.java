@@ -14,6 +14,7 @@ import io.rlstream.producers.rollouts.RolloutWorker;
 import io.rlstream.producers.rollouts.WorkerConfig;
 import io.rlstream.processors.curriculum.PclSelector;
 import io.rlstream.processors.dispatch.Dispatcher;
+import io.rlstream.processors.dispatch.DispatcherService;
 import io.rlstream.processors.grouping.GroupingCounters;
 import io.rlstream.processors.grouping.GroupingApp;
 import io.rlstream.processors.config.ProcessorsConfig;
@@ -161,8 +162,11 @@ public final class Demo {
             MetricsPublisher dispatchMetrics = new MetricsPublisher(Dispatcher.SERVICE, processors.clientProps(),
                     catalog, processors.serdes());
             services.add(dispatchMetrics);
-            Dispatcher dispatcher = new Dispatcher(processors, dispatchMetrics);
-            services.add(start(dispatcher, "dispatcher"));
+            DispatcherService dispatching = DispatcherService.start(processors, dispatchMetrics);
+            services.add(dispatching);
+            Dispatcher dispatcher = dispatching.dispatcher();
+            out.printf("dispatcher: prompt selector %s%s%n", settings.selector(), dispatching.queryAddress()
+                    .map(a -> "; its state while the demo runs: bin/rlstream prompts top --dispatcher " + a).orElse(""));
 
             long deadline = rlStart + settings.rlBudget().toNanos();
             long samplesToTarget = -1;
@@ -267,8 +271,6 @@ public final class Demo {
         return () -> {
             if (service instanceof AutoCloseable closeable) {
                 closeable.close();
-            } else if (service instanceof Dispatcher dispatcher) {
-                dispatcher.stop();
             }
             t.join(30_000);
         };

@@ -69,6 +69,7 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String PCL_TAU = "selector.pcl.tau";
     public static final String PCL_LEARNING_RATE = "selector.pcl.learning-rate";
     public static final String PCL_HIDDEN = "selector.pcl.hidden";
+    public static final String PCL_MEMORY_RATE = "selector.pcl.memory-rate";
     public static final String PCL_BUCKETS = "selector.pcl.buckets";
 
     public static final ConfigDef DEFINITION = ServiceConfig.baseDef()
@@ -158,7 +159,7 @@ public final class ProcessorsConfig extends ServiceConfig {
                             + "model V(x) scores selector.pcl.candidates candidates per prompt and the ones closest "
                             + "to selector.pcl.tau go).")
             .define(WINDOW_LO, Type.DOUBLE, 0.05, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
-                    "pass-rate-window: lowest estimated pass rate (moving average on rl.prompt-stats) a seen prompt "
+                    "pass-rate-window: lowest estimated pass rate (the latest group's mean reward on rl.prompt-stats) a seen prompt "
                             + "may have to be dispatched again (AReaL 0.05).")
             .define(WINDOW_HI, Type.DOUBLE, 0.95, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
                     "pass-rate-window: highest estimated pass rate a seen prompt may have to be dispatched again "
@@ -178,6 +179,10 @@ public final class ProcessorsConfig extends ServiceConfig {
             .define(PCL_LEARNING_RATE, Type.DOUBLE, ValueModelOptions.defaults().learningRate(),
                     ConfigDef.Range.between(1e-6, 10.0), Importance.LOW,
                     "pcl: SGD learning rate of the value model's online update on each completed group.")
+            .define(PCL_MEMORY_RATE, Type.DOUBLE, ValueModelOptions.defaults().memoryRate(),
+                    ConfigDef.Range.between(0.0, 1.0), Importance.LOW,
+                    "pcl: step size of the value model's per-prompt memory, an offset learnt for each prompt "
+                            + "generated (what the n-grams cannot tell of it); 0 = none, the network alone.")
             .define(PCL_HIDDEN, Type.INT, ValueModelOptions.defaults().hidden(), ConfigDef.Range.between(1, 4096),
                     Importance.LOW, "pcl: hidden units of the value model.")
             .define(PCL_BUCKETS, Type.INT, ValueModelOptions.defaults().buckets(), ConfigDef.Range.between(16, 1 << 24),
@@ -230,7 +235,7 @@ public final class ProcessorsConfig extends ServiceConfig {
         return new SelectorOptions(getDouble(WINDOW_LO), getDouble(WINDOW_HI), getDouble(EXPLORE),
                 DifficultyPool.parse(getString(POOLS)), getInt(PCL_CANDIDATES), getDouble(PCL_TAU),
                 new ValueModelOptions(getInt(PCL_BUCKETS), getInt(PCL_HIDDEN), getDouble(PCL_LEARNING_RATE),
-                        getLong(SEED)));
+                        getDouble(PCL_MEMORY_RATE), getLong(SEED)));
     }
 
     /** Rejects a selector.pools value that does not parse, with the parser's reason. */

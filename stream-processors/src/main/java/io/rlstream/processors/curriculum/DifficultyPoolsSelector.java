@@ -7,13 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * Difficulty pools (ALGORITHMS.md §3, after prime-rl's buffer): each seen prompt sits in the pool
  * its estimated pass rate falls in (by default hard p ≤ 0.25, normal p ≤ 0.75, easy above); each
  * pick chooses a non-empty pool with probability proportional to its weight, then a prompt of that
  * pool uniformly. Unseen prompts count as p = 0.5, as prime-rl files problems of unknown
- * difficulty as normal, so they share that pool's draws in proportion to their number.
+ * difficulty as normal, so they share that pool's draws in proportion to their number. Within a
+ * pool, prompts with a group in flight are passed over while others are there.
  */
 public final class DifficultyPoolsSelector implements PromptSelector {
 
@@ -44,16 +46,16 @@ public final class DifficultyPoolsSelector implements PromptSelector {
     }
 
     @Override
-    public List<Choice> choose(int m, PromptPool pool, Random random) {
+    public List<Choice> choose(int m, PromptPool pool, Predicate<String> inFlight, Random random) {
         List<Choice> out = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
-            Prompt p = pick(pool, random);
+            Prompt p = pick(pool, inFlight, random);
             out.add(new Choice(p, view(p.getPromptId(), p.getText())));
         }
         return out;
     }
 
-    private Prompt pick(PromptPool pool, Random random) {
+    private Prompt pick(PromptPool pool, Predicate<String> inFlight, Random random) {
         long unseen = Math.max(0, pool.size() - estimates.seenCount());
         double[] weights = new double[pools.size()];
         double total = 0;
@@ -77,21 +79,26 @@ public final class DifficultyPoolsSelector implements PromptSelector {
         chosen[chosenPool]++;
         RandomAccessSet set = members.get(chosenPool);
         if (chosenPool == unseenPool && random.nextDouble() * (set.size() + unseen) < unseen) {
-            Prompt p = pool.sampleWhere(random, q -> !estimates.seen(q.getPromptId()), PassRateWindowSelector.UNSEEN_TRIES);
+            Prompt p = pool.sampleWhere(random, q -> !estimates.seen(q.getPromptId()) && !inFlight.test(q.getPromptId()),
+                    PassRateWindowSelector.UNSEEN_TRIES);
             if (p != null) {
                 return p;
             }
         }
-        while (!set.isEmpty()) {
+        Prompt busy = null;
+        for (int tries = 0; tries < PassRateWindowSelector.UNSEEN_TRIES && !set.isEmpty(); tries++) {
             String id = set.draw(random);
             Prompt p = pool.get(id);
-            if (p != null) {
+            if (p == null) {
+                set.remove(id);
+                poolOf.remove(id);
+            } else if (!inFlight.test(id)) {
                 return p;
+            } else {
+                busy = p;
             }
-            set.remove(id);
-            poolOf.remove(id);
         }
-        return pool.sample(random);
+        return busy != null ? busy : pool.sample(random);
     }
 
     @Override

@@ -5,17 +5,29 @@ import java.util.Objects;
 import java.util.Random;
 
 /**
- * A cheap online {@link ValueModel}: a one-hidden-layer network over hashed character n-grams.
+ * A cheap online {@link ValueModel}: a one-hidden-layer network over hashed character n-grams,
+ * plus a per-prompt memory.
  *
  * <pre>
  *   features  φ(x): the character n-grams of x for n = 1..3, each once unanchored and once anchored
  *             to its start position (counted from the start of the text), plus a bias feature,
  *             hashed into B buckets; binary, scaled by 1/√k (k = distinct active buckets), so |φ(x)| = 1
- *   network   h = tanh(W₁ᵀ φ(x)),  V(x) = σ(w₂ · h + b₂)
- *   loss      ½ (V(x) − y)²,  y = the group's mean reward clamped to [0, 1]
+ *   network   h = tanh(W₁ᵀ φ(x)),  z(x) = w₂ · h + b₂ + m(x),  V(x) = clamp(z(x), 0, 1)
+ *   memory    m(x): a learnt offset per prompt text, 0 for a prompt never learnt from
+ *   loss      ½ (z(x) − y)²,  y = the group's mean reward clamped to [0, 1]
  *             (PCL's Σ_i (V(x_i) − mean_j r_ij)², one group at a time)
- *   step      plain SGD, θ ← θ − η ∇θ; only the k active rows of W₁ change
+ *   step      plain SGD, θ ← θ − η ∇θ (only the k active rows of W₁ change), m(x) ← m(x) − μ (z − y)
  * </pre>
+ *
+ * <p>The output is linear and clipped only when read: with a sigmoid output the gradient of the
+ * squared error carries σ'(z), which vanishes once a prediction has run to 0 or 1, and the model
+ * then cannot follow a policy that learns those prompts (seen on the demo: V stuck while the
+ * prompts it chose turned easy). The memory is there because a policy's difficulty is partly
+ * structural (carries, which the n-grams see) and partly particular to each prompt (what the warm
+ * start happened to learn): on the demo most prompts pass always or never at temperature 1 and
+ * the n-grams alone left V's error near a constant's, so PCL kept choosing prompts it had seen
+ * come back all right. The memory learns those prompts; the network still predicts the ones never
+ * generated. {@code memoryRate} 0 turns it off.
  *
  * <p>Why this predictor: PCL (Prompt Curriculum Learning, arXiv 2510.01135) uses an LM backbone
  * with a value head, but any cheap predictor that learns online fits the contract. This one
@@ -27,27 +39,29 @@ import java.util.Random;
  *
  * <p>Initialisation, from {@code java.util.Random(seed)}: W₁ ~ N(0, {@value #INPUT_INIT_SD}²), so
  * with |φ| = 1 each pre-activation is N(0, {@value #INPUT_INIT_SD}²) and tanh starts in its
- * linear range; w₂ ~ N(0, {@value #OUTPUT_INIT_SD}²) and b₂ = 0, so V starts within about 0.005
- * of 0.5 (|V − 0.5| ≤ |w₂ · h| / 4) and the first dispatches are close to uniform. Larger W₁ (0.5
- * and up) learned worse in the tests: random n-grams then dominate the hidden units.
- * Deterministic given the options. Not thread-safe.
+ * linear range; w₂ ~ N(0, {@value #OUTPUT_INIT_SD}²) and b₂ = 0.5, so V starts within about
+ * 0.005 of 0.5 and the first dispatches are close to uniform. Larger W₁ (0.5 and up) learned worse
+ * in the tests: random n-grams then dominate the hidden units. Deterministic given the options.
+ * Not thread-safe. The memory holds one number per prompt learnt from (bounded by the pool).
  *
  * <p>Measured (HashedNgramValueModelTest, defaults): on {@code a+b=} prompts whose pass rate is
  * 0.9 without and 0.2 with a units carry, 4000 noisy updates bring the error on never-trained
- * prompts to 0.13..0.14 against 0.32 for the best constant, and it follows a policy that jumped
- * to 0.95 everywhere within 40..80 updates. In that many updates it behaves mostly like a logistic
- * model of the units-digit sum (a ramp, not yet a step). About 1 µs per prediction for a 6-char
- * prompt, 50 µs for a 500-char one (≈3000 active buckets × 32 units), on the 2-core build machine.
+ * prompts to 0.19 against 0.32 for the best constant (a ramp over the units-digit sum, not yet a
+ * step), and it follows a policy that jumped to 0.95 everywhere within 200 updates. About 1 µs
+ * per prediction for a 6-char prompt, 50 µs for a 500-char one (≈3000 active buckets × 32
+ * units), on the 2-core build machine.
  */
 public final class HashedNgramValueModel implements ValueModel {
 
     static final double INPUT_INIT_SD = 0.1;
-    static final double OUTPUT_INIT_SD = 0.01;
+    static final double OUTPUT_INIT_SD = 0.0025;
     private static final int MAX_N = 3;
 
     private final int buckets;
     private final int hidden;
     private final double learningRate;
+    private final double memoryRate;
+    private final java.util.Map<String, Double> memory = new java.util.HashMap<>();
     /** W₁ row by row (bucket b's weights at b·hidden … b·hidden + hidden − 1), then w₂, then b₂. */
     private final double[] parameters;
     private final int outputAt;
@@ -68,6 +82,7 @@ public final class HashedNgramValueModel implements ValueModel {
         this.buckets = options.buckets();
         this.hidden = options.hidden();
         this.learningRate = options.learningRate();
+        this.memoryRate = options.memoryRate();
         this.outputAt = buckets * hidden;
         this.biasAt = outputAt + hidden;
         this.parameters = new double[biasAt + 1];
@@ -78,6 +93,7 @@ public final class HashedNgramValueModel implements ValueModel {
         for (int j = 0; j < hidden; j++) {
             parameters[outputAt + j] = OUTPUT_INIT_SD * random.nextGaussian();
         }
+        parameters[biasAt] = 0.5;
         this.markedAt = new int[buckets];
         this.hiddenOut = new double[hidden];
         this.inputStep = new double[hidden];
@@ -85,7 +101,7 @@ public final class HashedNgramValueModel implements ValueModel {
 
     @Override
     public double predict(String promptText) {
-        return forward(promptText);
+        return Math.min(1.0, Math.max(0.0, forward(promptText)));
     }
 
     @Override
@@ -95,8 +111,8 @@ public final class HashedNgramValueModel implements ValueModel {
                     + " (a group without usable samples has no target: skip it)");
         }
         double y = Math.min(1.0, Math.max(0.0, target));
-        double v = forward(promptText);
-        double dz = (v - y) * v * (1 - v); // ∂L/∂z for L = ½(σ(z) − y)²
+        double z = forward(promptText);
+        double dz = z - y; // ∂L/∂z for L = ½(z − y)²
         double scale = 1 / Math.sqrt(activeCount);
         for (int j = 0; j < hidden; j++) {
             double h = hiddenOut[j];
@@ -110,6 +126,9 @@ public final class HashedNgramValueModel implements ValueModel {
             for (int j = 0; j < hidden; j++) {
                 parameters[row + j] -= inputStep[j];
             }
+        }
+        if (memoryRate > 0) {
+            memory.merge(promptText, -memoryRate * dz, Double::sum);
         }
         updates++;
         this.policyVersion = Math.max(this.policyVersion, policyVersion);
@@ -125,7 +144,7 @@ public final class HashedNgramValueModel implements ValueModel {
         return policyVersion;
     }
 
-    /** V(x), leaving φ(x)'s active buckets and h in the scratch fields. */
+    /** z(x), V before clipping, leaving φ(x)'s active buckets and h in the scratch fields. */
     private double forward(String text) {
         hashFeatures(text);
         double scale = 1 / Math.sqrt(activeCount);
@@ -141,7 +160,7 @@ public final class HashedNgramValueModel implements ValueModel {
             hiddenOut[j] = Math.tanh(scale * hiddenOut[j]);
             z += parameters[outputAt + j] * hiddenOut[j];
         }
-        return 1 / (1 + Math.exp(-z));
+        return z + memory.getOrDefault(text, 0.0);
     }
 
     /** Fills {@code active[0 .. activeCount)} with the distinct buckets of φ(text). */
@@ -186,11 +205,16 @@ public final class HashedNgramValueModel implements ValueModel {
 
     // Package-private views for the tests (gradient check, feature layout).
 
-    /** ½ (V(x) − y)², y clamped to [0, 1], without learning. */
+    /** ½ (z(x) − y)², y clamped to [0, 1], without learning. */
     double loss(String promptText, double target) {
         double y = Math.min(1.0, Math.max(0.0, target));
-        double v = forward(promptText);
-        return 0.5 * (v - y) * (v - y);
+        double z = forward(promptText);
+        return 0.5 * (z - y) * (z - y);
+    }
+
+    /** m(x), the prompt's learnt offset (0 when never learnt from). */
+    double memory(String promptText) {
+        return memory.getOrDefault(promptText, 0.0);
     }
 
     /** The distinct active buckets of φ(x), in the order they were hashed. */

@@ -4,10 +4,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Each seen prompt's latest statistics from rl.prompt-stats: the estimated pass rate (the
- * moving average of its group pass rate, {@code prompt-stats.ema-weight}), the latest group's mean
- * reward and how many groups completed. A prompt without statistics is unseen. Every selector
- * keeps one, so `rlstream prompts show` tells what is known of a prompt whichever selector runs.
+ * Each seen prompt's latest statistics from rl.prompt-stats: the estimated pass rate, the latest
+ * group's mean reward and how many groups completed. A prompt without statistics is unseen. Every
+ * selector keeps one, so `rlstream prompts show` tells what is known of a prompt whichever
+ * selector runs.
+ *
+ * <p>The estimate is the latest group's mean reward, clamped to [0, 1] (the share of passes for a
+ * 0/1 reward), or the moving average of the group pass rate when the stats predate that field.
+ * Not the moving average: a policy often learns a prompt it trains on within a few steps, and
+ * with the moving average's weight 0.1 a prompt that went from 0.5 to always right still reads
+ * 0.55 after one group and needs about 20 to leave a 0.95 window (seen on the demo: the window
+ * selector kept dispatching prompts whose groups came back all right).
  */
 public final class PassRateEstimates {
 
@@ -19,7 +26,8 @@ public final class PassRateEstimates {
 
     /** Records a completed group; returns the new estimate. */
     public Estimate observe(GroupOutcome outcome) {
-        Estimate e = new Estimate(outcome.groups(), outcome.movingAverage(), outcome.meanReward(), outcome.policyVersion());
+        double p = outcome.meanReward() == null ? outcome.movingAverage() : Math.max(0, Math.min(1, outcome.meanReward()));
+        Estimate e = new Estimate(outcome.groups(), p, outcome.meanReward(), outcome.policyVersion());
         byPrompt.put(outcome.promptId(), e);
         return e;
     }

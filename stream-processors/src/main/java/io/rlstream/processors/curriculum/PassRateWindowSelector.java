@@ -5,35 +5,43 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
- * Pass-rate window (ALGORITHMS.md §3; AReaL filters prompts to 0.05..0.95): dispatch prompts whose
- * estimated pass rate p lies in [lo, hi], so that their groups are likely to hold both passes and
- * failures, and spend a share {@code explore} of the choices on unseen prompts, whose p nobody
- * knows yet. Rule per pick: with probability {@code explore}, or when no seen prompt is in the
- * window, an unseen prompt uniformly; otherwise a prompt of the window uniformly; when neither
- * exists (every prompt seen, none in the window), any prompt uniformly, counted as a fallback.
+ * Pass-rate window (ALGORITHMS.md §3; AReaL filters prompts to 0.05..0.95): walk the pool in
+ * shuffled passes ({@link EpochOrder}) and dispatch a prompt unless what its last group showed
+ * puts its estimated pass rate p outside [lo, hi], so that groups are likely to hold both passes
+ * and failures. Unseen prompts always go (their p is unknown: this is the exploration of the
+ * unseen); a prompt outside the window is skipped for this pass, except that a share
+ * {@code explore} of them go anyway, because the policy moves and a prompt it failed may have
+ * become learnable (and a learnt one may have been forgotten). Prompts with a group in flight are
+ * skipped too. When a whole pass offers nothing, any prompt goes uniformly, counted as a fallback.
  *
- * <p>p is the moving average of the prompt's group pass rate on rl.prompt-stats, so a prompt
- * leaves the window once the policy has learnt it, and one that fell out stays out until it is
- * sampled again through a fallback: per-prompt estimates say nothing of prompts never generated,
- * which is what {@link PclSelector}'s value model adds.
+ * <p>Why passes and not random draws from the window: re-drawing the in-window prompts at random
+ * spends most groups on a few hundred prompts, which a small policy then memorises instead of
+ * learning the task (seen on the demo: train reward up, held-out accuracy flat). p is the
+ * prompt's latest group's mean reward ({@link PassRateEstimates}).
  */
 public final class PassRateWindowSelector implements PromptSelector {
 
     public static final String NAME = "pass-rate-window";
-    /** Draws from the pool before giving up on finding an unseen prompt. */
+    /** Draws from the pool before giving up on finding an unseen prompt (difficulty pools). */
     static final int UNSEEN_TRIES = 64;
 
     private final double lo;
     private final double hi;
     private final double explore;
     private final PassRateEstimates estimates = new PassRateEstimates();
-    private final RandomAccessSet inWindow = new RandomAccessSet();
+    private final EpochOrder order = new EpochOrder();
     private long chosenUnseen;
     private long chosenInWindow;
+    private long chosenOutside;
     private long chosenFallback;
+    private long skipped;
 
+    /**
+     * @param explore share of the prompts outside the window that are dispatched anyway, to re-check them
+     */
     public PassRateWindowSelector(double lo, double hi, double explore) {
         if (!(lo >= 0 && lo <= hi && hi <= 1)) {
             throw new IllegalArgumentException("the pass-rate window needs 0 <= lo <= hi <= 1, got [" + lo + ", " + hi + "]");
@@ -52,59 +60,45 @@ public final class PassRateWindowSelector implements PromptSelector {
     }
 
     @Override
-    public List<Choice> choose(int m, PromptPool pool, Random random) {
+    public List<Choice> choose(int m, PromptPool pool, Predicate<String> inFlight, Random random) {
         List<Choice> out = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
-            Prompt p = pick(pool, random);
+            Prompt p = pick(pool, inFlight, random);
             out.add(new Choice(p, view(p.getPromptId(), p.getText())));
         }
         return out;
     }
 
-    private Prompt pick(PromptPool pool, Random random) {
-        boolean exploring = random.nextDouble() < explore;
-        if (!exploring) {
-            Prompt p = drawInWindow(pool, random);
-            if (p != null) {
+    private Prompt pick(PromptPool pool, Predicate<String> inFlight, Random random) {
+        // the rest of this pass and one whole pass more: every prompt is looked at at least once
+        for (int looked = 0; looked <= 2 * pool.size(); looked++) {
+            String id = order.next(pool, random);
+            Prompt p = id == null ? null : pool.get(id);
+            if (p == null || inFlight.test(id)) {
+                continue;
+            }
+            PassRateEstimates.Estimate e = estimates.get(id);
+            if (e == null) {
+                chosenUnseen++;
+                return p;
+            }
+            if (e.passRate() >= lo && e.passRate() <= hi) {
                 chosenInWindow++;
                 return p;
             }
-        }
-        Prompt unseen = pool.sampleWhere(random, q -> !estimates.seen(q.getPromptId()), UNSEEN_TRIES);
-        if (unseen != null) {
-            chosenUnseen++;
-            return unseen;
-        }
-        Prompt p = exploring ? drawInWindow(pool, random) : null;
-        if (p != null) {
-            chosenInWindow++;
-            return p;
+            if (random.nextDouble() < explore) {
+                chosenOutside++;
+                return p;
+            }
+            skipped++;
         }
         chosenFallback++;
         return pool.sample(random);
     }
 
-    /** A prompt of the window still in the pool, or null; prompts gone from the pool leave the window. */
-    private Prompt drawInWindow(PromptPool pool, Random random) {
-        while (!inWindow.isEmpty()) {
-            String id = inWindow.draw(random);
-            Prompt p = pool.get(id);
-            if (p != null) {
-                return p;
-            }
-            inWindow.remove(id);
-        }
-        return null;
-    }
-
     @Override
     public void observe(GroupOutcome outcome, Prompt prompt) {
-        double p = estimates.observe(outcome).passRate();
-        if (p >= lo && p <= hi) {
-            inWindow.add(outcome.promptId());
-        } else {
-            inWindow.remove(outcome.promptId());
-        }
+        estimates.observe(outcome);
     }
 
     @Override
@@ -118,7 +112,8 @@ public final class PassRateWindowSelector implements PromptSelector {
     @Override
     public Map<String, Double> metrics() {
         return Map.of("chosen_unseen", (double) chosenUnseen, "chosen_in_window", (double) chosenInWindow,
-                "chosen_fallback", (double) chosenFallback, "in_window", (double) inWindow.size(),
+                "chosen_outside_window", (double) chosenOutside, "chosen_fallback", (double) chosenFallback,
+                "skipped", (double) skipped, "passes", (double) order.passes(),
                 "seen_prompts", (double) estimates.seenCount());
     }
 }

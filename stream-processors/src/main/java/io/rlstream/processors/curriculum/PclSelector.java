@@ -8,12 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * Prompt Curriculum Learning (PCL, arXiv 2510.01135; ALGORITHMS.md §3): a value model V(x)
  * predicts each prompt's expected reward under the current policy without generating; each pick
- * of m prompts scores k·m different candidates drawn uniformly from the pool and dispatches the m with the
- * smallest |V(x) − τ|, τ = 0.5 by default, the difficulty at which a group's rewards vary most
+ * of m prompts scores the next k·m candidates of a shuffled pass over the pool ({@link EpochOrder},
+ * as the paper draws them from its data loader, so no prompt is a candidate twice in a pass) and
+ * dispatches the m with the
+ * smallest |V(x) − τ|, τ = 0.5 by default (prompts with a group in flight are not candidates: V
+ * has not learnt from it yet), the difficulty at which a group's rewards vary most
  * (a binary reward's variance p(1 − p) peaks there). V trains online on every completed group,
  * target the group's mean reward (loss (V(x) − mean_j r_j)²), so it follows the policy as it
  * learns; its version is the newest policy version it learned from.
@@ -31,6 +35,7 @@ public final class PclSelector implements PromptSelector {
     private final int candidatesPerPick;
     private final double tau;
     private final PassRateEstimates estimates = new PassRateEstimates();
+    private final EpochOrder order = new EpochOrder();
     private final PredictionError error = new PredictionError();
     private final Map<String, Double> lastError = new HashMap<>();
     private final Map<String, double[]> pending = new LinkedHashMap<>(16, 0.75f, false) {
@@ -66,11 +71,23 @@ public final class PclSelector implements PromptSelector {
     }
 
     @Override
-    public List<Choice> choose(int m, PromptPool pool, Random random) {
+    public List<Choice> choose(int m, PromptPool pool, Predicate<String> inFlight, Random random) {
         record Scored(Prompt prompt, double v, double distance) {
         }
         List<Scored> candidates = new ArrayList<>(m * candidatesPerPick);
-        for (Prompt p : pool.sampleDistinct(m * candidatesPerPick, random)) {
+        List<Prompt> drawn = new ArrayList<>(m * candidatesPerPick);
+        // at most one pass's worth of looks: a pool smaller than k·m gives each of its prompts once
+        for (int looked = 0; looked < pool.size() && drawn.size() < m * candidatesPerPick; looked++) {
+            String id = order.next(pool, random);
+            Prompt p = id == null ? null : pool.get(id);
+            if (p != null && !inFlight.test(id)) {
+                drawn.add(p);
+            }
+        }
+        if (drawn.isEmpty()) {
+            drawn.add(pool.sample(random)); // everything is in flight
+        }
+        for (Prompt p : drawn) {
             double v = model.predict(p.getText());
             candidates.add(new Scored(p, v, Math.abs(v - tau)));
         }
@@ -147,6 +164,7 @@ public final class PclSelector implements PromptSelector {
         m.put("value_recent_mae", error.recentMae());
         m.put("value_recent_baseline_mae", error.recentBaselineMae());
         m.put("seen_prompts", (double) estimates.seenCount());
+        m.put("passes", (double) order.passes());
         return m;
     }
 }

@@ -61,23 +61,9 @@ public final class PromptPool {
         return null;
     }
 
-    /**
-     * {@code n} different prompts drawn uniformly without replacement, in the order drawn; the
-     * whole pool (in pool order) when it holds at most {@code n}.
-     */
-    public List<Prompt> sampleDistinct(int n, Random random) {
-        if (n >= prompts.size()) {
-            return new ArrayList<>(prompts);
-        }
-        java.util.Set<Integer> taken = new java.util.HashSet<>();
-        List<Prompt> out = new ArrayList<>(n);
-        while (out.size() < n) {
-            int at = random.nextInt(prompts.size());
-            if (taken.add(at)) {
-                out.add(prompts.get(at));
-            }
-        }
-        return out;
+    /** The ids of every prompt, in pool order (a copy). */
+    public String[] ids() {
+        return prompts.stream().map(Prompt::getPromptId).toArray(String[]::new);
     }
 
     /** The prompt with this id, or null when it is not in the pool. */

@@ -3,6 +3,7 @@ package io.rlstream.processors.curriculum;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * Decides which prompts the dispatcher sends to the generators next (ALGORITHMS.md §3). Pure: no
@@ -23,10 +24,13 @@ public interface PromptSelector {
     /**
      * Chooses {@code m} prompts to dispatch now (a prompt may come more than once).
      *
-     * @param pool   the prompts that may be chosen, never empty
-     * @param random the dispatcher's seeded random stream
+     * @param pool     the prompts that may be chosen, never empty
+     * @param inFlight whether a prompt id has a group dispatched and not yet completed: what is known
+     *                 of it is about to change, so selectors that choose on knowledge pass it over
+     *                 while others are there (a policy can learn a prompt within a few steps)
+     * @param random   the dispatcher's seeded random stream
      */
-    List<Choice> choose(int m, PromptPool pool, Random random);
+    List<Choice> choose(int m, PromptPool pool, Predicate<String> inFlight, Random random);
 
     /** The dispatcher sent {@code choice} as group {@code groupId}; selectors that grade their predictions remember it. */
     default void dispatched(String groupId, Choice choice) {

@@ -5,7 +5,7 @@ package io.rlstream.processors.curriculum;
  * selector does not keep are null (or 0 / -1 / "").
  *
  * @param groups                   completed groups learned from
- * @param estimate                 estimated pass rate (moving average on rl.prompt-stats), null while unseen
+ * @param estimate                 estimated pass rate (the latest group's mean reward, see PassRateEstimates), null while unseen
  * @param lastMeanReward           mean reward of the latest completed group, null while unseen
  * @param prediction               PCL: V(x) for the current policy, null for other selectors
  * @param predictionError          PCL: |V(x) at dispatch − observed mean reward| of the latest group, null when unknown

@@ -5,10 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
- * The baseline: every prompt of the pool equally likely, whatever is known of it. It still keeps
- * the pass-rate estimates, so the selection state shows what the groups said.
+ * The baseline: every prompt of the pool equally likely, whatever is known of it or whether it is
+ * in flight. It still keeps the pass-rate estimates, so the selection state shows what the groups
+ * said.
  */
 public final class UniformSelector implements PromptSelector {
 
@@ -23,7 +25,7 @@ public final class UniformSelector implements PromptSelector {
     }
 
     @Override
-    public List<Choice> choose(int m, PromptPool pool, Random random) {
+    public List<Choice> choose(int m, PromptPool pool, Predicate<String> inFlight, Random random) {
         List<Choice> out = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {
             Prompt p = pool.sample(random);

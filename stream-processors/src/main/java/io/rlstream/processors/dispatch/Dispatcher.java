@@ -218,19 +218,16 @@ public final class Dispatcher implements Runnable {
         ProcessorsConfig config = ProcessorsConfig.load(args.length > 0 ? Path.of(args[0]) : null,
                 System.getenv());
         MetricsPublisher metrics = new MetricsPublisher(SERVICE, config.clientProps(), config.catalog(), config.serdes());
-        Dispatcher dispatcher = new Dispatcher(config, metrics);
-        Thread worker = new Thread(dispatcher, SERVICE);
+        DispatcherService service = DispatcherService.start(config, metrics);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            dispatcher.stop();
             try {
-                worker.join(30_000);
+                service.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             metrics.close();
         }, "dispatcher-shutdown"));
-        worker.start();
-        worker.join();
+        service.join();
     }
 
     /** Ends {@link #run()} soon; safe from any thread. */
@@ -375,7 +372,7 @@ public final class Dispatcher implements Runnable {
         }
         List<String> ids = new ArrayList<>(admitted);
         List<Future<RecordMetadata>> sends = new ArrayList<>(admitted);
-        for (Choice choice : selector.choose(admitted, pool, random)) {
+        for (Choice choice : selector.choose(admitted, pool, this::promptInFlight, random)) {
             Prompt prompt = choice.prompt();
             String groupId = runToken + "-" + nextGroup++;
             PromptDispatch d = PromptDispatch.newBuilder()
@@ -409,6 +406,14 @@ public final class Dispatcher implements Runnable {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether a prompt has a group dispatched and not yet resolved: its dispatches (from
+     * rl.prompt-dispatch, across restarts) outnumber its resolved groups (its latest statistics).
+     */
+    private boolean promptInFlight(String promptId) {
+        return selectedByPrompt.getOrDefault(promptId, 0L) > groups.resolvedOf(promptId);
     }
 
     /** Feeds one prompt's new statistics (one completed group) to the selector and publishes its view. */

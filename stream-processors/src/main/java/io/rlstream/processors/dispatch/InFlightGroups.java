@@ -35,6 +35,11 @@ public final class InFlightGroups {
         resolved += groups - (before == null ? 0 : before);
     }
 
+    /** Groups of one prompt resolved so far (its latest statistics' count). */
+    public long resolvedOf(String promptId) {
+        return resolvedByPrompt.getOrDefault(promptId, 0L);
+    }
+
     public long dispatched() {
         return dispatchedIds.size();
     }

@@ -49,7 +49,7 @@ class DifficultyPoolsSelectorTest {
         s.observe(outcome("h", 0.1), null);
         s.observe(outcome("n", 0.5), null);
         s.observe(outcome("e", 0.9), null);
-        Map<String, Long> counts = s.choose(10_000, pool, new Random(11)).stream()
+        Map<String, Long> counts = s.choose(10_000, pool, Prompts.NONE_IN_FLIGHT, new Random(11)).stream()
                 .collect(Collectors.groupingBy(c -> c.prompt().getPromptId(), Collectors.counting()));
         assertTrue(Math.abs(counts.get("h") - 1600) < 4 * 36.7, counts.toString());
         assertTrue(Math.abs(counts.get("n") - 8000) < 4 * 40, counts.toString());
@@ -64,7 +64,7 @@ class DifficultyPoolsSelectorTest {
         DifficultyPoolsSelector s = new DifficultyPoolsSelector(DifficultyPool.parse(DifficultyPool.DEFAULTS));
         PromptPool pool = pool("h", "u1", "u2", "u3");
         s.observe(outcome("h", 0.0), null);
-        Map<String, Long> counts = s.choose(6000, pool, new Random(5)).stream()
+        Map<String, Long> counts = s.choose(6000, pool, Prompts.NONE_IN_FLIGHT, new Random(5)).stream()
                 .collect(Collectors.groupingBy(c -> c.prompt().getPromptId(), Collectors.counting()));
         // expected 1000 hard; sd sqrt(6000 * (1/6) * (5/6)) = 28.9
         assertTrue(Math.abs(counts.get("h") - 1000) < 4 * 28.9, counts.toString());

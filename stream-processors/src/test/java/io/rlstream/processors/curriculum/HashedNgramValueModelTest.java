@@ -19,7 +19,7 @@ class HashedNgramValueModelTest {
 
     static HashedNgramValueModel model(long seed) {
         return new HashedNgramValueModel(new ValueModelOptions(DEFAULTS.buckets(), DEFAULTS.hidden(),
-                DEFAULTS.learningRate(), seed));
+                DEFAULTS.learningRate(), DEFAULTS.memoryRate(), seed));
     }
 
     /** The addition task: "a+b=" for a, b in 10..99 (8100 prompts), shuffled with a fixed seed. */
@@ -69,9 +69,8 @@ class HashedNgramValueModelTest {
 
     @Test
     void aFreshModelPredictsAboutOneHalf() {
-        // b₂ = 0, W₁ ~ N(0, 0.1²), w₂ ~ N(0, 0.01²), |φ| = 1: each pre-activation is N(0, 0.1²) and
-        // |tanh u| ≤ |u|, so z = w₂·h has sd ≤ √32 · 0.01 · 0.1 = 0.0057 and V − 0.5 ≈ z/4 has
-        // sd ≤ 0.0014; 0.01 is 7 sd. Measured: at most 0.0051 over these 10 seeds × 500 prompts.
+        // b₂ = 0.5, W₁ ~ N(0, 0.1²), w₂ ~ N(0, 0.0025²), |φ| = 1: each pre-activation is N(0, 0.1²)
+        // and |tanh u| ≤ |u|, so V − 0.5 = w₂·h has sd ≤ √32 · 0.0025 · 0.1 = 0.0014; 0.01 is 7 sd.
         List<String> prompts = additionPrompts().subList(0, 500);
         for (long seed = 0; seed < 10; seed++) {
             HashedNgramValueModel model = model(seed);
@@ -189,10 +188,10 @@ class HashedNgramValueModelTest {
         // 6480 training prompts, 1620 held out. 45 of the 100 units-digit pairs carry, so p is 0.9
         // on ~55% of the prompts and 0.2 on ~45%; the best constant for the mean absolute error is
         // the median, 0.9, with error ≈ 0.45 · 0.7 = 0.315 (0.320 on this held-out split). After
-        // 4000 noisy updates (fewer than one per training prompt), measured with model seeds 0..4
-        // and data seeds 100..104: V's held-out error 0.128..0.141 (0.141 here), separation
-        // 0.62..0.68 (0.68 here). The error left is at the boundary (units sums 8..10), where V is
-        // still a smooth ramp rather than a step, and at the ends, where σ overshoots 0.9 and 0.2.
+        // 4000 noisy updates (fewer than one per training prompt) V's held-out error is 0.19 here
+        // (0.188..0.201 for learning rates 0.05..0.2). A sigmoid output fitted this step more
+        // sharply (0.13..0.14) but stopped learning once saturated, see the class comment; the
+        // error left is at the boundary (units sums 8..10), where the linear output is a ramp.
         List<String> prompts = additionPrompts();
         List<String> trainSplit = prompts.subList(0, 6480);
         List<String> heldOut = prompts.subList(6480, prompts.size());
@@ -206,9 +205,10 @@ class HashedNgramValueModelTest {
         double nonCarry = heldOut.stream().filter(p -> !carries(p)).mapToDouble(model::predict).average().orElseThrow();
         double carry = heldOut.stream().filter(HashedNgramValueModelTest::carries).mapToDouble(model::predict)
                 .average().orElseThrow();
-        assertTrue(error < 0.5 * constantError,
-                "held-out MAE " + error + " should be under half the best constant's " + constantError);
-        assertTrue(nonCarry - carry > 0.5, "non-carry " + nonCarry + " − carry " + carry + " should exceed 0.5");
+        assertTrue(error < 0.65 * constantError,
+                "held-out MAE " + error + " should be under 0.65 of the best constant's " + constantError);
+        // measured 0.68 − 0.21 = 0.47 against the true 0.9 − 0.2 = 0.7
+        assertTrue(nonCarry - carry > 0.4, "non-carry " + nonCarry + " − carry " + carry + " should exceed 0.4");
     }
 
     /** min over c of mean |p(x) − c|: attained at the median of p. */
@@ -264,13 +264,14 @@ class HashedNgramValueModelTest {
 
     @Test
     void optionsAreValidatedWithTheBadValueInTheMessage() {
-        assertEquals(new ValueModelOptions(16384, 32, 0.5, 0), ValueModelOptions.defaults());
-        assertMessage("buckets must be >= 1, got 0", () -> new ValueModelOptions(0, 32, 0.5, 0));
-        assertMessage("hidden units must be >= 1, got -1", () -> new ValueModelOptions(16384, -1, 0.5, 0));
-        assertMessage("learning rate must be a finite number > 0, got 0.0", () -> new ValueModelOptions(16384, 32, 0, 0));
-        assertMessage("got NaN", () -> new ValueModelOptions(16384, 32, Double.NaN, 0));
-        assertMessage("got Infinity", () -> new ValueModelOptions(16384, 32, Double.POSITIVE_INFINITY, 0));
-        assertMessage("got 1000000 × 4096", () -> new ValueModelOptions(1_000_000, 4096, 0.5, 0));
+        assertEquals(new ValueModelOptions(16384, 32, 0.1, 0.3, 0), ValueModelOptions.defaults());
+        assertMessage("buckets must be >= 1, got 0", () -> new ValueModelOptions(0, 32, 0.5, 0.3, 0));
+        assertMessage("hidden units must be >= 1, got -1", () -> new ValueModelOptions(16384, -1, 0.5, 0.3, 0));
+        assertMessage("learning rate must be a finite number > 0, got 0.0", () -> new ValueModelOptions(16384, 32, 0, 0.3, 0));
+        assertMessage("got NaN", () -> new ValueModelOptions(16384, 32, Double.NaN, 0.3, 0));
+        assertMessage("got Infinity", () -> new ValueModelOptions(16384, 32, Double.POSITIVE_INFINITY, 0.3, 0));
+        assertMessage("memory rate must be in [0, 1], got 1.5", () -> new ValueModelOptions(16384, 32, 0.5, 1.5, 0));
+        assertMessage("got 1000000 × 4096", () -> new ValueModelOptions(1_000_000, 4096, 0.5, 0.3, 0));
     }
 
     static void assertMessage(String expected, Runnable construct) {

@@ -52,20 +52,28 @@ class PclSelectorTest {
     void ofKTimesMCandidatesTheMClosestToTauAreDispatched() {
         // k·m = 4·2 = 8 >= the pool of 4, so every prompt is a candidate: |V − 0.5| = 0.4, 0.05, 0.1, 0.45 -> b, c
         PclSelector s = new PclSelector(new TableModel(V), 4, 0.5);
-        List<Choice> choices = s.choose(2, pool("a", "b", "c", "d"), new Random(1));
+        List<Choice> choices = s.choose(2, pool("a", "b", "c", "d"), Prompts.NONE_IN_FLIGHT, new Random(1));
         assertEquals(List.of("b", "c"), choices.stream().map(c -> c.prompt().getPromptId()).toList());
         assertEquals(0.45, choices.get(0).view().prediction(), 1e-12);
         // with tau 0.9 the closest are d (0.05) then c (0.3)
         PclSelector high = new PclSelector(new TableModel(V), 4, 0.9);
-        assertEquals(List.of("d", "c"), high.choose(2, pool("a", "b", "c", "d"), new Random(1)).stream()
+        assertEquals(List.of("d", "c"), high.choose(2, pool("a", "b", "c", "d"), Prompts.NONE_IN_FLIGHT, new Random(1)).stream()
                 .map(c -> c.prompt().getPromptId()).toList());
+    }
+
+    @Test
+    void promptsInFlightAreNotCandidates() {
+        // b (0.45) is being generated: of a, c, d the closest to 0.5 are c (0.1 away) and a (0.4)
+        PclSelector s = new PclSelector(new TableModel(V), 4, 0.5);
+        assertEquals(List.of("c", "a"), s.choose(2, pool("a", "b", "c", "d"), id -> id.equals("b"), new Random(1))
+                .stream().map(c -> c.prompt().getPromptId()).toList());
     }
 
     @Test
     void withOneCandidatePerPickItIsUniform() {
         // k = 1: the candidates are m distinct uniform draws, all dispatched whatever V says
         PclSelector s = new PclSelector(new TableModel(V), 1, 0.5);
-        List<String> ids = s.choose(4, pool("a", "b", "c", "d"), new Random(2)).stream()
+        List<String> ids = s.choose(4, pool("a", "b", "c", "d"), Prompts.NONE_IN_FLIGHT, new Random(2)).stream()
                 .map(c -> c.prompt().getPromptId()).sorted().toList();
         assertEquals(List.of("a", "b", "c", "d"), ids);
     }
@@ -75,7 +83,7 @@ class PclSelectorTest {
         TableModel model = new TableModel(V);
         PclSelector s = new PclSelector(model, 4, 0.5);
         PromptPool pool = pool("a", "b", "c", "d");
-        Choice b = s.choose(1, pool, new Random(1)).get(0);
+        Choice b = s.choose(1, pool, Prompts.NONE_IN_FLIGHT, new Random(1)).get(0);
         assertEquals("b", b.prompt().getPromptId());
         s.dispatched("g1", b);
         // the group's mean reward is 0.75: V said 0.45 -> error 0.30; the baseline (no group seen yet: tau 0.5) -> 0.25

@@ -6,6 +6,9 @@ import java.time.Instant;
 /** Test prompts and group outcomes. */
 final class Prompts {
 
+    /** No prompt has a group in flight. */
+    static final java.util.function.Predicate<String> NONE_IN_FLIGHT = id -> false;
+
     private Prompts() {
     }
 
@@ -21,7 +24,7 @@ final class Prompts {
         return pool;
     }
 
-    /** A completed group of {@code promptId} whose stats put the moving average at {@code passRate}. */
+    /** A completed group of {@code promptId} whose mean reward (and moving average) is {@code passRate}. */
     static GroupOutcome outcome(String promptId, double passRate) {
         return new GroupOutcome(promptId, promptId + "-g", 1, passRate, passRate, 8, 0);
     }

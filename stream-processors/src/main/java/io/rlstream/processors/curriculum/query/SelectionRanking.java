@@ -23,7 +23,7 @@ public final class SelectionRanking {
     public enum Order {
         /** Most dispatched groups first: where the selector spends generation. */
         SELECTED("most dispatched groups first"),
-        /** Highest estimated pass rate first (the moving average on rl.prompt-stats), unseen prompts last. */
+        /** Highest estimated pass rate first (the latest group's mean reward), unseen prompts last. */
         ESTIMATE("highest estimated pass rate first, unseen last"),
         /** Highest value-model prediction V(x) first, prompts without one last. */
         PREDICTION("highest predicted V(x) first, none last"),
