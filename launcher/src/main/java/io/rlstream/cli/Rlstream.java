@@ -63,6 +63,8 @@ public final class Rlstream {
                   --seed S           seed of data, warm start and sampling (default 7)
                   --selector NAME    how the dispatcher chooses prompts: uniform (default),
                                      pass-rate-window, difficulty-pools, pcl
+                  --set KEY=VALUE    a setting of the processors and the dispatcher (rlstream
+                                     config processors), e.g. --set selector.pcl.candidates=4
 
             Run one service against an existing cluster (Ctrl-C stops it cleanly):
               rewards              score rollouts against reference answers (rl.rollouts -> rl.rewards)
@@ -239,7 +241,8 @@ public final class Rlstream {
                 Duration.ofMillis(Math.round(args.number("minutes", defaults.rlBudget().toMinutes()) * 60_000)),
                 args.number("target", defaults.targetAccuracy()), defaults.evalInterval(), defaults.groupSize(),
                 defaults.batchGroups(), defaults.maxInFlight(), (long) args.number("seed", defaults.seed()),
-                defaults.decaySteps(), selectorName(args.get("selector", defaults.selector())));
+                defaults.decaySteps(), selectorName(args.get("selector", defaults.selector())),
+                processorSettings(args.settings()));
         Files.createDirectories(settings.runDir());
         out.println("rlstream demo: run folder " + settings.runDir());
         try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),
@@ -271,6 +274,17 @@ public final class Rlstream {
             }
             return result.reachedTarget() ? 0 : 3;
         }
+    }
+
+    /** The demo's --set settings, which must be keys of the processors and the dispatcher. */
+    static Map<String, String> processorSettings(Map<String, String> settings) {
+        for (String key : settings.keySet()) {
+            if (!ProcessorsConfig.DEFINITION.names().contains(key)) {
+                throw new Args.UsageException("the demo's --set takes settings of the processors and the dispatcher; '"
+                        + key + "' is none of them (rlstream config processors lists them)");
+            }
+        }
+        return settings;
     }
 
     /** A selector name the dispatcher knows, or a usage error that lists them. */

@@ -136,7 +136,7 @@ public final class Demo {
                     RewardServiceConfig.STATE_DIR, runDir.resolve("state/rewards").toString())));
             rewards.start();
             services.add(rewards);
-            ProcessorsConfig processors = new ProcessorsConfig(with(common,
+            ProcessorsConfig processors = new ProcessorsConfig(with(common, settings.processorSettings(),
                     ProcessorsConfig.STATE_DIR, runDir.resolve("state/processors").toString(),
                     ProcessorsConfig.BATCH_GROUPS, Integer.toString(settings.batchGroups()),
                     ProcessorsConfig.GROUP_SIZE, Integer.toString(settings.groupSize()),
@@ -327,10 +327,16 @@ public final class Demo {
     }
 
     private static Map<String, String> with(Map<String, String> base, String... keyValues) {
+        return with(base, Map.of(), keyValues);
+    }
+
+    /** base, then the key-value pairs, then {@code last} (the user's --set). */
+    private static Map<String, String> with(Map<String, String> base, Map<String, String> last, String... keyValues) {
         Map<String, String> m = new HashMap<>(base);
         for (int i = 0; i < keyValues.length; i += 2) {
             m.put(keyValues[i], keyValues[i + 1]);
         }
+        m.putAll(last);
         return m;
     }
 }

@@ -1,0 +1,221 @@
+package io.rlstream.processors.curriculum;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rlstream.events.Prompt;
+import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.PromptStats;
+import io.rlstream.processors.config.ProcessorsConfig;
+import io.rlstream.processors.dispatch.DispatcherService;
+import io.rlstream.processors.tools.PromptsQueryCommand;
+import io.rlstream.schemas.RegistrySerdes;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.testkit.KafkaFixture;
+import io.rlstream.testkit.RegistryFixture;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The curriculum on a real broker and the real registry: the dispatcher, configured with
+ * {@code dispatch.selector=pass-rate-window}, learns from rl.prompt-stats, which a stand-in for the
+ * grouping app writes for every dispatched group: prompts "easy-*" always pass, "mid-*" pass half
+ * the time. From the second pass over the pool on, the window skips the easy prompts (their
+ * latest group was all right), so with explore 0 the mid prompts get nearly all groups; the user
+ * sees that through `rlstream prompts top|show` while it runs, and a restarted dispatcher knows
+ * what its predecessor dispatched.
+ */
+class CurriculumIT {
+
+    private static final TopicCatalog CATALOG = TopicCatalog.defaults();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private KafkaFixture kafka;
+    private RegistrySerdes serdes;
+    @TempDir
+    Path stateDir;
+
+    @BeforeEach
+    void up() {
+        kafka = KafkaFixture.start();
+        kafka.createTopics(CATALOG);
+        serdes = RegistryFixture.serdes();
+    }
+
+    @AfterEach
+    void down() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private ProcessorsConfig config() {
+        Map<String, String> c = new HashMap<>();
+        c.put("bootstrap.servers", kafka.bootstrapServers());
+        c.put("registry.url", RegistryFixture.url());
+        c.put("processors.state.dir", stateDir.toString());
+        c.put("dispatch.selector", "pass-rate-window");
+        c.put("selector.window.explore", "0");
+        // fewer groups in flight than mid prompts: an idle mid prompt is always there, so the window
+        // never falls back to a uniform pick
+        c.put("dispatch.max-in-flight-groups", "2");
+        c.put("group.size", "2");
+        c.put("dispatch.query.port", "0");
+        c.put("processors.metrics.interval.ms", "100");
+        return new ProcessorsConfig(c);
+    }
+
+    /** Answers every dispatched group with the prompt's statistics, as the grouping app would. */
+    private final class GroupingStandIn implements AutoCloseable {
+        private final KafkaConsumer<String, PromptDispatch> dispatches;
+        private final KafkaProducer<String, PromptStats> stats;
+        private final Map<String, Long> groups = new HashMap<>();
+        final Map<String, Long> dispatchedByPrompt = new HashMap<>();
+
+        GroupingStandIn() {
+            Map<String, Object> c = kafka.clientConfig();
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, "stand-in-" + System.nanoTime());
+            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            dispatches = new KafkaConsumer<>(c, new StringDeserializer(), serdes.serde(PromptDispatch.class).deserializer());
+            dispatches.subscribe(List.of(CATALOG.name(Topic.PROMPT_DISPATCH)));
+            stats = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
+                    serdes.serde(PromptStats.class).serializer());
+        }
+
+        void answer(Duration time) {
+            long end = System.currentTimeMillis() + time.toMillis();
+            while (System.currentTimeMillis() < end) {
+                for (ConsumerRecord<String, PromptDispatch> r : dispatches.poll(Duration.ofMillis(100))) {
+                    PromptDispatch d = r.value();
+                    dispatchedByPrompt.merge(d.getPromptId(), 1L, Long::sum);
+                    long n = groups.merge(d.getPromptId(), 1L, Long::sum);
+                    double mean = d.getPromptId().startsWith("easy") ? 1.0 : 0.5;
+                    stats.send(new ProducerRecord<>(CATALOG.name(Topic.PROMPT_STATS), d.getPromptId(),
+                            PromptStats.newBuilder().setPromptId(d.getPromptId()).setSamples(2 * n).setGroups(n)
+                                    .setPassRate(mean).setMovingAverage(mean).setLastPolicyVersion(0)
+                                    .setUpdatedAt(Instant.now()).setLastGroupId(d.getGroupId()).setLastGroupSamples(2)
+                                    .setLastGroupMeanReward(mean).build()));
+                }
+                stats.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            dispatches.close();
+            stats.close();
+        }
+    }
+
+    private static void await(BooleanSupplier condition, Duration wait, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + wait.toMillis();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.currentTimeMillis() < deadline, "timed out waiting until " + what);
+            Thread.sleep(100);
+        }
+    }
+
+    private static String[] run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PromptsQueryCommand.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void theWindowSpendsTheGroupsOnTheIntermediatePromptsAndUsersCanSeeWhy() throws Exception {
+        try (KafkaProducer<String, Prompt> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
+                serdes.serde(Prompt.class).serializer())) {
+            for (String id : List.of("easy-1", "easy-2", "easy-3", "mid-1", "mid-2", "mid-3")) {
+                producer.send(new ProducerRecord<>(CATALOG.name(Topic.PROMPTS), id,
+                        Prompt.newBuilder().setPromptId(id).setText(id + "?").setCreatedAt(Instant.now()).build()));
+            }
+        }
+        ProcessorsConfig config = config();
+        try (GroupingStandIn grouping = new GroupingStandIn()) {
+            DispatcherService first = DispatcherService.start(config, null);
+            String url = first.queryAddress().orElseThrow().toString();
+            grouping.answer(Duration.ofSeconds(8));
+
+            // the first pass dispatched every prompt once; after it, easy prompts are skipped
+            long easy = grouping.dispatchedByPrompt.entrySet().stream().filter(e -> e.getKey().startsWith("easy"))
+                    .mapToLong(Map.Entry::getValue).sum();
+            long mid = grouping.dispatchedByPrompt.entrySet().stream().filter(e -> e.getKey().startsWith("mid"))
+                    .mapToLong(Map.Entry::getValue).sum();
+            assertTrue(mid >= 20, "groups keep coming as they complete: " + grouping.dispatchedByPrompt);
+            // each easy prompt goes once, in the first pass (in the next it is in flight or known to be
+            // learnt); one more if the very first poll saw only part of the pool
+            assertTrue(easy >= 3 && easy <= 4, "easy prompts stop after their first groups: " + grouping.dispatchedByPrompt);
+
+            // what the user sees while it runs
+            await(() -> run("top", "--dispatcher", url, "--by", "selected", "--json")[1].contains("mid-"),
+                    Duration.ofSeconds(20), "the selection state reaches the query store");
+            String[] top = run("top", "--dispatcher", url, "--by", "selected", "--n", "3", "--json");
+            assertEquals("0", top[0], top[2]);
+            JsonNode prompts = JSON.readTree(top[1]).get("prompts");
+            assertEquals(3, prompts.size());
+            for (JsonNode p : prompts) {
+                assertTrue(p.get("prompt_id").asText().startsWith("mid"), "the most dispatched are mid: " + top[1]);
+                assertEquals("in-window", p.get("pool").asText());
+                assertEquals(0.5, p.get("estimate").asDouble(), 1e-12);
+            }
+            await(() -> run("show", "easy-1", "--dispatcher", url, "--json")[1].contains("above-window"),
+                    Duration.ofSeconds(20), "easy-1's latest view is above the window");
+            JsonNode easy1 = JSON.readTree(run("show", "easy-1", "--dispatcher", url, "--json")[1]);
+            assertEquals(1.0, easy1.get("estimate").asDouble(), 1e-12);
+            assertEquals(grouping.dispatchedByPrompt.get("easy-1").longValue(), easy1.get("selected").asLong());
+            String table = run("top", "--dispatcher", url)[1];
+            assertTrue(table.contains("pass-rate-window") && table.contains("mid-1?"), table);
+            JsonNode status = JSON.readTree(new java.net.URL(url + "/selector").openStream());
+            assertEquals("pass-rate-window", status.get("selector").asText());
+            assertTrue(status.get("metrics").get("skipped").asDouble() > 0, status.toString());
+            first.close();
+
+            // a restarted dispatcher reads what was dispatched and learnt, and keeps skipping the easy prompts
+            long easyBefore = easy;
+            DispatcherService second = DispatcherService.start(config, null);
+            try {
+                grouping.answer(Duration.ofSeconds(6));
+                long easyAfter = grouping.dispatchedByPrompt.entrySet().stream().filter(e -> e.getKey().startsWith("easy"))
+                        .mapToLong(Map.Entry::getValue).sum();
+                // the restart's first picks may come before it has re-read the stats: at most one pass
+                assertTrue(easyAfter - easyBefore <= 3, "after the restart: " + grouping.dispatchedByPrompt);
+                String second1 = second.queryAddress().orElseThrow().toString();
+                await(() -> {
+                    String[] shown = run("show", "mid-1", "--dispatcher", second1, "--json");
+                    try {
+                        return shown[0].equals("0") && JSON.readTree(shown[1]).get("selected").asLong()
+                                >= grouping.dispatchedByPrompt.get("mid-1") - 2;
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                }, Duration.ofSeconds(20), "the restarted dispatcher counts mid-1's earlier dispatches");
+            } finally {
+                second.close();
+            }
+        }
+    }
+}
