@@ -18,7 +18,7 @@ public record SelectorOptions(double windowLo, double windowHi, double explore, 
 
     /** The documented defaults (AReaL's window 0.05..0.95, prime-rl's pools, PCL's τ = 0.5). */
     public static SelectorOptions defaults() {
-        return new SelectorOptions(0.05, 0.95, 0.2, DifficultyPool.parse(DifficultyPool.DEFAULTS), 8, 0.5,
+        return new SelectorOptions(0.05, 0.95, 0.2, DifficultyPool.parse(DifficultyPool.DEFAULTS), 2, 0.5,
                 ValueModelOptions.defaults());
     }
 }
