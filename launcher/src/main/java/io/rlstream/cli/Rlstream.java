@@ -1,5 +1,6 @@
 package io.rlstream.cli;
 
+import io.rlstream.cli.bench.AsyncBenchmark;
 import io.rlstream.cli.bench.ProcessorsBenchmark;
 import io.rlstream.cli.bench.SelectorBenchmark;
 import io.rlstream.cli.bench.TrainerBenchmark;
@@ -64,7 +65,8 @@ public final class Rlstream {
                   --selector NAME    how the dispatcher chooses prompts: uniform (default),
                                      pass-rate-window, difficulty-pools, pcl
                   --set KEY=VALUE    a setting of the processors and the dispatcher (rlstream
-                                     config processors), e.g. --set selector.pcl.candidates=4
+                                     config processors) or the trainer (trainer.*), e.g.
+                                     --set dispatch.max-staleness=2 --set selector.pcl.candidates=4
 
             Run one service against an existing cluster (Ctrl-C stops it cleanly):
               rewards              score rollouts against reference answers (rl.rollouts -> rl.rewards)
@@ -105,6 +107,8 @@ public final class Rlstream {
               bench trainer        the trainer's tokens/s on the demo policy (--help)
               bench selectors      the demo once per prompt selector, same seed and budget: effective
                                    ratio, samples and time to the accuracy target (--help)
+              bench async          the demo per staleness bound eta, with and without off-policy
+                                   correction: time to the target, idle fractions, speedup (--help)
 
             Flags of every service command:
               --config FILE              properties file with settings
@@ -175,7 +179,10 @@ public final class Rlstream {
                 if (!rest.isEmpty() && rest.get(0).equals("selectors")) {
                     return SelectorBenchmark.run(rest.subList(1, rest.size()), out, err);
                 }
-                err.println("rlstream: bench runs processors, trainer or selectors (rlstream bench processors --help)");
+                if (!rest.isEmpty() && rest.get(0).equals("async")) {
+                    return AsyncBenchmark.run(rest.subList(1, rest.size()), out, err);
+                }
+                err.println("rlstream: bench runs processors, trainer, selectors or async (rlstream bench processors --help)");
                 return 2;
             default:
                 break;
@@ -242,7 +249,7 @@ public final class Rlstream {
                 args.number("target", defaults.targetAccuracy()), defaults.evalInterval(), defaults.groupSize(),
                 defaults.batchGroups(), defaults.maxInFlight(), (long) args.number("seed", defaults.seed()),
                 defaults.decaySteps(), selectorName(args.get("selector", defaults.selector())),
-                processorSettings(args.settings()));
+                processorSettings(args.settings()), trainerSettings(args.settings()));
         Files.createDirectories(settings.runDir());
         out.println("rlstream demo: run folder " + settings.runDir());
         try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),
@@ -276,15 +283,37 @@ public final class Rlstream {
         }
     }
 
-    /** The demo's --set settings, which must be keys of the processors and the dispatcher. */
+    /**
+     * The demo's --set settings for the processors and the dispatcher: every key that is not the
+     * trainer's (trainer.*) must be one of theirs.
+     */
     static Map<String, String> processorSettings(Map<String, String> settings) {
-        for (String key : settings.keySet()) {
-            if (!ProcessorsConfig.DEFINITION.names().contains(key)) {
-                throw new Args.UsageException("the demo's --set takes settings of the processors and the dispatcher; '"
-                        + key + "' is none of them (rlstream config processors lists them)");
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            if (e.getKey().startsWith("trainer.")) {
+                continue;
             }
+            if (!ProcessorsConfig.DEFINITION.names().contains(e.getKey())) {
+                throw new Args.UsageException("the demo's --set takes settings of the processors, the dispatcher "
+                        + "(rlstream config processors) and the trainer (trainer.*); '" + e.getKey() + "' is none of them");
+            }
+            out.put(e.getKey(), e.getValue());
         }
-        return settings;
+        return out;
+    }
+
+    /** The demo's --set settings for the trainer (keys trainer.*), which must be the trainer's. */
+    static Map<String, String> trainerSettings(Map<String, String> settings) {
+        Map<String, String> out = new LinkedHashMap<>();
+        settings.forEach((key, value) -> {
+            if (key.startsWith("trainer.")) {
+                if (!TrainerServiceConfig.DEFINITION.names().contains(key)) {
+                    throw new Args.UsageException("unknown trainer setting '" + key + "' (rlstream config trainer lists them)");
+                }
+                out.put(key, value);
+            }
+        });
+        return out;
     }
 
     /** A selector name the dispatcher knows, or a usage error that lists them. */

@@ -69,11 +69,18 @@ public final class Demo {
      * @param groupsCompleted   groups the grouping app completed
      * @param valueMae          PCL: mean |V(x) − group mean reward| over graded groups, NaN for other selectors
      * @param valueBaselineMae  PCL: the same for the running-mean-reward baseline
+     * @param trainerIdle       share of the RL time the trainer waited for batches
+     * @param generatorIdle     share of the RL time the rollout worker waited for dispatches
      */
     public record Result(double initialAccuracy, double finalAccuracy, long steps, double rlSeconds,
             boolean reachedTarget, String stopReason, Path runDir, String selector, long samplesGenerated,
             long samplesToTarget, double secondsToTarget, double effectiveRatio, long groupsCompleted,
-            double valueMae, double valueBaselineMae) {
+            double valueMae, double valueBaselineMae, double trainerIdle, double generatorIdle) {
+
+        /** Rollouts generated per second of RL. */
+        public double samplesPerSecond() {
+            return samplesGenerated / Math.max(rlSeconds, 1e-9);
+        }
     }
 
     private final DemoSettings settings;
@@ -148,7 +155,7 @@ public final class Demo {
             GroupingApp grouping = new GroupingApp(processors);
             grouping.start();
             services.add(grouping);
-            TrainerService trainer = new TrainerService(new TrainerServiceConfig(with(common,
+            TrainerService trainer = new TrainerService(new TrainerServiceConfig(with(common, settings.trainerSettings(),
                     TrainerServiceConfig.CHECKPOINT_DIR, runDir.resolve("checkpoints").toString(),
                     TrainerServiceConfig.INIT, basePolicy.toString(),
                     // Through the pipeline a batch holds samples up to a few versions old, and a
@@ -233,7 +240,7 @@ public final class Demo {
             Result result = new Result(initial, last, steps, rlSeconds, last >= settings.targetAccuracy(), reason, runDir,
                     settings.selector(), worker.generatedSamples(), samplesToTarget, secondsToTarget,
                     grouping.counters().effectiveRatio(), grouping.counters().get(GroupingCounters.GROUPS_COMPLETED),
-                    valueMae, valueBaselineMae);
+                    valueMae, valueBaselineMae, trainer.idleFraction(), worker.idleFraction());
             log.finish(result, settings);
             out.printf("summary: held-out greedy accuracy %.1f%% -> %.1f%% in %d steps, %.0f s of RL (%s)%n",
                     100 * initial, 100 * last, steps, rlSeconds, reason);

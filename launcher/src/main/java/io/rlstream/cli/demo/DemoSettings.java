@@ -18,14 +18,15 @@ import java.time.Duration;
  * @param decaySteps      trainer optimizer steps of the cosine learning-rate decay
  * @param selector        the dispatcher's prompt selector (dispatch.selector)
  * @param processorSettings further settings of the processors and the dispatcher (--set key=value), applied last
+ * @param trainerSettings   further settings of the trainer (--set trainer.*), applied last
  */
 public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy, Duration evalInterval, int groupSize,
         int batchGroups, int maxInFlight, long seed, int decaySteps, String selector,
-        java.util.Map<String, String> processorSettings) {
+        java.util.Map<String, String> processorSettings, java.util.Map<String, String> trainerSettings) {
 
     public static DemoSettings defaults(Path runDir) {
         return new DemoSettings(runDir, Duration.ofMinutes(10), 0.85, Duration.ofSeconds(10), 8, 16, 64, 7L, 1500,
-                "uniform", java.util.Map.of());
+                "uniform", java.util.Map.of(), java.util.Map.of());
     }
 
     public DemoSettings {
@@ -36,6 +37,7 @@ public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy
             throw new IllegalArgumentException("RL time budget must be positive, got " + rlBudget);
         }
         processorSettings = java.util.Map.copyOf(processorSettings);
+        trainerSettings = java.util.Map.copyOf(trainerSettings);
         if (selector == null || selector.isBlank()) {
             throw new IllegalArgumentException("the demo needs a prompt selector name");
         }
@@ -46,31 +48,36 @@ public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy
 
     public DemoSettings withBudget(Duration budget) {
         return new DemoSettings(runDir, budget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings);
+                decaySteps, selector, processorSettings, trainerSettings);
     }
 
     public DemoSettings withTarget(double target) {
         return new DemoSettings(runDir, rlBudget, target, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings);
+                decaySteps, selector, processorSettings, trainerSettings);
     }
 
     public DemoSettings withSelector(String name) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, name, processorSettings);
+                decaySteps, name, processorSettings, trainerSettings);
     }
 
     public DemoSettings withProcessorSettings(java.util.Map<String, String> settings) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, java.util.Map.copyOf(settings));
+                decaySteps, selector, java.util.Map.copyOf(settings), trainerSettings);
+    }
+
+    public DemoSettings withTrainerSettings(java.util.Map<String, String> settings) {
+        return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, selector, processorSettings, java.util.Map.copyOf(settings));
     }
 
     public DemoSettings withRunDir(Path dir) {
         return new DemoSettings(dir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings);
+                decaySteps, selector, processorSettings, trainerSettings);
     }
 
     public DemoSettings withSeed(long s) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, s,
-                decaySteps, selector, processorSettings);
+                decaySteps, selector, processorSettings, trainerSettings);
     }
 }

@@ -14,7 +14,8 @@ import java.util.Map;
 final class RunLog {
 
     private static final List<String> STEP_COLUMNS = List.of("loss", "reward_mean", "effective_ratio", "staleness_mean",
-            "clip_fraction", "grad_norm", "samples", "step_seconds");
+            "clip_fraction", "grad_norm", "samples", "step_seconds", "staleness_max", "idle_fraction", "is_weight_mean",
+            "is_truncated_fraction");
 
     private final Path dir;
     private final List<LearningCurve.Point> accuracy = new ArrayList<>();
@@ -56,6 +57,7 @@ final class RunLog {
                 samples generated: %d (to the target: %s)
                 effective ratio: %.4f over %d groups
                 value model error (pcl): %s
+                idle: trainer %.3f, generator %.3f
                 """, result.initialAccuracy(), result.finalAccuracy(), settings.targetAccuracy(),
                 result.reachedTarget() ? "reached" : "not reached", result.steps(), result.rlSeconds(),
                 result.stopReason(), settings.groupSize(), settings.batchGroups(), settings.maxInFlight(),
@@ -64,7 +66,8 @@ final class RunLog {
                         : result.samplesToTarget() + String.format(Locale.ROOT, " in %.1f s", result.secondsToTarget()),
                 result.effectiveRatio(), result.groupsCompleted(),
                 Double.isNaN(result.valueMae()) ? "-" : String.format(Locale.ROOT, "%.4f (running-mean baseline %.4f)",
-                        result.valueMae(), result.valueBaselineMae()));
+                        result.valueMae(), result.valueBaselineMae()),
+                result.trainerIdle(), result.generatorIdle());
         write("summary.txt", summary, false);
         LearningCurve.write(dir.resolve("learning-curve.png"),
                 String.format(Locale.ROOT, "rlstream demo: two-digit addition, GRPO through Kafka (%.0f%% -> %.0f%%)",

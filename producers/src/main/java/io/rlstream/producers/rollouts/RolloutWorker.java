@@ -57,6 +57,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
     private final SerdeFactory serdes;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long generatedSamples;
+    private volatile double idleFraction = Double.NaN;
 
     public RolloutWorker(WorkerConfig config) {
         this.config = config;
@@ -66,6 +67,14 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
 
     public long generatedSamples() {
         return generatedSamples;
+    }
+
+    /**
+     * Share of the time since the first dispatch arrived that this worker waited for work (not
+     * generating or committing); NaN before any.
+     */
+    public double idleFraction() {
+        return idleFraction;
     }
 
     @Override
@@ -109,6 +118,8 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
             GroupSampler sampler = new GroupSampler(CharTokenizer.arithmetic(), workerId, config.getLong(WorkerConfig.SEED));
             producer.initTransactions();
             consumer.subscribe(List.of(dispatchTopic));
+            long firstWorkNanos = -1;
+            long busyNanos = 0;
             try {
                 while (running.get()) {
                     CheckpointPublished newest = checkpoints.poll(Duration.ZERO).orElse(loaded);
@@ -119,6 +130,10 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                     ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
                     if (records.isEmpty()) {
                         continue;
+                    }
+                    long workStart = System.nanoTime();
+                    if (firstWorkNanos < 0) {
+                        firstWorkNanos = workStart;
                     }
                     List<PromptDispatch> dispatches = new ArrayList<>();
                     List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
@@ -160,9 +175,13 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                         continue;
                     }
                     generatedSamples += rollouts.size();
+                    long workEnd = System.nanoTime();
+                    busyNanos += workEnd - workStart;
+                    idleFraction = 1 - (double) busyNanos / Math.max(1, workEnd - firstWorkNanos);
                     metrics.publish("worker.rollouts", rollouts.size(), -1, loaded.getVersion(), Map.of("worker", workerId));
                     metrics.publish("worker.samples_per_second", rollouts.size() / Math.max(seconds, 1e-9), -1,
                             loaded.getVersion(), Map.of("worker", workerId));
+                    metrics.publish("worker.idle_fraction", idleFraction, -1, loaded.getVersion(), Map.of("worker", workerId));
                     if (!deadLetters.isEmpty()) {
                         metrics.publish("worker.dead_letters", deadLetters.size());
                     }

@@ -58,6 +58,8 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String SEED = "dispatch.seed";
     public static final String MAX_BATCHES_AHEAD = "dispatch.max-batches-ahead";
     public static final String SELECTOR = "dispatch.selector";
+    public static final String DISPATCH_MAX_STALENESS = "dispatch.max-staleness";
+    public static final String GENERATION_TIMEOUT_MS = "dispatch.generation.timeout.ms";
     public static final String QUERY_HOST = "dispatch.query.host";
     public static final String QUERY_PORT = "dispatch.query.port";
     public static final String QUERY_APPLICATION_ID = "dispatch.query.application.id";
@@ -143,7 +145,17 @@ public final class ProcessorsConfig extends ServiceConfig {
                     "The dispatcher dispatches new groups only while dispatched minus completed groups is below this.")
             .define(MAX_BATCHES_AHEAD, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.HIGH,
                     "The dispatcher holds new groups while more than this many committed training batches wait "
-                            + "for the trainer; bounds staleness when generation is faster than training.")
+                            + "for the trainer; bounds staleness when generation is faster than training. Used when "
+                            + "dispatch.max-staleness is -1.")
+            .define(DISPATCH_MAX_STALENESS, Type.INT, -1, ConfigDef.Range.atLeast(-1), Importance.HIGH,
+                    "eta of AReaL's staleness-bounded admission (ALGORITHMS.md section 5): new groups go only while "
+                            + "(eta + v + 1) * batch.groups - (accepted + in flight) > 0, v the latest trained version, "
+                            + "so a sample is trained at most eta versions after the weights that generated it; 0 is "
+                            + "synchronous training, 2..8 typical. -1 uses dispatch.max-batches-ahead instead.")
+            .define(GENERATION_TIMEOUT_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "A dispatched group still unresolved this long after its dispatch (a lost generation: its "
+                            + "rollouts never came) is given up on and no longer counts as in flight; keep it above "
+                            + "group.timeout.ms, which closes groups whose rollouts came only in part.")
             .define(TEMPERATURE, Type.DOUBLE, 1.0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "Sampling temperature written into every dispatched group.")
             .define(MAX_NEW_TOKENS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.MEDIUM,

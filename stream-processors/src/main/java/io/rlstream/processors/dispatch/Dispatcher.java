@@ -106,7 +106,7 @@ public final class Dispatcher implements Runnable {
     private final Random random;
 
     private final PromptPool pool = new PromptPool();
-    private final InFlightGroups groups = new InFlightGroups();
+    private final InFlightGroups groups;
     private long policyVersion;
     private long batchesWritten;
     private String lastBatchId;
@@ -134,8 +134,7 @@ public final class Dispatcher implements Runnable {
      */
     public Dispatcher(DispatchSettings settings, PromptSelector selector, Map<String, Object> clientProps,
             TopicCatalog catalog, SerdeFactory serdes, MetricsPublisher metrics, long metricsIntervalMs) {
-        this(settings, new TrainerLagGate(settings.maxBatchesAhead(), new InFlightBudget(settings.maxInFlightGroups())),
-                selector, catalog, serdes,
+        this(settings, settings.admission(), selector, catalog, serdes,
                 new KafkaConsumer<>(consumerProps(clientProps), new StringDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(producerProps(clientProps), new StringSerializer(), new ByteArraySerializer()),
                 metrics, metricsIntervalMs, UUID.randomUUID().toString().substring(0, 8));
@@ -148,6 +147,7 @@ public final class Dispatcher implements Runnable {
         this.settings = settings;
         this.admission = admission;
         this.selector = selector;
+        this.groups = new InFlightGroups(settings.generationTimeoutMs());
         this.consumer = consumer;
         this.producer = producer;
         this.metrics = metrics;
@@ -263,7 +263,7 @@ public final class Dispatcher implements Runnable {
             for (ConsumerRecord<String, byte[]> rec : consumer.poll(POLL)) {
                 PromptDispatch d = decode(rec, dispatches, "PromptDispatch");
                 if (d != null) {
-                    groups.dispatched(d.getGroupId());
+                    groups.dispatched(d.getGroupId(), d.getPromptId(), d.getDispatchedAt().toEpochMilli());
                     selectedByPrompt.merge(d.getPromptId(), 1L, Long::sum);
                 }
             }
@@ -280,6 +280,11 @@ public final class Dispatcher implements Runnable {
         }
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(POLL)) {
             apply(rec);
+        }
+        int given = groups.expire(now);
+        if (given > 0) {
+            LOG.warn("gave up on {} dispatched groups with no trace after {} ms (lost generations; {} in all): they no "
+                    + "longer count as in flight", given, settings.generationTimeoutMs(), groups.lost());
         }
         dispatch();
         snapshot = new Snapshot(groups.dispatched(), groups.completed(), groups.inFlight(), pool.size(), policyVersion);
@@ -351,7 +356,7 @@ public final class Dispatcher implements Runnable {
         } else if (rec.topic().equals(promptStatsTopic)) {
             PromptStats stats = decode(rec, promptStats, "PromptStats");
             if (stats != null) {
-                groups.promptResolved(stats.getPromptId(), stats.getGroups());
+                groups.promptResolved(stats.getPromptId(), stats.getGroups(), stats.getKeptGroups());
                 learn(stats);
             }
         }
@@ -359,7 +364,7 @@ public final class Dispatcher implements Runnable {
 
     private void dispatch() {
         int admitted = admission.admissible(new DispatchState(groups.dispatched(), groups.completed(), policyVersion,
-                batchesWritten));
+                batchesWritten, groups.accepted(), groups.lost()));
         if (admitted <= 0) {
             return;
         }
@@ -371,6 +376,7 @@ public final class Dispatcher implements Runnable {
             return;
         }
         List<String> ids = new ArrayList<>(admitted);
+        List<String> promptIds = new ArrayList<>(admitted);
         List<Future<RecordMetadata>> sends = new ArrayList<>(admitted);
         for (Choice choice : selector.choose(admitted, pool, this::promptInFlight, random)) {
             Prompt prompt = choice.prompt();
@@ -385,8 +391,9 @@ public final class Dispatcher implements Runnable {
                     .setPolicyVersion(policyVersion)
                     .setDispatchedAt(Instant.now())
                     .build();
-            groups.dispatched(groupId);
+            groups.dispatched(groupId, prompt.getPromptId(), d.getDispatchedAt().toEpochMilli());
             ids.add(groupId);
+            promptIds.add(prompt.getPromptId());
             sends.add(producer.send(new ProducerRecord<>(dispatchTopic, groupId, dispatchBytes.serialize(dispatchTopic, d))));
             selector.dispatched(groupId, choice);
             long selected = selectedByPrompt.merge(prompt.getPromptId(), 1L, Long::sum);
@@ -397,7 +404,7 @@ public final class Dispatcher implements Runnable {
             try {
                 sends.get(i).get();
             } catch (ExecutionException e) {
-                groups.cancelled(ids.get(i));
+                groups.cancelled(ids.get(i), promptIds.get(i));
                 LOG.error("could not dispatch group {} to {}: {}; it is not counted as in flight", ids.get(i),
                         dispatchTopic, e.getCause().toString());
             } catch (InterruptedException e) {
@@ -410,10 +417,11 @@ public final class Dispatcher implements Runnable {
 
     /**
      * Whether a prompt has a group dispatched and not yet resolved: its dispatches (from
-     * rl.prompt-dispatch, across restarts) outnumber its resolved groups (its latest statistics).
+     * rl.prompt-dispatch, across restarts) outnumber its resolved groups (its latest statistics)
+     * and the groups given up on.
      */
     private boolean promptInFlight(String promptId) {
-        return selectedByPrompt.getOrDefault(promptId, 0L) > groups.resolvedOf(promptId);
+        return groups.inFlight(promptId);
     }
 
     /** Feeds one prompt's new statistics (one completed group) to the selector and publishes its view. */
@@ -485,6 +493,8 @@ public final class Dispatcher implements Runnable {
         metrics.publish("dispatch.dispatched", groups.dispatched());
         metrics.publish("dispatch.completed", groups.completed());
         metrics.publish("dispatch.in_flight", groups.inFlight());
+        metrics.publish("dispatch.accepted", groups.accepted());
+        metrics.publish("dispatch.lost", groups.lost());
         metrics.publish("dispatch.prompt_pool", pool.size());
         metrics.publish("dispatch.policy_version", policyVersion);
         metrics.publish("dispatch.batches_ahead", batchesWritten - policyVersion);

@@ -86,6 +86,8 @@ final class PromptStatsUpdater implements Processor<String, TrainingBatchGroup, 
                 .setLastGroupId(group.getGroupId() == null ? "" : group.getGroupId())
                 .setLastGroupSamples(n)
                 .setLastGroupMeanReward(n == 0 ? null : rewardSum / n)
+                .setKeptGroups((previous == null ? 0 : previous.getKeptGroups())
+                        + (group.getFilterStats().getOrDefault(FilterStats.GROUPS_KEPT, 0L) > 0 ? 1 : 0))
                 .build();
     }
 }

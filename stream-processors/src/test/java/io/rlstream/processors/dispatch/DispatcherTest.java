@@ -99,8 +99,9 @@ class DispatcherTest {
     }
 
     static PromptDispatch dispatched(String group) {
+        // dispatched just now: a group dispatched longer than the generation timeout ago would be given up on
         return PromptDispatch.newBuilder().setGroupId(group).setPromptId("p").setPromptText("?").setGroupSize(2)
-                .setDispatchedAt(Instant.EPOCH).build();
+                .setDispatchedAt(Instant.now()).build();
     }
 
     private List<PromptDispatch> sentDispatches() {
@@ -161,6 +162,25 @@ class DispatcherTest {
         assertEquals(1, sentDispatches().size());
         assertEquals("run1-0", sentDispatches().get(0).getGroupId());
         assertEquals(new Dispatcher.Snapshot(4, 1, 3, 1, 0), d.snapshot());
+    }
+
+    @Test
+    void groupsWithNoTraceAfterTheGenerationTimeoutAreGivenUpOnAndFreeTheirSlots() {
+        // 3 groups dispatched 20 minutes ago by an earlier run, never resolved (their generator died):
+        // with the 10-minute timeout they are lost at the first step, and the cap of 3 is free again
+        consumer.updateEndOffsets(Map.of(new TopicPartition(DISPATCH, 0), 3L));
+        for (String g : List.of("old-0", "old-1", "old-2")) {
+            next(DISPATCH, g, PromptDispatch.newBuilder(dispatched(g))
+                    .setDispatchedAt(Instant.now().minus(java.time.Duration.ofMinutes(20))).build());
+        }
+        Dispatcher d = dispatcher(3);
+        d.catchUp();
+        next(PROMPTS, "a", prompt("a"));
+        for (int i = 0; i < 3; i++) {
+            d.step();
+        }
+        assertEquals(3, sentDispatches().size());
+        assertEquals(new Dispatcher.Snapshot(6, 0, 3, 1, 0), d.snapshot());
     }
 
     @Test

@@ -54,6 +54,19 @@ class PromptStatsUpdaterTest {
         assertEquals(0.5, second.getMovingAverage(), 1e-12);
     }
 
+    @Test
+    void keptGroupsCountOnlyTheGroupsAFilterLetThrough() {
+        TrainingBatchGroup kept = TrainingBatchGroup.newBuilder(group(1, 1, 0))
+                .setFilterStats(Map.of(FilterStats.GROUPS_COMPLETED, 1L, FilterStats.GROUPS_KEPT, 1L)).build();
+        TrainingBatchGroup dropped = TrainingBatchGroup.newBuilder(group(1, 1, 1))
+                .setFilterStats(Map.of(FilterStats.GROUPS_COMPLETED, 1L, FilterStats.GROUPS_DROPPED_EQUAL_REWARDS, 1L)).build();
+        PromptStats s1 = PromptStatsUpdater.update(null, kept, 1, 0.1);
+        PromptStats s2 = PromptStatsUpdater.update(s1, dropped, 2, 0.1);
+        PromptStats s3 = PromptStatsUpdater.update(s2, kept, 3, 0.1);
+        assertEquals(List.of(1L, 1L, 2L), List.of(s1.getKeptGroups(), s2.getKeptGroups(), s3.getKeptGroups()));
+        assertEquals(3, s3.getGroups());
+    }
+
     private static TrainingBatchGroup group(long version, double... rewards) {
         List<ScoredSample> samples = new ArrayList<>();
         for (int i = 0; i < rewards.length; i++) {

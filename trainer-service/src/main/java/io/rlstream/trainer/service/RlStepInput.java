@@ -36,12 +36,36 @@ final class RlStepInput implements StepInput {
                         trainer -> train(trainer, batch, currentVersion.getAsLong())));
     }
 
+    /** Staleness histogram buckets: 0 .. 7 versions, then 8 or more. */
+    static final int STALENESS_BUCKETS = 9;
+
+    /** The metric name of a staleness bucket: staleness_0 .. staleness_7, staleness_8plus (samples of the batch). */
+    static String stalenessBucket(int k) {
+        return k == STALENESS_BUCKETS - 1 ? "staleness_" + k + "plus" : "staleness_" + k;
+    }
+
+    /**
+     * Samples of the batch by staleness, the versions between the weights being trained and the
+     * weights that generated the sample: bucket k holds staleness k, the last bucket everything from
+     * {@code STALENESS_BUCKETS − 1} on (a sample from newer weights, which cannot happen, counts as 0).
+     */
+    static long[] stalenessHistogram(List<TrainingBatchGroup> batch, long version) {
+        long[] counts = new long[STALENESS_BUCKETS];
+        for (TrainingBatchGroup group : batch) {
+            for (ScoredSample s : group.getSamples()) {
+                counts[(int) Math.max(0, Math.min(STALENESS_BUCKETS - 1, version - s.getPolicyVersion()))]++;
+            }
+        }
+        return counts;
+    }
+
     /** One policy update on a complete batch; returns the step's metrics. */
     static Map<String, Double> train(PolicyTrainer trainer, List<TrainingBatchGroup> batch, long version) {
         List<TrainingSample> samples = new ArrayList<>();
         double rewardSum = 0;
         double stalenessSum = 0;
         long stalenessMax = 0;
+
         for (TrainingBatchGroup group : batch) {
             for (ScoredSample s : group.getSamples()) {
                 samples.add(new TrainingSample(ints(s.getPromptTokenIds()), ints(s.getResponseTokenIds()),
@@ -78,6 +102,10 @@ final class RlStepInput implements StepInput {
         m.put("reward_mean", rewardSum / samples.size());
         m.put("staleness_mean", stalenessSum / samples.size());
         m.put("staleness_max", (double) stalenessMax);
+        long[] histogram = stalenessHistogram(batch, version);
+        for (int k = 0; k < STALENESS_BUCKETS; k++) {
+            m.put(stalenessBucket(k), (double) histogram[k]);
+        }
         if (completed > 0) {
             m.put("effective_ratio", (double) kept / completed);
         }

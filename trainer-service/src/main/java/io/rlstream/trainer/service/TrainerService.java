@@ -58,6 +58,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private final SerdeFactory serdes;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long version = -1;
+    private volatile double idleFraction = Double.NaN;
 
     public TrainerService(TrainerServiceConfig config) {
         this.config = config;
@@ -66,6 +67,14 @@ public final class TrainerService implements Runnable, AutoCloseable {
     }
 
     /** Version of the newest published policy, or -1 before the first. */
+    /**
+     * Share of the time since the loop began that the trainer waited for batches (not training or
+     * checkpointing), as of the latest step's start; NaN before the first.
+     */
+    public double idleFraction() {
+        return idleFraction;
+    }
+
     public long version() {
         return version;
     }
@@ -144,6 +153,10 @@ public final class TrainerService implements Runnable, AutoCloseable {
             long step = resumed.state().step();
             long maxSteps = config.getLong(TrainerServiceConfig.MAX_STEPS);
             long lastStepNanos = System.nanoTime();
+            // Idle: time not spent training and checkpointing (waiting for batches), since the loop began.
+            long startNanos = System.nanoTime();
+            long lastStepEndNanos = startNanos;
+            long busyNanos = 0;
             while (running.get() && (maxSteps == 0 || step < maxSteps)) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     Optional<StepInput.Step> ready;
@@ -173,6 +186,9 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     stepMetrics.put("step_seconds", (System.nanoTime() - now) / 1e9);
                     stepMetrics.put("rollouts_per_second", stepMetrics.getOrDefault("samples", 0.0)
                             / Math.max((now - lastStepNanos) / 1e9, 1e-9));
+                    stepMetrics.put("idle_seconds", (now - lastStepEndNanos) / 1e9);
+                    idleFraction = 1 - (double) busyNanos / Math.max(1, now - startNanos);
+                    stepMetrics.put("idle_fraction", idleFraction);
                     lastStepNanos = now;
                     TrainerState state = new TrainerState(policyName, version + 1, step,
                             List.of(new TrainerState.Position(inputTopic, 0, record.offset() + 1)), stepMetrics,
@@ -183,6 +199,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     publish(producer, checkpointTopic, folder, state);
                     version = state.version();
                     store.prune(config.getInt(TrainerServiceConfig.KEEP));
+                    lastStepEndNanos = System.nanoTime();
+                    busyNanos += lastStepEndNanos - now;
                     long v = version;
                     long s = step;
                     stepMetrics.forEach((name, value) -> metrics.publish("trainer." + name, value, s, v, Map.of()));
