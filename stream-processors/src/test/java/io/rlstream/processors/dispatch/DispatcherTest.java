@@ -183,6 +183,41 @@ class DispatcherTest {
         assertEquals(new Dispatcher.Snapshot(6, 0, 3, 1, 0), d.snapshot());
     }
 
+    static PromptStats kept(String prompt, long groups, long kept) {
+        return PromptStats.newBuilder(stats(prompt, groups)).setKeptGroups(kept).build();
+    }
+
+    @Test
+    void withEtaZeroItDispatchesOneBatchThenWaitsForTheTrainerAndDroppedGroupsAreReplaced() {
+        // B = 2, eta = 0: (0 + v + 1) * 2 - (accepted + in flight) groups may go
+        DispatchSettings settings = new DispatchSettings(2, 100, 1f, 5, 42, 1, 0, 2, 600_000);
+        Dispatcher d = new Dispatcher(settings, settings.admission(), new UniformSelector(), CATALOG, SERDES, consumer,
+                producer, null, 60_000, "run1");
+        d.catchUp();
+        next(PROMPTS, "a", prompt("a"));
+        d.step();
+        d.step();
+        assertEquals(2, sentDispatches().size(), "v = 0: one batch of 2 groups");
+        // both resolved, one kept, one dropped (equal rewards): 2 - (1 + 0) = 1 more, to fill the batch
+        next(STATS, "a", kept("a", 2, 1));
+        d.step();
+        d.step();
+        assertEquals(3, sentDispatches().size());
+        // the third resolved and kept: the batch is full (2 accepted), nothing goes until it is trained
+        next(STATS, "a", kept("a", 3, 2));
+        for (int i = 0; i < 3; i++) {
+            d.step();
+        }
+        assertEquals(3, sentDispatches().size(), "synchronous: the generators wait for the trainer");
+        next(CHECKPOINTS, "policy", CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(1)
+                .setUri("file:/ckpt/1").setStep(1).setCreatedAt(Instant.EPOCH).build());
+        d.step();
+        d.step();
+        // v = 1: (0 + 1 + 1) * 2 - 2 = 2, the next batch
+        assertEquals(5, sentDispatches().size());
+        assertEquals(1, sentDispatches().get(4).getPolicyVersion());
+    }
+
     @Test
     void waitsForPromptsAndDeadLettersWhatItCannotRead() {
         Dispatcher d = dispatcher(3);
