@@ -53,7 +53,7 @@ final class RunLog {
                 training steps: %d
                 seconds of RL: %.1f
                 stopped because: %s
-                settings: G=%d B=%d max-in-flight=%d seed=%d budget=%ds selector=%s
+                settings: G=%d B=%d max-in-flight=%d seed=%d budget=%ds selector=%s %s
                 samples generated: %d (to the target: %s)
                 effective ratio: %.4f over %d groups
                 value model error (pcl): %s
@@ -61,7 +61,8 @@ final class RunLog {
                 """, result.initialAccuracy(), result.finalAccuracy(), settings.targetAccuracy(),
                 result.reachedTarget() ? "reached" : "not reached", result.steps(), result.rlSeconds(),
                 result.stopReason(), settings.groupSize(), settings.batchGroups(), settings.maxInFlight(),
-                settings.seed(), settings.rlBudget().toSeconds(), settings.selector(), result.samplesGenerated(),
+                settings.seed(), settings.rlBudget().toSeconds(), settings.selector(), overrides(settings),
+                result.samplesGenerated(),
                 result.samplesToTarget() < 0 ? "not reached"
                         : result.samplesToTarget() + String.format(Locale.ROOT, " in %.1f s", result.secondsToTarget()),
                 result.effectiveRatio(), result.groupsCompleted(),
@@ -75,7 +76,14 @@ final class RunLog {
                 accuracy, reward, settings.targetAccuracy());
     }
 
-    private void write(String file, String text, boolean append) {
+    /** The --set settings, which take precedence over the ones above (e.g. the in-flight cap). */
+    private static String overrides(DemoSettings settings) {
+        java.util.Map<String, String> all = new java.util.TreeMap<>(settings.processorSettings());
+        all.putAll(settings.trainerSettings());
+        return all.isEmpty() ? "" : "overrides=" + all;
+    }
+
+        private void write(String file, String text, boolean append) {
         try {
             if (append) {
                 Files.writeString(dir.resolve(file), text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -47,12 +47,7 @@ public final class DifficultyPoolsSelector implements PromptSelector {
 
     @Override
     public List<Choice> choose(int m, PromptPool pool, Predicate<String> inFlight, Random random) {
-        List<Choice> out = new ArrayList<>(m);
-        for (int i = 0; i < m; i++) {
-            Prompt p = pick(pool, inFlight, random);
-            out.add(new Choice(p, view(p.getPromptId(), p.getText())));
-        }
-        return out;
+        return PromptSelector.picks(m, () -> pick(pool, inFlight, random), this);
     }
 
     private Prompt pick(PromptPool pool, Predicate<String> inFlight, Random random) {

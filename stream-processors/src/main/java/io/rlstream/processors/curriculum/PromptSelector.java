@@ -48,4 +48,14 @@ public interface PromptSelector {
 
     /** Counters and gauges for the metrics topic, by metric name (without the {@code selector.} prefix). */
     Map<String, Double> metrics();
+
+    /** m prompts from {@code pick}, one call each, each with the selector's view of it when picked. */
+    static List<Choice> picks(int m, java.util.function.Supplier<io.rlstream.events.Prompt> pick, PromptSelector selector) {
+        List<Choice> out = new java.util.ArrayList<>(m);
+        for (int i = 0; i < m; i++) {
+            io.rlstream.events.Prompt p = pick.get();
+            out.add(new Choice(p, selector.view(p.getPromptId(), p.getText())));
+        }
+        return out;
+    }
 }

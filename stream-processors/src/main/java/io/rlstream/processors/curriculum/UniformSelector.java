@@ -1,7 +1,6 @@
 package io.rlstream.processors.curriculum;
 
 import io.rlstream.events.Prompt;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,13 +25,8 @@ public final class UniformSelector implements PromptSelector {
 
     @Override
     public List<Choice> choose(int m, PromptPool pool, Predicate<String> inFlight, Random random) {
-        List<Choice> out = new ArrayList<>(m);
-        for (int i = 0; i < m; i++) {
-            Prompt p = pool.sample(random);
-            out.add(new Choice(p, view(p.getPromptId(), p.getText())));
-        }
         chosen += m;
-        return out;
+        return PromptSelector.picks(m, () -> pool.sample(random), this);
     }
 
     @Override
