@@ -29,7 +29,8 @@ class DemoLoopIT {
     @Test
     void reinforcementLearningThroughKafkaRaisesHeldOutAccuracyByTwentyPoints(@TempDir Path runDir) throws Exception {
         DemoSettings settings = DemoSettings.defaults(runDir)
-                .withBudget(Duration.ofMinutes(5))
+                // 6 minutes: runs from a weak warm start (about 18%) learn slower; one reached only 36% at 300 s
+                .withBudget(Duration.ofMinutes(6))
                 // Stop as soon as the gain is clear: 65% from a warm start of at most 40% is +25 points.
                 .withTarget(0.65);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
