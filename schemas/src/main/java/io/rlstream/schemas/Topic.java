@@ -10,6 +10,7 @@ import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.StepSummary;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.events.UserFeedback;
 import java.util.Map;
@@ -41,6 +42,8 @@ public enum Topic {
     CHECKPOINTS("checkpoints", "policy name", CheckpointPublished.class, 1, Map.of(),
             "version, URI, step, offsets consumed"),
     METRICS("metrics", "source", Metric.class, 1, Map.of(), "name, value, step, tags, time"),
+    STEP_SUMMARY("step-summary", "step", StepSummary.class, 1, Map.of("cleanup.policy", "compact"),
+            "compacted; every metric of a training step rolled up (count, sum, min, max, last per name)"),
     FEEDBACK("feedback", "response_id", UserFeedback.class, 1, Map.of(), "production reactions (RLUF)"),
     DEAD_LETTERS("dead-letters", "original key", DeadLetter.class, 1, large(),
             "raw bytes, source topic/partition/offset, error");

@@ -16,7 +16,8 @@ class TopicCatalogTest {
         assertEquals("rl.prompt-dispatch", c.name(Topic.PROMPT_DISPATCH));
         assertEquals("rl.training-batches", c.name(Topic.TRAINING_BATCHES));
         assertEquals("rl.dead-letters", c.name(Topic.DEAD_LETTERS));
-        assertEquals(12, c.topics().size());
+        assertEquals("rl.step-summary", c.name(Topic.STEP_SUMMARY));
+        assertEquals(13, c.topics().size());
     }
 
     @Test
@@ -33,6 +34,7 @@ class TopicCatalogTest {
         assertEquals("16777216", Topic.ROLLOUTS.configs().get("max.message.bytes"));
         assertEquals("zstd", Topic.TRAINING_BATCHES.configs().get("compression.type"));
         assertEquals("compact", Topic.PROMPT_STATS.configs().get("cleanup.policy"));
+        assertEquals("compact", Topic.STEP_SUMMARY.configs().get("cleanup.policy"));
         assertEquals(Rollout.class, Topic.ROLLOUTS.valueType());
     }
 
