@@ -4,6 +4,7 @@ import io.rlstream.cli.bench.AsyncBenchmark;
 import io.rlstream.cli.bench.ProcessorsBenchmark;
 import io.rlstream.cli.bench.SelectorBenchmark;
 import io.rlstream.cli.bench.TrainerBenchmark;
+import io.rlstream.cli.dashboard.Dashboard;
 import io.rlstream.cli.demo.Demo;
 import io.rlstream.cli.demo.DemoSettings;
 import io.rlstream.config.ServiceConfig;
@@ -67,6 +68,8 @@ public final class Rlstream {
                   --set KEY=VALUE    a setting of the processors and the dispatcher (rlstream
                                      config processors) or the trainer (trainer.*), e.g.
                                      --set dispatch.max-staleness=2 --set selector.pcl.candidates=4
+                  --dashboard-port P the live dashboard's port (default 7070, a free one if taken;
+                                     0 any free port, -1 no dashboard); the demo prints its address
 
             Run one service against an existing cluster (Ctrl-C stops it cleanly):
               rewards              score rollouts against reference answers (rl.rollouts -> rl.rewards)
@@ -81,6 +84,12 @@ public final class Rlstream {
                                    (--by selected|estimate|prediction|closeness|recent, --n N) or one
                                    prompt; --dispatcher URL (default http://127.0.0.1:7071), --json
               platform             start only the local broker and registry and print their addresses
+              dashboard            a local web page with live charts per training step (accuracy,
+                                   reward, effective ratio, staleness, throughput, KL, loss) and the
+                                   lineage of any recent group (prompt -> rollouts -> rewards ->
+                                   advantages -> batch -> checkpoint), read from the topics
+                  --port P           port to serve on (default 7070; 0 any free port)
+                  --host H           address to bind (default 127.0.0.1)
               config SERVICE       print the settings of a service (rewards, worker, processors,
                                    dispatcher, trainer) as a table: key, type, default, meaning
               replay               run the processors again over the recorded rollouts and rewards
@@ -220,6 +229,7 @@ public final class Rlstream {
                 });
                 case "prompts" -> prompts(args, out, err);
                 case "platform" -> platform(args, out);
+                case "dashboard" -> dashboard(args, out);
                 case "config" -> config(args, out);
                 case "replay" -> Replay.run(args, out);
                 default -> throw new Args.UsageException("unknown command '" + command + "'");
@@ -238,7 +248,7 @@ public final class Rlstream {
     }
 
     static int demo(Args args, PrintStream out) throws Exception {
-        args.rejectUnknown(List.of("minutes", "target", "run-dir", "seed", "selector"));
+        args.rejectUnknown(List.of("minutes", "target", "run-dir", "seed", "selector", "dashboard-port"));
         Path runDir = args.path("run-dir");
         if (runDir == null) {
             runDir = Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -254,7 +264,8 @@ public final class Rlstream {
         out.println("rlstream demo: run folder " + settings.runDir());
         try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),
                 io.rlstream.schemas.TopicCatalog.defaults(), out)) {
-            Demo demo = new Demo(settings, platform.bootstrapServers(), platform.registryUrl(), out);
+            Demo demo = new Demo(settings, platform.bootstrapServers(), platform.registryUrl(), out)
+                    .dashboardPort((int) args.number("dashboard-port", Dashboard.DEFAULT_PORT));
             // Ctrl-C: the hook asks the demo to stop; the demo stops its services and writes its
             // summary while the broker and registry stay up, then releases them.
             CountDownLatch servicesStopped = new CountDownLatch(1);
@@ -391,6 +402,25 @@ public final class Rlstream {
                     config.catalog().name(Topic.PROMPTS), r.malformed(), r.failed());
             return r.malformed() + r.failed() == 0 ? 0 : 1;
         }
+    }
+
+    /** The dashboard against an existing cluster, until Ctrl-C. */
+    static int dashboard(Args args, PrintStream out) throws Exception {
+        args.rejectUnknown(List.of("config", "bootstrap-server", "registry-url", "port", "host"));
+        ServiceConfig config = new ServiceConfig(ServiceConfig.baseDef(), settings(args, ServiceConfig.baseDef()));
+        int port = (int) args.number("port", Dashboard.DEFAULT_PORT);
+        if (port < 0 || port > 65_535) {
+            throw new Args.UsageException("--port expects 0..65535 (0: any free port), got " + port);
+        }
+        try (Dashboard dashboard = Dashboard.start(new HashMap<>(config.clientProps()),
+                config.serdes(), config.catalog(), args.get("host", "127.0.0.1"), port, false)) {
+            out.println("dashboard: " + dashboard.address() + " (reading " + config.getString(ServiceConfig.BOOTSTRAP_SERVERS)
+                    + "; Ctrl-C stops it)");
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+            stopped.await();
+        }
+        return 0;
     }
 
     static int platform(Args args, PrintStream out) throws Exception {

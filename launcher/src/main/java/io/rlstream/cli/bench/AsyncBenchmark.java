@@ -192,7 +192,7 @@ public final class AsyncBenchmark {
         Demo.Result result;
         try (LocalPlatform platform = LocalPlatform.start(dir.resolve("platform"), TopicCatalog.defaults(), out)) {
             result = new Demo(demoSettings(settings, dir, eta, correction), platform.bootstrapServers(),
-                    platform.registryUrl(), out).run();
+                    platform.registryUrl(), out).dashboardPort(-1).run(); // no dashboard: measure the pipeline alone
         }
         double[] staleness = staleness(dir.resolve("metrics.csv"));
         return new Run(eta, correction, result, staleness[0], staleness[1]);

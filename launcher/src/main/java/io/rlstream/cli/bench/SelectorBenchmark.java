@@ -113,7 +113,8 @@ public final class SelectorBenchmark {
         DemoSettings demo = DemoSettings.defaults(dir).withSelector(selector).withSeed(settings.seed())
                 .withTarget(settings.target()).withBudget(Duration.ofMillis(Math.round(settings.minutes() * 60_000)));
         try (LocalPlatform platform = LocalPlatform.start(dir.resolve("platform"), TopicCatalog.defaults(), out)) {
-            return new Demo(demo, platform.bootstrapServers(), platform.registryUrl(), out).run();
+            // no dashboard: a benchmark measures the pipeline alone
+            return new Demo(demo, platform.bootstrapServers(), platform.registryUrl(), out).dashboardPort(-1).run();
         }
     }
 

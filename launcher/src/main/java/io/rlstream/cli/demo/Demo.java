@@ -1,5 +1,6 @@
 package io.rlstream.cli.demo;
 
+import io.rlstream.cli.dashboard.Dashboard;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.Prompt;
 import io.rlstream.metrics.MetricsPublisher;
@@ -89,12 +90,28 @@ public final class Demo {
     private final PrintStream out;
     private final TopicCatalog catalog = TopicCatalog.defaults();
     private volatile String stopRequest;
+    private int dashboardPort = Dashboard.DEFAULT_PORT;
+    private volatile URI dashboardAddress;
 
     public Demo(DemoSettings settings, String bootstrapServers, String registryUrl, PrintStream out) {
         this.settings = settings;
         this.bootstrap = bootstrapServers;
         this.registryUrl = registryUrl;
         this.out = out;
+    }
+
+    /**
+     * The dashboard's port: {@value Dashboard#DEFAULT_PORT} by default (a free one if that is
+     * taken), 0 for any free port, -1 for no dashboard. Call before {@link #run()}.
+     */
+    public Demo dashboardPort(int port) {
+        this.dashboardPort = port;
+        return this;
+    }
+
+    /** The running dashboard's page, once the demo has started it. */
+    public java.util.Optional<URI> dashboardAddress() {
+        return java.util.Optional.ofNullable(dashboardAddress);
     }
 
     /** Asks a running demo to stop at its next check and clean up. */
@@ -113,6 +130,25 @@ public final class Demo {
         AdditionTask task = AdditionTask.standard();
         CharTokenizer tokenizer = CharTokenizer.arithmetic();
         createTopics();
+        // The dashboard runs from before the warm start until the run's summary is written.
+        List<AutoCloseable> dashboardOnly = new ArrayList<>();
+        if (dashboardPort >= 0) {
+            Dashboard dashboard = Dashboard.start(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                    new RegistrySerdes(registryUrl, Map.of()),
+                    catalog, "127.0.0.1", dashboardPort, true);
+            dashboardOnly.add(dashboard);
+            dashboardAddress = dashboard.address();
+            out.println("dashboard: " + dashboardAddress);
+        }
+        try {
+            return run(runDir, task, tokenizer);
+        } finally {
+            stopAll(dashboardOnly);
+            dashboardAddress = null;
+        }
+    }
+
+    private Result run(Path runDir, AdditionTask task, CharTokenizer tokenizer) throws Exception {
         producePrompts(task.train(), runDir.resolve("train.jsonl"));
 
         out.println("warm start: supervised phase on a small part of the train split...");
