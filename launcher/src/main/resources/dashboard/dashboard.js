@@ -277,7 +277,9 @@ function renderLineage(box, g) {
   const table = el('table', { id: 'lineage-samples' });
   const head = el('tr');
   for (const h of ['#', 'response', 'tokens', 'behaviour policy', 'status', 'reward', 'components', 'advantage', 'in batch']) head.append(el('th', {}, h));
-  table.append(el('thead')).append(head);
+  const thead = el('thead');
+  thead.append(head);
+  table.append(thead);
   const tbody = el('tbody');
   for (const s of samples) {
     const tr = el('tr', { 'data-rollout': s.rollout_id });

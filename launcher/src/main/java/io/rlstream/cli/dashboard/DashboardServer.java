@@ -129,6 +129,8 @@ public final class DashboardServer implements AutoCloseable {
                 body.put("lineage_capacity", lineage.capacity());
                 body.put("feed", feedStatus.get());
                 send(x, 200, body);
+            } else if (path.equals("/favicon.ico")) {
+                write(x, 204, new byte[0]);
             } else if (STATIC.containsKey(path)) {
                 sendResource(x, STATIC.get(path));
             } else {
