@@ -16,6 +16,7 @@ import io.rlstream.processors.dispatch.Dispatcher;
 import io.rlstream.processors.dispatch.DispatcherService;
 import io.rlstream.processors.tools.PromptsQueryCommand;
 import io.rlstream.processors.grouping.GroupingApp;
+import io.rlstream.processors.summary.StepSummaryApp;
 import io.rlstream.processors.tools.AdvantagesCommand;
 import io.rlstream.processors.tools.PfPpoR2Command;
 import io.rlstream.producers.prompts.PromptProducer;
@@ -74,7 +75,8 @@ public final class Rlstream {
             Run one service against an existing cluster (Ctrl-C stops it cleanly):
               rewards              score rollouts against reference answers (rl.rollouts -> rl.rewards)
               worker               generate rollouts (rl.prompt-dispatch -> rl.rollouts)
-              processors           group, compute advantages, filter, batch (-> rl.training-batches)
+              processors           group, compute advantages, filter, batch (-> rl.training-batches);
+                                   and roll rl.metrics up per training step (-> rl.step-summary)
               dispatcher           send prompts to generate (rl.prompts -> rl.prompt-dispatch)
               trainer              train on batches, publish checkpoints (-> rl.checkpoints)
               prompts --file F     put a JSONL file of prompts on rl.prompts
@@ -83,6 +85,9 @@ public final class Rlstream {
               prompts top|show ID  what the running dispatcher's prompt selector knows: the top prompts
                                    (--by selected|estimate|prediction|closeness|recent, --n N) or one
                                    prompt; --dispatcher URL (default http://127.0.0.1:7071), --json
+              metrics tail         print rl.metrics in the terminal (--follow, --filter NAME, --last N,
+                                   --json); metrics steps: rl.step-summary, one row per training step;
+                                   metrics catalog: every metric name (rlstream metrics --help)
               platform             start only the local broker and registry and print their addresses
               dashboard            a local web page with live charts per training step (accuracy,
                                    reward, effective ratio, staleness, throughput, KL, loss) and the
@@ -166,6 +171,8 @@ public final class Rlstream {
                 return PfPpoR2Command.run(rest.subList(1, rest.size()), System.in, out, err);
             case "checkpoints":
                 return CheckpointsCommand.run(rest, out, err);
+            case "metrics":
+                return MetricsCommand.run(rest, out, err);
             case "prompts":
                 // rlstream prompts top|show ask a running dispatcher; rlstream prompts --file puts prompts on the topic
                 if (!rest.isEmpty() && (rest.get(0).equals("top") || rest.get(0).equals("show"))) {
@@ -214,8 +221,13 @@ public final class Rlstream {
                         c -> thread(new TrainerService(c), "trainer"));
                 case "processors" -> service(args, ProcessorsConfig.DEFINITION, ProcessorsConfig::new, c -> {
                     GroupingApp app = new GroupingApp(c);
+                    StepSummaryApp summaries = new StepSummaryApp(c);
                     app.start();
-                    return app;
+                    summaries.start();
+                    return () -> {
+                        summaries.close();
+                        app.close();
+                    };
                 });
                 case "dispatcher" -> service(args, ProcessorsConfig.DEFINITION, ProcessorsConfig::new, c -> {
                     MetricsPublisher metrics = new MetricsPublisher(Dispatcher.SERVICE, c.clientProps(), c.catalog(), c.serdes());

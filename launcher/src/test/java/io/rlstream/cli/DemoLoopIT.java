@@ -1,9 +1,14 @@
 package io.rlstream.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.cli.demo.Demo;
 import io.rlstream.cli.demo.DemoSettings;
+import io.rlstream.events.Metric;
+import io.rlstream.metrics.MetricCatalog;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.KafkaFixture;
 import io.rlstream.testkit.RegistryFixture;
 import java.io.ByteArrayOutputStream;
@@ -12,7 +17,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,9 +49,20 @@ class DemoLoopIT {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
         Demo.Result result;
+        Set<String> uncatalogued = new TreeSet<>();
+        Set<String> sources = new TreeSet<>();
         try (KafkaFixture kafka = KafkaFixture.start()) {
             result = new Demo(settings, kafka.bootstrapServers(), RegistryFixture.url(), out).run();
+            for (Metric m : readAll(kafka, TopicCatalog.defaults().name(Topic.METRICS), Metric.class)) {
+                sources.add(m.getSource());
+                if (MetricCatalog.find(m.getName()).filter(e -> e.source().equals(m.getSource())).isEmpty()) {
+                    uncatalogued.add(m.getSource() + " " + m.getName());
+                }
+            }
         }
+        // Every name a real run writes is in the one catalogue the README, dashboard and Grafana read.
+        assertTrue(uncatalogued.isEmpty(), "metrics missing from MetricCatalog (source name): " + uncatalogued);
+        assertEquals(Set.of("demo", "dispatcher", "grouping", "reward-service", "rollout-worker", "trainer"), sources);
         String log = console.toString(StandardCharsets.UTF_8);
         assertTrue(result.initialAccuracy() <= 0.40, "warm start should leave room to learn: " + result.initialAccuracy());
         assertTrue(result.finalAccuracy() - result.initialAccuracy() >= REQUIRED_GAIN, String.format(
@@ -50,6 +74,25 @@ class DemoLoopIT {
             assertTrue(Files.size(runDir.resolve(file)) > 0, file + " written");
         }
         assertTrue(Files.readAllLines(runDir.resolve("metrics.csv")).size() >= 2, "a metrics row per step");
+    }
+
+    static <T extends org.apache.avro.specific.SpecificRecord> List<T> readAll(KafkaFixture kafka, String topic,
+            Class<T> type) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<T> all = new ArrayList<>();
+        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                RegistryFixture.serdes().serde(type).deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> all.add(r.value()));
+            }
+        }
+        return all;
     }
 
     /** Copies console output to the test log as well, so a failing run can be read. */

@@ -18,6 +18,7 @@ import io.rlstream.processors.dispatch.Dispatcher;
 import io.rlstream.processors.dispatch.DispatcherService;
 import io.rlstream.processors.grouping.GroupingCounters;
 import io.rlstream.processors.grouping.GroupingApp;
+import io.rlstream.processors.summary.StepSummaryApp;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.reward.RewardService;
 import io.rlstream.reward.RewardServiceConfig;
@@ -83,6 +84,10 @@ public final class Demo {
             return samplesGenerated / Math.max(rlSeconds, 1e-9);
         }
     }
+
+    /** Source and name of the held-out accuracy metric on rl.metrics (MetricCatalog). */
+    public static final String EVAL_SOURCE = "demo";
+    public static final String EVAL_ACCURACY = "eval.accuracy";
 
     private final DemoSettings settings;
     private final String bootstrap;
@@ -191,6 +196,14 @@ public final class Demo {
             GroupingApp grouping = new GroupingApp(processors);
             grouping.start();
             services.add(grouping);
+            StepSummaryApp summaries = new StepSummaryApp(processors);
+            summaries.start();
+            services.add(summaries);
+            // Held-out accuracy is the demo's own measurement: it goes to rl.metrics like every other.
+            MetricsPublisher evalMetrics = new MetricsPublisher(EVAL_SOURCE, processors.clientProps(), catalog,
+                    processors.serdes());
+            services.add(evalMetrics);
+            evalMetrics.publish(EVAL_ACCURACY, initial, 0, 0, Map.of());
             TrainerService trainer = new TrainerService(new TrainerServiceConfig(with(common, settings.trainerSettings(),
                     TrainerServiceConfig.CHECKPOINT_DIR, runDir.resolve("checkpoints").toString(),
                     TrainerServiceConfig.INIT, basePolicy.toString(),
@@ -251,6 +264,7 @@ public final class Demo {
                     lastEvalNanos = System.nanoTime();
                     double seconds = (System.nanoTime() - rlStart) / 1e9;
                     log.eval(steps, newestVersion, seconds, last);
+                    evalMetrics.publish(EVAL_ACCURACY, last, steps, newestVersion, Map.of());
                     out.printf("eval  @ step %d, %.0f s of RL: held-out greedy accuracy %.1f%%%n", steps, seconds, 100 * last);
                     if (last >= settings.targetAccuracy()) {
                         samplesToTarget = worker.generatedSamples();

@@ -35,6 +35,8 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String STATE_DIR = "processors.state.dir";
     public static final String COMMIT_INTERVAL_MS = "processors.commit.interval.ms";
     public static final String METRICS_INTERVAL_MS = "processors.metrics.interval.ms";
+    public static final String SUMMARY_APPLICATION_ID = "summary.application.id";
+    public static final String SUMMARY_EMIT_INTERVAL_MS = "summary.emit.interval.ms";
     public static final String BATCH_GROUPS = "batch.groups";
     public static final String ADVANTAGE_ESTIMATOR = "advantage.estimator";
     public static final String ADVANTAGE_STD = "advantage.std";
@@ -86,6 +88,12 @@ public final class ProcessorsConfig extends ServiceConfig {
                             + "is committed at once regardless.")
             .define(METRICS_INTERVAL_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.LOW,
                     "How often the grouping app and the dispatcher publish their counters to the metrics topic.")
+            .define(SUMMARY_APPLICATION_ID, Type.STRING, "rlstream-step-summary", new ConfigDef.NonEmptyString(),
+                    Importance.LOW, "Kafka Streams application id of the step-summary app (rl.metrics -> rl.step-summary), "
+                            + "which runs next to the grouping app; its state is under processors.state.dir.")
+            .define(SUMMARY_EMIT_INTERVAL_MS, Type.LONG, 1_000L, ConfigDef.Range.atLeast(10), Importance.LOW,
+                    "How often the step-summary app writes the summaries of the steps that changed: one record per "
+                            + "changed step per interval, not one per metric.")
             .define(BATCH_GROUPS, Type.INT, 16, ConfigDef.Range.atLeast(1),
                     Importance.HIGH, "B: groups per training batch.")
             .define(ADVANTAGE_ESTIMATOR, Type.STRING, Grpo.NAME,

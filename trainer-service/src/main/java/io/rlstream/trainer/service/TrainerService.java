@@ -189,6 +189,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     stepMetrics.put("idle_seconds", (now - lastStepEndNanos) / 1e9);
                     idleFraction = 1 - (double) busyNanos / Math.max(1, now - startNanos);
                     stepMetrics.put("idle_fraction", idleFraction);
+                    // Records on the batch topic not read yet: how far the trainer is behind the processors.
+                    consumer.currentLag(partition).ifPresent(lag -> stepMetrics.put("lag_records", (double) lag));
                     lastStepNanos = now;
                     TrainerState state = new TrainerState(policyName, version + 1, step,
                             List.of(new TrainerState.Position(inputTopic, 0, record.offset() + 1)), stepMetrics,

@@ -1,0 +1,52 @@
+package io.rlstream.processors.summary;
+
+import io.rlstream.processors.config.ProcessorsConfig;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Runs {@link StepSummaryTopology} with exactly-once processing: rl.metrics rolled up per
+ * training step into the compacted rl.step-summary, which dashboards and the data lake read
+ * instead of every raw metric.
+ */
+public final class StepSummaryApp implements AutoCloseable {
+
+    private final KafkaStreams streams;
+
+    public StepSummaryApp(ProcessorsConfig config) {
+        this.streams = new KafkaStreams(StepSummaryTopology.build(config.outputCatalog(), config.serdes(),
+                Duration.ofMillis(config.getLong(ProcessorsConfig.SUMMARY_EMIT_INTERVAL_MS))), streamsProperties(config));
+    }
+
+    static Properties streamsProperties(ProcessorsConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.clientProps());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ProcessorsConfig.SUMMARY_APPLICATION_ID));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(ProcessorsConfig.COMMIT_INTERVAL_MS));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        return props;
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /**
+     * Stops after committing, and leaves the consumer group: one instance usually runs, and a
+     * restarted one then gets the partition at once instead of after the session timeout (45 s).
+     */
+    @Override
+    public void close() {
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
+    }
+}
