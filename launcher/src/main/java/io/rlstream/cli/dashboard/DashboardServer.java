@@ -130,7 +130,7 @@ public final class DashboardServer implements AutoCloseable {
                 body.put("feed", feedStatus.get());
                 send(x, 200, body);
             } else if (path.equals("/favicon.ico")) {
-                write(x, 204, new byte[0]);
+                x.sendResponseHeaders(204, -1);
             } else if (STATIC.containsKey(path)) {
                 sendResource(x, STATIC.get(path));
             } else {
