@@ -73,13 +73,17 @@ public final class LakeCommand {
             err.print(HELP);
             return ConnectCommand.USAGE;
         }
+        String sub = positional.get(0);
+        if ((sub.equals("count") || sub.equals("head")) && positional.size() != 2) {
+            err.println("rlstream lake: " + sub + " takes one table, e.g. rlstream lake " + sub + " rl.rollouts");
+            return ConnectCommand.USAGE;
+        }
         Path wh = warehouse != null ? warehouse : lake.resolve("iceberg");
         if (!Files.isDirectory(wh)) {
             err.println("rlstream lake: no Iceberg warehouse at " + wh.toAbsolutePath()
                     + " (run rlstream connect first, or pass --lake / --warehouse)");
             return ConnectCommand.FAILED;
         }
-        String sub = positional.get(0);
         try (LakeTables tables = new LakeTables(wh)) {
             switch (sub) {
                 case "tables" -> {
@@ -91,10 +95,6 @@ public final class LakeCommand {
                     return ConnectCommand.OK;
                 }
                 case "count", "head" -> {
-                    if (positional.size() != 2) {
-                        err.println("rlstream lake: " + sub + " takes one table, e.g. rlstream lake " + sub + " rl.rollouts");
-                        return ConnectCommand.USAGE;
-                    }
                     String table = positional.get(1);
                     if (!tables.exists(table)) {
                         err.println("rlstream lake: no table " + table + " in " + wh.toAbsolutePath() + "; tables: "

@@ -8,6 +8,8 @@ import io.rlstream.cli.demo.Demo;
 import io.rlstream.cli.demo.DemoSettings;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.events.Prompt;
+import io.rlstream.lake.ConnectCommand;
+import io.rlstream.lake.LakeCommand;
 import io.rlstream.metrics.MetricsPublisher;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.processors.config.ProcessorsConfig;
@@ -80,6 +82,10 @@ public final class Rlstream {
               prompts top|show ID  what the running dispatcher's prompt selector knows: the top prompts
                                    (--by selected|estimate|prediction|closeness|recent, --n N) or one
                                    prompt; --dispatcher URL (default http://127.0.0.1:7071), --json
+              connect              sink rl.rollouts, rl.rewards, rl.training-batches and rl.metrics into
+                                   Iceberg tables and JSONL files under lake/ with an embedded Kafka
+                                   Connect worker; --until-caught-up stops when the lake holds every
+                                   record (rlstream connect --help)
               platform             start only the local broker and registry and print their addresses
               config SERVICE       print the settings of a service (rewards, worker, processors,
                                    dispatcher, trainer) as a table: key, type, default, meaning
@@ -97,6 +103,9 @@ public final class Rlstream {
 
               reward check         score JSONL responses with a verifier, offline, to debug rewards
                                    (rlstream reward check --help)
+              lake tables|count|head
+                                   the data lake's Iceberg tables read back: list them, count rows,
+                                   print the first rows as JSON (rlstream lake --help)
               checkpoints list|show|export
                                    the trainer's checkpoints: list them, show one, copy one out as a
                                    policy folder (rlstream checkpoints --help)
@@ -157,6 +166,10 @@ public final class Rlstream {
                 return PfPpoR2Command.run(rest.subList(1, rest.size()), System.in, out, err);
             case "checkpoints":
                 return CheckpointsCommand.run(rest, out, err);
+            case "connect":
+                return ConnectCommand.run(rest, out, err);
+            case "lake":
+                return LakeCommand.run(rest, out, err);
             case "prompts":
                 // rlstream prompts top|show ask a running dispatcher; rlstream prompts --file puts prompts on the topic
                 if (!rest.isEmpty() && (rest.get(0).equals("top") || rest.get(0).equals("show"))) {
