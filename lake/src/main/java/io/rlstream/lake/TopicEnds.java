@@ -59,7 +59,11 @@ public final class TopicEnds {
             long start = Math.max(begin, end - window);
             consumer.seek(tp, start);
             long last = -1;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (consumer.position(tp) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("reading " + tp + " from " + start + " to " + end + " took over 60 s");
+                }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500)).records(tp)) {
                     if (r.offset() < end) {
                         last = Math.max(last, r.offset());

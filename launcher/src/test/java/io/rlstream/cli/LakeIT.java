@@ -50,7 +50,9 @@ import org.junit.jupiter.api.io.TempDir;
  * rl.training-batches and rl.metrics, an Iceberg table and a JSONL file that hold exactly the
  * records a read_committed consumer sees on the topic: the same (partition, offset) set, so the
  * same count, no loss and no duplicate; and the first and the last record, decoded with the
- * registry serde, equal field by field to their Iceberg row and their JSONL line.
+ * registry serde, equal field by field to their Iceberg row and their JSONL line. A value that
+ * is not registry Avro, put on rl.metrics after the demo, goes to the dead-letter topic from each
+ * sink with the error in its headers, and the good record after it reaches the lake.
  */
 class LakeIT {
 
@@ -71,6 +73,10 @@ class LakeIT {
             // A short RL run: what matters is that every topic has records, some in transactions.
             new Demo(DemoSettings.defaults(dir.resolve("run")).withBudget(Duration.ofSeconds(40)).withTarget(0.99),
                     kafka.bootstrapServers(), RegistryFixture.url(), out).run();
+            // One value that is not registry Avro, then a good one after it: the bad record must
+            // reach the dead-letter topic (from each sink), not the lake, and must not stop the sinks.
+            long badOffset = produceBadThenGoodMetric(kafka.clientConfig());
+            Key bad = new Key(0, badOffset);
 
             ByteArrayOutputStream console = new ByteArrayOutputStream();
             PrintStream connectOut = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
@@ -86,6 +92,9 @@ class LakeIT {
                 for (String topic : TOPICS) {
                     Map<Key, byte[]> records = readTopic(kafka.clientConfig(), topic);
                     assertTrue(records.size() > 0, topic + " has records after the demo");
+                    if (topic.equals("rl.metrics")) {
+                        assertNotNull(records.remove(bad), "the undecodable record is on rl.metrics");
+                    }
 
                     Map<Key, Map<String, Object>> rows = new TreeMap<>();
                     for (Map<String, Object> row : tables.rows(topic)) {
@@ -113,8 +122,24 @@ class LakeIT {
                         compare(expected.schema(), expected, rows.get(k), lines.get(k), topic + "@" + k);
                     }
                 }
-                assertEquals(0, readTopic(kafka.clientConfig(), LakeConnectors.DEAD_LETTER_TOPIC).size(),
-                        "no record was routed to the dead-letter topic");
+                // The undecodable record, once per sink, with the error and its coordinates in the headers.
+                List<ConsumerRecord<byte[], byte[]>> dead = readRecords(kafka.clientConfig(), LakeConnectors.DEAD_LETTER_TOPIC);
+                assertEquals(2, dead.size(), "one dead letter per sink, nothing else");
+                java.util.Set<String> connectors = new java.util.TreeSet<>();
+                for (ConsumerRecord<byte[], byte[]> d : dead) {
+                    assertEquals("rl.metrics", header(d, "__connect.errors.topic"));
+                    assertEquals(Long.toString(badOffset), header(d, "__connect.errors.offset"));
+                    assertTrue(header(d, "__connect.errors.exception.message").contains("cannot be decoded as registry Avro"),
+                            header(d, "__connect.errors.exception.message"));
+                    assertEquals("not avro", new String(d.value(), StandardCharsets.UTF_8), "the original bytes");
+                    connectors.add(header(d, "__connect.errors.connector.name"));
+                }
+                assertEquals(new java.util.TreeSet<>(List.of(LakeConnectors.ICEBERG, LakeConnectors.JSONL)), connectors);
+                // The good metric after the bad one made it, with its values.
+                Map<String, Object> last = tables.rows("rl.metrics").stream()
+                        .filter(r -> ((Number) r.get(LakeConnectors.OFFSET_FIELD)).longValue() == badOffset + 1).findFirst().orElseThrow();
+                assertEquals("lakeit.after_bad_record", last.get("name"));
+                assertEquals(0.5, last.get("value"));
 
                 // rlstream lake reads the same tables back.
                 ByteArrayOutputStream lakeOut = new ByteArrayOutputStream();
@@ -131,8 +156,41 @@ class LakeIT {
         }
     }
 
-    /** Every record a read_committed consumer sees, by (partition, offset), up to the end. */
+    /** Puts "not avro" and then a valid Metric on rl.metrics; returns the offset of the bad one. */
+    static long produceBadThenGoodMetric(Map<String, Object> client) throws Exception {
+        Map<String, Object> props = new HashMap<>(client);
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                props, new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            long offset = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("rl.metrics", 0, "lakeit",
+                    "not avro".getBytes(StandardCharsets.UTF_8))).get().offset();
+            io.rlstream.events.Metric good = io.rlstream.events.Metric.newBuilder().setName("lakeit.after_bad_record")
+                    .setValue(0.5).setSource("lakeit").setTime(java.time.Instant.now()).build();
+            byte[] bytes = RegistryFixture.serdes().serde(io.rlstream.events.Metric.class).serializer().serialize("rl.metrics", good);
+            long next = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("rl.metrics", 0, "lakeit", bytes)).get().offset();
+            assertEquals(offset + 1, next);
+            return offset;
+        }
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        org.apache.kafka.common.header.Header h = r.headers().lastHeader(name);
+        assertNotNull(h, "header " + name);
+        return new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> readRecords(Map<String, Object> client, String topic) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        readTopic(client, topic, out);
+        return out;
+    }
+
     static Map<Key, byte[]> readTopic(Map<String, Object> client, String topic) {
+        return readTopic(client, topic, new ArrayList<>());
+    }
+
+    /** Every record a read_committed consumer sees, by (partition, offset), up to the end. */
+    static Map<Key, byte[]> readTopic(Map<String, Object> client, String topic, List<ConsumerRecord<byte[], byte[]>> all) {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 * 1024 * 1024);
@@ -149,6 +207,7 @@ class LakeIT {
                 assertTrue(System.nanoTime() < deadline, "reading " + topic + " to its end took over 60 s");
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     out.put(new Key(r.partition(), r.offset()), r.value());
+                    all.add(r);
                 }
             }
         }
