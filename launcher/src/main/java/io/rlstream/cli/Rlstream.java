@@ -9,6 +9,8 @@ import io.rlstream.cli.demo.Demo;
 import io.rlstream.cli.demo.DemoSettings;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.events.Prompt;
+import io.rlstream.lake.ConnectCommand;
+import io.rlstream.lake.LakeCommand;
 import io.rlstream.metrics.MetricsPublisher;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.processors.config.ProcessorsConfig;
@@ -88,6 +90,10 @@ public final class Rlstream {
               metrics tail         print rl.metrics in the terminal (--follow, --filter NAME, --last N,
                                    --json); metrics steps: rl.step-summary, one row per training step;
                                    metrics catalog: every metric name (rlstream metrics --help)
+              connect              sink rl.rollouts, rl.rewards, rl.training-batches and rl.metrics into
+                                   Iceberg tables and JSONL files under lake/ with an embedded Kafka
+                                   Connect worker; --until-caught-up stops when the lake holds every
+                                   record (rlstream connect --help)
               platform             start only the local broker and registry and print their addresses
               dashboard            a local web page with live charts per training step (accuracy,
                                    reward, effective ratio, staleness, throughput, KL, loss) and the
@@ -111,6 +117,9 @@ public final class Rlstream {
 
               reward check         score JSONL responses with a verifier, offline, to debug rewards
                                    (rlstream reward check --help)
+              lake tables|count|head
+                                   the data lake's Iceberg tables read back: list them, count rows,
+                                   print the first rows as JSON (rlstream lake --help)
               checkpoints list|show|export
                                    the trainer's checkpoints: list them, show one, copy one out as a
                                    policy folder (rlstream checkpoints --help)
@@ -173,6 +182,10 @@ public final class Rlstream {
                 return CheckpointsCommand.run(rest, out, err);
             case "metrics":
                 return MetricsCommand.run(rest, out, err);
+            case "connect":
+                return ConnectCommand.run(rest, out, err);
+            case "lake":
+                return LakeCommand.run(rest, out, err);
             case "prompts":
                 // rlstream prompts top|show ask a running dispatcher; rlstream prompts --file puts prompts on the topic
                 if (!rest.isEmpty() && (rest.get(0).equals("top") || rest.get(0).equals("show"))) {
