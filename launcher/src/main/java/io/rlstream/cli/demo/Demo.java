@@ -3,6 +3,7 @@ package io.rlstream.cli.demo;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.Prompt;
 import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.metrics.prometheus.PrometheusEndpoint;
 import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
@@ -139,8 +140,12 @@ public final class Demo {
         String reason;
         try (Policy evaluator = Policy.load(basePolicy);
                 KafkaConsumer<String, CheckpointPublished> checkpoints = checkpointConsumer()) {
+            // One Prometheus endpoint for every service of the demo (closed last: services close in reverse).
+            PrometheusEndpoint prometheus = PrometheusEndpoint.startPreferring("127.0.0.1", 9400);
+            services.add(prometheus);
+            out.println("prometheus: " + prometheus.address().orElseThrow());
             RewardService rewards = new RewardService(new RewardServiceConfig(with(common,
-                    RewardServiceConfig.STATE_DIR, runDir.resolve("state/rewards").toString())));
+                    RewardServiceConfig.STATE_DIR, runDir.resolve("state/rewards").toString())), prometheus.registry());
             rewards.start();
             services.add(rewards);
             ProcessorsConfig processors = new ProcessorsConfig(with(common, settings.processorSettings(),
@@ -152,7 +157,7 @@ public final class Demo {
                     ProcessorsConfig.SELECTOR, settings.selector(),
                     // any free port: several demos (and tests) may run on one machine
                     ProcessorsConfig.QUERY_PORT, "0"));
-            GroupingApp grouping = new GroupingApp(processors);
+            GroupingApp grouping = new GroupingApp(processors, prometheus.registry());
             grouping.start();
             services.add(grouping);
             TrainerService trainer = new TrainerService(new TrainerServiceConfig(with(common, settings.trainerSettings(),
@@ -161,15 +166,19 @@ public final class Demo {
                     // Through the pipeline a batch holds samples up to a few versions old, and a
                     // longer schedule than the in-process recipe's keeps learning going for the
                     // whole run (measured: decay over 300 steps plateaued near 65%).
-                    TrainerServiceConfig.DECAY_STEPS, Integer.toString(settings.decaySteps()))));
+                    TrainerServiceConfig.DECAY_STEPS, Integer.toString(settings.decaySteps()))), prometheus.registry());
             services.add(start(trainer, "trainer"));
             RolloutWorker worker = new RolloutWorker(new WorkerConfig(with(common,
-                    WorkerConfig.SEED, Long.toString(settings.seed()))));
+                    WorkerConfig.SEED, Long.toString(settings.seed()))), prometheus.registry());
             services.add(start(worker, "rollout-worker"));
             MetricsPublisher dispatchMetrics = new MetricsPublisher(Dispatcher.SERVICE, processors.clientProps(),
-                    catalog, processors.serdes());
+                    catalog, processors.serdes(), prometheus.registry());
             services.add(dispatchMetrics);
-            DispatcherService dispatching = DispatcherService.start(processors, dispatchMetrics);
+            MetricsPublisher evalMetrics = new MetricsPublisher("eval", processors.clientProps(), catalog,
+                    processors.serdes(), prometheus.registry());
+            services.add(evalMetrics);
+            evalMetrics.publish("eval.accuracy", initial, 0, 0, Map.of());
+            DispatcherService dispatching = DispatcherService.start(processors, dispatchMetrics, prometheus.registry());
             services.add(dispatching);
             Dispatcher dispatcher = dispatching.dispatcher();
             out.printf("dispatcher: prompt selector %s%s%n", settings.selector(), dispatching.queryAddress()
@@ -215,6 +224,7 @@ public final class Demo {
                     lastEvalNanos = System.nanoTime();
                     double seconds = (System.nanoTime() - rlStart) / 1e9;
                     log.eval(steps, newestVersion, seconds, last);
+                    evalMetrics.publish("eval.accuracy", last, steps, newestVersion, Map.of());
                     out.printf("eval  @ step %d, %.0f s of RL: held-out greedy accuracy %.1f%%%n", steps, seconds, 100 * last);
                     if (last >= settings.targetAccuracy()) {
                         samplesToTarget = worker.generatedSamples();

@@ -37,6 +37,40 @@ public final class KafkaMeters {
         return binder;
     }
 
+    /** Client binders closed together; closing removes their meters. */
+    public static final class Bound implements AutoCloseable {
+        private final List<KafkaClientMetrics> binders;
+
+        private Bound(List<KafkaClientMetrics> binders) {
+            this.binders = binders;
+        }
+
+        @Override
+        public void close() {
+            binders.forEach(KafkaClientMetrics::close);
+        }
+    }
+
+    /**
+     * Binds each producer and consumer into {@code registry}; with a null registry binds nothing
+     * (services run without Prometheus in most tests).
+     */
+    public static Bound bindClients(MeterRegistry registry, Object... clients) {
+        List<KafkaClientMetrics> binders = new java.util.ArrayList<>();
+        if (registry != null) {
+            for (Object client : clients) {
+                if (client instanceof Producer<?, ?> p) {
+                    binders.add(bind(registry, p));
+                } else if (client instanceof Consumer<?, ?> c) {
+                    binders.add(bind(registry, c));
+                } else {
+                    throw new IllegalArgumentException("not a Kafka producer or consumer: " + client);
+                }
+            }
+        }
+        return new Bound(binders);
+    }
+
     /** A daemon thread for one binder's refresh (the binder shuts it down on close). */
     public static ScheduledExecutorService scheduler() {
         return Executors.newSingleThreadScheduledExecutor(r -> {

@@ -83,6 +83,15 @@ public final class PrometheusEndpoint implements AutoCloseable {
         return new PrometheusEndpoint(host, port);
     }
 
+    /** Serves on {@code port} if it is free, else on any free port (the demo prefers 9400). */
+    public static PrometheusEndpoint startPreferring(String host, int port) {
+        try {
+            return new PrometheusEndpoint(host, port);
+        } catch (UncheckedIOException inUse) {
+            return new PrometheusEndpoint(host, 0);
+        }
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }
