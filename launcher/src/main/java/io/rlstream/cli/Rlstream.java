@@ -11,7 +11,9 @@ import io.rlstream.config.ServiceConfig;
 import io.rlstream.events.Prompt;
 import io.rlstream.lake.ConnectCommand;
 import io.rlstream.lake.LakeCommand;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.metrics.prometheus.PrometheusEndpoint;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.dispatch.Dispatcher;
@@ -44,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -139,6 +142,10 @@ public final class Rlstream {
               --registry-url URL         schema registry API root (setting registry.url)
               --set KEY=VALUE            any setting; repeatable. Environment variables
                                          RLSTREAM_<KEY> (dots as underscores) also set keys.
+                                         Each service serves Prometheus metrics at
+                                         http://metrics.host:metrics.port/metrics (rewards 9401,
+                                         worker 9402, processors 9403, dispatcher 9404, trainer 9405;
+                                         --set metrics.port=-1 turns it off)
               --help                     this text
             """;
 
@@ -224,34 +231,39 @@ public final class Rlstream {
             }
             return switch (command) {
                 case "demo" -> demo(args, out);
-                case "rewards" -> service(args, RewardServiceConfig.DEFINITION, RewardServiceConfig::new, c -> {
-                    RewardService s = new RewardService(c);
-                    s.start();
-                    return s;
-                });
-                case "worker" -> service(args, WorkerConfig.DEFINITION, WorkerConfig::new, c -> thread(new RolloutWorker(c), "rollout-worker"));
-                case "trainer" -> service(args, TrainerServiceConfig.DEFINITION, TrainerServiceConfig::new,
-                        c -> thread(new TrainerService(c), "trainer"));
-                case "processors" -> service(args, ProcessorsConfig.DEFINITION, ProcessorsConfig::new, c -> {
-                    GroupingApp app = new GroupingApp(c);
-                    StepSummaryApp summaries = new StepSummaryApp(c);
-                    app.start();
-                    summaries.start();
-                    return () -> {
-                        summaries.close();
-                        app.close();
-                    };
-                });
-                case "dispatcher" -> service(args, ProcessorsConfig.DEFINITION, ProcessorsConfig::new, c -> {
-                    MetricsPublisher metrics = new MetricsPublisher(Dispatcher.SERVICE, c.clientProps(), c.catalog(), c.serdes());
-                    DispatcherService dispatcher = DispatcherService.start(c, metrics);
-                    dispatcher.queryAddress().ifPresent(a -> out.println("dispatcher: selector "
-                            + c.getString(ProcessorsConfig.SELECTOR) + "; its state: rlstream prompts top --dispatcher " + a));
-                    return () -> {
-                        dispatcher.close();
-                        metrics.close();
-                    };
-                });
+                case "rewards" -> service(args, out, RewardServiceConfig.DEFINITION, RewardServiceConfig::new,
+                        ServiceConfig.METRICS_PORT, (c, registry) -> {
+                            RewardService s = new RewardService(c, registry);
+                            s.start();
+                            return s;
+                        });
+                case "worker" -> service(args, out, WorkerConfig.DEFINITION, WorkerConfig::new, ServiceConfig.METRICS_PORT,
+                        (c, registry) -> thread(new RolloutWorker(c, registry), "rollout-worker"));
+                case "trainer" -> service(args, out, TrainerServiceConfig.DEFINITION, TrainerServiceConfig::new,
+                        ServiceConfig.METRICS_PORT, (c, registry) -> thread(new TrainerService(c, registry), "trainer"));
+                case "processors" -> service(args, out, ProcessorsConfig.DEFINITION, ProcessorsConfig::new,
+                        ServiceConfig.METRICS_PORT, (c, registry) -> {
+                            GroupingApp app = new GroupingApp(c, registry);
+                            StepSummaryApp summaries = new StepSummaryApp(c, registry);
+                            app.start();
+                            summaries.start();
+                            return () -> {
+                                summaries.close();
+                                app.close();
+                            };
+                        });
+                case "dispatcher" -> service(args, out, ProcessorsConfig.DEFINITION, ProcessorsConfig::new,
+                        ProcessorsConfig.DISPATCH_METRICS_PORT, (c, registry) -> {
+                            MetricsPublisher metrics = new MetricsPublisher(Dispatcher.SERVICE, c.clientProps(), c.catalog(),
+                                    c.serdes(), registry);
+                            DispatcherService dispatcher = DispatcherService.start(c, metrics, registry);
+                            dispatcher.queryAddress().ifPresent(a -> out.println("dispatcher: selector "
+                                    + c.getString(ProcessorsConfig.SELECTOR) + "; its state: rlstream prompts top --dispatcher " + a));
+                            return () -> {
+                                dispatcher.close();
+                                metrics.close();
+                            };
+                        });
                 case "prompts" -> prompts(args, out, err);
                 case "platform" -> platform(args, out);
                 case "dashboard" -> dashboard(args, out);
@@ -361,12 +373,24 @@ public final class Rlstream {
         return name;
     }
 
-    /** Starts a service from its settings and waits for Ctrl-C. */
-    static <C extends ServiceConfig> int service(Args args, ConfigDef definition, Function<Map<String, String>, C> make,
-            Function<C, AutoCloseable> start) throws Exception {
+    /**
+     * Starts a service from its settings with its own Prometheus endpoint (the port in
+     * {@code metricsPortKey}, -1 none), prints the endpoint, and waits for Ctrl-C.
+     */
+    static <C extends ServiceConfig> int service(Args args, PrintStream out, ConfigDef definition,
+            Function<Map<String, String>, C> make, String metricsPortKey,
+            BiFunction<C, MeterRegistry, AutoCloseable> start) throws Exception {
         args.rejectUnknown(List.of("config", "bootstrap-server", "registry-url"));
         C config = make.apply(settings(args, definition));
-        AutoCloseable running = start.apply(config);
+        PrometheusEndpoint prometheus = config.prometheus(metricsPortKey);
+        prometheus.address().ifPresent(a -> out.println("prometheus: " + a));
+        AutoCloseable running;
+        try {
+            running = start.apply(config, prometheus.registry());
+        } catch (RuntimeException e) {
+            prometheus.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -374,6 +398,7 @@ public final class Rlstream {
             } catch (Exception e) {
                 System.err.println("error while stopping: " + e);
             }
+            prometheus.close();
             stopped.countDown();
         }));
         stopped.await();

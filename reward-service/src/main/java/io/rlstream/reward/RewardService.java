@@ -1,12 +1,16 @@
 package io.rlstream.reward;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.metrics.prometheus.KafkaMeters;
 import io.rlstream.reward.stream.RewardStats;
 import io.rlstream.reward.stream.RewardTopology;
 import io.rlstream.reward.feedback.FeedbackMapping;
 import io.rlstream.reward.score.RewardScorer;
 import io.rlstream.reward.verify.Verifiers;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +28,7 @@ public final class RewardService implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final MetricsPublisher metrics;
+    private final KafkaStreamsMetrics streamsMeters;
     private final RewardStats stats = new RewardStats();
     /** Runs verifications so that one that hangs can be abandoned at reward.verifier.timeout.ms. */
     private final ExecutorService verifierThreads = Executors.newCachedThreadPool(r -> {
@@ -38,6 +43,11 @@ public final class RewardService implements AutoCloseable {
     });
 
     public RewardService(RewardServiceConfig config) {
+        this(config, null);
+    }
+
+    /** A reward service whose Kafka Streams metrics and published metrics go into {@code registry} (null: none). */
+    public RewardService(RewardServiceConfig config, MeterRegistry registry) {
         RewardScorer scorer = Verifiers.scorer(config, verifierThreads);
         FeedbackMapping feedback = config.getBoolean(RewardServiceConfig.FEEDBACK_ENABLED)
                 ? FeedbackMapping.parse(config.getString(RewardServiceConfig.FEEDBACK_MAPPING)) : null;
@@ -53,7 +63,13 @@ public final class RewardService implements AutoCloseable {
         // Rollouts are decoded inside the topology (dead letters); this only guards the prompts table.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         this.streams = new KafkaStreams(topology, props);
-        this.metrics = new MetricsPublisher(RewardTopology.SERVICE, config.clientProps(), config.catalog(), config.serdes());
+        this.metrics = new MetricsPublisher(RewardTopology.SERVICE, config.clientProps(), config.catalog(), config.serdes(),
+                registry);
+        this.streamsMeters = registry == null ? null
+                : new KafkaStreamsMetrics(streams, List.of(), KafkaMeters.scheduler(), KafkaMeters.REFRESH);
+        if (streamsMeters != null) {
+            streamsMeters.bindTo(registry);
+        }
     }
 
     public void start() {
@@ -84,6 +100,9 @@ public final class RewardService implements AutoCloseable {
     @Override
     public void close() {
         reporter.shutdownNow();
+        if (streamsMeters != null) {
+            streamsMeters.close();
+        }
         streams.close(Duration.ofSeconds(30));
         verifierThreads.shutdownNow();
         publishMetrics();

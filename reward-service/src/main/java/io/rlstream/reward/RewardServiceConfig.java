@@ -37,7 +37,7 @@ public final class RewardServiceConfig extends ServiceConfig {
     public static final String FEEDBACK_ENABLED = "reward.feedback.enabled";
     public static final String FEEDBACK_MAPPING = "reward.feedback.mapping";
 
-    public static final ConfigDef DEFINITION = ServiceConfig.baseDef()
+    public static final ConfigDef DEFINITION = ServiceConfig.baseDef(ServiceConfig.REWARDS_METRICS_PORT)
             .define(APPLICATION_ID, Type.STRING, "rlstream-rewards", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Kafka Streams application id of the reward service (consumer group and internal topic prefix).")
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/rlstream-rewards",

@@ -1,5 +1,6 @@
 package io.rlstream.config;
 
+import io.rlstream.metrics.prometheus.PrometheusEndpoint;
 import io.rlstream.schemas.ConfiguredSerdes;
 import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.SerdeFactory;
@@ -43,8 +44,27 @@ public class ServiceConfig extends AbstractConfig {
     public static final String SERDE_SERIALIZER = "serde.serializer";
     public static final String SERDE_DESERIALIZER = "serde.deserializer";
     public static final String SERDE_CONFIG_PREFIX = "serde.config.";
+    public static final String METRICS_HOST = "metrics.host";
+    public static final String METRICS_PORT = "metrics.port";
+    /** The standard Prometheus ports of the services started alone (ops/prometheus/prometheus.yml scrapes them). */
+    public static final int REWARDS_METRICS_PORT = 9401;
+    public static final int WORKER_METRICS_PORT = 9402;
+    public static final int PROCESSORS_METRICS_PORT = 9403;
+    public static final int DISPATCHER_METRICS_PORT = 9404;
+    public static final int TRAINER_METRICS_PORT = 9405;
+    static final String METRICS_PORT_DOC = "Port of the Prometheus endpoint (GET /metrics) of a service started alone; "
+            + "0 = any free port (printed), -1 = none. Each service has its own default so that they can share a host: "
+            + "rewards " + REWARDS_METRICS_PORT + ", worker " + WORKER_METRICS_PORT + ", processors "
+            + PROCESSORS_METRICS_PORT + ", dispatcher " + DISPATCHER_METRICS_PORT + " (dispatch.metrics.port), trainer "
+            + TRAINER_METRICS_PORT + ".";
 
+    /** The shared keys, with no Prometheus endpoint by default (tools that are not services). */
     public static ConfigDef baseDef() {
+        return baseDef(PrometheusEndpoint.OFF);
+    }
+
+    /** The shared keys, with the service's own default {@code metrics.port}. */
+    public static ConfigDef baseDef(int defaultMetricsPort) {
         return new ConfigDef()
                 .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(),
                         Importance.HIGH, "Kafka bootstrap servers (host:port,...).")
@@ -59,7 +79,19 @@ public class ServiceConfig extends AbstractConfig {
                         "Value serializer class for another registry (e.g. Confluent's KafkaAvroSerializer); "
                                 + "empty = Apicurio's serde at registry.url. Settings prefixed serde.config. configure it.")
                 .define(SERDE_DESERIALIZER, Type.STRING, "", Importance.LOW,
-                        "Value deserializer class matching serde.serializer (e.g. Confluent's KafkaAvroDeserializer).");
+                        "Value deserializer class matching serde.serializer (e.g. Confluent's KafkaAvroDeserializer).")
+                .define(METRICS_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW,
+                        "Address the Prometheus endpoint binds; 0.0.0.0 to be scraped from other hosts.")
+                .define(METRICS_PORT, Type.INT, defaultMetricsPort, ConfigDef.Range.between(-1, 65535), Importance.LOW,
+                        METRICS_PORT_DOC);
+    }
+
+    /**
+     * Starts this service's Prometheus endpoint at {@code metrics.host} and the port in
+     * {@code portKey} ({@code metrics.port}, or the dispatcher's {@code dispatch.metrics.port}).
+     */
+    public PrometheusEndpoint prometheus(String portKey) {
+        return PrometheusEndpoint.start(getString(METRICS_HOST), getInt(portKey));
     }
 
     public ServiceConfig(ConfigDef definition, Map<?, ?> originals) {

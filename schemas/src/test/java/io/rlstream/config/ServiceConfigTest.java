@@ -54,7 +54,7 @@ class ServiceConfigTest {
     void markdownTableListsEveryKeyWithDefault() {
         String md = ServiceConfig.markdown(ServiceConfig.baseDef());
         assertTrue(md.contains("| `bootstrap.servers` | string | `127.0.0.1:9092` |"), md);
-        assertEquals(6 + 2, md.split("\n").length);
+        assertEquals(8 + 2, md.split("\n").length);
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.rlstream.cli.dashboard.Dashboard;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.Prompt;
 import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.metrics.prometheus.PrometheusEndpoint;
 import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
@@ -180,8 +181,12 @@ public final class Demo {
         String reason;
         try (Policy evaluator = Policy.load(basePolicy);
                 KafkaConsumer<String, CheckpointPublished> checkpoints = checkpointConsumer()) {
+            // One Prometheus endpoint for every service of the demo (closed last: services close in reverse).
+            PrometheusEndpoint prometheus = PrometheusEndpoint.startPreferring("127.0.0.1", 9400);
+            services.add(prometheus);
+            out.println("prometheus: " + prometheus.address().orElseThrow());
             RewardService rewards = new RewardService(new RewardServiceConfig(with(common,
-                    RewardServiceConfig.STATE_DIR, runDir.resolve("state/rewards").toString())));
+                    RewardServiceConfig.STATE_DIR, runDir.resolve("state/rewards").toString())), prometheus.registry());
             rewards.start();
             services.add(rewards);
             ProcessorsConfig processors = new ProcessorsConfig(with(common, settings.processorSettings(),
@@ -193,15 +198,15 @@ public final class Demo {
                     ProcessorsConfig.SELECTOR, settings.selector(),
                     // any free port: several demos (and tests) may run on one machine
                     ProcessorsConfig.QUERY_PORT, "0"));
-            GroupingApp grouping = new GroupingApp(processors);
+            GroupingApp grouping = new GroupingApp(processors, prometheus.registry());
             grouping.start();
             services.add(grouping);
-            StepSummaryApp summaries = new StepSummaryApp(processors);
+            StepSummaryApp summaries = new StepSummaryApp(processors, prometheus.registry());
             summaries.start();
             services.add(summaries);
             // Held-out accuracy is the demo's own measurement: it goes to rl.metrics like every other.
             MetricsPublisher evalMetrics = new MetricsPublisher(EVAL_SOURCE, processors.clientProps(), catalog,
-                    processors.serdes());
+                    processors.serdes(), prometheus.registry());
             services.add(evalMetrics);
             evalMetrics.publish(EVAL_ACCURACY, initial, 0, 0, Map.of());
             TrainerService trainer = new TrainerService(new TrainerServiceConfig(with(common, settings.trainerSettings(),
@@ -210,15 +215,15 @@ public final class Demo {
                     // Through the pipeline a batch holds samples up to a few versions old, and a
                     // longer schedule than the in-process recipe's keeps learning going for the
                     // whole run (measured: decay over 300 steps plateaued near 65%).
-                    TrainerServiceConfig.DECAY_STEPS, Integer.toString(settings.decaySteps()))));
+                    TrainerServiceConfig.DECAY_STEPS, Integer.toString(settings.decaySteps()))), prometheus.registry());
             services.add(start(trainer, "trainer"));
             RolloutWorker worker = new RolloutWorker(new WorkerConfig(with(common,
-                    WorkerConfig.SEED, Long.toString(settings.seed()))));
+                    WorkerConfig.SEED, Long.toString(settings.seed()))), prometheus.registry());
             services.add(start(worker, "rollout-worker"));
             MetricsPublisher dispatchMetrics = new MetricsPublisher(Dispatcher.SERVICE, processors.clientProps(),
-                    catalog, processors.serdes());
+                    catalog, processors.serdes(), prometheus.registry());
             services.add(dispatchMetrics);
-            DispatcherService dispatching = DispatcherService.start(processors, dispatchMetrics);
+            DispatcherService dispatching = DispatcherService.start(processors, dispatchMetrics, prometheus.registry());
             services.add(dispatching);
             Dispatcher dispatcher = dispatching.dispatcher();
             out.printf("dispatcher: prompt selector %s%s%n", settings.selector(), dispatching.queryAddress()

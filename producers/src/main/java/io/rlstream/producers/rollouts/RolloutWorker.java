@@ -5,7 +5,9 @@ import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.metrics.prometheus.KafkaMeters;
 import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.schemas.SerdeFactory;
@@ -55,11 +57,18 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
     private final WorkerConfig config;
     private final TopicCatalog catalog;
     private final SerdeFactory serdes;
+    private final MeterRegistry registry;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long generatedSamples;
     private volatile double idleFraction = Double.NaN;
 
     public RolloutWorker(WorkerConfig config) {
+        this(config, null);
+    }
+
+    /** With its Kafka clients' metrics and its published metrics in {@code registry} (null: none). */
+    public RolloutWorker(WorkerConfig config, MeterRegistry registry) {
+        this.registry = registry;
         this.config = config;
         this.catalog = config.catalog();
         this.serdes = config.serdes();
@@ -99,11 +108,12 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
 
         try (CheckpointFollower checkpoints = new CheckpointFollower(config.clientProps(), catalog, serdes,
                         config.getString(WorkerConfig.POLICY_NAME));
-                MetricsPublisher metrics = new MetricsPublisher(SERVICE, config.clientProps(), catalog, serdes);
+                MetricsPublisher metrics = new MetricsPublisher(SERVICE, config.clientProps(), catalog, serdes, registry);
                 KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
                         new ByteArrayDeserializer());
                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
-                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                        new org.apache.kafka.common.serialization.ByteArraySerializer());
+                KafkaMeters.Bound meters = KafkaMeters.bindClients(registry, consumer, producer)) {
             Optional<CheckpointPublished> first = checkpoints.awaitFirst(Duration.ofDays(365), () -> {
                 if (!running.get()) {
                     Thread.currentThread().interrupt();

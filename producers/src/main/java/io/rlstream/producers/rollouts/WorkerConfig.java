@@ -15,7 +15,7 @@ public final class WorkerConfig extends ServiceConfig {
     public static final String SEED = "worker.seed";
     public static final String POLICY_NAME = "policy.name";
 
-    public static final ConfigDef DEFINITION = ServiceConfig.baseDef()
+    public static final ConfigDef DEFINITION = ServiceConfig.baseDef(ServiceConfig.WORKER_METRICS_PORT)
             .define(WORKER_ID, Type.STRING, "worker-0", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Unique id of this worker; also its transactional id, so a restarted worker fences its old self.")
             .define(GROUP_ID, Type.STRING, "rlstream-rollout-workers", new ConfigDef.NonEmptyString(), Importance.MEDIUM,

@@ -64,6 +64,7 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String GENERATION_TIMEOUT_MS = "dispatch.generation.timeout.ms";
     public static final String QUERY_HOST = "dispatch.query.host";
     public static final String QUERY_PORT = "dispatch.query.port";
+    public static final String DISPATCH_METRICS_PORT = "dispatch.metrics.port";
     public static final String QUERY_APPLICATION_ID = "dispatch.query.application.id";
     public static final String WINDOW_LO = "selector.window.lo";
     public static final String WINDOW_HI = "selector.window.hi";
@@ -76,7 +77,7 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String PCL_MEMORY_RATE = "selector.pcl.memory-rate";
     public static final String PCL_BUCKETS = "selector.pcl.buckets";
 
-    public static final ConfigDef DEFINITION = ServiceConfig.baseDef()
+    public static final ConfigDef DEFINITION = ServiceConfig.baseDef(ServiceConfig.PROCESSORS_METRICS_PORT)
             .define(APPLICATION_ID, Type.STRING, "rlstream-processors", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Kafka Streams application id of the grouping app: its consumer group, the prefix of its internal "
                             + "topics, and the prefix of batch ids (application id, a dash, the batch sequence).")
@@ -212,6 +213,9 @@ public final class ProcessorsConfig extends ServiceConfig {
             .define(QUERY_PORT, Type.INT, 7071, ConfigDef.Range.between(-1, 65535), Importance.LOW,
                     "Port of the dispatcher's query server over its selection state store; 0 = any free port "
                             + "(logged), -1 = no server.")
+            .define(DISPATCH_METRICS_PORT, Type.INT, ServiceConfig.DISPATCHER_METRICS_PORT, ConfigDef.Range.between(-1, 65535),
+                    Importance.LOW, "Port of the Prometheus endpoint of rlstream dispatcher started alone (metrics.port "
+                            + "is the processors'; both bind metrics.host); 0 = any free port (printed), -1 = none.")
             .define(QUERY_APPLICATION_ID, Type.STRING, "rlstream-dispatcher-query", new ConfigDef.NonEmptyString(),
                     Importance.LOW, "Kafka Streams application id of the dispatcher's selection state store "
                             + "(a global table over rl.prompt-selection).");

@@ -230,6 +230,19 @@ public final class Dispatcher implements Runnable {
         service.join();
     }
 
+    /**
+     * Binds the dispatcher's consumer and producer metrics (Micrometer's KafkaClientMetrics)
+     * into {@code registry}; closing the result removes them.
+     */
+    public AutoCloseable bindClientMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        AutoCloseable consumerMeters = io.rlstream.metrics.prometheus.KafkaMeters.bind(registry, consumer);
+        AutoCloseable producerMeters = io.rlstream.metrics.prometheus.KafkaMeters.bind(registry, producer);
+        return () -> {
+            consumerMeters.close();
+            producerMeters.close();
+        };
+    }
+
     /** Ends {@link #run()} soon; safe from any thread. */
     public void stop() {
         stopped = true;

@@ -1,11 +1,14 @@
 package io.rlstream.processors.dispatch;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.metrics.MetricsPublisher;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.curriculum.query.SelectionQueryServer;
 import io.rlstream.processors.curriculum.query.SelectionStore;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +29,8 @@ public final class DispatcherService implements AutoCloseable {
     private final SelectionStore store;
     private final SelectionQueryServer server;
     private final Thread storeStart;
+    /** Kafka client and Streams meter binders, closed after the loop ends. */
+    private final List<AutoCloseable> meters = new ArrayList<>();
 
     private DispatcherService(Dispatcher dispatcher, SelectionStore store, SelectionQueryServer server) {
         this.dispatcher = dispatcher;
@@ -43,6 +48,14 @@ public final class DispatcherService implements AutoCloseable {
 
     /** Starts the dispatcher and, when configured, its query server; the server's port is bound when this returns. */
     public static DispatcherService start(ProcessorsConfig config, MetricsPublisher metrics) {
+        return start(config, metrics, null);
+    }
+
+    /**
+     * As {@link #start(ProcessorsConfig, MetricsPublisher)}, with the dispatcher's Kafka clients
+     * and its selection store's Kafka Streams metrics bound into {@code registry} (null: none).
+     */
+    public static DispatcherService start(ProcessorsConfig config, MetricsPublisher metrics, MeterRegistry registry) {
         Dispatcher dispatcher = new Dispatcher(config, metrics);
         SelectionStore store = null;
         SelectionQueryServer server = null;
@@ -63,6 +76,12 @@ public final class DispatcherService implements AutoCloseable {
                     server.address());
         }
         DispatcherService service = new DispatcherService(dispatcher, store, server);
+        if (registry != null) {
+            service.meters.add(dispatcher.bindClientMetrics(registry));
+            if (store != null) {
+                service.meters.add(store.bindMetrics(registry));
+            }
+        }
         if (service.storeStart != null) {
             service.storeStart.setDaemon(true);
             service.storeStart.start();
@@ -89,6 +108,13 @@ public final class DispatcherService implements AutoCloseable {
     public void close() throws InterruptedException {
         dispatcher.stop();
         loop.join(30_000);
+        for (AutoCloseable m : meters) {
+            try {
+                m.close();
+            } catch (Exception e) {
+                LOG.warn("could not unbind Kafka meters: {}", e.toString());
+            }
+        }
         if (server != null) {
             server.close();
         }

@@ -1,10 +1,14 @@
 package io.rlstream.processors.grouping;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.metrics.prometheus.KafkaMeters;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.schemas.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -32,6 +36,7 @@ public final class GroupingApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final MetricsPublisher metrics;
+    private final KafkaStreamsMetrics streamsMeters;
     private final GroupingCounters counters = new GroupingCounters();
     private final long metricsIntervalMs;
     private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -41,11 +46,21 @@ public final class GroupingApp implements AutoCloseable {
     });
 
     public GroupingApp(ProcessorsConfig config) {
+        this(config, null);
+    }
+
+    /** A grouping app whose Kafka Streams metrics and published counters go into {@code registry} (null: none). */
+    public GroupingApp(ProcessorsConfig config, MeterRegistry registry) {
         Topology topology = GroupingTopology.build(new StreamsBuilder(), config.catalog(), config.outputCatalog(),
                 config.serdes(), GroupingSettings.from(config), counters);
         this.streams = new KafkaStreams(topology, streamsProperties(config));
         this.metrics = new MetricsPublisher(GroupingTopology.SERVICE, config.clientProps(), config.outputCatalog(),
-                config.serdes());
+                config.serdes(), registry);
+        this.streamsMeters = registry == null ? null
+                : new KafkaStreamsMetrics(streams, List.of(), KafkaMeters.scheduler(), KafkaMeters.REFRESH);
+        if (streamsMeters != null) {
+            streamsMeters.bindTo(registry);
+        }
         this.metricsIntervalMs = config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS);
     }
 
@@ -90,6 +105,9 @@ public final class GroupingApp implements AutoCloseable {
     @Override
     public void close() {
         reporter.shutdownNow();
+        if (streamsMeters != null) {
+            streamsMeters.close();
+        }
         streams.close(Duration.ofSeconds(30));
         publishMetrics();
         metrics.close();

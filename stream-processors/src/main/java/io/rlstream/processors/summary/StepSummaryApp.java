@@ -1,7 +1,11 @@
 package io.rlstream.processors.summary;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.rlstream.metrics.prometheus.KafkaMeters;
 import io.rlstream.processors.config.ProcessorsConfig;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -15,10 +19,21 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StepSummaryApp implements AutoCloseable {
 
     private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMeters;
 
     public StepSummaryApp(ProcessorsConfig config) {
+        this(config, null);
+    }
+
+    /** A step-summary app whose Kafka Streams metrics go into {@code registry} (null: none). */
+    public StepSummaryApp(ProcessorsConfig config, MeterRegistry registry) {
         this.streams = new KafkaStreams(StepSummaryTopology.build(config.outputCatalog(), config.serdes(),
                 Duration.ofMillis(config.getLong(ProcessorsConfig.SUMMARY_EMIT_INTERVAL_MS))), streamsProperties(config));
+        this.streamsMeters = registry == null ? null
+                : new KafkaStreamsMetrics(streams, List.of(), KafkaMeters.scheduler(), KafkaMeters.REFRESH);
+        if (streamsMeters != null) {
+            streamsMeters.bindTo(registry);
+        }
     }
 
     static Properties streamsProperties(ProcessorsConfig config) {
@@ -46,6 +61,9 @@ public final class StepSummaryApp implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (streamsMeters != null) {
+            streamsMeters.close();
+        }
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
     }

@@ -4,7 +4,9 @@ import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.TopicPartitionOffset;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.metrics.prometheus.KafkaMeters;
 import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.schemas.SerdeFactory;
@@ -56,11 +58,18 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private final TrainerServiceConfig config;
     private final TopicCatalog catalog;
     private final SerdeFactory serdes;
+    private final MeterRegistry registry;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long version = -1;
     private volatile double idleFraction = Double.NaN;
 
     public TrainerService(TrainerServiceConfig config) {
+        this(config, null);
+    }
+
+    /** With its Kafka clients' metrics and its published metrics in {@code registry} (null: none). */
+    public TrainerService(TrainerServiceConfig config, MeterRegistry registry) {
+        this.registry = registry;
         this.config = config;
         this.catalog = config.catalog();
         this.serdes = config.serdes();
@@ -134,7 +143,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
                         new StringSerializer(), serdes.serde(CheckpointPublished.class).serializer());
                 KafkaProducer<String, DeadLetter> deadLetters = new KafkaProducer<>(producerProps,
                         new StringSerializer(), serdes.serde(DeadLetter.class).serializer());
-                MetricsPublisher metrics = new MetricsPublisher(SERVICE, config.clientProps(), catalog, serdes)) {
+                MetricsPublisher metrics = new MetricsPublisher(SERVICE, config.clientProps(), catalog, serdes, registry);
+                KafkaMeters.Bound meters = KafkaMeters.bindClients(registry, consumer, producer, deadLetters)) {
             consumer.assign(List.of(partition));
             if (resumed.nextOffset() >= 0) {
                 consumer.seek(partition, resumed.nextOffset());

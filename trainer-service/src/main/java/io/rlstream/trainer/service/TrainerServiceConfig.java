@@ -58,7 +58,7 @@ public final class TrainerServiceConfig extends ServiceConfig {
     private static final TrainerConfig RECIPE = TrainerConfig.defaults();
     private static final Objective OBJECTIVE = RECIPE.objective();
 
-    public static final ConfigDef DEFINITION = ServiceConfig.baseDef()
+    public static final ConfigDef DEFINITION = ServiceConfig.baseDef(ServiceConfig.TRAINER_METRICS_PORT)
             .define(POLICY_NAME, Type.STRING, "demo", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Name of the policy; the key of its CheckpointPublished events.")
             .define(CHECKPOINT_DIR, Type.STRING, "checkpoints", new ConfigDef.NonEmptyString(), Importance.HIGH,
