@@ -94,7 +94,7 @@ public final class ProcessorsConfig extends ServiceConfig {
                             + "which runs next to the grouping app; its state is under processors.state.dir.")
             .define(SUMMARY_EMIT_INTERVAL_MS, Type.LONG, 1_000L, ConfigDef.Range.atLeast(10), Importance.LOW,
                     "How often the step-summary app writes the summaries of the steps that changed: one record per "
-                            + "changed step per interval, not one per metric.")
+                            + "changed step per interval, not one per metric; it also commits at this interval.")
             .define(BATCH_GROUPS, Type.INT, 16, ConfigDef.Range.atLeast(1),
                     Importance.HIGH, "B: groups per training batch.")
             .define(ADVANTAGE_ESTIMATOR, Type.STRING, Grpo.NAME,

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.rlstream.metrics.prometheus.KafkaMeters;
 import io.rlstream.processors.config.ProcessorsConfig;
+import io.rlstream.processors.grouping.GroupingApp;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -36,14 +37,14 @@ public final class StepSummaryApp implements AutoCloseable {
         }
     }
 
+    /** The grouping app's Kafka Streams settings (exactly once, the pass-through client settings) under its own id. */
     static Properties streamsProperties(ProcessorsConfig config) {
-        Properties props = new Properties();
-        props.putAll(config.clientProps());
+        Properties props = GroupingApp.streamsProperties(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ProcessorsConfig.SUMMARY_APPLICATION_ID));
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(ProcessorsConfig.COMMIT_INTERVAL_MS));
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Summaries are written once per emit interval: committing (one transaction) more often
+        // than that would only cost the broker and the two cores the pipeline shares.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(config.getLong(ProcessorsConfig.COMMIT_INTERVAL_MS),
+                config.getLong(ProcessorsConfig.SUMMARY_EMIT_INTERVAL_MS)));
         return props;
     }
 
