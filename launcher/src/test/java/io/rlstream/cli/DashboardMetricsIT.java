@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.cli.demo.Demo;
 import io.rlstream.cli.demo.DemoSettings;
+import io.rlstream.metrics.prometheus.ExpositionText;
 import io.rlstream.ops.monitoring.GrafanaDashboard;
 import io.rlstream.testkit.KafkaFixture;
 import io.rlstream.testkit.RegistryFixture;
@@ -63,11 +64,7 @@ class DashboardMetricsIT {
                 try {
                     String body = http.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10)).build(),
                             HttpResponse.BodyHandlers.ofString()).body();
-                    for (String line : body.split("\n")) {
-                        if (!line.isBlank() && !line.startsWith("#")) {
-                            served.add(line.split("[{ ]", 2)[0]);
-                        }
-                    }
+                    served.addAll(ExpositionText.names(ExpositionText.parse(body)));
                 } catch (java.io.IOException closing) {
                     // the demo stopped between the check and the request
                 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.Rollout;
 import io.rlstream.events.SampleStatus;
+import io.rlstream.metrics.prometheus.ExpositionText;
 import io.rlstream.metrics.prometheus.PrometheusEndpoint;
 import io.rlstream.reward.stream.RewardTopologyTest;
 import io.rlstream.schemas.RegistrySerdes;
@@ -66,10 +67,10 @@ class RewardServicePrometheusIT {
                 long deadline = System.currentTimeMillis() + 90_000;
                 Map<String, Double> samples = Map.of();
                 while (System.currentTimeMillis() < deadline) {
-                    samples = parse(HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
+                    samples = ExpositionText.parse(HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
                             HttpResponse.BodyHandlers.ofString()).body());
                     if (Double.valueOf(2.0).equals(samples.get("rlstream_reward_scored{source=\"reward-service\"}"))
-                            && names(samples).contains("kafka_stream_thread_process_rate")) {
+                            && ExpositionText.names(samples).contains("kafka_stream_thread_process_rate")) {
                         break;
                     }
                     Thread.sleep(1000);
@@ -78,33 +79,12 @@ class RewardServicePrometheusIT {
                         + samples.keySet().stream().filter(k -> k.startsWith("rlstream_")).toList());
                 assertEquals(1.0, samples.get("rlstream_reward_correct{source=\"reward-service\"}"), "85 is right, 58 is not");
                 assertTrue(samples.containsKey("rlstream_reward_verifier_latency_ms_mean{source=\"reward-service\"}"));
-                var names = names(samples);
+                var names = ExpositionText.names(samples);
                 for (String kafkaMetric : new String[] {"kafka_stream_thread_process_rate", "kafka_consumer_fetch_manager_records_lag_max",
                         "kafka_producer_record_send_total", "jvm_memory_used_bytes"}) {
                     assertTrue(names.contains(kafkaMetric), kafkaMetric + " is scraped");
                 }
             }
         }
-    }
-
-    static Map<String, Double> parse(String text) {
-        Map<String, Double> samples = new HashMap<>();
-        for (String line : text.split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int split = line.lastIndexOf('}');
-            split = split < 0 ? line.indexOf(' ') : split + 1;
-            String value = line.substring(split).trim().split(" ")[0];
-            samples.put(line.substring(0, split).trim(), value.equals("NaN") ? Double.NaN
-                    : value.endsWith("Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(value));
-        }
-        return samples;
-    }
-
-    static java.util.Set<String> names(Map<String, Double> samples) {
-        java.util.Set<String> names = new java.util.TreeSet<>();
-        samples.keySet().forEach(s -> names.add(s.contains("{") ? s.substring(0, s.indexOf('{')) : s));
-        return names;
     }
 }

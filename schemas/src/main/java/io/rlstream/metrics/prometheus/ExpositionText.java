@@ -8,7 +8,8 @@ import java.util.TreeSet;
 /**
  * Reads the Prometheus text exposition (0.0.4 or OpenMetrics) into sample → value, the sample
  * written as the scrape writes it: {@code name{label="value",...}}. Enough for tests; not a
- * full parser (no escaped quotes in label values, timestamps ignored).
+ * full parser (no escaped quotes in label values, timestamps ignored). The tests of every module
+ * that scrapes an endpoint read it with this, so it lives with the endpoint.
  */
 public final class ExpositionText {
 
