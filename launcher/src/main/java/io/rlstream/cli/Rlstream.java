@@ -366,9 +366,9 @@ public final class Rlstream {
 
     /** A selector name the dispatcher knows, or a usage error that lists them. */
     static String selectorName(String name) {
-        if (!io.rlstream.processors.curriculum.PromptSelectors.names().contains(name)) {
+        if (!io.rlstream.processors.curriculum.PromptSelectors.FAMILY.names().contains(name)) {
             throw new Args.UsageException("unknown prompt selector '" + name + "'; choose one of "
-                    + String.join(", ", io.rlstream.processors.curriculum.PromptSelectors.names()));
+                    + String.join(", ", io.rlstream.processors.curriculum.PromptSelectors.FAMILY.names()));
         }
         return name;
     }

@@ -47,14 +47,14 @@ record AdvantagesSettings(String estimator, AdvantageOptions options, int batchG
             }
         }
         if (estimator == null) {
-            throw new IllegalArgumentException("--estimator is required; known: " + AdvantageEstimators.names());
+            throw new IllegalArgumentException("--estimator is required; known: " + AdvantageEstimators.FAMILY.names());
         }
         return new AdvantagesSettings(estimator, new AdvantageOptions(std, epsilon), batchGroups);
     }
 
     private static String estimator(String value) {
-        if (!AdvantageEstimators.names().contains(value)) {
-            throw new IllegalArgumentException("--estimator must be one of " + AdvantageEstimators.names() + ", got '" + value + "'");
+        if (!AdvantageEstimators.FAMILY.contains(value)) {
+            throw new IllegalArgumentException("--estimator must be one of " + AdvantageEstimators.FAMILY.names() + ", got '" + value + "'");
         }
         return value;
     }
