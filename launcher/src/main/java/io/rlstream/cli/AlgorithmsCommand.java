@@ -12,7 +12,7 @@ import java.util.Locale;
  * its entries, their formulas and papers; {@code --markdown} prints the tables of
  * docs/algorithms.md; a family's name, docs anchor or setting prints only that family.
  */
-final class AlgorithmsCommand {
+public final class AlgorithmsCommand {
 
     static final String USAGE = """
             Usage: rlstream algorithms [--markdown] [FAMILY-OR-SETTING]
@@ -24,8 +24,8 @@ final class AlgorithmsCommand {
 
               FAMILY-OR-SETTING  only this family: its name ("advantage estimators" or
                                  advantage-estimators) or its setting (advantage.estimator)
-              --markdown         one Markdown table per family (name | formula | paper | class),
-                                 as docs/algorithms.md shows them
+              --markdown         one Markdown table per family (name | formula | paper | class)
+                                 between the markers docs/algorithms.md has for it
               --help             this text
             """;
 
@@ -98,13 +98,20 @@ final class AlgorithmsCommand {
         return out.toString();
     }
 
-    /** Per family an HTML comment naming it (invisible when rendered), then its table and a blank line. */
+    /**
+     * Per family its table between the markers docs/algorithms.md has in the family's section
+     * ({@code <!-- BEGIN generated: ANCHOR -->} ... {@code <!-- END generated -->}), a blank line after each.
+     */
     static String markdown(List<AlgorithmFamily<?, ?>> families) {
         StringBuilder out = new StringBuilder();
         for (AlgorithmFamily<?, ?> family : families) {
-            out.append("<!-- rlstream algorithms: ").append(family.name()).append(", setting ")
-                    .append(family.setting()).append(" -->\n").append(family.markdown()).append('\n');
+            out.append(generatedBlock(family)).append('\n');
         }
         return out.toString();
+    }
+
+    /** One family's table between its docs/algorithms.md markers, as a docs generator writes it. */
+    public static String generatedBlock(AlgorithmFamily<?, ?> family) {
+        return "<!-- BEGIN generated: " + family.anchor() + " -->\n" + family.markdown() + "<!-- END generated -->\n";
     }
 }

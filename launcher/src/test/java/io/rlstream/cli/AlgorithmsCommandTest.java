@@ -35,9 +35,9 @@ class AlgorithmsCommandTest {
     @Test
     void theIndexHoldsEveryFamilyOnceWithDistinctSettingsAndAnchors() {
         List<String> settings = AlgorithmIndex.FAMILIES.stream().map(AlgorithmFamily::setting).toList();
-        assertEquals(List.of("dispatch.selector", "reward.verifier", "advantage.estimator", "filter.group",
-                "filter.pf-ppo", "filter.pf-ppo-reweight", "trainer.policy.loss", "trainer.kl.estimator",
-                "trainer.offpolicy.correction", "trainer.preference.loss"), settings);
+        assertEquals(List.of("advantage.estimator", "filter.group", "filter.pf-ppo", "filter.pf-ppo-reweight",
+                "dispatch.selector", "reward.verifier", "trainer.policy.loss", "trainer.loss.aggregation",
+                "trainer.kl.estimator", "trainer.offpolicy.correction", "trainer.preference.loss"), settings);
         Set<String> anchors = new HashSet<>();
         AlgorithmIndex.FAMILIES.forEach(f -> assertTrue(anchors.add(f.anchor()), f.anchor()));
     }
@@ -64,8 +64,8 @@ class AlgorithmsCommandTest {
         assertEquals(0, run("algorithms", "--markdown"));
         StringBuilder expected = new StringBuilder();
         for (AlgorithmFamily<?, ?> family : AlgorithmIndex.FAMILIES) {
-            expected.append("<!-- rlstream algorithms: ").append(family.name()).append(", setting ")
-                    .append(family.setting()).append(" -->\n").append(family.markdown()).append('\n');
+            expected.append("<!-- BEGIN generated: ").append(family.anchor()).append(" -->\n")
+                    .append(family.markdown()).append("<!-- END generated -->\n\n");
         }
         assertEquals(expected.toString(), out());
         assertTrue(out().contains("| `rloo` | r\\_i - sum\\_{j!=i} r\\_j / (G - 1) |"), out());

@@ -2,8 +2,8 @@ package io.rlstream.trainer.service;
 
 import io.rlstream.config.EnumSetting;
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.trainer.core.LossAggregations;
 import io.rlstream.trainer.core.Objective;
-import io.rlstream.trainer.core.PolicyLoss;
 import io.rlstream.trainer.core.PolicyLosses;
 import io.rlstream.trainer.core.TrainerConfig;
 import io.rlstream.trainer.objective.ImportanceCorrection;
@@ -101,8 +101,7 @@ public final class TrainerServiceConfig extends ServiceConfig {
             .define(POLICY_LOSS, Type.STRING, RECIPE.policyLoss(), PolicyLosses.FAMILY.validator(), Importance.MEDIUM,
                     "Policy loss of rl mode: ppo-clip (PPO's clipped surrogate with DAPO's clip-higher "
                             + "trainer.clip.epsilon.high and the dual clip trainer.clip.dual; verl compute_policy_loss).")
-            .define(AGGREGATION, Type.STRING, EnumSetting.spelling(RECIPE.aggregation()),
-                    EnumSetting.validator(PolicyLoss.Aggregation.class), Importance.MEDIUM,
+            .define(AGGREGATION, Type.STRING, "token-mean", LossAggregations.FAMILY.validator(), Importance.MEDIUM,
                     "How token losses become one number: token-mean (DAPO), seq-mean-token-mean (GRPO), "
                             + "seq-mean-token-sum-norm (Dr.GRPO).")
             .define(WEIGHT_DECAY, Type.DOUBLE, RECIPE.weightDecay(), ConfigDef.Range.atLeast(0), Importance.LOW,
@@ -179,7 +178,7 @@ public final class TrainerServiceConfig extends ServiceConfig {
         return new TrainerConfig(getDouble(LEARNING_RATE), getInt(WARMUP_STEPS), getInt(DECAY_STEPS),
                 getDouble(CLIP_LOW), getDouble(CLIP_HIGH), getDouble(DUAL_CLIP), getDouble(GRAD_CLIP),
                 getDouble(WEIGHT_DECAY), getInt(UPDATES_PER_BATCH), getDouble(TEMPERATURE),
-                getString(POLICY_LOSS), getEnum(AGGREGATION, PolicyLoss.Aggregation.class),
+                getString(POLICY_LOSS), LossAggregations.FAMILY.create(getString(AGGREGATION), null),
                 true, objective);
     }
 

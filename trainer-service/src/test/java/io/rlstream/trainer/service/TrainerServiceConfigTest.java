@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.algorithm.AlgorithmFamily;
 import io.rlstream.config.EnumSetting;
+import io.rlstream.trainer.core.LossAggregations;
 import io.rlstream.trainer.core.Objective;
 import io.rlstream.trainer.core.PolicyLoss;
 import io.rlstream.trainer.core.PolicyLosses;
@@ -26,7 +27,7 @@ class TrainerServiceConfigTest {
     /** Each setting that chooses an algorithm accepts exactly its family's names, and the docs list them. */
     @Test
     void algorithmSettingsAreValidatedByTheirFamilies() {
-        List<AlgorithmFamily<?, ?>> families = List.of(PolicyLosses.FAMILY, KlEstimators.FAMILY,
+        List<AlgorithmFamily<?, ?>> families = List.of(PolicyLosses.FAMILY, LossAggregations.FAMILY, KlEstimators.FAMILY,
                 OffPolicyCorrections.FAMILY, PreferenceLosses.FAMILY);
         for (AlgorithmFamily<?, ?> family : families) {
             ConfigDef.ConfigKey key = TrainerServiceConfig.DEFINITION.configKeys().get(family.setting());
@@ -70,13 +71,15 @@ class TrainerServiceConfigTest {
     @Test
     void enumSettingsAcceptExactlyTheirSpellings() {
         roundTrips(TrainerServiceConfig.MODE, TrainerMode.class);
-        roundTrips(TrainerServiceConfig.AGGREGATION, PolicyLoss.Aggregation.class);
         roundTrips(TrainerServiceConfig.KL_PLACEMENT, Objective.KlPlacement.class);
         roundTrips(TrainerServiceConfig.CORRECTION_LEVEL, ImportanceCorrection.Level.class);
         assertEquals("[rl, preference, sft]",
                 TrainerServiceConfig.DEFINITION.configKeys().get(TrainerServiceConfig.MODE).validator.toString());
-        assertEquals("[token-mean, seq-mean-token-mean, seq-mean-token-sum-norm]",
-                TrainerServiceConfig.DEFINITION.configKeys().get(TrainerServiceConfig.AGGREGATION).validator.toString());
+        // the aggregations are a family, but their names are still the constants' spellings
+        assertEquals(EnumSetting.spellings(PolicyLoss.Aggregation.class), LossAggregations.FAMILY.names());
+        for (PolicyLoss.Aggregation a : PolicyLoss.Aggregation.values()) {
+            assertEquals(a, LossAggregations.FAMILY.create(EnumSetting.spelling(a), null));
+        }
     }
 
     private static <E extends Enum<E>> void roundTrips(String key, Class<E> type) {
