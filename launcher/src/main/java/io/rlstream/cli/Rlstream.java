@@ -113,6 +113,9 @@ public final class Rlstream {
                   --idle-seconds S     stop after everything is read and no batch came for S s (10)
 
             Offline tools (no cluster needed):
+              algorithms           every family of named algorithms (advantage estimators, filters,
+                                   selectors, verifiers, losses, ...): the setting that picks one,
+                                   each entry's formula and paper (--markdown, FAMILY; --help)
               advantages           JSONL groups on stdin -> advantages on stdout
                                    (rlstream advantages --help for estimators and options)
               pf-ppo r2            R² between proxy reward and true score per PF-PPO strategy
@@ -177,6 +180,8 @@ public final class Rlstream {
         List<String> rest = argv.subList(1, argv.size());
         // The offline tools and benchmarks parse their own flags.
         switch (command) {
+            case "algorithms":
+                return AlgorithmsCommand.run(rest, out, err);
             case "advantages":
                 return AdvantagesCommand.run(rest, System.in, out, err);
             case "pf-ppo":
@@ -366,9 +371,9 @@ public final class Rlstream {
 
     /** A selector name the dispatcher knows, or a usage error that lists them. */
     static String selectorName(String name) {
-        if (!io.rlstream.processors.curriculum.PromptSelectors.names().contains(name)) {
+        if (!io.rlstream.processors.curriculum.PromptSelectors.FAMILY.contains(name)) {
             throw new Args.UsageException("unknown prompt selector '" + name + "'; choose one of "
-                    + String.join(", ", io.rlstream.processors.curriculum.PromptSelectors.names()));
+                    + String.join(", ", io.rlstream.processors.curriculum.PromptSelectors.FAMILY.names()));
         }
         return name;
     }

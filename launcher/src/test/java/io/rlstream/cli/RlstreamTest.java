@@ -24,7 +24,7 @@ class RlstreamTest {
         assertEquals(0, run("--help"));
         String text = out.toString(StandardCharsets.UTF_8);
         for (String command : List.of("demo", "rewards", "worker", "processors", "dispatcher", "trainer", "prompts", "platform", "config",
-                "replay", "advantages", "pf-ppo r2", "bench processors", "bench trainer", "checkpoints list|show|export", "reward check", "connect", "lake tables|count|head")) {
+                "replay", "algorithms", "advantages", "pf-ppo r2", "bench processors", "bench trainer", "checkpoints list|show|export", "reward check", "connect", "lake tables|count|head")) {
             assertTrue(text.contains("  " + command), "help mentions " + command);
         }
     }

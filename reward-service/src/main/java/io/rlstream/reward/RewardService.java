@@ -8,7 +8,6 @@ import io.rlstream.reward.stream.RewardStats;
 import io.rlstream.reward.stream.RewardTopology;
 import io.rlstream.reward.feedback.FeedbackMapping;
 import io.rlstream.reward.score.RewardScorer;
-import io.rlstream.reward.verify.Verifiers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,7 @@ public final class RewardService implements AutoCloseable {
 
     /** A reward service whose Kafka Streams metrics and published metrics go into {@code registry} (null: none). */
     public RewardService(RewardServiceConfig config, MeterRegistry registry) {
-        RewardScorer scorer = Verifiers.scorer(config, verifierThreads);
+        RewardScorer scorer = config.scorer(verifierThreads);
         FeedbackMapping feedback = config.getBoolean(RewardServiceConfig.FEEDBACK_ENABLED)
                 ? FeedbackMapping.parse(config.getString(RewardServiceConfig.FEEDBACK_MAPPING)) : null;
         Topology topology = RewardTopology.build(new StreamsBuilder(), config.catalog(), config.serdes(), scorer,

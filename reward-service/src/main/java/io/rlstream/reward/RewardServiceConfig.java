@@ -1,10 +1,19 @@
 package io.rlstream.reward;
 
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.reward.compose.OverlongPenalty;
 import io.rlstream.reward.compose.RewardComposition;
 import io.rlstream.reward.feedback.FeedbackMapping;
+import io.rlstream.reward.sandbox.SandboxLimits;
+import io.rlstream.reward.score.RewardScorer;
+import io.rlstream.reward.verify.NumericExactMatch;
+import io.rlstream.reward.verify.RewardModelClient;
+import io.rlstream.reward.verify.Verifier;
+import io.rlstream.reward.verify.VerifierSettings;
 import io.rlstream.reward.verify.Verifiers;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef;
@@ -44,8 +53,7 @@ public final class RewardServiceConfig extends ServiceConfig {
                     Importance.LOW, "Local folder for the prompts global table.")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "How often rewards are committed (one exactly-once transaction per commit).")
-            .define(VERIFIER, Type.STRING, "numeric-exact", ConfigDef.ValidString.in(Verifiers.names().toArray(String[]::new)),
-                    Importance.HIGH, "Verifier that scores responses against the prompt's reference answer.")
+            .define(VERIFIER, Type.STRING, NumericExactMatch.NAME, Verifiers.FAMILY.validator(), Importance.HIGH, "Verifier that scores responses against the prompt's reference answer.")
             .define(CORRECT, Type.DOUBLE, 1.0, Importance.MEDIUM, "Score of a correct response.")
             .define(INCORRECT, Type.DOUBLE, 0.0, Importance.MEDIUM, "Score of an incorrect response (e.g. -1 for ±1 rewards).")
             .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 256), Importance.MEDIUM,
@@ -86,7 +94,7 @@ public final class RewardServiceConfig extends ServiceConfig {
 
     public RewardServiceConfig(Map<?, ?> originals) {
         super(DEFINITION, originals);
-        if ("reward-model".equals(getString(VERIFIER)) && getString(MODEL_URL).isBlank()) {
+        if (RewardModelClient.NAME.equals(getString(VERIFIER)) && getString(MODEL_URL).isBlank()) {
             throw new ConfigException(MODEL_URL, "", "the reward-model verifier needs the endpoint's URL");
         }
         // The specs are parsed now, so that a typo stops the service at start with the key named.
@@ -100,5 +108,35 @@ public final class RewardServiceConfig extends ServiceConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(FEEDBACK_MAPPING, getString(FEEDBACK_MAPPING), e.getMessage());
         }
+    }
+
+    /** What the verifiers are built from: the scores and each verifier's own settings. */
+    public VerifierSettings verifierSettings() {
+        return new VerifierSettings(getDouble(CORRECT), getDouble(INCORRECT), getBoolean(EXACT_IGNORE_CASE),
+                getString(FORMAT_OPEN), getString(FORMAT_CLOSE), SandboxLimits.defaults()
+                        .withWallClock(Duration.ofMillis(getLong(CODE_TIMEOUT_MS)))
+                        .withCpuSeconds(getInt(CODE_CPU_SECONDS))
+                        .withMemoryBytes(getInt(CODE_MEMORY_MB) * 1024L * 1024L),
+                getString(MODEL_URL), Duration.ofMillis(getLong(MODEL_TIMEOUT_MS)), getInt(MODEL_ATTEMPTS));
+    }
+
+    /** The verifier {@code reward.verifier} names, with its settings. */
+    public Verifier verifier() {
+        return Verifiers.FAMILY.create(getString(VERIFIER), verifierSettings());
+    }
+
+    /**
+     * The configured verifier plus the format and overlong components the composition asks for,
+     * each verification bounded by {@code reward.verifier.timeout.ms} on {@code executor}.
+     */
+    public RewardScorer scorer(ExecutorService executor) {
+        RewardComposition composition = RewardComposition.parse(getString(COMPONENTS));
+        Verifier format = composition.weights().containsKey(RewardScorer.FORMAT)
+                ? verifierSettings().formatVerifier() : null;
+        OverlongPenalty overlong = composition.weights().containsKey(RewardScorer.OVERLONG)
+                ? new OverlongPenalty(getInt(OVERLONG_MAX), getInt(OVERLONG_BUFFER), getDouble(OVERLONG_FACTOR))
+                : null;
+        return new RewardScorer(verifier(), format, overlong, composition,
+                Duration.ofMillis(getLong(VERIFIER_TIMEOUT_MS)), executor);
     }
 }

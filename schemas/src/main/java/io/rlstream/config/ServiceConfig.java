@@ -98,6 +98,14 @@ public class ServiceConfig extends AbstractConfig {
         super(definition, originals, false);
     }
 
+    /**
+     * An enum setting declared with {@link EnumSetting#validator}: the constant its value spells
+     * ({@code seq-mean-token-sum-norm} for {@code SEQ_MEAN_TOKEN_SUM_NORM}).
+     */
+    public <E extends Enum<E>> E getEnum(String key, Class<E> type) {
+        return EnumSetting.parse(type, key, getString(key));
+    }
+
     public TopicCatalog catalog() {
         return new TopicCatalog(getString(TOPIC_PREFIX), getInt(GROUP_PARTITIONS));
     }

@@ -57,9 +57,9 @@ public final class SelectorBenchmark {
                 throw new IllegalArgumentException("--selectors needs at least one selector");
             }
             for (String s : selectors) {
-                if (!PromptSelectors.names().contains(s)) {
+                if (!PromptSelectors.FAMILY.names().contains(s)) {
                     throw new IllegalArgumentException("unknown selector '" + s + "'; known: "
-                            + String.join(", ", PromptSelectors.names()));
+                            + String.join(", ", PromptSelectors.FAMILY.names()));
                 }
             }
             if (!(minutes > 0)) {
@@ -119,7 +119,7 @@ public final class SelectorBenchmark {
     }
 
     static Settings parse(List<String> args) {
-        List<String> selectors = PromptSelectors.names();
+        List<String> selectors = PromptSelectors.FAMILY.names();
         double minutes = 6;
         double target = 0.85;
         long seed = 7;

@@ -82,7 +82,7 @@ public final class RewardCheckCommand {
             }
         }
         if (!settings.containsKey(RewardServiceConfig.VERIFIER)) {
-            err.println("rlstream reward check: --verifier NAME is required; known: " + Verifiers.names());
+            err.println("rlstream reward check: --verifier NAME is required; known: " + Verifiers.FAMILY.names());
             return 2;
         }
         RewardServiceConfig config;
@@ -100,7 +100,7 @@ public final class RewardCheckCommand {
             return t;
         });
         try {
-            RewardScorer scorer = Verifiers.scorer(config, executor);
+            RewardScorer scorer = config.scorer(executor);
             return check(scorer, in, out, err);
         } finally {
             executor.shutdownNow();
@@ -159,6 +159,6 @@ public final class RewardCheckCommand {
     }
 
     private static String usage() {
-        return USAGE.formatted(String.join(", ", Verifiers.names()));
+        return USAGE.formatted(String.join(", ", Verifiers.FAMILY.names()));
     }
 }

@@ -21,28 +21,20 @@ import java.util.regex.Pattern;
  * check cannot be made (no python3, no temporary directory, a sandbox that does not start, a
  * prompt without tests) is the verification failed, which is never read as a zero.
  */
-public final class CodeVerifier implements Verifier {
+public final class CodeVerifier extends CorrectnessVerifier {
 
     public static final String NAME = "code-python";
     private static final Pattern FENCE = Pattern.compile("```[ \\t]*([A-Za-z0-9_+.-]*)[^\\n]*\\n(.*?)(?:```|\\z)", Pattern.DOTALL);
     private static final int EXTRACTED_PREVIEW = 80;
 
     private final PythonSandbox sandbox;
-    private final double correct;
-    private final double incorrect;
 
     public CodeVerifier(PythonSandbox sandbox, double correct, double incorrect) {
+        super(NAME, correct, incorrect);
         if (sandbox == null) {
             throw new IllegalArgumentException("sandbox must not be null; use new PythonSandbox(SandboxLimits.defaults())");
         }
         this.sandbox = sandbox;
-        this.correct = correct;
-        this.incorrect = incorrect;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override
@@ -52,14 +44,14 @@ public final class CodeVerifier implements Verifier {
         }
         String program = extractProgram(response == null ? "" : response);
         if (program.isBlank()) {
-            return Verification.scored(incorrect, "", "no program in response");
+            return wrong("", "no program in response");
         }
         SandboxResult result = sandbox.run(program + "\n\n" + reference);
         String extracted = preview(program);
         return switch (result.outcome()) {
-            case OK -> Verification.scored(correct, extracted, "all tests passed");
+            case OK -> judged(true, extracted, "all tests passed");
             case SANDBOX_ERROR -> Verification.failed("could not run the program: " + result.reason());
-            default -> Verification.scored(incorrect, extracted, result.reason());
+            default -> wrong(extracted, result.reason());
         };
     }
 

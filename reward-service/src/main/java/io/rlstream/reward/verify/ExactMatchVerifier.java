@@ -18,15 +18,12 @@ import java.util.regex.Pattern;
  * <p>An empty response scores {@code incorrect}; a null or blank reference is a failed
  * verification. Pure and thread-safe.
  */
-public final class ExactMatchVerifier implements Verifier {
+public final class ExactMatchVerifier extends CorrectnessVerifier {
 
     public static final String NAME = "exact";
     private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
-    private static final int MAX_REASON_CHARS = 80;
 
     private final boolean ignoreCase;
-    private final double correct;
-    private final double incorrect;
 
     /** Case-sensitive. */
     public ExactMatchVerifier(double correct, double incorrect) {
@@ -34,14 +31,8 @@ public final class ExactMatchVerifier implements Verifier {
     }
 
     public ExactMatchVerifier(boolean ignoreCase, double correct, double incorrect) {
+        super(NAME, correct, incorrect);
         this.ignoreCase = ignoreCase;
-        this.correct = correct;
-        this.incorrect = incorrect;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override
@@ -52,10 +43,10 @@ public final class ExactMatchVerifier implements Verifier {
         String expected = normalize(reference);
         String actual = response == null ? "" : normalize(response);
         if (actual.isEmpty()) {
-            return Verification.scored(incorrect, "", "empty response");
+            return wrong("", "empty response");
         }
         boolean equal = expected.equals(actual);
-        return Verification.scored(equal ? correct : incorrect, clip(actual),
+        return judged(equal, clip(actual),
                 equal ? "match" : "expected '" + clip(expected) + "'");
     }
 
@@ -64,7 +55,4 @@ public final class ExactMatchVerifier implements Verifier {
         return ignoreCase ? s.toLowerCase(Locale.ROOT) : s;
     }
 
-    private static String clip(String s) {
-        return s.length() <= MAX_REASON_CHARS ? s : s.substring(0, MAX_REASON_CHARS) + "…";
-    }
 }

@@ -18,7 +18,7 @@ package io.rlstream.reward.verify;
  * <p>The reference is ignored: this verifier never fails for want of one. Scores default to 1 and
  * 0. Pure and thread-safe; one linear scan of the response.
  */
-public final class FormatVerifier implements Verifier {
+public final class FormatVerifier extends CorrectnessVerifier {
 
     public static final String NAME = "format";
     public static final String DEFAULT_OPEN_TAG = "<answer>";
@@ -27,8 +27,6 @@ public final class FormatVerifier implements Verifier {
 
     private final String openTag;
     private final String closeTag;
-    private final double correct;
-    private final double incorrect;
 
     /** {@code <answer>…</answer>}, scoring 1 or 0. */
     public FormatVerifier() {
@@ -50,6 +48,7 @@ public final class FormatVerifier implements Verifier {
      *                                  contains the other (the pair could not be told apart)
      */
     public FormatVerifier(String openTag, String closeTag, double correct, double incorrect) {
+        super(NAME, correct, incorrect);
         if (openTag == null || openTag.isBlank() || closeTag == null || closeTag.isBlank()) {
             throw new IllegalArgumentException("format tags must be non-blank, got '" + openTag + "' and '"
                     + closeTag + "'; e.g. <answer> and </answer>");
@@ -60,44 +59,35 @@ public final class FormatVerifier implements Verifier {
         }
         this.openTag = openTag;
         this.closeTag = closeTag;
-        this.correct = correct;
-        this.incorrect = incorrect;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override
     public Verification verify(String response, String reference) {
         if (response == null || response.isBlank()) {
-            return Verification.scored(incorrect, "", "empty response");
+            return wrong("", "empty response");
         }
         int opens = count(response, openTag);
         int closes = count(response, closeTag);
         if (opens == 0) {
-            return Verification.scored(incorrect, "", "no " + openTag + " tag");
+            return wrong("", "no " + openTag + " tag");
         }
         if (closes == 0) {
-            return Verification.scored(incorrect, "", openTag + " is never closed by " + closeTag);
+            return wrong("", openTag + " is never closed by " + closeTag);
         }
         if (opens > 1 || closes > 1) {
-            return Verification.scored(incorrect, "", opens + " " + openTag + " and " + closes + " " + closeTag
+            return wrong("", opens + " " + openTag + " and " + closes + " " + closeTag
                     + " tags; expected exactly one pair");
         }
         int open = response.indexOf(openTag);
         int close = response.indexOf(closeTag);
         if (close < open) {
-            return Verification.scored(incorrect, "", closeTag + " comes before " + openTag);
+            return wrong("", closeTag + " comes before " + openTag);
         }
         String content = response.substring(open + openTag.length(), close).strip();
         if (content.isEmpty()) {
-            return Verification.scored(incorrect, "", "nothing between " + openTag + " and " + closeTag);
+            return wrong("", "nothing between " + openTag + " and " + closeTag);
         }
-        return Verification.scored(correct,
-                content.length() <= MAX_EXTRACTED_CHARS ? content : content.substring(0, MAX_EXTRACTED_CHARS) + "…",
-                "one " + openTag + closeTag + " pair");
+        return judged(true, clip(content, MAX_EXTRACTED_CHARS), "one " + openTag + closeTag + " pair");
     }
 
     private static int count(String text, String tag) {

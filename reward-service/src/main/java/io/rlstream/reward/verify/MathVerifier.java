@@ -33,22 +33,13 @@ import java.util.Optional;
  * "no answer found": the policy answered, badly. Malformed LaTeX never throws, and the work per
  * response is linear in at most its last 10,000 characters. Pure and thread-safe.
  */
-public final class MathVerifier implements Verifier {
+public final class MathVerifier extends CorrectnessVerifier {
 
     public static final String NAME = "math";
     private static final int MAX_REASON_CHARS = 120;
 
-    private final double correct;
-    private final double incorrect;
-
     public MathVerifier(double correct, double incorrect) {
-        this.correct = correct;
-        this.incorrect = incorrect;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
+        super(NAME, correct, incorrect);
     }
 
     /** The final answer as written in the response (not normalised), or empty when there is none. */
@@ -63,34 +54,33 @@ public final class MathVerifier implements Verifier {
         }
         String expected = MathAnswerNormalizer.normalize(FinalAnswerExtractor.fromReference(reference));
         if (expected.isEmpty()) {
-            return Verification.failed("reference answer '" + clip(reference)
+            return Verification.failed("reference answer '" + clip(reference, MAX_REASON_CHARS)
                     + "' is empty after normalisation; fix the prompt's reference");
         }
         Optional<String> extracted = extractAnswer(response);
         if (extracted.isEmpty()) {
-            return Verification.scored(incorrect, "", "no answer found");
+            return wrong("", "no answer found");
         }
         String answer = extracted.get();
         String actual = MathAnswerNormalizer.normalize(answer);
         if (actual.isEmpty()) {
-            return Verification.scored(incorrect, answer, "no answer found");
+            return wrong(answer, "no answer found");
         }
         Optional<ExactRational> expectedValue = ExactRational.parse(expected);
         Optional<ExactRational> actualValue = expectedValue.isPresent() ? ExactRational.parse(actual) : Optional.empty();
         if (expectedValue.isPresent() && actualValue.isPresent()) {
             boolean equal = expectedValue.get().equals(actualValue.get());
-            return Verification.scored(equal ? correct : incorrect, answer, equal
+            return judged(equal, answer, equal
                     ? "equal as numbers"
-                    : "expected " + clip(expected) + " (= " + clip(expectedValue.get().toString()) + "), got "
-                            + clip(actual) + " (= " + clip(actualValue.get().toString()) + ")");
+                    : "expected " + clip(expected, MAX_REASON_CHARS) + " (= "
+                            + clip(expectedValue.get().toString(), MAX_REASON_CHARS) + "), got "
+                            + clip(actual, MAX_REASON_CHARS) + " (= " + clip(actualValue.get().toString(), MAX_REASON_CHARS)
+                            + ")");
         }
         boolean equal = expected.equals(actual);
-        return Verification.scored(equal ? correct : incorrect, answer, equal
+        return judged(equal, answer, equal
                 ? "equal after normalisation"
-                : "expected " + clip(expected) + ", got " + clip(actual));
+                : "expected " + clip(expected, MAX_REASON_CHARS) + ", got " + clip(actual, MAX_REASON_CHARS));
     }
 
-    private static String clip(String s) {
-        return s.length() <= MAX_REASON_CHARS ? s : s.substring(0, MAX_REASON_CHARS) + "…";
-    }
 }

@@ -13,22 +13,13 @@ import java.util.regex.Pattern;
  * <p>A response with no number scores {@code incorrect}: the policy answered, badly. A reference
  * that is not a number is a failed verification, because the check cannot be made.
  */
-public final class NumericExactMatch implements Verifier {
+public final class NumericExactMatch extends CorrectnessVerifier {
 
     public static final String NAME = "numeric-exact";
     private static final Pattern NUMBER = Pattern.compile("[-+]?\\d+(?:\\.\\d+)?");
 
-    private final double correct;
-    private final double incorrect;
-
     public NumericExactMatch(double correct, double incorrect) {
-        this.correct = correct;
-        this.incorrect = incorrect;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
+        super(NAME, correct, incorrect);
     }
 
     @Override
@@ -44,10 +35,10 @@ public final class NumericExactMatch implements Verifier {
         }
         String last = lastNumber(response == null ? "" : response);
         if (last == null) {
-            return Verification.scored(incorrect, "", "no number in response");
+            return wrong("", "no number in response");
         }
         boolean equal = new BigDecimal(last).compareTo(expected) == 0;
-        return Verification.scored(equal ? correct : incorrect, last, equal ? "match" : "expected " + reference.trim());
+        return judged(equal, last, equal ? "match" : "expected " + reference.trim());
     }
 
     static String lastNumber(String text) {

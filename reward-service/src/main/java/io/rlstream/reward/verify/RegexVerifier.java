@@ -33,17 +33,14 @@ import java.util.regex.PatternSyntaxException;
  * is a failed verification; a null or blank reference too. Pure and thread-safe; the reference
  * is compiled on each call.
  */
-public final class RegexVerifier implements Verifier {
+public final class RegexVerifier extends CorrectnessVerifier {
 
     public static final String NAME = "regex";
     static final int MAX_INPUT_CHARS = 10_000;
     static final long DEFAULT_MAX_CHAR_READS = 20_000_000L;
-    private static final int MAX_REASON_CHARS = 80;
 
     private final Pattern answerPattern;
     private final long maxCharReads;
-    private final double correct;
-    private final double incorrect;
 
     /** The reference pattern must be found in the response. */
     public RegexVerifier(double correct, double incorrect) {
@@ -60,10 +57,9 @@ public final class RegexVerifier implements Verifier {
     }
 
     RegexVerifier(Pattern answerPattern, long maxCharReads, double correct, double incorrect) {
+        super(NAME, correct, incorrect);
         this.answerPattern = answerPattern;
         this.maxCharReads = maxCharReads;
-        this.correct = correct;
-        this.incorrect = incorrect;
     }
 
     static Pattern compileAnswerPattern(String answerPattern) {
@@ -77,11 +73,6 @@ public final class RegexVerifier implements Verifier {
                     + "' has no capture group; put the answer in (...), e.g. Answer:\\s*(\\S+)");
         }
         return p;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override
@@ -106,7 +97,7 @@ public final class RegexVerifier implements Verifier {
                 running = expected;
                 Matcher m = expected.matcher(new BoundedChars(text, maxCharReads));
                 boolean found = m.find();
-                return Verification.scored(found ? correct : incorrect, found ? clip(m.group()) : "",
+                return judged(found, found ? clip(m.group()) : "",
                         found ? "found /" + clip(reference) + "/" : "/" + clip(reference) + "/ not found");
             }
             Matcher m = answerPattern.matcher(new BoundedChars(text, maxCharReads));
@@ -117,11 +108,11 @@ public final class RegexVerifier implements Verifier {
                 }
             }
             if (answer == null) {
-                return Verification.scored(incorrect, "", "no answer found");
+                return wrong("", "no answer found");
             }
             running = expected;
             boolean equal = expected.matcher(new BoundedChars(answer, maxCharReads)).matches();
-            return Verification.scored(equal ? correct : incorrect, clip(answer),
+            return judged(equal, clip(answer),
                     equal ? "matches /" + clip(reference) + "/" : "does not match /" + clip(reference) + "/");
         } catch (ReadBudgetExceeded e) {
             return Verification.failed("pattern /" + clip(running.pattern()) + "/ stopped after " + maxCharReads
@@ -132,10 +123,6 @@ public final class RegexVerifier implements Verifier {
                     + text.length() + " characters: replace a repeated alternation such as (a|b)* with a"
                     + " character class [ab]*");
         }
-    }
-
-    private static String clip(String s) {
-        return s.length() <= MAX_REASON_CHARS ? s : s.substring(0, MAX_REASON_CHARS) + "…";
     }
 
     /** Thrown from {@link BoundedChars#charAt} when a match has read too many characters. */

@@ -1,63 +1,33 @@
 package io.rlstream.processors.advantage;
 
-import java.util.Collections;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.function.Function;
+import io.rlstream.algorithm.AlgorithmFamily;
 
 /**
- * Advantage estimators by name, as the {@code advantage.estimator} setting names them. Adding an
- * estimator is one class plus one line here (and its test).
+ * The advantage estimators, as the {@code advantage.estimator} setting names them. Adding an
+ * estimator is one class plus one line here (and its test); the setting's validator,
+ * {@code rlstream algorithms} and the docs follow from this list.
  */
 public final class AdvantageEstimators {
 
-    /** How to build one estimator from the options, and its formula in one line (ASCII, for terminals). */
-    private record Entry(Function<AdvantageOptions, AdvantageEstimator> factory, String formula) {
-    }
-
-    private static final Map<String, Entry> BY_NAME = new TreeMap<>(Map.of(
-            Grpo.NAME, new Entry(o -> new Grpo(o.std(), o.epsilon()), Grpo.FORMULA),
-            GrpoBatchStd.NAME, new Entry(o -> new GrpoBatchStd(o.std(), o.epsilon()), GrpoBatchStd.FORMULA),
-            DrGrpo.NAME, new Entry(o -> new DrGrpo(), DrGrpo.FORMULA),
-            Rloo.NAME, new Entry(o -> new Rloo(), Rloo.FORMULA),
-            ReinforcePlusPlusBaseline.NAME, new Entry(o -> new ReinforcePlusPlusBaseline(), ReinforcePlusPlusBaseline.FORMULA),
-            Opo.NAME, new Entry(o -> new Opo(), Opo.FORMULA)));
+    /** Every estimator, built from {@link AdvantageOptions} (std and ε apply to grpo and grpo-batch-std only). */
+    public static final AlgorithmFamily<AdvantageOptions, AdvantageEstimator> FAMILY =
+            AlgorithmFamily.<AdvantageOptions, AdvantageEstimator>builder("advantage estimators", "advantage.estimator",
+                            "turn the rewards of a completed group into one advantage per sample", "advantage-estimators")
+                    .add(Grpo.NAME, Grpo.FORMULA, "Shao et al. 2024 (DeepSeekMath), arXiv 2402.03300",
+                            Grpo.class, o -> new Grpo(o.std(), o.epsilon()))
+                    .add(GrpoBatchStd.NAME, GrpoBatchStd.FORMULA, "Liu et al. 2025 (Lite PPO), arXiv 2508.08221",
+                            GrpoBatchStd.class, o -> new GrpoBatchStd(o.std(), o.epsilon()))
+                    .add(DrGrpo.NAME, DrGrpo.FORMULA, "Liu et al. 2025 (Dr. GRPO), arXiv 2503.20783",
+                            DrGrpo.class, o -> new DrGrpo())
+                    .add(Rloo.NAME, Rloo.FORMULA, "Ahmadian et al. 2024, arXiv 2402.14740; Kool et al. 2019",
+                            Rloo.class, o -> new Rloo())
+                    .add(ReinforcePlusPlusBaseline.NAME, ReinforcePlusPlusBaseline.FORMULA,
+                            "Hu et al. 2025 (REINFORCE++), arXiv 2501.03262",
+                            ReinforcePlusPlusBaseline.class, o -> new ReinforcePlusPlusBaseline())
+                    .add(Opo.NAME, Opo.FORMULA, "OPO (optimal reward baseline), arXiv 2505.23585",
+                            Opo.class, o -> new Opo())
+                    .build();
 
     private AdvantageEstimators() {
-    }
-
-    /** The estimator registered under a name, with its default options. */
-    public static AdvantageEstimator byName(String name) {
-        return create(name, AdvantageOptions.defaults());
-    }
-
-    /**
-     * The estimator registered under a name, configured with {@code options} (std and ε apply to
-     * grpo and grpo-batch-std; the others have none and ignore them).
-     */
-    public static AdvantageEstimator create(String name, AdvantageOptions options) {
-        if (options == null) {
-            throw new IllegalArgumentException("advantage options are required; use AdvantageOptions.defaults()");
-        }
-        return entry(name).factory().apply(options);
-    }
-
-    /** The estimator's formula in one line, e.g. {@code r_i - mean_g} for drgrpo. */
-    public static String formula(String name) {
-        return entry(name).formula();
-    }
-
-    /** Registered names, sorted. */
-    public static Set<String> names() {
-        return Collections.unmodifiableSet(BY_NAME.keySet());
-    }
-
-    private static Entry entry(String name) {
-        Entry entry = name == null ? null : BY_NAME.get(name);
-        if (entry == null) {
-            throw new IllegalArgumentException("unknown advantage estimator '" + name + "'; known: " + names());
-        }
-        return entry;
     }
 }

@@ -10,14 +10,16 @@ import io.rlstream.processors.curriculum.PromptSelectors;
 import io.rlstream.processors.curriculum.SelectorOptions;
 import io.rlstream.processors.curriculum.UniformSelector;
 import io.rlstream.processors.curriculum.ValueModelOptions;
+import io.rlstream.config.EnumSetting;
+import io.rlstream.processors.advantage.Grpo;
+import io.rlstream.processors.filter.DynamicSampling;
+import io.rlstream.processors.filter.GroupFilter;
+import io.rlstream.processors.filter.GroupFilters;
 import io.rlstream.processors.filtration.BatchReweightings;
+import io.rlstream.processors.filtration.KeepAll;
 import io.rlstream.processors.filtration.PolicyFiltrations;
 import io.rlstream.schemas.TopicCatalog;
-import java.util.ArrayList;
-import java.util.List;
-import io.rlstream.processors.advantage.Grpo;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -41,7 +43,7 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String ADVANTAGE_ESTIMATOR = "advantage.estimator";
     public static final String ADVANTAGE_STD = "advantage.std";
     public static final String ADVANTAGE_EPSILON = "advantage.epsilon";
-    public static final String DYNAMIC_SAMPLING = "filter.dynamic-sampling";
+    public static final String GROUP_FILTER = "filter.group";
     public static final String OVERLONG = "filter.overlong";
     public static final String MAX_STALENESS = "filter.max-staleness";
     public static final String PF_PPO = "filter.pf-ppo";
@@ -98,19 +100,21 @@ public final class ProcessorsConfig extends ServiceConfig {
             .define(BATCH_GROUPS, Type.INT, 16, ConfigDef.Range.atLeast(1),
                     Importance.HIGH, "B: groups per training batch.")
             .define(ADVANTAGE_ESTIMATOR, Type.STRING, Grpo.NAME,
-                    ConfigDef.ValidString.in(AdvantageEstimators.names().toArray(String[]::new)), Importance.HIGH,
+                    AdvantageEstimators.FAMILY.validator(), Importance.HIGH,
                     "Advantage estimator applied to each completed group (ALGORITHMS.md section 1): grpo "
                             + "(r - mean)/(std + eps); grpo-batch-std (r - mean)/(batch std + eps); drgrpo r - mean; "
                             + "rloo r minus the mean of the others; reinforce-pp-baseline r - mean, whitened over the "
                             + "batch's tokens; opo r minus the length-weighted mean.")
-            .define(ADVANTAGE_STD, Type.STRING, "sample", ConfigDef.ValidString.in("sample", "population"), Importance.LOW,
+            .define(ADVANTAGE_STD, Type.STRING, EnumSetting.spelling(Grpo.Std.SAMPLE),
+                    EnumSetting.validator(Grpo.Std.class), Importance.LOW,
                     "Standard deviation of grpo and grpo-batch-std: sample (divide by n-1; verl, TRL, OpenRLHF) or "
                             + "population (divide by n).")
             .define(ADVANTAGE_EPSILON, Type.DOUBLE, Grpo.DEFAULT_EPSILON, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "Epsilon added to the std by grpo and grpo-batch-std.")
-            .define(DYNAMIC_SAMPLING, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "DAPO dynamic sampling: drop groups whose usable rewards are all equal or that have fewer than "
-                            + "two usable samples. When false only groups with no usable sample are dropped.")
+            .define(GROUP_FILTER, Type.STRING, DynamicSampling.NAME, GroupFilters.FAMILY.validator(), Importance.MEDIUM,
+                    "Which completed groups go on to training: dynamic-sampling (DAPO: drop groups whose usable "
+                            + "rewards are all equal or that have fewer than two usable samples) or none (only groups "
+                            + "with no usable sample are dropped).")
             .define(OVERLONG, Type.BOOLEAN, false, Importance.MEDIUM,
                     "DAPO overlong filtering: mark responses that hit the length limit (finish_reason LENGTH) as "
                             + "truncated, so the trainer masks them out of the loss. They still count in their group's "
@@ -118,12 +122,12 @@ public final class ProcessorsConfig extends ServiceConfig {
             .define(MAX_STALENESS, Type.INT, -1, ConfigDef.Range.atLeast(-1), Importance.MEDIUM,
                     "eta of the staleness filter: drop (and count) samples whose policy version is older than the "
                             + "newest version on rl.checkpoints minus eta, before the group is scored; -1 turns it off.")
-            .define(PF_PPO, Type.STRING, "none",
-                    ConfigDef.ValidString.in(PolicyFiltrations.names().toArray(String[]::new)), Importance.MEDIUM,
+            .define(PF_PPO, Type.STRING, KeepAll.NAME, PolicyFiltrations.FAMILY.validator(), Importance.MEDIUM,
                     "PF-PPO policy filtration per group (arXiv 2409.06957), applied after the advantages: none, "
                             + "best-of-n (best only), best-random (best and one random other), best-worst. "
                             + "`rlstream pf-ppo r2` helps choose.")
-            .define(PF_PPO_REWEIGHT, Type.STRING, "none", ConfigDef.ValidString.in(reweightingNames()), Importance.MEDIUM,
+            .define(PF_PPO_REWEIGHT, Type.STRING, BatchReweightings.NONE, BatchReweightings.FAMILY.validator(),
+                    Importance.MEDIUM,
                     "verl's PF-PPO batch reweighting: resample each batch's samples with replacement, weighted by "
                             + "reward: none, pow (|r|^2), max_min (only the batch's best and worst), max_random (0.4 "
                             + "for the best, 0.1 for the rest).")
@@ -171,8 +175,7 @@ public final class ProcessorsConfig extends ServiceConfig {
                     "Response length limit in tokens written into every dispatched group.")
             .define(SEED, Type.LONG, 42L, Importance.LOW,
                     "Seed of the dispatcher's random choices of prompts (and of PCL's value model).")
-            .define(SELECTOR, Type.STRING, UniformSelector.NAME,
-                    ConfigDef.ValidString.in(PromptSelectors.names().toArray(String[]::new)), Importance.HIGH,
+            .define(SELECTOR, Type.STRING, UniformSelector.NAME, PromptSelectors.FAMILY.validator(), Importance.HIGH,
                     "How the dispatcher chooses prompts (ALGORITHMS.md section 3): uniform (every prompt equally "
                             + "likely), pass-rate-window (estimated pass rate in [selector.window.lo, "
                             + "selector.window.hi], a share selector.window.explore of unseen prompts), difficulty-pools "
@@ -240,8 +243,13 @@ public final class ProcessorsConfig extends ServiceConfig {
 
     /** The configured advantage estimator with its options (advantage.std, advantage.epsilon). */
     public AdvantageEstimator estimator() {
-        return AdvantageEstimators.create(getString(ADVANTAGE_ESTIMATOR), new AdvantageOptions(
-                Grpo.Std.valueOf(getString(ADVANTAGE_STD).toUpperCase(Locale.ROOT)), getDouble(ADVANTAGE_EPSILON)));
+        return AdvantageEstimators.FAMILY.create(getString(ADVANTAGE_ESTIMATOR), new AdvantageOptions(
+                getEnum(ADVANTAGE_STD, Grpo.Std.class), getDouble(ADVANTAGE_EPSILON)));
+    }
+
+    /** The configured group filter (filter.group). */
+    public GroupFilter groupFilter() {
+        return GroupFilters.FAMILY.create(getString(GROUP_FILTER), null);
     }
 
     /** The topics the grouping app writes: processors.output.topic-prefix, or the input prefix when unset. */
@@ -252,7 +260,7 @@ public final class ProcessorsConfig extends ServiceConfig {
 
     /** The configured prompt selector (dispatch.selector with its selector.* options). */
     public PromptSelector selector() {
-        return PromptSelectors.create(getString(SELECTOR), selectorOptions());
+        return PromptSelectors.FAMILY.create(getString(SELECTOR), selectorOptions());
     }
 
     public SelectorOptions selectorOptions() {
@@ -277,12 +285,6 @@ public final class ProcessorsConfig extends ServiceConfig {
         public String toString() {
             return "name=upper:weight,...";
         }
-    }
-
-    private static String[] reweightingNames() {
-        List<String> names = new ArrayList<>(List.of("none"));
-        names.addAll(BatchReweightings.names());
-        return names.toArray(String[]::new);
     }
 
     /** The state folder of the grouping app, the default resolved. */

@@ -1,53 +1,38 @@
 package io.rlstream.processors.filtration;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
+import io.rlstream.algorithm.AlgorithmFamily;
+import java.util.Optional;
 
 /**
- * verl's PF-PPO reweighting methods by name, spelled as verl's {@code pf_ppo.reweight_method}:
- * {@code pow} (power 2), {@code max_min}, {@code max_random}.
+ * verl's PF-PPO reweighting methods by name, as {@code filter.pf-ppo-reweight} names them and
+ * spelled as verl's {@code pf_ppo.reweight_method}: {@code pow} (power 2), {@code max_min},
+ * {@code max_random}; and {@code none}.
  *
- * <p>There is no {@code none}: not reweighting means not resampling, which a caller expresses by
- * skipping this stage (verl: {@code use_pf_ppo=False}), not by a reweighting that draws a random
- * batch with replacement. Callers that accept "none" in their settings check for it before
- * calling {@link #byName}, which refuses it like any unknown name.
+ * <p>{@code none} builds no reweighting (an empty Optional): not reweighting means not
+ * resampling (verl: {@code use_pf_ppo=False}), not a reweighting that draws a random batch with
+ * replacement, so the batch assembler skips the stage.
  */
 public final class BatchReweightings {
 
-    // Insertion order is the order of names().
-    private static final Map<String, Supplier<BatchReweighting>> BY_NAME = new LinkedHashMap<>();
+    /** Name of "do not resample". */
+    public static final String NONE = "none";
 
-    static {
-        BY_NAME.put(PowReweighting.NAME, PowReweighting::new);
-        BY_NAME.put(MaxMinReweighting.NAME, MaxMinReweighting::new);
-        BY_NAME.put(MaxRandomReweighting.NAME, MaxRandomReweighting::new);
-    }
-
-    private static final Set<String> NAMES = Collections.unmodifiableSet(BY_NAME.keySet());
+    /** Every reweighting, with verl's defaults ({@code pow}: power 2; for another construct {@link PowReweighting}). */
+    public static final AlgorithmFamily<Void, Optional<BatchReweighting>> FAMILY =
+            AlgorithmFamily.<Void, Optional<BatchReweighting>>builder("PF-PPO reweightings", "filter.pf-ppo-reweight",
+                            "resample a batch with replacement, weighted by reward", "pf-ppo-reweightings")
+                    .add(NONE, "the batch as it is, no resampling", "verl use_pf_ppo=False", BatchReweighting.class,
+                            o -> Optional.empty())
+                    .add(PowReweighting.NAME, "w_i = |s_i|^2 + 1e-8", "verl compute_pf_ppo_reweight_data (pow)",
+                            PowReweighting.class, o -> Optional.of(new PowReweighting()))
+                    .add(MaxMinReweighting.NAME, "w_i = 1[s_i = max_j s_j or s_i = min_j s_j] + 1e-8",
+                            "verl compute_pf_ppo_reweight_data (max_min)", MaxMinReweighting.class,
+                            o -> Optional.of(new MaxMinReweighting()))
+                    .add(MaxRandomReweighting.NAME, "w_i = (s_i = max_j s_j ? 0.4 : 0.1) + 1e-8",
+                            "verl compute_pf_ppo_reweight_data (max_random)", MaxRandomReweighting.class,
+                            o -> Optional.of(new MaxRandomReweighting()))
+                    .build();
 
     private BatchReweightings() {
-    }
-
-    /**
-     * The reweighting registered under a name, with verl's defaults ({@code pow}: power 2; for
-     * another power construct {@link PowReweighting} directly).
-     *
-     * @throws IllegalArgumentException for an unknown name (including "none"), listing the known ones
-     */
-    public static BatchReweighting byName(String name) {
-        Supplier<BatchReweighting> factory = BY_NAME.get(name);
-        if (factory == null) {
-            String hint = "none".equals(name) ? " (to not reweight, skip the resampling stage)" : "";
-            throw new IllegalArgumentException("unknown batch reweighting '" + name + "'; known: " + NAMES + hint);
-        }
-        return factory.get();
-    }
-
-    /** Registered names in a fixed order: pow, max_min, max_random. */
-    public static Set<String> names() {
-        return NAMES;
     }
 }

@@ -124,8 +124,8 @@ public final class FiltrationR2 {
      */
     public static List<Result> evaluate(List<ScoredGroup> groups, long seed) {
         List<Result> results = new ArrayList<>();
-        for (String name : PolicyFiltrations.names()) {
-            PolicyFiltration filtration = PolicyFiltrations.byName(name);
+        for (String name : PolicyFiltrations.FAMILY.names()) {
+            PolicyFiltration filtration = PolicyFiltrations.FAMILY.create(name, null);
             SplittableRandom rng = new SplittableRandom(seed);
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();

@@ -1,56 +1,28 @@
 package io.rlstream.processors.filtration;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
+import io.rlstream.algorithm.AlgorithmFamily;
 
 /**
- * PF-PPO filtration strategies by name (arXiv 2409.06957). Adding one is one class plus one line
- * here (and its test).
- *
- * <table>
- *   <caption>Strategies</caption>
- *   <tr><th>name</th><th>keeps</th></tr>
- *   <tr><td>{@code none}</td><td>every sample</td></tr>
- *   <tr><td>{@code best-of-n}</td><td>the best (BoN)</td></tr>
- *   <tr><td>{@code best-random}</td><td>the best and one uniformly random other (BR)</td></tr>
- *   <tr><td>{@code best-worst}</td><td>the best and the worst (BW)</td></tr>
- * </table>
+ * PF-PPO filtration strategies by name, as {@code filter.pf-ppo} names them (arXiv 2409.06957).
+ * Adding one is one class plus one line here (and its test). The order is the one reports list
+ * strategies in (none, best-of-n, best-random, best-worst).
  */
 public final class PolicyFiltrations {
 
-    // Insertion order is the documented order of names(): reports list strategies in it.
-    private static final Map<String, Supplier<PolicyFiltration>> BY_NAME = new LinkedHashMap<>();
-
-    static {
-        BY_NAME.put(KeepAll.NAME, KeepAll::new);
-        BY_NAME.put(BestOfN.NAME, BestOfN::new);
-        BY_NAME.put(BestRandom.NAME, BestRandom::new);
-        BY_NAME.put(BestWorst.NAME, BestWorst::new);
-    }
-
-    private static final Set<String> NAMES = Collections.unmodifiableSet(BY_NAME.keySet());
+    /** Every strategy; none of them has options. */
+    public static final AlgorithmFamily<Void, PolicyFiltration> FAMILY =
+            AlgorithmFamily.<Void, PolicyFiltration>builder("PF-PPO strategies", "filter.pf-ppo",
+                            "choose which samples of a scored group are trained on, by reward", "pf-ppo-strategies")
+                    .add(KeepAll.NAME, "keep every sample", "plain PPO/GRPO (PF-PPO's baseline)", KeepAll.class,
+                            o -> new KeepAll())
+                    .add(BestOfN.NAME, "keep argmax_i r_i", "Zhang et al. 2024 (PF-PPO, BoN), arXiv 2409.06957",
+                            BestOfN.class, o -> new BestOfN())
+                    .add(BestRandom.NAME, "keep argmax_i r_i and one other sample drawn uniformly",
+                            "Zhang et al. 2024 (PF-PPO, BR), arXiv 2409.06957", BestRandom.class, o -> new BestRandom())
+                    .add(BestWorst.NAME, "keep argmax_i r_i and argmin_i r_i",
+                            "Zhang et al. 2024 (PF-PPO, BW), arXiv 2409.06957", BestWorst.class, o -> new BestWorst())
+                    .build();
 
     private PolicyFiltrations() {
-    }
-
-    /**
-     * The strategy registered under a name.
-     *
-     * @throws IllegalArgumentException for an unknown name, listing the known ones
-     */
-    public static PolicyFiltration byName(String name) {
-        Supplier<PolicyFiltration> factory = BY_NAME.get(name);
-        if (factory == null) {
-            throw new IllegalArgumentException("unknown policy filtration '" + name + "'; known: " + NAMES);
-        }
-        return factory.get();
-    }
-
-    /** Registered names in a fixed order: none, best-of-n, best-random, best-worst. */
-    public static Set<String> names() {
-        return NAMES;
     }
 }

@@ -2,6 +2,7 @@ package io.rlstream.processors.grouping;
 
 import io.rlstream.events.ScoredSample;
 import io.rlstream.processors.advantage.GroupRewards;
+import io.rlstream.processors.filtration.KeepAll;
 import io.rlstream.events.TrainingBatchGroup;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
      * is seeded from the seed and the group id, so a replay selects the same samples.
      */
     private TrainingBatchGroup filtered(TrainingBatchGroup group) {
-        if (GroupingSettings.NONE.equals(settings.filtrationName())) {
+        if (settings.filtration() instanceof KeepAll) {
             return group;
         }
         List<ScoredSample> all = group.getSamples();
@@ -133,7 +134,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
                 out.set(k, samples);
             }
         }
-        if (settings.reweighting() != null) {
+        if (settings.reweighting().isPresent()) {
             List<int[]> where = new ArrayList<>();
             List<Double> scores = new ArrayList<>();
             for (int k = 0; k < out.size(); k++) {
@@ -142,7 +143,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
                     scores.add(out.get(k).get(i).getReward());
                 }
             }
-            int[] drawn = settings.reweighting().resample(scores.stream().mapToDouble(Double::doubleValue).toArray(),
+            int[] drawn = settings.reweighting().get().resample(scores.stream().mapToDouble(Double::doubleValue).toArray(),
                     scores.size(), new SplittableRandom(settings.filtrationSeed() * 31 + sequence));
             List<List<ScoredSample>> resampled = new ArrayList<>();
             out.forEach(x -> resampled.add(new ArrayList<>()));

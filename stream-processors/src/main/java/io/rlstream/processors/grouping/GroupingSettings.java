@@ -11,7 +11,9 @@ import io.rlstream.processors.filter.StalenessFilter;
 import io.rlstream.processors.filtration.BatchReweighting;
 import io.rlstream.processors.filtration.BatchReweightings;
 import io.rlstream.processors.filtration.PolicyFiltration;
+import io.rlstream.processors.filtration.KeepAll;
 import io.rlstream.processors.filtration.PolicyFiltrations;
+import java.util.Optional;
 
 /**
  * What the grouping topology computes, in the order it applies it: how groups close (timeout,
@@ -21,13 +23,13 @@ import io.rlstream.processors.filtration.PolicyFiltrations;
  *
  * @param estimatorName   name written to {@code TrainingBatchGroup.estimator}, e.g. {@code grpo}
  * @param estimator       turns a group's usable rewards into advantages (and maybe normalises a batch)
- * @param filter          decides which completed groups go on to training (dynamic sampling or none)
+ * @param filter          decides which completed groups go on to training (a {@code filter.group} entry)
  * @param markTruncated   overlong filtering: mark responses that hit the length limit so the trainer masks them
  * @param staleness       drops samples older than the current policy version − η before a group is scored
  * @param filtrationName  PF-PPO per-group strategy name ({@code none} keeps all samples)
  * @param filtration      PF-PPO per-group strategy
  * @param reweightingName verl's PF-PPO batch reweighting name, {@code none} for no resampling
- * @param reweighting     the reweighting, null for {@code none}
+ * @param reweighting     the reweighting, empty for {@code none} (no resampling)
  * @param filtrationSeed  seed of PF-PPO's random choices; mixed with the group id or batch sequence, so a replay draws the same
  * @param batchGroups     B: groups per training batch
  * @param batchIdPrefix   batch ids are {@code <prefix>-<batch_sequence>}; the application id by default
@@ -39,14 +41,12 @@ import io.rlstream.processors.filtration.PolicyFiltrations;
  */
 public record GroupingSettings(String estimatorName, AdvantageEstimator estimator, GroupFilter filter,
         boolean markTruncated, StalenessFilter staleness, String filtrationName, PolicyFiltration filtration,
-        String reweightingName, BatchReweighting reweighting, long filtrationSeed, int batchGroups,
+        String reweightingName, Optional<BatchReweighting> reweighting, long filtrationSeed, int batchGroups,
         String batchIdPrefix, long groupTimeoutMs, int minSamples, long retentionMs, boolean preferencePairs,
         double emaWeight) {
 
     /** Default B (groups per batch). */
     public static final int DEFAULT_BATCH_GROUPS = 16;
-    /** Name of "no PF-PPO filtration" and "no reweighting". */
-    public static final String NONE = "none";
 
     public GroupingSettings {
         if (estimatorName == null || estimatorName.isEmpty() || estimator == null) {
@@ -54,7 +54,7 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
                     + estimatorName + " / " + estimator);
         }
         if (filter == null) {
-            throw new IllegalArgumentException("a group filter is required (GroupFilter.nonEmpty() filters nothing)");
+            throw new IllegalArgumentException("a group filter is required (NonEmpty filters nothing)");
         }
         if (staleness == null) {
             throw new IllegalArgumentException("a staleness filter is required (StalenessFilter.off() drops nothing)");
@@ -62,8 +62,8 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
         if (filtration == null || filtrationName == null) {
             throw new IllegalArgumentException("a PF-PPO filtration and its name are required ('none' keeps all)");
         }
-        if (reweightingName == null || (reweighting == null) != NONE.equals(reweightingName)) {
-            throw new IllegalArgumentException("reweighting '" + reweightingName + "' needs a reweighting unless it is 'none'");
+        if (reweightingName == null || reweighting == null) {
+            throw new IllegalArgumentException("a batch reweighting and its name are required (Optional.empty() for 'none')");
         }
         if (batchGroups < 1) {
             throw new IllegalArgumentException("batch size in groups must be >= 1, got " + batchGroups);
@@ -88,11 +88,11 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
         String reweight = config.getString(ProcessorsConfig.PF_PPO_REWEIGHT);
         String filtration = config.getString(ProcessorsConfig.PF_PPO);
         return new GroupingSettings(config.getString(ProcessorsConfig.ADVANTAGE_ESTIMATOR), config.estimator(),
-                config.getBoolean(ProcessorsConfig.DYNAMIC_SAMPLING) ? new DynamicSampling() : GroupFilter.nonEmpty(),
+                config.groupFilter(),
                 config.getBoolean(ProcessorsConfig.OVERLONG),
                 new StalenessFilter(config.getInt(ProcessorsConfig.MAX_STALENESS)),
-                filtration, PolicyFiltrations.byName(filtration),
-                reweight, NONE.equals(reweight) ? null : BatchReweightings.byName(reweight),
+                filtration, PolicyFiltrations.FAMILY.create(filtration, null),
+                reweight, BatchReweightings.FAMILY.create(reweight, null),
                 config.getLong(ProcessorsConfig.PF_PPO_SEED),
                 config.getInt(ProcessorsConfig.BATCH_GROUPS), config.getString(ProcessorsConfig.APPLICATION_ID),
                 config.getLong(ProcessorsConfig.GROUP_TIMEOUT_MS), config.getInt(ProcessorsConfig.GROUP_MIN_SAMPLES),
@@ -107,7 +107,7 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
      */
     public static GroupingSettings defaults(String batchIdPrefix) {
         return new GroupingSettings(Grpo.NAME, new Grpo(), new DynamicSampling(), false, StalenessFilter.off(),
-                NONE, PolicyFiltrations.byName(NONE), NONE, null, 0L, DEFAULT_BATCH_GROUPS, batchIdPrefix,
+                KeepAll.NAME, new KeepAll(), BatchReweightings.NONE, Optional.empty(), 0L, DEFAULT_BATCH_GROUPS, batchIdPrefix,
                 300_000L, 2, 3_600_000L, true, 0.1);
     }
 
@@ -125,7 +125,7 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
 
     /** The estimator registered under {@code name} with default options. */
     public GroupingSettings withEstimator(String name) {
-        return new GroupingSettings(name, AdvantageEstimators.create(name, AdvantageOptions.defaults()), filter,
+        return new GroupingSettings(name, AdvantageEstimators.FAMILY.create(name, AdvantageOptions.defaults()), filter,
                 markTruncated, staleness, filtrationName, filtration, reweightingName, reweighting, filtrationSeed,
                 batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight);
     }
@@ -145,7 +145,7 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
     /** PF-PPO: a per-group strategy and a batch reweighting by name ({@code none} for either), with a seed. */
     public GroupingSettings withPfPpo(String strategy, String reweight, long seed) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, strategy,
-                PolicyFiltrations.byName(strategy), reweight, NONE.equals(reweight) ? null : BatchReweightings.byName(reweight),
+                PolicyFiltrations.FAMILY.create(strategy, null), reweight, BatchReweightings.FAMILY.create(reweight, null),
                 seed, batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight);
     }
 

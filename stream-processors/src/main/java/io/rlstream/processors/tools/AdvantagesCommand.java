@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rlstream.algorithm.Algorithm;
 import io.rlstream.processors.advantage.AdvantageEstimator;
 import io.rlstream.processors.advantage.AdvantageEstimators;
 import io.rlstream.processors.advantage.AdvantageOptions;
@@ -67,7 +68,7 @@ public final class AdvantagesCommand {
             err.flush();
             return USAGE;
         }
-        AdvantageEstimator estimator = AdvantageEstimators.create(settings.estimator(), settings.options());
+        AdvantageEstimator estimator = AdvantageEstimators.FAMILY.create(settings.estimator(), settings.options());
         try {
             return new Run(estimator, settings.batchGroups(), out, err).over(in);
         } catch (IOException | UncheckedIOException e) {
@@ -79,9 +80,9 @@ public final class AdvantagesCommand {
     /** The usage text, listing every registered estimator with its formula. */
     public static String usage() {
         StringBuilder estimators = new StringBuilder();
-        for (String name : AdvantageEstimators.names()) {
-            boolean batch = AdvantageEstimators.byName(name).hasBatchStage();
-            estimators.append(String.format("  %-23s %s%s%n", name, AdvantageEstimators.formula(name), batch ? "   [batch stage]" : ""));
+        for (Algorithm<AdvantageOptions, AdvantageEstimator> entry : AdvantageEstimators.FAMILY.entries()) {
+            boolean batch = entry.create(AdvantageOptions.defaults()).hasBatchStage();
+            estimators.append(String.format("  %-23s %s%s%n", entry.name(), entry.formula(), batch ? "   [batch stage]" : ""));
         }
         return """
                 Usage: rlstream advantages --estimator NAME [--std sample|population] [--epsilon E] [--batch-groups N]

@@ -1,5 +1,6 @@
 package io.rlstream.processors.tools;
 
+import io.rlstream.config.EnumSetting;
 import io.rlstream.processors.advantage.AdvantageEstimators;
 import io.rlstream.processors.advantage.AdvantageOptions;
 import io.rlstream.processors.advantage.Grpo;
@@ -47,24 +48,27 @@ record AdvantagesSettings(String estimator, AdvantageOptions options, int batchG
             }
         }
         if (estimator == null) {
-            throw new IllegalArgumentException("--estimator is required; known: " + AdvantageEstimators.names());
+            throw new IllegalArgumentException("--estimator is required; known: " + AdvantageEstimators.FAMILY.names());
         }
         return new AdvantagesSettings(estimator, new AdvantageOptions(std, epsilon), batchGroups);
     }
 
     private static String estimator(String value) {
-        if (!AdvantageEstimators.names().contains(value)) {
-            throw new IllegalArgumentException("--estimator must be one of " + AdvantageEstimators.names() + ", got '" + value + "'");
+        if (!AdvantageEstimators.FAMILY.contains(value)) {
+            throw new IllegalArgumentException("--estimator must be one of " + AdvantageEstimators.FAMILY.names() + ", got '" + value + "'");
         }
         return value;
     }
 
     private static Grpo.Std std(String value) {
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "sample" -> Grpo.Std.SAMPLE;
-            case "population" -> Grpo.Std.POPULATION;
-            default -> throw new IllegalArgumentException("--std must be sample or population, got '" + value + "'");
-        };
+        // the spellings of advantage.std, in any case
+        for (Grpo.Std std : Grpo.Std.values()) {
+            if (EnumSetting.spelling(std).equals(value.toLowerCase(Locale.ROOT))) {
+                return std;
+            }
+        }
+        throw new IllegalArgumentException("--std must be " + String.join(" or ", EnumSetting.spellings(Grpo.Std.class))
+                + ", got '" + value + "'");
     }
 
     private static double epsilon(String value) {

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The registry: every name builds an estimator that keeps the contract, and create() passes options on. */
@@ -17,23 +16,23 @@ class AdvantageEstimatorsTest {
 
     @Test
     void knowsTheEstimatorsOfAlgorithmsMd() {
-        assertEquals(List.of("drgrpo", "grpo", "grpo-batch-std", "opo", "reinforce-pp-baseline", "rloo"),
-                List.copyOf(AdvantageEstimators.names()));
-        assertInstanceOf(Grpo.class, AdvantageEstimators.byName("grpo"));
-        assertInstanceOf(GrpoBatchStd.class, AdvantageEstimators.byName("grpo-batch-std"));
-        assertInstanceOf(DrGrpo.class, AdvantageEstimators.byName("drgrpo"));
-        assertInstanceOf(Rloo.class, AdvantageEstimators.byName("rloo"));
-        assertInstanceOf(ReinforcePlusPlusBaseline.class, AdvantageEstimators.byName("reinforce-pp-baseline"));
-        assertInstanceOf(Opo.class, AdvantageEstimators.byName("opo"));
+        assertEquals(List.of("grpo", "grpo-batch-std", "drgrpo", "rloo", "reinforce-pp-baseline", "opo"),
+                List.copyOf(AdvantageEstimators.FAMILY.names()));
+        assertInstanceOf(Grpo.class, AdvantageEstimators.FAMILY.create("grpo", AdvantageOptions.defaults()));
+        assertInstanceOf(GrpoBatchStd.class, AdvantageEstimators.FAMILY.create("grpo-batch-std", AdvantageOptions.defaults()));
+        assertInstanceOf(DrGrpo.class, AdvantageEstimators.FAMILY.create("drgrpo", AdvantageOptions.defaults()));
+        assertInstanceOf(Rloo.class, AdvantageEstimators.FAMILY.create("rloo", AdvantageOptions.defaults()));
+        assertInstanceOf(ReinforcePlusPlusBaseline.class, AdvantageEstimators.FAMILY.create("reinforce-pp-baseline", AdvantageOptions.defaults()));
+        assertInstanceOf(Opo.class, AdvantageEstimators.FAMILY.create("opo", AdvantageOptions.defaults()));
     }
 
     @Test
     void everyNameBuildsAnEstimatorThatKeepsTheContract() {
         GroupRewards mixed = new GroupRewards(new double[] {1, 0, 0.5}, new int[] {4, 2, 7});
         GroupRewards equal = new GroupRewards(new double[] {0.1, 0.1, 0.1}, new int[] {1, 2, 3});
-        for (String name : AdvantageEstimators.names()) {
-            AdvantageEstimator estimator = AdvantageEstimators.byName(name);
-            assertFalse(AdvantageEstimators.formula(name).isBlank(), name);
+        for (String name : AdvantageEstimators.FAMILY.names()) {
+            AdvantageEstimator estimator = AdvantageEstimators.FAMILY.create(name, AdvantageOptions.defaults());
+            assertFalse(AdvantageEstimators.FAMILY.entry(name).formula().isBlank(), name);
             assertEquals(3, estimator.advantages(mixed).length, name);
             assertEquals(0, estimator.advantages(GroupRewards.of()).length, name);
             // no signal in a unanimous group, whatever the estimator: exactly 0, in both stages
@@ -46,7 +45,7 @@ class AdvantageEstimatorsTest {
 
     @Test
     void createPassesStdAndEpsilonToGrpo() {
-        AdvantageEstimator grpo = AdvantageEstimators.create("grpo", new AdvantageOptions(Grpo.Std.POPULATION, 0));
+        AdvantageEstimator grpo = AdvantageEstimators.FAMILY.create("grpo", new AdvantageOptions(Grpo.Std.POPULATION, 0));
         assertEquals(Grpo.Std.POPULATION, ((Grpo) grpo).std());
         assertEquals(0, ((Grpo) grpo).epsilon());
         // population std of (1,0,0,0) is sqrt(0.75/4) = sqrt(3)/4; A_0 = 0.75/(sqrt(3)/4) = sqrt(3) exactly, ε = 0
@@ -55,7 +54,7 @@ class AdvantageEstimatorsTest {
 
     @Test
     void createPassesStdAndEpsilonToGrpoBatchStd() {
-        GrpoBatchStd batchStd = (GrpoBatchStd) AdvantageEstimators.create("grpo-batch-std", new AdvantageOptions(Grpo.Std.POPULATION, 0.5));
+        GrpoBatchStd batchStd = (GrpoBatchStd) AdvantageEstimators.FAMILY.create("grpo-batch-std", new AdvantageOptions(Grpo.Std.POPULATION, 0.5));
         assertEquals(Grpo.Std.POPULATION, batchStd.std());
         assertEquals(0.5, batchStd.epsilon());
         // batch (1,0): a = 0.5, -0.5; population std 0.5; 0.5/(0.5 + 0.5) = 0.5
@@ -66,7 +65,7 @@ class AdvantageEstimatorsTest {
 
     @Test
     void byNameIsCreateWithDefaults() {
-        Grpo grpo = (Grpo) AdvantageEstimators.byName("grpo");
+        Grpo grpo = (Grpo) AdvantageEstimators.FAMILY.create("grpo", AdvantageOptions.defaults());
         assertEquals(AdvantageOptions.defaults().std(), grpo.std());
         assertEquals(AdvantageOptions.defaults().epsilon(), grpo.epsilon());
         assertEquals(new AdvantageOptions(Grpo.Std.SAMPLE, 1e-6), AdvantageOptions.defaults());
@@ -74,19 +73,19 @@ class AdvantageEstimatorsTest {
 
     @Test
     void estimatorsWithoutStdIgnoreTheOptions() {
-        AdvantageEstimator rloo = AdvantageEstimators.create("rloo", new AdvantageOptions(Grpo.Std.POPULATION, 3));
+        AdvantageEstimator rloo = AdvantageEstimators.FAMILY.create("rloo", new AdvantageOptions(Grpo.Std.POPULATION, 3));
         assertArrayEquals(new float[] {1f, -1f}, rloo.advantages(GroupRewards.of(1, 0)), 1e-6f);
     }
 
     @Test
     void unknownNameListsTheKnownOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdvantageEstimators.byName("ppo-gae"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdvantageEstimators.FAMILY.create("ppo-gae", AdvantageOptions.defaults()));
         assertTrue(e.getMessage().contains("'ppo-gae'"), e.getMessage());
-        for (String name : AdvantageEstimators.names()) {
+        for (String name : AdvantageEstimators.FAMILY.names()) {
             assertTrue(e.getMessage().contains(name), e.getMessage());
         }
-        assertThrows(IllegalArgumentException.class, () -> AdvantageEstimators.create(null, AdvantageOptions.defaults()));
-        assertThrows(IllegalArgumentException.class, () -> AdvantageEstimators.formula("ppo-gae"));
+        assertThrows(IllegalArgumentException.class, () -> AdvantageEstimators.FAMILY.create(null, AdvantageOptions.defaults()));
+        assertThrows(IllegalArgumentException.class, () -> AdvantageEstimators.FAMILY.entry("ppo-gae").formula());
     }
 
     @Test
@@ -95,12 +94,12 @@ class AdvantageEstimatorsTest {
         assertThrows(IllegalArgumentException.class, () -> new AdvantageOptions(Grpo.Std.SAMPLE, -1e-6));
         assertThrows(IllegalArgumentException.class, () -> new AdvantageOptions(Grpo.Std.SAMPLE, Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> new AdvantageOptions(Grpo.Std.SAMPLE, Double.POSITIVE_INFINITY));
-        assertThrows(IllegalArgumentException.class, () -> AdvantageEstimators.create("grpo", null));
+        assertThrows(NullPointerException.class, () -> AdvantageEstimators.FAMILY.create("grpo", null));
     }
 
     @Test
     void namesCannotBeChangedFromOutside() {
-        Set<String> names = AdvantageEstimators.names();
+        List<String> names = AdvantageEstimators.FAMILY.names();
         assertThrows(UnsupportedOperationException.class, () -> names.remove("grpo"));
     }
 }

@@ -65,10 +65,10 @@ class GrpoTest {
 
     @Test
     void registryKnowsGrpoAndNamesTheUnknown() {
-        assertInstanceOf(Grpo.class, AdvantageEstimators.byName("grpo"));
-        assertTrue(AdvantageEstimators.names().contains("grpo"));
+        assertInstanceOf(Grpo.class, AdvantageEstimators.FAMILY.create("grpo", AdvantageOptions.defaults()));
+        assertTrue(AdvantageEstimators.FAMILY.names().contains("grpo"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AdvantageEstimators.byName("ppo-gae"));
+                () -> AdvantageEstimators.FAMILY.create("ppo-gae", AdvantageOptions.defaults()));
         assertTrue(e.getMessage().contains("ppo-gae") && e.getMessage().contains("grpo"), e.getMessage());
     }
 

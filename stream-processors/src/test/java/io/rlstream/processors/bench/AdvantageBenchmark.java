@@ -2,6 +2,7 @@ package io.rlstream.processors.bench;
 
 import io.rlstream.processors.advantage.AdvantageEstimator;
 import io.rlstream.processors.advantage.AdvantageEstimators;
+import io.rlstream.processors.advantage.AdvantageOptions;
 import io.rlstream.processors.advantage.GroupRewards;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,7 @@ public class AdvantageBenchmark {
 
     @Setup
     public void setUp() {
-        estimator = AdvantageEstimators.byName(estimatorName);
+        estimator = AdvantageEstimators.FAMILY.create(estimatorName, AdvantageOptions.defaults());
         // Fixed seed: every estimator sees the same batch, and runs are comparable.
         Random random = new Random(42);
         batch = new ArrayList<>(GROUPS);

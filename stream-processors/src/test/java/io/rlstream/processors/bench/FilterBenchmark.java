@@ -76,7 +76,7 @@ public class FilterBenchmark {
 
         @Setup
         public void create() {
-            filtration = PolicyFiltrations.byName(name);
+            filtration = PolicyFiltrations.FAMILY.create(name, null);
         }
     }
 
@@ -91,7 +91,7 @@ public class FilterBenchmark {
 
         @Setup
         public void create() {
-            reweighting = BatchReweightings.byName(name);
+            reweighting = BatchReweightings.FAMILY.create(name, null).orElseThrow();
             SplittableRandom draws = new SplittableRandom(7);
             for (int i = 0; i < BATCH_SIZE; i++) {
                 scores[i] = draws.nextDouble();

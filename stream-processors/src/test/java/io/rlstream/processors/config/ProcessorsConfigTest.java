@@ -5,12 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rlstream.algorithm.AlgorithmFamily;
+import io.rlstream.processors.advantage.AdvantageEstimators;
 import io.rlstream.processors.advantage.Grpo;
+import io.rlstream.processors.curriculum.PromptSelectors;
 import io.rlstream.processors.dispatch.DispatchSettings;
 import io.rlstream.processors.filter.DynamicSampling;
+import io.rlstream.processors.filter.GroupFilters;
+import io.rlstream.processors.filter.NonEmpty;
+import io.rlstream.processors.filtration.BatchReweightings;
+import io.rlstream.processors.filtration.KeepAll;
+import io.rlstream.processors.filtration.PolicyFiltrations;
+import io.rlstream.processors.filtration.PowReweighting;
 import io.rlstream.processors.grouping.GroupingApp;
 import io.rlstream.processors.grouping.GroupingSettings;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
 import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -27,6 +38,8 @@ class ProcessorsConfigTest {
         assertEquals(Grpo.Std.SAMPLE, grpo.std());
         assertEquals(1e-6, grpo.epsilon());
         assertInstanceOf(DynamicSampling.class, g.filter());
+        assertInstanceOf(KeepAll.class, g.filtration());
+        assertTrue(g.reweighting().isEmpty(), "no PF-PPO resampling by default");
         assertEquals(16, g.batchGroups());
         assertEquals("rlstream-processors", g.batchIdPrefix());
         assertEquals(new DispatchSettings(8, 32, 1.0f, 5, 42, 1), DispatchSettings.from(c));
@@ -57,6 +70,34 @@ class ProcessorsConfigTest {
         ConfigException tooMany = assertThrows(ConfigException.class,
                 () -> new ProcessorsConfig(Map.of("group.size", "4", "group.min-samples", "5")));
         assertTrue(tooMany.getMessage().contains("group.min-samples"), tooMany.getMessage());
+    }
+
+    @Test
+    void noneIsAnOrdinaryValueOfTheGroupFilterAndTheReweighting() {
+        GroupingSettings g = GroupingSettings.from(new ProcessorsConfig(Map.of("filter.group", "none",
+                "filter.pf-ppo", "best-worst", "filter.pf-ppo-reweight", "pow")));
+        assertInstanceOf(NonEmpty.class, g.filter());
+        assertEquals("best-worst", g.filtrationName());
+        assertInstanceOf(PowReweighting.class, g.reweighting().orElseThrow());
+    }
+
+    /** Each setting that chooses an algorithm accepts exactly its family's names, and the docs list them. */
+    @Test
+    void algorithmSettingsAreValidatedByTheirFamilies() {
+        List<AlgorithmFamily<?, ?>> families = List.of(AdvantageEstimators.FAMILY, GroupFilters.FAMILY,
+                PolicyFiltrations.FAMILY, BatchReweightings.FAMILY, PromptSelectors.FAMILY);
+        for (AlgorithmFamily<?, ?> family : families) {
+            ConfigDef.ConfigKey key = ProcessorsConfig.DEFINITION.configKeys().get(family.setting());
+            assertEquals(family.validator().toString(), key.validator.toString(), family.setting());
+            assertTrue(family.contains((String) key.defaultValue), family.setting());
+            for (String name : family.names()) {
+                assertEquals(name, new ProcessorsConfig(Map.of(family.setting(), name)).getString(family.setting()));
+            }
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> new ProcessorsConfig(Map.of(family.setting(), "no-such-algorithm")));
+            assertTrue(e.getMessage().contains(family.setting())
+                    && e.getMessage().contains(String.join(", ", family.names())), e.getMessage());
+        }
     }
 
     @Test

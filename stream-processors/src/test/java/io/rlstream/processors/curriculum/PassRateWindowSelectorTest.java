@@ -113,12 +113,12 @@ class PassRateWindowSelectorTest {
 
     @Test
     void theRegistryBuildsEverySelectorByName() {
-        for (String name : PromptSelectors.names()) {
-            assertEquals(name, PromptSelectors.create(name, SelectorOptions.defaults()).name());
+        for (String name : PromptSelectors.FAMILY.names()) {
+            assertEquals(name, PromptSelectors.FAMILY.create(name, SelectorOptions.defaults()).name());
         }
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> PromptSelectors.create("x", SelectorOptions.defaults()))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PromptSelectors.FAMILY.create("x", SelectorOptions.defaults()))
                 .getMessage().contains("pcl"));
-        assertEquals(List.of("uniform", "pass-rate-window", "difficulty-pools", "pcl"), PromptSelectors.names());
+        assertEquals(List.of("uniform", "pass-rate-window", "difficulty-pools", "pcl"), PromptSelectors.FAMILY.names());
         assertEquals(Map.of("chosen", 0.0, "seen_prompts", 0.0), new UniformSelector().metrics());
     }
 }

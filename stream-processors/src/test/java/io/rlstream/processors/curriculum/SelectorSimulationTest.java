@@ -141,7 +141,7 @@ class SelectorSimulationTest {
         // uniform without replacement (measured 0.58). PCL predicts the prompts it never generated.
         SelectorOptions o = SelectorOptions.defaults();
         Run uniform = simulate(new UniformSelector(), 3);
-        Run window = simulate(PromptSelectors.create(PassRateWindowSelector.NAME, o), 3);
+        Run window = simulate(PromptSelectors.FAMILY.create(PassRateWindowSelector.NAME, o), 3);
         Run pcl = simulate(strictPcl(o), 3);
         String report = String.format("2,400 groups: effective ratio uniform %.3f, pass-rate-window %.3f, pcl %.3f; "
                 + "pcl's V(x) vs the true pass rate on all prompts: error %.3f, best constant's %.3f",
@@ -178,8 +178,8 @@ class SelectorSimulationTest {
         // pool saves); over two passes the learnt prompts sit in the easy pool at weight 0.05.
         SelectorOptions o = SelectorOptions.defaults();
         Run uniform = simulate(new UniformSelector(), 5, LONG_ROUNDS);
-        Run pools = simulate(PromptSelectors.create(DifficultyPoolsSelector.NAME, o), 5, LONG_ROUNDS);
-        Run window = simulate(PromptSelectors.create(PassRateWindowSelector.NAME, o), 5, LONG_ROUNDS);
+        Run pools = simulate(PromptSelectors.FAMILY.create(DifficultyPoolsSelector.NAME, o), 5, LONG_ROUNDS);
+        Run window = simulate(PromptSelectors.FAMILY.create(PassRateWindowSelector.NAME, o), 5, LONG_ROUNDS);
         String report = String.format("16,000 groups: effective ratio uniform %.3f, difficulty-pools %.3f, "
                 + "pass-rate-window %.3f", uniform.effectiveRatio(), pools.effectiveRatio(), window.effectiveRatio());
         System.out.println(report);

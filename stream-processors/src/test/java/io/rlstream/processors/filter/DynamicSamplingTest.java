@@ -31,7 +31,7 @@ class DynamicSamplingTest {
 
     @Test
     void nonEmptyFilterOnlyDropsGroupsWithoutSamples() {
-        GroupFilter none = GroupFilter.nonEmpty();
+        GroupFilter none = new NonEmpty();
         assertEquals(Verdict.KEEP, none.judge(new double[] {1, 1}));
         assertEquals(Verdict.KEEP, none.judge(new double[] {1}));
         assertEquals(Verdict.TOO_FEW_SAMPLES, none.judge(new double[0]));

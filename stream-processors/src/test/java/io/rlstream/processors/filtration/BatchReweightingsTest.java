@@ -19,8 +19,8 @@ class BatchReweightingsTest {
     void powSquaresTheAbsoluteScoreByDefault() {
         // |1|^2 = 1, |-2|^2 = 4, |0|^2 = 0, |0.5|^2 = 0.25; each + 1e-8
         assertArrayEquals(new double[] {1 + EPS, 4 + EPS, EPS, 0.25 + EPS},
-                BatchReweightings.byName("pow").weights(new double[] {1, -2, 0, 0.5}), TOL);
-        assertEquals(2.0, ((PowReweighting) BatchReweightings.byName("pow")).power());
+                BatchReweightings.FAMILY.create("pow", null).orElseThrow().weights(new double[] {1, -2, 0, 0.5}), TOL);
+        assertEquals(2.0, ((PowReweighting) BatchReweightings.FAMILY.create("pow", null).orElseThrow()).power());
     }
 
     @Test
@@ -44,13 +44,13 @@ class BatchReweightingsTest {
     void maxMinWeighsEverySampleTiedAtTheBatchMaximumOrMinimum() {
         // max 1 at indices 1 and 3, min 0 at index 2 -> weight 1; 0.3 and 0.5 -> 0; each + 1e-8
         assertArrayEquals(new double[] {EPS, 1 + EPS, 1 + EPS, 1 + EPS, EPS},
-                BatchReweightings.byName("max_min").weights(new double[] {0.3, 1, 0, 1, 0.5}), TOL);
+                BatchReweightings.FAMILY.create("max_min", null).orElseThrow().weights(new double[] {0.3, 1, 0, 1, 0.5}), TOL);
     }
 
     @Test
     void maxRandomWeighsTheBatchMaximumFourTimesTheRest() {
         assertArrayEquals(new double[] {0.1 + EPS, 0.4 + EPS, 0.1 + EPS, 0.4 + EPS},
-                BatchReweightings.byName("max_random").weights(new double[] {0.3, 1, 0, 1}), TOL);
+                BatchReweightings.FAMILY.create("max_random", null).orElseThrow().weights(new double[] {0.3, 1, 0, 1}), TOL);
     }
 
     @Test
@@ -122,25 +122,27 @@ class BatchReweightingsTest {
 
     @Test
     void nonFiniteScoresAreRefused() {
-        for (String name : BatchReweightings.names()) {
+        for (String name : BatchReweightings.FAMILY.names()) {
+            if (name.equals(BatchReweightings.NONE)) {
+                continue;
+            }
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> BatchReweightings.byName(name).weights(new double[] {0, Double.NaN}), name);
+                    () -> BatchReweightings.FAMILY.create(name, null).orElseThrow().weights(new double[] {0, Double.NaN}), name);
             assertTrue(e.getMessage().contains("score 1 is NaN"), e.getMessage());
             assertThrows(IllegalArgumentException.class,
-                    () -> BatchReweightings.byName(name).weights(new double[] {Double.NEGATIVE_INFINITY}), name);
+                    () -> BatchReweightings.FAMILY.create(name, null).orElseThrow().weights(new double[] {Double.NEGATIVE_INFINITY}), name);
         }
     }
 
     @Test
-    void registryHasVerlsThreeMethodsAndNoNone() {
-        assertEquals(List.of("pow", "max_min", "max_random"), List.copyOf(BatchReweightings.names()));
-        assertInstanceOf(PowReweighting.class, BatchReweightings.byName("pow"));
-        assertInstanceOf(MaxMinReweighting.class, BatchReweightings.byName("max_min"));
-        assertInstanceOf(MaxRandomReweighting.class, BatchReweightings.byName("max_random"));
-        // not reweighting is skipping the stage, not a registered reweighting
-        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> BatchReweightings.byName("none"));
-        assertTrue(none.getMessage().contains("skip the resampling stage"), none.getMessage());
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> BatchReweightings.byName("max-min"));
-        assertTrue(unknown.getMessage().contains("[pow, max_min, max_random]"), unknown.getMessage());
+    void registryHasVerlsThreeMethodsAndNoneThatDoesNotResample() {
+        assertEquals(List.of("none", "pow", "max_min", "max_random"), BatchReweightings.FAMILY.names());
+        assertInstanceOf(PowReweighting.class, BatchReweightings.FAMILY.create("pow", null).orElseThrow());
+        assertInstanceOf(MaxMinReweighting.class, BatchReweightings.FAMILY.create("max_min", null).orElseThrow());
+        assertInstanceOf(MaxRandomReweighting.class, BatchReweightings.FAMILY.create("max_random", null).orElseThrow());
+        // not reweighting is skipping the stage (verl's use_pf_ppo=False), not a reweighting that draws a random batch
+        assertTrue(BatchReweightings.FAMILY.create("none", null).isEmpty());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> BatchReweightings.FAMILY.create("max-min", null));
+        assertTrue(unknown.getMessage().contains("none, pow, max_min, max_random"), unknown.getMessage());
     }
 }

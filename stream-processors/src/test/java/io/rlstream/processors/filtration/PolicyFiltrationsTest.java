@@ -17,7 +17,7 @@ class PolicyFiltrationsTest {
 
     private static int[] select(String name, double[] rewards) {
         // the deterministic strategies must not draw: a draw would fail the test
-        return PolicyFiltrations.byName(name).select(rewards, ScriptedRandom.noDraws());
+        return PolicyFiltrations.FAMILY.create(name, null).select(rewards, ScriptedRandom.noDraws());
     }
 
     @Test
@@ -51,7 +51,7 @@ class PolicyFiltrationsTest {
     void bestRandomKeepsTheBestAndTheScriptedOther() {
         // G = 5, best = 1: one nextInt(4) picks among the others {0, 2, 3, 4}:
         // draw 0 -> 0; draw 1 -> 2 (indices at or above the best shift by one); draw 3 -> 4
-        PolicyFiltration br = PolicyFiltrations.byName("best-random");
+        PolicyFiltration br = PolicyFiltrations.FAMILY.create("best-random", null);
         ScriptedRandom rng = ScriptedRandom.intsOf(4, 0, 1, 3);
         assertArrayEquals(new int[] {0, 1}, br.select(REWARDS, rng));
         assertArrayEquals(new int[] {1, 2}, br.select(REWARDS, rng));
@@ -62,14 +62,14 @@ class PolicyFiltrationsTest {
     @Test
     void bestRandomMayKeepASampleThatTiesTheBest() {
         // the other is uniform over indices: index 3 ties the best's 0.9 and can be drawn (draw 2 -> 3)
-        assertArrayEquals(new int[] {1, 3}, PolicyFiltrations.byName("best-random").select(REWARDS, ScriptedRandom.intsOf(4, 2)));
+        assertArrayEquals(new int[] {1, 3}, PolicyFiltrations.FAMILY.create("best-random", null).select(REWARDS, ScriptedRandom.intsOf(4, 2)));
     }
 
     @Test
     void bestRandomDrawsTheOtherUniformly() {
         // 40 000 groups, 4 others each: expect 10 000 per other, binomial sd = sqrt(40000 * 1/4 * 3/4) = 87;
         // ±500 is more than 5 sd. The best (index 1) is kept every time and never drawn as the other.
-        PolicyFiltration br = PolicyFiltrations.byName("best-random");
+        PolicyFiltration br = PolicyFiltrations.FAMILY.create("best-random", null);
         SplittableRandom rng = new SplittableRandom(11);
         int[] counts = new int[REWARDS.length];
         for (int k = 0; k < 40_000; k++) {
@@ -86,7 +86,7 @@ class PolicyFiltrationsTest {
 
     @Test
     void groupsOfOneKeepTheirSampleAndEmptyGroupsKeepNothing() {
-        for (String name : PolicyFiltrations.names()) {
+        for (String name : PolicyFiltrations.FAMILY.names()) {
             // best-random must not draw either: there is no other to draw
             assertArrayEquals(new int[] {0}, select(name, new double[] {0.3}), name);
             assertArrayEquals(new int[0], select(name, new double[0]), name);
@@ -100,13 +100,13 @@ class PolicyFiltrationsTest {
         assertArrayEquals(new int[] {0, 1}, select("none", two));
         assertArrayEquals(new int[] {1}, select("best-of-n", two));
         assertArrayEquals(new int[] {0, 1}, select("best-worst", two));
-        assertArrayEquals(new int[] {0, 1}, PolicyFiltrations.byName("best-random").select(two, ScriptedRandom.intsOf(1, 0)));
+        assertArrayEquals(new int[] {0, 1}, PolicyFiltrations.FAMILY.create("best-random", null).select(two, ScriptedRandom.intsOf(1, 0)));
     }
 
     @Test
     void infiniteRewardsRankAndNaNIsRefused() {
         assertArrayEquals(new int[] {1, 2}, select("best-worst", new double[] {0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}));
-        for (String name : PolicyFiltrations.names()) {
+        for (String name : PolicyFiltrations.FAMILY.names()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> select(name, new double[] {1, Double.NaN}), name);
             assertTrue(e.getMessage().contains("reward 1 is NaN"), e.getMessage());
@@ -115,26 +115,26 @@ class PolicyFiltrationsTest {
 
     @Test
     void registryListsTheStrategiesInAFixedOrder() {
-        assertEquals(List.of("none", "best-of-n", "best-random", "best-worst"), List.copyOf(PolicyFiltrations.names()));
-        assertInstanceOf(KeepAll.class, PolicyFiltrations.byName("none"));
-        assertInstanceOf(BestOfN.class, PolicyFiltrations.byName("best-of-n"));
-        assertInstanceOf(BestRandom.class, PolicyFiltrations.byName("best-random"));
-        assertInstanceOf(BestWorst.class, PolicyFiltrations.byName("best-worst"));
-        assertThrows(UnsupportedOperationException.class, () -> PolicyFiltrations.names().add("x"));
+        assertEquals(List.of("none", "best-of-n", "best-random", "best-worst"), List.copyOf(PolicyFiltrations.FAMILY.names()));
+        assertInstanceOf(KeepAll.class, PolicyFiltrations.FAMILY.create("none", null));
+        assertInstanceOf(BestOfN.class, PolicyFiltrations.FAMILY.create("best-of-n", null));
+        assertInstanceOf(BestRandom.class, PolicyFiltrations.FAMILY.create("best-random", null));
+        assertInstanceOf(BestWorst.class, PolicyFiltrations.FAMILY.create("best-worst", null));
+        assertThrows(UnsupportedOperationException.class, () -> PolicyFiltrations.FAMILY.names().add("x"));
     }
 
     @Test
     void unknownNameListsTheKnownOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyFiltrations.byName("bon"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyFiltrations.FAMILY.create("bon", null));
         assertTrue(e.getMessage().contains("'bon'"), e.getMessage());
-        assertTrue(e.getMessage().contains("[none, best-of-n, best-random, best-worst]"), e.getMessage());
+        assertTrue(e.getMessage().contains("none, best-of-n, best-random, best-worst"), e.getMessage());
     }
 
     @Test
     void selectionDoesNotChangeTheRewards() {
         double[] rewards = REWARDS.clone();
-        for (String name : PolicyFiltrations.names()) {
-            PolicyFiltrations.byName(name).select(rewards, new SplittableRandom(1));
+        for (String name : PolicyFiltrations.FAMILY.names()) {
+            PolicyFiltrations.FAMILY.create(name, null).select(rewards, new SplittableRandom(1));
         }
         assertArrayEquals(REWARDS, rewards);
     }

@@ -225,8 +225,8 @@ class AdvantagesCommandTest {
             Result r = run("", flag);
             assertEquals(0, r.status());
             assertTrue(r.out().startsWith("Usage: rlstream advantages --estimator NAME"), r.out());
-            for (String name : AdvantageEstimators.names()) {
-                assertTrue(r.out().contains(name + " ") && r.out().contains(AdvantageEstimators.formula(name)), name);
+            for (String name : AdvantageEstimators.FAMILY.names()) {
+                assertTrue(r.out().contains(name + " ") && r.out().contains(AdvantageEstimators.FAMILY.entry(name).formula()), name);
             }
             assertTrue(r.out().contains("r_i - sum_{j!=i} r_j / (G - 1)"), r.out());
         }

@@ -1,124 +1,67 @@
 package io.rlstream.trainer.core;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 
 /**
- * The clipped surrogate policy loss of PPO (Schulman et al. 2017, arXiv 1707.06347) with DAPO's
- * asymmetric "clip-higher" (Yu et al. 2025, arXiv 2503.14476) and optional dual clip
- * (Ye et al. 2020, arXiv 1912.09729), as in verl's {@code compute_policy_loss}. Per response
- * token t with advantage A:
- *
- * <pre>
- *   u_t = exp(clamp(log π_θ(o_t) − log π_old(o_t), −20, 20))
- *   ℓ_t = max(−A·u_t, −A·clip(u_t, 1 − ε_low, 1 + ε_high))
- *   if A &lt; 0 and dual clip c &gt; 1:  ℓ_t = min(ℓ_t, −A·c)
- * </pre>
- *
- * π_old is the behaviour policy (the log-probabilities stored with the sample). The token losses
- * are aggregated by {@link Aggregation} (ALGORITHMS §4; default token-mean Σℓ/Σ|o|, DAPO).
- *
- * <p>Decoupled PPO (AReaL, arXiv 2505.24298; ALGORITHMS §5) uses the five-argument
- * {@link #compute(NDArray, NDArray, NDArray, NDArray, NDArray)}: π_old is then π_prox, the policy
- * at the start of the step, and a constant behaviour weight w_t = π_prox/π_behav (see
- * {@code io.rlstream.trainer.objective.ImportanceCorrection}) multiplies each token's clipped
- * loss before aggregation, loss = Σ_t w_t·ℓ_t / N with N the aggregation's normaliser.
+ * A policy-gradient loss over the response tokens of a batch: the per-token loss of the sampled
+ * tokens under π_θ against π_old, weighted, masked and aggregated into one number. The losses are
+ * registered in {@link PolicyLosses} and chosen by {@code trainer.policy.loss}.
  */
-public final class PolicyLoss {
+public interface PolicyLoss {
 
-    /** How token losses become one number (ALGORITHMS §4). */
-    public enum Aggregation {
+    /** How token losses become one number (ALGORITHMS §4); named by {@link LossAggregations}. */
+    enum Aggregation {
         /** Σ_t ℓ_t / Σ|o|: every token weighs the same (DAPO; the default). */
-        TOKEN_MEAN,
+        TOKEN_MEAN {
+            @Override
+            public NDArray apply(NDArray maskedLoss, NDArray mask) {
+                return maskedLoss.sum().div(mask.sum());
+            }
+        },
         /** mean over sequences of each sequence's token mean (original GRPO). */
-        SEQ_MEAN_TOKEN_MEAN,
+        SEQ_MEAN_TOKEN_MEAN {
+            @Override
+            public NDArray apply(NDArray maskedLoss, NDArray mask) {
+                return maskedLoss.sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
+            }
+        },
         /** Σ_t ℓ_t / (B·L_max) with L_max the padded response width (Dr.GRPO, arXiv 2503.20783). */
-        SEQ_MEAN_TOKEN_SUM_NORM
+        SEQ_MEAN_TOKEN_SUM_NORM {
+            @Override
+            public NDArray apply(NDArray maskedLoss, NDArray mask) {
+                return maskedLoss.sum().div(mask.getShape().size());
+            }
+        };
+
+        /**
+         * @param maskedLoss (B, R) per-token losses, already multiplied by the mask
+         * @param mask       (B, R) 1 for tokens in the loss
+         * @return the scalar loss
+         */
+        public abstract NDArray apply(NDArray maskedLoss, NDArray mask);
     }
 
     /**
      * The loss and its diagnostics.
      *
      * @param loss scalar NDArray carrying the autograd graph
-     * @param clipFraction share of tokens where the clipped term was the larger (verl's clipfrac)
-     * @param meanRatio token mean of u
+     * @param clipFraction share of tokens where a clip was active (verl's clipfrac); 0 for unclipped losses
+     * @param meanRatio token mean of π_θ/π_old
      */
-    public record Result(NDArray loss, double clipFraction, double meanRatio) {}
-
-    private static final float MAX_LOG_RATIO = 20f;
-
-    private final float clipLow;
-    private final float clipHigh;
-    private final float dualClip;
-    private final Aggregation aggregation;
-
-    /**
-     * @param clipLow ε_low (PPO 0.2)
-     * @param clipHigh ε_high (PPO 0.2, DAPO 0.28)
-     * @param dualClip c of the dual clip for negative advantages (verl 3); ≤ 1 disables it
-     * @param aggregation how token losses are combined
-     */
-    public PolicyLoss(double clipLow, double clipHigh, double dualClip, Aggregation aggregation) {
-        if (!(clipLow >= 0 && clipLow < 1 && clipHigh >= 0)) {
-            throw new IllegalArgumentException(
-                    "need 0 <= clipLow < 1 and clipHigh >= 0, got " + clipLow + ", " + clipHigh);
-        }
-        this.clipLow = (float) clipLow;
-        this.clipHigh = (float) clipHigh;
-        this.dualClip = (float) dualClip;
-        this.aggregation = aggregation;
-    }
+    record Result(NDArray loss, double clipFraction, double meanRatio) {}
 
     /**
      * @param logprobs (B, R) log π_θ of the response tokens, with gradient
-     * @param oldLogprobs (B, R) log π_old, constants
+     * @param oldLogprobs (B, R) log π_old (π_prox in decoupled PPO), constants
      * @param advantages (B, 1) or (B, R) advantages, constants
      * @param mask (B, R) 1 for response tokens in the loss, 0 for padding and masked tokens
+     * @param behaviourWeights (B, R) or (B, 1) constant per-token weights π_prox/π_behav applied before
+     *     aggregation (decoupled PPO); null means 1 everywhere
      */
-    public Result compute(NDArray logprobs, NDArray oldLogprobs, NDArray advantages, NDArray mask) {
+    Result compute(NDArray logprobs, NDArray oldLogprobs, NDArray advantages, NDArray mask, NDArray behaviourWeights);
+
+    /** The loss without behaviour weights (coupled PPO: π_old is the behaviour policy). */
+    default Result compute(NDArray logprobs, NDArray oldLogprobs, NDArray advantages, NDArray mask) {
         return compute(logprobs, oldLogprobs, advantages, mask, null);
-    }
-
-    /**
-     * Decoupled PPO: the clip is centred on π_prox and each token's clipped loss is scaled by its
-     * behaviour weight before aggregation. The normaliser N is unchanged (Σ mask for token-mean),
-     * so a token with weight 0 still counts in N. Clip fraction and mean ratio are unweighted.
-     *
-     * @param logprobs (B, R) log π_θ of the response tokens, with gradient
-     * @param oldLogprobs (B, R) log π_prox, constants
-     * @param advantages (B, 1) or (B, R) advantages, constants
-     * @param mask (B, R) 1 for response tokens in the loss, 0 for padding and masked tokens
-     * @param behaviourWeights (B, R) or (B, 1) w_t = π_prox/π_behav after truncation or masking;
-     *     treated as constants (detached); null means 1 everywhere
-     */
-    public Result compute(NDArray logprobs, NDArray oldLogprobs, NDArray advantages, NDArray mask,
-            NDArray behaviourWeights) {
-        NDArray ratio = logprobs.sub(oldLogprobs).clip(-MAX_LOG_RATIO, MAX_LOG_RATIO).exp();
-        NDArray negAdvantage = advantages.neg();
-        NDArray unclipped = negAdvantage.mul(ratio);
-        NDArray clipped = negAdvantage.mul(ratio.clip(1 - clipLow, 1 + clipHigh));
-        NDArray perToken = unclipped.maximum(clipped);
-        if (dualClip > 1) {
-            NDArray capped = perToken.minimum(negAdvantage.mul(dualClip));
-            perToken = NDArrays.where(advantages.lt(0).broadcast(perToken.getShape()), capped,
-                    perToken);
-        }
-        double tokens = mask.sum().getFloat();
-        double clipFraction = clipped.gt(unclipped).toType(mask.getDataType(), false).mul(mask)
-                .sum().getFloat() / tokens;
-        double meanRatio = ratio.mul(mask).sum().getFloat() / tokens;
-        if (behaviourWeights != null) {
-            perToken = perToken.mul(behaviourWeights.stopGradient());
-        }
-        return new Result(aggregate(perToken.mul(mask), mask), clipFraction, meanRatio);
-    }
-
-    private NDArray aggregate(NDArray maskedLoss, NDArray mask) {
-        return switch (aggregation) {
-            case TOKEN_MEAN -> maskedLoss.sum().div(mask.sum());
-            case SEQ_MEAN_TOKEN_MEAN ->
-                    maskedLoss.sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
-            case SEQ_MEAN_TOKEN_SUM_NORM -> maskedLoss.sum().div(mask.getShape().size());
-        };
     }
 }

@@ -67,7 +67,7 @@ public final class PolicyTrainer {
             throw new IllegalArgumentException("the objective has a KL term (coefficient " + objective.klCoef()
                     + ") but no reference policy was given");
         }
-        this.loss = new PolicyLoss(config.clipLow(), config.clipHigh(), config.dualClip(), config.aggregation());
+        this.loss = PolicyLosses.FAMILY.create(config.policyLoss(), config);
         this.correction = objective.importanceCorrection();
         this.klController = objective.klTarget() > 0
                 ? new AdaptiveKlController(objective.klCoef(), objective.klTarget(), objective.klHorizon())

@@ -19,6 +19,7 @@ package io.rlstream.trainer.core;
  * @param updatesPerBatch gradient steps taken on each batch (PPO epochs); 1 is on-policy GRPO,
  *     later ones are off-policy and the clip bounds them
  * @param temperature temperature the samples were drawn at; π_θ is scored at the same one
+ * @param policyLoss the policy loss, a {@link PolicyLosses} name ({@code ppo-clip})
  * @param aggregation how token losses are combined (ALGORITHMS §4)
  * @param maskTruncated mask responses the batch marks as truncated out of the loss (DAPO overlong
  *     filtering; the processors mark them when their setting filter.overlong is on)
@@ -26,7 +27,7 @@ package io.rlstream.trainer.core;
  */
 public record TrainerConfig(double learningRate, int warmupSteps, int decaySteps, double clipLow,
         double clipHigh, double dualClip, double gradClip, double weightDecay, int updatesPerBatch,
-        double temperature, PolicyLoss.Aggregation aggregation, boolean maskTruncated, Objective objective) {
+        double temperature, String policyLoss, PolicyLoss.Aggregation aggregation, boolean maskTruncated, Objective objective) {
 
     public TrainerConfig {
         require(learningRate > 0, "learningRate must be > 0", learningRate);
@@ -38,6 +39,10 @@ public record TrainerConfig(double learningRate, int warmupSteps, int decaySteps
         require(weightDecay >= 0, "weightDecay must be >= 0", weightDecay);
         require(updatesPerBatch >= 1, "updatesPerBatch must be >= 1", updatesPerBatch);
         require(temperature > 0, "temperature must be > 0", temperature);
+        if (!PolicyLosses.FAMILY.contains(policyLoss)) {
+            throw new IllegalArgumentException("unknown policy loss '" + policyLoss + "'; known: "
+                    + String.join(", ", PolicyLosses.FAMILY.names()));
+        }
         if (aggregation == null || objective == null) {
             throw new IllegalArgumentException("a loss aggregation and an objective are required");
         }
@@ -47,62 +52,68 @@ public record TrainerConfig(double learningRate, int warmupSteps, int decaySteps
      * The RL recipe tuned for {@code PolicyConfig.demo()} on the addition task: learning rate
      * 3e-4 (1e-3 collapsed, 5e-4 dipped first), 10 warm-up steps, cosine decay over 300 steps, 2
      * updates per batch (4 plateaued near 60% as groups lost diversity), PPO/DAPO clips 0.2/0.28,
-     * dual clip 3, gradient norm 1, no weight decay, temperature 1, token-mean, responses the
+     * dual clip 3, gradient norm 1, no weight decay, temperature 1, the clipped surrogate (ppo-clip), token-mean, responses the
      * batch marks as truncated masked, and {@link Objective#defaults()}.
      */
     public static TrainerConfig defaults() {
         return new TrainerConfig(3e-4, 10, 300, 0.2, 0.28, 3.0, 1.0, 0.0, 2, 1.0,
-                PolicyLoss.Aggregation.TOKEN_MEAN, true, Objective.defaults());
+                ClippedSurrogate.NAME, PolicyLoss.Aggregation.TOKEN_MEAN, true, Objective.defaults());
     }
 
     public TrainerConfig withObjective(Objective value) {
         return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated, value);
+                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, value);
     }
 
     public TrainerConfig withAggregation(PolicyLoss.Aggregation value) {
         return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, value, maskTruncated, objective);
+                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, value, maskTruncated, objective);
+    }
+
+    /** The policy loss registered under {@code name} in {@link PolicyLosses}. */
+    public TrainerConfig withPolicyLoss(String name) {
+        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
+                gradClip, weightDecay, updatesPerBatch, temperature, name, aggregation, maskTruncated, objective);
     }
 
     public TrainerConfig withDualClip(double value) {
         return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, value,
-                gradClip, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated, objective);
+                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
     }
 
     public TrainerConfig withLearningRate(double value) {
         return new TrainerConfig(value, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated, objective);
+                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
     }
 
     public TrainerConfig withWarmupSteps(int value) {
         return new TrainerConfig(learningRate, value, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated, objective);
+                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
     }
 
     public TrainerConfig withDecaySteps(int value) {
         return new TrainerConfig(learningRate, warmupSteps, value, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated, objective);
+                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
     }
 
     public TrainerConfig withClip(double low, double high) {
         return new TrainerConfig(learningRate, warmupSteps, decaySteps, low, high, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated, objective);
+                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
     }
 
     public TrainerConfig withGradClip(double value) {
         return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                value, weightDecay, updatesPerBatch, temperature, aggregation, maskTruncated, objective);
+                value, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
     }
 
     public TrainerConfig withWeightDecay(double value) {
         return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, value, updatesPerBatch, temperature, aggregation, maskTruncated, objective);
+                gradClip, value, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
     }
 
     public TrainerConfig withUpdatesPerBatch(int value) {
         return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, value, temperature, aggregation, maskTruncated, objective);
+                gradClip, weightDecay, value, temperature, policyLoss, aggregation, maskTruncated, objective);
     }
 
     private static void require(boolean ok, String message, double value) {

@@ -1,7 +1,6 @@
 package io.rlstream.trainer.objective;
 
 import ai.djl.ndarray.NDArray;
-import java.util.Locale;
 
 /**
  * Per-token estimators of KL(π_θ ‖ π_ref) from the log-probabilities of the sampled tokens
@@ -17,6 +16,7 @@ import java.util.Locale;
  * The gradient flows through {@code logprobs} only; {@code refLogprobs} is detached. The
  * derivatives per token are k1' = 1, k2' = d, k3' = 1 − exp(−d), and 0 where a clamp is active.
  * The result is per token and not masked: multiply by the response mask before aggregating.
+ * {@link KlEstimators} names them for the configuration.
  */
 public enum KlEstimator {
     /** k1 = d. */
@@ -57,18 +57,5 @@ public enum KlEstimator {
                     + logprobs.getShape() + " and " + refLogprobs.getShape());
         }
         return of(logprobs.sub(refLogprobs.stopGradient()).clip(-MAX_LOG_RATIO, MAX_LOG_RATIO));
-    }
-
-    /** "k1", "k2" or "k3", in any case. */
-    public static KlEstimator byName(String name) {
-        if (name != null) {
-            for (KlEstimator estimator : values()) {
-                if (estimator.name().equals(name.trim().toUpperCase(Locale.ROOT))) {
-                    return estimator;
-                }
-            }
-        }
-        throw new IllegalArgumentException("unknown KL estimator '" + name
-                + "': expected one of k1 (d), k2 (d²/2), k3 (exp(−d) + d − 1, verl low_var_kl)");
     }
 }

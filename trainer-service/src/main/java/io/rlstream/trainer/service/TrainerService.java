@@ -94,20 +94,20 @@ public final class TrainerService implements Runnable, AutoCloseable {
 
     /** The input topic and how its records become steps, for the configured mode. */
     private StepInput input() {
-        return switch (config.getString(TrainerServiceConfig.MODE)) {
-            case "preference" -> new PreferenceStepInput(config.getInt(TrainerServiceConfig.PAIRS_PER_STEP),
+        return switch (config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class)) {
+            case PREFERENCE -> new PreferenceStepInput(config.getInt(TrainerServiceConfig.PAIRS_PER_STEP),
                     config.preferenceLoss());
-            case "sft" -> new SftStepInput(config.getInt(TrainerServiceConfig.SFT_PROMPTS_PER_STEP),
+            case SFT -> new SftStepInput(config.getInt(TrainerServiceConfig.SFT_PROMPTS_PER_STEP),
                     CharTokenizer.arithmetic());
-            default -> new RlStepInput(() -> version);
+            case RL -> new RlStepInput(() -> version);
         };
     }
 
     private Topic inputTopic() {
-        return switch (config.getString(TrainerServiceConfig.MODE)) {
-            case "preference" -> Topic.PREFERENCE_PAIRS;
-            case "sft" -> Topic.PROMPTS;
-            default -> Topic.TRAINING_BATCHES;
+        return switch (config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class)) {
+            case PREFERENCE -> Topic.PREFERENCE_PAIRS;
+            case SFT -> Topic.PROMPTS;
+            case RL -> Topic.TRAINING_BATCHES;
         };
     }
 
@@ -120,7 +120,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
         TopicPartition partition = new TopicPartition(inputTopic, 0);
         StepInput input = input();
         TrainerConfig trainerConfig = trainerConfig();
-        boolean preference = "preference".equals(config.getString(TrainerServiceConfig.MODE));
+        boolean preference = config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class) == TrainerMode.PREFERENCE;
 
         Map<String, Object> consumerProps = new HashMap<>(config.clientProps());
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -1,13 +1,16 @@
 package io.rlstream.trainer.service;
 
+import io.rlstream.config.EnumSetting;
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.trainer.core.LossAggregations;
 import io.rlstream.trainer.core.Objective;
-import io.rlstream.trainer.core.PolicyLoss;
+import io.rlstream.trainer.core.PolicyLosses;
 import io.rlstream.trainer.core.TrainerConfig;
 import io.rlstream.trainer.objective.ImportanceCorrection;
-import io.rlstream.trainer.objective.KlEstimator;
+import io.rlstream.trainer.objective.KlEstimators;
+import io.rlstream.trainer.objective.OffPolicyCorrections;
 import io.rlstream.trainer.objective.PreferenceLoss;
-import java.util.Locale;
+import io.rlstream.trainer.objective.PreferenceLosses;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -32,6 +35,7 @@ public final class TrainerServiceConfig extends ServiceConfig {
     public static final String MODE = "trainer.mode";
     public static final String MINI_BATCHES = "trainer.mini.batches";
     public static final String DUAL_CLIP = "trainer.clip.dual";
+    public static final String POLICY_LOSS = "trainer.policy.loss";
     public static final String AGGREGATION = "trainer.loss.aggregation";
     public static final String WEIGHT_DECAY = "trainer.weight.decay";
     public static final String TEMPERATURE = "trainer.temperature";
@@ -84,7 +88,8 @@ public final class TrainerServiceConfig extends ServiceConfig {
                     "Largest global L2 norm of the gradient; larger gradients are scaled down.")
             .define(MAX_STEPS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "Stop after this many training steps in total (0 = run until stopped).")
-            .define(MODE, Type.STRING, "rl", ConfigDef.ValidString.in("rl", "preference", "sft"), Importance.HIGH,
+            .define(MODE, Type.STRING, EnumSetting.spelling(TrainerMode.RL), EnumSetting.validator(TrainerMode.class),
+                    Importance.HIGH,
                     "What the trainer learns from: rl (batches on rl.training-batches, the clipped surrogate), "
                             + "preference (pairs on rl.preference-pairs, DPO/IPO/RPO against the reference policy), "
                             + "sft (prompts with reference answers on rl.prompts, cross-entropy; warm starts).")
@@ -93,20 +98,23 @@ public final class TrainerServiceConfig extends ServiceConfig {
                             + "per mini-batch.")
             .define(DUAL_CLIP, Type.DOUBLE, RECIPE.dualClip(), Importance.LOW,
                     "c of the dual clip for negative advantages (loss at most -A*c); <= 1 turns it off.")
-            .define(AGGREGATION, Type.STRING, "token-mean",
-                    ConfigDef.ValidString.in("token-mean", "seq-mean-token-mean", "seq-mean-token-sum-norm"), Importance.MEDIUM,
+            .define(POLICY_LOSS, Type.STRING, RECIPE.policyLoss(), PolicyLosses.FAMILY.validator(), Importance.MEDIUM,
+                    "Policy loss of rl mode: ppo-clip (PPO's clipped surrogate with DAPO's clip-higher "
+                            + "trainer.clip.epsilon.high and the dual clip trainer.clip.dual; verl compute_policy_loss).")
+            .define(AGGREGATION, Type.STRING, "token-mean", LossAggregations.FAMILY.validator(), Importance.MEDIUM,
                     "How token losses become one number: token-mean (DAPO), seq-mean-token-mean (GRPO), "
                             + "seq-mean-token-sum-norm (Dr.GRPO).")
             .define(WEIGHT_DECAY, Type.DOUBLE, RECIPE.weightDecay(), ConfigDef.Range.atLeast(0), Importance.LOW,
                     "AdamW decoupled weight decay.")
             .define(TEMPERATURE, Type.DOUBLE, RECIPE.temperature(), ConfigDef.Range.between(1e-6, 100), Importance.LOW,
                     "Temperature the generators sample at; pi_theta is scored at the same one.")
-            .define(KL_ESTIMATOR, Type.STRING, "k3", ConfigDef.ValidString.in("k1", "k2", "k3"), Importance.MEDIUM,
+            .define(KL_ESTIMATOR, Type.STRING, "k3", KlEstimators.FAMILY.validator(), Importance.MEDIUM,
                     "Estimator of KL(pi_theta || pi_ref) per token, d = log pi - log pi_ref: k1 = d, k2 = d^2/2, "
                             + "k3 = exp(-d) + d - 1.")
             .define(KL_COEF, Type.DOUBLE, OBJECTIVE.klCoef(), ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "beta of the KL term to the frozen reference policy; 0 (DAPO) turns it off, 0.001 is GRPO's.")
-            .define(KL_PLACEMENT, Type.STRING, "loss", ConfigDef.ValidString.in("loss", "reward"), Importance.MEDIUM,
+            .define(KL_PLACEMENT, Type.STRING, EnumSetting.spelling(OBJECTIVE.klPlacement()),
+                    EnumSetting.validator(Objective.KlPlacement.class), Importance.MEDIUM,
                     "Where the KL enters: loss (beta * token-mean KL added to the loss) or reward (each token's "
                             + "advantage loses beta times the reward-to-go of the per-token KL penalty).")
             .define(KL_TARGET, Type.DOUBLE, OBJECTIVE.klTarget(), ConfigDef.Range.atLeast(0), Importance.LOW,
@@ -118,10 +126,11 @@ public final class TrainerServiceConfig extends ServiceConfig {
             .define(DECOUPLED, Type.BOOLEAN, OBJECTIVE.decoupled(), Importance.MEDIUM,
                     "Decoupled PPO (AReaL): recompute pi_prox with the weights at the start of each step, clip "
                             + "pi_theta/pi_prox, and weight each token by pi_prox/pi_behav. Off: clip pi_theta/pi_behav.")
-            .define(CORRECTION, Type.STRING, "tis", ConfigDef.ValidString.in("none", "tis", "mis"), Importance.MEDIUM,
+            .define(CORRECTION, Type.STRING, "tis", OffPolicyCorrections.FAMILY.validator(), Importance.MEDIUM,
                     "What happens to the behaviour weight pi_prox/pi_behav: none (used as is), tis (truncated at "
                             + "trainer.offpolicy.cap), mis (tokens or sequences outside [lower, upper] masked; IcePop).")
-            .define(CORRECTION_LEVEL, Type.STRING, "token", ConfigDef.ValidString.in("token", "sequence"), Importance.LOW,
+            .define(CORRECTION_LEVEL, Type.STRING, EnumSetting.spelling(OBJECTIVE.correctionLevel()),
+                    EnumSetting.validator(ImportanceCorrection.Level.class), Importance.LOW,
                     "Behaviour weight per token, or per sequence (the product of its token ratios).")
             .define(CORRECTION_CAP, Type.DOUBLE, OBJECTIVE.correctionCap(), ConfigDef.Range.atLeast(1e-6), Importance.LOW,
                     "C of truncated importance sampling.")
@@ -132,12 +141,12 @@ public final class TrainerServiceConfig extends ServiceConfig {
             .define(REFERENCE, Type.STRING, "", Importance.MEDIUM,
                     "Checkpoint folder of the frozen reference policy (KL term, preference losses); empty means "
                             + "version 0 of this trainer's checkpoints (the initial policy).")
-            .define(PREFERENCE_LOSS, Type.STRING, "dpo", ConfigDef.ValidString.in("dpo", "ipo", "rpo"), Importance.MEDIUM,
+            .define(PREFERENCE_LOSS, Type.STRING, "dpo", PreferenceLosses.FAMILY.validator(), Importance.MEDIUM,
                     "Preference loss in preference mode: dpo, ipo (length-averaged log-probs), rpo (DPO + alpha * "
                             + "NLL of the chosen response per token).")
-            .define(PREFERENCE_BETA, Type.DOUBLE, 0.1, ConfigDef.Range.atLeast(1e-9), Importance.MEDIUM,
+            .define(PREFERENCE_BETA, Type.DOUBLE, PreferenceLoss.DEFAULT_BETA, ConfigDef.Range.atLeast(1e-9), Importance.MEDIUM,
                     "beta of the preference loss.")
-            .define(PREFERENCE_ALPHA, Type.DOUBLE, 1.0, ConfigDef.Range.atLeast(0), Importance.LOW,
+            .define(PREFERENCE_ALPHA, Type.DOUBLE, PreferenceLoss.DEFAULT_ALPHA, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "alpha of RPO's NLL term.")
             .define(PAIRS_PER_STEP, Type.INT, 32, ConfigDef.Range.between(1, 65536), Importance.MEDIUM,
                     "Preference pairs per optimizer step in preference mode.")
@@ -157,25 +166,25 @@ public final class TrainerServiceConfig extends ServiceConfig {
     /** The policy update these settings describe. */
     public TrainerConfig trainerConfig() {
         Objective objective = OBJECTIVE
-                .withKl(KlEstimator.byName(getString(KL_ESTIMATOR)), getDouble(KL_COEF),
-                        Objective.KlPlacement.valueOf(getString(KL_PLACEMENT).toUpperCase(Locale.ROOT)))
+                .withKl(KlEstimators.FAMILY.create(getString(KL_ESTIMATOR), null), getDouble(KL_COEF),
+                        getEnum(KL_PLACEMENT, Objective.KlPlacement.class))
                 .withAdaptiveKl(getDouble(KL_TARGET), getLong(KL_HORIZON))
                 .withEntropyCoef(getDouble(ENTROPY_COEF))
                 .withCorrection(getBoolean(DECOUPLED),
-                        ImportanceCorrection.Mode.valueOf(getString(CORRECTION).toUpperCase(Locale.ROOT)),
-                        ImportanceCorrection.Level.valueOf(getString(CORRECTION_LEVEL).toUpperCase(Locale.ROOT)),
+                        OffPolicyCorrections.FAMILY.create(getString(CORRECTION), null),
+                        getEnum(CORRECTION_LEVEL, ImportanceCorrection.Level.class),
                         getDouble(CORRECTION_CAP), getDouble(CORRECTION_LOWER), getDouble(CORRECTION_UPPER))
                 .withMiniBatches(getInt(MINI_BATCHES));
         return new TrainerConfig(getDouble(LEARNING_RATE), getInt(WARMUP_STEPS), getInt(DECAY_STEPS),
                 getDouble(CLIP_LOW), getDouble(CLIP_HIGH), getDouble(DUAL_CLIP), getDouble(GRAD_CLIP),
                 getDouble(WEIGHT_DECAY), getInt(UPDATES_PER_BATCH), getDouble(TEMPERATURE),
-                PolicyLoss.Aggregation.valueOf(getString(AGGREGATION).toUpperCase(Locale.ROOT).replace('-', '_')),
+                getString(POLICY_LOSS), LossAggregations.FAMILY.create(getString(AGGREGATION), null),
                 true, objective);
     }
 
     /** The preference loss of preference mode. */
     public PreferenceLoss preferenceLoss() {
-        return new PreferenceLoss(PreferenceLoss.Kind.valueOf(getString(PREFERENCE_LOSS).toUpperCase(Locale.ROOT)),
-                getDouble(PREFERENCE_BETA), getDouble(PREFERENCE_ALPHA));
+        return PreferenceLosses.FAMILY.create(getString(PREFERENCE_LOSS),
+                new PreferenceLosses.Weights(getDouble(PREFERENCE_BETA), getDouble(PREFERENCE_ALPHA)));
     }
 }

@@ -75,7 +75,7 @@ class PolicyTrainerTest {
     void truncatedSamplesAreSkippedUnderOverlongFiltering() {
         try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
             TrainerConfig masking = new TrainerConfig(3e-4, 0, 0, 0.2, 0.28, 3, 1, 0, 1, 1,
-                    PolicyLoss.Aggregation.TOKEN_MEAN, true, Objective.defaults());
+                    ClippedSurrogate.NAME, PolicyLoss.Aggregation.TOKEN_MEAN, true, Objective.defaults());
             PolicyTrainer trainer = new PolicyTrainer(policy, masking);
             int[] response = TOKENIZER.encode("8555");
             StepStats stats = trainer.rlStep(List.of(new TrainingSample(PROMPTS.get(0), response,

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,15 +127,16 @@ class KlEstimatorTest {
     }
 
     @Test
-    void byNameAcceptsK1K2K3InAnyCase() {
-        assertEquals(KlEstimator.K1, KlEstimator.byName("k1"));
-        assertEquals(KlEstimator.K2, KlEstimator.byName("K2"));
-        assertEquals(KlEstimator.K3, KlEstimator.byName("k3"));
+    void theFamilyNamesK1K2K3AsTheConfigurationSpellsThem() {
+        assertEquals(List.of("k1", "k2", "k3"), KlEstimators.FAMILY.names());
+        assertEquals(KlEstimator.K1, KlEstimators.FAMILY.create("k1", null));
+        assertEquals(KlEstimator.K2, KlEstimators.FAMILY.create("k2", null));
+        assertEquals(KlEstimator.K3, KlEstimators.FAMILY.create("k3", null));
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> KlEstimator.byName("low_var_kl"));
+                () -> KlEstimators.FAMILY.create("low_var_kl", null));
         assertTrue(error.getMessage().contains("low_var_kl")
                 && error.getMessage().contains("k1") && error.getMessage().contains("k3"),
                 error.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> KlEstimator.byName(null));
+        assertThrows(IllegalArgumentException.class, () -> KlEstimators.FAMILY.create(null, null));
     }
 }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  *
  * Sum of token losses = −1.28 − 0.5 + 0.8 + 3 + 1 = 3.02 over 5 tokens.
  */
-class PolicyLossTest {
+class ClippedSurrogateTest {
 
     private static final float OLD = -2f;
     private NDManager manager;
@@ -66,7 +66,7 @@ class PolicyLossTest {
     }
 
     private PolicyLoss.Result compute(PolicyLoss.Aggregation aggregation) {
-        return new PolicyLoss(0.2, 0.28, 3.0, aggregation)
+        return new ClippedSurrogate(0.2, 0.28, 3.0, aggregation)
                 .compute(logprobs(), old(), advantages(), mask());
     }
 
@@ -91,7 +91,7 @@ class PolicyLossTest {
 
     @Test
     void dualClipCanBeSwitchedOff() {
-        PolicyLoss.Result result = new PolicyLoss(0.2, 0.28, 0, PolicyLoss.Aggregation.TOKEN_MEAN)
+        PolicyLoss.Result result = new ClippedSurrogate(0.2, 0.28, 0, PolicyLoss.Aggregation.TOKEN_MEAN)
                 .compute(logprobs(), old(), advantages(), mask());
         // the u = 5 token now contributes 5 instead of 3
         assertEquals(5.02 / 5, result.loss().getFloat(), 1e-5);
@@ -102,7 +102,7 @@ class PolicyLossTest {
         NDArray logprobs = logprobs();
         logprobs.setRequiresGradient(true);
         try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-            PolicyLoss.Result result = new PolicyLoss(0.2, 0.28, 3.0, PolicyLoss.Aggregation.TOKEN_MEAN)
+            PolicyLoss.Result result = new ClippedSurrogate(0.2, 0.28, 3.0, PolicyLoss.Aggregation.TOKEN_MEAN)
                     .compute(logprobs, old(), advantages(), mask());
             collector.backward(result.loss());
         }
@@ -112,8 +112,8 @@ class PolicyLossTest {
         assertArrayEquals(expected, logprobs.getGradient().toFloatArray(), 1e-5f);
     }
 
-    private static final PolicyLoss TOKEN_MEAN =
-            new PolicyLoss(0.2, 0.28, 3.0, PolicyLoss.Aggregation.TOKEN_MEAN);
+    private static final ClippedSurrogate TOKEN_MEAN =
+            new ClippedSurrogate(0.2, 0.28, 3.0, PolicyLoss.Aggregation.TOKEN_MEAN);
 
     /** w_t for the six positions; the 7 sits on padding and must count nowhere. */
     private NDArray weights() {
@@ -138,7 +138,7 @@ class PolicyLossTest {
         NDArray unit = new ImportanceCorrection(ImportanceCorrection.Mode.TIS,
                 ImportanceCorrection.Level.TOKEN, 2, 0.5, 5).weights(old(), old(), mask()).weights();
         for (PolicyLoss.Aggregation aggregation : PolicyLoss.Aggregation.values()) {
-            PolicyLoss loss = new PolicyLoss(0.2, 0.28, 3.0, aggregation);
+            PolicyLoss loss = new ClippedSurrogate(0.2, 0.28, 3.0, aggregation);
             PolicyLoss.Result plain = loss.compute(logprobs(), old(), advantages(), mask());
             PolicyLoss.Result decoupled = loss.compute(logprobs(), old(), advantages(), mask(), unit);
             assertEquals(plain.loss().getFloat(), decoupled.loss().getFloat(), 0f, aggregation.name());
@@ -169,10 +169,10 @@ class PolicyLossTest {
         assertEquals(-0.102, result.loss().getFloat(), 1e-5);
         // diagnostics stay unweighted
         assertEquals(0.4, result.clipFraction(), 1e-6);
-        assertEquals(-0.3191667, new PolicyLoss(0.2, 0.28, 3.0,
+        assertEquals(-0.3191667, new ClippedSurrogate(0.2, 0.28, 3.0,
                 PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_MEAN)
                 .compute(logprobs(), old(), advantages(), mask(), weights()).loss().getFloat(), 1e-5);
-        assertEquals(-0.085, new PolicyLoss(0.2, 0.28, 3.0,
+        assertEquals(-0.085, new ClippedSurrogate(0.2, 0.28, 3.0,
                 PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_SUM_NORM)
                 .compute(logprobs(), old(), advantages(), mask(), weights()).loss().getFloat(), 1e-5);
         // gradient −w·A·u/5 on the two unclipped tokens: −0.5·1·0.5/5 = −0.05 and

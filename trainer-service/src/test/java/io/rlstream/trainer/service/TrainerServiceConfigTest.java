@@ -1,0 +1,95 @@
+package io.rlstream.trainer.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlstream.algorithm.AlgorithmFamily;
+import io.rlstream.config.EnumSetting;
+import io.rlstream.trainer.core.LossAggregations;
+import io.rlstream.trainer.core.Objective;
+import io.rlstream.trainer.core.PolicyLoss;
+import io.rlstream.trainer.core.PolicyLosses;
+import io.rlstream.trainer.core.TrainerConfig;
+import io.rlstream.trainer.objective.ImportanceCorrection;
+import io.rlstream.trainer.objective.KlEstimator;
+import io.rlstream.trainer.objective.KlEstimators;
+import io.rlstream.trainer.objective.OffPolicyCorrections;
+import io.rlstream.trainer.objective.PreferenceLosses;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class TrainerServiceConfigTest {
+
+    /** Each setting that chooses an algorithm accepts exactly its family's names, and the docs list them. */
+    @Test
+    void algorithmSettingsAreValidatedByTheirFamilies() {
+        List<AlgorithmFamily<?, ?>> families = List.of(PolicyLosses.FAMILY, LossAggregations.FAMILY, KlEstimators.FAMILY,
+                OffPolicyCorrections.FAMILY, PreferenceLosses.FAMILY);
+        for (AlgorithmFamily<?, ?> family : families) {
+            ConfigDef.ConfigKey key = TrainerServiceConfig.DEFINITION.configKeys().get(family.setting());
+            assertEquals(family.validator().toString(), key.validator.toString(), family.setting());
+            assertTrue(family.contains((String) key.defaultValue), family.setting());
+            for (String name : family.names()) {
+                assertEquals(name, new TrainerServiceConfig(Map.of(family.setting(), name)).getString(family.setting()));
+            }
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> new TrainerServiceConfig(Map.of(family.setting(), "no-such-algorithm")));
+            assertTrue(e.getMessage().contains(family.setting())
+                    && e.getMessage().contains(String.join(", ", family.names())), e.getMessage());
+        }
+    }
+
+    @Test
+    void theDefaultsAreTheRecipe() {
+        TrainerConfig c = new TrainerServiceConfig(Map.of()).trainerConfig();
+        assertEquals(TrainerConfig.defaults(), c);
+        assertEquals("ppo-clip", c.policyLoss());
+        assertEquals(new TrainerServiceConfig(Map.of()).preferenceLoss().toString(),
+                PreferenceLosses.FAMILY.create("dpo", new PreferenceLosses.Weights(0.1, 1)).toString());
+    }
+
+    @Test
+    void theValuesUsersTypeChooseTheAlgorithms() {
+        TrainerConfig c = new TrainerServiceConfig(Map.of(
+                "trainer.kl.estimator", "k1", "trainer.kl.placement", "reward",
+                "trainer.offpolicy.correction", "mis", "trainer.offpolicy.level", "sequence",
+                "trainer.loss.aggregation", "seq-mean-token-sum-norm")).trainerConfig();
+        Objective o = c.objective();
+        assertEquals(KlEstimator.K1, o.klEstimator());
+        assertEquals(Objective.KlPlacement.REWARD, o.klPlacement());
+        assertEquals(ImportanceCorrection.Mode.MIS, o.correction());
+        assertEquals(ImportanceCorrection.Level.SEQUENCE, o.correctionLevel());
+        assertEquals(PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_SUM_NORM, c.aggregation());
+        assertTrue(new TrainerServiceConfig(Map.of("trainer.preference.loss", "ipo", "trainer.preference.beta", "0.5"))
+                .preferenceLoss().toString().contains("IPO"));
+    }
+
+    @Test
+    void enumSettingsAcceptExactlyTheirSpellings() {
+        roundTrips(TrainerServiceConfig.MODE, TrainerMode.class);
+        roundTrips(TrainerServiceConfig.KL_PLACEMENT, Objective.KlPlacement.class);
+        roundTrips(TrainerServiceConfig.CORRECTION_LEVEL, ImportanceCorrection.Level.class);
+        assertEquals("[rl, preference, sft]",
+                TrainerServiceConfig.DEFINITION.configKeys().get(TrainerServiceConfig.MODE).validator.toString());
+        // the aggregations are a family, but their names are still the constants' spellings
+        assertEquals(EnumSetting.spellings(PolicyLoss.Aggregation.class), LossAggregations.FAMILY.names());
+        for (PolicyLoss.Aggregation a : PolicyLoss.Aggregation.values()) {
+            assertEquals(a, LossAggregations.FAMILY.create(EnumSetting.spelling(a), null));
+        }
+    }
+
+    private static <E extends Enum<E>> void roundTrips(String key, Class<E> type) {
+        for (E constant : type.getEnumConstants()) {
+            assertEquals(constant, new TrainerServiceConfig(Map.of(key, EnumSetting.spelling(constant))).getEnum(key, type));
+        }
+        // the Java name is not a spelling users type
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new TrainerServiceConfig(Map.of(key, type.getEnumConstants()[0].name())));
+        assertTrue(e.getMessage().contains(key) && e.getMessage().contains(String.join(", ", EnumSetting.spellings(type))),
+                e.getMessage());
+    }
+}
