@@ -3,7 +3,6 @@ package io.rlstream.reward.verify;
 import io.rlstream.reward.RewardServiceConfig;
 import io.rlstream.reward.compose.OverlongPenalty;
 import io.rlstream.reward.compose.RewardComposition;
-import io.rlstream.reward.model.RewardModelClient;
 import io.rlstream.reward.sandbox.PythonSandbox;
 import io.rlstream.reward.sandbox.SandboxLimits;
 import io.rlstream.reward.score.RewardScorer;

@@ -1,4 +1,4 @@
-package io.rlstream.reward.model;
+package io.rlstream.reward.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.rlstream.reward.verify.Verification;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

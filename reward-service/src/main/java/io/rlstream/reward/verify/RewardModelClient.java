@@ -1,4 +1,4 @@
-package io.rlstream.reward.model;
+package io.rlstream.reward.verify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rlstream.reward.verify.Verification;
-import io.rlstream.reward.verify.Verifier;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
