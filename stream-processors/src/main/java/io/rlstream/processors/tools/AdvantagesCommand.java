@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rlstream.processors.advantage.AdvantageEstimator;
 import io.rlstream.processors.advantage.AdvantageEstimators;
-import io.rlstream.processors.advantage.AdvantageOptions;
 import io.rlstream.processors.advantage.GroupRewards;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -45,10 +43,6 @@ public final class AdvantagesCommand {
             .build();
 
     private AdvantagesCommand() {
-    }
-
-    public static void main(String[] args) {
-        System.exit(run(Arrays.asList(args), System.in, System.out, System.err));
     }
 
     /** Runs the command on {@code args} (without the word "advantages"); returns the exit status. */
