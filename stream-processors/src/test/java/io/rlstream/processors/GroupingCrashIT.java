@@ -27,8 +27,8 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Exactly once under a hard crash, and replay, on a real broker and a real registry. The grouping
@@ -43,20 +43,14 @@ class GroupingCrashIT {
     private static final int GROUP_SIZE = 4;
     private static final int BATCH_GROUPS = 4;
 
-    private PipelineFixture pipeline;
+    @RegisterExtension
+    final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
     private final List<Process> children = new ArrayList<>();
-
-    @BeforeEach
-    void up() {
-        pipeline = PipelineFixture.start(CATALOG);
-    }
 
     @AfterEach
     void down() {
+        // Before the extension stops the broker under them.
         children.forEach(Process::destroyForcibly);
-        if (pipeline != null) {
-            pipeline.close();
-        }
     }
 
     @Test

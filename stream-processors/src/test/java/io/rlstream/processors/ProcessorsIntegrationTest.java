@@ -24,9 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,23 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessorsIntegrationTest {
 
     private static final TopicCatalog CATALOG = TopicCatalog.defaults();
-    private static PipelineFixture pipeline;
+    // A fresh broker per test: the dispatcher counts what earlier tests left on the topics.
+    @RegisterExtension
+    final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
 
     @TempDir
     Path stateDir;
-
-    // A fresh broker per test: the dispatcher counts what earlier tests left on the topics.
-    @BeforeEach
-    void up() {
-        pipeline = PipelineFixture.start(CATALOG);
-    }
-
-    @AfterEach
-    void down() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-    }
 
     private ProcessorsConfig config(Map<String, String> extra) {
         Map<String, Object> c = pipeline.serviceSettings();

@@ -30,6 +30,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What every integration test of a service sets up before it starts the service: a real broker
@@ -48,10 +53,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * }
  * }</pre>
  *
- * <p>One broker per fixture (start one per test where tests must not see each other's records, or
- * one per class in {@code @BeforeAll}); the registry is shared by the whole test JVM.
+ * <p>One broker per fixture; the registry is shared by the whole test JVM. As a JUnit extension,
+ * {@link #extension(TopicCatalog)} starts a fresh broker for each test when registered on an
+ * instance field (tests that must not see each other's records), or one for the class when
+ * registered on a static field (started before the class's {@code @BeforeAll} methods run):
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * final PipelineFixture pipeline = PipelineFixture.extension(TopicCatalog.defaults());
+ * }</pre>
  */
-public final class PipelineFixture implements AutoCloseable {
+public final class PipelineFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback,
+        BeforeEachCallback, AfterEachCallback {
 
     /**
      * After the expected number of records has come, reads on this long so that a record written
@@ -59,16 +72,16 @@ public final class PipelineFixture implements AutoCloseable {
      */
     public static final Duration SETTLE = Duration.ofSeconds(1);
 
-    private final KafkaFixture kafka;
     private final TopicCatalog catalog;
-    private final RegistrySerdes serdes;
     private final Map<Class<?>, Serde<?>> valueSerdes = new HashMap<>();
+    private KafkaFixture kafka;
+    private RegistrySerdes serdes;
     private KafkaProducer<String, byte[]> producer;
+    /** Registered on a static field: one broker for the whole class. */
+    private boolean perClass;
 
-    private PipelineFixture(KafkaFixture kafka, TopicCatalog catalog, RegistrySerdes serdes) {
-        this.kafka = kafka;
+    private PipelineFixture(TopicCatalog catalog) {
         this.catalog = catalog;
-        this.serdes = serdes;
     }
 
     /** A broker with the default catalog's topics ({@code rl.} prefix). */
@@ -78,17 +91,62 @@ public final class PipelineFixture implements AutoCloseable {
 
     /** A broker with {@code catalog}'s topics (their partition counts and configs), and the shared registry. */
     public static PipelineFixture start(TopicCatalog catalog) {
-        KafkaFixture kafka = KafkaFixture.start();
-        try {
-            kafka.createTopics(catalog);
-            return new PipelineFixture(kafka, catalog, RegistryFixture.serdes());
-        } catch (RuntimeException e) {
-            kafka.close();
-            throw e;
+        PipelineFixture pipeline = new PipelineFixture(catalog);
+        pipeline.open();
+        return pipeline;
+    }
+
+    /** Not started yet: for {@code @RegisterExtension}, which starts and closes it around each test or the class. */
+    public static PipelineFixture extension(TopicCatalog catalog) {
+        return new PipelineFixture(catalog);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        perClass = true;
+        open();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (!perClass) {
+            open();
         }
     }
 
-    public KafkaFixture kafka() {
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (!perClass) {
+            close();
+        }
+    }
+
+    private synchronized void open() {
+        if (kafka != null) {
+            throw new IllegalStateException("this pipeline fixture is already started");
+        }
+        KafkaFixture started = KafkaFixture.start();
+        try {
+            started.createTopics(catalog);
+            serdes = RegistryFixture.serdes();
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
+        }
+        kafka = started;
+    }
+
+    /** The broker; an IllegalStateException before the fixture is started or after it is closed. */
+    public synchronized KafkaFixture kafka() {
+        if (kafka == null) {
+            throw new IllegalStateException("the pipeline fixture is not started: use PipelineFixture.start(..),"
+                    + " or register PipelineFixture.extension(..) with @RegisterExtension");
+        }
         return kafka;
     }
 
@@ -98,11 +156,12 @@ public final class PipelineFixture implements AutoCloseable {
 
     /** Registry serdes with the project defaults, as the services build them. */
     public RegistrySerdes serdes() {
+        kafka();
         return serdes;
     }
 
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return kafka().bootstrapServers();
     }
 
     /** The registry's Apicurio v2 API root: the {@code registry.url} setting and the {@code --registry-url} flag. */
@@ -131,7 +190,7 @@ public final class PipelineFixture implements AutoCloseable {
 
     /** A producer of String keys and registry-serialized {@code type} values; the caller closes it. */
     public <V extends SpecificRecord> KafkaProducer<String, V> producer(Class<V> type) {
-        return new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), serde(type).serializer());
+        return new KafkaProducer<>(kafka().clientConfig(), new StringSerializer(), serde(type).serializer());
     }
 
     /** Sends one record to {@code topic} of the catalog and waits until the broker has it. */
@@ -161,7 +220,7 @@ public final class PipelineFixture implements AutoCloseable {
      * offset, reading committed records only; the caller subscribes and closes it.
      */
     public <V extends SpecificRecord> KafkaConsumer<String, V> consumer(Class<V> type, String groupId) {
-        Map<String, Object> config = kafka.clientConfig();
+        Map<String, Object> config = kafka().clientConfig();
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -248,18 +307,23 @@ public final class PipelineFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             if (producer != null) {
                 producer.close();
             }
         } finally {
-            kafka.close();
+            producer = null;
+            valueSerdes.clear();
+            if (kafka != null) {
+                kafka.close();
+                kafka = null;
+            }
         }
     }
 
     private <V extends SpecificRecord> KafkaConsumer<String, V> assignedFromStart(String topic, Class<V> type) {
-        Map<String, Object> config = kafka.clientConfig();
+        Map<String, Object> config = kafka().clientConfig();
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topic.MAX_MESSAGE_BYTES + 1024 * 1024);
         KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
@@ -278,7 +342,7 @@ public final class PipelineFixture implements AutoCloseable {
         partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
         Map<TopicPartition, Long> ends = new HashMap<>();
         try {
-            kafka.admin().listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get()
+            kafka().admin().listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get()
                     .forEach((p, info) -> ends.put(p, info.offset()));
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot read the end offsets of " + partitions + ": " + e.getCause(), e);
@@ -291,7 +355,7 @@ public final class PipelineFixture implements AutoCloseable {
 
     private synchronized KafkaProducer<String, byte[]> bytesProducer() {
         if (producer == null) {
-            Map<String, Object> config = kafka.clientConfig();
+            Map<String, Object> config = kafka().clientConfig();
             config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topic.MAX_MESSAGE_BYTES);
             producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
         }
@@ -305,7 +369,7 @@ public final class PipelineFixture implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private synchronized <V extends SpecificRecord> Serde<V> serde(Class<V> type) {
-        return (Serde<V>) valueSerdes.computeIfAbsent(type, t -> serdes.serde(type));
+        return (Serde<V>) valueSerdes.computeIfAbsent(type, t -> serdes().serde(type));
     }
 
     private static void awaitAll(String topic, List<Future<RecordMetadata>> sent) {

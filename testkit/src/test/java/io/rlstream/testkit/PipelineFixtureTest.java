@@ -22,24 +22,25 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The shared pipeline fixture on the real broker and registry; each test uses its own topic. */
+/**
+ * The shared pipeline fixture on the real broker and registry, as a class-wide extension (one
+ * broker for all tests: each test uses its own topic).
+ */
 class PipelineFixtureTest {
 
     private static final TopicCatalog CATALOG = new TopicCatalog("fx.", 2);
-    private static PipelineFixture pipeline;
+    @RegisterExtension
+    static final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
 
-    @BeforeAll
-    static void up() {
-        pipeline = PipelineFixture.start(CATALOG);
-    }
-
-    @AfterAll
-    static void down() {
-        pipeline.close();
+    @Test
+    void anExtensionThatIsNotStartedSaysHowToStartIt() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> PipelineFixture.extension(CATALOG).serviceSettings());
+        assertEquals("the pipeline fixture is not started: use PipelineFixture.start(..), or register"
+                + " PipelineFixture.extension(..) with @RegisterExtension", e.getMessage());
     }
 
     private static Reward reward(String group, int index) {

@@ -28,9 +28,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,21 +46,10 @@ class CurriculumIT {
     private static final TopicCatalog CATALOG = TopicCatalog.defaults();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PipelineFixture pipeline;
+    @RegisterExtension
+    final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
     @TempDir
     Path stateDir;
-
-    @BeforeEach
-    void up() {
-        pipeline = PipelineFixture.start(CATALOG);
-    }
-
-    @AfterEach
-    void down() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-    }
 
     private ProcessorsConfig config() {
         Map<String, Object> c = pipeline.serviceSettings();

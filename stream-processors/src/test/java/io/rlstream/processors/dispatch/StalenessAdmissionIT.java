@@ -21,9 +21,8 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,21 +35,10 @@ class StalenessAdmissionIT {
 
     private static final TopicCatalog CATALOG = TopicCatalog.defaults();
 
-    private PipelineFixture pipeline;
+    @RegisterExtension
+    final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
     @TempDir
     Path stateDir;
-
-    @BeforeEach
-    void up() {
-        pipeline = PipelineFixture.start(CATALOG);
-    }
-
-    @AfterEach
-    void down() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-    }
 
     private ProcessorsConfig config() {
         Map<String, Object> c = pipeline.serviceSettings();

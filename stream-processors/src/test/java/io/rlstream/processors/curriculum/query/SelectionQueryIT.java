@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,7 +59,8 @@ class SelectionQueryIT {
             "value_model_updates", 7);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static PipelineFixture pipeline;
+    @RegisterExtension
+    static final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
     @TempDir
     static Path stateDir;
     private static SelectionStore store;
@@ -66,7 +68,6 @@ class SelectionQueryIT {
 
     @BeforeAll
     static void up() throws Exception {
-        pipeline = PipelineFixture.start(CATALOG);
         produce(view("p1", "1+1", 3, 2, 0.5, 0.5, 0.625, 0.125, T0),
                 view("p2", "2+2", 7, 5, 0.25, 0.0, 0.125, 0.125, T0),
                 view("p3", "3+3", 1, 1, 0.75, 0.5, null, null, T0),
@@ -87,9 +88,6 @@ class SelectionQueryIT {
         }
         if (store != null) {
             store.close();
-        }
-        if (pipeline != null) {
-            pipeline.close();
         }
     }
 
