@@ -1,5 +1,6 @@
 package io.rlstream.model;
 
+import io.rlstream.model.nn.GptShape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,7 +15,8 @@ import java.util.Map;
  * @param mlpHidden hidden width of each layer's MLP
  */
 public record PolicyConfig(
-        int vocabSize, int contextLength, int embedDim, int layers, int heads, int mlpHidden) {
+        int vocabSize, int contextLength, int embedDim, int layers, int heads, int mlpHidden)
+        implements GptShape {
 
     private static final String PREFIX = "policy.";
 

@@ -236,11 +236,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         return ChildProcesses.LOOPBACK + ":" + brokerPort;
     }
 
-    /** The controller listener, {@code 127.0.0.1:PORT}. */
-    public String bootstrapControllers() {
-        return ChildProcesses.LOOPBACK + ":" + controllerPort;
-    }
-
     public String clusterId() {
         return clusterId;
     }

@@ -10,11 +10,9 @@ import io.rlstream.events.SampleStatus;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.grouping.GroupingApp;
-import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
-import io.rlstream.testkit.KafkaFixture;
-import io.rlstream.testkit.RegistryFixture;
+import io.rlstream.testkit.PipelineFixture;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -22,22 +20,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Exactly once under a hard crash, and replay, on a real broker and a real registry. The grouping
@@ -52,23 +43,14 @@ class GroupingCrashIT {
     private static final int GROUP_SIZE = 4;
     private static final int BATCH_GROUPS = 4;
 
-    private KafkaFixture kafka;
-    private RegistrySerdes serdes;
+    @RegisterExtension
+    final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
     private final List<Process> children = new ArrayList<>();
-
-    @BeforeEach
-    void up() {
-        kafka = KafkaFixture.start();
-        kafka.createTopics(CATALOG);
-        serdes = RegistryFixture.serdes();
-    }
 
     @AfterEach
     void down() {
+        // Before the extension stops the broker under them.
         children.forEach(Process::destroyForcibly);
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test
@@ -130,7 +112,7 @@ class GroupingCrashIT {
 
         // replay of the same recorded rollouts and rewards: rloo, B = 4, written under the prefix "replay."
         TopicCatalog replayTopics = new TopicCatalog("replay.", CATALOG.groupPartitions());
-        kafka.createTopics(replayTopics);
+        pipeline.kafka().createTopics(replayTopics);
         Process replay = startGroupingApp(writeConfig(work, Map.of("processors.application.id", "replay-rloo",
                 "batch.groups", "4", "advantage.estimator", "rloo", "processors.output.topic-prefix", "replay.")),
                 work.resolve("replay.log"));
@@ -154,8 +136,7 @@ class GroupingCrashIT {
 
     private Path writeConfig(Path dir, Map<String, String> extra) throws IOException {
         Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("registry.url", RegistryFixture.url());
+        p.putAll(pipeline.serviceSettings());
         p.put("processors.state.dir", dir.resolve("state-" + extra.get("processors.application.id")).toString());
         p.put("batch.groups", Integer.toString(BATCH_GROUPS));
         p.put("group.size", Integer.toString(GROUP_SIZE));
@@ -185,18 +166,17 @@ class GroupingCrashIT {
 
     /** Groups first..last−1 of G = 4 with rewards [1, 0, 0, 0], one group every {@code pauseMs}. */
     private void produceGroups(int first, int last, long pauseMs, AtomicInteger produced) {
-        try (KafkaProducer<String, Rollout> rollouts = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
-                serdes.serde(Rollout.class).serializer());
-             KafkaProducer<String, Reward> rewards = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
-                     serdes.serde(Reward.class).serializer())) {
+        try {
             for (int n = first; n < last; n++) {
                 String group = "group-" + n;
+                List<Rollout> rollouts = new ArrayList<>();
+                List<Reward> rewards = new ArrayList<>();
                 for (int i = 0; i < GROUP_SIZE; i++) {
-                    rollouts.send(new ProducerRecord<>(CATALOG.name(Topic.ROLLOUTS), group, rollout(group, i)));
-                    rewards.send(new ProducerRecord<>(CATALOG.name(Topic.REWARDS), group, reward(group, i)));
+                    rollouts.add(rollout(group, i));
+                    rewards.add(reward(group, i));
                 }
-                rollouts.flush();
-                rewards.flush();
+                pipeline.sendAll(Topic.ROLLOUTS, Rollout::getGroupId, rollouts);
+                pipeline.sendAll(Topic.REWARDS, Reward::getGroupId, rewards);
                 produced.incrementAndGet();
                 if (pauseMs > 0) {
                     Thread.sleep(pauseMs);
@@ -227,24 +207,8 @@ class GroupingCrashIT {
 
     /** Committed batch records until at least {@code records} are in (or the time is up), then a little more. */
     private List<TrainingBatchGroup> awaitBatches(TopicCatalog topics, int records, Duration wait) {
-        Map<String, Object> c = new HashMap<>(kafka.clientConfig());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<TrainingBatchGroup> out = new ArrayList<>();
-        try (KafkaConsumer<String, TrainingBatchGroup> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                serdes.serde(TrainingBatchGroup.class).deserializer())) {
-            consumer.subscribe(List.of(topics.name(Topic.TRAINING_BATCHES)));
-            long deadline = System.currentTimeMillis() + wait.toMillis();
-            while (out.size() < records && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
-            }
-            // Anything written twice would show up right after: read on for a moment.
-            long settle = System.currentTimeMillis() + 2_000;
-            while (System.currentTimeMillis() < settle) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
-            }
-        }
+        List<TrainingBatchGroup> out = pipeline.readValues(topics.name(Topic.TRAINING_BATCHES), TrainingBatchGroup.class,
+                records, wait);
         assertTrue(out.size() >= records, "only " + out.size() + " of " + records + " batch records within " + wait);
         return out;
     }

@@ -14,30 +14,18 @@ import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.dispatch.Dispatcher;
 import io.rlstream.processors.grouping.GroupingApp;
-import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
-import io.rlstream.testkit.KafkaFixture;
-import io.rlstream.testkit.RegistryFixture;
+import io.rlstream.testkit.PipelineFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,59 +36,18 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessorsIntegrationTest {
 
     private static final TopicCatalog CATALOG = TopicCatalog.defaults();
-    private static KafkaFixture kafka;
-    private static RegistrySerdes serdes;
+    // A fresh broker per test: the dispatcher counts what earlier tests left on the topics.
+    @RegisterExtension
+    final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
 
     @TempDir
     Path stateDir;
 
-    // A fresh broker per test: the dispatcher counts what earlier tests left on the topics.
-    @BeforeEach
-    void up() {
-        kafka = KafkaFixture.start();
-        kafka.createTopics(CATALOG);
-        serdes = RegistryFixture.serdes();
-    }
-
-    @AfterEach
-    void down() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     private ProcessorsConfig config(Map<String, String> extra) {
-        Map<String, String> c = new HashMap<>(extra);
-        c.put("bootstrap.servers", kafka.bootstrapServers());
-        c.put("registry.url", RegistryFixture.url());
+        Map<String, Object> c = pipeline.serviceSettings();
+        c.putAll(extra);
         c.put("processors.state.dir", stateDir.toString());
         return new ProcessorsConfig(c);
-    }
-
-    private <T extends SpecificRecord> void produce(Topic topic, Class<T> type, List<T> values,
-            java.util.function.Function<T, String> key) {
-        try (KafkaProducer<String, T> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
-                serdes.serde(type).serializer())) {
-            values.forEach(v -> producer.send(new ProducerRecord<>(CATALOG.name(topic), key.apply(v), v)));
-        }
-    }
-
-    /** Everything committed on a topic until {@code enough} returns true or the time runs out. */
-    private <T extends SpecificRecord> List<T> readCommitted(Topic topic, Class<T> type, int enough, Duration wait) {
-        Map<String, Object> c = kafka.clientConfig();
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic.suffix() + "-" + System.nanoTime());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Deserializer<T> values = serdes.serde(type).deserializer();
-        List<T> out = new ArrayList<>();
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(), values)) {
-            consumer.subscribe(List.of(CATALOG.name(topic)));
-            long deadline = System.currentTimeMillis() + wait.toMillis();
-            while (out.size() < enough && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
-            }
-        }
-        return out;
     }
 
     private static void await(BooleanSupplier condition, Duration wait, String what) throws InterruptedException {
@@ -113,10 +60,9 @@ class ProcessorsIntegrationTest {
 
     @Test
     void dispatcherStopsAtTheInFlightCapAndRemembersItAcrossARestart() throws InterruptedException {
-        produce(Topic.PROMPTS, Prompt.class, List.of(
+        pipeline.sendAll(Topic.PROMPTS, Prompt::getPromptId, List.of(
                 Prompt.newBuilder().setPromptId("p1").setText("1+1").setCreatedAt(Instant.now()).build(),
-                Prompt.newBuilder().setPromptId("p2").setText("2+2").setCreatedAt(Instant.now()).build()),
-                Prompt::getPromptId);
+                Prompt.newBuilder().setPromptId("p2").setText("2+2").setCreatedAt(Instant.now()).build()));
         ProcessorsConfig config = config(Map.of("dispatch.max-in-flight-groups", "3", "group.size", "2"));
 
         Dispatcher first = new Dispatcher(config, null);
@@ -129,7 +75,8 @@ class ProcessorsIntegrationTest {
         assertFalse(thread.isAlive());
         assertEquals(3, first.snapshot().dispatched());
 
-        List<PromptDispatch> sent = readCommitted(Topic.PROMPT_DISPATCH, PromptDispatch.class, 4, Duration.ofSeconds(5));
+        List<PromptDispatch> sent = pipeline.readValues(Topic.PROMPT_DISPATCH, PromptDispatch.class, 4,
+                Duration.ofSeconds(5));
         assertEquals(3, sent.size(), "no more than the cap on the topic");
         assertEquals(3, sent.stream().map(PromptDispatch::getGroupId).distinct().count());
 
@@ -162,9 +109,9 @@ class ProcessorsIntegrationTest {
         }
         try (GroupingApp app = new GroupingApp(config)) {
             app.start();
-            produce(Topic.ROLLOUTS, Rollout.class, rollouts, Rollout::getGroupId);
-            produce(Topic.REWARDS, Reward.class, rewards, Reward::getGroupId);
-            List<TrainingBatchGroup> batch = readCommitted(Topic.TRAINING_BATCHES, TrainingBatchGroup.class, 2,
+            pipeline.sendAll(Topic.ROLLOUTS, Rollout::getGroupId, rollouts);
+            pipeline.sendAll(Topic.REWARDS, Reward::getGroupId, rewards);
+            List<TrainingBatchGroup> batch = pipeline.readValues(Topic.TRAINING_BATCHES, TrainingBatchGroup.class, 2,
                     Duration.ofSeconds(60));
             assertEquals(2, batch.size());
             assertEquals(List.of("grouping-it-0", "grouping-it-0"),

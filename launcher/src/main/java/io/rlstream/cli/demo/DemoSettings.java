@@ -71,11 +71,6 @@ public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy
                 decaySteps, selector, processorSettings, java.util.Map.copyOf(settings));
     }
 
-    public DemoSettings withRunDir(Path dir) {
-        return new DemoSettings(dir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings, trainerSettings);
-    }
-
     public DemoSettings withSeed(long s) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, s,
                 decaySteps, selector, processorSettings, trainerSettings);

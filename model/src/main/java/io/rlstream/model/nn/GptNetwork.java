@@ -13,7 +13,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.rlstream.model.PolicyConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,7 +40,7 @@ public final class GptNetwork extends AbstractBlock {
     /** Added to masked logits and attention scores; finite so a fully masked row cannot yield NaN. */
     public static final float NEG_INF = -1e9f;
 
-    private final PolicyConfig config;
+    private final GptShape config;
     private final int[] forbiddenTokens;
     private final Parameter tokenEmbedding;
     private final Parameter positionEmbedding;
@@ -53,7 +52,7 @@ public final class GptNetwork extends AbstractBlock {
      * @param config network shape
      * @param forbiddenTokens token ids the model may never produce
      */
-    public GptNetwork(PolicyConfig config, int... forbiddenTokens) {
+    public GptNetwork(GptShape config, int... forbiddenTokens) {
         this.config = config;
         this.forbiddenTokens = forbiddenTokens.clone();
         tokenEmbedding = addParameter(embeddingTable("token_embedding", config.vocabSize()));
@@ -77,7 +76,7 @@ public final class GptNetwork extends AbstractBlock {
     }
 
     /** Shapes to {@link #initialize} with: one row of full context length. */
-    public static Shape[] inputShapes(PolicyConfig config) {
+    public static Shape[] inputShapes(GptShape config) {
         long t = config.contextLength();
         return new Shape[] {new Shape(1, t), new Shape(1, t), new Shape(1, 1, t, t)};
     }

@@ -18,7 +18,6 @@ import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -209,25 +208,6 @@ public final class Dispatcher implements Runnable {
             consumer.close();
             producer.close();
         }
-    }
-
-    /** Runs until the process is stopped. Argument: an optional properties file; RLSTREAM_* variables override it. */
-    public static void main(String[] args) throws InterruptedException {
-        // Avro refuses to load generated classes from untrusted packages (ClassSecurityValidator).
-        System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
-        ProcessorsConfig config = ProcessorsConfig.load(args.length > 0 ? Path.of(args[0]) : null,
-                System.getenv());
-        MetricsPublisher metrics = new MetricsPublisher(SERVICE, config.clientProps(), config.catalog(), config.serdes());
-        DispatcherService service = DispatcherService.start(config, metrics);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                service.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            metrics.close();
-        }, "dispatcher-shutdown"));
-        service.join();
     }
 
     /**

@@ -19,7 +19,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,10 +45,6 @@ public final class AdvantagesCommand {
             .build();
 
     private AdvantagesCommand() {
-    }
-
-    public static void main(String[] args) {
-        System.exit(run(Arrays.asList(args), System.in, System.out, System.err));
     }
 
     /** Runs the command on {@code args} (without the word "advantages"); returns the exit status. */

@@ -16,7 +16,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,10 +45,6 @@ public final class PromptsQueryCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PromptsQueryCommand() {
-    }
-
-    public static void main(String[] args) {
-        System.exit(run(Arrays.asList(args), System.out, System.err));
     }
 
     /** What was asked: {@code top} (promptId null) or {@code show}; n and by as given, or null for the server's defaults. */

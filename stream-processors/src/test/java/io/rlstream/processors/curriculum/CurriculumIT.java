@@ -11,11 +11,9 @@ import io.rlstream.events.PromptStats;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.dispatch.DispatcherService;
 import io.rlstream.processors.tools.PromptsQueryCommand;
-import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
-import io.rlstream.testkit.KafkaFixture;
-import io.rlstream.testkit.RegistryFixture;
+import io.rlstream.testkit.PipelineFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,16 +24,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,29 +46,13 @@ class CurriculumIT {
     private static final TopicCatalog CATALOG = TopicCatalog.defaults();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private KafkaFixture kafka;
-    private RegistrySerdes serdes;
+    @RegisterExtension
+    final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
     @TempDir
     Path stateDir;
 
-    @BeforeEach
-    void up() {
-        kafka = KafkaFixture.start();
-        kafka.createTopics(CATALOG);
-        serdes = RegistryFixture.serdes();
-    }
-
-    @AfterEach
-    void down() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     private ProcessorsConfig config() {
-        Map<String, String> c = new HashMap<>();
-        c.put("bootstrap.servers", kafka.bootstrapServers());
-        c.put("registry.url", RegistryFixture.url());
+        Map<String, Object> c = pipeline.serviceSettings();
         c.put("processors.state.dir", stateDir.toString());
         c.put("dispatch.selector", "pass-rate-window");
         c.put("selector.window.explore", "0");
@@ -95,13 +73,9 @@ class CurriculumIT {
         final Map<String, Long> dispatchedByPrompt = new HashMap<>();
 
         GroupingStandIn() {
-            Map<String, Object> c = kafka.clientConfig();
-            c.put(ConsumerConfig.GROUP_ID_CONFIG, "stand-in-" + System.nanoTime());
-            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            dispatches = new KafkaConsumer<>(c, new StringDeserializer(), serdes.serde(PromptDispatch.class).deserializer());
+            dispatches = pipeline.consumer(PromptDispatch.class, "stand-in-" + System.nanoTime());
             dispatches.subscribe(List.of(CATALOG.name(Topic.PROMPT_DISPATCH)));
-            stats = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
-                    serdes.serde(PromptStats.class).serializer());
+            stats = pipeline.producer(PromptStats.class);
         }
 
         void answer(Duration time) {
@@ -147,13 +121,9 @@ class CurriculumIT {
 
     @Test
     void theWindowSpendsTheGroupsOnTheIntermediatePromptsAndUsersCanSeeWhy() throws Exception {
-        try (KafkaProducer<String, Prompt> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
-                serdes.serde(Prompt.class).serializer())) {
-            for (String id : List.of("easy-1", "easy-2", "easy-3", "mid-1", "mid-2", "mid-3")) {
-                producer.send(new ProducerRecord<>(CATALOG.name(Topic.PROMPTS), id,
-                        Prompt.newBuilder().setPromptId(id).setText(id + "?").setCreatedAt(Instant.now()).build()));
-            }
-        }
+        pipeline.sendAll(Topic.PROMPTS, Prompt::getPromptId, List.of("easy-1", "easy-2", "easy-3", "mid-1", "mid-2", "mid-3")
+                .stream().map(id -> Prompt.newBuilder().setPromptId(id).setText(id + "?").setCreatedAt(Instant.now()).build())
+                .toList());
         ProcessorsConfig config = config();
         try (GroupingStandIn grouping = new GroupingStandIn()) {
             DispatcherService first = DispatcherService.start(config, null);

@@ -8,11 +8,9 @@ import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.PromptStats;
 import io.rlstream.processors.config.ProcessorsConfig;
-import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
-import io.rlstream.testkit.KafkaFixture;
-import io.rlstream.testkit.RegistryFixture;
+import io.rlstream.testkit.PipelineFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,15 +18,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,29 +35,13 @@ class StalenessAdmissionIT {
 
     private static final TopicCatalog CATALOG = TopicCatalog.defaults();
 
-    private KafkaFixture kafka;
-    private RegistrySerdes serdes;
+    @RegisterExtension
+    final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
     @TempDir
     Path stateDir;
 
-    @BeforeEach
-    void up() {
-        kafka = KafkaFixture.start();
-        kafka.createTopics(CATALOG);
-        serdes = RegistryFixture.serdes();
-    }
-
-    @AfterEach
-    void down() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     private ProcessorsConfig config() {
-        Map<String, String> c = new HashMap<>();
-        c.put("bootstrap.servers", kafka.bootstrapServers());
-        c.put("registry.url", RegistryFixture.url());
+        Map<String, Object> c = pipeline.serviceSettings();
         c.put("processors.state.dir", stateDir.toString());
         c.put("dispatch.max-staleness", "0");
         c.put("batch.groups", "2");
@@ -95,23 +73,11 @@ class StalenessAdmissionIT {
 
     @Test
     void synchronousAdmissionWaitsForEachVersionAlsoAcrossARestart() throws Exception {
-        try (KafkaProducer<String, Prompt> prompts = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
-                serdes.serde(Prompt.class).serializer())) {
-            for (String id : List.of("a", "b", "c")) {
-                prompts.send(new ProducerRecord<>(CATALOG.name(Topic.PROMPTS), id,
-                        Prompt.newBuilder().setPromptId(id).setText(id).setCreatedAt(Instant.now()).build()));
-            }
-        }
-        Map<String, Object> c = kafka.clientConfig();
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "stand-in");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        pipeline.sendAll(Topic.PROMPTS, Prompt::getPromptId, List.of("a", "b", "c").stream()
+                .map(id -> Prompt.newBuilder().setPromptId(id).setText(id).setCreatedAt(Instant.now()).build()).toList());
         Map<String, Long> groups = new HashMap<>();
-        try (KafkaConsumer<String, PromptDispatch> dispatches = new KafkaConsumer<>(c, new StringDeserializer(),
-                serdes.serde(PromptDispatch.class).deserializer());
-                KafkaProducer<String, PromptStats> stats = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
-                        serdes.serde(PromptStats.class).serializer());
-                KafkaProducer<String, CheckpointPublished> checkpoints = new KafkaProducer<>(kafka.clientConfig(),
-                        new StringSerializer(), serdes.serde(CheckpointPublished.class).serializer())) {
+        try (KafkaConsumer<String, PromptDispatch> dispatches = pipeline.consumer(PromptDispatch.class, "stand-in");
+                KafkaProducer<String, PromptStats> stats = pipeline.producer(PromptStats.class)) {
             dispatches.subscribe(List.of(CATALOG.name(Topic.PROMPT_DISPATCH)));
             DispatcherService first = DispatcherService.start(config(), null);
             // v = 0: (0 + 0 + 1) * 2 = 2 groups, both kept; then nothing, however long we wait
@@ -124,10 +90,8 @@ class StalenessAdmissionIT {
             DispatcherService second = DispatcherService.start(config(), null);
             try {
                 assertEquals(List.of(), answer(dispatches, stats, groups, Duration.ofSeconds(4)), "still v0: nothing");
-                checkpoints.send(new ProducerRecord<>(CATALOG.name(Topic.CHECKPOINTS), "demo", CheckpointPublished
-                        .newBuilder().setPolicyName("demo").setVersion(1).setUri("file:/v1").setStep(1)
-                        .setCreatedAt(Instant.now()).build()));
-                checkpoints.flush();
+                pipeline.send(Topic.CHECKPOINTS, "demo", CheckpointPublished.newBuilder().setPolicyName("demo")
+                        .setVersion(1).setUri("file:/v1").setStep(1).setCreatedAt(Instant.now()).build());
                 // v = 1: (0 + 1 + 1) * 2 - 2 accepted = 2 more, dispatched at v1
                 List<PromptDispatch> round2 = answer(dispatches, stats, groups, Duration.ofSeconds(5));
                 assertEquals(2, round2.size(), "the next batch after v1");

@@ -303,12 +303,7 @@ public final class PolicyTrainer {
         return klController.coef();
     }
 
-    /** Writes AdamW's moments and step count, for exact resume. */
-    public void saveOptimizer(Path file) {
-        optimizer.save(file);
-    }
-
-    /** Restores what {@link #saveOptimizer} wrote. */
+    /** Restores the optimizer state {@link AdamW#save} wrote into a checkpoint, for exact resume. */
     public void loadOptimizer(Path file) {
         optimizer.load(file, policy.model().getNDManager());
     }

@@ -7,11 +7,9 @@ import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
-import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
-import io.rlstream.testkit.KafkaFixture;
-import io.rlstream.testkit.RegistryFixture;
+import io.rlstream.testkit.PipelineFixture;
 import io.rlstream.trainer.checkpoint.CheckpointStore;
 import io.rlstream.trainer.core.LearningRateSchedule;
 import io.rlstream.trainer.core.TrainerConfig;
@@ -21,18 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,29 +41,19 @@ class TrainerCrashIT {
     @Test
     void aHardKilledTrainerResumesFromItsNewestCheckpointAndTrainsEachBatchExactlyOnce(@TempDir Path dir)
             throws Exception {
-        RegistrySerdes serdes = RegistryFixture.serdes();
         Path base = dir.resolve("base");
         try (Policy policy = Policy.create(PolicyConfig.demo(), 1)) {
             policy.save(base, Map.of("origin", "test"));
         }
-        try (KafkaFixture kafka = KafkaFixture.start()) {
-            kafka.createTopics(CATALOG);
-            String batches = CATALOG.name(Topic.TRAINING_BATCHES);
-            try (KafkaProducer<String, TrainingBatchGroup> producer = new KafkaProducer<>(kafka.clientConfig(),
-                    new StringSerializer(), serdes.serde(TrainingBatchGroup.class).serializer())) {
-                for (int b = 0; b < BATCHES; b++) {
-                    for (TrainingBatchGroup g : batch("b-" + b, b)) {
-                        producer.send(new ProducerRecord<>(batches, g.getBatchId(), g));
-                    }
-                }
-                producer.flush();
+        try (PipelineFixture pipeline = PipelineFixture.start(CATALOG)) {
+            List<TrainingBatchGroup> batches = new ArrayList<>();
+            for (int b = 0; b < BATCHES; b++) {
+                batches.addAll(batch("b-" + b, b));
             }
+            pipeline.sendAll(Topic.TRAINING_BATCHES, TrainingBatchGroup::getBatchId, batches);
             Path config = dir.resolve("trainer.properties");
             Properties p = new Properties();
-            p.put("bootstrap.servers", kafka.bootstrapServers());
-            p.put("registry.url", RegistryFixture.url());
-            p.put("topic.prefix", CATALOG.prefix());
-            p.put("group.partitions", "1");
+            p.putAll(pipeline.serviceSettings());
             p.put(TrainerServiceConfig.CHECKPOINT_DIR, dir.resolve("checkpoints").toString());
             p.put(TrainerServiceConfig.INIT, base.toString());
             p.put(TrainerServiceConfig.MAX_STEPS, Integer.toString(BATCHES));
@@ -82,7 +62,8 @@ class TrainerCrashIT {
             }
 
             Process first = start(config, dir.resolve("first.log"));
-            awaitVersion(kafka, serdes, 6, Duration.ofSeconds(120));
+            pipeline.await(Topic.CHECKPOINTS, CheckpointPublished.class, c -> c.getVersion() >= 6,
+                    Duration.ofSeconds(120));
             first.destroyForcibly().waitFor();
             long killedAfter = CheckpointStore.readState(new CheckpointStore(dir.resolve("checkpoints")).latest()
                     .orElseThrow()).version();
@@ -92,7 +73,7 @@ class TrainerCrashIT {
             assertTrue(second.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "the restarted trainer finishes");
             assertEquals(0, second.exitValue());
 
-            List<CheckpointPublished> announced = read(kafka, serdes);
+            List<CheckpointPublished> announced = pipeline.readToEnd(Topic.CHECKPOINTS, CheckpointPublished.class);
             Map<Long, List<String>> trainedBy = new TreeMap<>();
             for (CheckpointPublished c : announced) {
                 List<String> ids = List.copyOf(c.getBatchIds());
@@ -124,42 +105,6 @@ class TrainerCrashIT {
                 TrainerService.class.getName(), config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return p;
-    }
-
-    private void awaitVersion(KafkaFixture kafka, RegistrySerdes serdes, long version, Duration wait) {
-        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-        try (KafkaConsumer<String, CheckpointPublished> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                serdes.serde(CheckpointPublished.class).deserializer())) {
-            TopicPartition tp = new TopicPartition(CATALOG.name(Topic.CHECKPOINTS), 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long deadline = System.currentTimeMillis() + wait.toMillis();
-            while (System.currentTimeMillis() < deadline) {
-                for (var r : consumer.poll(Duration.ofMillis(50))) {
-                    if (r.value().getVersion() >= version) {
-                        return;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no checkpoint version " + version + " within " + wait);
-    }
-
-    private List<CheckpointPublished> read(KafkaFixture kafka, RegistrySerdes serdes) {
-        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-        List<CheckpointPublished> out = new ArrayList<>();
-        try (KafkaConsumer<String, CheckpointPublished> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                serdes.serde(CheckpointPublished.class).deserializer())) {
-            TopicPartition tp = new TopicPartition(CATALOG.name(Topic.CHECKPOINTS), 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
-            }
-        }
-        return out;
     }
 
     private static List<TrainingBatchGroup> batch(String id, long sequence) {

@@ -9,29 +9,21 @@ import io.rlstream.events.DeadLetter;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
-import io.rlstream.schemas.RegistrySerdes;
+import io.rlstream.events.PreferencePair;
+import io.rlstream.events.Prompt;
+import io.rlstream.model.CharTokenizer;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
-import io.rlstream.testkit.KafkaFixture;
-import io.rlstream.testkit.RegistryFixture;
+import io.rlstream.testkit.PipelineFixture;
 import io.rlstream.trainer.checkpoint.CheckpointStore;
 import io.rlstream.trainer.checkpoint.TrainerState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,29 +38,16 @@ class TrainerServiceIT {
 
     @Test
     void trainsEachBatchOnceDeadLettersGarbageAndResumesWhereItStopped(@TempDir Path dir) throws Exception {
-        RegistrySerdes serdes = RegistryFixture.serdes();
         Path base = dir.resolve("base");
         try (Policy policy = Policy.create(PolicyConfig.demo(), 1)) {
             policy.save(base, Map.of("origin", "test"));
         }
-        try (KafkaFixture kafka = KafkaFixture.start()) {
-            kafka.createTopics(CATALOG);
-            String batches = CATALOG.name(Topic.TRAINING_BATCHES);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
-                    new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>(batches, "junk", "not a batch".getBytes(StandardCharsets.UTF_8))).get();
-                for (int b = 0; b < 2; b++) {
-                    for (TrainingBatchGroup g : batch("b-" + b, b)) {
-                        producer.send(new ProducerRecord<>(batches, g.getBatchId(),
-                                serdes.serde(TrainingBatchGroup.class).serializer().serialize(batches, g))).get();
-                    }
-                }
+        try (PipelineFixture pipeline = PipelineFixture.start(CATALOG)) {
+            pipeline.sendBytes(Topic.TRAINING_BATCHES, "junk", "not a batch".getBytes(StandardCharsets.UTF_8));
+            for (int b = 0; b < 2; b++) {
+                pipeline.sendAll(Topic.TRAINING_BATCHES, TrainingBatchGroup::getBatchId, batch("b-" + b, b));
             }
-            Map<String, String> settings = new HashMap<>();
-            settings.put("bootstrap.servers", kafka.bootstrapServers());
-            settings.put("registry.url", RegistryFixture.url());
-            settings.put("topic.prefix", "tr.");
-            settings.put("group.partitions", "1");
+            Map<String, Object> settings = pipeline.serviceSettings();
             settings.put(TrainerServiceConfig.CHECKPOINT_DIR, dir.resolve("checkpoints").toString());
             settings.put(TrainerServiceConfig.INIT, base.toString());
             settings.put(TrainerServiceConfig.MAX_STEPS, "2");
@@ -79,17 +58,12 @@ class TrainerServiceIT {
             assertEquals(2, second.version());
             // offsets: 0 junk, 1-2 batch b-0, 3-4 batch b-1 -> resume at 5
             assertEquals(5, second.offsets().get(0).offset());
-            List<DeadLetter> dead = read(kafka, serdes, Topic.DEAD_LETTERS, DeadLetter.class, 1);
+            List<DeadLetter> dead = pipeline.readValues(Topic.DEAD_LETTERS, DeadLetter.class, 1, Duration.ofSeconds(30));
             assertEquals(0, dead.get(0).getSourceOffset());
             assertEquals("trainer", dead.get(0).getService());
 
             // a third batch arrives while the trainer is down; the restarted trainer trains it and only it
-            try (KafkaProducer<String, TrainingBatchGroup> producer = new KafkaProducer<>(kafka.clientConfig(),
-                    new StringSerializer(), serdes.serde(TrainingBatchGroup.class).serializer())) {
-                for (TrainingBatchGroup g : batch("b-2", 2)) {
-                    producer.send(new ProducerRecord<>(batches, g.getBatchId(), g)).get();
-                }
-            }
+            pipeline.sendAll(Topic.TRAINING_BATCHES, TrainingBatchGroup::getBatchId, batch("b-2", 2));
             settings.put(TrainerServiceConfig.MAX_STEPS, "3");
             runToEnd(new TrainerService(new TrainerServiceConfig(settings)));
             TrainerState third = CheckpointStore.readState(store.latest().orElseThrow());
@@ -98,7 +72,8 @@ class TrainerServiceIT {
             assertEquals(7, third.offsets().get(0).offset());
 
             // announced: v0, v1, v2 by the first run; v2 again (the restart's starting point) and v3 by the second
-            List<Long> versions = read(kafka, serdes, Topic.CHECKPOINTS, CheckpointPublished.class, 5).stream()
+            List<Long> versions = pipeline.readValues(Topic.CHECKPOINTS, CheckpointPublished.class, 5,
+                    Duration.ofSeconds(30)).stream()
                     .map(CheckpointPublished::getVersion).toList();
             assertEquals(List.of(0L, 1L, 2L, 2L, 3L), versions);
         }
@@ -106,37 +81,23 @@ class TrainerServiceIT {
 
     @Test
     void preferenceModeTrainsDpoOnPairsAndSftModeOnPromptsWithAnswers(@TempDir Path dir) throws Exception {
-        RegistrySerdes serdes = RegistryFixture.serdes();
         Path base = dir.resolve("base");
         try (Policy policy = Policy.create(PolicyConfig.demo(), 1)) {
             policy.save(base, Map.of("origin", "test"));
         }
-        io.rlstream.model.CharTokenizer tokenizer = io.rlstream.model.CharTokenizer.arithmetic();
-        try (KafkaFixture kafka = KafkaFixture.start()) {
-            kafka.createTopics(CATALOG);
-            try (KafkaProducer<String, io.rlstream.events.PreferencePair> pairs = new KafkaProducer<>(
-                    kafka.clientConfig(), new StringSerializer(),
-                    serdes.serde(io.rlstream.events.PreferencePair.class).serializer());
-                 KafkaProducer<String, io.rlstream.events.Prompt> prompts = new KafkaProducer<>(kafka.clientConfig(),
-                         new StringSerializer(), serdes.serde(io.rlstream.events.Prompt.class).serializer())) {
-                for (int i = 0; i < 4; i++) {
-                    pairs.send(new ProducerRecord<>(CATALOG.name(Topic.PREFERENCE_PAIRS), "p" + i,
-                            io.rlstream.events.PreferencePair.newBuilder().setPromptId("p" + i).setGroupId("g" + i)
-                                    .setPromptTokenIds(ints(tokenizer.encodePrompt("12+34=")))
-                                    .setChosenTokenIds(ints(tokenizer.encode("46"))).setRejectedTokenIds(ints(tokenizer.encode("47")))
-                                    .setChosenReward(1).setRejectedReward(0).setPolicyVersion(0)
-                                    .setCreatedAt(java.time.Instant.EPOCH).build()));
-                    prompts.send(new ProducerRecord<>(CATALOG.name(Topic.PROMPTS), "q" + i,
-                            io.rlstream.events.Prompt.newBuilder().setPromptId("q" + i).setText("1" + i + "+1=")
-                                    .setReferenceAnswer("1" + (i + 1)).setCreatedAt(java.time.Instant.EPOCH).build()));
-                }
+        CharTokenizer tokenizer = CharTokenizer.arithmetic();
+        try (PipelineFixture pipeline = PipelineFixture.start(CATALOG)) {
+            for (int i = 0; i < 4; i++) {
+                pipeline.send(Topic.PREFERENCE_PAIRS, "p" + i, PreferencePair.newBuilder().setPromptId("p" + i)
+                        .setGroupId("g" + i).setPromptTokenIds(ints(tokenizer.encodePrompt("12+34=")))
+                        .setChosenTokenIds(ints(tokenizer.encode("46"))).setRejectedTokenIds(ints(tokenizer.encode("47")))
+                        .setChosenReward(1).setRejectedReward(0).setPolicyVersion(0)
+                        .setCreatedAt(Instant.EPOCH).build());
+                pipeline.send(Topic.PROMPTS, "q" + i, Prompt.newBuilder().setPromptId("q" + i).setText("1" + i + "+1=")
+                        .setReferenceAnswer("1" + (i + 1)).setCreatedAt(Instant.EPOCH).build());
             }
             for (String mode : List.of("preference", "sft")) {
-                Map<String, String> settings = new HashMap<>();
-                settings.put("bootstrap.servers", kafka.bootstrapServers());
-                settings.put("registry.url", RegistryFixture.url());
-                settings.put("topic.prefix", "tr.");
-                settings.put("group.partitions", "1");
+                Map<String, Object> settings = pipeline.serviceSettings();
                 settings.put(TrainerServiceConfig.MODE, mode);
                 settings.put(TrainerServiceConfig.CHECKPOINT_DIR, dir.resolve(mode).toString());
                 settings.put(TrainerServiceConfig.INIT, base.toString());
@@ -162,7 +123,7 @@ class TrainerServiceIT {
     }
 
     private static List<Integer> ints(int[] tokens) {
-        return java.util.Arrays.stream(tokens).boxed().toList();
+        return Arrays.stream(tokens).boxed().toList();
     }
 
     private static void runToEnd(TrainerService trainer) throws InterruptedException {
@@ -174,24 +135,5 @@ class TrainerServiceIT {
 
     private static List<TrainingBatchGroup> batch(String id, long sequence) {
         return TestBatches.batch(id, sequence);
-    }
-
-    private static <T extends SpecificRecord> List<T> read(KafkaFixture kafka, RegistrySerdes serdes, Topic topic,
-            Class<T> type, int n) {
-        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<T> out = new ArrayList<>();
-        try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                serdes.serde(type).deserializer())) {
-            TopicPartition tp = new TopicPartition(CATALOG.name(topic), 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (out.size() < n && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
-            }
-            consumer.poll(Duration.ofMillis(300)).forEach(r -> out.add(r.value()));
-        }
-        return out;
     }
 }

@@ -9,11 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rlstream.events.PromptSelection;
 import io.rlstream.processors.tools.PromptsQueryCommand;
-import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
-import io.rlstream.testkit.KafkaFixture;
-import io.rlstream.testkit.RegistryFixture;
+import io.rlstream.testkit.PipelineFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,21 +21,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -65,8 +59,8 @@ class SelectionQueryIT {
             "value_model_updates", 7);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static KafkaFixture kafka;
-    private static RegistrySerdes serdes;
+    @RegisterExtension
+    static final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
     @TempDir
     static Path stateDir;
     private static SelectionStore store;
@@ -74,16 +68,14 @@ class SelectionQueryIT {
 
     @BeforeAll
     static void up() throws Exception {
-        kafka = KafkaFixture.start();
-        kafka.createTopics(CATALOG);
-        serdes = RegistryFixture.serdes();
         produce(view("p1", "1+1", 3, 2, 0.5, 0.5, 0.625, 0.125, T0),
                 view("p2", "2+2", 7, 5, 0.25, 0.0, 0.125, 0.125, T0),
                 view("p3", "3+3", 1, 1, 0.75, 0.5, null, null, T0),
                 view("p4", "4+4", 0, 0, null, null, null, null, T0),
                 // p1 again, later: the store must keep this one
                 view("p1", "1+1", 8, 3, 0.75, 1.0, 0.5625, 0.4375, T0.plusSeconds(60)));
-        store = new SelectionStore(kafka.clientConfig(), CATALOG, serdes, "selection-query-it", stateDir);
+        store = new SelectionStore(pipeline.kafka().clientConfig(), CATALOG, pipeline.serdes(), "selection-query-it",
+                stateDir);
         store.start();
         awaitCount(4);
         server = new SelectionQueryServer(store, () -> SELECTOR_STATUS, "127.0.0.1", 0, 0.5);
@@ -97,9 +89,6 @@ class SelectionQueryIT {
         if (store != null) {
             store.close();
         }
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     private static PromptSelection view(String id, String text, long selected, long groups, Double estimate,
@@ -111,12 +100,7 @@ class SelectionQueryIT {
     }
 
     private static void produce(PromptSelection... views) {
-        try (KafkaProducer<String, PromptSelection> producer = new KafkaProducer<>(kafka.clientConfig(),
-                new StringSerializer(), serdes.serde(PromptSelection.class).serializer())) {
-            for (PromptSelection v : views) {
-                producer.send(new ProducerRecord<>(CATALOG.name(Topic.PROMPT_SELECTION), v.getPromptId(), v));
-            }
-        }
+        pipeline.sendAll(Topic.PROMPT_SELECTION, PromptSelection::getPromptId, Arrays.asList(views));
     }
 
     private static void awaitCount(long expected) throws InterruptedException {
@@ -265,11 +249,7 @@ class SelectionQueryIT {
     @org.junit.jupiter.api.Order(8)
     void aViewWrittenWhileRunningShowsUpAndABadRecordIsSkipped() throws InterruptedException {
         // a record that is not a PromptSelection is skipped, and the store reads on past it
-        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
-                new ByteArraySerializer())) {
-            raw.send(new ProducerRecord<>(CATALOG.name(Topic.PROMPT_SELECTION), "garbage",
-                    "not avro".getBytes(StandardCharsets.UTF_8)));
-        }
+        pipeline.sendBytes(Topic.PROMPT_SELECTION, "garbage", "not avro".getBytes(StandardCharsets.UTF_8));
         // an id with '/' and '+' (as a dataset's may be) must come back through the URL path whole
         produce(view("add/5+5", "5+5", 20, 0, null, null, 0.5, null, T0.plusSeconds(120)));
         awaitCount(5);
@@ -289,8 +269,8 @@ class SelectionQueryIT {
     void aFreshStoreLoadsTheWholeTopicBadRecordIncluded(@TempDir Path freshStateDir) {
         // A new state folder: the global thread restores the topic from its start. A restore copies the
         // bytes into the store undecoded (the bad record too, unlike the live path), so the queries skip it.
-        try (SelectionStore fresh = new SelectionStore(kafka.clientConfig(), CATALOG, serdes, "selection-query-it-fresh",
-                freshStateDir)) {
+        try (SelectionStore fresh = new SelectionStore(pipeline.kafka().clientConfig(), CATALOG, pipeline.serdes(),
+                "selection-query-it-fresh", freshStateDir)) {
             fresh.start();
             assertEquals(5, fresh.count(), "p1..p4 and add/5+5; the record that is not a PromptSelection is skipped");
             assertEquals(8, fresh.get("p1").orElseThrow().getSelected());
@@ -304,8 +284,8 @@ class SelectionQueryIT {
     @org.junit.jupiter.api.Order(10)
     void aMissingTopicFailsAtStartAndQueriesSayTheStoreIsNotAvailable(@TempDir Path otherStateDir) {
         TopicCatalog elsewhere = new TopicCatalog("missing.", 4);
-        try (SelectionStore orphan = new SelectionStore(kafka.clientConfig(), elsewhere, serdes, "selection-query-it-missing",
-                otherStateDir)) {
+        try (SelectionStore orphan = new SelectionStore(pipeline.kafka().clientConfig(), elsewhere, pipeline.serdes(),
+                "selection-query-it-missing", otherStateDir)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, orphan::start);
             assertTrue(e.getMessage().startsWith("cannot load the selector's state from missing.prompt-selection: "),
                     e.getMessage());

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.rlstream.events.PromptSelection;
-import io.rlstream.schemas.PlainAvroSerdes;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.testkit.PlainAvroSerdes;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Properties;

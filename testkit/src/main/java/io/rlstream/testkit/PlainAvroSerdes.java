@@ -1,5 +1,7 @@
-package io.rlstream.schemas;
+package io.rlstream.testkit;
 
+import io.rlstream.schemas.RegistrySerdes;
+import io.rlstream.schemas.SerdeFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +21,8 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Plain Avro binary serdes with no registry and no header: the writer schema is the generated
- * class's own. For unit tests ({@code TopologyTestDriver}) and offline tools only; the running
- * system uses {@link RegistrySerdes}.
+ * class's own. For unit tests ({@code TopologyTestDriver}, no broker, no registry): the running
+ * system and the integration tests use {@link RegistrySerdes}.
  */
 public final class PlainAvroSerdes implements SerdeFactory {
 

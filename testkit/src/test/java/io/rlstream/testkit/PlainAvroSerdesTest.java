@@ -1,4 +1,4 @@
-package io.rlstream.schemas;
+package io.rlstream.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
