@@ -37,19 +37,11 @@ import org.junit.jupiter.api.Test;
  */
 class PackageCyclesTest {
 
-    /**
-     * References that close a cycle and are being removed on another branch; each is tolerated
-     * only while it is present. The registry branch rewrites Verifiers so that reward.verify no
-     * longer reads RewardServiceConfig nor builds the RewardScorer: delete this line's entries
-     * when it has landed.
-     */
-    private static final Set<String> BEING_FIXED = Set.of();
-
     private static final Path REPOSITORY = Path.of("..");
 
     @Test
     void noCyclesBetweenThePackagesOfAnyModule() {
-        PackageGraph graph = PackageGraph.of(mainSources(), BEING_FIXED);
+        PackageGraph graph = PackageGraph.of(mainSources());
         List<String> cycles = graph.describeCycles();
         if (!cycles.isEmpty()) {
             fail(cycles.size() + " package cycle(s) in src/main; move the type that closes each cycle to the"
@@ -66,7 +58,7 @@ class PackageCyclesTest {
                 .collect(Collectors.toCollection(TreeSet::new));
         assertTrue(modules.containsAll(Set.of("schemas", "model", "producers", "reward-service",
                 "stream-processors", "trainer-service", "ops", "launcher")), modules.toString());
-        PackageGraph graph = PackageGraph.of(sources, Set.of());
+        PackageGraph graph = PackageGraph.of(sources);
         assertTrue(graph.dependencies("io.rlstream.cli").contains("io.rlstream.reward"),
                 "the launcher's package depends on the reward service's: " + graph.dependencies("io.rlstream.cli"));
     }
@@ -83,7 +75,7 @@ class PackageCyclesTest {
                         package io.rlstream.model.nn;
                         class GptNetwork { Object c = io.rlstream.model.PolicyConfig.demo(); }
                         """);
-        List<String> cycles = PackageGraph.of(sources, Set.of()).describeCycles();
+        List<String> cycles = PackageGraph.of(sources).describeCycles();
         assertEquals(1, cycles.size(), cycles.toString());
         assertTrue(cycles.get(0).contains("io.rlstream.model.nn.GptNetwork -> io.rlstream.model.PolicyConfig"), cycles.get(0));
         assertTrue(cycles.get(0).contains("io.rlstream.model.Policy -> io.rlstream.model.nn.GptNetwork"), cycles.get(0));
@@ -96,7 +88,7 @@ class PackageCyclesTest {
                 Path.of("B.java"), "package io.rlstream.b;\nimport io.rlstream.c.*;\nclass B {}\n",
                 Path.of("C.java"), "package io.rlstream.c;\nclass C { void f() { io.rlstream.a.A.class.getName(); } }\n",
                 Path.of("D.java"), "package io.rlstream.d;\nimport io.rlstream.a.A;\nclass D {}\n");
-        List<String> cycles = PackageGraph.of(sources, Set.of()).describeCycles();
+        List<String> cycles = PackageGraph.of(sources).describeCycles();
         assertEquals(1, cycles.size(), cycles.toString());
         assertTrue(cycles.get(0).startsWith("[io.rlstream.a, io.rlstream.b, io.rlstream.c]"), cycles.get(0));
     }
@@ -108,17 +100,7 @@ class PackageCyclesTest {
                         + "  // io.rlstream.b.B.run()\n  String s = \"io.rlstream.b.B\";\n"
                         + "  String t = \"\"\"\n    io.rlstream.b.B\n    \"\"\";\n  char c = '\"';\n}\n",
                 Path.of("B.java"), "package io.rlstream.b;\nimport io.rlstream.a.A;\nclass B {}\n");
-        assertEquals(List.of(), PackageGraph.of(sources, Set.of()).describeCycles());
-    }
-
-    @Test
-    void aToleratedReferenceOnlyHidesItsOwnEdge() {
-        Map<Path, String> sources = Map.of(
-                Path.of("A.java"), "package io.rlstream.a;\nimport io.rlstream.b.B;\nimport io.rlstream.b.C;\nclass A {}\n",
-                Path.of("B.java"), "package io.rlstream.b;\nimport io.rlstream.a.A;\nclass B {}\n");
-        assertEquals(1, PackageGraph.of(sources, Set.of("io.rlstream.a.A -> io.rlstream.b.B")).describeCycles().size());
-        assertEquals(List.of(), PackageGraph.of(sources,
-                Set.of("io.rlstream.b.B -> io.rlstream.a.A")).describeCycles());
+        assertEquals(List.of(), PackageGraph.of(sources).describeCycles());
     }
 
     private static Map<Path, String> mainSources() {
@@ -154,13 +136,13 @@ class PackageCyclesTest {
         /** from package -> to package -> "FromType -> ToType" references. */
         private final Map<String, Map<String, Set<String>>> edges = new TreeMap<>();
 
-        static PackageGraph of(Map<Path, String> sources, Set<String> tolerated) {
+        static PackageGraph of(Map<Path, String> sources) {
             PackageGraph graph = new PackageGraph();
-            sources.forEach((path, text) -> graph.add(path, text, tolerated));
+            sources.forEach((path, text) -> graph.add(path, text));
             return graph;
         }
 
-        private void add(Path path, String text, Set<String> tolerated) {
+        private void add(Path path, String text) {
             String code = codeOnly(text);
             Matcher pkg = PACKAGE.matcher(code);
             if (!pkg.find()) {
@@ -175,7 +157,7 @@ class PackageCyclesTest {
                 String type = ref.group();
                 String to = type.substring(0, type.lastIndexOf('.'));
                 String reference = fromType + " -> " + type;
-                if (!to.equals(from) && !tolerated.contains(reference)) {
+                if (!to.equals(from)) {
                     edges.get(from).computeIfAbsent(to, k -> new TreeSet<>()).add(reference);
                 }
             }
