@@ -6,7 +6,7 @@ import io.rlstream.config.ServiceConfig;
 import io.rlstream.events.Metric;
 import io.rlstream.events.MetricRollup;
 import io.rlstream.events.StepSummary;
-import io.rlstream.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.schemas.Topic;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.cli.demo.Demo;
 import io.rlstream.cli.demo.DemoSettings;
-import io.rlstream.metrics.prometheus.ExpositionText;
-import io.rlstream.ops.monitoring.GrafanaDashboard;
+import io.rlstream.testkit.ExpositionText;
+import io.rlstream.monitoring.grafana.GrafanaDashboard;
 import io.rlstream.testkit.KafkaFixture;
 import io.rlstream.testkit.RegistryFixture;
 import java.io.ByteArrayOutputStream;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rlstream.cli.demo.Demo;
 import io.rlstream.cli.demo.DemoSettings;
 import io.rlstream.events.Metric;
-import io.rlstream.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.KafkaFixture;

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.events.StepSummary;
-import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
+import io.rlstream.monitoring.summary.StepSummaryApp;
 import io.rlstream.processors.config.ProcessorsConfig;
-import io.rlstream.processors.summary.StepSummaryApp;
+import io.rlstream.processors.grouping.GroupingApp;
 import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
@@ -59,7 +60,7 @@ class MetricsIT {
                 worker.publish("worker.rollouts", 6, -1, 1, Map.of("worker", "w0"));
                 worker.flush();
 
-                try (StepSummaryApp app = new StepSummaryApp(config)) {
+                try (StepSummaryApp app = GroupingApp.stepSummaries(config, null)) {
                     app.start();
                     StepSummary one = await(kafka, "1", s -> s.getMetrics().containsKey("worker.rollouts{worker=w0}")
                             && s.getMetrics().get("worker.rollouts{worker=w0}").getCount() == 2);
@@ -70,7 +71,7 @@ class MetricsIT {
                 worker.flush();
                 trainer.publish("trainer.loss", 0.25, 2, 2, Map.of());
                 trainer.flush();
-                try (StepSummaryApp app = new StepSummaryApp(config)) {
+                try (StepSummaryApp app = GroupingApp.stepSummaries(config, null)) {
                     app.start();
                     StepSummary two = await(kafka, "2", s -> s.getMetrics().containsKey("trainer.loss"));
                     assertEquals(0.25, two.getMetrics().get("trainer.loss").getLast());

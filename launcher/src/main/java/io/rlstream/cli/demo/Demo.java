@@ -1,10 +1,10 @@
 package io.rlstream.cli.demo;
 
-import io.rlstream.cli.dashboard.Dashboard;
+import io.rlstream.monitoring.dashboard.Dashboard;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.Prompt;
-import io.rlstream.metrics.MetricsPublisher;
-import io.rlstream.metrics.prometheus.PrometheusEndpoint;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
+import io.rlstream.monitoring.prometheus.PrometheusEndpoint;
 import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
@@ -19,7 +19,7 @@ import io.rlstream.processors.dispatch.Dispatcher;
 import io.rlstream.processors.dispatch.DispatcherService;
 import io.rlstream.processors.grouping.GroupingCounters;
 import io.rlstream.processors.grouping.GroupingApp;
-import io.rlstream.processors.summary.StepSummaryApp;
+import io.rlstream.monitoring.summary.StepSummaryApp;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.reward.RewardService;
 import io.rlstream.reward.RewardServiceConfig;
@@ -201,7 +201,7 @@ public final class Demo {
             GroupingApp grouping = new GroupingApp(processors, prometheus.registry());
             grouping.start();
             services.add(grouping);
-            StepSummaryApp summaries = new StepSummaryApp(processors, prometheus.registry());
+            StepSummaryApp summaries = GroupingApp.stepSummaries(processors, prometheus.registry());
             summaries.start();
             services.add(summaries);
             // Held-out accuracy is the demo's own measurement: it goes to rl.metrics like every other.

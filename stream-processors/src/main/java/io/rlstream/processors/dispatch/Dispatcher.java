@@ -7,7 +7,7 @@ import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
-import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.processors.curriculum.Choice;
 import io.rlstream.processors.curriculum.GroupOutcome;
 import io.rlstream.processors.curriculum.PromptPool;
@@ -235,8 +235,8 @@ public final class Dispatcher implements Runnable {
      * into {@code registry}; closing the result removes them.
      */
     public AutoCloseable bindClientMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
-        AutoCloseable consumerMeters = io.rlstream.metrics.prometheus.KafkaMeters.bind(registry, consumer);
-        AutoCloseable producerMeters = io.rlstream.metrics.prometheus.KafkaMeters.bind(registry, producer);
+        AutoCloseable consumerMeters = io.rlstream.monitoring.prometheus.KafkaMeters.bind(registry, consumer);
+        AutoCloseable producerMeters = io.rlstream.monitoring.prometheus.KafkaMeters.bind(registry, producer);
         return () -> {
             consumerMeters.close();
             producerMeters.close();
