@@ -1,12 +1,9 @@
 package io.rlstream.cli;
 
-import io.rlstream.cli.bench.AsyncBenchmark;
-import io.rlstream.cli.bench.ProcessorsBenchmark;
-import io.rlstream.cli.bench.SelectorBenchmark;
-import io.rlstream.cli.bench.TrainerBenchmark;
 import io.rlstream.monitoring.dashboard.Dashboard;
-import io.rlstream.cli.demo.Demo;
-import io.rlstream.cli.demo.DemoSettings;
+import io.rlstream.bench.Benchmarks;
+import io.rlstream.demo.Demo;
+import io.rlstream.demo.DemoSettings;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.events.Prompt;
 import io.rlstream.lake.ConnectCommand;
@@ -206,20 +203,7 @@ public final class Rlstream {
                 }
                 return RewardCheckCommand.run(rest.subList(1, rest.size()), System.in, out, err);
             case "bench":
-                if (!rest.isEmpty() && rest.get(0).equals("processors")) {
-                    return ProcessorsBenchmark.run(rest.subList(1, rest.size()), out, err);
-                }
-                if (!rest.isEmpty() && rest.get(0).equals("trainer")) {
-                    return TrainerBenchmark.run(rest.subList(1, rest.size()), out, err);
-                }
-                if (!rest.isEmpty() && rest.get(0).equals("selectors")) {
-                    return SelectorBenchmark.run(rest.subList(1, rest.size()), out, err);
-                }
-                if (!rest.isEmpty() && rest.get(0).equals("async")) {
-                    return AsyncBenchmark.run(rest.subList(1, rest.size()), out, err);
-                }
-                err.println("rlstream: bench runs processors, trainer, selectors or async (rlstream bench processors --help)");
-                return 2;
+                return Benchmarks.run(rest, out, err);
             default:
                 break;
         }

@@ -21,7 +21,7 @@ import org.yaml.snakeyaml.Yaml;
  * The Prometheus scrape config and the Grafana dashboard in monitoring/ are well-formed and agree with
  * the code: the scrape targets are the services' default ports, every panel uses the
  * ${DS_PROMETHEUS} datasource, and the panels ask for the metrics the operators need. That each
- * queried name is really exposed is checked against live endpoints (launcher's DashboardMetricsIT).
+ * queried name is really exposed is checked against live endpoints (the demo module's DashboardMetricsIT).
  */
 class MonitoringFilesTest {
 
