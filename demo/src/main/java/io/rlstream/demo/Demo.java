@@ -3,6 +3,7 @@ package io.rlstream.demo;
 import io.rlstream.monitoring.dashboard.Dashboard;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.Prompt;
+import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.monitoring.prometheus.PrometheusEndpoint;
 import io.rlstream.model.CharTokenizer;
@@ -86,9 +87,8 @@ public final class Demo {
         }
     }
 
-    /** Source and name of the held-out accuracy metric on rl.metrics (MetricCatalog). */
-    public static final String EVAL_SOURCE = "demo";
-    public static final String EVAL_ACCURACY = "eval.accuracy";
+    /** Source of the held-out accuracy metric on rl.metrics ({@link MetricCatalog#EVAL_ACCURACY}). */
+    public static final String EVAL_SOURCE = MetricCatalog.EVAL_ACCURACY.source();
 
     private final DemoSettings settings;
     private final String bootstrap;
@@ -208,7 +208,7 @@ public final class Demo {
             MetricsPublisher evalMetrics = new MetricsPublisher(EVAL_SOURCE, processors.clientProps(), catalog,
                     processors.serdes(), prometheus.registry());
             services.add(evalMetrics);
-            evalMetrics.publish(EVAL_ACCURACY, initial, 0, 0, Map.of());
+            evalMetrics.publish(MetricCatalog.EVAL_ACCURACY, initial, 0, 0, Map.of());
             TrainerService trainer = new TrainerService(new TrainerServiceConfig(with(common, settings.trainerSettings(),
                     TrainerServiceConfig.CHECKPOINT_DIR, runDir.resolve("checkpoints").toString(),
                     TrainerServiceConfig.INIT, basePolicy.toString(),
@@ -269,7 +269,7 @@ public final class Demo {
                     lastEvalNanos = System.nanoTime();
                     double seconds = (System.nanoTime() - rlStart) / 1e9;
                     log.eval(steps, newestVersion, seconds, last);
-                    evalMetrics.publish(EVAL_ACCURACY, last, steps, newestVersion, Map.of());
+                    evalMetrics.publish(MetricCatalog.EVAL_ACCURACY, last, steps, newestVersion, Map.of());
                     out.printf("eval  @ step %d, %.0f s of RL: held-out greedy accuracy %.1f%%%n", steps, seconds, 100 * last);
                     if (last >= settings.targetAccuracy()) {
                         samplesToTarget = worker.generatedSamples();

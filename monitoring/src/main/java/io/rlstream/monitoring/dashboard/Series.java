@@ -1,5 +1,7 @@
 package io.rlstream.monitoring.dashboard;
 
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricName;
 import java.util.Optional;
 
 /**
@@ -9,27 +11,28 @@ import java.util.Optional;
  * without the {@code trainer.} prefix), the fallback when no step-summary app runs.
  */
 public enum Series {
-    ACCURACY("accuracy", "Held-out accuracy", "eval.accuracy", null),
-    REWARD("reward", "Reward (batch mean)", "trainer.reward_mean", "reward_mean"),
-    EFFECTIVE_RATIO("effective_ratio", "Effective ratio", "trainer.effective_ratio", "effective_ratio"),
-    STALENESS("staleness", "Staleness (mean versions)", "trainer.staleness_mean", "staleness_mean"),
-    THROUGHPUT("throughput", "Throughput (rollouts/s)", "trainer.rollouts_per_second", "rollouts_per_second"),
-    TOKENS_PER_SECOND("tokens_per_second", "Trainer tokens/s", "trainer.tokens_per_second", "tokens_per_second"),
-    KL("kl", "KL to reference", "trainer.kl", "kl"),
-    LOSS("loss", "Loss", "trainer.loss", "loss"),
-    ENTROPY("entropy", "Entropy", "trainer.entropy", "entropy"),
-    CLIP_FRACTION("clip_fraction", "Clip fraction", "trainer.clip_fraction", "clip_fraction");
+    ACCURACY("accuracy", "Held-out accuracy", MetricCatalog.EVAL_ACCURACY),
+    REWARD("reward", "Reward (batch mean)", MetricCatalog.TRAINER_REWARD_MEAN),
+    EFFECTIVE_RATIO("effective_ratio", "Effective ratio", MetricCatalog.TRAINER_EFFECTIVE_RATIO),
+    STALENESS("staleness", "Staleness (mean versions)", MetricCatalog.TRAINER_STALENESS_MEAN),
+    THROUGHPUT("throughput", "Throughput (rollouts/s)", MetricCatalog.TRAINER_ROLLOUTS_PER_SECOND),
+    TOKENS_PER_SECOND("tokens_per_second", "Trainer tokens/s", MetricCatalog.TRAINER_TOKENS_PER_SECOND),
+    KL("kl", "KL to reference", MetricCatalog.TRAINER_KL),
+    LOSS("loss", "Loss", MetricCatalog.TRAINER_LOSS),
+    ENTROPY("entropy", "Entropy", MetricCatalog.TRAINER_ENTROPY),
+    CLIP_FRACTION("clip_fraction", "Clip fraction", MetricCatalog.TRAINER_CLIP_FRACTION);
 
     private final String id;
     private final String title;
     private final String metricName;
     private final String checkpointKey;
 
-    Series(String id, String title, String metricName, String checkpointKey) {
+    Series(String id, String title, MetricName metric) {
         this.id = id;
         this.title = title;
-        this.metricName = metricName;
-        this.checkpointKey = checkpointKey;
+        this.metricName = metric.name();
+        // checkpoints carry the trainer's step metrics only, by their name within the trainer
+        this.checkpointKey = metric.source().equals(MetricCatalog.TRAINER_LOSS.source()) ? metric.localName() : null;
     }
 
     /** Name of the series in the JSON API and the page. */

@@ -10,11 +10,11 @@ public final class Metrics {
     private Metrics() {
     }
 
-    public static Metric of(String source, String name, double value, long step, long policyVersion,
+    public static Metric of(String source, MetricName name, double value, long step, long policyVersion,
             Map<String, String> tags) {
         return Metric.newBuilder()
                 .setSource(source)
-                .setName(name)
+                .setName(name.name())
                 .setValue(value)
                 .setStep(step)
                 .setPolicyVersion(policyVersion)
@@ -23,7 +23,7 @@ public final class Metrics {
                 .build();
     }
 
-    public static Metric of(String source, String name, double value) {
+    public static Metric of(String source, MetricName name, double value) {
         return of(source, name, value, -1, -1, Map.of());
     }
 }

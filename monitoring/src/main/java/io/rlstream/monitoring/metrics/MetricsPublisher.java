@@ -50,14 +50,22 @@ public final class MetricsPublisher implements AutoCloseable {
         this.producerMeters = registry == null ? null : KafkaMeters.bind(registry, producer);
     }
 
-    public void publish(String name, double value, long step, long policyVersion, Map<String, String> tags) {
+    /**
+     * Publishes one value of a catalogued metric; a family ({@code selector.*}) is published as
+     * one of its members ({@link MetricName#withSuffix}).
+     */
+    public void publish(MetricName name, double value, long step, long policyVersion, Map<String, String> tags) {
+        if (name.isFamily()) {
+            throw new IllegalArgumentException(name.name() + " is a family: publish a member, "
+                    + "e.g. withSuffix(reason)");
+        }
         producer.send(new ProducerRecord<>(topic, source, Metrics.of(source, name, value, step, policyVersion, tags)));
         if (gauges != null) {
-            gauges.record(name, value, tags);
+            gauges.record(name.name(), value, tags);
         }
     }
 
-    public void publish(String name, double value) {
+    public void publish(MetricName name, double value) {
         publish(name, value, -1, -1, Map.of());
     }
 

@@ -1,6 +1,8 @@
 package io.rlstream.monitoring.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -10,13 +12,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The catalogue: one entry per name, families matched by prefix, every topic the issue names covered, README current. */
+/** The catalogue: one entry per name, families matched by prefix, every topic the issue names covered, docs/metrics.md current. */
 class MetricCatalogTest {
 
     @Test
     void namesAreUniqueAndFamiliesMatchTheirMembers() {
         Set<String> seen = new HashSet<>();
-        for (MetricCatalog.Entry e : MetricCatalog.entries()) {
+        for (MetricName e : MetricCatalog.entries()) {
             assertTrue(seen.add(e.name()), "listed twice: " + e.name());
         }
         assertEquals("grouping.groups_dropped_*", MetricCatalog.find("grouping.groups_dropped_equal_rewards")
@@ -29,7 +31,7 @@ class MetricCatalogTest {
 
     @Test
     void everyKindOfMeasurementTheDashboardsShowIsCatalogued() {
-        Set<String> topics = MetricCatalog.entries().stream().map(MetricCatalog.Entry::topic).collect(Collectors.toSet());
+        Set<String> topics = MetricCatalog.entries().stream().map(MetricName::topic).collect(Collectors.toSet());
         for (String topic : new String[] {"rewards", "accuracy", "effective ratio", "drops", "staleness", "KL", "entropy",
                 "clip fraction", "importance weights", "losses", "throughput", "lag", "verifier latency"}) {
             assertTrue(topics.contains(topic), "no metric about " + topic);
@@ -37,9 +39,34 @@ class MetricCatalogTest {
     }
 
     @Test
-    void readmeHasTheCurrentCatalogue() throws java.io.IOException {
-        // Surefire runs in the module folder. On failure: paste MetricCatalog.markdown() into ../README.md.
-        String readme = Files.readString(Path.of("../README.md"));
-        assertTrue(readme.contains(MetricCatalog.markdown()), "README.md metric catalogue is out of date");
+    void familyMembersKeepTheFamilysKindAndOnlyFamiliesTakeASuffix() {
+        MetricName dropped = MetricCatalog.GROUPING_GROUPS_DROPPED.withSuffix("equal_rewards");
+        assertEquals("grouping.groups_dropped_equal_rewards", dropped.name());
+        assertEquals(MetricName.Kind.TOTAL, dropped.kind());
+        assertEquals("grouping", dropped.source());
+        assertFalse(dropped.isFamily());
+        assertEquals(MetricCatalog.GROUPING_GROUPS_DROPPED, MetricCatalog.find(dropped.name()).orElseThrow());
+        assertEquals("selector.pass-rate/window", MetricCatalog.SELECTOR.withSuffix("pass-rate/window").name());
+        assertThrows(IllegalArgumentException.class, () -> MetricCatalog.REWARD_SCORED.withSuffix("x"),
+                "a single metric is not a family");
+        assertThrows(IllegalArgumentException.class, () -> MetricCatalog.SELECTOR.withSuffix(""));
+        assertEquals("loss", MetricCatalog.TRAINER_LOSS.localName());
+    }
+
+    @Test
+    void theSourceFollowsTheNamesPrefix() {
+        assertEquals("reward-service", MetricCatalog.REWARD_SCORED.source());
+        assertEquals("demo", MetricCatalog.EVAL_ACCURACY.source());
+        assertEquals("dispatcher", MetricCatalog.SELECTOR.source());
+        assertEquals("rollout-worker", MetricCatalog.WORKER_DEAD_LETTERS.source());
+        assertEquals(68, MetricCatalog.entries().size(), "every constant is in the list, in declaration order");
+        assertEquals(MetricCatalog.EVAL_ACCURACY, MetricCatalog.entries().get(0));
+    }
+
+    @Test
+    void docsHaveTheCurrentCatalogue() throws java.io.IOException {
+        // Surefire runs in the module folder. On failure: paste MetricCatalog.markdown() into ../docs/metrics.md.
+        String doc = Files.readString(Path.of("../docs/metrics.md"));
+        assertTrue(doc.contains(MetricCatalog.markdown()), "docs/metrics.md metric catalogue is out of date");
     }
 }

@@ -3,6 +3,7 @@ package io.rlstream.processors.grouping;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.rlstream.config.ExactlyOnceStreams;
+import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.monitoring.prometheus.KafkaMeters;
 import io.rlstream.monitoring.summary.StepSummaryApp;
@@ -93,10 +94,10 @@ public final class GroupingApp implements AutoCloseable {
     }
 
     private void publishMetrics() {
-        counters.snapshot().forEach((name, value) -> metrics.publish("grouping." + name, value));
+        counters.metrics().forEach(metrics::publish);
         double ratio = counters.effectiveRatio();
         if (!Double.isNaN(ratio)) {
-            metrics.publish("grouping.effective_ratio", ratio);
+            metrics.publish(MetricCatalog.GROUPING_EFFECTIVE_RATIO, ratio);
         }
     }
 
