@@ -1,8 +1,29 @@
 package io.rlstream.trainer.service;
 
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_CLIP_FRACTION;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_EFFECTIVE_RATIO;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_ENTROPY;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_GRAD_NORM;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_GROUPS;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_IS_MASKED_FRACTION;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_IS_TRUNCATED_FRACTION;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_IS_WEIGHT_MAX;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_IS_WEIGHT_MEAN;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_KL;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_KL_COEF;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_LOSS;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_POLICY_LOSS;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_RATIO_MEAN;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_REWARD_MEAN;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_SAMPLES;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_STALENESS_HISTOGRAM;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_STALENESS_MAX;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_STALENESS_MEAN;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS_PER_SECOND;
+
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
-import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricName;
 import io.rlstream.trainer.core.PolicyTrainer;
 import io.rlstream.trainer.core.StepStats;
@@ -44,7 +65,7 @@ final class RlStepInput implements StepInput {
     /** The metric of a staleness bucket: trainer.staleness_0 .. staleness_7, staleness_8plus (samples of the batch). */
     static MetricName stalenessBucket(int k) {
         String bucket = k == STALENESS_BUCKETS - 1 ? k + "plus" : Integer.toString(k);
-        return MetricCatalog.TRAINER_STALENESS_HISTOGRAM.withSuffix(bucket);
+        return TRAINER_STALENESS_HISTOGRAM.withSuffix(bucket);
     }
 
     /**
@@ -79,41 +100,41 @@ final class RlStepInput implements StepInput {
             }
         }
         Map<MetricName, Double> m = new LinkedHashMap<>();
-        m.put(MetricCatalog.TRAINER_SAMPLES, (double) samples.size());
-        m.put(MetricCatalog.TRAINER_GROUPS, (double) batch.size());
+        m.put(TRAINER_SAMPLES, (double) samples.size());
+        m.put(TRAINER_GROUPS, (double) batch.size());
         if (samples.isEmpty()) {
             // PF-PPO reweighting can leave groups without samples; a batch of nothing trains nothing.
-            m.put(MetricCatalog.TRAINER_TOKENS, 0.0);
+            m.put(TRAINER_TOKENS, 0.0);
             return m;
         }
         StepStats stats = trainer.rlStep(samples);
         Map<String, Long> filter = batch.get(0).getFilterStats();
         long completed = filter.getOrDefault("groups_completed", 0L);
         long kept = filter.getOrDefault("groups_kept", 0L);
-        m.put(MetricCatalog.TRAINER_LOSS, stats.loss());
-        m.put(MetricCatalog.TRAINER_POLICY_LOSS, stats.policyLoss());
-        m.put(MetricCatalog.TRAINER_KL, stats.kl());
-        m.put(MetricCatalog.TRAINER_KL_COEF, stats.klCoef());
-        m.put(MetricCatalog.TRAINER_ENTROPY, stats.entropy());
-        m.put(MetricCatalog.TRAINER_CLIP_FRACTION, stats.clipFraction());
-        m.put(MetricCatalog.TRAINER_RATIO_MEAN, stats.meanRatio());
-        m.put(MetricCatalog.TRAINER_GRAD_NORM, stats.gradNorm());
-        m.put(MetricCatalog.TRAINER_IS_WEIGHT_MEAN, stats.weightMean());
-        m.put(MetricCatalog.TRAINER_IS_WEIGHT_MAX, stats.weightMax());
-        m.put(MetricCatalog.TRAINER_IS_TRUNCATED_FRACTION, stats.fractionTruncated());
-        m.put(MetricCatalog.TRAINER_IS_MASKED_FRACTION, stats.fractionMasked());
-        m.put(MetricCatalog.TRAINER_REWARD_MEAN, rewardSum / samples.size());
-        m.put(MetricCatalog.TRAINER_STALENESS_MEAN, stalenessSum / samples.size());
-        m.put(MetricCatalog.TRAINER_STALENESS_MAX, (double) stalenessMax);
+        m.put(TRAINER_LOSS, stats.loss());
+        m.put(TRAINER_POLICY_LOSS, stats.policyLoss());
+        m.put(TRAINER_KL, stats.kl());
+        m.put(TRAINER_KL_COEF, stats.klCoef());
+        m.put(TRAINER_ENTROPY, stats.entropy());
+        m.put(TRAINER_CLIP_FRACTION, stats.clipFraction());
+        m.put(TRAINER_RATIO_MEAN, stats.meanRatio());
+        m.put(TRAINER_GRAD_NORM, stats.gradNorm());
+        m.put(TRAINER_IS_WEIGHT_MEAN, stats.weightMean());
+        m.put(TRAINER_IS_WEIGHT_MAX, stats.weightMax());
+        m.put(TRAINER_IS_TRUNCATED_FRACTION, stats.fractionTruncated());
+        m.put(TRAINER_IS_MASKED_FRACTION, stats.fractionMasked());
+        m.put(TRAINER_REWARD_MEAN, rewardSum / samples.size());
+        m.put(TRAINER_STALENESS_MEAN, stalenessSum / samples.size());
+        m.put(TRAINER_STALENESS_MAX, (double) stalenessMax);
         long[] histogram = stalenessHistogram(batch, version);
         for (int k = 0; k < STALENESS_BUCKETS; k++) {
             m.put(stalenessBucket(k), (double) histogram[k]);
         }
         if (completed > 0) {
-            m.put(MetricCatalog.TRAINER_EFFECTIVE_RATIO, (double) kept / completed);
+            m.put(TRAINER_EFFECTIVE_RATIO, (double) kept / completed);
         }
-        m.put(MetricCatalog.TRAINER_TOKENS, (double) stats.tokens());
-        m.put(MetricCatalog.TRAINER_TOKENS_PER_SECOND, stats.tokensPerSecond());
+        m.put(TRAINER_TOKENS, (double) stats.tokens());
+        m.put(TRAINER_TOKENS_PER_SECOND, stats.tokensPerSecond());
         return m;
     }
 
