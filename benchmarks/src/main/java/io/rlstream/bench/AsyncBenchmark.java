@@ -87,22 +87,10 @@ public final class AsyncBenchmark {
     }
 
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.print(USAGE);
-            return 0;
-        }
-        if (args.contains("--simulate")) {
+        if (args.contains("--simulate") && !args.contains("--help") && !args.contains("-h")) {
             return simulate(args.stream().filter(a -> !a.equals("--simulate")).toList(), out, err);
         }
-        Settings settings;
-        try {
-            settings = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("rlstream bench async: " + e.getMessage());
-            err.println("Run 'rlstream bench async --help' for usage.");
-            return 2;
-        }
-        try {
+        return BenchCommand.run("async", USAGE, args, out, err, AsyncBenchmark::parse, settings -> {
             List<Run> runs = new ArrayList<>();
             for (boolean correction : settings.corrections()) {
                 for (int eta : settings.etas()) {
@@ -118,10 +106,7 @@ public final class AsyncBenchmark {
             Files.writeString(settings.runDir().resolve("async.csv"), csv(runs));
             out.println("runs and async.csv in " + settings.runDir());
             return 0;
-        } catch (Exception e) {
-            err.println("rlstream bench async failed: " + e);
-            return 1;
-        }
+        });
     }
 
     /** {@code --simulate}: the timed stand-ins at scale ({@link AsyncSimulation}); flags --etas, --generators, --batches, --run-dir. */

@@ -267,22 +267,10 @@ public final class ProcessorsBenchmark {
 
     /** Runs the benchmark from command-line flags; returns the exit code. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.print(USAGE);
-            return 0;
-        }
-        Settings settings;
-        try {
-            settings = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("rlstream bench processors: " + e.getMessage());
-            err.println("Run 'rlstream bench processors --help' for usage.");
-            return 2;
-        }
-        // Avro refuses to instantiate generated classes from packages it is not told to trust.
-        System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
-        APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));
-        try {
+        return BenchCommand.run("processors", USAGE, args, out, err, ProcessorsBenchmark::parse, settings -> {
+            // Avro refuses to instantiate generated classes from packages it is not told to trust.
+            System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
+            APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));
             out.printf("rlstream bench processors: %d rollouts x %d tokens, G %d, B %d (%d groups, %d batches), "
                     + "%d to warm up, on %s%n", settings.rollouts(), settings.tokens(), settings.groupSize(),
                     settings.batchGroups(), settings.groups(), settings.batches(), settings.warmupRollouts(),
@@ -292,10 +280,7 @@ public final class ProcessorsBenchmark {
             out.print(ResultTable.format(result));
             out.flush();
             return result.complete() ? 0 : 1;
-        } catch (Exception e) {
-            err.println("rlstream bench processors failed: " + e);
-            return 1;
-        }
+        });
     }
 
     /** Flags to settings; {@link IllegalArgumentException} with a message for the user on anything wrong. */
@@ -310,38 +295,19 @@ public final class ProcessorsBenchmark {
         Path runDir = null;
         Integer warmup = null;
         Duration timeout = d.timeout();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
-            }
-            String name = arg.substring(2);
-            String value;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else {
-                value = i + 1 < args.size() ? args.get(i + 1) : null;
-                i++;
-            }
-            if (!VALUE_FLAGS.contains(name)) {
-                throw new IllegalArgumentException("unknown flag --" + name + " (known: --" + String.join(", --",
-                        VALUE_FLAGS) + ", --help)");
-            }
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException("flag --" + name + " needs a value");
-            }
+        for (Map.Entry<String, String> flag : BenchCommand.flags(args, VALUE_FLAGS).entrySet()) {
+            String name = flag.getKey();
+            String value = flag.getValue();
             switch (name) {
-                case "rollouts" -> rollouts = integer(name, value);
-                case "tokens" -> tokens = integer(name, value);
-                case "group-size" -> groupSize = integer(name, value);
-                case "batch-groups" -> batchGroups = integer(name, value);
-                case "warmup-rollouts" -> warmup = integer(name, value);
+                case "rollouts" -> rollouts = BenchCommand.integer(name, value);
+                case "tokens" -> tokens = BenchCommand.integer(name, value);
+                case "group-size" -> groupSize = BenchCommand.integer(name, value);
+                case "batch-groups" -> batchGroups = BenchCommand.integer(name, value);
+                case "warmup-rollouts" -> warmup = BenchCommand.integer(name, value);
                 case "bootstrap-server" -> bootstrap = value;
                 case "registry-url" -> registry = value;
                 case "run-dir" -> runDir = Path.of(value);
-                case "timeout-seconds" -> timeout = Duration.ofSeconds(integer(name, value));
+                case "timeout-seconds" -> timeout = Duration.ofSeconds(BenchCommand.integer(name, value));
                 default -> throw new IllegalStateException(name);
             }
         }
@@ -350,13 +316,6 @@ public final class ProcessorsBenchmark {
                 runDir, timeout);
     }
 
-    private static int integer(String flag, String value) {
-        try {
-            return Integer.parseInt(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + flag + " expects a whole number, got '" + value + "'");
-        }
-    }
 
     /**
      * Runs both sides and returns their numbers; progress lines go to {@code progress}. A run that

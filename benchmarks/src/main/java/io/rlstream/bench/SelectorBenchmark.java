@@ -75,19 +75,7 @@ public final class SelectorBenchmark {
     }
 
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.print(USAGE);
-            return 0;
-        }
-        Settings settings;
-        try {
-            settings = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("rlstream bench selectors: " + e.getMessage());
-            err.println("Run 'rlstream bench selectors --help' for usage.");
-            return 2;
-        }
-        try {
+        return BenchCommand.run("selectors", USAGE, args, out, err, SelectorBenchmark::parse, settings -> {
             List<Demo.Result> results = new ArrayList<>();
             for (String selector : settings.selectors()) {
                 out.printf("%n=== selector %s: seed %d, budget %.1f min, target %.0f%% ===%n", selector, settings.seed(),
@@ -101,10 +89,7 @@ public final class SelectorBenchmark {
             Files.writeString(settings.runDir().resolve("selectors.txt"), table);
             out.println("runs and selectors.csv in " + settings.runDir());
             return 0;
-        } catch (Exception e) {
-            err.println("rlstream bench selectors failed: " + e);
-            return 1;
-        }
+        });
     }
 
     private static Demo.Result runOne(Settings settings, String selector, PrintStream out) throws Exception {

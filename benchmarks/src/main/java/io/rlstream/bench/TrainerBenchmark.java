@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -226,19 +227,7 @@ public final class TrainerBenchmark {
 
     /** Runs the benchmark from command-line flags; returns the exit code. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.print(USAGE);
-            return 0;
-        }
-        Settings settings;
-        try {
-            settings = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("rlstream bench trainer: " + e.getMessage());
-            err.println("Run 'rlstream bench trainer --help' for usage.");
-            return 2;
-        }
-        try {
+        return BenchCommand.run("trainer", USAGE, args, out, err, TrainerBenchmark::parse, settings -> {
             out.printf("rlstream bench trainer: %d steps (+ %d warm-up) of B %d x G %d = %d samples, responses up to "
                     + "%d tokens, threads %s, seed %d%n", settings.steps(), settings.warmupSteps(),
                     settings.batchGroups(), settings.groupSize(), settings.samplesPerStep(), settings.responseTokens(),
@@ -248,10 +237,7 @@ public final class TrainerBenchmark {
             out.print(TrainerBenchmarkReport.format(result));
             out.flush();
             return 0;
-        } catch (RuntimeException | LinkageError e) {
-            err.println("rlstream bench trainer failed: " + e);
-            return 1;
-        }
+        });
     }
 
     /** Flags to settings; {@link IllegalArgumentException} with a message for the user on anything wrong. */
@@ -264,38 +250,19 @@ public final class TrainerBenchmark {
         int responseTokens = d.responseTokens();
         List<Integer> threads = d.threads();
         long seed = d.seed();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
-            }
-            String name = arg.substring(2);
-            String value;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else {
-                value = i + 1 < args.size() ? args.get(i + 1) : null;
-                i++;
-            }
-            if (!VALUE_FLAGS.contains(name)) {
-                throw new IllegalArgumentException("unknown flag --" + name + " (known: --"
-                        + String.join(", --", VALUE_FLAGS) + ", --help)");
-            }
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException("flag --" + name + " needs a value");
-            }
+        for (Map.Entry<String, String> flag : BenchCommand.flags(args, VALUE_FLAGS).entrySet()) {
+            String name = flag.getKey();
+            String value = flag.getValue();
             switch (name) {
-                case "steps" -> steps = integer(name, value);
-                case "warmup-steps" -> warmup = integer(name, value);
-                case "batch-groups" -> batchGroups = integer(name, value);
-                case "group-size" -> groupSize = integer(name, value);
-                case "response-tokens" -> responseTokens = integer(name, value);
+                case "steps" -> steps = BenchCommand.integer(name, value);
+                case "warmup-steps" -> warmup = BenchCommand.integer(name, value);
+                case "batch-groups" -> batchGroups = BenchCommand.integer(name, value);
+                case "group-size" -> groupSize = BenchCommand.integer(name, value);
+                case "response-tokens" -> responseTokens = BenchCommand.integer(name, value);
                 case "threads" -> {
                     List<Integer> list = new ArrayList<>();
                     for (String part : value.split(",", -1)) {
-                        list.add(integer(name, part.trim()));
+                        list.add(BenchCommand.integer(name, part.trim()));
                     }
                     threads = list;
                 }
@@ -312,13 +279,6 @@ public final class TrainerBenchmark {
         return new Settings(steps, warmup, batchGroups, groupSize, responseTokens, threads, seed);
     }
 
-    private static int integer(String flag, String value) {
-        try {
-            return Integer.parseInt(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + flag + " expects a whole number, got '" + value + "'");
-        }
-    }
 
     /**
      * Runs W + N steps per thread setting and returns their numbers; progress lines go to
