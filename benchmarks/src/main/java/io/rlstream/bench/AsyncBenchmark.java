@@ -205,6 +205,8 @@ public final class AsyncBenchmark {
         return new double[] {n == 0 ? Double.NaN : sum / n, largest};
     }
 
+    static final List<String> FLAGS = List.of("etas", "corrections", "minutes", "target", "seed", "run-dir");
+
     static Settings parse(List<String> args) {
         List<Integer> etas = List.of(0, 1, 2, 4, 8);
         List<Boolean> corrections = List.of(true, false);
@@ -212,12 +214,9 @@ public final class AsyncBenchmark {
         double target = 0.85;
         long seed = 7;
         Path runDir = null;
-        for (int i = 0; i < args.size(); i++) {
-            String flag = args.get(i);
-            if (i + 1 >= args.size()) {
-                throw new IllegalArgumentException("flag " + flag + " needs a value");
-            }
-            String value = args.get(++i);
+        for (Map.Entry<String, String> entry : BenchCommand.flags(args, FLAGS).entrySet()) {
+            String flag = "--" + entry.getKey();
+            String value = entry.getValue();
             try {
                 switch (flag) {
                     case "--etas" -> etas = Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
@@ -230,7 +229,7 @@ public final class AsyncBenchmark {
                     case "--target" -> target = Double.parseDouble(value);
                     case "--seed" -> seed = Long.parseLong(value);
                     case "--run-dir" -> runDir = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown flag " + flag);
+                    default -> throw new IllegalStateException(flag); // BenchCommand.flags refused it
                 }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(flag + " needs numbers, got '" + value + "'");

@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -103,18 +104,17 @@ public final class SelectorBenchmark {
         }
     }
 
+    static final List<String> FLAGS = List.of("selectors", "minutes", "target", "seed", "run-dir");
+
     static Settings parse(List<String> args) {
         List<String> selectors = PromptSelectors.names();
         double minutes = 6;
         double target = 0.85;
         long seed = 7;
         Path runDir = null;
-        for (int i = 0; i < args.size(); i++) {
-            String flag = args.get(i);
-            if (i + 1 >= args.size()) {
-                throw new IllegalArgumentException("flag " + flag + " needs a value");
-            }
-            String value = args.get(++i);
+        for (Map.Entry<String, String> entry : BenchCommand.flags(args, FLAGS).entrySet()) {
+            String flag = "--" + entry.getKey();
+            String value = entry.getValue();
             try {
                 switch (flag) {
                     case "--selectors" -> selectors = Arrays.stream(value.split(",")).map(String::trim)
@@ -123,7 +123,7 @@ public final class SelectorBenchmark {
                     case "--target" -> target = Double.parseDouble(value);
                     case "--seed" -> seed = Long.parseLong(value);
                     case "--run-dir" -> runDir = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown flag " + flag);
+                    default -> throw new IllegalStateException(flag); // BenchCommand.flags refused it
                 }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(flag + " needs a number, got '" + value + "'");
