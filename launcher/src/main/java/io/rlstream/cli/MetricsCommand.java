@@ -6,7 +6,8 @@ import io.rlstream.config.ServiceConfig;
 import io.rlstream.events.Metric;
 import io.rlstream.events.MetricRollup;
 import io.rlstream.events.StepSummary;
-import io.rlstream.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricName;
 import io.rlstream.schemas.Topic;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -66,9 +68,9 @@ final class MetricsCommand {
               --config FILE, --set KEY=VALUE topic.prefix and other shared settings
             """;
 
-    static final List<String> DEFAULT_COLUMNS = List.of("eval.accuracy", "trainer.reward_mean",
-            "trainer.effective_ratio", "trainer.staleness_mean", "trainer.kl", "trainer.loss",
-            "trainer.rollouts_per_second");
+    static final List<String> DEFAULT_COLUMNS = Stream.of(MetricCatalog.EVAL_ACCURACY, MetricCatalog.TRAINER_REWARD_MEAN,
+            MetricCatalog.TRAINER_EFFECTIVE_RATIO, MetricCatalog.TRAINER_STALENESS_MEAN, MetricCatalog.TRAINER_KL,
+            MetricCatalog.TRAINER_LOSS, MetricCatalog.TRAINER_ROLLOUTS_PER_SECOND).map(MetricName::name).toList();
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,26 +1,23 @@
 package io.rlstream.cli;
 
-import io.rlstream.cli.bench.AsyncBenchmark;
-import io.rlstream.cli.bench.ProcessorsBenchmark;
-import io.rlstream.cli.bench.SelectorBenchmark;
-import io.rlstream.cli.bench.TrainerBenchmark;
-import io.rlstream.cli.dashboard.Dashboard;
-import io.rlstream.cli.demo.Demo;
-import io.rlstream.cli.demo.DemoSettings;
+import io.rlstream.monitoring.dashboard.Dashboard;
+import io.rlstream.bench.Benchmarks;
+import io.rlstream.demo.Demo;
+import io.rlstream.demo.DemoSettings;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.events.Prompt;
 import io.rlstream.lake.ConnectCommand;
 import io.rlstream.lake.LakeCommand;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.rlstream.metrics.MetricsPublisher;
-import io.rlstream.metrics.prometheus.PrometheusEndpoint;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
+import io.rlstream.monitoring.prometheus.PrometheusEndpoint;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.dispatch.Dispatcher;
 import io.rlstream.processors.dispatch.DispatcherService;
 import io.rlstream.processors.tools.PromptsQueryCommand;
 import io.rlstream.processors.grouping.GroupingApp;
-import io.rlstream.processors.summary.StepSummaryApp;
+import io.rlstream.monitoring.summary.StepSummaryApp;
 import io.rlstream.processors.tools.AdvantagesCommand;
 import io.rlstream.processors.tools.PfPpoR2Command;
 import io.rlstream.producers.prompts.PromptProducer;
@@ -211,20 +208,7 @@ public final class Rlstream {
                 }
                 return RewardCheckCommand.run(rest.subList(1, rest.size()), System.in, out, err);
             case "bench":
-                if (!rest.isEmpty() && rest.get(0).equals("processors")) {
-                    return ProcessorsBenchmark.run(rest.subList(1, rest.size()), out, err);
-                }
-                if (!rest.isEmpty() && rest.get(0).equals("trainer")) {
-                    return TrainerBenchmark.run(rest.subList(1, rest.size()), out, err);
-                }
-                if (!rest.isEmpty() && rest.get(0).equals("selectors")) {
-                    return SelectorBenchmark.run(rest.subList(1, rest.size()), out, err);
-                }
-                if (!rest.isEmpty() && rest.get(0).equals("async")) {
-                    return AsyncBenchmark.run(rest.subList(1, rest.size()), out, err);
-                }
-                err.println("rlstream: bench runs processors, trainer, selectors or async (rlstream bench processors --help)");
-                return 2;
+                return Benchmarks.run(rest, out, err);
             default:
                 break;
         }
@@ -249,7 +233,7 @@ public final class Rlstream {
                 case "processors" -> service(args, out, ProcessorsConfig.DEFINITION, ProcessorsConfig::new,
                         ServiceConfig.METRICS_PORT, (c, registry) -> {
                             GroupingApp app = new GroupingApp(c, registry);
-                            StepSummaryApp summaries = new StepSummaryApp(c, registry);
+                            StepSummaryApp summaries = GroupingApp.stepSummaries(c, registry);
                             app.start();
                             summaries.start();
                             return () -> {
@@ -387,7 +371,7 @@ public final class Rlstream {
             BiFunction<C, MeterRegistry, AutoCloseable> start) throws Exception {
         args.rejectUnknown(List.of("config", "bootstrap-server", "registry-url"));
         C config = make.apply(settings(args, definition));
-        PrometheusEndpoint prometheus = config.prometheus(metricsPortKey);
+        PrometheusEndpoint prometheus = PrometheusEndpoint.start(config, metricsPortKey);
         prometheus.address().ifPresent(a -> out.println("prometheus: " + a));
         AutoCloseable running;
         try {

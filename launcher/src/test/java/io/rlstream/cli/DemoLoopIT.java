@@ -3,10 +3,10 @@ package io.rlstream.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rlstream.cli.demo.Demo;
-import io.rlstream.cli.demo.DemoSettings;
+import io.rlstream.demo.Demo;
+import io.rlstream.demo.DemoSettings;
 import io.rlstream.events.Metric;
-import io.rlstream.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.KafkaFixture;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rlstream.cli.demo.Demo;
-import io.rlstream.cli.demo.DemoSettings;
+import io.rlstream.demo.Demo;
+import io.rlstream.demo.DemoSettings;
 import io.rlstream.lake.AvroConnectData;
 import io.rlstream.lake.ConnectCommand;
 import io.rlstream.lake.LakeCommand;

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.events.StepSummary;
-import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
+import io.rlstream.monitoring.summary.StepSummaryApp;
 import io.rlstream.processors.config.ProcessorsConfig;
-import io.rlstream.processors.summary.StepSummaryApp;
+import io.rlstream.processors.grouping.GroupingApp;
 import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
@@ -53,24 +55,24 @@ class MetricsIT {
             try (MetricsPublisher trainer = new MetricsPublisher("trainer", client, CATALOG, serdes);
                     MetricsPublisher worker = new MetricsPublisher("rollout-worker", client, CATALOG, serdes)) {
                 // step 1: loss 0.5, then the worker reports 8 and 6 samples (they belong to step 1)
-                trainer.publish("trainer.loss", 0.5, 1, 1, Map.of());
+                trainer.publish(MetricCatalog.TRAINER_LOSS, 0.5, 1, 1, Map.of());
                 trainer.flush();
-                worker.publish("worker.rollouts", 8, -1, 1, Map.of("worker", "w0"));
-                worker.publish("worker.rollouts", 6, -1, 1, Map.of("worker", "w0"));
+                worker.publish(MetricCatalog.WORKER_ROLLOUTS, 8, -1, 1, Map.of("worker", "w0"));
+                worker.publish(MetricCatalog.WORKER_ROLLOUTS, 6, -1, 1, Map.of("worker", "w0"));
                 worker.flush();
 
-                try (StepSummaryApp app = new StepSummaryApp(config)) {
+                try (StepSummaryApp app = GroupingApp.stepSummaries(config, null)) {
                     app.start();
                     StepSummary one = await(kafka, "1", s -> s.getMetrics().containsKey("worker.rollouts{worker=w0}")
                             && s.getMetrics().get("worker.rollouts{worker=w0}").getCount() == 2);
                     assertEquals(14, one.getMetrics().get("worker.rollouts{worker=w0}").getSum());
                 }
                 // while it is down: one more report for step 1, then step 2
-                worker.publish("worker.rollouts", 2, -1, 1, Map.of("worker", "w0"));
+                worker.publish(MetricCatalog.WORKER_ROLLOUTS, 2, -1, 1, Map.of("worker", "w0"));
                 worker.flush();
-                trainer.publish("trainer.loss", 0.25, 2, 2, Map.of());
+                trainer.publish(MetricCatalog.TRAINER_LOSS, 0.25, 2, 2, Map.of());
                 trainer.flush();
-                try (StepSummaryApp app = new StepSummaryApp(config)) {
+                try (StepSummaryApp app = GroupingApp.stepSummaries(config, null)) {
                     app.start();
                     StepSummary two = await(kafka, "2", s -> s.getMetrics().containsKey("trainer.loss"));
                     assertEquals(0.25, two.getMetrics().get("trainer.loss").getLast());

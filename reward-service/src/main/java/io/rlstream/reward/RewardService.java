@@ -2,8 +2,9 @@ package io.rlstream.reward;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.rlstream.metrics.MetricsPublisher;
-import io.rlstream.metrics.prometheus.KafkaMeters;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
+import io.rlstream.monitoring.prometheus.KafkaMeters;
 import io.rlstream.reward.stream.RewardStats;
 import io.rlstream.reward.stream.RewardTopology;
 import io.rlstream.reward.feedback.FeedbackMapping;
@@ -85,15 +86,15 @@ public final class RewardService implements AutoCloseable {
     }
 
     private void publishMetrics() {
-        metrics.publish("reward.scored", stats.scored());
-        metrics.publish("reward.correct", stats.correct());
-        metrics.publish("reward.dead_letters", stats.deadLetters());
-        metrics.publish("reward.verifier_latency_ms_mean", stats.meanLatencyMillis());
-        metrics.publish("reward.verifier_latency_ms_max", stats.maxLatencyMillis());
+        metrics.publish(MetricCatalog.REWARD_SCORED, stats.scored());
+        metrics.publish(MetricCatalog.REWARD_CORRECT, stats.correct());
+        metrics.publish(MetricCatalog.REWARD_DEAD_LETTERS, stats.deadLetters());
+        metrics.publish(MetricCatalog.REWARD_VERIFIER_LATENCY_MS_MEAN, stats.meanLatencyMillis());
+        metrics.publish(MetricCatalog.REWARD_VERIFIER_LATENCY_MS_MAX, stats.maxLatencyMillis());
         if (!Double.isNaN(stats.meanScore())) {
-            metrics.publish("reward.score_mean", stats.meanScore());
+            metrics.publish(MetricCatalog.REWARD_SCORE_MEAN, stats.meanScore());
         }
-        stats.failures().forEach((reason, n) -> metrics.publish("reward.failed", n, -1, -1, Map.of("reason", reason)));
+        stats.failures().forEach((reason, n) -> metrics.publish(MetricCatalog.REWARD_FAILED, n, -1, -1, Map.of("reason", reason)));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.rlstream.config;
 
-import io.rlstream.metrics.prometheus.PrometheusEndpoint;
 import io.rlstream.schemas.ConfiguredSerdes;
 import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.SerdeFactory;
@@ -46,7 +45,9 @@ public class ServiceConfig extends AbstractConfig {
     public static final String SERDE_CONFIG_PREFIX = "serde.config.";
     public static final String METRICS_HOST = "metrics.host";
     public static final String METRICS_PORT = "metrics.port";
-    /** The standard Prometheus ports of the services started alone (ops/prometheus/prometheus.yml scrapes them). */
+    /** {@code metrics.port} value that turns a service's Prometheus HTTP server off (its registry still records). */
+    public static final int METRICS_PORT_OFF = -1;
+    /** The standard Prometheus ports of the services started alone (monitoring/prometheus/prometheus.yml scrapes them). */
     public static final int REWARDS_METRICS_PORT = 9401;
     public static final int WORKER_METRICS_PORT = 9402;
     public static final int PROCESSORS_METRICS_PORT = 9403;
@@ -60,7 +61,7 @@ public class ServiceConfig extends AbstractConfig {
 
     /** The shared keys, with no Prometheus endpoint by default (tools that are not services). */
     public static ConfigDef baseDef() {
-        return baseDef(PrometheusEndpoint.OFF);
+        return baseDef(METRICS_PORT_OFF);
     }
 
     /** The shared keys, with the service's own default {@code metrics.port}. */
@@ -86,13 +87,6 @@ public class ServiceConfig extends AbstractConfig {
                         METRICS_PORT_DOC);
     }
 
-    /**
-     * Starts this service's Prometheus endpoint at {@code metrics.host} and the port in
-     * {@code portKey} ({@code metrics.port}, or the dispatcher's {@code dispatch.metrics.port}).
-     */
-    public PrometheusEndpoint prometheus(String portKey) {
-        return PrometheusEndpoint.start(getString(METRICS_HOST), getInt(portKey));
-    }
 
     public ServiceConfig(ConfigDef definition, Map<?, ?> originals) {
         super(definition, originals, false);

@@ -6,8 +6,9 @@ import io.rlstream.events.DeadLetter;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.rlstream.metrics.MetricsPublisher;
-import io.rlstream.metrics.prometheus.KafkaMeters;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
+import io.rlstream.monitoring.prometheus.KafkaMeters;
 import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.schemas.SerdeFactory;
@@ -188,12 +189,12 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                     long workEnd = System.nanoTime();
                     busyNanos += workEnd - workStart;
                     idleFraction = 1 - (double) busyNanos / Math.max(1, workEnd - firstWorkNanos);
-                    metrics.publish("worker.rollouts", rollouts.size(), -1, loaded.getVersion(), Map.of("worker", workerId));
-                    metrics.publish("worker.samples_per_second", rollouts.size() / Math.max(seconds, 1e-9), -1,
+                    metrics.publish(MetricCatalog.WORKER_ROLLOUTS, rollouts.size(), -1, loaded.getVersion(), Map.of("worker", workerId));
+                    metrics.publish(MetricCatalog.WORKER_SAMPLES_PER_SECOND, rollouts.size() / Math.max(seconds, 1e-9), -1,
                             loaded.getVersion(), Map.of("worker", workerId));
-                    metrics.publish("worker.idle_fraction", idleFraction, -1, loaded.getVersion(), Map.of("worker", workerId));
+                    metrics.publish(MetricCatalog.WORKER_IDLE_FRACTION, idleFraction, -1, loaded.getVersion(), Map.of("worker", workerId));
                     if (!deadLetters.isEmpty()) {
-                        metrics.publish("worker.dead_letters", deadLetters.size());
+                        metrics.publish(MetricCatalog.WORKER_DEAD_LETTERS, deadLetters.size());
                     }
                 }
             } finally {

@@ -7,7 +7,8 @@ import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
-import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.processors.curriculum.Choice;
 import io.rlstream.processors.curriculum.GroupOutcome;
 import io.rlstream.processors.curriculum.PromptPool;
@@ -215,8 +216,8 @@ public final class Dispatcher implements Runnable {
      * into {@code registry}; closing the result removes them.
      */
     public AutoCloseable bindClientMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
-        AutoCloseable consumerMeters = io.rlstream.metrics.prometheus.KafkaMeters.bind(registry, consumer);
-        AutoCloseable producerMeters = io.rlstream.metrics.prometheus.KafkaMeters.bind(registry, producer);
+        AutoCloseable consumerMeters = io.rlstream.monitoring.prometheus.KafkaMeters.bind(registry, consumer);
+        AutoCloseable producerMeters = io.rlstream.monitoring.prometheus.KafkaMeters.bind(registry, producer);
         return () -> {
             consumerMeters.close();
             producerMeters.close();
@@ -483,18 +484,18 @@ public final class Dispatcher implements Runnable {
         if (metrics == null) {
             return;
         }
-        metrics.publish("dispatch.dispatched", groups.dispatched());
-        metrics.publish("dispatch.completed", groups.completed());
-        metrics.publish("dispatch.in_flight", groups.inFlight());
-        metrics.publish("dispatch.accepted", groups.accepted());
-        metrics.publish("dispatch.lost", groups.lost());
-        metrics.publish("dispatch.prompt_pool", pool.size());
-        metrics.publish("dispatch.policy_version", policyVersion);
-        metrics.publish("dispatch.batches_ahead", batchesWritten - policyVersion);
+        metrics.publish(MetricCatalog.DISPATCH_DISPATCHED, groups.dispatched());
+        metrics.publish(MetricCatalog.DISPATCH_COMPLETED, groups.completed());
+        metrics.publish(MetricCatalog.DISPATCH_IN_FLIGHT, groups.inFlight());
+        metrics.publish(MetricCatalog.DISPATCH_ACCEPTED, groups.accepted());
+        metrics.publish(MetricCatalog.DISPATCH_LOST, groups.lost());
+        metrics.publish(MetricCatalog.DISPATCH_PROMPT_POOL, pool.size());
+        metrics.publish(MetricCatalog.DISPATCH_POLICY_VERSION, policyVersion);
+        metrics.publish(MetricCatalog.DISPATCH_BATCHES_AHEAD, batchesWritten - policyVersion);
         Map<String, String> tags = Map.of("selector", selector.name());
         selector.metrics().forEach((name, value) -> {
             if (!Double.isNaN(value)) {
-                metrics.publish("selector." + name, value, -1, policyVersion, tags);
+                metrics.publish(MetricCatalog.SELECTOR.withSuffix(name), value, -1, policyVersion, tags);
             }
         });
     }

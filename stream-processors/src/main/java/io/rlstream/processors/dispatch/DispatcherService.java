@@ -1,7 +1,7 @@
 package io.rlstream.processors.dispatch;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.rlstream.metrics.MetricsPublisher;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.curriculum.query.SelectionQueryServer;
 import io.rlstream.processors.curriculum.query.SelectionStore;

@@ -2,10 +2,12 @@ package io.rlstream.processors.grouping;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.rlstream.metrics.MetricsPublisher;
-import io.rlstream.metrics.prometheus.KafkaMeters;
+import io.rlstream.config.ExactlyOnceStreams;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
+import io.rlstream.monitoring.prometheus.KafkaMeters;
+import io.rlstream.monitoring.summary.StepSummaryApp;
 import io.rlstream.processors.config.ProcessorsConfig;
-import io.rlstream.schemas.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,11 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 
 /**
@@ -66,19 +65,19 @@ public final class GroupingApp implements AutoCloseable {
 
     /** Kafka Streams settings: the pass-through client settings, then ours (exactly-once always). */
     public static Properties streamsProperties(ProcessorsConfig config) {
-        Properties props = new Properties();
-        // Groups and batches carry token ids: allow records up to the topics' limit (ARCHITECTURE "Record sizes").
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topic.MAX_MESSAGE_BYTES);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
-        props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(Topic.MAX_MESSAGE_BYTES));
-        props.putAll(config.clientProps());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ProcessorsConfig.APPLICATION_ID));
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(ProcessorsConfig.COMMIT_INTERVAL_MS));
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        // The default from Kafka 5.0 on; set now so that 4.x does not warn about it at every start.
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        return props;
+        return ExactlyOnceStreams.properties(config, config.getString(ProcessorsConfig.APPLICATION_ID), config.stateDir(),
+                config.getLong(ProcessorsConfig.COMMIT_INTERVAL_MS));
+    }
+
+    /**
+     * The step-summary app that runs next to this one: same process, same pass-through client
+     * settings and state folder, its own application id and emit interval.
+     */
+    public static StepSummaryApp stepSummaries(ProcessorsConfig config, MeterRegistry registry) {
+        return new StepSummaryApp(config, new StepSummaryApp.Settings(config.outputCatalog(),
+                config.getString(ProcessorsConfig.SUMMARY_APPLICATION_ID), config.stateDir(),
+                config.getLong(ProcessorsConfig.COMMIT_INTERVAL_MS),
+                Duration.ofMillis(config.getLong(ProcessorsConfig.SUMMARY_EMIT_INTERVAL_MS))), registry);
     }
 
     public void start() {
@@ -95,10 +94,10 @@ public final class GroupingApp implements AutoCloseable {
     }
 
     private void publishMetrics() {
-        counters.snapshot().forEach((name, value) -> metrics.publish("grouping." + name, value));
+        counters.metrics().forEach(metrics::publish);
         double ratio = counters.effectiveRatio();
         if (!Double.isNaN(ratio)) {
-            metrics.publish("grouping.effective_ratio", ratio);
+            metrics.publish(MetricCatalog.GROUPING_EFFECTIVE_RATIO, ratio);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricName;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +24,25 @@ public final class GroupingCounters {
     public static final String SAMPLES_FAILED = FilterStats.SAMPLES_FAILED;
     public static final String BATCHES = "batches";
     public static final String PREFERENCE_PAIRS = "preference_pairs";
+
+    /**
+     * The catalogued metric of each counter (groups_dropped_REASON: a member of the dropped family).
+     * A counter added here without a catalogue constant fails the first publish, and the test.
+     */
+    private static final Map<String, MetricName> METRICS = Map.ofEntries(
+            Map.entry(DEAD_LETTERS, MetricCatalog.GROUPING_DEAD_LETTERS),
+            Map.entry(SAMPLES_DEMOTED, MetricCatalog.GROUPING_SAMPLES_DEMOTED),
+            Map.entry(DUPLICATES, MetricCatalog.GROUPING_DUPLICATES),
+            Map.entry(LATE_RECORDS, MetricCatalog.GROUPING_LATE_RECORDS),
+            Map.entry(BATCHES, MetricCatalog.GROUPING_BATCHES),
+            Map.entry(PREFERENCE_PAIRS, MetricCatalog.GROUPING_PREFERENCE_PAIRS),
+            Map.entry(FilterStats.GROUPS_COMPLETED, MetricCatalog.GROUPING_GROUPS_COMPLETED),
+            Map.entry(FilterStats.GROUPS_KEPT, MetricCatalog.GROUPING_GROUPS_KEPT),
+            Map.entry(FilterStats.GROUPS_TIMED_OUT, MetricCatalog.GROUPING_GROUPS_TIMED_OUT),
+            Map.entry(FilterStats.SAMPLES_FAILED, MetricCatalog.GROUPING_SAMPLES_FAILED),
+            Map.entry(FilterStats.SAMPLES_STALE, MetricCatalog.GROUPING_SAMPLES_STALE),
+            Map.entry(FilterStats.SAMPLES_TRUNCATED, MetricCatalog.GROUPING_SAMPLES_TRUNCATED),
+            Map.entry(FilterStats.SAMPLES_FILTERED, MetricCatalog.GROUPING_SAMPLES_FILTERED_PF_PPO));
 
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
@@ -51,6 +73,27 @@ public final class GroupingCounters {
         }
         counts.forEach((k, v) -> out.put(k, v.sum()));
         return out;
+    }
+
+    /** Every counter ({@link #snapshot()}) under the catalogued metric it is published as. */
+    public Map<MetricName, Long> metrics() {
+        Map<MetricName, Long> out = new LinkedHashMap<>();
+        snapshot().forEach((counter, value) -> out.put(metric(counter), value));
+        return out;
+    }
+
+    /** The catalogued metric of a counter; a counter without one is a bug, named here. */
+    static MetricName metric(String counter) {
+        if (counter.startsWith(FilterStats.GROUPS_DROPPED_PREFIX)) {
+            return MetricCatalog.GROUPING_GROUPS_DROPPED.withSuffix(
+                    counter.substring(FilterStats.GROUPS_DROPPED_PREFIX.length()));
+        }
+        MetricName metric = METRICS.get(counter);
+        if (metric == null) {
+            throw new IllegalStateException("grouping counter '" + counter + "' has no MetricCatalog constant: "
+                    + "add one and map it in GroupingCounters.METRICS");
+        }
+        return metric;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.rlstream.trainer.service;
 
 import io.rlstream.events.PreferencePair;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricName;
 import io.rlstream.trainer.core.PreferenceSample;
 import io.rlstream.trainer.core.PreferenceStats;
 import io.rlstream.trainer.objective.PreferenceLoss;
@@ -44,12 +46,12 @@ final class PreferenceStepInput implements StepInput {
         pending.clear();
         return Optional.of(new Step(List.of("pairs@" + firstOffset + ".." + offset), trainer -> {
             PreferenceStats stats = trainer.preferenceStep(pairs, loss);
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("loss", stats.loss());
-            m.put("reward_accuracy", stats.rewardAccuracy());
-            m.put("margin_mean", stats.meanMargin());
-            m.put("grad_norm", stats.gradNorm());
-            m.put("pairs", (double) pairs.size());
+            Map<MetricName, Double> m = new LinkedHashMap<>();
+            m.put(MetricCatalog.TRAINER_LOSS, stats.loss());
+            m.put(MetricCatalog.TRAINER_REWARD_ACCURACY, stats.rewardAccuracy());
+            m.put(MetricCatalog.TRAINER_MARGIN_MEAN, stats.meanMargin());
+            m.put(MetricCatalog.TRAINER_GRAD_NORM, stats.gradNorm());
+            m.put(MetricCatalog.TRAINER_PAIRS, (double) pairs.size());
             return m;
         }));
     }

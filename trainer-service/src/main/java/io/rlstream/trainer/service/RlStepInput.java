@@ -1,7 +1,30 @@
 package io.rlstream.trainer.service;
 
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_CLIP_FRACTION;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_EFFECTIVE_RATIO;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_ENTROPY;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_GRAD_NORM;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_GROUPS;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_IS_MASKED_FRACTION;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_IS_TRUNCATED_FRACTION;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_IS_WEIGHT_MAX;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_IS_WEIGHT_MEAN;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_KL;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_KL_COEF;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_LOSS;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_POLICY_LOSS;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_RATIO_MEAN;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_REWARD_MEAN;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_SAMPLES;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_STALENESS_HISTOGRAM;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_STALENESS_MAX;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_STALENESS_MEAN;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS;
+import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS_PER_SECOND;
+
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.monitoring.metrics.MetricName;
 import io.rlstream.trainer.core.PolicyTrainer;
 import io.rlstream.trainer.core.StepStats;
 import io.rlstream.trainer.core.TrainingSample;
@@ -39,9 +62,10 @@ final class RlStepInput implements StepInput {
     /** Staleness histogram buckets: 0 .. 7 versions, then 8 or more. */
     static final int STALENESS_BUCKETS = 9;
 
-    /** The metric name of a staleness bucket: staleness_0 .. staleness_7, staleness_8plus (samples of the batch). */
-    static String stalenessBucket(int k) {
-        return k == STALENESS_BUCKETS - 1 ? "staleness_" + k + "plus" : "staleness_" + k;
+    /** The metric of a staleness bucket: trainer.staleness_0 .. staleness_7, staleness_8plus (samples of the batch). */
+    static MetricName stalenessBucket(int k) {
+        String bucket = k == STALENESS_BUCKETS - 1 ? k + "plus" : Integer.toString(k);
+        return TRAINER_STALENESS_HISTOGRAM.withSuffix(bucket);
     }
 
     /**
@@ -60,7 +84,7 @@ final class RlStepInput implements StepInput {
     }
 
     /** One policy update on a complete batch; returns the step's metrics. */
-    static Map<String, Double> train(PolicyTrainer trainer, List<TrainingBatchGroup> batch, long version) {
+    static Map<MetricName, Double> train(PolicyTrainer trainer, List<TrainingBatchGroup> batch, long version) {
         List<TrainingSample> samples = new ArrayList<>();
         double rewardSum = 0;
         double stalenessSum = 0;
@@ -75,42 +99,42 @@ final class RlStepInput implements StepInput {
                 stalenessMax = Math.max(stalenessMax, version - s.getPolicyVersion());
             }
         }
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("samples", (double) samples.size());
-        m.put("groups", (double) batch.size());
+        Map<MetricName, Double> m = new LinkedHashMap<>();
+        m.put(TRAINER_SAMPLES, (double) samples.size());
+        m.put(TRAINER_GROUPS, (double) batch.size());
         if (samples.isEmpty()) {
             // PF-PPO reweighting can leave groups without samples; a batch of nothing trains nothing.
-            m.put("tokens", 0.0);
+            m.put(TRAINER_TOKENS, 0.0);
             return m;
         }
         StepStats stats = trainer.rlStep(samples);
         Map<String, Long> filter = batch.get(0).getFilterStats();
         long completed = filter.getOrDefault("groups_completed", 0L);
         long kept = filter.getOrDefault("groups_kept", 0L);
-        m.put("loss", stats.loss());
-        m.put("policy_loss", stats.policyLoss());
-        m.put("kl", stats.kl());
-        m.put("kl_coef", stats.klCoef());
-        m.put("entropy", stats.entropy());
-        m.put("clip_fraction", stats.clipFraction());
-        m.put("ratio_mean", stats.meanRatio());
-        m.put("grad_norm", stats.gradNorm());
-        m.put("is_weight_mean", stats.weightMean());
-        m.put("is_weight_max", stats.weightMax());
-        m.put("is_truncated_fraction", stats.fractionTruncated());
-        m.put("is_masked_fraction", stats.fractionMasked());
-        m.put("reward_mean", rewardSum / samples.size());
-        m.put("staleness_mean", stalenessSum / samples.size());
-        m.put("staleness_max", (double) stalenessMax);
+        m.put(TRAINER_LOSS, stats.loss());
+        m.put(TRAINER_POLICY_LOSS, stats.policyLoss());
+        m.put(TRAINER_KL, stats.kl());
+        m.put(TRAINER_KL_COEF, stats.klCoef());
+        m.put(TRAINER_ENTROPY, stats.entropy());
+        m.put(TRAINER_CLIP_FRACTION, stats.clipFraction());
+        m.put(TRAINER_RATIO_MEAN, stats.meanRatio());
+        m.put(TRAINER_GRAD_NORM, stats.gradNorm());
+        m.put(TRAINER_IS_WEIGHT_MEAN, stats.weightMean());
+        m.put(TRAINER_IS_WEIGHT_MAX, stats.weightMax());
+        m.put(TRAINER_IS_TRUNCATED_FRACTION, stats.fractionTruncated());
+        m.put(TRAINER_IS_MASKED_FRACTION, stats.fractionMasked());
+        m.put(TRAINER_REWARD_MEAN, rewardSum / samples.size());
+        m.put(TRAINER_STALENESS_MEAN, stalenessSum / samples.size());
+        m.put(TRAINER_STALENESS_MAX, (double) stalenessMax);
         long[] histogram = stalenessHistogram(batch, version);
         for (int k = 0; k < STALENESS_BUCKETS; k++) {
             m.put(stalenessBucket(k), (double) histogram[k]);
         }
         if (completed > 0) {
-            m.put("effective_ratio", (double) kept / completed);
+            m.put(TRAINER_EFFECTIVE_RATIO, (double) kept / completed);
         }
-        m.put("tokens", (double) stats.tokens());
-        m.put("tokens_per_second", stats.tokensPerSecond());
+        m.put(TRAINER_TOKENS, (double) stats.tokens());
+        m.put(TRAINER_TOKENS_PER_SECOND, stats.tokensPerSecond());
         return m;
     }
 

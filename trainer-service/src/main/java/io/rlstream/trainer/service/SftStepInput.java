@@ -2,6 +2,8 @@ package io.rlstream.trainer.service;
 
 import io.rlstream.events.Prompt;
 import io.rlstream.model.CharTokenizer;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricName;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,9 +58,9 @@ final class SftStepInput implements StepInput {
         prompts.clear();
         targets.clear();
         return Optional.of(new Step(List.of("prompts@" + firstOffset + ".." + offset), trainer -> {
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("loss", trainer.supervisedStep(p, t));
-            m.put("prompts", (double) p.size());
+            Map<MetricName, Double> m = new LinkedHashMap<>();
+            m.put(MetricCatalog.TRAINER_LOSS, trainer.supervisedStep(p, t));
+            m.put(MetricCatalog.TRAINER_PROMPTS, (double) p.size());
             return m;
         }));
     }

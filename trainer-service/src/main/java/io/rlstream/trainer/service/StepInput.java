@@ -1,5 +1,6 @@
 package io.rlstream.trainer.service;
 
+import io.rlstream.monitoring.metrics.MetricName;
 import io.rlstream.trainer.core.PolicyTrainer;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,6 @@ interface StepInput {
      * @param ids   what it trains, for the checkpoint (batch ids, or record positions)
      * @param train runs the step on the trainer and returns its metrics
      */
-    record Step(List<String> ids, Function<PolicyTrainer, Map<String, Double>> train) {
+    record Step(List<String> ids, Function<PolicyTrainer, Map<MetricName, Double>> train) {
     }
 }

@@ -5,8 +5,10 @@ import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.TopicPartitionOffset;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.rlstream.metrics.MetricsPublisher;
-import io.rlstream.metrics.prometheus.KafkaMeters;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.monitoring.metrics.MetricName;
+import io.rlstream.monitoring.metrics.MetricsPublisher;
+import io.rlstream.monitoring.prometheus.KafkaMeters;
 import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.schemas.SerdeFactory;
@@ -182,7 +184,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
                                         record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
                                         record.value(), "unusable " + input.eventType().getSimpleName() + " record: "
                                                 + e.getMessage(), e)));
-                        metrics.publish("trainer.dead_letters", 1);
+                        metrics.publish(MetricCatalog.TRAINER_DEAD_LETTERS, 1);
                         continue;
                     }
                     if (ready.isEmpty()) {
@@ -191,19 +193,21 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     step++;
                     long now = System.nanoTime();
                     double learningRate = trainer.learningRate();
-                    Map<String, Double> stepMetrics = new LinkedHashMap<>(ready.get().train().apply(trainer));
-                    stepMetrics.put("learning_rate", learningRate);
-                    stepMetrics.put("step_seconds", (System.nanoTime() - now) / 1e9);
-                    stepMetrics.put("rollouts_per_second", stepMetrics.getOrDefault("samples", 0.0)
+                    Map<MetricName, Double> stepMetrics = new LinkedHashMap<>(ready.get().train().apply(trainer));
+                    stepMetrics.put(MetricCatalog.TRAINER_LEARNING_RATE, learningRate);
+                    stepMetrics.put(MetricCatalog.TRAINER_STEP_SECONDS, (System.nanoTime() - now) / 1e9);
+                    stepMetrics.put(MetricCatalog.TRAINER_ROLLOUTS_PER_SECOND,
+                            stepMetrics.getOrDefault(MetricCatalog.TRAINER_SAMPLES, 0.0)
                             / Math.max((now - lastStepNanos) / 1e9, 1e-9));
-                    stepMetrics.put("idle_seconds", (now - lastStepEndNanos) / 1e9);
+                    stepMetrics.put(MetricCatalog.TRAINER_IDLE_SECONDS, (now - lastStepEndNanos) / 1e9);
                     idleFraction = 1 - (double) busyNanos / Math.max(1, now - startNanos);
-                    stepMetrics.put("idle_fraction", idleFraction);
+                    stepMetrics.put(MetricCatalog.TRAINER_IDLE_FRACTION, idleFraction);
                     // Records on the batch topic not read yet: how far the trainer is behind the processors.
-                    consumer.currentLag(partition).ifPresent(lag -> stepMetrics.put("lag_records", (double) lag));
+                    consumer.currentLag(partition)
+                            .ifPresent(lag -> stepMetrics.put(MetricCatalog.TRAINER_LAG_RECORDS, (double) lag));
                     lastStepNanos = now;
                     TrainerState state = new TrainerState(policyName, version + 1, step,
-                            List.of(new TrainerState.Position(inputTopic, 0, record.offset() + 1)), stepMetrics,
+                            List.of(new TrainerState.Position(inputTopic, 0, record.offset() + 1)), checkpointMetrics(stepMetrics),
                             System.currentTimeMillis(), ready.get().ids());
                     Path folder = store.write(policy, state, Map.of("policy_name", policyName,
                             "version", Long.toString(state.version()), "step", Long.toString(step)),
@@ -215,7 +219,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     busyNanos += lastStepEndNanos - now;
                     long v = version;
                     long s = step;
-                    stepMetrics.forEach((name, value) -> metrics.publish("trainer." + name, value, s, v, Map.of()));
+                    stepMetrics.forEach((name, value) -> metrics.publish(name, value, s, v, Map.of()));
                     if (maxSteps > 0 && step >= maxSteps) {
                         break;
                     }
@@ -310,5 +314,12 @@ public final class TrainerService implements Runnable, AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** The step's metrics as the checkpoint records them: by name within the trainer ("loss", not "trainer.loss"). */
+    static Map<String, Double> checkpointMetrics(Map<MetricName, Double> stepMetrics) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        stepMetrics.forEach((name, value) -> out.put(name.localName(), value));
+        return out;
     }
 }

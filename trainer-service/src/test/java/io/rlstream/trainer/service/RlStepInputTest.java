@@ -25,7 +25,8 @@ class RlStepInputTest {
         }
         // buckets 0..7, then 8 or more: {2, 1, 0, 1, 0, 0, 0, 0, 2}
         assertArrayEquals(new long[] {2, 1, 0, 1, 0, 0, 0, 0, 2}, RlStepInput.stalenessHistogram(batch, 10));
-        assertEquals("staleness_0", RlStepInput.stalenessBucket(0));
-        assertEquals("staleness_8plus", RlStepInput.stalenessBucket(8));
+        assertEquals("trainer.staleness_0", RlStepInput.stalenessBucket(0).name());
+        assertEquals("trainer.staleness_8plus", RlStepInput.stalenessBucket(8).name());
+        assertEquals("staleness_8plus", RlStepInput.stalenessBucket(8).localName(), "the checkpoint's name for it");
     }
 }

@@ -204,7 +204,7 @@ public final class SelectionStore implements AutoCloseable {
     /** Binds this store's Kafka Streams metrics into {@code registry}; closing the result removes them. */
     public AutoCloseable bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
         var meters = new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams, java.util.List.of(),
-                io.rlstream.metrics.prometheus.KafkaMeters.scheduler(), io.rlstream.metrics.prometheus.KafkaMeters.REFRESH);
+                io.rlstream.monitoring.prometheus.KafkaMeters.scheduler(), io.rlstream.monitoring.prometheus.KafkaMeters.REFRESH);
         meters.bindTo(registry);
         return meters;
     }

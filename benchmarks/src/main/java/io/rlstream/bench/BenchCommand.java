@@ -1,0 +1,89 @@
+package io.rlstream.bench;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What every {@code rlstream bench NAME} shares on the command line: {@code --help}, flags to
+ * settings (a usage error is exit code 2 with a pointer to {@code --help}), the run (exit code 1
+ * when it fails), so that the four benchmarks answer alike.
+ */
+final class BenchCommand {
+
+    /** The benchmark itself, given valid settings; returns the exit code. */
+    interface Body<S> {
+        int run(S settings) throws Exception;
+    }
+
+    private BenchCommand() {
+    }
+
+    static <S> int run(String name, String usage, List<String> args, PrintStream out, PrintStream err,
+            Function<List<String>, S> parse, Body<S> body) {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.print(usage);
+            return 0;
+        }
+        S settings;
+        try {
+            settings = parse.apply(args);
+        } catch (IllegalArgumentException e) {
+            err.println("rlstream bench " + name + ": " + e.getMessage());
+            err.println("Run 'rlstream bench " + name + " --help' for usage.");
+            return 2;
+        }
+        try {
+            return body.run(settings);
+        } catch (Exception | LinkageError e) {
+            // LinkageError: DJL's native engine that cannot load says so here, not as a stack trace
+            err.println("rlstream bench " + name + " failed: " + e);
+            return 1;
+        }
+    }
+
+    /**
+     * {@code --name value} and {@code --name=value} pairs, in order (a repeated flag: the last
+     * wins); {@link IllegalArgumentException} for a bare argument, an unknown flag or a missing value.
+     */
+    static Map<String, String> flags(List<String> args, List<String> known) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else {
+                value = i + 1 < args.size() ? args.get(i + 1) : null;
+                i++;
+            }
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown flag --" + name + " (known: --" + String.join(", --", known)
+                        + ", --help)");
+            }
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("flag --" + name + " needs a value");
+            }
+            flags.remove(name);
+            flags.put(name, value);
+        }
+        return flags;
+    }
+
+    /** A whole-number flag value ({@code 1_000} allowed). */
+    static int integer(String flag, String value) {
+        try {
+            return Integer.parseInt(value.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + flag + " expects a whole number, got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,360 @@
+package io.rlstream.bench;
+
+import io.rlstream.bench.ProcessorsBenchmark.Latency;
+import io.rlstream.bench.ProcessorsBenchmark.Row;
+import io.rlstream.bench.ProcessorsBenchmark.Settings;
+import io.rlstream.bench.SyntheticRollouts.Payload;
+import io.rlstream.events.Prompt;
+import io.rlstream.events.Reward;
+import io.rlstream.events.SampleStatus;
+import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.processors.config.ProcessorsConfig;
+import io.rlstream.processors.grouping.GroupingApp;
+import io.rlstream.processors.grouping.GroupingCounters;
+import io.rlstream.reward.RewardService;
+import io.rlstream.reward.RewardServiceConfig;
+import io.rlstream.schemas.RegistrySerdes;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The rlstream side: synthetic rollouts through the real reward service and the real grouping
+ * app, both exactly-once with registry serdes, read back from rl.training-batches by a
+ * read_committed consumer.
+ *
+ * <pre>
+ *  prompts ──► rl.prompts ──(global table)──┐
+ *  rollouts ─► rl.rollouts ──► RewardService ──► rl.rewards ──► reader: scored_at per group
+ *                   └──────────────────► GroupingApp ◄──┘
+ *                                            └──► rl.training-batches ──► reader: groups, batches, read time
+ * </pre>
+ *
+ * The clock runs from the first rollout sent until the batch reader has every group. Batch
+ * records are read as bytes and decoded after the clock stops, as the raw side's records are
+ * never decoded; rewards are small and are decoded as they arrive.
+ */
+final class PipelineRun {
+
+    /** What the pipeline delivered. */
+    record Outcome(Row row, long batches, long groupsBatched, long distinctGroups, long rewards, long failedRewards,
+            Latency sentToRewarded, Map<String, Double> cpuSeconds, List<String> problems) {
+    }
+
+    private record BatchRecord(String batchId, byte[] value, long readAtMillis) {
+    }
+
+    /** Parts of this JVM that CPU time is booked to. */
+    static final String REWARD_SERVICE = "reward service";
+    static final String GROUPING_APP = "grouping app";
+    static final String BENCH_CLIENTS = "bench clients";
+
+    private final String bootstrapServers;
+    private final RegistrySerdes serdes;
+    private final String registryUrl;
+    private final TopicCatalog catalog;
+    private final Path stateRoot;
+    private final Settings settings;
+    private final CpuMeter cpu;
+    private final PrintStream out;
+
+    /** @param processes processes to measure CPU of besides this JVM (the local broker), by name */
+    PipelineRun(String bootstrapServers, String registryUrl, TopicCatalog catalog, Path stateRoot, Settings settings,
+            Map<String, Long> processes, PrintStream out) {
+        this.bootstrapServers = bootstrapServers;
+        this.registryUrl = registryUrl;
+        this.serdes = new RegistrySerdes(registryUrl, Map.of());
+        this.catalog = catalog;
+        this.stateRoot = stateRoot;
+        this.settings = settings;
+        this.out = out;
+        // Streams threads carry their application id; the services' metrics threads and producers
+        // are named reward-metrics, reward-service-metrics and grouping-metrics; the bench's own
+        // threads and clients start with "bench-"; the calling thread sends the rollouts.
+        String sender = Thread.currentThread().getName();
+        this.cpu = new CpuMeter(List.of(
+                new CpuMeter.Rule(rewardsApplicationId(catalog), REWARD_SERVICE),
+                new CpuMeter.Rule("reward-metrics", REWARD_SERVICE),
+                new CpuMeter.Rule("| reward-service", REWARD_SERVICE),
+                new CpuMeter.Rule(processorsApplicationId(catalog), GROUPING_APP),
+                new CpuMeter.Rule("grouping", GROUPING_APP),
+                new CpuMeter.Rule("bench-", BENCH_CLIENTS),
+                new CpuMeter.Rule(sender, BENCH_CLIENTS)), processes);
+    }
+
+    /** Application ids under the run's topic prefix, so that their internal topics share it too. */
+    static String rewardsApplicationId(TopicCatalog catalog) {
+        return catalog.prefix() + "rewards";
+    }
+
+    static String processorsApplicationId(TopicCatalog catalog) {
+        return catalog.prefix() + "processors";
+    }
+
+    /** Sends {@code warmup} through the pipeline untimed, then {@code payload} timed. */
+    Outcome measure(Payload payload, Payload warmup, long deadlineNanos) throws InterruptedException {
+        int groups = settings.groups();
+        long t0 = System.nanoTime();
+        int prompts = groups + settings.warmupGroups();
+        producePrompts(SyntheticRollouts.prompts(prompts, Instant.now()));
+        out.printf("rlstream: %d prompts with reference answers on %s (%.1f s)%n", prompts, catalog.name(Topic.PROMPTS),
+                (System.nanoTime() - t0) / 1e9);
+
+        List<String> problems = new ArrayList<>();
+        Map<String, Long> latestScore = new HashMap<>(); // reader thread only, read after it stopped
+        LatencySamples sentToRewarded = new LatencySamples();
+        long[] failedRewards = new long[1];
+        Set<String> rewardedRollouts = new HashSet<>(); // reader thread only
+        List<BatchRecord> batchRecords = new ArrayList<>(groups); // reader thread only
+        Set<String> batchIds = ConcurrentHashMap.newKeySet();
+        Deserializer<Reward> rewardValues = serdes.serde(Reward.class).deserializer();
+        // Both readers start at the topics' ends once the warm-up is through: all of its rewards
+        // and batches are committed by then, as a batch needs every reward of its groups.
+        TopicReader<String, Reward> rewardReader = new TopicReader<>("bench-reward-reader",
+                BenchClients.consumer(bootstrapServers, "bench-reward-reader"), new StringDeserializer(), rewardValues,
+                catalog.name(Topic.REWARDS), true, settings.rollouts(), (r, readAt) -> {
+                    Reward w = r.value();
+                    long scoredAt = w.getScoredAt().toEpochMilli();
+                    // Streams keeps the input's timestamp: a reward's is its rollout's send time.
+                    sentToRewarded.add(scoredAt - r.timestamp());
+                    latestScore.merge(w.getGroupId(), scoredAt, Math::max);
+                    rewardedRollouts.add(w.getRolloutId());
+                    if (w.getStatus() != SampleStatus.OK) {
+                        failedRewards[0]++;
+                    }
+                });
+        TopicReader<String, byte[]> batchReader = new TopicReader<>("bench-batch-reader",
+                BenchClients.consumer(bootstrapServers, "bench-batch-reader"), new StringDeserializer(),
+                new ByteArrayDeserializer(), catalog.name(Topic.TRAINING_BATCHES), true, groups, (r, readAt) -> {
+                    batchRecords.add(new BatchRecord(r.key(), r.value(), readAt));
+                    batchIds.add(r.key());
+                });
+
+        RewardService rewards = null;
+        GroupingApp grouping = null;
+        long startNanos = 0;
+        long endNanos = 0;
+        Map<String, Double> cpuSeconds = Map.of();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                BenchClients.producer(bootstrapServers, "bench-rollout-producer"), new StringSerializer(),
+                new ByteArraySerializer())) {
+            t0 = System.nanoTime();
+            out.println("rlstream: starting the reward service and the grouping app (exactly-once)...");
+            rewards = new RewardService(new RewardServiceConfig(serviceSettings(
+                    RewardServiceConfig.APPLICATION_ID, rewardsApplicationId(catalog),
+                    RewardServiceConfig.STATE_DIR, stateRoot.resolve("rewards").toString())));
+            // Blocks until the global prompts table has read rl.prompts to its end, so every
+            // reference answer is there before the first rollout.
+            rewards.start();
+            grouping = new GroupingApp(new ProcessorsConfig(serviceSettings(
+                    ProcessorsConfig.APPLICATION_ID, processorsApplicationId(catalog),
+                    ProcessorsConfig.STATE_DIR, stateRoot.resolve("processors").toString(),
+                    ProcessorsConfig.BATCH_GROUPS, Integer.toString(settings.batchGroups()),
+                    ProcessorsConfig.GROUP_SIZE, Integer.toString(settings.groupSize()))));
+            grouping.start();
+            awaitRunning("reward service", rewards::state, deadlineNanos);
+            awaitRunning("grouping app", grouping::state, deadlineNanos);
+            producer.partitionsFor(catalog.name(Topic.ROLLOUTS));
+            out.printf("rlstream: services running (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
+            if (!warmUp(producer, warmup, deadlineNanos)) {
+                problems.add("deadline reached during the warm-up");
+                return outcome(batchRecords, latestScore, sentToRewarded, 0, 0, payload, 0, cpuSeconds, problems);
+            }
+
+            rewardReader.start().awaitReady(Duration.ofSeconds(60));
+            batchReader.start().awaitReady(Duration.ofSeconds(60));
+            out.printf("rlstream: sending %d rollouts of %d tokens...%n", settings.rollouts(), settings.tokens());
+            PayloadSender sender = new PayloadSender();
+            try (ProgressTicker ticker = new ProgressTicker(out, () -> String.format(
+                    "rlstream: %d/%d rollouts sent, %d rewards read, %d/%d batches (%d/%d groups) read",
+                    sender.sent(), settings.rollouts(), rewardReader.records(), batchIds.size(),
+                    settings.batches(), batchReader.records(), groups))) {
+                CpuMeter.Reading cpuReading = cpu.start();
+                startNanos = System.nanoTime();
+                sender.sendAll(producer, catalog.name(Topic.ROLLOUTS), payload);
+                out.printf("rlstream: all %d rollouts acknowledged after %.1f s; waiting for the batches...%n",
+                        sender.acknowledged(), (System.nanoTime() - startNanos) / 1e9);
+                if (!batchReader.awaitAll(Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
+                    problems.add(String.format("deadline reached: %d of %d groups batched", batchReader.records(),
+                            groups));
+                }
+                endNanos = batchReader.finishedNanos() > 0 ? batchReader.finishedNanos() : System.nanoTime();
+                cpuSeconds = cpuReading.stop();
+                // Every reward was committed before the last batch could be, so this is quick.
+                if (!rewardReader.awaitAll(Duration.ofNanos(Math.max(deadlineNanos - System.nanoTime(), 5_000_000_000L)))) {
+                    problems.add(String.format("only %d of %d rewards read", rewardReader.records(), settings.rollouts()));
+                }
+            }
+        } finally {
+            rewardReader.close();
+            batchReader.close();
+            out.println("rlstream: stopping the services...");
+            diagnose(rewards, grouping, problems);
+            closeQuietly(grouping);
+            closeQuietly(rewards);
+        }
+        if (rewardedRollouts.size() < rewardReader.records()) {
+            problems.add((rewardReader.records() - rewardedRollouts.size()) + " rewards arrived more than once");
+        }
+        return outcome(batchRecords, latestScore, sentToRewarded, failedRewards[0], rewardReader.records(), payload,
+                (endNanos - startNanos) / 1e9, cpuSeconds, problems);
+    }
+
+    /** Sends the warm-up rollouts and waits until all their groups are batched; false at the deadline. */
+    private boolean warmUp(KafkaProducer<String, byte[]> producer, Payload warmup, long deadlineNanos)
+            throws InterruptedException {
+        if (warmup.size() == 0) {
+            return true;
+        }
+        long t0 = System.nanoTime();
+        int groups = warmup.size() / settings.groupSize();
+        out.printf("rlstream: warming up with %d rollouts (%d groups), untimed...%n", warmup.size(), groups);
+        try (TopicReader<String, byte[]> reader = new TopicReader<String, byte[]>("bench-warmup-reader",
+                BenchClients.consumer(bootstrapServers, "bench-warmup-reader"), new StringDeserializer(),
+                new ByteArrayDeserializer(), catalog.name(Topic.TRAINING_BATCHES), false, groups, (r, readAt) -> { })
+                .start();
+                ProgressTicker ticker = new ProgressTicker(out, () -> String.format(
+                        "rlstream warm-up: %d/%d groups batched", reader.records(), groups))) {
+            reader.awaitReady(Duration.ofSeconds(60));
+            new PayloadSender().sendAll(producer, catalog.name(Topic.ROLLOUTS), warmup);
+            if (!reader.awaitAll(Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
+                return false;
+            }
+        }
+        out.printf("rlstream: warmed up (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
+        return true;
+    }
+
+    private Outcome outcome(List<BatchRecord> batchRecords, Map<String, Long> latestScore,
+            LatencySamples sentToRewarded, long failedRewards, long rewardsRead, Payload payload, double seconds,
+            Map<String, Double> cpuSeconds, List<String> problems) {
+        Deserializer<TrainingBatchGroup> values = serdes.serde(TrainingBatchGroup.class).deserializer();
+        String topic = catalog.name(Topic.TRAINING_BATCHES);
+        Set<String> batches = new HashSet<>();
+        Set<String> groups = new HashSet<>();
+        LatencySamples rewardToBatch = new LatencySamples();
+        long samples = 0;
+        int unmatched = 0;
+        for (BatchRecord b : batchRecords) {
+            TrainingBatchGroup g = values.deserialize(topic, b.value());
+            batches.add(b.batchId());
+            groups.add(g.getGroupId());
+            samples += g.getSamples().size();
+            Long scored = latestScore.get(g.getGroupId());
+            if (scored == null) {
+                unmatched++;
+            } else {
+                rewardToBatch.add(b.readAtMillis() - scored);
+            }
+        }
+        if (groups.size() != batchRecords.size()) {
+            problems.add((batchRecords.size() - groups.size()) + " groups arrived more than once");
+        }
+        if (unmatched > 0) {
+            problems.add(unmatched + " batched groups had no reward on " + catalog.name(Topic.REWARDS));
+        }
+        if (failedRewards > 0) {
+            problems.add(failedRewards + " rewards have status FAILED");
+        }
+        long bytes = Math.round(payload.averageBytes() * samples);
+        Row row = new Row(samples, seconds, bytes, Latency.of(rewardToBatch.toArray()));
+        return new Outcome(row, batches.size(), batchRecords.size(), groups.size(), rewardsRead, failedRewards,
+                Latency.of(sentToRewarded.toArray()), cpuSeconds, problems);
+    }
+
+    private void diagnose(RewardService rewards, GroupingApp grouping, List<String> problems) {
+        if (rewards != null && !rewards.stats().failures().isEmpty()) {
+            problems.add("reward service failures: " + rewards.stats().failures());
+        }
+        if (grouping != null) {
+            GroupingCounters c = grouping.counters();
+            long dead = c.get(GroupingCounters.DEAD_LETTERS);
+            long dropped = c.get(GroupingCounters.GROUPS_COMPLETED) - c.get(GroupingCounters.GROUPS_KEPT);
+            if (dead > 0 || dropped > 0) {
+                problems.add("grouping app: " + dead + " dead letters, " + dropped + " groups dropped ("
+                        + c.snapshot() + ")");
+            }
+        }
+    }
+
+    private void producePrompts(List<Prompt> prompts) {
+        String topic = catalog.name(Topic.PROMPTS);
+        try (KafkaProducer<String, Prompt> producer = new KafkaProducer<>(
+                BenchClients.producer(bootstrapServers, "bench-prompts"), new StringSerializer(),
+                serdes.serde(Prompt.class).serializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>(prompts.size());
+            for (Prompt p : prompts) {
+                sent.add(producer.send(new ProducerRecord<>(topic, p.getPromptId(), p)));
+            }
+            for (Future<RecordMetadata> f : sent) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot write the prompts to " + topic + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the prompts", e);
+        }
+    }
+
+    private Map<String, String> serviceSettings(String... keyValues) {
+        Map<String, String> m = new HashMap<>();
+        m.put(RewardServiceConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        m.put(RewardServiceConfig.REGISTRY_URL, registryUrl);
+        m.put(RewardServiceConfig.TOPIC_PREFIX, catalog.prefix());
+        m.put(RewardServiceConfig.GROUP_PARTITIONS, Integer.toString(catalog.groupPartitions()));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    private static void awaitRunning(String name, Supplier<KafkaStreams.State> state, long deadlineNanos)
+            throws InterruptedException {
+        while (state.get() != KafkaStreams.State.RUNNING) {
+            KafkaStreams.State s = state.get();
+            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING
+                    || s == KafkaStreams.State.PENDING_ERROR) {
+                throw new IllegalStateException("the " + name + " stopped while starting (state " + s
+                        + "); see its log above");
+            }
+            if (System.nanoTime() > deadlineNanos) {
+                throw new IllegalStateException("the " + name + " was not running before the deadline (state " + s + ")");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            out.println("rlstream: error while stopping a service: " + e);
+        }
+    }
+}

@@ -1,0 +1,460 @@
+package io.rlstream.bench;
+
+import io.rlstream.bench.SyntheticRollouts.Payload;
+import io.rlstream.events.Rollout;
+import io.rlstream.ops.LocalPlatform;
+import io.rlstream.ops.TopicAdmin;
+import io.rlstream.schemas.RegistrySerdes;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+
+/**
+ * {@code rlstream bench processors}: what the data side of rlstream costs on top of Kafka itself.
+ * In one run on one broker it measures, side by side:
+ * <ol>
+ *   <li><b>rlstream</b>: N synthetic rollouts (T tokens each, G per group, mixed right and wrong
+ *       answers) through the real {@code RewardService} (numeric-exact verifier, reference answers
+ *       from a global table over rl.prompts) and the real {@code GroupingApp} (join, group, GRPO
+ *       advantages, dynamic sampling, batches of B groups; both exactly-once with registry
+ *       serdes) until a read_committed consumer has read every group from rl.training-batches;</li>
+ *   <li><b>raw Kafka</b>: the same serialized rollouts produced to a plain topic with the same
+ *       partition count and read back by one consumer.</li>
+ * </ol>
+ * Both sides send the same bytes with the same producer settings (acks=all, linger 5 ms, 256 KiB
+ * batches, zstd). Each side first sends W warm-up rollouts untimed (at 16,000 rollouts on 2
+ * cores, a cold run spent a quarter of its CPU in the JIT compiler); the pipeline runs first and
+ * the baseline second, so that a warmer JVM does not flatter the ratio. Every run uses its own
+ * topic prefix and application ids; on a cluster the user names, its topics are deleted at the end.
+ */
+public final class ProcessorsBenchmark {
+
+    static final String USAGE = """
+            Usage: rlstream bench processors [flags]
+
+            Measures in one run, on one broker, side by side:
+              rlstream    synthetic rollouts through the real reward service (numeric-exact verifier)
+                          and the grouping app (join, groups, GRPO advantages, dynamic sampling,
+                          batches; exactly-once) until a read_committed consumer has read every
+                          batch from rl.training-batches
+              raw Kafka   the same serialized rollouts produced to a plain topic with as many
+                          partitions, read back by one consumer
+            and prints records/s, MB/s and latency percentiles of both, and their ratio.
+
+            Flags:
+              --rollouts N                   rollouts on each side (default 16000); a multiple of G x B
+              --tokens T                     response tokens per rollout (default 1000, ~5 bytes each)
+              --group-size G                 rollouts per group, at least 2 (default 8)
+              --batch-groups B               groups per training batch (default 16)
+              --warmup-rollouts W            rollouts sent through each side first, untimed, so that
+                                             the JIT compiler has done most of its work before the
+                                             clock starts (default: a quarter of N, rounded down to a
+                                             multiple of G x B; 0 for none)
+              --bootstrap-server HOST:PORT   use this cluster (give --registry-url too); the run's
+                                             topics get a unique prefix and are deleted at the end
+              --registry-url URL             its schema registry (Apicurio v2 API root)
+                                             Without both, a local broker and registry are started
+                                             and stopped.
+              --run-dir DIR                  folder for the local platform and the Streams state
+                                             (default: a temporary folder, deleted at the end)
+              --timeout-seconds S            give up after S seconds and print what arrived (default 600)
+              --help                         this text
+
+            Memory: the serialized rollouts and the batch records read are held in memory, about
+            2.5 x N x (5 x T + 100) bytes (200 MB at the defaults).
+
+            Exit codes: 0 every batch arrived; 1 timeout or failure; 2 wrong usage.
+            """;
+
+    static final List<String> VALUE_FLAGS = List.of("rollouts", "tokens", "group-size", "batch-groups",
+            "warmup-rollouts", "bootstrap-server", "registry-url", "run-dir", "timeout-seconds");
+
+    /** Suffix (after the run's prefix) of the plain topic of the baseline. */
+    static final String RAW_TOPIC_SUFFIX = "bench-raw-rollouts";
+
+    /**
+     * Apicurio's client warns on every serde that the 2.x server API is deprecated, and once that
+     * it uses a shared Vert.x instance: known, and noise in a benchmark's output. The first comes
+     * from a logger named by the class's simple name, outside the io.apicurio hierarchy.
+     * Held here because java.util.logging keeps only weak references to loggers.
+     */
+    private static final List<java.util.logging.Logger> APICURIO_LOGS = List.of(
+            java.util.logging.Logger.getLogger("io.apicurio"),
+            java.util.logging.Logger.getLogger("RegistryClientFacadeFactory"));
+
+    /**
+     * What to measure and where.
+     *
+     * @param rollouts         N: synthetic rollouts sent through each side
+     * @param tokens           T: response tokens per rollout
+     * @param groupSize        G: rollouts per group; at least 2, so every group has mixed rewards and is kept
+     * @param batchGroups      B: groups per training batch
+     * @param warmupRollouts   W: rollouts sent through each side before the measured ones, untimed
+     * @param bootstrapServers an existing cluster, or null to start a local broker and registry
+     * @param registryUrl      that cluster's registry (Apicurio v2 API root); null exactly when bootstrapServers is
+     * @param runDir           folder for the local platform and the Streams state; null: a temporary one, deleted after
+     * @param timeout          the whole run gives up after this long and reports what it got
+     */
+    public record Settings(int rollouts, int tokens, int groupSize, int batchGroups, int warmupRollouts,
+            String bootstrapServers, String registryUrl, Path runDir, Duration timeout) {
+
+        public static final int DEFAULT_ROLLOUTS = 16_000;
+        public static final int DEFAULT_TOKENS = 1_000;
+        public static final int DEFAULT_GROUP_SIZE = 8;
+        public static final int DEFAULT_BATCH_GROUPS = 16;
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+
+        public Settings {
+            if (tokens < 1) {
+                throw new IllegalArgumentException("--tokens must be >= 1, got " + tokens);
+            }
+            if (groupSize < 2) {
+                throw new IllegalArgumentException("--group-size must be >= 2 (a group of one has no baseline and "
+                        + "dynamic sampling drops it), got " + groupSize);
+            }
+            if (batchGroups < 1) {
+                throw new IllegalArgumentException("--batch-groups must be >= 1, got " + batchGroups);
+            }
+            long perBatch = (long) groupSize * batchGroups;
+            if (rollouts < perBatch || rollouts % perBatch != 0) {
+                throw new IllegalArgumentException("--rollouts must be a positive multiple of group-size x batch-groups ("
+                        + groupSize + " x " + batchGroups + " = " + perBatch + ") so that every group lands in a full "
+                        + "batch; got " + rollouts
+                        + (rollouts > perBatch ? ", try " + (rollouts / perBatch * perBatch) : ""));
+            }
+            if (warmupRollouts < 0 || warmupRollouts % perBatch != 0) {
+                throw new IllegalArgumentException("--warmup-rollouts must be 0 or a multiple of group-size x "
+                        + "batch-groups (" + perBatch + "), got " + warmupRollouts);
+            }
+            if ((bootstrapServers == null) != (registryUrl == null)) {
+                throw new IllegalArgumentException("give both --bootstrap-server and --registry-url (an existing "
+                        + "cluster) or neither (a local broker and registry are started)");
+            }
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the timeout must be positive, got " + timeout);
+            }
+        }
+
+        /** The defaults, on a local platform in a temporary folder. */
+        public static Settings defaults() {
+            return new Settings(DEFAULT_ROLLOUTS, DEFAULT_TOKENS, DEFAULT_GROUP_SIZE, DEFAULT_BATCH_GROUPS,
+                    defaultWarmup(DEFAULT_ROLLOUTS, DEFAULT_GROUP_SIZE, DEFAULT_BATCH_GROUPS), null, null, null,
+                    DEFAULT_TIMEOUT);
+        }
+
+        /**
+         * A quarter of the measured rollouts, in whole batches. Measured at the defaults on 2
+         * cores: without it the JIT compiler took a quarter of the CPU of the rlstream run.
+         */
+        public static int defaultWarmup(int rollouts, int groupSize, int batchGroups) {
+            int perBatch = groupSize * batchGroups;
+            return perBatch <= 0 ? 0 : rollouts / 4 / perBatch * perBatch;
+        }
+
+        public int warmupGroups() {
+            return warmupRollouts / groupSize;
+        }
+
+        public int groups() {
+            return rollouts / groupSize;
+        }
+
+        public int batches() {
+            return groups() / batchGroups;
+        }
+
+        /** True when the run uses a cluster the user named instead of starting a local one. */
+        public boolean external() {
+            return bootstrapServers != null;
+        }
+    }
+
+    /**
+     * Latency percentiles in milliseconds (nearest rank); NaN when nothing was measured.
+     *
+     * @param count how many latencies were measured
+     */
+    public record Latency(int count, double p50Ms, double p99Ms) {
+
+        public static Latency of(long[] millis) {
+            if (millis.length == 0) {
+                return new Latency(0, Double.NaN, Double.NaN);
+            }
+            long[] sorted = millis.clone();
+            Arrays.sort(sorted);
+            return new Latency(sorted.length, percentile(sorted, 0.50), percentile(sorted, 0.99));
+        }
+
+        /** The smallest value with at least {@code q} of all values at or below it. */
+        static double percentile(long[] sorted, double q) {
+            int rank = (int) Math.ceil(q * sorted.length);
+            return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+        }
+    }
+
+    /**
+     * One side's numbers.
+     *
+     * @param records rollouts that arrived (raw: records read; rlstream: samples in the batches read)
+     * @param seconds from the first rollout sent until the last one arrived
+     * @param bytes   serialized rollout bytes that arrived
+     * @param latency see {@link ResultTable}: per record (raw) or per group, reward to batch (rlstream)
+     */
+    public record Row(long records, double seconds, long bytes, Latency latency) {
+
+        static final Row NONE = new Row(0, 0, 0, Latency.of(new long[0]));
+
+        public double recordsPerSecond() {
+            return seconds > 0 ? records / seconds : 0;
+        }
+
+        /** Serialized rollout bytes per second, in 10^6 bytes. */
+        public double megabytesPerSecond() {
+            return seconds > 0 ? bytes / 1e6 / seconds : 0;
+        }
+    }
+
+    /**
+     * What a run measured.
+     *
+     * @param batches        distinct batch ids read from rl.training-batches
+     * @param groupsBatched  batch records (one group each) read
+     * @param distinctGroups distinct group ids among them (equal to groupsBatched unless one came twice)
+     * @param rewards        rewards read from rl.rewards
+     * @param failedRewards  of which status FAILED
+     * @param sentToRewarded per rollout, its send to its reward's scored_at
+     * @param rolloutBytes   average serialized size of a rollout
+     * @param brokerBytes    bytes on the broker per topic of the run (prefix left out), largest first
+     * @param rawCpu         CPU seconds per part (threads of this JVM by role, the local broker) during the raw run
+     * @param rlstreamCpu    the same during the rlstream run
+     * @param problems       why the run is incomplete; empty when every batch and record arrived
+     */
+    public record Result(Settings settings, Row raw, Row rlstream, long batches, long groupsBatched, long distinctGroups,
+            long rewards, long failedRewards, Latency sentToRewarded, double rolloutBytes, Map<String, Long> brokerBytes,
+            Map<String, Double> rawCpu, Map<String, Double> rlstreamCpu, List<String> problems) {
+
+        public boolean complete() {
+            return problems.isEmpty() && groupsBatched == settings.groups() && distinctGroups == settings.groups()
+                    && batches == settings.batches() && raw.records() == settings.rollouts();
+        }
+    }
+
+    private ProcessorsBenchmark() {
+    }
+
+    /** Runs the benchmark standalone: {@code java -cp ... io.rlstream.bench.ProcessorsBenchmark [flags]}. */
+    public static void main(String[] args) {
+        System.exit(run(Arrays.asList(args), System.out, System.err));
+    }
+
+    /** Runs the benchmark from command-line flags; returns the exit code. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return BenchCommand.run("processors", USAGE, args, out, err, ProcessorsBenchmark::parse, settings -> {
+            // Avro refuses to instantiate generated classes from packages it is not told to trust.
+            System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
+            APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));
+            out.printf("rlstream bench processors: %d rollouts x %d tokens, G %d, B %d (%d groups, %d batches), "
+                    + "%d to warm up, on %s%n", settings.rollouts(), settings.tokens(), settings.groupSize(),
+                    settings.batchGroups(), settings.groups(), settings.batches(), settings.warmupRollouts(),
+                    settings.external() ? settings.bootstrapServers() : "a local broker and registry");
+            Result result = measure(settings, out);
+            out.println();
+            out.print(ResultTable.format(result));
+            out.flush();
+            return result.complete() ? 0 : 1;
+        });
+    }
+
+    /** Flags to settings; {@link IllegalArgumentException} with a message for the user on anything wrong. */
+    static Settings parse(List<String> args) {
+        Settings d = Settings.defaults();
+        int rollouts = d.rollouts();
+        int tokens = d.tokens();
+        int groupSize = d.groupSize();
+        int batchGroups = d.batchGroups();
+        String bootstrap = null;
+        String registry = null;
+        Path runDir = null;
+        Integer warmup = null;
+        Duration timeout = d.timeout();
+        for (Map.Entry<String, String> flag : BenchCommand.flags(args, VALUE_FLAGS).entrySet()) {
+            String name = flag.getKey();
+            String value = flag.getValue();
+            switch (name) {
+                case "rollouts" -> rollouts = BenchCommand.integer(name, value);
+                case "tokens" -> tokens = BenchCommand.integer(name, value);
+                case "group-size" -> groupSize = BenchCommand.integer(name, value);
+                case "batch-groups" -> batchGroups = BenchCommand.integer(name, value);
+                case "warmup-rollouts" -> warmup = BenchCommand.integer(name, value);
+                case "bootstrap-server" -> bootstrap = value;
+                case "registry-url" -> registry = value;
+                case "run-dir" -> runDir = Path.of(value);
+                case "timeout-seconds" -> timeout = Duration.ofSeconds(BenchCommand.integer(name, value));
+                default -> throw new IllegalStateException(name);
+            }
+        }
+        return new Settings(rollouts, tokens, groupSize, batchGroups,
+                warmup != null ? warmup : Settings.defaultWarmup(rollouts, groupSize, batchGroups), bootstrap, registry,
+                runDir, timeout);
+    }
+
+
+    /**
+     * Runs both sides and returns their numbers; progress lines go to {@code progress}. A run that
+     * does not finish before {@link Settings#timeout()} returns what arrived, with its problems.
+     */
+    public static Result measure(Settings settings, PrintStream progress) throws Exception {
+        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        TopicCatalog catalog = new TopicCatalog(runPrefix(), TopicCatalog.defaults().groupPartitions());
+        boolean temporary = settings.runDir() == null;
+        Path work = temporary ? Files.createTempDirectory("rlstream-bench-") : settings.runDir().toAbsolutePath();
+        Files.createDirectories(work);
+        progress.println("run: topic prefix " + catalog.prefix() + ", folder " + work);
+        LocalPlatform platform = null;
+        try {
+            String bootstrap;
+            String registryUrl;
+            if (settings.external()) {
+                bootstrap = settings.bootstrapServers();
+                registryUrl = settings.registryUrl();
+            } else {
+                platform = LocalPlatform.start(work.resolve("platform"), catalog, progress);
+                bootstrap = platform.bootstrapServers();
+                registryUrl = platform.registryUrl();
+            }
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                Map<String, Long> processes = platform == null ? Map.of()
+                        : Map.of("local broker", platform.broker().pid(), "local registry", platform.registry().pid());
+                try {
+                    return measure(settings, catalog, bootstrap, registryUrl, admin, work, processes, deadline, progress);
+                } finally {
+                    if (settings.external()) {
+                        deleteRunTopics(admin, catalog, progress);
+                    }
+                }
+            }
+        } finally {
+            if (platform != null) {
+                progress.println("stopping the local broker and registry...");
+                platform.close();
+            }
+            if (temporary) {
+                deleteTree(work);
+            }
+        }
+    }
+
+    private static Result measure(Settings settings, TopicCatalog catalog, String bootstrap, String registryUrl,
+            Admin admin, Path work, Map<String, Long> processes, long deadline, PrintStream progress) throws Exception {
+        if (settings.external()) {
+            TopicAdmin.createTopics(admin, catalog, (short) 1);
+        }
+        String rawTopic = catalog.prefix() + RAW_TOPIC_SUFFIX;
+        admin.createTopics(List.of(new NewTopic(rawTopic, catalog.partitions(Topic.ROLLOUTS), (short) 1)
+                .configs(Topic.ROLLOUTS.configs()))).all().get(60, TimeUnit.SECONDS);
+
+        long t0 = System.nanoTime();
+        String rollouts = catalog.name(Topic.ROLLOUTS);
+        var serializer = new RegistrySerdes(registryUrl, Map.of()).serde(Rollout.class).serializer();
+        // Measured groups are 0..N/G-1, warm-up groups follow: every group has its own prompt.
+        Payload payload = SyntheticRollouts.serialize(0, settings.groups(), settings.groupSize(), settings.tokens(),
+                serializer, rollouts);
+        Payload warmup = SyntheticRollouts.serialize(settings.groups(), settings.warmupGroups(), settings.groupSize(),
+                settings.tokens(), serializer, rollouts);
+        progress.printf("serialized %d rollouts (+ %d to warm up) once with the registry serializer: %.1f MB, %.0f bytes "
+                + "each (%.1f s)%n", payload.size(), warmup.size(), payload.valueBytes() / 1e6, payload.averageBytes(),
+                (System.nanoTime() - t0) / 1e9);
+
+        PipelineRun.Outcome pipeline = new PipelineRun(bootstrap, registryUrl, catalog, work.resolve("state"), settings,
+                processes, progress).measure(payload, warmup, deadline);
+        List<String> problems = new ArrayList<>(pipeline.problems());
+        Row raw = Row.NONE;
+        Map<String, Double> rawCpu = Map.of();
+        if (System.nanoTime() < deadline) {
+            RawKafkaRun.Outcome outcome = RawKafkaRun.measure(bootstrap, rawTopic, payload, warmup, deadline, processes,
+                    progress);
+            raw = outcome.row();
+            rawCpu = outcome.cpuSeconds();
+            if (raw.records() < payload.size()) {
+                problems.add(String.format("raw Kafka: deadline reached with %d of %d records read", raw.records(),
+                        payload.size()));
+            }
+        } else {
+            problems.add("raw Kafka not measured: the deadline passed during the rlstream run");
+        }
+        return new Result(settings, raw, pipeline.row(), pipeline.batches(), pipeline.groupsBatched(),
+                pipeline.distinctGroups(), pipeline.rewards(), pipeline.failedRewards(), pipeline.sentToRewarded(),
+                payload.averageBytes(), BrokerFootprint.bytesByTopic(admin, catalog.prefix()), rawCpu, pipeline.cpuSeconds(),
+                List.copyOf(problems));
+    }
+
+    /** {@code bench-<yyyyMMdd-HHmmss>-<4 hex>.}: unique per run, and valid in topic names and application ids. */
+    static String runPrefix() {
+        return "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000)) + ".";
+    }
+
+    /**
+     * On a cluster the user named: removes the run's topics (all under its prefix) and the
+     * services' consumer groups. Kafka Streams does not leave its group on close (so that a
+     * restart does not rebalance), so the groups' members are removed first.
+     */
+    private static void deleteRunTopics(Admin admin, TopicCatalog catalog, PrintStream progress) {
+        try {
+            List<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(catalog.prefix())).sorted().toList();
+            admin.deleteTopics(topics).all().get(60, TimeUnit.SECONDS);
+            progress.println("deleted the run's " + topics.size() + " topics (prefix " + catalog.prefix() + ")");
+        } catch (Exception e) {
+            interruptAgainIf(e);
+            progress.println("could not delete every topic under prefix " + catalog.prefix() + ": " + e);
+        }
+        for (String group : List.of(PipelineRun.rewardsApplicationId(catalog),
+                PipelineRun.processorsApplicationId(catalog))) {
+            try {
+                admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions()).all()
+                        .get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                interruptAgainIf(e); // no members left: nothing to remove
+            }
+            try {
+                admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                interruptAgainIf(e);
+                progress.println("could not delete consumer group " + group + ": " + e);
+            }
+        }
+    }
+
+    private static void interruptAgainIf(Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: a temporary folder
+        }
+    }
+}

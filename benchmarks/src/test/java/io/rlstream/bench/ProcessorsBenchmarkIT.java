@@ -1,0 +1,104 @@
+package io.rlstream.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlstream.bench.ProcessorsBenchmark.Result;
+import io.rlstream.bench.ProcessorsBenchmark.Settings;
+import io.rlstream.testkit.KafkaFixture;
+import io.rlstream.testkit.RegistryFixture;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark at a tiny size against a real broker and the real registry: 256 rollouts of 50
+ * tokens in groups of 8 are 32 groups, in batches of 4 groups are 8 batches (after 64 warm-up
+ * rollouts, which must not be counted). Every group must arrive exactly once (dynamic sampling keeps them all: each has a right and a wrong answer),
+ * every rollout must get an OK reward (the prompts were loaded first), both sides must report a
+ * positive rate, and the run's topics must be gone afterwards.
+ */
+class ProcessorsBenchmarkIT {
+
+    private static KafkaFixture kafka;
+
+    @BeforeAll
+    static void up() {
+        kafka = KafkaFixture.start();
+    }
+
+    @AfterAll
+    static void down() {
+        kafka.close();
+    }
+
+    @Test
+    void measureDeliversEveryGroupOnceAndTimesBothSides(@TempDir Path runDir) throws Exception {
+        Settings settings = new Settings(256, 50, 8, 4, 64, kafka.bootstrapServers(), RegistryFixture.url(), runDir,
+                Duration.ofMinutes(3));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Result r = ProcessorsBenchmark.measure(settings, new PrintStream(log, true, StandardCharsets.UTF_8));
+        String why = ResultTable.format(r) + "\n" + log.toString(StandardCharsets.UTF_8);
+
+        assertTrue(r.problems().isEmpty(), why);
+        assertEquals(32, r.groupsBatched(), "rollouts / G = 256 / 8 groups batched\n" + why);
+        assertEquals(32, r.distinctGroups(), "each group once\n" + why);
+        assertEquals(8, r.batches(), "32 groups / B 4\n" + why);
+        assertEquals(256, r.rlstream().records(), "every rollout is a sample of a batch\n" + why);
+        assertEquals(256, r.raw().records(), why);
+        assertEquals(256, r.rewards(), why);
+        assertEquals(0, r.failedRewards(), "the reward service knew every prompt's answer\n" + why);
+        assertTrue(r.complete(), why);
+
+        assertTrue(r.raw().recordsPerSecond() > 0 && r.raw().megabytesPerSecond() > 0, why);
+        assertTrue(r.rlstream().recordsPerSecond() > 0 && r.rlstream().megabytesPerSecond() > 0, why);
+        assertEquals(256, r.raw().latency().count(), "one latency per raw record");
+        assertEquals(32, r.rlstream().latency().count(), "one reward-to-batch latency per group");
+        assertTrue(r.rlstream().latency().p50Ms() >= 0, "a batch is read after its rewards are scored\n" + why);
+        assertTrue(r.rlstream().latency().p50Ms() <= r.rlstream().latency().p99Ms(), why);
+        assertTrue(r.rolloutBytes() > 50 * 5, "50 tokens cost ~5 bytes each: " + r.rolloutBytes());
+        assertTrue(r.brokerBytes().containsKey("rollouts") && r.brokerBytes().containsKey("training-batches"), why);
+        assertRunTopicsDeleted();
+    }
+
+    @Test
+    void commandPrintsTheTableAndExitsZero() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ProcessorsBenchmark.run(List.of("--rollouts", "256", "--tokens", "50", "--group-size", "8",
+                "--batch-groups", "4", "--bootstrap-server", kafka.bootstrapServers(), "--registry-url",
+                RegistryFixture.url(), "--timeout-seconds", "180"), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        for (String label : List.of(ResultTable.RAW_LABEL, ResultTable.PIPELINE_LABEL)) {
+            String[] columns = line(text, label).substring(label.length()).trim().split("\\s+");
+            assertEquals("256", columns[0], label + " records\n" + text);
+            assertTrue(Double.parseDouble(columns[2]) > 0, label + " records/s\n" + text);
+            assertTrue(Double.parseDouble(columns[3]) > 0, label + " MB/s\n" + text);
+        }
+        assertTrue(line(text, ResultTable.RATIO_LABEL).length() > ResultTable.RATIO_LABEL.length(), text);
+        assertTrue(text.contains("8/8 batches, 32/32 groups (32 distinct)"), text);
+        assertTrue(!text.contains("INCOMPLETE"), text);
+        assertRunTopicsDeleted();
+    }
+
+    private static String line(String text, String start) {
+        return text.lines().filter(l -> l.startsWith(start)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with '" + start + "' in\n" + text));
+    }
+
+    private static void assertRunTopicsDeleted() throws Exception {
+        List<String> left = kafka.admin().listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                .filter(t -> t.startsWith("bench-")).toList();
+        assertEquals(List.of(), left, "the run's topics are deleted from a cluster the user named");
+    }
+}

@@ -1,0 +1,78 @@
+package io.rlstream.demo;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What a demo run does. Defaults are the figures the README reports: from a warm start of
+ * 10–40% held-out accuracy to {@code targetAccuracy} within {@code rlBudget} on 2 cores.
+ *
+ * @param runDir          folder for data, checkpoints, metrics.csv and the learning curve
+ * @param rlBudget        most wall-clock time spent on RL after the warm start
+ * @param targetAccuracy  held-out greedy accuracy at which the run stops early
+ * @param evalInterval    evaluate held-out accuracy on the newest policy at most this often
+ * @param groupSize       G, responses per prompt
+ * @param batchGroups     B, groups per training batch
+ * @param maxInFlight     most dispatched groups not yet scored
+ * @param seed            seed of data, warm start and sampling
+ * @param decaySteps      trainer optimizer steps of the cosine learning-rate decay
+ * @param selector        the dispatcher's prompt selector (dispatch.selector)
+ * @param processorSettings further settings of the processors and the dispatcher (--set key=value), applied last
+ * @param trainerSettings   further settings of the trainer (--set trainer.*), applied last
+ */
+public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy, Duration evalInterval, int groupSize,
+        int batchGroups, int maxInFlight, long seed, int decaySteps, String selector,
+        java.util.Map<String, String> processorSettings, java.util.Map<String, String> trainerSettings) {
+
+    public static DemoSettings defaults(Path runDir) {
+        return new DemoSettings(runDir, Duration.ofMinutes(10), 0.85, Duration.ofSeconds(10), 8, 16, 64, 7L, 1500,
+                "uniform", java.util.Map.of(), java.util.Map.of());
+    }
+
+    public DemoSettings {
+        if (!(targetAccuracy > 0 && targetAccuracy <= 1)) {
+            throw new IllegalArgumentException("target accuracy must be in (0, 1], got " + targetAccuracy);
+        }
+        if (rlBudget.isNegative() || rlBudget.isZero()) {
+            throw new IllegalArgumentException("RL time budget must be positive, got " + rlBudget);
+        }
+        processorSettings = java.util.Map.copyOf(processorSettings);
+        trainerSettings = java.util.Map.copyOf(trainerSettings);
+        if (selector == null || selector.isBlank()) {
+            throw new IllegalArgumentException("the demo needs a prompt selector name");
+        }
+        if (evalInterval.isNegative() || groupSize < 2 || batchGroups < 1 || maxInFlight < 1) {
+            throw new IllegalArgumentException("batch and in-flight must be >= 1 and group size >= 2");
+        }
+    }
+
+    public DemoSettings withBudget(Duration budget) {
+        return new DemoSettings(runDir, budget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, selector, processorSettings, trainerSettings);
+    }
+
+    public DemoSettings withTarget(double target) {
+        return new DemoSettings(runDir, rlBudget, target, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, selector, processorSettings, trainerSettings);
+    }
+
+    public DemoSettings withSelector(String name) {
+        return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, name, processorSettings, trainerSettings);
+    }
+
+    public DemoSettings withProcessorSettings(java.util.Map<String, String> settings) {
+        return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, selector, java.util.Map.copyOf(settings), trainerSettings);
+    }
+
+    public DemoSettings withTrainerSettings(java.util.Map<String, String> settings) {
+        return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, selector, processorSettings, java.util.Map.copyOf(settings));
+    }
+
+    public DemoSettings withSeed(long s) {
+        return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, s,
+                decaySteps, selector, processorSettings, trainerSettings);
+    }
+}

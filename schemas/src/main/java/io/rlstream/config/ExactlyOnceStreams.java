@@ -1,0 +1,36 @@
+package io.rlstream.config;
+
+import io.rlstream.schemas.Topic;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The Kafka Streams settings every rlstream Streams app runs with (the grouping app, the
+ * step-summary app): the pass-through client settings of its {@link ServiceConfig}, then ours,
+ * exactly-once always. One place, so that the apps that run side by side in one process cannot
+ * drift apart on record sizes or guarantees.
+ */
+public final class ExactlyOnceStreams {
+
+    private ExactlyOnceStreams() {
+    }
+
+    public static Properties properties(ServiceConfig config, String applicationId, String stateDir,
+            long commitIntervalMs) {
+        Properties props = new Properties();
+        // Groups and batches carry token ids: allow records up to the topics' limit (ARCHITECTURE "Record sizes").
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topic.MAX_MESSAGE_BYTES);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
+        props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(Topic.MAX_MESSAGE_BYTES));
+        props.putAll(config.clientProps());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // The default from Kafka 5.0 on; set now so that 4.x does not warn about it at every start.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        return props;
+    }
+}
