@@ -113,6 +113,8 @@ public final class Rlstream {
               algorithms           every family of named algorithms (advantage estimators, filters,
                                    selectors, verifiers, losses, ...): the setting that picks one,
                                    each entry's formula and paper (--markdown, FAMILY; --help)
+              docs                 check the parts of docs/ generated from the code (settings,
+                                   metrics, topics, algorithm tables); --write rewrites them
               advantages           JSONL groups on stdin -> advantages on stdout
                                    (rlstream advantages --help for estimators and options)
               pf-ppo r2            R² between proxy reward and true score per PF-PPO strategy
@@ -179,6 +181,8 @@ public final class Rlstream {
         switch (command) {
             case "algorithms":
                 return AlgorithmsCommand.run(rest, out, err);
+            case "docs":
+                return DocsCommand.run(rest, out, err);
             case "advantages":
                 return AdvantagesCommand.run(rest, System.in, out, err);
             case "pf-ppo":
@@ -484,13 +488,26 @@ public final class Rlstream {
         return 0;
     }
 
+    /** A service's settings as `rlstream config` and docs/configuration.md show them. */
+    record ServiceSettings(String title, ConfigDef definition) {}
+
+    /** Every service with settings of its own, by command; the dispatcher shares the processors' settings. */
+    static final Map<String, ServiceSettings> SERVICES = servicesInOrder();
+
+    private static Map<String, ServiceSettings> servicesInOrder() {
+        Map<String, ServiceSettings> services = new LinkedHashMap<>();
+        services.put("rewards", new ServiceSettings("Reward service", RewardServiceConfig.DEFINITION));
+        services.put("worker", new ServiceSettings("Rollout worker", WorkerConfig.DEFINITION));
+        services.put("processors", new ServiceSettings("Stream processors and dispatcher", ProcessorsConfig.DEFINITION));
+        services.put("trainer", new ServiceSettings("Trainer", TrainerServiceConfig.DEFINITION));
+        return java.util.Collections.unmodifiableMap(services);
+    }
+
     static ConfigDef definition(String service) {
-        return switch (service) {
-            case "rewards" -> RewardServiceConfig.DEFINITION;
-            case "worker" -> WorkerConfig.DEFINITION;
-            case "trainer" -> TrainerServiceConfig.DEFINITION;
-            case "processors", "dispatcher" -> ProcessorsConfig.DEFINITION;
-            default -> throw new Args.UsageException("unknown service '" + service + "'");
-        };
+        ServiceSettings settings = SERVICES.get("dispatcher".equals(service) ? "processors" : service);
+        if (settings == null) {
+            throw new Args.UsageException("unknown service '" + service + "'; known: " + SERVICES.keySet() + ", dispatcher");
+        }
+        return settings.definition();
     }
 }

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * {@code policy.*} plus caller metadata such as version and step).
  *
  * <p>A checkpoint is written into a temporary sibling folder, flushed to disk, and renamed into
- * place, so a reader that sees the folder sees it complete (ARCHITECTURE rule 5).
+ * place, so a reader that sees the folder sees it complete (docs/architecture.md#rules-every-service-keeps, rule 5).
  */
 final class CheckpointFiles {
 

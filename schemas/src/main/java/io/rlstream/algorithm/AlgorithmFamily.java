@@ -173,10 +173,15 @@ public final class AlgorithmFamily<O, T> {
 
     /** A Markdown table of the entries: name, formula, paper, class. */
     public String markdown() {
+        return markdown(type -> "`" + type.getName() + "`");
+    }
+
+    /** The same table with the class cell rendered by {@code classCell} (docs/ links it to its source file). */
+    public String markdown(java.util.function.Function<Class<?>, String> classCell) {
         StringBuilder out = new StringBuilder("| name | formula | paper | class |\n|---|---|---|---|\n");
         for (Algorithm<O, T> e : entries.values()) {
             out.append("| `").append(e.name()).append("` | ").append(cell(e.formula())).append(" | ")
-                    .append(cell(e.paper())).append(" | `").append(e.implementation().getName()).append("` |\n");
+                    .append(cell(e.paper())).append(" | ").append(classCell.apply(e.implementation())).append(" |\n");
         }
         return out.toString();
     }

@@ -20,7 +20,7 @@ public final class ExactlyOnceStreams {
     public static Properties properties(ServiceConfig config, String applicationId, String stateDir,
             long commitIntervalMs) {
         Properties props = new Properties();
-        // Groups and batches carry token ids: allow records up to the topics' limit (ARCHITECTURE "Record sizes").
+        // Groups and batches carry token ids: allow records up to the topics' limit (docs/architecture.md#topics, record sizes).
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topic.MAX_MESSAGE_BYTES);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(Topic.MAX_MESSAGE_BYTES));

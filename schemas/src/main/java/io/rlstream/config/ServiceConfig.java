@@ -71,7 +71,7 @@ public class ServiceConfig extends AbstractConfig {
                         Importance.HIGH, "Kafka bootstrap servers (host:port,...).")
                 .define(REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/registry/v2",
                         new ConfigDef.NonEmptyString(), Importance.HIGH,
-                        "Schema registry API root used by the Avro serde (Apicurio v2 API; see README for Confluent).")
+                        "Schema registry API root used by the Avro serde (Apicurio v2 API; docs/operations.md for Confluent's).")
                 .define(TOPIC_PREFIX, Type.STRING, "rl.", Importance.MEDIUM,
                         "Prefix of every rlstream topic name.")
                 .define(GROUP_PARTITIONS, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.MEDIUM,

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * Builds {@link DeadLetter} events for records a service cannot process (ARCHITECTURE rule 3):
+ * Builds {@link DeadLetter} events for records a service cannot process (docs/architecture.md#rules-every-service-keeps, rule 3):
  * the raw bytes, where they came from and why. Values larger than {@link #MAX_KEPT_BYTES} are
  * truncated so that the dead letter itself always fits; {@code size} keeps the original length.
  */

@@ -18,7 +18,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Every topic of rlstream: its name (after the configurable prefix), key, value type, default
- * partition count and topic configs. The ARCHITECTURE topic table, as code.
+ * partition count and topic configs. The topic table of docs/architecture.md#topics, as code (generated from here).
  *
  * <p>rl.prompt-dispatch, rl.rollouts and rl.rewards are keyed by group_id with the same partition
  * count ({@link #GROUPED}), so a group's rollouts and rewards are co-partitioned and the join and
@@ -51,7 +51,7 @@ public enum Topic {
     /** Default prefix of every topic name; override with the {@code topic.prefix} setting. */
     public static final String DEFAULT_PREFIX = "rl.";
 
-    /** Largest record value the topics that carry token ids accept (16 MiB, ARCHITECTURE "Record sizes"). */
+    /** Largest record value the topics that carry token ids accept (16 MiB, docs/architecture.md#topics, record sizes). */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
     private final String suffix;

@@ -88,7 +88,7 @@ public final class MetricCatalog {
             "Histogram of the batch's staleness: samples 0, 1, ..., 7 versions old, and 8plus.");
     // KL, entropy, clipping, importance weights, losses
     public static final MetricName TRAINER_KL = step("trainer.kl", "nats", "KL",
-            "KL estimate to the reference policy (ALGORITHMS.md).");
+            "KL estimate to the reference policy (docs/algorithms.md).");
     public static final MetricName TRAINER_KL_COEF = step("trainer.kl_coef", "1", "KL",
             "KL coefficient (adaptive when configured).");
     public static final MetricName TRAINER_ENTROPY = step("trainer.entropy", "nats", "entropy",

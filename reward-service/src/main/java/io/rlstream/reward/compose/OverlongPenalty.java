@@ -1,7 +1,7 @@
 package io.rlstream.reward.compose;
 
 /**
- * DAPO's soft overlong punishment (Yu et al. 2025, arXiv 2503.14476, §3.4; ALGORITHMS.md §2): a
+ * DAPO's soft overlong punishment (Yu et al. 2025, arXiv 2503.14476, §3.4; docs/algorithms.md#reward-composition-and-overlong-penalty): a
  * length-aware penalty that grows linearly through a buffer of {@code L_c} tokens before the
  * maximum length {@code L_max}, so that a response slightly too long is punished a little and one
  * past the limit fully:

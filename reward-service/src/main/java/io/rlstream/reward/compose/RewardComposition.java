@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A reward as a weighted sum of named components (ALGORITHMS.md §7): {@code total = Σ_k w_k · c_k}
+ * A reward as a weighted sum of named components (docs/algorithms.md#reward-composition-and-overlong-penalty): {@code total = Σ_k w_k · c_k}
  * over the configured components k, e.g. {@code correctness=1.0,format=0.1,overlong=1.0} for a
  * verifier's score, a format reward and DAPO's {@link OverlongPenalty}.
  *

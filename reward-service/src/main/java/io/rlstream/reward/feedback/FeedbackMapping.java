@@ -12,7 +12,7 @@ import java.util.Set;
  * Maps a user's reaction to a served response ({@code UserFeedback.reaction} and
  * {@code UserFeedback.value}) to a scalar reward, by rule. RLUF (Han et al. 2025, "Reinforcement
  * Learning from User Feedback", arXiv 2505.14946) learns from such implicit, binary or emoji
- * reactions in production; ALGORITHMS.md §7 lets a model or a rule map them to rewards, and this is
+ * reactions in production; docs/algorithms.md#user-feedback lets a model or a rule map them to rewards, and this is
  * the rule.
  *
  * <p>Configured from a spec of {@code reaction=rule} entries separated by commas:

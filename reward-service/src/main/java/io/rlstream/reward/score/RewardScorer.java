@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One response's reward: the named components the composition asks for, and their weighted sum
- * (ALGORITHMS.md §7). {@code correctness} comes from the configured verifier, run with a time
+ * (docs/algorithms.md#reward-composition-and-overlong-penalty). {@code correctness} comes from the configured verifier, run with a time
  * limit; {@code format} from the format verifier; {@code overlong} from DAPO's soft overlong
  * penalty on the response length in tokens. A component that cannot be computed (the verifier
  * failed, threw or ran out of time) makes the whole reward failed with the reason, never a zero.

@@ -12,7 +12,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * Decodes raw values inside the topology instead of in the consumer, so that a record that cannot
  * be decoded, or decodes to something invalid, becomes a dead letter with its source position
- * and the stream keeps going (ARCHITECTURE rule 3).
+ * and the stream keeps going (docs/architecture.md#rules-every-service-keeps, rule 3).
  *
  * @param <T> the event type
  */

@@ -30,7 +30,7 @@ import org.apache.kafka.streams.kstream.Produced;
  * rl.rollouts → rl.rewards: every rollout gets exactly one Reward, keyed by its group_id.
  * The prompt's reference answer is looked up in a global table over rl.prompts, not copied into
  * every rollout. A failed generation, an unknown prompt or a failed check gives a Reward with
- * status FAILED and a reason, never a zero score (ARCHITECTURE rule 2). Undecodable rollouts go
+ * status FAILED and a reason, never a zero score (docs/architecture.md#rules-every-service-keeps, rule 2). Undecodable rollouts go
  * to rl.dead-letters. With a feedback mapping, reactions on rl.feedback become rewards for the
  * rollouts they name (RLUF); a reaction that matches no rollout or no mapping is a dead letter.
  */

@@ -1,7 +1,7 @@
 package io.rlstream.reward.verify;
 
 /**
- * A format reward (ALGORITHMS.md §7): {@code correct} when the response holds exactly one
+ * A format reward (docs/algorithms.md#verifiers): {@code correct} when the response holds exactly one
  * well-formed tag pair, by default {@code <answer>…</answer>}, with non-blank content; else
  * {@code incorrect}, with a reason that says what was missing. DeepSeek-R1 ("DeepSeek-R1:
  * Incentivizing Reasoning Capability in LLMs via Reinforcement Learning", 2025, §2.2.2) trains with

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * Rule-based correctness for math word problems (GSM8K) and competition math (MATH), per
- * ALGORITHMS.md §7: extract the final answer, normalise both it and the reference, and compare
+ * docs/algorithms.md#verifiers: extract the final answer, normalise both it and the reference, and compare
  * them exactly, as rational numbers where both sides are numbers and as canonical strings
  * otherwise. Scores {@code correct} when they are equal, {@code incorrect} otherwise.
  *

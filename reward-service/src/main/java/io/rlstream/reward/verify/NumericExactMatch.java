@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * Correct when the last number in the response equals the reference answer as an exact decimal
  * ({@code 85}, {@code 85.0} and {@code +85} are equal; no floating-point tolerance). The
  * walking-skeleton verifier for the addition task; the full math verifier (boxed answers, LaTeX,
- * fractions) follows ALGORITHMS.md §7.
+ * fractions) follows docs/algorithms.md#verifiers.
  *
  * <p>A response with no number scores {@code incorrect}: the policy answered, badly. A reference
  * that is not a number is a failed verification, because the check cannot be made.

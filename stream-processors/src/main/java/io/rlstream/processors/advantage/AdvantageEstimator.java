@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Turns the rewards of a group (the usable samples of one prompt) into one advantage per sample,
- * broadcast later to all tokens of that sample (ALGORITHMS.md §1).
+ * broadcast later to all tokens of that sample (docs/algorithms.md#advantage-estimators).
  *
  * <p>Two stages, because some estimators need more than one group. {@link #advantages} runs when a
  * group completes (in parallel, per group partition). {@link #normalizeBatch} runs when B kept

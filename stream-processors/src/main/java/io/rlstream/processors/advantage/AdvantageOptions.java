@@ -18,7 +18,7 @@ public record AdvantageOptions(Grpo.Std std, double epsilon) {
         }
     }
 
-    /** Sample std and ε = 1e-6, the defaults of ALGORITHMS.md §1. */
+    /** Sample std and ε = 1e-6, the defaults of docs/algorithms.md#advantage-estimators. */
     public static AdvantageOptions defaults() {
         return new AdvantageOptions(Grpo.Std.SAMPLE, Grpo.DEFAULT_EPSILON);
     }

@@ -12,7 +12,7 @@ package io.rlstream.processors.advantage;
  * question-level difficulty bias); dropping it leaves the unbiased REINFORCE baseline. Same as
  * verl's {@code compute_grpo_outcome_advantage} with {@code norm_adv_by_std_in_grpo=False},
  * OpenRLHF's {@code advantage_estimator=dr_grpo} and TRL's {@code scale_rewards="none"}. Pairs
- * with the {@code seq-mean-token-sum-norm} loss aggregation (ALGORITHMS.md §4), the paper's other
+ * with the {@code seq-mean-token-sum-norm} loss aggregation (docs/algorithms.md#loss-aggregations), the paper's other
  * half of the fix.
  *
  * <p>G = 1: no baseline, A = r; equal rewards: exactly 0 (see {@link GroupBaseline}).

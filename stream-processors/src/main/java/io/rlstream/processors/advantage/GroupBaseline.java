@@ -8,7 +8,7 @@ package io.rlstream.processors.advantage;
  * itself, as verl's {@code compute_grpo_outcome_advantage}, {@code compute_rloo_outcome_advantage},
  * {@code compute_opo_outcome_advantage} and
  * {@code compute_reinforce_plus_plus_baseline_outcome_advantage} all do (mean 0 for a lone
- * sample), and as {@link Grpo} does (ALGORITHMS.md §1). Dynamic sampling drops such groups by
+ * sample), and as {@link Grpo} does (docs/algorithms.md#advantage-estimators). Dynamic sampling drops such groups by
  * default, so this only matters when it is off.
  *
  * <p>A group whose rewards are all equal gets advantages of exactly 0: decided here, not left to

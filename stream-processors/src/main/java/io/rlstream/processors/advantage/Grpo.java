@@ -14,7 +14,7 @@ package io.rlstream.processors.advantage;
  * up. A group whose rewards are all equal gets advantages of exactly 0, also with ε = 0.
  *
  * <p>A group of one sample has no baseline: as in verl, mean_g = 0 and std_g = 1, so
- * A = r / (1 + ε) (ALGORITHMS.md §1). Dynamic sampling drops such groups by default.
+ * A = r / (1 + ε) (docs/algorithms.md#advantage-estimators). Dynamic sampling drops such groups by default.
  */
 public final class Grpo implements AdvantageEstimator {
 

@@ -28,7 +28,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * Settings of the stream processors (the grouping app and the dispatcher), on top of the shared
- * keys of {@link ServiceConfig}. Declared once here; the README table is {@link #docs()}.
+ * keys of {@link ServiceConfig}. Declared once here; docs/configuration.md is generated from it.
  * {@code GroupingSettings.from} and {@code DispatchSettings.from} turn them into what each part needs.
  */
 public final class ProcessorsConfig extends ServiceConfig {
@@ -101,7 +101,7 @@ public final class ProcessorsConfig extends ServiceConfig {
                     Importance.HIGH, "B: groups per training batch.")
             .define(ADVANTAGE_ESTIMATOR, Type.STRING, Grpo.NAME,
                     AdvantageEstimators.FAMILY.validator(), Importance.HIGH,
-                    "Advantage estimator applied to each completed group (ALGORITHMS.md section 1): grpo "
+                    "Advantage estimator applied to each completed group (docs/algorithms.md#advantage-estimators): grpo "
                             + "(r - mean)/(std + eps); grpo-batch-std (r - mean)/(batch std + eps); drgrpo r - mean; "
                             + "rloo r minus the mean of the others; reinforce-pp-baseline r - mean, whitened over the "
                             + "batch's tokens; opo r minus the length-weighted mean.")
@@ -161,7 +161,7 @@ public final class ProcessorsConfig extends ServiceConfig {
                             + "for the trainer; bounds staleness when generation is faster than training. Used when "
                             + "dispatch.max-staleness is -1.")
             .define(DISPATCH_MAX_STALENESS, Type.INT, -1, ConfigDef.Range.atLeast(-1), Importance.HIGH,
-                    "eta of AReaL's staleness-bounded admission (ALGORITHMS.md section 5): new groups go only while "
+                    "eta of AReaL's staleness-bounded admission (docs/algorithms.md#staleness-bounded-admission): new groups go only while "
                             + "(eta + v + 1) * batch.groups - (accepted + in flight) > 0, v the latest trained version, "
                             + "so a sample is trained at most eta versions after the weights that generated it; 0 is "
                             + "synchronous training, 2..8 typical. -1 uses dispatch.max-batches-ahead instead.")
@@ -176,7 +176,7 @@ public final class ProcessorsConfig extends ServiceConfig {
             .define(SEED, Type.LONG, 42L, Importance.LOW,
                     "Seed of the dispatcher's random choices of prompts (and of PCL's value model).")
             .define(SELECTOR, Type.STRING, UniformSelector.NAME, PromptSelectors.FAMILY.validator(), Importance.HIGH,
-                    "How the dispatcher chooses prompts (ALGORITHMS.md section 3): uniform (every prompt equally "
+                    "How the dispatcher chooses prompts (docs/algorithms.md#prompt-selectors): uniform (every prompt equally "
                             + "likely), pass-rate-window (estimated pass rate in [selector.window.lo, "
                             + "selector.window.hi], a share selector.window.explore of unseen prompts), difficulty-pools "
                             + "(prime-rl's weighted pools, selector.pools), pcl (Prompt Curriculum Learning: a value "
@@ -291,10 +291,5 @@ public final class ProcessorsConfig extends ServiceConfig {
     public String stateDir() {
         String dir = getString(STATE_DIR);
         return dir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "rlstream-processors").toString() : dir;
-    }
-
-    /** The configuration table (Markdown) of every key, generated from {@link #DEFINITION}. */
-    public static String docs() {
-        return ServiceConfig.markdown(DEFINITION);
     }
 }

@@ -10,7 +10,7 @@ import java.util.Locale;
  */
 public record DifficultyPool(String name, double upper, double weight) {
 
-    /** prime-rl's pools (ALGORITHMS.md §3): hard p ≤ 0.25 weight 0.2, normal p ≤ 0.75 weight 1, easy weight 0.05. */
+    /** prime-rl's pools (docs/algorithms.md#prompt-selectors): hard p ≤ 0.25 weight 0.2, normal p ≤ 0.75 weight 1, easy weight 0.05. */
     public static final String DEFAULTS = "hard=0.25:0.2,normal=0.75:1.0,easy=1.0:0.05";
 
     public DifficultyPool {

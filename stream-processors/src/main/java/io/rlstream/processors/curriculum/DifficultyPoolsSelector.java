@@ -10,7 +10,7 @@ import java.util.Random;
 import java.util.function.Predicate;
 
 /**
- * Difficulty pools (ALGORITHMS.md §3, after prime-rl's buffer): each seen prompt sits in the pool
+ * Difficulty pools (docs/algorithms.md#prompt-selectors, after prime-rl's buffer): each seen prompt sits in the pool
  * its estimated pass rate falls in (by default hard p ≤ 0.25, normal p ≤ 0.75, easy above); each
  * pick chooses a non-empty pool with probability proportional to its weight, then a prompt of that
  * pool uniformly. Unseen prompts count as p = 0.5, as prime-rl files problems of unknown

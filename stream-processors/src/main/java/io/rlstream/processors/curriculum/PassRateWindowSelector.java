@@ -7,7 +7,7 @@ import java.util.Random;
 import java.util.function.Predicate;
 
 /**
- * Pass-rate window (ALGORITHMS.md §3; AReaL filters prompts to 0.05..0.95): walk the pool in
+ * Pass-rate window (docs/algorithms.md#prompt-selectors; AReaL filters prompts to 0.05..0.95): walk the pool in
  * shuffled passes ({@link EpochOrder}) and dispatch a prompt unless what its last group showed
  * puts its estimated pass rate p outside [lo, hi], so that groups are likely to hold both passes
  * and failures. Unseen prompts always go (their p is unknown: this is the exploration of the

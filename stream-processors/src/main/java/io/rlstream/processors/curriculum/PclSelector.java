@@ -11,7 +11,7 @@ import java.util.Random;
 import java.util.function.Predicate;
 
 /**
- * Prompt Curriculum Learning (PCL, arXiv 2510.01135; ALGORITHMS.md §3): a value model V(x)
+ * Prompt Curriculum Learning (PCL, arXiv 2510.01135; docs/algorithms.md#prompt-selectors): a value model V(x)
  * predicts each prompt's expected reward under the current policy without generating; each pick
  * of m prompts scores the next k·m candidates of a shuffled pass over the pool ({@link EpochOrder},
  * as the paper draws them from its data loader, so no prompt is a candidate twice in a pass) and

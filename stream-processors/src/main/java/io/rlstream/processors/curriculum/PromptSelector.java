@@ -6,7 +6,7 @@ import java.util.Random;
 import java.util.function.Predicate;
 
 /**
- * Decides which prompts the dispatcher sends to the generators next (ALGORITHMS.md §3). Pure: no
+ * Decides which prompts the dispatcher sends to the generators next (docs/algorithms.md#prompt-selectors). Pure: no
  * Kafka; the dispatcher feeds it every completed group from rl.prompt-stats and asks it for
  * prompts while admission control lets groups through. Generation is the dominant cost of RL for
  * language models, and a group whose samples all pass or all fail has zero GRPO advantages and

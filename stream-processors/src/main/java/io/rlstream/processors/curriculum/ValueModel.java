@@ -1,7 +1,7 @@
 package io.rlstream.processors.curriculum;
 
 /**
- * PCL's value model V(x) (ALGORITHMS.md §3; Prompt Curriculum Learning, arXiv 2510.01135): the
+ * PCL's value model V(x) (docs/algorithms.md#prompt-selectors; Prompt Curriculum Learning, arXiv 2510.01135): the
  * expected reward p(x) = E_{y~π}[r(x, y)] of a prompt for the current policy, predicted from the
  * prompt alone, without generating. The dispatcher scores k·m candidates with it each step,
  * dispatches the m with the smallest |V(x) − τ| (τ = 0.5), and trains it online on every

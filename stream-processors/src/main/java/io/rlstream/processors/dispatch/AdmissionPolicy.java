@@ -2,7 +2,7 @@ package io.rlstream.processors.dispatch;
 
 /**
  * How many new groups the dispatcher may dispatch now. Pure, so each rule is tested with numbers;
- * AReaL's staleness-bounded rule (ALGORITHMS.md §5) is another implementation of this.
+ * AReaL's staleness-bounded rule (docs/algorithms.md#staleness-bounded-admission) is another implementation of this.
  */
 @FunctionalInterface
 public interface AdmissionPolicy {

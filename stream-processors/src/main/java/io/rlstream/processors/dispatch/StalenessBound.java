@@ -1,7 +1,7 @@
 package io.rlstream.processors.dispatch;
 
 /**
- * AReaL's staleness-bounded admission (arXiv 2505.24298, ALGORITHMS.md §5): with batch size B
+ * AReaL's staleness-bounded admission (arXiv 2505.24298, docs/algorithms.md#staleness-bounded-admission): with batch size B
  * (groups), staleness bound η and the latest trained version v, new groups go only while
  * {@code (η + v + 1)·B − (accepted + in flight) > 0}, and then at most that many (and no more than
  * the wrapped policy allows). Every group accepted or in flight will be trained at some version

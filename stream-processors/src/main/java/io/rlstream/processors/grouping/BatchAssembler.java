@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * dropped) and buffers the kept ones; when B are buffered it emits B {@link TrainingBatchGroup}
  * records sharing a batch_id, with group_index 0..B−1 in arrival order, and asks for a commit.
  * All B records are forwarded in one {@code process} call and Streams commits only between calls,
- * so under exactly_once_v2 a batch is always inside one transaction (ARCHITECTURE rule 4); the
+ * so under exactly_once_v2 a batch is always inside one transaction (docs/architecture.md#rules-every-service-keeps, rule 4); the
  * commit request makes the finished batch visible to read_committed consumers at once.
  *
  * <p>Everything lives in stores: the buffered groups, the next batch sequence (so it survives

@@ -45,7 +45,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code group.timeout.ms} (a generation or a verification was lost): then it goes on with the
  * samples it has if at least {@code group.min-samples} are usable, and is dropped as
  * {@code timed_out} otherwise. Usable samples are OK rollouts with OK rewards, not stale; failed
- * ones are left out of the group and its baseline, never counted as zero (ARCHITECTURE rule 2).
+ * ones are left out of the group and its baseline, never counted as zero (docs/architecture.md#rules-every-service-keeps, rule 2).
  * Rollouts and rewards are de-duplicated by rollout_id (a retried generation repeats it) and
  * rollouts also by sample index; records of a closed group are counted as late and dropped.
  *

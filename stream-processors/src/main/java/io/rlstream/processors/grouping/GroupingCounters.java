@@ -97,7 +97,7 @@ public final class GroupingCounters {
     }
 
     /**
-     * DAPO's effective ratio (ALGORITHMS.md §2): kept groups over completed groups, NaN before the
+     * DAPO's effective ratio (docs/algorithms.md#group-filters): kept groups over completed groups, NaN before the
      * first group.
      */
     public double effectiveRatio() {

@@ -14,7 +14,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Decodes rollouts and rewards inside the topology, so bad input becomes a dead letter with its
- * source position and the stream keeps going (ARCHITECTURE rule 3). Two kinds of bad input:
+ * source position and the stream keeps going (docs/architecture.md#rules-every-service-keeps, rule 3). Two kinds of bad input:
  * <ul>
  *   <li>a record that cannot be placed in a group (undecodable, no key, group_id other than the
  *       key, group_size &lt; 1, sample_index out of range): a dead letter only;</li>

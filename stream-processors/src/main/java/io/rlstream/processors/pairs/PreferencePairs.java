@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * One preference pair from a group of sampled responses, for DPO-style training on on-policy
- * samples (ALGORITHMS.md §6 "Pairs from groups"): chosen = highest reward, rejected = lowest;
+ * samples (docs/algorithms.md#preference-losses): chosen = highest reward, rejected = lowest;
  * skip ties. Online iterative DPO builds its pairs the same way, from the best and the worst of
  * N samples per prompt (e.g. Dong et al., "RLHF Workflow", arXiv 2405.07863).
  *

@@ -46,7 +46,7 @@ class GrpoTest {
 
     @Test
     void singleSampleHasNoBaselineAsInVerl() {
-        // G = 1: mean 0, std 1 (ALGORITHMS.md section 1, verl) -> A = 0.7 / (1 + 1e-6)
+        // G = 1: mean 0, std 1 (docs/algorithms.md#advantage-estimators, verl) -> A = 0.7 / (1 + 1e-6)
         assertArrayEquals(new float[] {0.7f}, new Grpo().advantages(GroupRewards.of(0.7)), TOL);
     }
 

@@ -112,19 +112,4 @@ class ProcessorsConfigTest {
         assertEquals(250L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
         new StreamsConfig(p); // Kafka Streams accepts them
     }
-
-    @Test
-    void readmeHasTheCurrentTable() throws java.io.IOException {
-        // Surefire runs in the module folder. On failure: paste ProcessorsConfig.docs() into README.md.
-        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
-        assertTrue(readme.contains(ProcessorsConfig.docs()), "README.md configuration table is out of date");
-    }
-
-    @Test
-    void docsListEveryKey() {
-        String docs = ProcessorsConfig.docs();
-        for (String key : ProcessorsConfig.DEFINITION.names()) {
-            assertTrue(docs.contains("`" + key + "`"), key);
-        }
-    }
 }

@@ -30,7 +30,7 @@ class PreferencePairsTest {
 
     @Test
     void allEqualRewardsGiveNoPair() {
-        // max == min: no preference to learn (ALGORITHMS.md §6: skip ties)
+        // max == min: no preference to learn (docs/algorithms.md#preference-losses: skip ties)
         assertEquals(Optional.empty(), PreferencePairs.select(new double[] {1, 1, 1, 1}));
         assertEquals(Optional.empty(), PreferencePairs.select(new double[] {0, 0}));
     }

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * {@link #write(Policy, TrainerState, Map)}, or a version before they existed).
  *
  * <p>A checkpoint is assembled in a {@code .tmp-} folder, its files flushed to disk, and renamed
- * into place in one atomic move (ARCHITECTURE rule 5), so a folder named {@code vNNNNNN} is always
+ * into place in one atomic move (docs/architecture.md#rules-every-service-keeps, rule 5), so a folder named {@code vNNNNNN} is always
  * complete: a crash mid-write leaves only a temporary folder, which no reader counts and the next
  * start deletes. Only after {@link #write} returns may the trainer announce the checkpoint.
  */

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * What a checkpoint records besides the weights: the policy version and step, the positions
  * consumed up to it, so that a restarted trainer seeks there and trains no batch twice and none
- * not at all (ARCHITECTURE rule 4), and which batches the step that made these weights trained.
+ * not at all (docs/architecture.md#rules-every-service-keeps, rule 4), and which batches the step that made these weights trained.
  *
  * @param batchIds the batch ids trained in the last step (for pairs and prompts: their first and
  *                 last record positions); empty for version 0

@@ -16,9 +16,9 @@ import ai.djl.ndarray.NDArrays;
  * </pre>
  *
  * π_old is the behaviour policy (the log-probabilities stored with the sample). The token losses
- * are aggregated by {@link PolicyLoss.Aggregation} (ALGORITHMS §4; default token-mean Σℓ/Σ|o|, DAPO).
+ * are aggregated by {@link PolicyLoss.Aggregation} (docs/algorithms.md#policy-losses; default token-mean Σℓ/Σ|o|, DAPO).
  *
- * <p>Decoupled PPO (AReaL, arXiv 2505.24298; ALGORITHMS §5) uses the five-argument
+ * <p>Decoupled PPO (AReaL, arXiv 2505.24298; docs/algorithms.md#staleness-bounded-admission) uses the five-argument
  * {@link #compute(NDArray, NDArray, NDArray, NDArray, NDArray)}: π_old is then π_prox, the policy
  * at the start of the step, and a constant behaviour weight w_t = π_prox/π_behav (see
  * {@code io.rlstream.trainer.objective.ImportanceCorrection}) multiplies each token's clipped

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDArray;
  */
 public interface PolicyLoss {
 
-    /** How token losses become one number (ALGORITHMS §4); named by {@link LossAggregations}. */
+    /** How token losses become one number (docs/algorithms.md#policy-losses); named by {@link LossAggregations}. */
     enum Aggregation {
         /** Σ_t ℓ_t / Σ|o|: every token weighs the same (DAPO; the default). */
         TOKEN_MEAN {

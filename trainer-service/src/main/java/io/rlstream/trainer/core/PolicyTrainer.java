@@ -22,7 +22,7 @@ import java.util.List;
  * steps. Holds the AdamW state and the step count of the learning-rate schedule, so keep one
  * trainer per policy for the whole run (and save both with each checkpoint).
  *
- * <p>An RL step (ALGORITHMS.md §4, §5):
+ * <p>An RL step (docs/algorithms.md#policy-losses, docs/algorithms.md#off-policy-corrections):
  * <ol>
  *   <li>with the weights at the start of the step, and without gradient: π_prox (decoupled PPO;
  *       otherwise π_prox = π_behav, the generator's log-probs), π_ref from the frozen reference
@@ -201,7 +201,7 @@ public final class PolicyTrainer {
     }
 
     /**
-     * One preference step (DPO, IPO or RPO, ALGORITHMS.md §6) on chosen/rejected pairs against the
+     * One preference step (DPO, IPO or RPO, docs/algorithms.md#preference-losses) on chosen/rejected pairs against the
      * frozen reference policy.
      */
     public PreferenceStats preferenceStep(List<PreferenceSample> pairs, PreferenceLoss preferenceLoss) {

@@ -20,7 +20,7 @@ package io.rlstream.trainer.core;
  *     later ones are off-policy and the clip bounds them
  * @param temperature temperature the samples were drawn at; π_θ is scored at the same one
  * @param policyLoss the policy loss, a {@link PolicyLosses} name ({@code ppo-clip})
- * @param aggregation how token losses are combined (ALGORITHMS §4)
+ * @param aggregation how token losses are combined (docs/algorithms.md#policy-losses)
  * @param maskTruncated mask responses the batch marks as truncated out of the loss (DAPO overlong
  *     filtering; the processors mark them when their setting filter.overlong is on)
  * @param objective KL, entropy, off-policy correction and mini-batches ({@link Objective})

@@ -7,7 +7,7 @@ package io.rlstream.trainer.core;
  * @param responseTokens the sampled response (EOS last unless truncated)
  * @param behaviourLogprobs log π_old of each response token under the generating policy, at the
  *     sampling temperature; same length as {@code responseTokens}
- * @param advantage the response's advantage, broadcast to all its tokens (ALGORITHMS §1)
+ * @param advantage the response's advantage, broadcast to all its tokens (docs/algorithms.md#advantage-estimators)
  * @param truncated true when overlong filtering marked the response (it hit the length limit
  *     without EOS) to be masked out of the loss
  */

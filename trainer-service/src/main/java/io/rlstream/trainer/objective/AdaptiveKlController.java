@@ -11,14 +11,14 @@ package io.rlstream.trainer.objective;
  *
  * where KL is the measured KL of the last batch and n the number of steps (verl passes the batch
  * size) it stands for. Above the target β grows, below it shrinks, by at most 20% per horizon.
- * {@link #fixed(double)} keeps β constant. Defaults from ALGORITHMS §4: target 0.1, horizon 10000.
+ * {@link #fixed(double)} keeps β constant. Defaults from docs/algorithms.md#kl-estimators: target 0.1, horizon 10000.
  * Not thread-safe: one trainer owns one controller.
  */
 public final class AdaptiveKlController {
 
-    /** ALGORITHMS §4. */
+    /** docs/algorithms.md#kl-estimators. */
     public static final double DEFAULT_TARGET = 0.1;
-    /** ALGORITHMS §4. */
+    /** docs/algorithms.md#kl-estimators. */
     public static final long DEFAULT_HORIZON = 10_000;
 
     /** Ziegler et al. clip the proportional error to ±0.2 so one noisy batch moves β little. */

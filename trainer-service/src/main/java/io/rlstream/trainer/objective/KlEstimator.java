@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * Per-token estimators of KL(π_θ ‖ π_ref) from the log-probabilities of the sampled tokens
- * (Schulman, "Approximating KL divergence", 2020; verl's {@code kl_penalty}, ALGORITHMS §4). With
+ * (Schulman, "Approximating KL divergence", 2020; verl's {@code kl_penalty}, docs/algorithms.md#kl-estimators). With
  * d = log π_θ(o_t) − log π_ref(o_t), clamped to ±20 so that exp(−d) stays finite:
  *
  * <pre>

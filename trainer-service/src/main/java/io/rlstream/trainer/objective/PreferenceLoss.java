@@ -6,7 +6,7 @@ import ai.djl.nn.Activation;
 
 /**
  * Losses on preference pairs (chosen c, rejected r) against a frozen reference policy
- * (ALGORITHMS §6). From sequence log-probabilities (sums over response tokens):
+ * (docs/algorithms.md#preference-losses). From sequence log-probabilities (sums over response tokens):
  *
  * <pre>
  *   s = (log π(c) − log π_ref(c)) − (log π(r) − log π_ref(r))
@@ -36,9 +36,9 @@ public final class PreferenceLoss {
      */
     public record Result(NDArray loss, double rewardAccuracy, double meanMargin) {}
 
-    /** β of DPO (ALGORITHMS §6). */
+    /** β of DPO (docs/algorithms.md#preference-losses). */
     public static final double DEFAULT_BETA = 0.1;
-    /** α of RPO (ALGORITHMS §6). */
+    /** α of RPO (docs/algorithms.md#preference-losses). */
     public static final double DEFAULT_ALPHA = 1;
 
     private final Kind kind;

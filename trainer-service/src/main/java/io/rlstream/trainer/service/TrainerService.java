@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exactly once across crashes without consumer-group commits: each checkpoint records the
  * position in rl.training-batches just after the last batch it trained on; a restarted trainer
- * loads the newest complete checkpoint and seeks there (ARCHITECTURE rule 4). The checkpoint is
+ * loads the newest complete checkpoint and seeks there (docs/architecture.md#rules-every-service-keeps, rule 4). The checkpoint is
  * complete on disk before its CheckpointPublished is sent, so a generator never loads a partial
  * one. Batches are read read_committed, so an aborted batch is never trained.
  */

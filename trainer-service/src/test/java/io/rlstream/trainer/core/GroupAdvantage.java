@@ -3,7 +3,7 @@ package io.rlstream.trainer.core;
 /**
  * GRPO advantages for the in-process experiment (the production estimators live in
  * stream-processors): A_i = (r_i − mean) / (std + 1e-6) with the sample standard deviation
- * (÷ (G − 1)) as verl, TRL and OpenRLHF (ALGORITHMS §1; Shao et al. 2024, arXiv 2402.03300).
+ * (÷ (G − 1)) as verl, TRL and OpenRLHF (docs/algorithms.md#advantage-estimators; Shao et al. 2024, arXiv 2402.03300).
  */
 final class GroupAdvantage {
 

@@ -30,7 +30,7 @@ public final class SelectionRanking {
         /**
          * Smallest distance to the target pass rate τ first: |V(x) − τ|, or |estimate − τ| where the
          * prompt has no prediction, prompts with neither last. This is the order PCL dispatches in
-         * (ALGORITHMS.md §3, arXiv 2510.01135: the m prompts with the smallest |V(x) − τ|, τ = 0.5),
+         * (docs/algorithms.md#prompt-selectors, arXiv 2510.01135: the m prompts with the smallest |V(x) − τ|, τ = 0.5),
          * so the head of the list is what it would choose next.
          */
         CLOSENESS("closest to the target pass rate tau first: |V(x) - tau|, else |estimate - tau|"),

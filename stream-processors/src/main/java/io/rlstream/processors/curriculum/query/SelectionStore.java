@@ -87,7 +87,7 @@ public final class SelectionStore implements AutoCloseable {
         props.putAll(clientProps);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        // Only committed views, as every other reader in rlstream (ARCHITECTURE rule 1); without
+        // Only committed views, as every other reader in rlstream (docs/architecture.md#rules-every-service-keeps, rule 1); without
         // exactly-once, Streams would otherwise give the global consumer read_uncommitted.
         props.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);

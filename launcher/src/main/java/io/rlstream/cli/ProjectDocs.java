@@ -1,0 +1,208 @@
+package io.rlstream.cli;
+
+import io.rlstream.algorithm.AlgorithmFamily;
+import io.rlstream.config.ServiceConfig;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import io.rlstream.schemas.Topic;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.ConfigDef;
+
+/**
+ * The parts of docs/ that the code declares, rendered as Markdown: the whole of
+ * configuration.md (from every service's {@link ConfigDef}) and metrics.md (from the metric
+ * catalogue), and the blocks between {@code <!-- BEGIN generated: NAME -->} and
+ * {@code <!-- END generated -->} markers in the hand-written files (the topic table in
+ * architecture.md, one registry table per algorithm family in algorithms.md). {@code rlstream docs
+ * --write} writes them; a test fails when a file differs, so no table is ever copied by hand.
+ */
+final class ProjectDocs {
+
+    /** A service whose settings configuration.md lists. */
+    record Service(String command, String title, ConfigDef definition) {}
+
+    static final String CONFIGURATION = "docs/configuration.md";
+    static final String METRICS = "docs/metrics.md";
+    static final String ARCHITECTURE = "docs/architecture.md";
+    static final String ALGORITHMS = "docs/algorithms.md";
+
+    private static final Pattern BLOCK = Pattern.compile(
+            "(<!-- BEGIN generated: ([a-z0-9-]+) -->\n)(.*?)(<!-- END generated -->)", Pattern.DOTALL);
+
+    private ProjectDocs() {
+    }
+
+    /** Every service with its own settings, in the order configuration.md lists them. */
+    static List<Service> services() {
+        return Rlstream.SERVICES.entrySet().stream()
+                .map(e -> new Service(e.getKey(), e.getValue().title(), e.getValue().definition()))
+                .toList();
+    }
+
+    /** The whole of docs/configuration.md. */
+    static String configuration() {
+        StringBuilder out = new StringBuilder("""
+                # Configuration
+
+                Every setting of every rlstream service, generated from the declarations in the code
+                (`bin/rlstream docs --write`; a test fails when this file differs from them).
+                `rlstream config SERVICE` prints one service's table.
+
+                Settings come from the `--config` properties file, then environment variables (`RLSTREAM_` +
+                the key upper-cased, dots and dashes as underscores: `RLSTREAM_GROUP_SIZE=16`), then
+                `--bootstrap-server`, `--registry-url` and `--set key=value`; each is validated at start with a
+                message naming the key. Keys starting with `kafka.` pass through to every Kafka client
+                (`kafka.security.protocol=SASL_SSL`), keys starting with `apicurio.registry.` to the registry
+                serde, keys starting with `serde.config.` to a configured serde ([operations](operations.md)).
+
+                ## Every service
+
+                """);
+        ConfigDef base = ServiceConfig.baseDef();
+        out.append(ServiceConfig.markdown(base));
+        for (Service service : services()) {
+            out.append("\n## ").append(service.title()).append(" (`rlstream ").append(service.command()).append("`)\n\n")
+                    .append("The settings of every service, and:\n\n")
+                    .append(ServiceConfig.markdown(ownKeys(service.definition(), base)));
+        }
+        return out.toString();
+    }
+
+    /** The keys a service declares beyond the shared ones, and shared keys whose default it changes. */
+    static ConfigDef ownKeys(ConfigDef definition, ConfigDef base) {
+        ConfigDef own = new ConfigDef();
+        definition.configKeys().forEach((name, key) -> {
+            ConfigDef.ConfigKey shared = base.configKeys().get(name);
+            if (shared == null || !String.valueOf(shared.defaultValue).equals(String.valueOf(key.defaultValue))) {
+                own.define(key);
+            }
+        });
+        return own;
+    }
+
+    /** The whole of docs/metrics.md. */
+    static String metrics() {
+        return """
+                # Metrics
+
+                Every metric name the services write to `rl.metrics` (record key: the source; value: name, value,
+                step, policy version, tags, time), also served as the Prometheus gauge `rlstream_<name>` (dots and
+                other characters as `_`) with the source and tags as labels. A name ending in `*` is a family: the
+                suffix is a reason, a pool or a bucket. *step* metrics are measured over one training step (step and
+                policy_version set), *total* ones are running totals since the service started, *gauge* ones the
+                latest value. Generated from `MetricCatalog` (monitoring module, `bin/rlstream docs --write`), where
+                each name is a constant: services can publish only those. How to read them:
+                [observability](observability.md).
+
+                """ + MetricCatalog.markdown();
+    }
+
+    /** The topic table of architecture.md. */
+    static String topics() {
+        StringBuilder out = new StringBuilder("| topic | key | value | partitions | configs | notes |\n|---|---|---|---|---|---|\n");
+        for (Topic topic : Topic.values()) {
+            String partitions = topic.coPartitioned() ? topic.defaultPartitions() + " (`group.partitions`)"
+                    : Integer.toString(topic.defaultPartitions());
+            String configs = topic.configs().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .map(e -> "`" + e.getKey() + "=" + e.getValue() + "`").reduce((a, b) -> a + ", " + b).orElse("");
+            out.append("| `").append(topic.topicName(Topic.DEFAULT_PREFIX)).append("` | ").append(topic.key())
+                    .append(" | `").append(topic.valueType().getSimpleName()).append("` | ").append(partitions)
+                    .append(" | ").append(configs).append(" | ").append(topic.notes()).append(" |\n");
+        }
+        return out.toString();
+    }
+
+    /** Every generated block by marker name; class names link to their source files under {@code root}. */
+    static Map<String, String> blocks(Path root) {
+        Map<String, String> blocks = new LinkedHashMap<>();
+        blocks.put("topics", topics());
+        for (AlgorithmFamily<?, ?> family : AlgorithmIndex.FAMILIES) {
+            blocks.put(family.anchor(), family.markdown(type -> sourceLink(root, type)));
+        }
+        return blocks;
+    }
+
+    /** {@code [Grpo](../stream-processors/src/main/java/.../Grpo.java)}, relative to docs/; the plain name if not found. */
+    static String sourceLink(Path root, Class<?> type) {
+        Class<?> outer = type;
+        while (outer.getEnclosingClass() != null) {
+            outer = outer.getEnclosingClass();
+        }
+        String file = "src/main/java/" + outer.getName().replace('.', '/') + ".java";
+        try (java.util.stream.Stream<Path> modules = Files.list(root)) {
+            return modules.filter(module -> Files.isRegularFile(module.resolve(file)))
+                    .findFirst()
+                    .map(module -> "[" + type.getSimpleName() + "](../" + module.getFileName() + "/" + file + ")")
+                    .orElse("`" + type.getName() + "`");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root, e);
+        }
+    }
+
+    /** What each generated file, or file with generated blocks, must hold, by path relative to the root. */
+    static Map<String, String> expected(Path root) {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put(CONFIGURATION, configuration());
+        files.put(METRICS, metrics());
+        Map<String, String> blocks = blocks(root);
+        for (String path : List.of(ARCHITECTURE, ALGORITHMS)) {
+            files.put(path, fill(read(root.resolve(path)), blocks, path));
+        }
+        return files;
+    }
+
+    /** The files under {@code root} whose content differs from {@link #expected}. */
+    static Map<String, String> stale(Path root) {
+        Map<String, String> stale = new LinkedHashMap<>();
+        expected(root).forEach((path, content) -> {
+            Path file = root.resolve(path);
+            if (!Files.exists(file) || !read(file).equals(content)) {
+                stale.put(path, content);
+            }
+        });
+        return stale;
+    }
+
+    /**
+     * Replaces the body of every marked block with its generated text.
+     *
+     * @throws IllegalStateException for a marker no generator knows, so a renamed family cannot
+     *     leave a stale table behind
+     */
+    static String fill(String text, Map<String, String> blocks, String file) {
+        Matcher m = BLOCK.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String body = blocks.get(m.group(2));
+            if (body == null) {
+                throw new IllegalStateException(file + " has a generated block '" + m.group(2)
+                        + "' that nothing generates; known: " + blocks.keySet());
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + body + m.group(4)));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The anchor GitHub gives a heading: lower case, punctuation but '-' and '_' dropped, spaces as '-'. */
+    static String slug(String heading) {
+        return heading.strip().toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^\\p{L}\\p{N} _-]", "")
+                .replace(' ', '-');
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+}
