@@ -41,7 +41,7 @@ save(OUT, {
     "source_f32": src,
     "torch_bf16": bf16,
     "bf16_widened_f32": bf16.to(torch.float32),
-    "all_f16": f16,
-    "all_f16_widened_f32": f16.to(torch.float32),
+    "f16_sample": f16,
+    "f16_sample_widened_f32": f16.to(torch.float32),
 }, metadata={"format": "pt", "generator": "make_safetensors_golden.py", "torch": torch.__version__})
 print("wrote", os.path.normpath(OUT), os.path.getsize(OUT), "bytes")
