@@ -59,10 +59,24 @@ class DecoderGeneratorTest {
         }
     }
 
+    /**
+     * The golden models, plus two random ones: llama with groups of 3 query heads per key/value head
+     * (6 on 2, untied) and qwen2 with as many key/value heads as query heads (tied).
+     */
+    private static DecoderModel model(String name) throws Exception {
+        return switch (name) {
+            case "llama-groups3" -> DecoderModel.create(
+                    DecoderConfig.of(DecoderArchitecture.LLAMA, 64, 24, 40, 2, 6, 2, false), 21);
+            case "qwen2-mha" -> DecoderModel.create(
+                    DecoderConfig.of(DecoderArchitecture.QWEN2, 64, 16, 24, 2, 4, 4, true), 22);
+            default -> DecoderModel.load(folder(name));
+        };
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "qwen2", "qwen3"})
+    @ValueSource(strings = {"llama", "qwen2", "qwen3", "llama-groups3", "qwen2-mha"})
     void cacheGivesTheSameTokensAndLogprobsAsRecomputing(String arch) throws Exception {
-        try (DecoderModel model = DecoderModel.load(folder(arch))) {
+        try (DecoderModel model = model(arch)) {
             DecoderGenerator gen = new DecoderGenerator(model);
             for (SamplingParams p : List.of(SamplingParams.greedy(10),
                     SamplingParams.sample(1.0, 1.0, 10), SamplingParams.sample(0.7, 0.9, 10),
