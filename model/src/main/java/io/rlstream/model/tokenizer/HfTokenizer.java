@@ -31,8 +31,8 @@ import java.util.TreeSet;
  * {@code vocab_size} is often larger (padded, e.g. 151936 for Qwen3's 151669 token ids).
  *
  * <p>Chat prompts are rendered with {@link ChatFormat} recognised from the chat_template (or one
- * chosen by name), then encoded. Not thread-safe to close while in use; encode/decode may be called
- * from several threads (the native tokenizer is immutable).
+ * chosen by name), then encoded. Holds a native handle: close it. Sharing one instance between
+ * threads has not been checked here; give each thread its own or synchronise.
  */
 public final class HfTokenizer implements AutoCloseable {
 

@@ -185,6 +185,45 @@ class DecoderGeneratorTest {
         }
     }
 
+    /** eos ids from generation_config.json (a list), else from config.json, stop generation. */
+    @Test
+    void stopsAtEosFromTheModelFolder(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        DecoderConfig config = DecoderConfig.of(DecoderArchitecture.QWEN3, 64, 16, 24, 2, 4, 2, true);
+        List<int[]> prompt = List.of(new int[] {3, 1, 4, 1, 5});
+        long[] seed = {7};
+        int eos;
+        int first;
+        try (DecoderModel model = DecoderModel.create(config, 9)) {
+            int[] free = new DecoderGenerator(model).generate(prompt, SamplingParams.sample(1.0, 1.0, 8), seed,
+                    Mode.KV_CACHE).get(0).tokens();
+            eos = free[2];
+            first = 0;
+            while (free[first] != eos) {
+                first++;
+            }
+            model.save(dir, io.rlstream.model.safetensors.Dtype.F32, DecoderModel.DEFAULT_MAX_SHARD_BYTES);
+        }
+        java.nio.file.Files.writeString(dir.resolve("generation_config.json"),
+                "{\"eos_token_id\": [" + (eos == 63 ? 62 : 63) + ", " + eos + "], \"temperature\": 1.0, \"top_p\": 1.0}");
+        try (DecoderModel model = DecoderModel.load(dir)) {
+            SamplingParams p = GenerationConfig.read(dir).samplingParams(model.config(), 8);
+            Completion c = new DecoderGenerator(model).generate(prompt, p, seed, Mode.KV_CACHE).get(0);
+            assertEquals(FinishReason.STOP, c.finishReason());
+            assertEquals(first + 1, c.tokens().length);
+            assertEquals(eos, c.tokens()[first]);
+        }
+        // no generation_config.json: config.json's eos_token_id
+        java.nio.file.Files.delete(dir.resolve("generation_config.json"));
+        DecoderConfig.read(dir).withTokenIds(null, List.of(eos), null).write(dir);
+        try (DecoderModel model = DecoderModel.load(dir)) {
+            SamplingParams p = GenerationConfig.read(dir).samplingParams(model.config(), 8);
+            assertArrayEquals(new int[] {eos}, p.stopTokenIds());
+            Completion c = new DecoderGenerator(model).generate(prompt, p, seed, Mode.KV_CACHE).get(0);
+            assertEquals(FinishReason.STOP, c.finishReason());
+            assertEquals(first + 1, c.tokens().length);
+        }
+    }
+
     @Test
     void seededAndReproducibleAndDependsOnTheSeed() throws Exception {
         try (DecoderModel model = DecoderModel.load(folder("llama"))) {
