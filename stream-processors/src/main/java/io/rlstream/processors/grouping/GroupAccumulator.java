@@ -62,6 +62,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     /** Separates group_id from rollout_id in store keys; cannot occur in either id, so prefix scans are exact. */
     private static final char SEP = '\u0000';
     private static final StringSerializer KEYS = new StringSerializer();
+    /** The reward component that says whether a response solved its prompt (reward-service's RewardScorer.CORRECTNESS). */
+    static final String CORRECTNESS = "correctness";
 
     private final GroupingSettings settings;
     private final Serializer<Rollout> rolloutBytes;
@@ -209,6 +211,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
 
         long current = currentPolicyVersion();
         List<Rollout> usable = new ArrayList<>();
+        List<Reward> usableRewards = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         int stale = 0;
         for (Rollout r : groupRollouts) {
@@ -218,6 +221,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                     stale++;
                 } else {
                     usable.add(r);
+                    usableRewards.add(w);
                     scores.add(w.getScore());
                 }
             }
@@ -237,7 +241,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             int[] lengths = usable.stream().mapToInt(r -> r.getResponseTokenIds().size()).toArray();
             float[] advantages = settings.estimator().advantages(new GroupRewards(rewardsOfGroup, lengths));
             for (int i = 0; i < usable.size(); i++) {
-                ScoredSample s = scored(usable.get(i), rewardsOfGroup[i], advantages[i]);
+                ScoredSample s = scored(usable.get(i), usableRewards.get(i), rewardsOfGroup[i], advantages[i]);
                 truncated += s.getTruncated() ? 1 : 0;
                 samples.add(s);
             }
@@ -245,7 +249,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             // A dropped group still tells how hard its prompt is (prompt stats): keep its rewards
             // and versions, not its tokens, which nobody will train on.
             for (int i = 0; i < usable.size(); i++) {
-                samples.add(ScoredSample.newBuilder(scored(usable.get(i), rewardsOfGroup[i], 0f))
+                samples.add(ScoredSample.newBuilder(scored(usable.get(i), usableRewards.get(i), rewardsOfGroup[i], 0f))
                         .setPromptTokenIds(List.of()).setResponseTokenIds(List.of()).setBehaviourLogprobs(List.of())
                         .setTruncated(false)
                         .build());
@@ -281,7 +285,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         return v == null ? -1 : v;
     }
 
-    private ScoredSample scored(Rollout r, double reward, float advantage) {
+    private ScoredSample scored(Rollout r, Reward w, double reward, float advantage) {
+        Double correctness = w.getComponents().get(CORRECTNESS);
         return ScoredSample.newBuilder()
                 .setRolloutId(r.getRolloutId())
                 .setPromptTokenIds(r.getPromptTokenIds())
@@ -292,6 +297,10 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                 .setPolicyVersion(r.getPolicyVersion())
                 // DAPO overlong filtering: the trainer masks marked responses out of the loss.
                 .setTruncated(settings.markTruncated() && r.getFinishReason() == FinishReason.LENGTH)
+                // Pass rates count correct samples, not positive rewards (issue 15; docs/algorithms.md#prompt-selectors).
+                .setCorrect(correctness == null ? null : correctness > 0)
+                .setTemperature(r.getTemperature())
+                .setMaxNewTokens(r.getMaxNewTokens())
                 .build();
     }
 

@@ -545,4 +545,31 @@ class GroupingTopologyTest {
             assertTrue(List.of("g/0", "g/2").contains(x.getRolloutId()), x.getRolloutId());
         }
     }
+
+    // ---- issue 15, fix 4: pass rates from the correctness component ---------------------------
+
+    /**
+     * ±1 correctness with a 0.1 format bonus: rewards [1.1, −0.9, 0.1, 1.1] where the third answer
+     * is wrong but well formatted. Mean reward 1.4 / 4 = 0.35, which the old pass rate read as is;
+     * the correct share is 2/4 = 0.5, and every sample carries its correct flag.
+     */
+    @Test
+    void promptStatsCountCorrectSamplesNotPositiveRewards() {
+        start(1);
+        double[][] parts = {{1, 0.1}, {-1, 0.1}, {-1, 1.1}, {1, 0.1}};
+        for (int i = 0; i < 4; i++) {
+            rollouts.pipeInput("g", ok("g", i, 4));
+            double correctness = parts[i][0];
+            double format = parts[i][1];
+            double total = i == 2 ? 0.1 : correctness + format;
+            rewards.pipeInput("g", Reward.newBuilder(reward("g", i, total, SampleStatus.OK))
+                    .setComponents(Map.of("correctness", i == 2 ? -1.0 : correctness, "format", 0.1)).build());
+        }
+        PromptStats stats = promptStats.readValue();
+        assertEquals(0.5, stats.getLastGroupPassRate(), 1e-12);
+        assertEquals(0.5, stats.getPassRate(), 1e-12);
+        assertEquals((1.1 - 0.9 + 0.1 + 1.1) / 4, stats.getLastGroupMeanReward(), 1e-12);
+        List<Boolean> correct = batches.readValue().getSamples().stream().map(ScoredSample::getCorrect).toList();
+        assertEquals(List.of(true, false, false, true), correct);
+    }
 }
