@@ -546,6 +546,49 @@ class GroupingTopologyTest {
         }
     }
 
+    // ---- issue 15, fix 1: PF-PPO with a batch-stage estimator -----------------------------------
+    // Groups a [1, 0, 0, 0] and b [1, 1, 0, 0], best-of-n keeps a/0 and b/0. The batch stage must
+    // see every sample of the batch, as PF-PPO and verl filter after the advantages are computed
+    // (verl compute_advantage: advantages first, then compute_pf_ppo_reweight_data).
+
+    /**
+     * grpo-batch-std: group stage r − mean_g = a [0.75, −0.25, −0.25, −0.25], b [0.5, 0.5, −0.5, −0.5];
+     * std_batch of all 8 rewards: mean 3/8, Σ(r − mean)² = 3·0.625² + 5·0.375² = 1.875, sample std
+     * √(1.875/7) = 0.5175492; A(a/0) = 0.75/(0.5175492 + 1e-6) = 1.449135, A(b/0) = 0.966090. On the
+     * kept samples only, both rewards are 1, std 0, and both advantages were 0.
+     */
+    @Test
+    void pfPpoWithGrpoBatchStdNormalisesOverTheWholeGroupsNotTheKeptSamples() {
+        start(GroupingSettings.defaults("test").withBatchGroups(2).withEstimator("grpo-batch-std")
+                .withPfPpo("best-of-n", "none", 7));
+        group("a", 1, 0, 0, 0);
+        group("b", 1, 1, 0, 0);
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(List.of("a/0"), out.get(0).getSamples().stream().map(ScoredSample::getRolloutId).toList());
+        assertEquals(List.of("b/0"), out.get(1).getSamples().stream().map(ScoredSample::getRolloutId).toList());
+        assertArrayEquals(new float[] {1.449135f}, advantages(out.get(0)), TOL);
+        assertArrayEquals(new float[] {0.966090f}, advantages(out.get(1)), TOL);
+        assertEquals(2, out.get(0).getBatchSamples());
+        assertEquals(6L, out.get(0).getFilterStats().get(FilterStats.SAMPLES_FILTERED));
+    }
+
+    /**
+     * reinforce-pp-baseline: whitening over all 8 samples (2 tokens each): mean 0, population
+     * variance (0.5625 + 3·0.0625 + 4·0.25)/8 = 0.21875, std 0.4677072; A(a/0) = 0.75/0.4677072 =
+     * 1.603567, A(b/0) = 1.069045. On the kept [0.75, 0.5] only: mean 0.625, std 0.125, so b/0, a
+     * correct answer, got −1.
+     */
+    @Test
+    void pfPpoWithReinforcePlusPlusWhitensOverTheWholeGroupsNotTheKeptSamples() {
+        start(GroupingSettings.defaults("test").withBatchGroups(2).withEstimator("reinforce-pp-baseline")
+                .withPfPpo("best-of-n", "none", 7));
+        group("a", 1, 0, 0, 0);
+        group("b", 1, 1, 0, 0);
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertArrayEquals(new float[] {1.603567f}, advantages(out.get(0)), TOL);
+        assertArrayEquals(new float[] {1.069045f}, advantages(out.get(1)), TOL);
+    }
+
     // ---- issue 15, fix 4: pass rates from the correctness component ---------------------------
 
     /**
