@@ -169,8 +169,12 @@ public final class ProcessorsConfig extends ServiceConfig {
                     "A dispatched group still unresolved this long after its dispatch (a lost generation: its "
                             + "rollouts never came) is given up on and no longer counts as in flight; keep it above "
                             + "group.timeout.ms, which closes groups whose rollouts came only in part.")
-            .define(TEMPERATURE, Type.DOUBLE, 1.0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
-                    "Sampling temperature written into every dispatched group.")
+            // > 0: the generators sample softmax(logits / T) and the trainer scores each sample at its T; greedy
+            // decoding (T = 0) has no sampling distribution to form importance ratios with (issue 15).
+            .define(TEMPERATURE, Type.DOUBLE, 1.0, ConfigDef.Range.between(1e-6, 100), Importance.MEDIUM,
+                    "Sampling temperature written into every dispatched group; it travels with each rollout and the "
+                            + "trainer scores the sample at it. Must be > 0: greedy decoding (0) gives no "
+                            + "distribution for the importance ratios.")
             .define(MAX_NEW_TOKENS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "Response length limit in tokens written into every dispatched group.")
             .define(SEED, Type.LONG, 42L, Importance.LOW,
