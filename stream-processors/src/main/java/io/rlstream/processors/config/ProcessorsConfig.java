@@ -11,6 +11,7 @@ import io.rlstream.processors.curriculum.SelectorOptions;
 import io.rlstream.processors.curriculum.UniformSelector;
 import io.rlstream.processors.curriculum.ValueModelOptions;
 import io.rlstream.config.EnumSetting;
+import io.rlstream.processors.grouping.FeedbackMerge;
 import io.rlstream.processors.advantage.Grpo;
 import io.rlstream.processors.filter.DynamicSampling;
 import io.rlstream.processors.filter.GroupFilter;
@@ -52,6 +53,9 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String GROUP_TIMEOUT_MS = "group.timeout.ms";
     public static final String GROUP_MIN_SAMPLES = "group.min-samples";
     public static final String GROUP_RETENTION_MS = "group.retention.ms";
+    public static final String FEEDBACK = "group.feedback";
+    public static final String FEEDBACK_WEIGHT = "group.feedback.weight";
+    public static final String FEEDBACK_WAIT_MS = "group.feedback.wait.ms";
     public static final String PAIRS = "preference-pairs.enabled";
     public static final String EMA_WEIGHT = "prompt-stats.ema-weight";
     public static final String OUTPUT_TOPIC_PREFIX = "processors.output.topic-prefix";
@@ -143,6 +147,17 @@ public final class ProcessorsConfig extends ServiceConfig {
             .define(GROUP_RETENTION_MS, Type.LONG, 3_600_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "How long a closed group is remembered, so that its late or repeated records are counted and "
                             + "dropped instead of opening it again.")
+            .define(FEEDBACK, Type.STRING, EnumSetting.spelling(FeedbackMerge.Mode.ADD),
+                    EnumSetting.validator(FeedbackMerge.Mode.class), Importance.MEDIUM,
+                    "How a reward from user feedback (rl.feedback, via the reward service) combines with the "
+                            + "verifier's reward of the same rollout: add (score = verifier + group.feedback.weight * "
+                            + "feedback) or replace (score = feedback). Without a verifier reward the feedback is the reward.")
+            .define(FEEDBACK_WEIGHT, Type.DOUBLE, 1.0, Importance.LOW,
+                    "Weight of the feedback component when group.feedback = add.")
+            .define(FEEDBACK_WAIT_MS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "How long after its first record a group whose samples all have rewards stays open for user "
+                            + "feedback; 0 closes it as soon as every sample is scored (feedback that comes later is "
+                            + "late and dropped). Keep it below group.timeout.ms.")
             .define(PAIRS, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Write the best and the worst response of every group whose rewards differ to "
                             + "rl.preference-pairs (ties skipped), for DPO-style training.")

@@ -140,8 +140,17 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
 
     private void onReward(Record<String, SpecificRecord> record, String groupId, Reward w, GroupProgress p) {
         String key = sampleKey(groupId, w.getRolloutId());
-        if (rewards.get(key) != null) {
-            counters.increment(GroupingCounters.DUPLICATES);
+        Reward existing = rewards.get(key);
+        if (existing != null) {
+            // A verifier's reward and the first user feedback of a rollout merge (docs/algorithms.md#user-feedback);
+            // the sample was resolved by the first of them, so progress does not change.
+            Reward merged = settings.feedback().merge(existing, w);
+            if (merged == null) {
+                counters.increment(GroupingCounters.DUPLICATES);
+            } else {
+                rewards.put(key, merged);
+                counters.increment(GroupingCounters.FEEDBACK_MERGED);
+            }
             return;
         }
         rewards.put(key, w);
@@ -158,7 +167,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     }
 
     private void advance(Record<String, SpecificRecord> record, String groupId, GroupProgress p) {
-        if (p.complete()) {
+        if (p.complete() && settings.feedback().waitMs() == 0) {
             close(groupId, p.groupSize(), record.timestamp(), false);
         } else {
             progress.put(groupId, p);
@@ -171,6 +180,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
      */
     private void sweep(long now) {
         List<KeyValue<String, GroupProgress>> timedOut = new ArrayList<>();
+        // Complete groups held open for user feedback (group.feedback.wait.ms) close normally once it has passed.
+        List<KeyValue<String, GroupProgress>> waited = new ArrayList<>();
         List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, GroupProgress> it = progress.all()) {
             while (it.hasNext()) {
@@ -178,12 +189,17 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                 long age = now - kv.value.since();
                 if (kv.value.done() && age >= settings.retentionMs()) {
                     expired.add(kv.key);
+                } else if (!kv.value.done() && kv.value.complete() && age >= settings.feedback().waitMs()) {
+                    waited.add(kv);
                 } else if (!kv.value.done() && age >= settings.groupTimeoutMs()) {
                     timedOut.add(kv);
                 }
             }
         }
         expired.forEach(progress::delete);
+        for (KeyValue<String, GroupProgress> kv : waited) {
+            close(kv.key, kv.value.groupSize(), now, false);
+        }
         for (KeyValue<String, GroupProgress> kv : timedOut) {
             close(kv.key, kv.value.groupSize(), now, true);
         }

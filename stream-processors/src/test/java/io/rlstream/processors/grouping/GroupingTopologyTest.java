@@ -589,6 +589,65 @@ class GroupingTopologyTest {
         assertArrayEquals(new float[] {1.069045f}, advantages(out.get(1)), TOL);
     }
 
+    // ---- issue 15, fix 2: user feedback reaches training -------------------------------------
+
+    private static Reward feedback(String group, int index, double value) {
+        return Reward.newBuilder(reward(group, index, value, SampleStatus.OK)).setVerifier("user-feedback")
+                .setComponents(Map.of("feedback", value)).setReason("reaction 'thumbs_down' of user u").build();
+    }
+
+    /**
+     * Both answers correct (verifier rewards [1, 1]) and a thumbs-down (−1) on the second within the
+     * feedback wait. add, weight 1: rewards [1, 1 − 1 = 0], GRPO (sample std √0.5 = 0.70711):
+     * A = [+0.70711, −0.70711]. Without the merge the feedback was a duplicate, the rewards stayed
+     * [1, 1] and dynamic sampling... here filter none keeps the group with advantages [0, 0].
+     */
+    @Test
+    void userFeedbackWithinTheWaitIsAddedToTheVerifiersReward() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withFilter(new io.rlstream.processors.filter.NonEmpty())
+                .withFeedback(new FeedbackMerge(FeedbackMerge.Mode.ADD, 1.0, 60_000)));
+        group("g", 1, 1);
+        assertTrue(batches.isEmpty(), "a scored group waits for feedback");
+        rewards.pipeInput("g", feedback("g", 1, -1));
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(61_000));
+        TrainingBatchGroup b = batches.readValue();
+        assertEquals(List.of(1.0, 0.0), b.getSamples().stream().map(ScoredSample::getReward).toList());
+        assertArrayEquals(new float[] {0.7071068f, -0.7071068f}, advantages(b), TOL);
+        assertEquals(0, counters.get(GroupingCounters.DUPLICATES));
+        assertEquals(1, counters.get(GroupingCounters.FEEDBACK_MERGED));
+    }
+
+    /** replace: the reaction is the reward. Feedback first, verifier second merges the same way. */
+    @Test
+    void userFeedbackReplacesTheVerifiersRewardInReplaceModeWhicheverComesFirst() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withFilter(new io.rlstream.processors.filter.NonEmpty())
+                .withFeedback(new FeedbackMerge(FeedbackMerge.Mode.REPLACE, 1.0, 60_000)));
+        rollouts.pipeInput("g", ok("g", 0, 2));
+        rollouts.pipeInput("g", ok("g", 1, 2));
+        rewards.pipeInput("g", feedback("g", 0, -1));
+        rewards.pipeInput("g", reward("g", 0, 1, SampleStatus.OK));
+        rewards.pipeInput("g", reward("g", 1, 0, SampleStatus.OK));
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(61_000));
+        TrainingBatchGroup b = batches.readValue();
+        // rewards [−1 (replaced), 0]: mean −0.5, sample std 0.70711 -> A = [−0.70711, +0.70711]
+        assertEquals(List.of(-1.0, 0.0), b.getSamples().stream().map(ScoredSample::getReward).toList());
+        assertArrayEquals(new float[] {-0.7071068f, 0.7071068f}, advantages(b), TOL);
+    }
+
+    /** A second reaction on the same rollout is a duplicate: the first counts. */
+    @Test
+    void aSecondReactionIsADuplicate() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withFilter(new io.rlstream.processors.filter.NonEmpty())
+                .withFeedback(new FeedbackMerge(FeedbackMerge.Mode.ADD, 0.5, 60_000)));
+        group("g", 1, 0);
+        rewards.pipeInput("g", feedback("g", 1, 1));
+        rewards.pipeInput("g", feedback("g", 1, -1));
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(61_000));
+        // add with weight 0.5: [1, 0 + 0.5 * 1 = 0.5]
+        assertEquals(List.of(1.0, 0.5), batches.readValue().getSamples().stream().map(ScoredSample::getReward).toList());
+        assertEquals(1, counters.get(GroupingCounters.DUPLICATES));
+    }
+
     // ---- issue 15, fix 4: pass rates from the correctness component ---------------------------
 
     /**
