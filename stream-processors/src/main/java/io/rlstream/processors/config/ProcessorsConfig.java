@@ -11,7 +11,7 @@ import io.rlstream.processors.curriculum.SelectorOptions;
 import io.rlstream.processors.curriculum.UniformSelector;
 import io.rlstream.processors.curriculum.ValueModelOptions;
 import io.rlstream.config.EnumSetting;
-import io.rlstream.processors.grouping.FeedbackMerge;
+import io.rlstream.processors.feedback.FeedbackMerge;
 import io.rlstream.processors.advantage.Grpo;
 import io.rlstream.processors.filter.DynamicSampling;
 import io.rlstream.processors.filter.GroupFilter;
@@ -54,6 +54,7 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String GROUP_MIN_SAMPLES = "group.min-samples";
     public static final String GROUP_RETENTION_MS = "group.retention.ms";
     public static final String FEEDBACK = "group.feedback";
+    public static final String MAX_GENERATION_ROUNDS = "filter.max-generation-rounds";
     public static final String FEEDBACK_WEIGHT = "group.feedback.weight";
     public static final String FEEDBACK_WAIT_MS = "group.feedback.wait.ms";
     public static final String PAIRS = "preference-pairs.enabled";
@@ -135,6 +136,12 @@ public final class ProcessorsConfig extends ServiceConfig {
                     "verl's PF-PPO batch reweighting: resample each batch's samples with replacement, weighted by "
                             + "reward: none, pow (|r|^2), max_min (only the batch's best and worst), max_random (0.4 "
                             + "for the best, 0.1 for the rest).")
+            .define(MAX_GENERATION_ROUNDS, Type.INT, 10,
+                    ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "DAPO's cap on generation rounds per batch (verl max_num_gen_batches, 10 in DAPO's recipe): when "
+                            + "this many times batch.groups groups completed since the last batch without filling it "
+                            + "(dynamic sampling dropped the rest), the groups kept so far go as a smaller batch and "
+                            + "grouping.generation_cap_hits counts it; 0 never.")
             .define(PF_PPO_SEED, Type.LONG, 0L, Importance.LOW,
                     "Seed of PF-PPO's random choices, mixed with the group id or batch sequence so that a replay "
                             + "chooses the same samples.")

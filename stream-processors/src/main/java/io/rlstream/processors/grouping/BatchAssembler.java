@@ -38,6 +38,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
     static final String NEXT_SEQUENCE = "next_sequence";
     static final String NEXT_ARRIVAL = "next_arrival";
     static final String PENDING = "pending";
+    static final String COMPLETED_SINCE_BATCH = "completed_since_batch";
     static final String STAT_PREFIX = "stat:";
 
     private final GroupingSettings settings;
@@ -62,6 +63,8 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
     public void process(Record<String, TrainingBatchGroup> record) {
         TrainingBatchGroup group = record.value();
         group.getFilterStats().forEach((name, n) -> state.put(STAT_PREFIX + name, get(STAT_PREFIX + name) + n));
+        state.put(COMPLETED_SINCE_BATCH, get(COMPLETED_SINCE_BATCH)
+                + group.getFilterStats().getOrDefault(FilterStats.GROUPS_COMPLETED, 0L));
         if (group.getFilterStats().getOrDefault(FilterStats.GROUPS_KEPT, 0L) > 0) {
             // Buffered whole: PF-PPO's filtration runs at batch time, after the batch stage (see finalSamples).
             long arrival = get(NEXT_ARRIVAL);
@@ -72,8 +75,21 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         }
         boolean emitted = false;
         while (get(PENDING) >= settings.batchGroups()) {
-            emit(record.timestamp());
+            emit(record.timestamp(), settings.batchGroups());
             emitted = true;
+        }
+        // DAPO's cap on generation rounds (verl max_num_gen_batches): after cap·B completed groups
+        // without a full batch, train on what was kept rather than generate on; verl raises an
+        // error there, a service that stopped would stop the whole loop (issue 15).
+        int cap = settings.maxGenerationRounds();
+        if (!emitted && cap > 0 && get(COMPLETED_SINCE_BATCH) >= (long) cap * settings.batchGroups()) {
+            counters.increment(GroupingCounters.GENERATION_CAP_HITS);
+            if (get(PENDING) > 0) {
+                emit(record.timestamp(), (int) get(PENDING));
+                emitted = true;
+            } else {
+                state.put(COMPLETED_SINCE_BATCH, 0L);
+            }
         }
         if (emitted) {
             context.commit();
@@ -161,8 +177,8 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         return out;
     }
 
-    private void emit(long timestamp) {
-        int b = settings.batchGroups();
+    /** Emits the first {@code b} buffered groups as one batch (B, or fewer at the generation round cap). */
+    private void emit(long timestamp, int b) {
         List<KeyValue<String, TrainingBatchGroup>> groups = new ArrayList<>(b);
         try (KeyValueIterator<String, TrainingBatchGroup> it = buffer.all()) {
             while (it.hasNext() && groups.size() < b) {
@@ -223,6 +239,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         groups.forEach(kv -> buffer.delete(kv.key));
         statKeys.forEach(state::delete);
         state.put(NEXT_SEQUENCE, sequence + 1);
+        state.put(COMPLETED_SINCE_BATCH, 0L);
         state.put(PENDING, get(PENDING) - groups.size());
         counters.increment(GroupingCounters.BATCHES);
     }

@@ -1,5 +1,6 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.processors.feedback.FeedbackMerge;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -646,6 +647,32 @@ class GroupingTopologyTest {
         // add with weight 0.5: [1, 0 + 0.5 * 1 = 0.5]
         assertEquals(List.of(1.0, 0.5), batches.readValue().getSamples().stream().map(ScoredSample::getReward).toList());
         assertEquals(1, counters.get(GroupingCounters.DUPLICATES));
+    }
+
+    // ---- issue 15, fix 5: DAPO's generation round cap ------------------------------------------
+
+    /**
+     * B = 2, cap 2 rounds: one kept group and three dropped by dynamic sampling (equal rewards) are
+     * 4 = 2·B completed groups without a full batch: the kept group goes as a batch of one, and the
+     * hit is counted (DAPO's max_num_gen_batches; verl stops training there, a service goes on).
+     */
+    @Test
+    void afterTheGenerationRoundCapTheKeptGroupsGoAsASmallerBatch() {
+        start(GroupingSettings.defaults("test").withBatchGroups(2).withMaxGenerationRounds(2));
+        group("kept", 1, 0);
+        group("same-1", 1, 1);
+        group("same-2", 0, 0);
+        assertTrue(batches.isEmpty(), "3 completed groups are fewer than 2 rounds of B = 2");
+        group("same-3", 1, 1);
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(List.of("kept"), out.stream().map(TrainingBatchGroup::getGroupId).toList());
+        assertEquals(1, out.get(0).getBatchGroups());
+        assertEquals(4L, out.get(0).getFilterStats().get(FilterStats.GROUPS_COMPLETED));
+        assertEquals(1, counters.get(GroupingCounters.GENERATION_CAP_HITS));
+        // the count starts again: two more kept groups make a full batch
+        group("a", 1, 0);
+        group("b", 0, 1);
+        assertEquals(2, batches.readValuesToList().size());
     }
 
     // ---- issue 15, fix 4: pass rates from the correctness component ---------------------------

@@ -1,4 +1,4 @@
-package io.rlstream.processors.grouping;
+package io.rlstream.processors.feedback;
 
 import io.rlstream.events.Reward;
 import io.rlstream.events.SampleStatus;
@@ -60,11 +60,11 @@ public record FeedbackMerge(Mode mode, double weight, long waitMs) {
         return new FeedbackMerge(Mode.ADD, 1.0, 0);
     }
 
-    static boolean fromFeedback(Reward r) {
+    public static boolean fromFeedback(Reward r) {
         return FEEDBACK_VERIFIER.equals(r.getVerifier());
     }
 
-    static boolean hasFeedback(Reward r) {
+    public static boolean hasFeedback(Reward r) {
         return r.getComponents().containsKey(FEEDBACK_COMPONENT);
     }
 
