@@ -1,14 +1,14 @@
 package io.rlstream.model.folder;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import io.rlstream.model.decoder.DecoderModel;
 import io.rlstream.model.generate.GenerationConfig;
 import io.rlstream.model.hf.DecoderConfig;
 import io.rlstream.model.safetensors.Dtype;
 import io.rlstream.model.safetensors.SafetensorsCheckpoint;
 import io.rlstream.model.safetensors.SafetensorsFile;
-import io.rlstream.model.safetensors.SafetensorsWriter;
 import io.rlstream.model.tokenizer.HfTokenizer;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -154,7 +154,7 @@ public final class ModelFolder {
         if (config.eosTokenIds().size() == 1) {
             json.addProperty("eos_token_id", config.eosTokenIds().get(0));
         } else if (!config.eosTokenIds().isEmpty()) {
-            com.google.gson.JsonArray eos = new com.google.gson.JsonArray();
+            JsonArray eos = new JsonArray();
             config.eosTokenIds().forEach(eos::add);
             json.add("eos_token_id", eos);
         }
@@ -271,10 +271,8 @@ public final class ModelFolder {
             if (Files.exists(path)) {
                 deleteRecursively(path);
             }
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // best effort: the temporary folder has a unique name and is never read
-        } catch (UncheckedIOException e) {
-            // the same
         }
     }
 }
