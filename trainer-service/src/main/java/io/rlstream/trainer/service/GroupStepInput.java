@@ -59,6 +59,9 @@ final class GroupStepInput implements StepInput {
 
     @Override
     public Optional<Step> add(SpecificRecord event, long offset) {
+        // A record whose samples are unusable is refused here, so that it becomes a dead letter
+        // (its batch then never completes and is not trained) rather than failing the step.
+        groups(List.of((TrainingBatchGroup) event));
         return collector.add((TrainingBatchGroup) event)
                 .map(batch -> new Step(List.of(batch.get(0).getBatchId()),
                         trainer -> train(trainer, batch, objective, currentVersion.getAsLong())));
