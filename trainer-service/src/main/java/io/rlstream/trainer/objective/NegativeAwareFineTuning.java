@@ -103,8 +103,11 @@ public final class NegativeAwareFineTuning implements GroupObjective {
         NDArray mask = input.mask();
         NDArray r = logprobs.getManager().create(rate, new Shape(rows, 1));
         NDArray c = logprobs.getManager().create(correct, new Shape(rows, 1));
-        NDArray ratio = logprobs.sub(input.oldLogprobs().stopGradient()).minimum(MAX_LOG_RATIO).exp();
-        NDArray positive = ratio.log().neg();
+        NDArray logRatio = logprobs.sub(input.oldLogprobs().stopGradient()).minimum(MAX_LOG_RATIO);
+        NDArray ratio = logRatio.exp();
+        // −log R_t written as −min(log-ratio, 10): the same value and gradient, and no −log 0 = ∞
+        // when a token's ratio underflows float32 (NVlabs takes the log of the exp)
+        NDArray positive = logRatio.neg();
         NDArray proxy = r.mul(ratio).neg().add(1f).div(r.neg().add(1f));
         NDArray floored = proxy.add(proxy.maximum(NEGATIVE_FLOOR).sub(proxy).stopGradient());
         NDArray negative = floored.log().neg();

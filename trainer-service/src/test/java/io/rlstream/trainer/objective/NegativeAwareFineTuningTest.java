@@ -124,6 +124,17 @@ class NegativeAwareFineTuningTest {
     }
 
     @Test
+    void aRatioThatUnderflowsStaysFinite() {
+        // log-ratio −200 on a correct token: R = e^−200 is 0 in float32, but −log R = 200 exactly;
+        // its token loss is 200·(1 − r̂) = 100 of the 6 tokens' sum (the others as in the class comment)
+        NDArray logprobs = logprobs(1, 0.5, 0.5, 1.5, 1, 1);
+        float[] values = logprobs.toFloatArray();
+        values[0] = OLD - 200f;
+        GroupObjective.Result result = compute(nft(0, 1), manager.create(values, new Shape(6, 1)), REWARDS);
+        assertEquals((100 + 0.3465736 - 0.2027326) / 6, result.loss().getFloat(), 1e-4);
+    }
+
+    @Test
     void successRatesAreClampedAndRewardsBeyondTheRangeCountAsTheirEnd() {
         NegativeAwareFineTuning nft = nft(0, 1);
         // rewards 1.1 (a format bonus) and −0.5 count as 1 and 0; group means 1 → 0.98, 0 → 0.02, 0.5
