@@ -9,6 +9,7 @@ import io.rlstream.processors.filtration.PolicyFiltrations;
 import io.rlstream.reward.verify.Verifiers;
 import io.rlstream.trainer.core.LossAggregations;
 import io.rlstream.trainer.core.PolicyLosses;
+import io.rlstream.trainer.objective.GroupObjectives;
 import io.rlstream.trainer.objective.KlEstimators;
 import io.rlstream.trainer.objective.OffPolicyCorrections;
 import io.rlstream.trainer.objective.PreferenceLosses;
@@ -33,7 +34,8 @@ public final class AlgorithmIndex {
             LossAggregations.FAMILY,
             KlEstimators.FAMILY,
             OffPolicyCorrections.FAMILY,
-            PreferenceLosses.FAMILY);
+            PreferenceLosses.FAMILY,
+            GroupObjectives.FAMILY);
 
     private AlgorithmIndex() {
     }

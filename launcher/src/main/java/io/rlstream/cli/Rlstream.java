@@ -128,6 +128,10 @@ public final class Rlstream {
               checkpoints list|show|export
                                    the trainer's checkpoints: list them, show one, copy one out as a
                                    policy folder (rlstream checkpoints --help)
+              model init|inspect|score|generate
+                                   Hugging Face model folders (llama, qwen2, qwen3): write a random
+                                   one, describe one, per-token log-probs of responses (JSON lines),
+                                   generate a completion (rlstream model --help)
 
             Benchmarks:
               bench processors     rollouts -> rewards -> batches through the real services next to
@@ -193,6 +197,8 @@ public final class Rlstream {
                 return PfPpoR2Command.run(rest.subList(1, rest.size()), System.in, out, err);
             case "checkpoints":
                 return CheckpointsCommand.run(rest, out, err);
+            case "model":
+                return ModelCommand.run(rest, System.in, out, err);
             case "metrics":
                 return MetricsCommand.run(rest, out, err);
             case "connect":

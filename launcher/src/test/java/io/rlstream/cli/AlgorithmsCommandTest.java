@@ -37,7 +37,8 @@ class AlgorithmsCommandTest {
         List<String> settings = AlgorithmIndex.FAMILIES.stream().map(AlgorithmFamily::setting).toList();
         assertEquals(List.of("advantage.estimator", "filter.group", "filter.pf-ppo", "filter.pf-ppo-reweight",
                 "dispatch.selector", "reward.verifier", "trainer.policy.loss", "trainer.loss.aggregation",
-                "trainer.kl.estimator", "trainer.offpolicy.correction", "trainer.preference.loss"), settings);
+                "trainer.kl.estimator", "trainer.offpolicy.correction", "trainer.preference.loss",
+                "trainer.group.objective"), settings);
         Set<String> anchors = new HashSet<>();
         AlgorithmIndex.FAMILIES.forEach(f -> assertTrue(anchors.add(f.anchor()), f.anchor()));
     }

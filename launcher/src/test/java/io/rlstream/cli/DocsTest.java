@@ -55,11 +55,14 @@ class DocsTest {
 
     @Test
     void nothingCitesTheDesignFilesOutsideTheRepository() throws IOException {
+        // Spelt in two parts, so that this file does not cite them itself.
+        String algorithms = "ALGORITHMS";
+        String architecture = "ARCHITECTURE";
         List<String> old = new ArrayList<>();
         for (Path file : sources()) {
             String text = Files.readString(file);
-            if (text.contains("ALGORITHMS.md") || text.contains("ALGORITHMS §") || text.contains("ARCHITECTURE rule")
-                    || text.contains("ARCHITECTURE \"")) {
+            if (text.contains(algorithms + ".md") || text.contains(algorithms + " §") || text.contains(architecture + " rule")
+                    || text.contains(architecture + " \"")) {
                 old.add(ROOT.relativize(file).toString());
             }
         }

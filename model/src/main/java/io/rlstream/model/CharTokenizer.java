@@ -102,6 +102,11 @@ public final class CharTokenizer {
         return EOS;
     }
 
+    /** The characters of the vocabulary, in id order from 3. */
+    public String alphabet() {
+        return alphabet;
+    }
+
     /** Number of token ids, specials included. */
     public int vocabSize() {
         return FIRST_CHAR_ID + alphabet.length();

@@ -119,16 +119,16 @@ public final class MetricCatalog {
     public static final MetricName TRAINER_LEARNING_RATE = step("trainer.learning_rate", "1", "losses",
             "Learning rate of the step.");
     public static final MetricName TRAINER_REWARD_ACCURACY = step("trainer.reward_accuracy", "1", "losses",
-            "Preference mode: chosen scored above rejected.");
+            "Preference mode: share of pairs with chosen scored above rejected; group mode (LiPO-lambda): share of pairs ranked right by the implicit reward.");
     public static final MetricName TRAINER_MARGIN_MEAN = step("trainer.margin_mean", "1", "losses",
-            "Preference mode: mean reward margin.");
+            "Preference mode: mean implicit reward margin; group mode (LiPO-lambda): mean s_i - s_j over pairs.");
     // throughput
     public static final MetricName TRAINER_SAMPLES = step("trainer.samples", "samples", "throughput",
             "Samples in the step's batch.");
     public static final MetricName TRAINER_GROUPS = step("trainer.groups", "groups", "throughput",
             "Groups in the step's batch.");
     public static final MetricName TRAINER_PAIRS = step("trainer.pairs", "pairs", "throughput",
-            "Preference mode: pairs in the step.");
+            "Preference mode: pairs in the step; group mode (LiPO-lambda): pairs of different rewards.");
     public static final MetricName TRAINER_PROMPTS = step("trainer.prompts", "prompts", "throughput",
             "SFT mode: prompts in the step.");
     public static final MetricName TRAINER_TOKENS = step("trainer.tokens", "tokens", "throughput",

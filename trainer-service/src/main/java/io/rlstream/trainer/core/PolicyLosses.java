@@ -4,8 +4,8 @@ import io.rlstream.algorithm.AlgorithmFamily;
 
 /**
  * The policy losses by name, as {@code trainer.policy.loss} names them, built from the trainer's
- * settings (clip range, dual clip, aggregation). Adding one (GSPO's sequence-level ratio, say) is
- * one class plus one line here (and its test).
+ * settings (clip range, dual clip, aggregation). Adding one is one class plus one line
+ * here (and its test).
  */
 public final class PolicyLosses {
 
@@ -18,6 +18,10 @@ public final class PolicyLosses {
                                     + "dual clip, arXiv 1912.09729; verl compute_policy_loss",
                             ClippedSurrogate.class,
                             c -> new ClippedSurrogate(c.clipLow(), c.clipHigh(), c.dualClip(), c.aggregation()))
+                    .add(SequenceClippedSurrogate.NAME, SequenceClippedSurrogate.FORMULA,
+                            "Zheng et al. 2025 (GSPO), arXiv 2507.18071; verl compute_policy_loss_gspo",
+                            SequenceClippedSurrogate.class,
+                            c -> new SequenceClippedSurrogate(c.clipLow(), c.clipHigh(), c.aggregation()))
                     .build();
 
     private PolicyLosses() {

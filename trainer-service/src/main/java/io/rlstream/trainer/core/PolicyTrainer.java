@@ -10,10 +10,12 @@ import ai.djl.util.Pair;
 import io.rlstream.model.Policy;
 import io.rlstream.model.TokenLogprobs;
 import io.rlstream.trainer.objective.AdaptiveKlController;
+import io.rlstream.trainer.objective.GroupObjective;
 import io.rlstream.trainer.objective.ImportanceCorrection;
 import io.rlstream.trainer.objective.PreferenceLoss;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -156,7 +158,7 @@ public final class PolicyTrainer {
                     int from = m * n / miniBatches;
                     int to = (m + 1) * n / miniBatches;
                     update(stepScope, prompts.subList(from, to), responses.subList(from, to),
-                            java.util.Arrays.copyOfRange(temperatures, from, to), from, to,
+                            Arrays.copyOfRange(temperatures, from, to), from, to,
                             prox, ref, weights.weights(), tokenAdvantages, mask, beta, lossLength, acc);
                 }
             }
@@ -272,6 +274,131 @@ public final class PolicyTrainer {
             double gradNorm = applyGradients(scope);
             return new PreferenceStats(value, result.rewardAccuracy(), result.meanMargin(), gradNorm,
                     elapsedMillis(start));
+        }
+    }
+
+    /**
+     * One step of a group objective (NFT, LiPO-λ; docs/algorithms.md#group-objectives) on whole
+     * groups: {@link TrainerConfig#updatesPerBatch()} epochs over the objective's mini-batches, each
+     * mini-batch whole groups. π_old is π_prox (the weights at the start of the step) with decoupled
+     * PPO, else the behaviour log-probabilities; π_ref comes from the frozen reference policy when the
+     * objective needs it. Responses marked truncated are masked as in {@link #rlStep}. A step whose
+     * objective finds nothing to learn from (no token, or no pair of different rewards) takes no
+     * optimizer step and is reported with zero terms.
+     */
+    public GroupStepStats groupStep(List<List<GroupSample>> groups, GroupObjective groupObjective) {
+        return withoutGradMode(() -> groupStepNoGrad(groups, groupObjective));
+    }
+
+    private GroupStepStats groupStepNoGrad(List<List<GroupSample>> groups,
+            GroupObjective groupObjective) {
+        if (groupObjective.needsReference() && reference == null) {
+            throw new IllegalStateException(groupObjective + " needs the frozen reference policy");
+        }
+        long start = System.nanoTime();
+        List<int[]> prompts = new ArrayList<>();
+        List<int[]> responses = new ArrayList<>();
+        List<GroupSample> rows = new ArrayList<>();
+        List<Integer> groupStarts = new ArrayList<>();
+        List<Integer> groupIndex = new ArrayList<>();
+        int width = 0;
+        for (List<GroupSample> group : groups) {
+            if (group.isEmpty()) {
+                continue;
+            }
+            groupStarts.add(rows.size());
+            for (GroupSample sample : group) {
+                rows.add(sample);
+                prompts.add(sample.promptTokens());
+                responses.add(sample.responseTokens());
+                groupIndex.add(groupStarts.size() - 1);
+                width = Math.max(width, sample.responseTokens().length);
+            }
+        }
+        int n = rows.size();
+        int groupCount = groupStarts.size();
+        groupStarts.add(n);
+        if (n == 0) {
+            return new GroupStepStats(StepStats.skipped(elapsedMillis(start)), 0, 0, 0);
+        }
+        float[] behaviour = new float[n * width];
+        float[] keep = new float[n];
+        double[] rewards = new double[n];
+        int[] groupOf = new int[n];
+        for (int b = 0; b < n; b++) {
+            GroupSample sample = rows.get(b);
+            System.arraycopy(sample.behaviourLogprobs(), 0, behaviour, b * width, sample.behaviourLogprobs().length);
+            keep[b] = config.maskTruncated() && sample.truncated() ? 0f : 1f;
+            rewards[b] = sample.reward();
+            groupOf[b] = groupIndex.get(b);
+        }
+        float[] temperatures = new float[n];
+        for (int b = 0; b < n; b++) {
+            float t = rows.get(b).temperature();
+            temperatures[b] = Float.isNaN(t) ? (float) config.temperature() : t;
+        }
+        Accumulator acc = new Accumulator();
+        long terms = 0;
+        double rankAccuracy = 0;
+        double margin = 0;
+        try (NDManager stepScope = policy.newScope()) {
+            NDArray behav = stepScope.create(behaviour, new Shape(n, width));
+            NDArray keepArray = stepScope.create(keep, new Shape(n, 1));
+            TokenLogprobs atStart = scored(policy, stepScope, prompts, responses, temperatures, false);
+            NDArray mask = atStart.mask().mul(keepArray);
+            long tokens = (long) mask.sum().getFloat();
+            if (tokens == 0) {
+                return new GroupStepStats(StepStats.skipped(elapsedMillis(start)), 0, 0, 0);
+            }
+            NDArray prox = objective.decoupled() ? atStart.logprobs() : behav;
+            NDArray ref = groupObjective.needsReference()
+                    ? scored(reference, stepScope, prompts, responses, temperatures, false).logprobs()
+                    : null;
+            int miniBatches = Math.min(objective.miniBatches(), groupCount);
+            for (int epoch = 0; epoch < config.updatesPerBatch(); epoch++) {
+                for (int m = 0; m < miniBatches; m++) {
+                    int from = groupStarts.get(m * groupCount / miniBatches);
+                    int to = groupStarts.get((m + 1) * groupCount / miniBatches);
+                    try (NDManager scope = stepScope.newSubManager()) {
+                        String rowRange = from + ":" + to;
+                        GroupObjective.Result result;
+                        NDArray value;
+                        double entropyValue;
+                        try (GradientCollector collector = newGradientCollector()) {
+                            TokenLogprobs scored = scored(policy, scope, prompts.subList(from, to),
+                                    responses.subList(from, to), Arrays.copyOfRange(temperatures, from, to), true);
+                            String cols = ", 0:" + scored.logprobs().getShape().get(1);
+                            NDArray miniMask = mask.get(rowRange + cols);
+                            result = groupObjective.compute(new GroupObjective.Input(
+                                    scored.logprobs(), prox.get(rowRange + cols),
+                                    ref == null ? null : ref.get(rowRange + cols), miniMask,
+                                    Arrays.copyOfRange(rewards, from, to),
+                                    Arrays.copyOfRange(groupOf, from, to)));
+                            if (result.terms() == 0) {
+                                continue;
+                            }
+                            value = result.loss();
+                            NDArray entropy = tokenMeanArray(scored.entropy(), miniMask);
+                            entropyValue = entropy.getFloat();
+                            if (objective.entropyCoef() > 0) {
+                                value = value.sub(entropy.mul((float) objective.entropyCoef()));
+                            }
+                            collector.backward(value);
+                        }
+                        terms = result.terms();
+                        rankAccuracy = result.rankAccuracy();
+                        margin = result.meanMargin();
+                        acc.add(value.getFloat(), result.loss().getFloat(), 0, entropyValue, result.clipFraction(),
+                                result.meanRatio(), applyGradients(scope));
+                    }
+                }
+            }
+            if (acc.updates == 0) {
+                return new GroupStepStats(StepStats.skipped(elapsedMillis(start)), 0, 0, 0);
+            }
+            StepStats step = new StepStats(acc.mean(acc.loss), acc.mean(acc.policyLoss), 0, 0, acc.mean(acc.entropy),
+                    acc.mean(acc.clip), acc.mean(acc.ratio), acc.gradNorm, 1, 1, 0, 0, tokens, elapsedMillis(start));
+            return new GroupStepStats(step, terms, rankAccuracy, margin);
         }
     }
 

@@ -7,5 +7,10 @@ public enum TrainerMode {
     /** Pairs on rl.preference-pairs, a preference loss against the reference policy. */
     PREFERENCE,
     /** Prompts with reference answers on rl.prompts, cross-entropy (warm starts). */
-    SFT
+    SFT,
+    /**
+     * Scored groups from the batches on rl.training-batches (the same records rl mode reads), a
+     * group objective (NFT, LiPO-λ; docs/algorithms.md#group-objectives).
+     */
+    GROUP
 }

@@ -102,6 +102,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             case SFT -> new SftStepInput(config.getInt(TrainerServiceConfig.SFT_PROMPTS_PER_STEP),
                     CharTokenizer.arithmetic());
             case RL -> new RlStepInput(() -> version, config.getInt(TrainerServiceConfig.LOSS_MAX_LENGTH));
+            case GROUP -> new GroupStepInput(config.groupObjective(), () -> version);
         };
     }
 
@@ -109,7 +110,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
         return switch (config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class)) {
             case PREFERENCE -> Topic.PREFERENCE_PAIRS;
             case SFT -> Topic.PROMPTS;
-            case RL -> Topic.TRAINING_BATCHES;
+            case RL, GROUP -> Topic.TRAINING_BATCHES;
         };
     }
 
@@ -123,6 +124,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
         StepInput input = input();
         TrainerConfig trainerConfig = trainerConfig();
         boolean preference = config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class) == TrainerMode.PREFERENCE;
+        boolean groupReference = config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class) == TrainerMode.GROUP
+                && config.groupObjective().needsReference();
 
         Map<String, Object> consumerProps = new HashMap<>(config.clientProps());
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -138,7 +141,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
 
         Resumed resumed = resume(store, policyName, settings);
         try (Policy policy = resumed.policy();
-                Policy reference = trainerConfig.objective().needsReference() || preference ? loadReference(store) : null;
+                Policy reference = trainerConfig.objective().needsReference() || preference || groupReference
+                        ? loadReference(store) : null;
                 KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
                         new ByteArrayDeserializer());
                 KafkaProducer<String, CheckpointPublished> producer = new KafkaProducer<>(producerProps,

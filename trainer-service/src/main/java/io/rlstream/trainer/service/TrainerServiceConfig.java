@@ -4,10 +4,15 @@ import io.rlstream.config.EnumSetting;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.trainer.core.LossAggregations;
 import io.rlstream.trainer.core.Objective;
+import io.rlstream.trainer.core.PolicyLoss;
 import io.rlstream.trainer.core.PolicyLosses;
+import io.rlstream.trainer.core.SequenceClippedSurrogate;
 import io.rlstream.trainer.core.TrainerConfig;
+import io.rlstream.trainer.objective.GroupObjective;
+import io.rlstream.trainer.objective.GroupObjectives;
 import io.rlstream.trainer.objective.ImportanceCorrection;
 import io.rlstream.trainer.objective.KlEstimators;
+import io.rlstream.trainer.objective.NegativeAwareFineTuning;
 import io.rlstream.trainer.objective.OffPolicyCorrections;
 import io.rlstream.trainer.objective.PreferenceLoss;
 import io.rlstream.trainer.objective.PreferenceLosses;
@@ -58,6 +63,11 @@ public final class TrainerServiceConfig extends ServiceConfig {
     public static final String PREFERENCE_ALPHA = "trainer.preference.alpha";
     public static final String PAIRS_PER_STEP = "trainer.preference.pairs.per.step";
     public static final String SFT_PROMPTS_PER_STEP = "trainer.sft.prompts.per.step";
+    public static final String GSPO_CLIP_LOW = "trainer.gspo.clip.low";
+    public static final String GSPO_CLIP_HIGH = "trainer.gspo.clip.high";
+    public static final String GROUP_OBJECTIVE = "trainer.group.objective";
+    public static final String NFT_REWARD_LOW = "trainer.nft.reward.low";
+    public static final String NFT_REWARD_HIGH = "trainer.nft.reward.high";
 
     /** Defaults of the policy update: the recipe tuned for the demo (trainer-service/README.md). */
     private static final TrainerConfig RECIPE = TrainerConfig.defaults();
@@ -91,9 +101,10 @@ public final class TrainerServiceConfig extends ServiceConfig {
                     "Stop after this many training steps in total (0 = run until stopped).")
             .define(MODE, Type.STRING, EnumSetting.spelling(TrainerMode.RL), EnumSetting.validator(TrainerMode.class),
                     Importance.HIGH,
-                    "What the trainer learns from: rl (batches on rl.training-batches, the clipped surrogate), "
+                    "What the trainer learns from: rl (batches on rl.training-batches, the policy loss), "
                             + "preference (pairs on rl.preference-pairs, DPO/IPO/RPO against the reference policy), "
-                            + "sft (prompts with reference answers on rl.prompts, cross-entropy; warm starts).")
+                            + "sft (prompts with reference answers on rl.prompts, cross-entropy; warm starts), "
+                            + "group (the groups of the batches on rl.training-batches, trainer.group.objective).")
             .define(MINI_BATCHES, Type.INT, OBJECTIVE.miniBatches(), ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
                     "Mini-batches per batch: each of the trainer.updates.per.batch epochs takes one optimizer step "
                             + "per mini-batch.")
@@ -101,10 +112,13 @@ public final class TrainerServiceConfig extends ServiceConfig {
                     "c of the dual clip for negative advantages (loss at most -A*c); <= 1 turns it off.")
             .define(POLICY_LOSS, Type.STRING, RECIPE.policyLoss(), PolicyLosses.FAMILY.validator(), Importance.MEDIUM,
                     "Policy loss of rl mode: ppo-clip (PPO's clipped surrogate with DAPO's clip-higher "
-                            + "trainer.clip.epsilon.high and the dual clip trainer.clip.dual; verl compute_policy_loss).")
+                            + "trainer.clip.epsilon.high and the dual clip trainer.clip.dual; verl compute_policy_loss), "
+                            + "gspo (one length-normalised ratio per sequence, clipped by trainer.gspo.clip.low/.high; "
+                            + "verl compute_policy_loss_gspo).")
             .define(AGGREGATION, Type.STRING, "token-mean", LossAggregations.FAMILY.validator(), Importance.MEDIUM,
                     "How token losses become one number: token-mean (DAPO), seq-mean-token-mean (GRPO), "
-                            + "seq-mean-token-sum-norm (Dr.GRPO).")
+                            + "seq-mean-token-sum-norm (Dr.GRPO). Unset with trainer.policy.loss=gspo: seq-mean-token-mean "
+                            + "(verl's GSPO).")
             .define(LOSS_MAX_LENGTH, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "The constant L of seq-mean-token-sum-norm (Dr.GRPO divides by rows * L); 0 takes the "
                             + "generation limit each sample was produced with (its max_new_tokens), and the "
@@ -150,19 +164,33 @@ public final class TrainerServiceConfig extends ServiceConfig {
                     "Preference loss in preference mode: dpo, ipo (length-averaged log-probs), rpo (DPO + alpha * "
                             + "NLL of the chosen response per token).")
             .define(PREFERENCE_BETA, Type.DOUBLE, PreferenceLoss.DEFAULT_BETA, ConfigDef.Range.atLeast(1e-9), Importance.MEDIUM,
-                    "beta of the preference loss.")
+                    "beta of the preference loss, and of LiPO-lambda's implicit reward in group mode.")
             .define(PREFERENCE_ALPHA, Type.DOUBLE, PreferenceLoss.DEFAULT_ALPHA, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "alpha of RPO's NLL term.")
             .define(PAIRS_PER_STEP, Type.INT, 32, ConfigDef.Range.between(1, 65536), Importance.MEDIUM,
                     "Preference pairs per optimizer step in preference mode.")
             .define(SFT_PROMPTS_PER_STEP, Type.INT, 64, ConfigDef.Range.between(1, 65536), Importance.MEDIUM,
-                    "Prompts with reference answers per optimizer step in sft mode.");
+                    "Prompts with reference answers per optimizer step in sft mode.")
+            .define(GSPO_CLIP_LOW, Type.DOUBLE, SequenceClippedSurrogate.DEFAULT_CLIP_LOW, ConfigDef.Range.between(0.0, 1.0),
+                    Importance.MEDIUM, "With trainer.policy.loss=gspo, epsilon_low of the sequence ratio (GSPO's 3e-4; "
+                            + "trainer.clip.epsilon.low is ppo-clip's).")
+            .define(GSPO_CLIP_HIGH, Type.DOUBLE, SequenceClippedSurrogate.DEFAULT_CLIP_HIGH, ConfigDef.Range.between(0.0, 10.0),
+                    Importance.MEDIUM, "With trainer.policy.loss=gspo, epsilon_high of the sequence ratio (GSPO's 4e-4).")
+            .define(GROUP_OBJECTIVE, Type.STRING, NegativeAwareFineTuning.NAME, GroupObjectives.FAMILY.validator(),
+                    Importance.MEDIUM, "Objective of group mode, on whole scored groups from rl.training-batches: nft "
+                            + "(negative-aware fine-tuning with the group's success rate) or lipo-lambda (listwise, "
+                            + "lambda-weighted pairs against the reference policy, beta = trainer.preference.beta).")
+            .define(NFT_REWARD_LOW, Type.DOUBLE, 0.0, Importance.LOW,
+                    "NFT: the reward of an incorrect response (maps to correctness 0; NVlabs' rewards use -1).")
+            .define(NFT_REWARD_HIGH, Type.DOUBLE, 1.0, Importance.LOW,
+                    "NFT: the reward of a correct response (maps to correctness 1); rewards between are partly correct.");
 
     public TrainerServiceConfig(Map<?, ?> originals) {
         super(DEFINITION, originals);
         // Validated now, with the key named, rather than when the first batch arrives.
         try {
             trainerConfig();
+            groupObjective();
         } catch (IllegalArgumentException e) {
             throw new ConfigException("trainer settings", "", e.getMessage());
         }
@@ -172,6 +200,11 @@ public final class TrainerServiceConfig extends ServiceConfig {
                     + "coefficient: the controller multiplies beta, so with " + KL_COEF + " = 0 it stays 0 and the "
                     + "target does nothing; set " + KL_COEF + " to the initial beta (e.g. 0.001) or " + KL_TARGET
                     + " to 0");
+        }
+        if (getEnum(MODE, TrainerMode.class) == TrainerMode.GROUP && getDouble(KL_COEF) > 0) {
+            // Group objectives have no KL term; rather refuse than silently train without it.
+            throw new ConfigException(KL_COEF, getDouble(KL_COEF), "group mode has no KL term (LiPO-lambda is "
+                    + "anchored to the reference policy by its own beta, trainer.preference.beta); set it to 0");
         }
     }
 
@@ -187,11 +220,33 @@ public final class TrainerServiceConfig extends ServiceConfig {
                         getEnum(CORRECTION_LEVEL, ImportanceCorrection.Level.class),
                         getDouble(CORRECTION_CAP), getDouble(CORRECTION_LOWER), getDouble(CORRECTION_UPPER))
                 .withMiniBatches(getInt(MINI_BATCHES));
-        return new TrainerConfig(getDouble(LEARNING_RATE), getInt(WARMUP_STEPS), getInt(DECAY_STEPS),
+        TrainerConfig config = new TrainerConfig(getDouble(LEARNING_RATE), getInt(WARMUP_STEPS), getInt(DECAY_STEPS),
                 getDouble(CLIP_LOW), getDouble(CLIP_HIGH), getDouble(DUAL_CLIP), getDouble(GRAD_CLIP),
                 getDouble(WEIGHT_DECAY), getInt(UPDATES_PER_BATCH), getDouble(TEMPERATURE),
                 getString(POLICY_LOSS), LossAggregations.FAMILY.create(getString(AGGREGATION), null),
                 true, objective);
+        return withGspoDefaults(config);
+    }
+
+    /**
+     * GSPO clips its sequence ratio by its own range (3e-4/4e-4, not ppo-clip's 0.2/0.28) and, as
+     * verl, aggregates seq-mean-token-mean unless trainer.loss.aggregation is given
+     * (docs/algorithms.md#policy-losses).
+     */
+    private TrainerConfig withGspoDefaults(TrainerConfig config) {
+        if (!SequenceClippedSurrogate.NAME.equals(config.policyLoss())) {
+            return config;
+        }
+        TrainerConfig clipped = config.withClip(getDouble(GSPO_CLIP_LOW), getDouble(GSPO_CLIP_HIGH));
+        return originals().containsKey(AGGREGATION) ? clipped
+                : clipped.withAggregation(PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_MEAN);
+    }
+
+    /** The objective of group mode (docs/algorithms.md#group-objectives). */
+    public GroupObjective groupObjective() {
+        PolicyLoss.Aggregation aggregation = trainerConfig().aggregation();
+        return GroupObjectives.FAMILY.create(getString(GROUP_OBJECTIVE), new GroupObjectives.Settings(
+                getDouble(PREFERENCE_BETA), getDouble(NFT_REWARD_LOW), getDouble(NFT_REWARD_HIGH), aggregation::apply));
     }
 
     /** The preference loss of preference mode. */

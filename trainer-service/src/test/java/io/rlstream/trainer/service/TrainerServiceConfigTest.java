@@ -73,7 +73,7 @@ class TrainerServiceConfigTest {
         roundTrips(TrainerServiceConfig.MODE, TrainerMode.class);
         roundTrips(TrainerServiceConfig.KL_PLACEMENT, Objective.KlPlacement.class);
         roundTrips(TrainerServiceConfig.CORRECTION_LEVEL, ImportanceCorrection.Level.class);
-        assertEquals("[rl, preference, sft]",
+        assertEquals("[rl, preference, sft, group]",
                 TrainerServiceConfig.DEFINITION.configKeys().get(TrainerServiceConfig.MODE).validator.toString());
         // the aggregations are a family, but their names are still the constants' spellings
         assertEquals(EnumSetting.spellings(PolicyLoss.Aggregation.class), LossAggregations.FAMILY.names());
