@@ -233,6 +233,32 @@ public final class Policy implements AutoCloseable {
      */
     public TokenLogprobs responseLogprobs(NDManager scope, List<int[]> prompts,
             List<int[]> responses, float temperature, boolean training) {
+        return responseLogprobs(scope, prompts, responses, temperature, null, training);
+    }
+
+    /**
+     * As {@link #responseLogprobs(NDManager, List, List, float, boolean)}, each response scored at
+     * its own temperature (the one it was sampled at), so a batch that mixes temperatures compares
+     * like with like row by row.
+     *
+     * @param temperatures one per response, each > 0
+     */
+    public TokenLogprobs responseLogprobs(NDManager scope, List<int[]> prompts,
+            List<int[]> responses, float[] temperatures, boolean training) {
+        if (temperatures.length != responses.size()) {
+            throw new IllegalArgumentException(temperatures.length + " temperatures but " + responses.size()
+                    + " responses");
+        }
+        for (float t : temperatures) {
+            if (!(t > 0) || !Float.isFinite(t)) {
+                throw new IllegalArgumentException("temperatures must be > 0 and finite, got " + t);
+            }
+        }
+        return responseLogprobs(scope, prompts, responses, 1f, temperatures, training);
+    }
+
+    private TokenLogprobs responseLogprobs(NDManager scope, List<int[]> prompts,
+            List<int[]> responses, float temperature, float[] perRow, boolean training) {
         if (prompts.size() != responses.size()) {
             throw new IllegalArgumentException(prompts.size() + " prompts but " + responses.size()
                     + " responses");
@@ -259,7 +285,9 @@ public final class Policy implements AutoCloseable {
         NDArray logits = network.forward(
                 parameterStore, PaddedBatch.inputs(scope, rows, width), training).head();
         NDArray responseLogits = logits.get(":, " + (promptWidth - 1) + ":, :");
-        if (temperature != 1f) {
+        if (perRow != null) {
+            responseLogits = responseLogits.div(scope.create(perRow, new Shape(n, 1, 1)));
+        } else if (temperature != 1f) {
             responseLogits = responseLogits.div(temperature);
         }
         NDArray maskArray = scope.create(mask, new Shape(n, responseWidth));

@@ -83,6 +83,35 @@ class PolicyTest {
         }
     }
 
+    /** Rows sampled at different temperatures, scored in one batch each at its own, match the sampler's log-probs. */
+    @Test
+    void aBatchOfMixedTemperaturesScoresEachRowAtItsOwn() {
+        float[] temperatures = new float[PROMPTS.size()];
+        List<int[]> responses = new ArrayList<>();
+        List<float[]> expected = new ArrayList<>();
+        for (int b = 0; b < PROMPTS.size(); b++) {
+            temperatures[b] = b % 2 == 0 ? 0.5f : 2f;
+            Generation g = policy.sample(List.of(PROMPTS.get(b)), 5, temperatures[b], 7 + b).get(0);
+            responses.add(g.tokens());
+            expected.add(g.logprobs());
+        }
+        try (NDManager scope = policy.newScope()) {
+            float[] recomputed = policy.responseLogprobs(scope, PROMPTS, responses, temperatures, false).logprobs()
+                    .toFloatArray();
+            int width = recomputed.length / PROMPTS.size();
+            for (int b = 0; b < PROMPTS.size(); b++) {
+                for (int j = 0; j < expected.get(b).length; j++) {
+                    assertEquals(expected.get(b)[j], recomputed[b * width + j], 1e-4, "row " + b + " token " + j);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> {
+            try (NDManager scope = policy.newScope()) {
+                policy.responseLogprobs(scope, PROMPTS, responses, new float[] {1, 1, 0, 1}, false);
+            }
+        });
+    }
+
     @Test
     void entropyIsThatOfTheFullNextTokenDistribution() {
         // Score every one of the 16 tokens as a one-token response to the same prompt: their

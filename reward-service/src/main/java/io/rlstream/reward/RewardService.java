@@ -48,7 +48,7 @@ public final class RewardService implements AutoCloseable {
 
     /** A reward service whose Kafka Streams metrics and published metrics go into {@code registry} (null: none). */
     public RewardService(RewardServiceConfig config, MeterRegistry registry) {
-        RewardScorer scorer = config.scorer(verifierThreads);
+        RewardScorer scorer = config.getBoolean(RewardServiceConfig.SCORE_ROLLOUTS) ? config.scorer(verifierThreads) : null;
         FeedbackMapping feedback = config.getBoolean(RewardServiceConfig.FEEDBACK_ENABLED)
                 ? FeedbackMapping.parse(config.getString(RewardServiceConfig.FEEDBACK_MAPPING)) : null;
         Topology topology = RewardTopology.build(new StreamsBuilder(), config.catalog(), config.serdes(), scorer,

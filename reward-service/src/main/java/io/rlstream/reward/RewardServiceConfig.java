@@ -45,6 +45,7 @@ public final class RewardServiceConfig extends ServiceConfig {
     public static final String MODEL_ATTEMPTS = "reward.model.attempts";
     public static final String FEEDBACK_ENABLED = "reward.feedback.enabled";
     public static final String FEEDBACK_MAPPING = "reward.feedback.mapping";
+    public static final String SCORE_ROLLOUTS = "reward.score-rollouts";
 
     public static final ConfigDef DEFINITION = ServiceConfig.baseDef(ServiceConfig.REWARDS_METRICS_PORT)
             .define(APPLICATION_ID, Type.STRING, "rlstream-rewards", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -90,12 +91,20 @@ public final class RewardServiceConfig extends ServiceConfig {
                     "Turn UserFeedback events on rl.feedback into rewards for the matching rollouts (RLUF).")
             .define(FEEDBACK_MAPPING, Type.STRING, "thumbs_up=1,thumbs_down=-1", new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Reward of each reaction, e.g. thumbs_up=1,thumbs_down=-1,\u2764\ufe0f=1; "
-                            + "reactions not listed are dead-lettered and counted.");
+                            + "reactions not listed are dead-lettered and counted.")
+            .define(SCORE_ROLLOUTS, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Score every rollout with the verifier. false: a feedback-only deployment, where the only rewards "
+                            + "are user reactions on rl.feedback (a group closes when every sample has one, or at "
+                            + "group.timeout.ms with the samples that have).");
 
     public RewardServiceConfig(Map<?, ?> originals) {
         super(DEFINITION, originals);
         if (RewardModelClient.NAME.equals(getString(VERIFIER)) && getString(MODEL_URL).isBlank()) {
             throw new ConfigException(MODEL_URL, "", "the reward-model verifier needs the endpoint's URL");
+        }
+        if (!getBoolean(SCORE_ROLLOUTS) && !getBoolean(FEEDBACK_ENABLED)) {
+            throw new ConfigException(SCORE_ROLLOUTS, false, "with neither rollouts scored nor "
+                    + FEEDBACK_ENABLED + " the reward service would write no reward at all; turn one on");
         }
         // The specs are parsed now, so that a typo stops the service at start with the key named.
         try {

@@ -73,6 +73,12 @@ public final class MetricCatalog {
             "Duplicate rollouts or rewards ignored.");
     public static final MetricName GROUPING_LATE_RECORDS = total("grouping.late_records", "records", "drops",
             "Records for groups already closed.");
+    public static final MetricName GROUPING_GENERATION_CAP_HITS = total("grouping.generation_cap_hits", "batches",
+            "drops", "Batches sent smaller than batch.groups because filter.max-generation-rounds times B groups "
+                    + "completed without filling them (DAPO's max_num_gen_batches; docs/algorithms.md#group-filters).");
+    public static final MetricName GROUPING_FEEDBACK_MERGED = total("grouping.feedback_merged", "rewards", "drops",
+            "User-feedback rewards merged into the verifier's reward of the same rollout (group.feedback; "
+                    + "docs/algorithms.md#user-feedback).");
     public static final MetricName GROUPING_DEAD_LETTERS = total("grouping.dead_letters", "records", "drops",
             "Records sent to rl.dead-letters.");
     public static final MetricName GROUPING_BATCHES = total("grouping.batches", "batches", "throughput",

@@ -107,6 +107,9 @@ public final class GroupSampler {
                 .setSampleIndex(index)
                 .setGroupSize(d.getGroupSize())
                 .setPolicyVersion(version)
+                // The trainer scores at this temperature and Dr.GRPO normalises by this limit (issue 15).
+                .setTemperature(d.getTemperature())
+                .setMaxNewTokens(d.getMaxNewTokens())
                 .setGeneratorId(generatorId)
                 .setGeneratedAt(now);
     }

@@ -33,6 +33,9 @@ import org.apache.kafka.streams.kstream.Produced;
  * status FAILED and a reason, never a zero score (docs/architecture.md#rules-every-service-keeps, rule 2). Undecodable rollouts go
  * to rl.dead-letters. With a feedback mapping, reactions on rl.feedback become rewards for the
  * rollouts they name (RLUF); a reaction that matches no rollout or no mapping is a dead letter.
+ * Without a scorer (reward.score-rollouts = false) it is a feedback-only deployment: reactions are
+ * the only rewards. How the grouping app combines a reaction with the verifier's reward of the same
+ * rollout is docs/algorithms.md#user-feedback.
  */
 public final class RewardTopology {
 
@@ -52,6 +55,7 @@ public final class RewardTopology {
     }
 
     /**
+     * @param scorer   scores each rollout; null for a feedback-only deployment, which leaves rl.rollouts alone
      * @param feedback maps reactions on rl.feedback to rewards (RLUF); null leaves rl.feedback alone
      */
     public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes, RewardScorer scorer,
@@ -62,25 +66,9 @@ public final class RewardTopology {
         Produced<String, Reward> toRewards = Produced.with(Serdes.String(), serdes.serde(Reward.class));
         Produced<String, DeadLetter> toDeadLetters = Produced.with(Serdes.String(), serdes.serde(DeadLetter.class));
 
-        KStream<String, Decoded<Rollout>> decoded = builder
-                .stream(catalog.name(Topic.ROLLOUTS), Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(() -> new DecodeProcessor<>(serdes.serde(Rollout.class).deserializer(),
-                        RewardTopology::invalidRollout, SERVICE, stats::deadLetter), Named.as("decode-rollouts"));
-
-        Map<String, KStream<String, Decoded<Rollout>>> branches = decoded.split(Named.as("rollouts-"))
-                .branch((key, value) -> value.isDead(), Branched.as("dead"))
-                .defaultBranch(Branched.as("ok"));
-
-        branches.get("rollouts-dead")
-                .mapValues(Decoded::deadLetter, Named.as("dead-letter-value"))
-                .to(catalog.name(Topic.DEAD_LETTERS), toDeadLetters);
-
-        branches.get("rollouts-ok")
-                .mapValues(Decoded::value, Named.as("rollout-value"))
-                .leftJoin(prompts, (groupId, rollout) -> rollout.getPromptId(),
-                        (rollout, prompt) -> score(rollout, prompt, scorer, stats), Named.as("score"))
-                .to(catalog.name(Topic.REWARDS), toRewards);
-
+        if (scorer != null) {
+            scoreRollouts(builder, catalog, serdes, scorer, stats, prompts, toRewards, toDeadLetters);
+        }
         if (feedback != null) {
             Map<String, KStream<String, Decoded<UserFeedback>>> reactions = builder
                     .stream(catalog.name(Topic.FEEDBACK), Consumed.with(Serdes.String(), Serdes.ByteArray()))
@@ -100,6 +88,30 @@ public final class RewardTopology {
                     .to(catalog.name(Topic.REWARDS), toRewards);
         }
         return builder.build();
+    }
+
+    /** rl.rollouts → rl.rewards: each rollout scored against its prompt, undecodable ones dead-lettered. */
+    private static void scoreRollouts(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes,
+            RewardScorer scorer, RewardStats stats, GlobalKTable<String, Prompt> prompts, Produced<String, Reward> toRewards,
+            Produced<String, DeadLetter> toDeadLetters) {
+        KStream<String, Decoded<Rollout>> decoded = builder
+                .stream(catalog.name(Topic.ROLLOUTS), Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .process(() -> new DecodeProcessor<>(serdes.serde(Rollout.class).deserializer(),
+                        RewardTopology::invalidRollout, SERVICE, stats::deadLetter), Named.as("decode-rollouts"));
+
+        Map<String, KStream<String, Decoded<Rollout>>> branches = decoded.split(Named.as("rollouts-"))
+                .branch((key, value) -> value.isDead(), Branched.as("dead"))
+                .defaultBranch(Branched.as("ok"));
+
+        branches.get("rollouts-dead")
+                .mapValues(Decoded::deadLetter, Named.as("dead-letter-value"))
+                .to(catalog.name(Topic.DEAD_LETTERS), toDeadLetters);
+
+        branches.get("rollouts-ok")
+                .mapValues(Decoded::value, Named.as("rollout-value"))
+                .leftJoin(prompts, (groupId, rollout) -> rollout.getPromptId(),
+                        (rollout, prompt) -> score(rollout, prompt, scorer, stats), Named.as("score"))
+                .to(catalog.name(Topic.REWARDS), toRewards);
     }
 
     /**

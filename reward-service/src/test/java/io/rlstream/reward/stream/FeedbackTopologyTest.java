@@ -94,4 +94,24 @@ class FeedbackTopologyTest {
         assertTrue(letters.get(2).getError().contains("value 9.0"), letters.get(2).getError());
         assertEquals(3, stats.deadLetters());
     }
+
+    /** reward.score-rollouts = false: no verifier, rl.rollouts is not read, reactions are the rewards. */
+    @Test
+    void aFeedbackOnlyTopologyReadsNoRolloutsAndStillTurnsReactionsIntoRewards() {
+        org.apache.kafka.streams.Topology feedbackOnly = RewardTopology.build(new StreamsBuilder(), catalog, serdes, null,
+                FeedbackMapping.parse("thumbs_up=1"), new RewardStats());
+        String description = feedbackOnly.describe().toString();
+        org.junit.jupiter.api.Assertions.assertFalse(description.contains(catalog.name(Topic.ROLLOUTS)), description);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "feedback-only-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try (TopologyTestDriver only = new TopologyTestDriver(feedbackOnly, props)) {
+            only.createInputTopic(catalog.name(Topic.FEEDBACK), Serdes.String().serializer(),
+                    serdes.serde(UserFeedback.class).serializer()).pipeInput("resp-a", reaction("g1/0", "thumbs_up", null));
+            Reward r = only.createOutputTopic(catalog.name(Topic.REWARDS), Serdes.String().deserializer(),
+                    serdes.serde(Reward.class).deserializer()).readValue();
+            assertEquals(1.0, r.getScore());
+            assertEquals(RewardTopology.FEEDBACK_VERIFIER, r.getVerifier());
+        }
+    }
 }

@@ -11,6 +11,7 @@ import io.rlstream.processors.curriculum.SelectorOptions;
 import io.rlstream.processors.curriculum.UniformSelector;
 import io.rlstream.processors.curriculum.ValueModelOptions;
 import io.rlstream.config.EnumSetting;
+import io.rlstream.processors.feedback.FeedbackMerge;
 import io.rlstream.processors.advantage.Grpo;
 import io.rlstream.processors.filter.DynamicSampling;
 import io.rlstream.processors.filter.GroupFilter;
@@ -52,6 +53,10 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String GROUP_TIMEOUT_MS = "group.timeout.ms";
     public static final String GROUP_MIN_SAMPLES = "group.min-samples";
     public static final String GROUP_RETENTION_MS = "group.retention.ms";
+    public static final String FEEDBACK = "group.feedback";
+    public static final String MAX_GENERATION_ROUNDS = "filter.max-generation-rounds";
+    public static final String FEEDBACK_WEIGHT = "group.feedback.weight";
+    public static final String FEEDBACK_WAIT_MS = "group.feedback.wait.ms";
     public static final String PAIRS = "preference-pairs.enabled";
     public static final String EMA_WEIGHT = "prompt-stats.ema-weight";
     public static final String OUTPUT_TOPIC_PREFIX = "processors.output.topic-prefix";
@@ -131,6 +136,12 @@ public final class ProcessorsConfig extends ServiceConfig {
                     "verl's PF-PPO batch reweighting: resample each batch's samples with replacement, weighted by "
                             + "reward: none, pow (|r|^2), max_min (only the batch's best and worst), max_random (0.4 "
                             + "for the best, 0.1 for the rest).")
+            .define(MAX_GENERATION_ROUNDS, Type.INT, 10,
+                    ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "DAPO's cap on generation rounds per batch (verl max_num_gen_batches, 10 in DAPO's recipe): when "
+                            + "this many times batch.groups groups completed since the last batch without filling it "
+                            + "(dynamic sampling dropped the rest), the groups kept so far go as a smaller batch and "
+                            + "grouping.generation_cap_hits counts it; 0 never.")
             .define(PF_PPO_SEED, Type.LONG, 0L, Importance.LOW,
                     "Seed of PF-PPO's random choices, mixed with the group id or batch sequence so that a replay "
                             + "chooses the same samples.")
@@ -143,6 +154,17 @@ public final class ProcessorsConfig extends ServiceConfig {
             .define(GROUP_RETENTION_MS, Type.LONG, 3_600_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "How long a closed group is remembered, so that its late or repeated records are counted and "
                             + "dropped instead of opening it again.")
+            .define(FEEDBACK, Type.STRING, EnumSetting.spelling(FeedbackMerge.Mode.ADD),
+                    EnumSetting.validator(FeedbackMerge.Mode.class), Importance.MEDIUM,
+                    "How a reward from user feedback (rl.feedback, via the reward service) combines with the "
+                            + "verifier's reward of the same rollout: add (score = verifier + group.feedback.weight * "
+                            + "feedback) or replace (score = feedback). Without a verifier reward the feedback is the reward.")
+            .define(FEEDBACK_WEIGHT, Type.DOUBLE, 1.0, Importance.LOW,
+                    "Weight of the feedback component when group.feedback = add.")
+            .define(FEEDBACK_WAIT_MS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "How long after its first record a group whose samples all have rewards stays open for user "
+                            + "feedback; 0 closes it as soon as every sample is scored (feedback that comes later is "
+                            + "late and dropped). Keep it below group.timeout.ms.")
             .define(PAIRS, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Write the best and the worst response of every group whose rewards differ to "
                             + "rl.preference-pairs (ties skipped), for DPO-style training.")
@@ -169,8 +191,12 @@ public final class ProcessorsConfig extends ServiceConfig {
                     "A dispatched group still unresolved this long after its dispatch (a lost generation: its "
                             + "rollouts never came) is given up on and no longer counts as in flight; keep it above "
                             + "group.timeout.ms, which closes groups whose rollouts came only in part.")
-            .define(TEMPERATURE, Type.DOUBLE, 1.0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
-                    "Sampling temperature written into every dispatched group.")
+            // > 0: the generators sample softmax(logits / T) and the trainer scores each sample at its T; greedy
+            // decoding (T = 0) has no sampling distribution to form importance ratios with (issue 15).
+            .define(TEMPERATURE, Type.DOUBLE, 1.0, ConfigDef.Range.between(1e-6, 100), Importance.MEDIUM,
+                    "Sampling temperature written into every dispatched group; it travels with each rollout and the "
+                            + "trainer scores the sample at it. Must be > 0: greedy decoding (0) gives no "
+                            + "distribution for the importance ratios.")
             .define(MAX_NEW_TOKENS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "Response length limit in tokens written into every dispatched group.")
             .define(SEED, Type.LONG, 42L, Importance.LOW,

@@ -9,8 +9,10 @@ import java.util.Map;
  * selector keeps one, so `rlstream prompts show` tells what is known of a prompt whichever
  * selector runs.
  *
- * <p>The estimate is the latest group's mean reward, clamped to [0, 1] (the share of passes for a
- * 0/1 reward), or the moving average of the group pass rate when the stats predate that field.
+ * <p>The estimate is the latest group's share of correct samples (the correctness component,
+ * issue 15: not the mean reward, which ±1 rewards, format bonuses and overlong penalties shift);
+ * for stats that predate that field the latest group's mean reward clamped to [0, 1], and the
+ * moving average of the group pass rate when they predate that too.
  * Not the moving average: a policy often learns a prompt it trains on within a few steps, and
  * with the moving average's weight 0.1 a prompt that went from 0.5 to always right still reads
  * 0.55 after one group and needs about 20 to leave a 0.95 window (seen on the demo: the window
@@ -26,7 +28,8 @@ public final class PassRateEstimates {
 
     /** Records a completed group; returns the new estimate. */
     public Estimate observe(GroupOutcome outcome) {
-        double p = outcome.meanReward() == null ? outcome.movingAverage() : Math.max(0, Math.min(1, outcome.meanReward()));
+        Double observed = outcome.observedPassRate();
+        double p = observed == null ? outcome.movingAverage() : observed;
         Estimate e = new Estimate(outcome.groups(), p, outcome.meanReward(), outcome.policyVersion());
         byPrompt.put(outcome.promptId(), e);
         return e;

@@ -19,11 +19,13 @@ import java.util.function.Predicate;
  * smallest |V(x) − τ|, τ = 0.5 by default (prompts with a group in flight are not candidates: V
  * has not learnt from it yet), the difficulty at which a group's rewards vary most
  * (a binary reward's variance p(1 − p) peaks there). V trains online on every completed group,
- * target the group's mean reward (loss (V(x) − mean_j r_j)²), so it follows the policy as it
- * learns; its version is the newest policy version it learned from.
+ * target the group's pass rate p̂ = share of correct samples (loss (V(x) − p̂)²; the paper's
+ * p(x) = E[r] for its 0/1 reward, which with ±1 rewards or format and overlong components is no
+ * longer a pass rate, issue 15), so it follows the policy as it learns; its version is the newest
+ * policy version it learned from.
  *
  * <p>Each dispatched group's prediction is kept until the group completes and is then graded
- * against the group's mean reward ({@link PredictionError}); groups that never complete are
+ * against the group's pass rate ({@link PredictionError}); groups that never complete are
  * forgotten after {@value #MAX_PENDING} newer ones.
  */
 public final class PclSelector implements PromptSelector {
@@ -114,11 +116,14 @@ public final class PclSelector implements PromptSelector {
     @Override
     public void observe(GroupOutcome outcome, Prompt prompt) {
         estimates.observe(outcome);
-        if (outcome.meanReward() == null) {
+        // The target is the group's pass rate (share of correct samples), so τ = 0.5 aims at prompts
+        // solved half the time whatever the reward scale (issue 15; docs/algorithms.md#prompt-selectors).
+        Double passRate = outcome.observedPassRate();
+        if (passRate == null) {
             pending.remove(outcome.groupId());
             return;
         }
-        double observed = Math.max(0, Math.min(1, outcome.meanReward()));
+        double observed = passRate;
         double[] predicted = pending.remove(outcome.groupId());
         if (predicted != null) {
             error.add(predicted[0], predicted[1], observed);
@@ -131,7 +136,7 @@ public final class PclSelector implements PromptSelector {
         }
     }
 
-    /** The running mean reward of every group seen: the constant predictor V is graded against. */
+    /** The running mean pass rate of every group seen: the constant predictor V is graded against. */
     private double baseline() {
         return rewardCount == 0 ? tau : rewardSum / rewardCount;
     }

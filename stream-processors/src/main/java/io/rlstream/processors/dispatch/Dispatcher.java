@@ -420,9 +420,7 @@ public final class Dispatcher implements Runnable {
 
     /** Feeds one prompt's new statistics (one completed group) to the selector and publishes its view. */
     private void learn(PromptStats stats) {
-        GroupOutcome outcome = new GroupOutcome(stats.getPromptId(), stats.getLastGroupId(), stats.getGroups(),
-                stats.getMovingAverage(), stats.getLastGroupMeanReward(), stats.getLastGroupSamples(),
-                stats.getLastPolicyVersion());
+        GroupOutcome outcome = GroupOutcome.of(stats);
         Prompt prompt = pool.get(stats.getPromptId());
         selector.observe(outcome, prompt);
         String text = prompt == null ? null : prompt.getText();

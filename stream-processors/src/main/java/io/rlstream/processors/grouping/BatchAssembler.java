@@ -20,8 +20,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Packs kept groups into training batches of B groups, applying what needs more than one group:
- * PF-PPO's per-group filtration as each kept group arrives, and at batch time the estimator's
- * batch stage (e.g. REINFORCE++ whitening) and verl's PF-PPO batch reweighting. Runs on a single partition, so batches
+ * at batch time the estimator's batch stage (e.g. REINFORCE++ whitening) over every sample of the
+ * batch, then PF-PPO's per-group filtration and verl's PF-PPO batch reweighting. Runs on a single partition, so batches
  * are numbered in one sequence. It sums the filter counters of every completed group (kept or
  * dropped) and buffers the kept ones; when B are buffered it emits B {@link TrainingBatchGroup}
  * records sharing a batch_id, with group_index 0..B−1 in arrival order, and asks for a commit.
@@ -38,6 +38,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
     static final String NEXT_SEQUENCE = "next_sequence";
     static final String NEXT_ARRIVAL = "next_arrival";
     static final String PENDING = "pending";
+    static final String COMPLETED_SINCE_BATCH = "completed_since_batch";
     static final String STAT_PREFIX = "stat:";
 
     private final GroupingSettings settings;
@@ -62,8 +63,10 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
     public void process(Record<String, TrainingBatchGroup> record) {
         TrainingBatchGroup group = record.value();
         group.getFilterStats().forEach((name, n) -> state.put(STAT_PREFIX + name, get(STAT_PREFIX + name) + n));
+        state.put(COMPLETED_SINCE_BATCH, get(COMPLETED_SINCE_BATCH)
+                + group.getFilterStats().getOrDefault(FilterStats.GROUPS_COMPLETED, 0L));
         if (group.getFilterStats().getOrDefault(FilterStats.GROUPS_KEPT, 0L) > 0) {
-            group = filtered(group);
+            // Buffered whole: PF-PPO's filtration runs at batch time, after the batch stage (see finalSamples).
             long arrival = get(NEXT_ARRIVAL);
             // Zero-padded so that the store's byte order is arrival order.
             buffer.put(String.format("%019d", arrival), group);
@@ -72,8 +75,21 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         }
         boolean emitted = false;
         while (get(PENDING) >= settings.batchGroups()) {
-            emit(record.timestamp());
+            emit(record.timestamp(), settings.batchGroups());
             emitted = true;
+        }
+        // DAPO's cap on generation rounds (verl max_num_gen_batches): after cap·B completed groups
+        // without a full batch, train on what was kept rather than generate on; verl raises an
+        // error there, a service that stopped would stop the whole loop (issue 15).
+        int cap = settings.maxGenerationRounds();
+        if (!emitted && cap > 0 && get(COMPLETED_SINCE_BATCH) >= (long) cap * settings.batchGroups()) {
+            counters.increment(GroupingCounters.GENERATION_CAP_HITS);
+            if (get(PENDING) > 0) {
+                emit(record.timestamp(), (int) get(PENDING));
+                emitted = true;
+            } else {
+                state.put(COMPLETED_SINCE_BATCH, 0L);
+            }
         }
         if (emitted) {
             context.commit();
@@ -82,35 +98,33 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
 
     /**
      * PF-PPO's per-group filtration (arXiv 2409.06957): keeps the samples the strategy selects by
-     * reward. Advantages were computed over the whole group before, so the baseline still sees
-     * every sample; the filtration only chooses what is trained on. The random choice (best-random)
-     * is seeded from the seed and the group id, so a replay selects the same samples.
+     * reward. It runs after every advantage is final (the group stage and the batch stage over all
+     * samples of the batch), so the baseline and the batch statistics see every sample and the
+     * filtration only chooses what is trained on, as PF-PPO filters PPO's samples and verl
+     * reweights after compute_advantage (issue 15: a batch stage over the kept samples alone gave
+     * grpo-batch-std all-zero advantages after best-of-n, and pushed correct answers down with
+     * REINFORCE++). The random choice (best-random) is seeded from the seed and the group id, so a
+     * replay selects the same samples.
      */
-    private TrainingBatchGroup filtered(TrainingBatchGroup group) {
-        if (settings.filtration() instanceof KeepAll) {
-            return group;
-        }
-        List<ScoredSample> all = group.getSamples();
+    private List<ScoredSample> filtered(String groupId, List<ScoredSample> all) {
         double[] rewards = all.stream().mapToDouble(ScoredSample::getReward).toArray();
         int[] keep = settings.filtration().select(rewards,
-                new SplittableRandom(settings.filtrationSeed() ^ group.getGroupId().hashCode()));
+                new SplittableRandom(settings.filtrationSeed() ^ groupId.hashCode()));
         List<ScoredSample> kept = new ArrayList<>(keep.length);
         for (int i : keep) {
             kept.add(all.get(i));
         }
-        long removed = all.size() - kept.size();
-        state.put(STAT_PREFIX + FilterStats.SAMPLES_FILTERED, get(STAT_PREFIX + FilterStats.SAMPLES_FILTERED) + removed);
-        counters.add(FilterStats.SAMPLES_FILTERED, removed);
-        return TrainingBatchGroup.newBuilder(group).setSamples(kept).setBatchSamples(kept.size()).build();
+        return kept;
     }
 
     /**
-     * The batch's final samples: the estimator's batch stage over the B groups, then verl's PF-PPO
-     * reweighting, which draws as many samples as the batch holds, with replacement, weighted by
-     * reward (seeded from the seed and the batch sequence, so a replay draws the same); each drawn
-     * sample stays in its group, so a group may end up with repeats or with none.
+     * The batch's final samples: the estimator's batch stage over every sample of the B groups,
+     * then PF-PPO's per-group filtration, then verl's PF-PPO reweighting, which draws as many
+     * samples as the batch holds, with replacement, weighted by reward (seeded from the seed and
+     * the batch sequence, so a replay draws the same); each drawn sample stays in its group, so a
+     * group may end up with repeats or with none. Counts the samples the filtration removed.
      */
-    private List<List<ScoredSample>> finalSamples(List<TrainingBatchGroup> groups, long sequence) {
+    private List<List<ScoredSample>> finalSamples(List<TrainingBatchGroup> groups, long sequence, long[] filteredOut) {
         List<List<ScoredSample>> out = new ArrayList<>();
         groups.forEach(g -> out.add(g.getSamples()));
         if (settings.estimator().hasBatchStage()) {
@@ -132,6 +146,13 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
                     samples.add(ScoredSample.newBuilder(out.get(k).get(i)).setAdvantage(normalized.get(k)[i]).build());
                 }
                 out.set(k, samples);
+            }
+        }
+        if (!(settings.filtration() instanceof KeepAll)) {
+            for (int k = 0; k < out.size(); k++) {
+                List<ScoredSample> kept = filtered(groups.get(k).getGroupId(), out.get(k));
+                filteredOut[0] += out.get(k).size() - kept.size();
+                out.set(k, kept);
             }
         }
         if (settings.reweighting().isPresent()) {
@@ -156,8 +177,8 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         return out;
     }
 
-    private void emit(long timestamp) {
-        int b = settings.batchGroups();
+    /** Emits the first {@code b} buffered groups as one batch (B, or fewer at the generation round cap). */
+    private void emit(long timestamp, int b) {
         List<KeyValue<String, TrainingBatchGroup>> groups = new ArrayList<>(b);
         try (KeyValueIterator<String, TrainingBatchGroup> it = buffer.all()) {
             while (it.hasNext() && groups.size() < b) {
@@ -178,7 +199,13 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
             });
         }
         long sequence = get(NEXT_SEQUENCE);
-        List<List<ScoredSample>> finalSamples = finalSamples(groups.stream().map(kv -> kv.value).toList(), sequence);
+        long[] filteredOut = new long[1];
+        List<List<ScoredSample>> finalSamples = finalSamples(groups.stream().map(kv -> kv.value).toList(), sequence,
+                filteredOut);
+        if (filteredOut[0] > 0) {
+            stats.merge(FilterStats.SAMPLES_FILTERED, filteredOut[0], Long::sum);
+            counters.add(FilterStats.SAMPLES_FILTERED, filteredOut[0]);
+        }
         int samples = 0;
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
@@ -212,6 +239,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         groups.forEach(kv -> buffer.delete(kv.key));
         statKeys.forEach(state::delete);
         state.put(NEXT_SEQUENCE, sequence + 1);
+        state.put(COMPLETED_SINCE_BATCH, 0L);
         state.put(PENDING, get(PENDING) - groups.size());
         counters.increment(GroupingCounters.BATCHES);
     }

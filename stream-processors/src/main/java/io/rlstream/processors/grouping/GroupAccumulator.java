@@ -62,6 +62,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     /** Separates group_id from rollout_id in store keys; cannot occur in either id, so prefix scans are exact. */
     private static final char SEP = '\u0000';
     private static final StringSerializer KEYS = new StringSerializer();
+    /** The reward component that says whether a response solved its prompt (reward-service's RewardScorer.CORRECTNESS). */
+    static final String CORRECTNESS = "correctness";
 
     private final GroupingSettings settings;
     private final Serializer<Rollout> rolloutBytes;
@@ -138,8 +140,17 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
 
     private void onReward(Record<String, SpecificRecord> record, String groupId, Reward w, GroupProgress p) {
         String key = sampleKey(groupId, w.getRolloutId());
-        if (rewards.get(key) != null) {
-            counters.increment(GroupingCounters.DUPLICATES);
+        Reward existing = rewards.get(key);
+        if (existing != null) {
+            // A verifier's reward and the first user feedback of a rollout merge (docs/algorithms.md#user-feedback);
+            // the sample was resolved by the first of them, so progress does not change.
+            Reward merged = settings.feedback().merge(existing, w);
+            if (merged == null) {
+                counters.increment(GroupingCounters.DUPLICATES);
+            } else {
+                rewards.put(key, merged);
+                counters.increment(GroupingCounters.FEEDBACK_MERGED);
+            }
             return;
         }
         rewards.put(key, w);
@@ -156,7 +167,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     }
 
     private void advance(Record<String, SpecificRecord> record, String groupId, GroupProgress p) {
-        if (p.complete()) {
+        if (p.complete() && settings.feedback().waitMs() == 0) {
             close(groupId, p.groupSize(), record.timestamp(), false);
         } else {
             progress.put(groupId, p);
@@ -169,6 +180,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
      */
     private void sweep(long now) {
         List<KeyValue<String, GroupProgress>> timedOut = new ArrayList<>();
+        // Complete groups held open for user feedback (group.feedback.wait.ms) close normally once it has passed.
+        List<KeyValue<String, GroupProgress>> waited = new ArrayList<>();
         List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, GroupProgress> it = progress.all()) {
             while (it.hasNext()) {
@@ -176,12 +189,17 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                 long age = now - kv.value.since();
                 if (kv.value.done() && age >= settings.retentionMs()) {
                     expired.add(kv.key);
+                } else if (!kv.value.done() && kv.value.complete() && age >= settings.feedback().waitMs()) {
+                    waited.add(kv);
                 } else if (!kv.value.done() && age >= settings.groupTimeoutMs()) {
                     timedOut.add(kv);
                 }
             }
         }
         expired.forEach(progress::delete);
+        for (KeyValue<String, GroupProgress> kv : waited) {
+            close(kv.key, kv.value.groupSize(), now, false);
+        }
         for (KeyValue<String, GroupProgress> kv : timedOut) {
             close(kv.key, kv.value.groupSize(), now, true);
         }
@@ -209,6 +227,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
 
         long current = currentPolicyVersion();
         List<Rollout> usable = new ArrayList<>();
+        List<Reward> usableRewards = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         int stale = 0;
         for (Rollout r : groupRollouts) {
@@ -218,6 +237,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                     stale++;
                 } else {
                     usable.add(r);
+                    usableRewards.add(w);
                     scores.add(w.getScore());
                 }
             }
@@ -237,7 +257,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             int[] lengths = usable.stream().mapToInt(r -> r.getResponseTokenIds().size()).toArray();
             float[] advantages = settings.estimator().advantages(new GroupRewards(rewardsOfGroup, lengths));
             for (int i = 0; i < usable.size(); i++) {
-                ScoredSample s = scored(usable.get(i), rewardsOfGroup[i], advantages[i]);
+                ScoredSample s = scored(usable.get(i), usableRewards.get(i), rewardsOfGroup[i], advantages[i]);
                 truncated += s.getTruncated() ? 1 : 0;
                 samples.add(s);
             }
@@ -245,7 +265,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             // A dropped group still tells how hard its prompt is (prompt stats): keep its rewards
             // and versions, not its tokens, which nobody will train on.
             for (int i = 0; i < usable.size(); i++) {
-                samples.add(ScoredSample.newBuilder(scored(usable.get(i), rewardsOfGroup[i], 0f))
+                samples.add(ScoredSample.newBuilder(scored(usable.get(i), usableRewards.get(i), rewardsOfGroup[i], 0f))
                         .setPromptTokenIds(List.of()).setResponseTokenIds(List.of()).setBehaviourLogprobs(List.of())
                         .setTruncated(false)
                         .build());
@@ -281,7 +301,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         return v == null ? -1 : v;
     }
 
-    private ScoredSample scored(Rollout r, double reward, float advantage) {
+    private ScoredSample scored(Rollout r, Reward w, double reward, float advantage) {
+        Double correctness = w.getComponents().get(CORRECTNESS);
         return ScoredSample.newBuilder()
                 .setRolloutId(r.getRolloutId())
                 .setPromptTokenIds(r.getPromptTokenIds())
@@ -292,6 +313,10 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                 .setPolicyVersion(r.getPolicyVersion())
                 // DAPO overlong filtering: the trainer masks marked responses out of the loss.
                 .setTruncated(settings.markTruncated() && r.getFinishReason() == FinishReason.LENGTH)
+                // Pass rates count correct samples, not positive rewards (issue 15; docs/algorithms.md#prompt-selectors).
+                .setCorrect(correctness == null ? null : correctness > 0)
+                .setTemperature(r.getTemperature())
+                .setMaxNewTokens(r.getMaxNewTokens())
                 .build();
     }
 

@@ -24,6 +24,8 @@ public final class GroupingCounters {
     public static final String SAMPLES_FAILED = FilterStats.SAMPLES_FAILED;
     public static final String BATCHES = "batches";
     public static final String PREFERENCE_PAIRS = "preference_pairs";
+    public static final String FEEDBACK_MERGED = "feedback_merged";
+    public static final String GENERATION_CAP_HITS = "generation_cap_hits";
 
     /**
      * The catalogued metric of each counter (groups_dropped_REASON: a member of the dropped family).
@@ -36,6 +38,8 @@ public final class GroupingCounters {
             Map.entry(LATE_RECORDS, MetricCatalog.GROUPING_LATE_RECORDS),
             Map.entry(BATCHES, MetricCatalog.GROUPING_BATCHES),
             Map.entry(PREFERENCE_PAIRS, MetricCatalog.GROUPING_PREFERENCE_PAIRS),
+            Map.entry(FEEDBACK_MERGED, MetricCatalog.GROUPING_FEEDBACK_MERGED),
+            Map.entry(GENERATION_CAP_HITS, MetricCatalog.GROUPING_GENERATION_CAP_HITS),
             Map.entry(FilterStats.GROUPS_COMPLETED, MetricCatalog.GROUPING_GROUPS_COMPLETED),
             Map.entry(FilterStats.GROUPS_KEPT, MetricCatalog.GROUPING_GROUPS_KEPT),
             Map.entry(FilterStats.GROUPS_TIMED_OUT, MetricCatalog.GROUPING_GROUPS_TIMED_OUT),

@@ -1,5 +1,6 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.processors.feedback.FeedbackMerge;
 import io.rlstream.processors.advantage.AdvantageEstimator;
 import io.rlstream.processors.advantage.AdvantageEstimators;
 import io.rlstream.processors.advantage.AdvantageOptions;
@@ -38,12 +39,19 @@ import java.util.Optional;
  * @param retentionMs     how long a closed group is remembered, so its late records are counted and dropped
  * @param preferencePairs write best-vs-worst pairs of every group with a reward contrast to rl.preference-pairs
  * @param emaWeight       weight of the newest group in the prompt-stats moving average
+ * @param feedback        how user feedback combines with the verifier's reward, and how long groups wait for it
+ * @param maxGenerationRounds DAPO's cap on generation rounds per batch (verl max_num_gen_batches): when
+ *                        this many times B groups completed since the last batch without filling it, the
+ *                        groups kept so far go as a smaller batch; 0 never
  */
 public record GroupingSettings(String estimatorName, AdvantageEstimator estimator, GroupFilter filter,
         boolean markTruncated, StalenessFilter staleness, String filtrationName, PolicyFiltration filtration,
         String reweightingName, Optional<BatchReweighting> reweighting, long filtrationSeed, int batchGroups,
         String batchIdPrefix, long groupTimeoutMs, int minSamples, long retentionMs, boolean preferencePairs,
-        double emaWeight) {
+        double emaWeight, FeedbackMerge feedback, int maxGenerationRounds) {
+
+    /** DAPO's cap on generation rounds per batch (verl's DAPO recipe, max_num_gen_batches = 10). */
+    public static final int DEFAULT_MAX_GENERATION_ROUNDS = 10;
 
     /** Default B (groups per batch). */
     public static final int DEFAULT_BATCH_GROUPS = 16;
@@ -78,6 +86,12 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
         if (minSamples < 1) {
             throw new IllegalArgumentException("minimum usable samples of a timed-out group must be >= 1, got " + minSamples);
         }
+        if (maxGenerationRounds < 0) {
+            throw new IllegalArgumentException("generation round cap must be >= 0 (0: none), got " + maxGenerationRounds);
+        }
+        if (feedback == null) {
+            throw new IllegalArgumentException("a feedback merge is required (FeedbackMerge.defaults())");
+        }
         if (!(emaWeight > 0 && emaWeight <= 1)) {
             throw new IllegalArgumentException("prompt-stats moving-average weight must be in (0, 1], got " + emaWeight);
         }
@@ -97,7 +111,10 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
                 config.getInt(ProcessorsConfig.BATCH_GROUPS), config.getString(ProcessorsConfig.APPLICATION_ID),
                 config.getLong(ProcessorsConfig.GROUP_TIMEOUT_MS), config.getInt(ProcessorsConfig.GROUP_MIN_SAMPLES),
                 config.getLong(ProcessorsConfig.GROUP_RETENTION_MS), config.getBoolean(ProcessorsConfig.PAIRS),
-                config.getDouble(ProcessorsConfig.EMA_WEIGHT));
+                config.getDouble(ProcessorsConfig.EMA_WEIGHT),
+                new FeedbackMerge(config.getEnum(ProcessorsConfig.FEEDBACK, FeedbackMerge.Mode.class),
+                        config.getDouble(ProcessorsConfig.FEEDBACK_WEIGHT), config.getLong(ProcessorsConfig.FEEDBACK_WAIT_MS)),
+                config.getInt(ProcessorsConfig.MAX_GENERATION_ROUNDS));
     }
 
     /**
@@ -108,61 +125,79 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
     public static GroupingSettings defaults(String batchIdPrefix) {
         return new GroupingSettings(Grpo.NAME, new Grpo(), new DynamicSampling(), false, StalenessFilter.off(),
                 KeepAll.NAME, new KeepAll(), BatchReweightings.NONE, Optional.empty(), 0L, DEFAULT_BATCH_GROUPS, batchIdPrefix,
-                300_000L, 2, 3_600_000L, true, 0.1);
+                300_000L, 2, 3_600_000L, true, 0.1, FeedbackMerge.defaults(), DEFAULT_MAX_GENERATION_ROUNDS);
     }
 
     public GroupingSettings withBatchGroups(int b) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
                 filtration, reweightingName, reweighting, filtrationSeed, b, batchIdPrefix, groupTimeoutMs,
-                minSamples, retentionMs, preferencePairs, emaWeight);
+                minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
     }
 
     public GroupingSettings withFilter(GroupFilter f) {
         return new GroupingSettings(estimatorName, estimator, f, markTruncated, staleness, filtrationName,
                 filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
-                minSamples, retentionMs, preferencePairs, emaWeight);
+                minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
     }
 
     /** The estimator registered under {@code name} with default options. */
     public GroupingSettings withEstimator(String name) {
         return new GroupingSettings(name, AdvantageEstimators.FAMILY.create(name, AdvantageOptions.defaults()), filter,
                 markTruncated, staleness, filtrationName, filtration, reweightingName, reweighting, filtrationSeed,
-                batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight);
+                batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
     }
 
     public GroupingSettings withMarkTruncated(boolean mark) {
         return new GroupingSettings(estimatorName, estimator, filter, mark, staleness, filtrationName, filtration,
                 reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs, minSamples,
-                retentionMs, preferencePairs, emaWeight);
+                retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
     }
 
     public GroupingSettings withStaleness(int maxStaleness) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, new StalenessFilter(maxStaleness),
                 filtrationName, filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix,
-                groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight);
+                groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
     }
 
     /** PF-PPO: a per-group strategy and a batch reweighting by name ({@code none} for either), with a seed. */
     public GroupingSettings withPfPpo(String strategy, String reweight, long seed) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, strategy,
                 PolicyFiltrations.FAMILY.create(strategy, null), reweight, BatchReweightings.FAMILY.create(reweight, null),
-                seed, batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight);
+                seed, batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
     }
 
     public GroupingSettings withTimeout(long timeoutMs, int min, long retention) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
                 filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, timeoutMs, min,
-                retention, preferencePairs, emaWeight);
+                retention, preferencePairs, emaWeight, feedback, maxGenerationRounds);
     }
 
     public GroupingSettings withPreferencePairs(boolean on) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
                 filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
-                minSamples, retentionMs, on, emaWeight);
+                minSamples, retentionMs, on, emaWeight, feedback, maxGenerationRounds);
     }
 
-    /** How often open groups are checked for their timeout: often enough to close them within about a tenth of it. */
+    /** Feedback merged as given, groups held open for it {@code waitMs} after their first record. */
+    public GroupingSettings withFeedback(FeedbackMerge merge) {
+        return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
+                filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
+                minSamples, retentionMs, preferencePairs, emaWeight, merge, maxGenerationRounds);
+    }
+
+    /** DAPO's generation round cap ({@code 0}: none). */
+    public GroupingSettings withMaxGenerationRounds(int rounds) {
+        return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
+                filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
+                minSamples, retentionMs, preferencePairs, emaWeight, feedback, rounds);
+    }
+
+    /**
+     * How often open groups are checked for their timeout and feedback wait: often enough to close
+     * them within about a tenth of the shorter.
+     */
     long sweepIntervalMs() {
-        return Math.max(10, Math.min(1_000, groupTimeoutMs / 10));
+        long shortest = feedback.waitMs() > 0 ? Math.min(groupTimeoutMs, feedback.waitMs()) : groupTimeoutMs;
+        return Math.max(10, Math.min(1_000, shortest / 10));
     }
 }

@@ -14,7 +14,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * compacted rl.prompt-stats topic keyed by prompt_id. It runs on the single-partition outcome
  * stream, so each prompt's statistics have one writer.
  *
- * <p>pass_rate is the share of usable samples with a positive reward over all groups seen;
+ * <p>A sample passes when it was correct (its reward's correctness component was positive; a
+ * positive reward where that is unknown), not when its reward is positive: with
+ * {@code reward.incorrect = -1}, format or overlong components the mean reward is no pass rate
+ * (issue 15). pass_rate is the share of passes over all groups seen, last_group_pass_rate the
+ * share in the last group (what the curriculum selectors read);
  * moving_average is an exponential moving average of the group pass rate with weight
  * {@code prompt-stats.ema-weight} (0.1 by default) on the newest group (the first group sets it). {@code groups} counts every
  * completed group of the prompt, so summing it over the latest record of every prompt gives the
@@ -51,13 +55,21 @@ final class PromptStatsUpdater implements Processor<String, TrainingBatchGroup, 
         context.forward(new Record<>(promptId, updated, record.timestamp()));
     }
 
+    /**
+     * Whether a sample counts as a pass: its correctness component was positive; where the reward
+     * had none (feedback only, or samples that predate the field), a positive reward.
+     */
+    static boolean passed(ScoredSample s) {
+        return s.getCorrect() != null ? s.getCorrect() : s.getReward() > 0;
+    }
+
     /** The statistics after one more completed group. Pure, for tests. */
     static PromptStats update(PromptStats previous, TrainingBatchGroup group, long timestamp, double emaWeight) {
         long passes = 0;
         double rewardSum = 0;
         long version = previous == null ? -1 : previous.getLastPolicyVersion();
         for (ScoredSample s : group.getSamples()) {
-            if (s.getReward() > 0) {
+            if (passed(s)) {
                 passes++;
             }
             rewardSum += s.getReward();
@@ -86,6 +98,7 @@ final class PromptStatsUpdater implements Processor<String, TrainingBatchGroup, 
                 .setLastGroupId(group.getGroupId() == null ? "" : group.getGroupId())
                 .setLastGroupSamples(n)
                 .setLastGroupMeanReward(n == 0 ? null : rewardSum / n)
+                .setLastGroupPassRate(n == 0 ? null : groupRate)
                 .setKeptGroups((previous == null ? 0 : previous.getKeptGroups())
                         + (group.getFilterStats().getOrDefault(FilterStats.GROUPS_KEPT, 0L) > 0 ? 1 : 0))
                 .build();

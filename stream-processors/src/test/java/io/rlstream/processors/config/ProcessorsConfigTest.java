@@ -112,4 +112,13 @@ class ProcessorsConfigTest {
         assertEquals(250L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
         new StreamsConfig(p); // Kafka Streams accepts them
     }
+
+    /** Issue 15, fix 5: a temperature of 0 made the worker dead-letter every dispatch; now the start is refused. */
+    @Test
+    void aSamplingTemperatureOfZeroIsRejectedAtStart() {
+        org.apache.kafka.common.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.apache.kafka.common.config.ConfigException.class,
+                () -> new ProcessorsConfig(java.util.Map.of(ProcessorsConfig.TEMPERATURE, "0")));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(ProcessorsConfig.TEMPERATURE), e.getMessage());
+    }
 }

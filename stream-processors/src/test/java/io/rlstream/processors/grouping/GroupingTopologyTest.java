@@ -1,5 +1,6 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.processors.feedback.FeedbackMerge;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -544,5 +545,160 @@ class GroupingTopologyTest {
         for (ScoredSample x : b.getSamples()) {
             assertTrue(List.of("g/0", "g/2").contains(x.getRolloutId()), x.getRolloutId());
         }
+    }
+
+    // ---- issue 15, fix 1: PF-PPO with a batch-stage estimator -----------------------------------
+    // Groups a [1, 0, 0, 0] and b [1, 1, 0, 0], best-of-n keeps a/0 and b/0. The batch stage must
+    // see every sample of the batch, as PF-PPO and verl filter after the advantages are computed
+    // (verl compute_advantage: advantages first, then compute_pf_ppo_reweight_data).
+
+    /**
+     * grpo-batch-std: group stage r − mean_g = a [0.75, −0.25, −0.25, −0.25], b [0.5, 0.5, −0.5, −0.5];
+     * std_batch of all 8 rewards: mean 3/8, Σ(r − mean)² = 3·0.625² + 5·0.375² = 1.875, sample std
+     * √(1.875/7) = 0.5175492; A(a/0) = 0.75/(0.5175492 + 1e-6) = 1.449135, A(b/0) = 0.966090. On the
+     * kept samples only, both rewards are 1, std 0, and both advantages were 0.
+     */
+    @Test
+    void pfPpoWithGrpoBatchStdNormalisesOverTheWholeGroupsNotTheKeptSamples() {
+        start(GroupingSettings.defaults("test").withBatchGroups(2).withEstimator("grpo-batch-std")
+                .withPfPpo("best-of-n", "none", 7));
+        group("a", 1, 0, 0, 0);
+        group("b", 1, 1, 0, 0);
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(List.of("a/0"), out.get(0).getSamples().stream().map(ScoredSample::getRolloutId).toList());
+        assertEquals(List.of("b/0"), out.get(1).getSamples().stream().map(ScoredSample::getRolloutId).toList());
+        assertArrayEquals(new float[] {1.449135f}, advantages(out.get(0)), TOL);
+        assertArrayEquals(new float[] {0.966090f}, advantages(out.get(1)), TOL);
+        assertEquals(2, out.get(0).getBatchSamples());
+        assertEquals(6L, out.get(0).getFilterStats().get(FilterStats.SAMPLES_FILTERED));
+    }
+
+    /**
+     * reinforce-pp-baseline: whitening over all 8 samples (2 tokens each): mean 0, population
+     * variance (0.5625 + 3·0.0625 + 4·0.25)/8 = 0.21875, std 0.4677072; A(a/0) = 0.75/0.4677072 =
+     * 1.603567, A(b/0) = 1.069045. On the kept [0.75, 0.5] only: mean 0.625, std 0.125, so b/0, a
+     * correct answer, got −1.
+     */
+    @Test
+    void pfPpoWithReinforcePlusPlusWhitensOverTheWholeGroupsNotTheKeptSamples() {
+        start(GroupingSettings.defaults("test").withBatchGroups(2).withEstimator("reinforce-pp-baseline")
+                .withPfPpo("best-of-n", "none", 7));
+        group("a", 1, 0, 0, 0);
+        group("b", 1, 1, 0, 0);
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertArrayEquals(new float[] {1.603567f}, advantages(out.get(0)), TOL);
+        assertArrayEquals(new float[] {1.069045f}, advantages(out.get(1)), TOL);
+    }
+
+    // ---- issue 15, fix 2: user feedback reaches training -------------------------------------
+
+    private static Reward feedback(String group, int index, double value) {
+        return Reward.newBuilder(reward(group, index, value, SampleStatus.OK)).setVerifier("user-feedback")
+                .setComponents(Map.of("feedback", value)).setReason("reaction 'thumbs_down' of user u").build();
+    }
+
+    /**
+     * Both answers correct (verifier rewards [1, 1]) and a thumbs-down (−1) on the second within the
+     * feedback wait. add, weight 1: rewards [1, 1 − 1 = 0], GRPO (sample std √0.5 = 0.70711):
+     * A = [+0.70711, −0.70711]. Without the merge the feedback was a duplicate, the rewards stayed
+     * [1, 1] and dynamic sampling... here filter none keeps the group with advantages [0, 0].
+     */
+    @Test
+    void userFeedbackWithinTheWaitIsAddedToTheVerifiersReward() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withFilter(new io.rlstream.processors.filter.NonEmpty())
+                .withFeedback(new FeedbackMerge(FeedbackMerge.Mode.ADD, 1.0, 60_000)));
+        group("g", 1, 1);
+        assertTrue(batches.isEmpty(), "a scored group waits for feedback");
+        rewards.pipeInput("g", feedback("g", 1, -1));
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(61_000));
+        TrainingBatchGroup b = batches.readValue();
+        assertEquals(List.of(1.0, 0.0), b.getSamples().stream().map(ScoredSample::getReward).toList());
+        assertArrayEquals(new float[] {0.7071068f, -0.7071068f}, advantages(b), TOL);
+        assertEquals(0, counters.get(GroupingCounters.DUPLICATES));
+        assertEquals(1, counters.get(GroupingCounters.FEEDBACK_MERGED));
+    }
+
+    /** replace: the reaction is the reward. Feedback first, verifier second merges the same way. */
+    @Test
+    void userFeedbackReplacesTheVerifiersRewardInReplaceModeWhicheverComesFirst() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withFilter(new io.rlstream.processors.filter.NonEmpty())
+                .withFeedback(new FeedbackMerge(FeedbackMerge.Mode.REPLACE, 1.0, 60_000)));
+        rollouts.pipeInput("g", ok("g", 0, 2));
+        rollouts.pipeInput("g", ok("g", 1, 2));
+        rewards.pipeInput("g", feedback("g", 0, -1));
+        rewards.pipeInput("g", reward("g", 0, 1, SampleStatus.OK));
+        rewards.pipeInput("g", reward("g", 1, 0, SampleStatus.OK));
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(61_000));
+        TrainingBatchGroup b = batches.readValue();
+        // rewards [−1 (replaced), 0]: mean −0.5, sample std 0.70711 -> A = [−0.70711, +0.70711]
+        assertEquals(List.of(-1.0, 0.0), b.getSamples().stream().map(ScoredSample::getReward).toList());
+        assertArrayEquals(new float[] {-0.7071068f, 0.7071068f}, advantages(b), TOL);
+    }
+
+    /** A second reaction on the same rollout is a duplicate: the first counts. */
+    @Test
+    void aSecondReactionIsADuplicate() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withFilter(new io.rlstream.processors.filter.NonEmpty())
+                .withFeedback(new FeedbackMerge(FeedbackMerge.Mode.ADD, 0.5, 60_000)));
+        group("g", 1, 0);
+        rewards.pipeInput("g", feedback("g", 1, 1));
+        rewards.pipeInput("g", feedback("g", 1, -1));
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(61_000));
+        // add with weight 0.5: [1, 0 + 0.5 * 1 = 0.5]
+        assertEquals(List.of(1.0, 0.5), batches.readValue().getSamples().stream().map(ScoredSample::getReward).toList());
+        assertEquals(1, counters.get(GroupingCounters.DUPLICATES));
+    }
+
+    // ---- issue 15, fix 5: DAPO's generation round cap ------------------------------------------
+
+    /**
+     * B = 2, cap 2 rounds: one kept group and three dropped by dynamic sampling (equal rewards) are
+     * 4 = 2·B completed groups without a full batch: the kept group goes as a batch of one, and the
+     * hit is counted (DAPO's max_num_gen_batches; verl stops training there, a service goes on).
+     */
+    @Test
+    void afterTheGenerationRoundCapTheKeptGroupsGoAsASmallerBatch() {
+        start(GroupingSettings.defaults("test").withBatchGroups(2).withMaxGenerationRounds(2));
+        group("kept", 1, 0);
+        group("same-1", 1, 1);
+        group("same-2", 0, 0);
+        assertTrue(batches.isEmpty(), "3 completed groups are fewer than 2 rounds of B = 2");
+        group("same-3", 1, 1);
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(List.of("kept"), out.stream().map(TrainingBatchGroup::getGroupId).toList());
+        assertEquals(1, out.get(0).getBatchGroups());
+        assertEquals(4L, out.get(0).getFilterStats().get(FilterStats.GROUPS_COMPLETED));
+        assertEquals(1, counters.get(GroupingCounters.GENERATION_CAP_HITS));
+        // the count starts again: two more kept groups make a full batch
+        group("a", 1, 0);
+        group("b", 0, 1);
+        assertEquals(2, batches.readValuesToList().size());
+    }
+
+    // ---- issue 15, fix 4: pass rates from the correctness component ---------------------------
+
+    /**
+     * ±1 correctness with a 0.1 format bonus: rewards [1.1, −0.9, 0.1, 1.1] where the third answer
+     * is wrong but well formatted. Mean reward 1.4 / 4 = 0.35, which the old pass rate read as is;
+     * the correct share is 2/4 = 0.5, and every sample carries its correct flag.
+     */
+    @Test
+    void promptStatsCountCorrectSamplesNotPositiveRewards() {
+        start(1);
+        double[][] parts = {{1, 0.1}, {-1, 0.1}, {-1, 1.1}, {1, 0.1}};
+        for (int i = 0; i < 4; i++) {
+            rollouts.pipeInput("g", ok("g", i, 4));
+            double correctness = parts[i][0];
+            double format = parts[i][1];
+            double total = i == 2 ? 0.1 : correctness + format;
+            rewards.pipeInput("g", Reward.newBuilder(reward("g", i, total, SampleStatus.OK))
+                    .setComponents(Map.of("correctness", i == 2 ? -1.0 : correctness, "format", 0.1)).build());
+        }
+        PromptStats stats = promptStats.readValue();
+        assertEquals(0.5, stats.getLastGroupPassRate(), 1e-12);
+        assertEquals(0.5, stats.getPassRate(), 1e-12);
+        assertEquals((1.1 - 0.9 + 0.1 + 1.1) / 4, stats.getLastGroupMeanReward(), 1e-12);
+        List<Boolean> correct = batches.readValue().getSamples().stream().map(ScoredSample::getCorrect).toList();
+        assertEquals(List.of(true, false, false, true), correct);
     }
 }

@@ -18,7 +18,7 @@ public final class LossAggregations {
                     .add("seq-mean-token-mean", "(1/B) sum_i (sum_t l_it / |o_i|)",
                             "Shao et al. 2024 (GRPO), arXiv 2402.03300", PolicyLoss.Aggregation.class,
                             o -> PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_MEAN)
-                    .add("seq-mean-token-sum-norm", "sum_t l_t / (B * L_max), L_max the padded response width",
+                    .add("seq-mean-token-sum-norm", "sum_t l_t / (B * L), L the generation limit (trainer.loss.max-length)",
                             "Liu et al. 2025 (Dr. GRPO), arXiv 2503.20783", PolicyLoss.Aggregation.class,
                             o -> PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_SUM_NORM)
                     .build();

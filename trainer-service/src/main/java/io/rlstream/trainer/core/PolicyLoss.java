@@ -25,13 +25,32 @@ public interface PolicyLoss {
                 return maskedLoss.sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
             }
         },
-        /** Σ_t ℓ_t / (B·L_max) with L_max the padded response width (Dr.GRPO, arXiv 2503.20783). */
+        /**
+         * Σ_t ℓ_t / (B·L) with L a constant length (Dr.GRPO, arXiv 2503.20783: its
+         * generate_max_length). {@link #apply} divides by the padded width of the arrays it gets;
+         * the trainer multiplies by {@link #widthCorrection} to make that the constant L, so the
+         * same response weighs the same in every batch (issue 15).
+         */
         SEQ_MEAN_TOKEN_SUM_NORM {
             @Override
             public NDArray apply(NDArray maskedLoss, NDArray mask) {
                 return maskedLoss.sum().div(mask.getShape().size());
             }
+
+            @Override
+            public double widthCorrection(long paddedWidth, long maxLength) {
+                return maxLength > 0 ? (double) paddedWidth / maxLength : 1;
+            }
         };
+
+        /**
+         * The factor that turns {@link #apply} over arrays padded to {@code paddedWidth} columns into
+         * the aggregation normalised by the constant length {@code maxLength} (≤ 0: unknown, no
+         * change). 1 for every aggregation that does not depend on the padding.
+         */
+        public double widthCorrection(long paddedWidth, long maxLength) {
+            return 1;
+        }
 
         /**
          * @param maskedLoss (B, R) per-token losses, already multiplied by the mask

@@ -98,11 +98,15 @@ public final class PolicyTrainer {
         List<int[]> prompts = new ArrayList<>(n);
         List<int[]> responses = new ArrayList<>(n);
         int width = 0;
+        int maxLength = 0;
         for (TrainingSample sample : batch) {
             prompts.add(sample.promptTokens());
             responses.add(sample.responseTokens());
             width = Math.max(width, sample.responseTokens().length);
+            maxLength = Math.max(maxLength, sample.maxLength());
         }
+        // Dr.GRPO's constant L: the generation limit (or trainer.loss.max-length); unknown: the longest response.
+        long lossLength = maxLength > 0 ? maxLength : width;
         float[] behaviour = new float[n * width];
         float[] advantages = new float[n];
         float[] keep = new float[n];
@@ -112,14 +116,20 @@ public final class PolicyTrainer {
             advantages[b] = sample.advantage();
             keep[b] = config.maskTruncated() && sample.truncated() ? 0f : 1f;
         }
-        float temperature = (float) config.temperature();
+        // Each sample is scored at the temperature it was sampled at (issue 15): scoring at another one
+        // biases every importance ratio. trainer.temperature only stands in for samples without one.
+        float[] temperatures = new float[n];
+        for (int b = 0; b < n; b++) {
+            float t = batch.get(b).temperature();
+            temperatures[b] = Float.isNaN(t) ? (float) config.temperature() : t;
+        }
         double beta = klController.coef();
         Accumulator acc = new Accumulator();
         try (NDManager stepScope = policy.newScope()) {
             NDArray behav = stepScope.create(behaviour, new Shape(n, width));
             NDArray keepArray = stepScope.create(keep, new Shape(n, 1));
             // Step 1: everything that uses the weights at the start of the step, without gradient.
-            TokenLogprobs atStart = policy.responseLogprobs(stepScope, prompts, responses, temperature, false);
+            TokenLogprobs atStart = scored(policy, stepScope, prompts, responses, temperatures, false);
             NDArray mask = atStart.mask().mul(keepArray);
             long tokens = (long) mask.sum().getFloat();
             if (tokens == 0) {
@@ -129,7 +139,7 @@ public final class PolicyTrainer {
             ImportanceCorrection.Weights weights = correction.weights(prox, behav, mask);
             NDArray ref = null;
             if (objective.needsReference()) {
-                ref = reference.responseLogprobs(stepScope, prompts, responses, temperature, false).logprobs();
+                ref = scored(reference, stepScope, prompts, responses, temperatures, false).logprobs();
             }
             // Step 2: the advantage of each token.
             NDArray tokenAdvantages = stepScope.create(advantages, new Shape(n, 1)).broadcast(new Shape(n, width));
@@ -147,8 +157,9 @@ public final class PolicyTrainer {
                 for (int m = 0; m < miniBatches; m++) {
                     int from = m * n / miniBatches;
                     int to = (m + 1) * n / miniBatches;
-                    update(stepScope, prompts.subList(from, to), responses.subList(from, to), from, to,
-                            prox, ref, weights.weights(), tokenAdvantages, mask, beta, acc);
+                    update(stepScope, prompts.subList(from, to), responses.subList(from, to),
+                            Arrays.copyOfRange(temperatures, from, to), from, to,
+                            prox, ref, weights.weights(), tokenAdvantages, mask, beta, lossLength, acc);
                 }
             }
             // Step 4: the adaptive controller (verl's AdaptiveKLController.update(kl, n_steps = batch size)).
@@ -160,10 +171,22 @@ public final class PolicyTrainer {
         }
     }
 
+    /** Log-probabilities of the responses, each at its own temperature (one call when they agree). */
+    private static TokenLogprobs scored(Policy p, NDManager scope, List<int[]> prompts, List<int[]> responses,
+            float[] temperatures, boolean training) {
+        boolean same = true;
+        for (float t : temperatures) {
+            same &= t == temperatures[0];
+        }
+        return same ? p.responseLogprobs(scope, prompts, responses, temperatures[0], training)
+                : p.responseLogprobs(scope, prompts, responses, temperatures, training);
+    }
+
     /** One optimizer step on rows [from, to) of the step's arrays. */
-    private void update(NDManager stepScope, List<int[]> prompts, List<int[]> responses, int from, int to,
+    private void update(NDManager stepScope, List<int[]> prompts, List<int[]> responses, float[] temperatures,
+            int from, int to,
             NDArray prox, NDArray ref, NDArray weights, NDArray tokenAdvantages, NDArray mask, double beta,
-            Accumulator acc) {
+            long lossLength, Accumulator acc) {
         try (NDManager scope = stepScope.newSubManager()) {
             String rows = from + ":" + to;
             NDArray objectiveValue;
@@ -171,8 +194,7 @@ public final class PolicyTrainer {
             double klValue = 0;
             double entropyValue;
             try (GradientCollector collector = newGradientCollector()) {
-                TokenLogprobs scored = policy.responseLogprobs(scope, prompts, responses,
-                        (float) config.temperature(), true);
+                TokenLogprobs scored = scored(policy, scope, prompts, responses, temperatures, true);
                 // This mini-batch is padded to its own longest response: take as many columns.
                 String cols = ", 0:" + scored.logprobs().getShape().get(1);
                 NDArray miniMask = mask.get(rows + cols);
@@ -181,6 +203,10 @@ public final class PolicyTrainer {
                 }
                 pg = loss.compute(scored.logprobs(), prox.get(rows + cols), tokenAdvantages.get(rows + cols), miniMask,
                         weights.get(rows + cols));
+                double correction = config.aggregation().widthCorrection(scored.logprobs().getShape().get(1), lossLength);
+                if (correction != 1) {
+                    pg = new PolicyLoss.Result(pg.loss().mul((float) correction), pg.clipFraction(), pg.meanRatio());
+                }
                 objectiveValue = pg.loss();
                 if (ref != null && objective.klPlacement() == Objective.KlPlacement.LOSS) {
                     NDArray klTerm = tokenMeanArray(objective.klEstimator().apply(scored.logprobs(), ref.get(rows + cols)),
@@ -306,7 +332,11 @@ public final class PolicyTrainer {
             rewards[b] = sample.reward();
             groupOf[b] = groupIndex.get(b);
         }
-        float temperature = (float) config.temperature();
+        float[] temperatures = new float[n];
+        for (int b = 0; b < n; b++) {
+            float t = rows.get(b).temperature();
+            temperatures[b] = Float.isNaN(t) ? (float) config.temperature() : t;
+        }
         Accumulator acc = new Accumulator();
         long terms = 0;
         double rankAccuracy = 0;
@@ -314,7 +344,7 @@ public final class PolicyTrainer {
         try (NDManager stepScope = policy.newScope()) {
             NDArray behav = stepScope.create(behaviour, new Shape(n, width));
             NDArray keepArray = stepScope.create(keep, new Shape(n, 1));
-            TokenLogprobs atStart = policy.responseLogprobs(stepScope, prompts, responses, temperature, false);
+            TokenLogprobs atStart = scored(policy, stepScope, prompts, responses, temperatures, false);
             NDArray mask = atStart.mask().mul(keepArray);
             long tokens = (long) mask.sum().getFloat();
             if (tokens == 0) {
@@ -322,7 +352,7 @@ public final class PolicyTrainer {
             }
             NDArray prox = objective.decoupled() ? atStart.logprobs() : behav;
             NDArray ref = groupObjective.needsReference()
-                    ? reference.responseLogprobs(stepScope, prompts, responses, temperature, false).logprobs()
+                    ? scored(reference, stepScope, prompts, responses, temperatures, false).logprobs()
                     : null;
             int miniBatches = Math.min(objective.miniBatches(), groupCount);
             for (int epoch = 0; epoch < config.updatesPerBatch(); epoch++) {
@@ -335,8 +365,8 @@ public final class PolicyTrainer {
                         NDArray value;
                         double entropyValue;
                         try (GradientCollector collector = newGradientCollector()) {
-                            TokenLogprobs scored = policy.responseLogprobs(scope, prompts.subList(from, to),
-                                    responses.subList(from, to), temperature, true);
+                            TokenLogprobs scored = scored(policy, scope, prompts.subList(from, to),
+                                    responses.subList(from, to), Arrays.copyOfRange(temperatures, from, to), true);
                             String cols = ", 0:" + scored.logprobs().getShape().get(1);
                             NDArray miniMask = mask.get(rowRange + cols);
                             result = groupObjective.compute(new GroupObjective.Input(

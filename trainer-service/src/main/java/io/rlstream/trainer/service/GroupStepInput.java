@@ -74,7 +74,8 @@ final class GroupStepInput implements StepInput {
             List<GroupSample> group = new ArrayList<>(record.getSamples().size());
             for (ScoredSample s : record.getSamples()) {
                 group.add(new GroupSample(RlStepInput.ints(s.getPromptTokenIds()), RlStepInput.ints(s.getResponseTokenIds()),
-                        RlStepInput.floats(s.getBehaviourLogprobs()), s.getReward(), s.getTruncated()));
+                        RlStepInput.floats(s.getBehaviourLogprobs()), s.getReward(), s.getTruncated(),
+                        s.getTemperature() == null ? Float.NaN : s.getTemperature()));
             }
             groups.add(group);
         }

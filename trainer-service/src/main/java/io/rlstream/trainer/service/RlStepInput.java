@@ -41,10 +41,19 @@ final class RlStepInput implements StepInput {
 
     private final BatchCollector collector = new BatchCollector();
     private final LongSupplier currentVersion;
+    private final int lossMaxLength;
 
-    /** @param currentVersion the version of the weights being trained, for the batch's staleness */
-    RlStepInput(LongSupplier currentVersion) {
+    /**
+     * @param currentVersion the version of the weights being trained, for the batch's staleness
+     * @param lossMaxLength  trainer.loss.max-length: Dr.GRPO's constant L; 0 takes each sample's generation limit
+     */
+    RlStepInput(LongSupplier currentVersion, int lossMaxLength) {
         this.currentVersion = currentVersion;
+        this.lossMaxLength = lossMaxLength;
+    }
+
+    RlStepInput(LongSupplier currentVersion) {
+        this(currentVersion, 0);
     }
 
     @Override
@@ -56,7 +65,7 @@ final class RlStepInput implements StepInput {
     public Optional<Step> add(SpecificRecord event, long offset) {
         return collector.add((TrainingBatchGroup) event)
                 .map(batch -> new Step(List.of(batch.get(0).getBatchId()),
-                        trainer -> train(trainer, batch, currentVersion.getAsLong())));
+                        trainer -> train(trainer, batch, currentVersion.getAsLong(), lossMaxLength)));
     }
 
     /** Staleness histogram buckets: 0 .. 7 versions, then 8 or more. */
@@ -85,6 +94,16 @@ final class RlStepInput implements StepInput {
 
     /** One policy update on a complete batch; returns the step's metrics. */
     static Map<MetricName, Double> train(PolicyTrainer trainer, List<TrainingBatchGroup> batch, long version) {
+        return train(trainer, batch, version, 0);
+    }
+
+    /**
+     * One policy update on a complete batch; each sample is scored at the temperature it was
+     * generated with and, under Dr.GRPO's aggregation, normalised by {@code lossMaxLength} or else
+     * by the generation limit it was produced with (docs/algorithms.md#loss-aggregations).
+     */
+    static Map<MetricName, Double> train(PolicyTrainer trainer, List<TrainingBatchGroup> batch, long version,
+            int lossMaxLength) {
         List<TrainingSample> samples = new ArrayList<>();
         double rewardSum = 0;
         double stalenessSum = 0;
@@ -92,8 +111,11 @@ final class RlStepInput implements StepInput {
 
         for (TrainingBatchGroup group : batch) {
             for (ScoredSample s : group.getSamples()) {
+                int maxLength = lossMaxLength > 0 ? lossMaxLength
+                        : s.getMaxNewTokens() == null ? 0 : Math.max(0, s.getMaxNewTokens());
                 samples.add(new TrainingSample(ints(s.getPromptTokenIds()), ints(s.getResponseTokenIds()),
-                        floats(s.getBehaviourLogprobs()), s.getAdvantage(), s.getTruncated()));
+                        floats(s.getBehaviourLogprobs()), s.getAdvantage(), s.getTruncated(),
+                        s.getTemperature() == null ? Float.NaN : s.getTemperature(), maxLength));
                 rewardSum += s.getReward();
                 stalenessSum += version - s.getPolicyVersion();
                 stalenessMax = Math.max(stalenessMax, version - s.getPolicyVersion());

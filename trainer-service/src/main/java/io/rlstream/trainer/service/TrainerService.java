@@ -101,7 +101,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     config.preferenceLoss());
             case SFT -> new SftStepInput(config.getInt(TrainerServiceConfig.SFT_PROMPTS_PER_STEP),
                     CharTokenizer.arithmetic());
-            case RL -> new RlStepInput(() -> version);
+            case RL -> new RlStepInput(() -> version, config.getInt(TrainerServiceConfig.LOSS_MAX_LENGTH));
             case GROUP -> new GroupStepInput(config.groupObjective(), () -> version);
         };
     }

@@ -42,6 +42,7 @@ public final class TrainerServiceConfig extends ServiceConfig {
     public static final String DUAL_CLIP = "trainer.clip.dual";
     public static final String POLICY_LOSS = "trainer.policy.loss";
     public static final String AGGREGATION = "trainer.loss.aggregation";
+    public static final String LOSS_MAX_LENGTH = "trainer.loss.max-length";
     public static final String WEIGHT_DECAY = "trainer.weight.decay";
     public static final String TEMPERATURE = "trainer.temperature";
     public static final String KL_ESTIMATOR = "trainer.kl.estimator";
@@ -118,10 +119,14 @@ public final class TrainerServiceConfig extends ServiceConfig {
                     "How token losses become one number: token-mean (DAPO), seq-mean-token-mean (GRPO), "
                             + "seq-mean-token-sum-norm (Dr.GRPO). Unset with trainer.policy.loss=gspo: seq-mean-token-mean "
                             + "(verl's GSPO).")
+            .define(LOSS_MAX_LENGTH, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "The constant L of seq-mean-token-sum-norm (Dr.GRPO divides by rows * L); 0 takes the "
+                            + "generation limit each sample was produced with (its max_new_tokens), and the "
+                            + "batch's longest response only for samples that predate that field.")
             .define(WEIGHT_DECAY, Type.DOUBLE, RECIPE.weightDecay(), ConfigDef.Range.atLeast(0), Importance.LOW,
                     "AdamW decoupled weight decay.")
             .define(TEMPERATURE, Type.DOUBLE, RECIPE.temperature(), ConfigDef.Range.between(1e-6, 100), Importance.LOW,
-                    "Temperature the generators sample at; pi_theta is scored at the same one.")
+                    "Temperature for samples that do not carry the one they were generated with (recorded before Rollout.temperature existed); every other sample is scored at its own.")
             .define(KL_ESTIMATOR, Type.STRING, "k3", KlEstimators.FAMILY.validator(), Importance.MEDIUM,
                     "Estimator of KL(pi_theta || pi_ref) per token, d = log pi - log pi_ref: k1 = d, k2 = d^2/2, "
                             + "k3 = exp(-d) + d - 1.")
@@ -188,6 +193,13 @@ public final class TrainerServiceConfig extends ServiceConfig {
             groupObjective();
         } catch (IllegalArgumentException e) {
             throw new ConfigException("trainer settings", "", e.getMessage());
+        }
+        // The adaptive controller multiplies beta: starting from 0 it stays 0 and the target does nothing (issue 15).
+        if (getDouble(KL_TARGET) > 0 && getDouble(KL_COEF) == 0) {
+            throw new ConfigException(KL_TARGET, getDouble(KL_TARGET), "an adaptive KL target needs a starting "
+                    + "coefficient: the controller multiplies beta, so with " + KL_COEF + " = 0 it stays 0 and the "
+                    + "target does nothing; set " + KL_COEF + " to the initial beta (e.g. 0.001) or " + KL_TARGET
+                    + " to 0");
         }
         if (getEnum(MODE, TrainerMode.class) == TrainerMode.GROUP && getDouble(KL_COEF) > 0) {
             // Group objectives have no KL term; rather refuse than silently train without it.

@@ -53,6 +53,28 @@ class GroupStepTest {
         }
     }
 
+    /**
+     * Issue 15, fix 5, in group mode too: responses sampled at 0.5 carry it; with π_old = π_behav
+     * (coupled, so the sampler's log-probs are the denominator) the first update is on-policy only
+     * when π_θ is scored at 0.5 as well: every NFT ratio is 1. Scored at trainer.temperature = 1
+     * instead, the ratios are π(T=1)/π(T=0.5) ≠ 1.
+     */
+    @Test
+    void groupModeScoresEachSampleAtItsOwnTemperature() {
+        try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
+            Objective coupled = Objective.defaults().withCorrection(false, Objective.defaults().correction(),
+                    Objective.defaults().correctionLevel(), 2, 0.5, 5);
+            List<GroupSample> group = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Generation g = policy.sample(List.of(PROMPT), 4, 0.5f, 31 + i).get(0);
+                group.add(new GroupSample(PROMPT, g.tokens(), g.logprobs(), i % 2, false, 0.5f));
+            }
+            GroupStepStats stats = new PolicyTrainer(policy, config().withObjective(coupled)).groupStep(List.of(group),
+                    new NegativeAwareFineTuning(0, 1, PolicyLoss.Aggregation.TOKEN_MEAN::apply));
+            assertEquals(1.0, stats.step().meanRatio(), 1e-4);
+        }
+    }
+
     @Test
     void nftRaisesTheCorrectResponseAndLowersTheIncorrectOne() {
         try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {

@@ -71,6 +71,63 @@ class PolicyTrainerTest {
         }
     }
 
+    /**
+     * Issue 15, fix 3: Dr.GRPO's seq-mean-token-sum-norm divides by B·L with L a constant (the
+     * generation limit, Dr.GRPO's generate_max_length), so the same response weighs the same in
+     * every batch. On-policy first update: u = 1 on every token, ℓ_t = −A. The response "85⟨eos⟩"
+     * (3 tokens, A = 1) with a 5-token partner (A = 0) and with a 2-token partner (A = 0), both
+     * generated with limit L = 8: loss = −3/(2·8) = −0.1875 in both batches. Dividing by the padded
+     * width gave −3/(2·5) = −0.3 and −3/(2·3) = −0.5.
+     */
+    @Test
+    void drGrpoNormalisesByTheGenerationLimitNotTheLongestResponseOfTheBatch() {
+        TrainerConfig drGrpo = config().withAggregation(PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_SUM_NORM)
+                .withLearningRate(1e-12);
+        int[] response = answer("85");
+        for (int[] partner : List.of(answer("1985"), answer("9"))) {
+            try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
+                PolicyTrainer trainer = new PolicyTrainer(policy, drGrpo);
+                // behaviour log-probs = the policy's own, so every behaviour weight π_prox/π_behav is 1
+                StepStats stats = trainer.rlStep(List.of(
+                        new TrainingSample(PROMPTS.get(0), response, ownLogprobs(policy, PROMPTS.get(0), response), 1f,
+                                false, Float.NaN, 8),
+                        new TrainingSample(PROMPTS.get(1), partner, ownLogprobs(policy, PROMPTS.get(1), partner), 0f,
+                                false, Float.NaN, 8)));
+                assertEquals(-3.0 / (2 * 8), stats.policyLoss(), 1e-5, "partner of " + partner.length + " tokens");
+            }
+        }
+    }
+
+    /**
+     * Issue 15, fix 5: a sample drawn at temperature 0.5 carries it, and the trainer scores it at
+     * 0.5 although trainer.temperature is 1: the first update is on-policy, so every behaviour
+     * weight π_prox/π_behav and every ratio is 1 (scored at 1 instead, the weights are
+     * π(T=1)/π(T=0.5) ≠ 1 and every ratio is biased).
+     */
+    @Test
+    void eachSampleIsScoredAtTheTemperatureItWasSampledAt() {
+        try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
+            List<TrainingSample> batch = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                float t = i % 2 == 0 ? 0.5f : 1.5f;
+                Generation g = policy.sample(List.of(PROMPTS.get(i)), 4, t, 21 + i).get(0);
+                batch.add(new TrainingSample(PROMPTS.get(i), g.tokens(), g.logprobs(), i % 2 == 0 ? 1f : -1f, false,
+                        t, 0));
+            }
+            StepStats stats = new PolicyTrainer(policy, config()).rlStep(batch);
+            assertEquals(1.0, stats.weightMean(), 1e-4);
+            assertEquals(1.0, stats.weightMax(), 1e-4);
+            assertEquals(1.0, stats.meanRatio(), 1e-4);
+        }
+    }
+
+    private static float[] ownLogprobs(Policy policy, int[] prompt, int[] response) {
+        try (NDManager scope = policy.newScope()) {
+            return policy.responseLogprobs(scope, List.of(prompt), List.of(response), 1f, false).logprobs()
+                    .toFloatArray();
+        }
+    }
+
     @Test
     void truncatedSamplesAreSkippedUnderOverlongFiltering() {
         try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {

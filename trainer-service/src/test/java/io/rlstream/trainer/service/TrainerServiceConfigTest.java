@@ -92,4 +92,18 @@ class TrainerServiceConfigTest {
         assertTrue(e.getMessage().contains(key) && e.getMessage().contains(String.join(", ", EnumSetting.spellings(type))),
                 e.getMessage());
     }
+
+    /**
+     * Issue 15, fix 5: the adaptive KL controller multiplies β (β ← β·(1 + e·n/horizon)), so with
+     * trainer.kl.coef = 0 a target did nothing, silently; now the start is refused, naming the key.
+     */
+    @Test
+    void anAdaptiveKlTargetWithoutAStartingCoefficientIsRejected() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new TrainerServiceConfig(
+                Map.of(TrainerServiceConfig.KL_TARGET, "0.1", TrainerServiceConfig.KL_COEF, "0")));
+        assertTrue(e.getMessage().contains(TrainerServiceConfig.KL_TARGET), e.getMessage());
+        assertTrue(e.getMessage().contains(TrainerServiceConfig.KL_COEF), e.getMessage());
+        assertEquals(0.1, new TrainerServiceConfig(Map.of(TrainerServiceConfig.KL_TARGET, "0.1",
+                TrainerServiceConfig.KL_COEF, "0.001")).trainerConfig().objective().klTarget(), 0);
+    }
 }
