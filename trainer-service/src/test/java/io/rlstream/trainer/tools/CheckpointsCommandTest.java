@@ -4,16 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.PROMPTS;
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.SMALL;
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.step;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
-import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
-import io.rlstream.model.PolicyConfig;
-import io.rlstream.model.TokenLogprobs;
 import io.rlstream.trainer.checkpoint.CheckpointStore;
 import io.rlstream.trainer.checkpoint.TrainerState;
 import io.rlstream.trainer.core.AdamW;
@@ -35,12 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointsCommandTest {
 
-    private static final CharTokenizer TOKENIZER = CharTokenizer.arithmetic();
-    private static final PolicyConfig SMALL = new PolicyConfig(TOKENIZER.vocabSize(), 16, 32, 1, 2, 64);
-    private static final List<int[]> PROMPTS = List.of(TOKENIZER.encodePrompt("12+34="), TOKENIZER.encodePrompt("5+7="));
-    private static final List<int[]> TARGETS = List.of(
-            new int[] {TOKENIZER.encode("4")[0], TOKENIZER.encode("6")[0], CharTokenizer.EOS},
-            new int[] {TOKENIZER.encode("1")[0], TOKENIZER.encode("2")[0], CharTokenizer.EOS});
     private static final long CREATED = 1_732_444_966_000L; // 2024-11-24T10:42:46Z
 
     @TempDir
@@ -61,7 +53,7 @@ class CheckpointsCommandTest {
         config.put("trainer", TrainerConfig.defaults());
         config.put("checkpoints_keep", 5);
         for (long v = 1; v <= 3; v++) {
-            step(policy, optimizer);
+            step(policy, optimizer, 1e-2f);
             TrainerState state = new TrainerState("demo", v, 2 * v,
                     List.of(new TrainerState.Position("rl.training-batches", 0, 10 * v + 1)),
                     Map.of("loss", 0.25 / v, "reward_mean", 0.1 * v, "tokens", 100.0), CREATED + v * 1000);
@@ -260,22 +252,6 @@ class CheckpointsCommandTest {
     private static List<String> names(Path folder) throws Exception {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
-    private static void step(Policy policy, AdamW optimizer) {
-        try (NDManager scope = policy.newScope()) {
-            try (GradientCollector collector = policy.model().getNDManager().getEngine().newGradientCollector()) {
-                TokenLogprobs scored = policy.responseLogprobs(scope, PROMPTS, TARGETS, 1f, true);
-                collector.backward(scored.logprobs().sum().neg().div(scored.mask().sum()));
-            }
-            for (Pair<String, Parameter> p : policy.parameters()) {
-                NDArray weight = p.getValue().getArray();
-                NDArray gradient = weight.getGradient();
-                gradient.attach(scope);
-                optimizer.update(p.getKey(), weight, gradient, 1e-2f);
-                gradient.subi(gradient);
-            }
         }
     }
 }
