@@ -39,26 +39,24 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     public static final String DEFAULT_JVM_OPTIONS = "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1";
     public static final String JVM_OPTIONS_PROPERTY = "rlstream.registry.jvmOptions";
 
-    private static final int ATTEMPTS = 3;
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final Path workDir;
     private final Path home;
     private final Path runner;
     private final String mainClass;
-    private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    private Process process;
+    private final ServiceProcess child;
     private int port;
-    private int attempt;
-    private long startedNanos;
 
     private SchemaRegistryProcess(Path workDir, Path home) {
         this.workDir = workDir.toAbsolutePath();
         this.home = home.toAbsolutePath();
         this.runner = runnerJar(this.home);
         this.mainClass = mainClass(runner);
-        this.log = this.workDir.resolve("registry.log");
+        this.child = new ServiceProcess("the schema registry", this.workDir, this.workDir.resolve("registry.log"),
+                STOP_GRACE, this::command,
+                () -> ChildProcesses.accepts(port) && status(readyUri()) == 200, () -> readyUri().toString());
     }
 
     /** Starts the registry found by {@link #locateHome()}, with its log in {@code workDir}, and waits until ready. */
@@ -76,26 +74,17 @@ public final class SchemaRegistryProcess implements AutoCloseable {
      */
     public static SchemaRegistryProcess start(Path workDir, Path registryHome, Duration timeout) {
         SchemaRegistryProcess registry = launch(workDir, registryHome);
-        try {
-            registry.awaitReady(timeout);
-            return registry;
-        } catch (RuntimeException e) {
-            registry.close();
-            throw e;
-        }
+        registry.child.awaitReadyOrStop(timeout);
+        return registry;
     }
 
     /** Launches without waiting (LocalPlatform starts the broker meanwhile). */
     static SchemaRegistryProcess launch(Path workDir, Path registryHome) {
         SchemaRegistryProcess registry = new SchemaRegistryProcess(workDir, registryHome);
-        try {
+        registry.child.launch(() -> {
             Files.createDirectories(registry.workDir);
-            Files.deleteIfExists(registry.log);
-            registry.spawn();
-        } catch (IOException e) {
-            registry.close();
-            throw new UncheckedIOException("cannot start the schema registry in " + registry.workDir + ": " + e, e);
-        }
+            Files.deleteIfExists(registry.child.log());
+        });
         return registry;
     }
 
@@ -182,8 +171,8 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         }
     }
 
-    private void spawn() throws IOException {
-        attempt++;
+    /** The command line of one attempt, on a fresh port. */
+    private List<String> command() {
         port = ChildProcesses.freePort();
         List<String> command = new ArrayList<>();
         command.add(ChildProcesses.javaExecutable());
@@ -200,42 +189,16 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         command.add(runner + java.io.File.pathSeparator + ChildProcesses.codeSource(ChildMain.class));
         command.add(ChildMain.class.getName());
         command.add(mainClass);
-        startedNanos = System.nanoTime();
-        process = ChildProcesses.launch(command, workDir, log);
+        return command;
     }
 
     /** Waits until {@code /health/ready} answers 200; relaunches on a port clash. */
     void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        URI ready = URI.create(baseUrl() + "/health/ready");
-        while (true) {
-            if (!process.isAlive()) {
-                if (ChildProcesses.portClash(log) && attempt < ATTEMPTS) {
-                    try {
-                        spawn();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    ready = URI.create(baseUrl() + "/health/ready");
-                    continue;
-                }
-                throw new IllegalStateException("the schema registry exited with code " + process.exitValue()
-                        + " while starting; see " + log + ":\n" + ChildProcesses.tail(log, 30));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the schema registry was not ready at " + ready + " within "
-                        + timeout.toSeconds() + " s; see " + log + ":\n" + ChildProcesses.tail(log, 30));
-            }
-            if (ChildProcesses.accepts(port) && status(ready) == 200) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the schema registry", e);
-            }
-        }
+        child.awaitReady(timeout);
+    }
+
+    private URI readyUri() {
+        return URI.create(baseUrl() + "/health/ready");
     }
 
     private int status(URI uri) {
@@ -245,8 +208,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the schema registry", e);
+            throw child.interrupted(e);
         }
     }
 
@@ -274,24 +236,24 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     }
 
     public Path logFile() {
-        return log;
+        return child.log();
     }
 
     public long pid() {
-        return process.pid();
+        return child.pid();
     }
 
     public boolean isAlive() {
-        return process != null && process.isAlive();
+        return child.isAlive();
     }
 
     long startedNanos() {
-        return startedNanos;
+        return child.startedNanos();
     }
 
     /** Stops the registry (SIGTERM, then SIGKILL after 10 s). Its schemas are gone (in-memory storage). */
     @Override
     public void close() {
-        ChildProcesses.stop(process, STOP_GRACE);
+        child.stop();
     }
 }
