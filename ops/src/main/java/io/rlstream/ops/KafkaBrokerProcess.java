@@ -28,9 +28,10 @@ import org.apache.kafka.common.Uuid;
  * <p>Replication factors are 1, {@code transaction.state.log.min.isr=1},
  * {@code group.initial.rebalance.delay.ms=0}, {@code message.max.bytes} is 17 MiB (the catalog's
  * 16 MiB topics plus headroom) and topics are not auto-created (the topic catalog creates them).
- * The broker logs at WARN.
+ * The broker logs at WARN to {@link #logFile()}. {@link #close()} stops it (SIGTERM, then SIGKILL
+ * after 15 s); the data folder stays until the next start.
  */
-public final class KafkaBrokerProcess implements AutoCloseable {
+public final class KafkaBrokerProcess extends ServiceProcess {
 
     /** Largest record batch the broker accepts: 16 MiB topics (see the topic catalog) + 1 MiB. */
     public static final int MESSAGE_MAX_BYTES = 17 * 1024 * 1024;
@@ -50,16 +51,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final Path dataDir;
     private final Map<String, String> overrides;
     private final String clusterId = Uuid.randomUuid().toString();
-    private final ServiceProcess child;
     private int brokerPort;
     private int controllerPort;
 
     private KafkaBrokerProcess(Path dataDir, Map<String, String> overrides) {
+        super("the Kafka broker", dataDir.toAbsolutePath(), dataDir.toAbsolutePath().resolve("broker.log"), STOP_GRACE);
         this.dataDir = dataDir.toAbsolutePath();
         this.overrides = Map.copyOf(overrides);
-        this.child = new ServiceProcess("the Kafka broker", this.dataDir, this.dataDir.resolve("broker.log"),
-                STOP_GRACE, this::command,
-                () -> ChildProcesses.accepts(brokerPort) && describeClusterOnce(), this::bootstrapServers);
     }
 
     /** Starts a broker with the default settings and waits until it answers. */
@@ -77,14 +75,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      */
     public static KafkaBrokerProcess start(Path dataDir, Map<String, String> overrides, Duration timeout) {
         KafkaBrokerProcess broker = launch(dataDir, overrides);
-        broker.child.awaitReadyOrStop(timeout);
+        broker.awaitReadyOrStop(timeout);
         return broker;
     }
 
     /** Launches without waiting (LocalPlatform starts the registry meanwhile). */
     static KafkaBrokerProcess launch(Path dataDir, Map<String, String> overrides) {
         KafkaBrokerProcess broker = new KafkaBrokerProcess(dataDir, overrides);
-        broker.child.launch(() -> {
+        broker.launch(() -> {
             ChildProcesses.deleteRecursively(broker.dataDir);
             Files.createDirectories(broker.dataDir);
         });
@@ -92,7 +90,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     /** The command line of one attempt: fresh ports, a fresh storage folder, its config files. */
-    private List<String> command() throws IOException {
+    @Override
+    List<String> command() throws IOException {
         brokerPort = ChildProcesses.freePort();
         controllerPort = ChildProcesses.freePort();
         while (controllerPort == brokerPort) {
@@ -164,9 +163,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
-    /** Waits until the broker answers describeCluster; relaunches on a port clash. */
-    void awaitReady(Duration timeout) {
-        child.awaitReady(timeout);
+    /** The broker answers describeCluster. */
+    @Override
+    boolean answers() {
+        return ChildProcesses.accepts(brokerPort) && describeClusterOnce();
+    }
+
+    @Override
+    String address() {
+        return bootstrapServers();
     }
 
     private boolean describeClusterOnce() {
@@ -181,7 +186,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             return false;
         } catch (InterruptedException e) {
-            throw child.interrupted(e);
+            throw interrupted(e);
         }
     }
 
@@ -196,29 +201,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
-    }
-
-    /** The broker's stdout and stderr (WARN and above). */
-    public Path logFile() {
-        return child.log();
-    }
-
-    public long pid() {
-        return child.pid();
-    }
-
-    public boolean isAlive() {
-        return child.isAlive();
-    }
-
-    long startedNanos() {
-        return child.startedNanos();
-    }
-
-    /** Stops the broker (SIGTERM, then SIGKILL after 15 s). The data folder stays until the next start. */
-    @Override
-    public void close() {
-        child.stop();
     }
 
     private static final String LOG4J2 = String.join("\n",

@@ -18,14 +18,15 @@ import java.util.jar.JarFile;
  * The real Apicurio Registry 2.6 (Quarkus, in-memory H2 storage) as a child JVM bound to
  * 127.0.0.1 on a free port. It serves Apicurio's own API at {@link #url()} (what
  * {@link io.rlstream.schemas.RegistrySerdes} takes) and the Confluent-compatible API at
- * {@link #ccompatUrl()}. Its output goes to {@code registry.log} in the work folder.
+ * {@link #ccompatUrl()}. Its output goes to {@code registry.log} in the work folder. {@link #close()}
+ * stops it (SIGTERM, then SIGKILL after 10 s); its schemas are gone with it (in-memory storage).
  *
  * <p>The registry distribution is found by {@link #locateHome()}: system property
  * {@value #HOME_PROPERTY}, else environment variable {@value #HOME_ENV}, else the folder
  * {@code ops/target/apicurio-registry} in the working directory or one above it, or above the folder
  * the ops classes were loaded from (ops' build unpacks the {@code io.apicurio:apicurio-registry-app:2.6.13.Final:tar.gz:all} artifact there).
  */
-public final class SchemaRegistryProcess implements AutoCloseable {
+public final class SchemaRegistryProcess extends ServiceProcess {
 
     public static final String HOME_PROPERTY = "rlstream.registry.home";
     public static final String HOME_ENV = "RLSTREAM_REGISTRY_HOME";
@@ -46,17 +47,15 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     private final Path runner;
     private final String mainClass;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    private final ServiceProcess child;
     private int port;
 
     private SchemaRegistryProcess(Path workDir, Path home) {
+        super("the schema registry", workDir.toAbsolutePath(), workDir.toAbsolutePath().resolve("registry.log"),
+                STOP_GRACE);
         this.workDir = workDir.toAbsolutePath();
         this.home = home.toAbsolutePath();
         this.runner = runnerJar(this.home);
         this.mainClass = mainClass(runner);
-        this.child = new ServiceProcess("the schema registry", this.workDir, this.workDir.resolve("registry.log"),
-                STOP_GRACE, this::command,
-                () -> ChildProcesses.accepts(port) && status(readyUri()) == 200, () -> readyUri().toString());
     }
 
     /** Starts the registry found by {@link #locateHome()}, with its log in {@code workDir}, and waits until ready. */
@@ -74,16 +73,16 @@ public final class SchemaRegistryProcess implements AutoCloseable {
      */
     public static SchemaRegistryProcess start(Path workDir, Path registryHome, Duration timeout) {
         SchemaRegistryProcess registry = launch(workDir, registryHome);
-        registry.child.awaitReadyOrStop(timeout);
+        registry.awaitReadyOrStop(timeout);
         return registry;
     }
 
     /** Launches without waiting (LocalPlatform starts the broker meanwhile). */
     static SchemaRegistryProcess launch(Path workDir, Path registryHome) {
         SchemaRegistryProcess registry = new SchemaRegistryProcess(workDir, registryHome);
-        registry.child.launch(() -> {
+        registry.launch(() -> {
             Files.createDirectories(registry.workDir);
-            Files.deleteIfExists(registry.child.log());
+            Files.deleteIfExists(registry.logFile());
         });
         return registry;
     }
@@ -172,7 +171,8 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     }
 
     /** The command line of one attempt, on a fresh port. */
-    private List<String> command() {
+    @Override
+    List<String> command() {
         port = ChildProcesses.freePort();
         List<String> command = new ArrayList<>();
         command.add(ChildProcesses.javaExecutable());
@@ -192,9 +192,15 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         return command;
     }
 
-    /** Waits until {@code /health/ready} answers 200; relaunches on a port clash. */
-    void awaitReady(Duration timeout) {
-        child.awaitReady(timeout);
+    /** {@code /health/ready} answers 200. */
+    @Override
+    boolean answers() {
+        return ChildProcesses.accepts(port) && status(readyUri()) == 200;
+    }
+
+    @Override
+    String address() {
+        return readyUri().toString();
     }
 
     private URI readyUri() {
@@ -208,7 +214,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
-            throw child.interrupted(e);
+            throw interrupted(e);
         }
     }
 
@@ -233,27 +239,5 @@ public final class SchemaRegistryProcess implements AutoCloseable {
 
     public Path home() {
         return home;
-    }
-
-    public Path logFile() {
-        return child.log();
-    }
-
-    public long pid() {
-        return child.pid();
-    }
-
-    public boolean isAlive() {
-        return child.isAlive();
-    }
-
-    long startedNanos() {
-        return child.startedNanos();
-    }
-
-    /** Stops the registry (SIGTERM, then SIGKILL after 10 s). Its schemas are gone (in-memory storage). */
-    @Override
-    public void close() {
-        child.stop();
     }
 }

@@ -5,21 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
- * One local service run as a child process (the Kafka broker, the schema registry): its launch,
+ * A local service run as a child process (the Kafka broker, the schema registry): its launch,
  * relaunched on fresh ports when the log shows a port clash, the wait until it answers, and its
- * stop. The wrapper supplies what differs: the command (which picks ports and writes files), the
+ * stop. A subclass supplies what differs: the command (which picks ports and writes files), the
  * readiness probe and the address a failure names.
  */
-final class ServiceProcess {
-
-    /** Picks ports, writes the files the process reads and returns its command line. */
-    interface Command {
-        List<String> next() throws IOException;
-    }
+abstract class ServiceProcess implements AutoCloseable {
 
     /** Work on disk done before the first launch (cleaning the folder). */
     interface Preparation {
@@ -32,9 +25,6 @@ final class ServiceProcess {
     private final Path workDir;
     private final Path log;
     private final Duration stopGrace;
-    private final Command command;
-    private final BooleanSupplier answers;
-    private final Supplier<String> address;
     private Process process;
     private int attempt;
     private long startedNanos;
@@ -43,21 +33,23 @@ final class ServiceProcess {
      * @param name      what a message calls it: "the Kafka broker"
      * @param workDir   its working folder
      * @param log       where its stdout and stderr go
-     * @param stopGrace how long {@link #stop()} waits after SIGTERM before SIGKILL
-     * @param command   the command line of each attempt
-     * @param answers   true once it serves requests
-     * @param address   where it is expected to answer, for the timeout message
+     * @param stopGrace how long {@link #close()} waits after SIGTERM before SIGKILL
      */
-    ServiceProcess(String name, Path workDir, Path log, Duration stopGrace, Command command,
-            BooleanSupplier answers, Supplier<String> address) {
+    ServiceProcess(String name, Path workDir, Path log, Duration stopGrace) {
         this.name = name;
         this.workDir = workDir;
         this.log = log;
         this.stopGrace = stopGrace;
-        this.command = command;
-        this.answers = answers;
-        this.address = address;
     }
+
+    /** The command line of one attempt; picks its ports and writes the files the process reads. */
+    abstract List<String> command() throws IOException;
+
+    /** True once the service serves requests. */
+    abstract boolean answers();
+
+    /** Where the service is expected to answer, for the timeout message. */
+    abstract String address();
 
     /** Prepares the folder and starts the first attempt without waiting; stops it on failure. */
     void launch(Preparation preparation) {
@@ -65,14 +57,14 @@ final class ServiceProcess {
             preparation.run();
             spawn();
         } catch (IOException e) {
-            stop();
+            close();
             throw new UncheckedIOException("cannot start " + name + " in " + workDir + ": " + e, e);
         }
     }
 
     private void spawn() throws IOException {
         attempt++;
-        List<String> next = command.next();
+        List<String> next = command();
         startedNanos = System.nanoTime();
         process = ChildProcesses.launch(next, workDir, log);
     }
@@ -82,7 +74,7 @@ final class ServiceProcess {
         try {
             awaitReady(timeout);
         } catch (RuntimeException e) {
-            stop();
+            close();
             throw e;
         }
     }
@@ -109,10 +101,10 @@ final class ServiceProcess {
                         + " while starting; see " + log + ":\n" + ChildProcesses.tail(log, 30));
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + " did not answer at " + address.get() + " within "
+                throw new IllegalStateException(name + " did not answer at " + address() + " within "
                         + timeout.toSeconds() + " s; see " + log + ":\n" + ChildProcesses.tail(log, 30));
             }
-            if (answers.getAsBoolean()) {
+            if (answers()) {
                 return;
             }
             try {
@@ -129,15 +121,16 @@ final class ServiceProcess {
         return new IllegalStateException("interrupted while waiting for " + name, e);
     }
 
-    Path log() {
+    /** The process's stdout and stderr. */
+    public Path logFile() {
         return log;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
@@ -146,7 +139,8 @@ final class ServiceProcess {
     }
 
     /** SIGTERM to the process tree, SIGKILL after the grace period; idempotent. */
-    void stop() {
+    @Override
+    public void close() {
         ChildProcesses.stop(process, stopGrace);
     }
 }

@@ -20,12 +20,23 @@ class ServiceProcessTest {
     Path dir;
 
     private ServiceProcess service(String script, AtomicInteger launches, boolean answers) {
-        return new ServiceProcess("the test service", dir, dir.resolve("service.log"), Duration.ofSeconds(2),
-                () -> {
-                    launches.incrementAndGet();
-                    return List.of("sh", "-c", script);
-                },
-                () -> answers, () -> "127.0.0.1:1");
+        return new ServiceProcess("the test service", dir, dir.resolve("service.log"), Duration.ofSeconds(2)) {
+            @Override
+            List<String> command() {
+                launches.incrementAndGet();
+                return List.of("sh", "-c", script);
+            }
+
+            @Override
+            boolean answers() {
+                return answers;
+            }
+
+            @Override
+            String address() {
+                return "127.0.0.1:1";
+            }
+        };
     }
 
     @Test
@@ -72,7 +83,7 @@ class ServiceProcessTest {
             service.awaitReadyOrStop(Duration.ofSeconds(5));
             assertTrue(service.isAlive());
         } finally {
-            service.stop();
+            service.close();
         }
         assertFalse(service.isAlive());
     }
