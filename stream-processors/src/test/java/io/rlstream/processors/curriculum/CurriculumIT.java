@@ -8,15 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rlstream.events.Prompt;
 import io.rlstream.processors.ProcessorsFixture;
 import io.rlstream.processors.config.ProcessorsConfig;
-import io.rlstream.processors.dispatch.GroupingStandIn;
 import io.rlstream.processors.dispatch.DispatcherService;
+import io.rlstream.processors.dispatch.GroupingStandIn;
 import io.rlstream.processors.tools.PromptsQueryCommand;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.testkit.CommandConsole;
 import io.rlstream.testkit.PipelineFixture;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,12 +55,8 @@ class CurriculumIT {
                 "processors.metrics.interval.ms", "100"));
     }
 
-    private static String[] run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PromptsQueryCommand.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    private static CommandConsole.Output run(String... args) {
+        return CommandConsole.once(PromptsQueryCommand::run, List.of(args));
     }
 
     @Test
@@ -87,23 +81,23 @@ class CurriculumIT {
             assertTrue(easy >= 3 && easy <= 4, "easy prompts stop after their first groups: " + grouping.groupsByPrompt());
 
             // what the user sees while it runs
-            ProcessorsFixture.await(() -> run("top", "--dispatcher", url, "--by", "selected", "--json")[1].contains("mid-"),
+            ProcessorsFixture.await(() -> run("top", "--dispatcher", url, "--by", "selected", "--json").out().contains("mid-"),
                     Duration.ofSeconds(20), "the selection state reaches the query store");
-            String[] top = run("top", "--dispatcher", url, "--by", "selected", "--n", "3", "--json");
-            assertEquals("0", top[0], top[2]);
-            JsonNode prompts = JSON.readTree(top[1]).get("prompts");
+            CommandConsole.Output top = run("top", "--dispatcher", url, "--by", "selected", "--n", "3", "--json");
+            assertEquals(0, top.status(), top.err());
+            JsonNode prompts = JSON.readTree(top.out()).get("prompts");
             assertEquals(3, prompts.size());
             for (JsonNode p : prompts) {
-                assertTrue(p.get("prompt_id").asText().startsWith("mid"), "the most dispatched are mid: " + top[1]);
+                assertTrue(p.get("prompt_id").asText().startsWith("mid"), "the most dispatched are mid: " + top.out());
                 assertEquals("in-window", p.get("pool").asText());
                 assertEquals(0.5, p.get("estimate").asDouble(), 1e-12);
             }
-            ProcessorsFixture.await(() -> run("show", "easy-1", "--dispatcher", url, "--json")[1].contains("above-window"),
+            ProcessorsFixture.await(() -> run("show", "easy-1", "--dispatcher", url, "--json").out().contains("above-window"),
                     Duration.ofSeconds(20), "easy-1's latest view is above the window");
-            JsonNode easy1 = JSON.readTree(run("show", "easy-1", "--dispatcher", url, "--json")[1]);
+            JsonNode easy1 = JSON.readTree(run("show", "easy-1", "--dispatcher", url, "--json").out());
             assertEquals(1.0, easy1.get("estimate").asDouble(), 1e-12);
             assertEquals(grouping.groupsByPrompt().get("easy-1").longValue(), easy1.get("selected").asLong());
-            String table = run("top", "--dispatcher", url)[1];
+            String table = run("top", "--dispatcher", url).out();
             assertTrue(table.contains("pass-rate-window") && table.contains("mid-1?"), table);
             JsonNode status = JSON.readTree(new java.net.URL(url + "/selector").openStream());
             assertEquals("pass-rate-window", status.get("selector").asText());
@@ -121,9 +115,9 @@ class CurriculumIT {
                 assertTrue(easyAfter - easyBefore <= 3, "after the restart: " + grouping.groupsByPrompt());
                 String second1 = second.queryAddress().orElseThrow().toString();
                 ProcessorsFixture.await(() -> {
-                    String[] shown = run("show", "mid-1", "--dispatcher", second1, "--json");
+                    CommandConsole.Output shown = run("show", "mid-1", "--dispatcher", second1, "--json");
                     try {
-                        return shown[0].equals("0") && JSON.readTree(shown[1]).get("selected").asLong()
+                        return shown.status() == 0 && JSON.readTree(shown.out()).get("selected").asLong()
                                 >= grouping.groupsByPrompt().get("mid-1") - 2;
                     } catch (java.io.IOException e) {
                         return false;

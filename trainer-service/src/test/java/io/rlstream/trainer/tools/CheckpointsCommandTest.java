@@ -1,24 +1,22 @@
 package io.rlstream.trainer.tools;
 
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.PROMPTS;
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.SMALL;
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.step;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static io.rlstream.trainer.checkpoint.TinyPolicySteps.PROMPTS;
-import static io.rlstream.trainer.checkpoint.TinyPolicySteps.SMALL;
-import static io.rlstream.trainer.checkpoint.TinyPolicySteps.step;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.rlstream.model.Policy;
+import io.rlstream.testkit.CommandConsole;
 import io.rlstream.trainer.checkpoint.CheckpointStore;
 import io.rlstream.trainer.checkpoint.TrainerState;
 import io.rlstream.trainer.core.AdamW;
 import io.rlstream.trainer.core.TrainerConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -72,20 +70,13 @@ class CheckpointsCommandTest {
         policy.close();
     }
 
-    private record Result(int status, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = CheckpointsCommand.run(Arrays.asList(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CommandConsole.Output run(String... args) {
+        return CommandConsole.once(CheckpointsCommand::run, Arrays.asList(args));
     }
 
     @Test
     void listShowsOneLinePerCheckpointNewestLast() {
-        Result r = run("list", "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("list", "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.get(0).startsWith("Checkpoints in " + checkpoints.toAbsolutePath()), r.out());
@@ -103,17 +94,17 @@ class CheckpointsCommandTest {
 
     @Test
     void listSaysSoWhenThereAreNoCheckpointsOrNoFolder(@TempDir Path dir) throws Exception {
-        Result empty = run("list", "--dir", dir.toString());
+        CommandConsole.Output empty = run("list", "--dir", dir.toString());
         assertEquals(0, empty.status());
         assertEquals("No checkpoints in " + dir.toAbsolutePath() + ".\n", empty.out());
 
         Files.createDirectories(dir.resolve(".tmp-v000001-42"));
-        Result crashed = run("list", "--dir=" + dir);
+        CommandConsole.Output crashed = run("list", "--dir=" + dir);
         assertTrue(crashed.out().contains("1 unfinished write(s), not checkpoints"), crashed.out());
         assertTrue(crashed.out().contains(".tmp-v000001-42"), crashed.out());
         assertTrue(Files.exists(dir.resolve(".tmp-v000001-42")), "a reader cleans nothing up");
 
-        Result missing = run("list", "--dir", dir.resolve("absent").toString());
+        CommandConsole.Output missing = run("list", "--dir", dir.resolve("absent").toString());
         assertEquals(1, missing.status());
         assertTrue(missing.err().contains("no checkpoint folder " + dir.resolve("absent").toAbsolutePath()),
                 missing.err());
@@ -124,16 +115,16 @@ class CheckpointsCommandTest {
     void aFolderNamedLikeACheckpointButIncompleteIsShownAsSuch(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("v000001"));
         Files.writeString(dir.resolve("v000001").resolve("model.safetensors"), "copied by hand");
-        Result list = run("list", "--dir", dir.toString());
+        CommandConsole.Output list = run("list", "--dir", dir.toString());
         assertEquals(0, list.status(), list.err());
         assertTrue(list.out().contains("1  incomplete: lacks metadata.json, trainer-state.json"), list.out());
-        Result show = run("show", "1", "--dir", dir.toString());
+        CommandConsole.Output show = run("show", "1", "--dir", dir.toString());
         assertEquals(0, show.status(), show.err());
         assertTrue(show.out().contains("Incomplete: lacks metadata.json, trainer-state.json"), show.out());
-        Result latest = run("show", "latest", "--dir", dir.toString());
+        CommandConsole.Output latest = run("show", "latest", "--dir", dir.toString());
         assertEquals(1, latest.status());
         assertTrue(latest.err().contains("no complete checkpoint in"), latest.err());
-        Result export = run("export", "1", "--to", dir.resolve("out").toString(), "--dir", dir.toString());
+        CommandConsole.Output export = run("export", "1", "--to", dir.resolve("out").toString(), "--dir", dir.toString());
         assertEquals(1, export.status());
         assertTrue(export.err().contains("lacks metadata.json"), export.err());
         assertFalse(Files.exists(dir.resolve("out")));
@@ -141,7 +132,7 @@ class CheckpointsCommandTest {
 
     @Test
     void showPrintsStateMetadataConfigAndFiles() {
-        Result r = run("show", "2", "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("show", "2", "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         String out = r.out();
         assertTrue(out.startsWith("Checkpoint v000002 ("), out);
@@ -164,7 +155,7 @@ class CheckpointsCommandTest {
 
     @Test
     void showLatestIsTheNewestAndSaysWhatAnOldCheckpointLacks() {
-        Result r = run("show", "latest", "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("show", "latest", "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().startsWith("Checkpoint v000003 ("), r.out());
         assertTrue(r.out().contains("Trainer config (trainer-config.json):\n  (none recorded)"), r.out());
@@ -174,12 +165,12 @@ class CheckpointsCommandTest {
 
     @Test
     void aVersionThatDoesNotExistIsAnErrorListingThoseThatDo() {
-        Result r = run("show", "7", "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("show", "7", "--dir", checkpoints.toString());
         assertEquals(1, r.status());
         assertEquals("", r.out());
         assertTrue(r.err().contains("no checkpoint 7 in " + checkpoints.toAbsolutePath() + "; versions there: 1, 2, 3"),
                 r.err());
-        Result export = run("export", "9", "--to", shared.resolve("never").toString(), "--dir", checkpoints.toString());
+        CommandConsole.Output export = run("export", "9", "--to", shared.resolve("never").toString(), "--dir", checkpoints.toString());
         assertEquals(1, export.status());
         assertTrue(export.err().contains("versions there: 1, 2, 3"), export.err());
         assertFalse(Files.exists(shared.resolve("never")));
@@ -188,7 +179,7 @@ class CheckpointsCommandTest {
     @Test
     void anExportedPolicyLoadsAndAnswersLikeTheOriginal(@TempDir Path out) throws Exception {
         Path target = out.resolve("exported");
-        Result r = run("export", "latest", "--to", target.toString(), "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("export", "latest", "--to", target.toString(), "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("model.safetensors"), r.out());
         assertTrue(r.out().contains("Policy.load(" + target + ")"), r.out());
@@ -207,7 +198,7 @@ class CheckpointsCommandTest {
 
     @Test
     void exportAllTakesTheOptimizerStateTooAndAnEmptyFolderIsFine(@TempDir Path out) throws Exception {
-        Result r = run("export", "1", "--all", "--to", out.toString(), "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("export", "1", "--all", "--to", out.toString(), "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         assertEquals(List.of("metadata.json", "model.safetensors", "optimizer.safetensors", "trainer-config.json",
                 "trainer-state.json"), names(out));
@@ -222,7 +213,7 @@ class CheckpointsCommandTest {
     @Test
     void exportRefusesToWriteIntoAFolderThatHoldsSomething(@TempDir Path out) throws Exception {
         Files.writeString(out.resolve("notes.txt"), "mine");
-        Result r = run("export", "2", "--to", out.toString(), "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("export", "2", "--to", out.toString(), "--dir", checkpoints.toString());
         assertEquals(1, r.status());
         assertTrue(r.err().contains("refusing to write into " + out.toAbsolutePath()), r.err());
         assertEquals(List.of("notes.txt"), names(out));
@@ -230,7 +221,7 @@ class CheckpointsCommandTest {
 
     @Test
     void helpExplainsEveryCommandAndBadUsageExitsWith2() {
-        Result help = run("--help");
+        CommandConsole.Output help = run("--help");
         assertEquals(0, help.status());
         for (String word : List.of("list", "show VERSION", "export VERSION", "--to OUT", "--all", "--dir DIR",
                 "latest", "Policy.load")) {
@@ -241,7 +232,7 @@ class CheckpointsCommandTest {
                 new String[] {"show", "three"}, new String[] {"show", "1", "2"}, new String[] {"export", "1"},
                 new String[] {"list", "--verbose"}, new String[] {"list", "--dir"}, new String[] {"list", "--all"},
                 new String[] {"show", "1", "--to", "x"})) {
-            Result r = run(bad);
+            CommandConsole.Output r = run(bad);
             assertEquals(2, r.status(), String.join(" ", bad));
             assertTrue(r.err().startsWith("rlstream checkpoints: "), r.err());
             assertTrue(r.err().contains("--help"), r.err());
