@@ -1,6 +1,9 @@
 package io.rlstream.bench;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +79,50 @@ final class BenchCommand {
             flags.put(name, value);
         }
         return flags;
+    }
+
+    /** {@code runs/PREFIX-yyyyMMdd-HHmmss}: a fresh run folder. */
+    static Path timestampedRunDir(String prefix) {
+        return Path.of("runs", prefix + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /**
+     * The flags of the benchmarks that run the demo once per variant (selectors, async): the RL
+     * budget, the target accuracy, the seed and the run folder.
+     */
+    static final class DemoRunFlags {
+        double minutes;
+        double target = 0.85;
+        long seed = 7;
+        private Path runDir;
+
+        DemoRunFlags(double minutes) {
+            this.minutes = minutes;
+        }
+
+        /**
+         * Reads {@code flag} if it is --minutes, --target, --seed or --run-dir.
+         *
+         * @return false for any other flag
+         * @throws NumberFormatException for a number that does not parse
+         */
+        boolean take(String flag, String value) {
+            switch (flag) {
+                case "--minutes" -> minutes = Double.parseDouble(value);
+                case "--target" -> target = Double.parseDouble(value);
+                case "--seed" -> seed = Long.parseLong(value);
+                case "--run-dir" -> runDir = Path.of(value);
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** --run-dir, else {@link #timestampedRunDir}; absolute. */
+        Path runDir(String prefix) {
+            return (runDir != null ? runDir : timestampedRunDir(prefix)).toAbsolutePath();
+        }
     }
 
     /** A whole-number flag value ({@code 1_000} allowed). */
