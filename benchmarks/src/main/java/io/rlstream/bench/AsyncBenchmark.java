@@ -206,29 +206,22 @@ public final class AsyncBenchmark {
     static final List<String> FLAGS = List.of("etas", "corrections", "minutes", "target", "seed", "run-dir");
 
     static Settings parse(List<String> args) {
-        List<Integer> etas = List.of(0, 1, 2, 4, 8);
-        List<Boolean> corrections = List.of(true, false);
         BenchCommand.DemoRunFlags demo = new BenchCommand.DemoRunFlags(5);
-        for (Map.Entry<String, String> entry : BenchCommand.flags(args, FLAGS).entrySet()) {
-            String flag = "--" + entry.getKey();
-            String value = entry.getValue();
+        Map<String, String> flags = demo.readFrom(args, FLAGS);
+        List<Integer> etas = List.of(0, 1, 2, 4, 8);
+        if (flags.containsKey("etas")) {
             try {
-                if (demo.take(flag, value)) {
-                    continue;
-                }
-                switch (flag) {
-                    case "--etas" -> etas = Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
-                    case "--corrections" -> corrections = Arrays.stream(value.split(",")).map(String::trim).map(c -> switch (c) {
-                        case "on" -> true;
-                        case "off" -> false;
-                        default -> throw new IllegalArgumentException("--corrections takes on and off, got '" + c + "'");
-                    }).toList();
-                    default -> throw new IllegalStateException(flag); // BenchCommand.flags refused it
-                }
+                etas = Arrays.stream(flags.get("etas").split(",")).map(String::trim).map(Integer::parseInt).toList();
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " needs numbers, got '" + value + "'");
+                throw new IllegalArgumentException("--etas needs numbers, got '" + flags.get("etas") + "'");
             }
         }
+        List<Boolean> corrections = !flags.containsKey("corrections") ? List.of(true, false)
+                : Arrays.stream(flags.get("corrections").split(",")).map(String::trim).map(c -> switch (c) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("--corrections takes on and off, got '" + c + "'");
+                }).toList();
         return new Settings(etas, corrections, demo.minutes, demo.target, demo.seed, demo.runDir("bench-async"));
     }
 

@@ -101,22 +101,27 @@ final class BenchCommand {
         }
 
         /**
-         * Reads {@code flag} if it is --minutes, --target, --seed or --run-dir.
+         * Reads the flags of {@code args} ({@link BenchCommand#flags}), takes --minutes, --target,
+         * --seed and --run-dir, and returns the others, by name without dashes, in order.
          *
-         * @return false for any other flag
-         * @throws NumberFormatException for a number that does not parse
+         * @throws IllegalArgumentException for an unknown flag or a number that does not parse
          */
-        boolean take(String flag, String value) {
-            switch (flag) {
-                case "--minutes" -> minutes = Double.parseDouble(value);
-                case "--target" -> target = Double.parseDouble(value);
-                case "--seed" -> seed = Long.parseLong(value);
-                case "--run-dir" -> runDir = Path.of(value);
-                default -> {
-                    return false;
+        Map<String, String> readFrom(List<String> args, List<String> known) {
+            Map<String, String> others = new LinkedHashMap<>();
+            flags(args, known).forEach((name, value) -> {
+                try {
+                    switch (name) {
+                        case "minutes" -> minutes = Double.parseDouble(value);
+                        case "target" -> target = Double.parseDouble(value);
+                        case "seed" -> seed = Long.parseLong(value);
+                        case "run-dir" -> runDir = Path.of(value);
+                        default -> others.put(name, value);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--" + name + " needs a number, got '" + value + "'");
                 }
-            }
-            return true;
+            });
+            return others;
         }
 
         /** --run-dir, else {@link #timestampedRunDir}; absolute. */

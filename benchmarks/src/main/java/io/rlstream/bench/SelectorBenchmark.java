@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -105,24 +104,10 @@ public final class SelectorBenchmark {
     static final List<String> FLAGS = List.of("selectors", "minutes", "target", "seed", "run-dir");
 
     static Settings parse(List<String> args) {
-        List<String> selectors = PromptSelectors.FAMILY.names();
         BenchCommand.DemoRunFlags demo = new BenchCommand.DemoRunFlags(6);
-        for (Map.Entry<String, String> entry : BenchCommand.flags(args, FLAGS).entrySet()) {
-            String flag = "--" + entry.getKey();
-            String value = entry.getValue();
-            try {
-                if (demo.take(flag, value)) {
-                    continue;
-                }
-                switch (flag) {
-                    case "--selectors" -> selectors = Arrays.stream(value.split(",")).map(String::trim)
-                            .filter(s -> !s.isEmpty()).toList();
-                    default -> throw new IllegalStateException(flag); // BenchCommand.flags refused it
-                }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " needs a number, got '" + value + "'");
-            }
-        }
+        String chosen = demo.readFrom(args, FLAGS).get("selectors");
+        List<String> selectors = chosen == null ? PromptSelectors.FAMILY.names()
+                : Arrays.stream(chosen.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         return new Settings(selectors, demo.minutes, demo.target, demo.seed, demo.runDir("bench-selectors"));
     }
 

@@ -48,7 +48,9 @@ class CurriculumAndAsyncBenchmarksTest {
         assertEquals(Path.of("runs").toAbsolutePath(), a.runDir().getParent());
         assertEquals(6.0, SelectorBenchmark.parse(List.of()).minutes());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> AsyncBenchmark.parse(List.of("--target", "most")))
-                .getMessage().contains("--target needs numbers, got 'most'"));
+                .getMessage().contains("--target needs a number, got 'most'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> AsyncBenchmark.parse(List.of("--etas", "0,x")))
+                .getMessage().contains("--etas needs numbers, got '0,x'"));
     }
 
     @Test
