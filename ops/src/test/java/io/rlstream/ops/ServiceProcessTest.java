@@ -39,13 +39,17 @@ class ServiceProcessTest {
         };
     }
 
+    /** Launches {@code script} as a service that never answers; the failure of waiting for it. */
+    private IllegalStateException failedStart(String script, AtomicInteger launches) {
+        ServiceProcess service = service(script, launches, false);
+        service.launch(() -> {});
+        return assertThrows(IllegalStateException.class, () -> service.awaitReady(Duration.ofSeconds(30)));
+    }
+
     @Test
     void anExitWhileStartingNamesTheCodeAndTheLogTail() {
         AtomicInteger launches = new AtomicInteger();
-        ServiceProcess service = service("echo broken config; exit 3", launches, false);
-        service.launch(() -> {});
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> service.awaitReady(Duration.ofSeconds(30)));
+        IllegalStateException e = failedStart("echo broken config; exit 3", launches);
         assertTrue(e.getMessage().startsWith("the test service exited with code 3 while starting"), e.getMessage());
         assertTrue(e.getMessage().contains("broken config"), e.getMessage());
         assertEquals(1, launches.get(), "no relaunch without a port clash");
@@ -54,10 +58,7 @@ class ServiceProcessTest {
     @Test
     void aPortClashIsRelaunchedThreeTimesInAll() {
         AtomicInteger launches = new AtomicInteger();
-        ServiceProcess service = service("echo java.net.BindException: Address already in use; exit 1", launches, false);
-        service.launch(() -> {});
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> service.awaitReady(Duration.ofSeconds(30)));
+        IllegalStateException e = failedStart("echo java.net.BindException: Address already in use; exit 1", launches);
         assertTrue(e.getMessage().contains("exited with code 1"), e.getMessage());
         assertEquals(3, launches.get());
     }

@@ -10,6 +10,7 @@ import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
 import io.rlstream.model.TokenLogprobs;
 import io.rlstream.trainer.core.AdamW;
+import io.rlstream.trainer.core.AnswerTokens;
 import java.util.List;
 
 /**
@@ -19,13 +20,11 @@ import java.util.List;
  */
 public final class TinyPolicySteps {
 
-    public static final CharTokenizer TOKENIZER = CharTokenizer.arithmetic();
+    public static final CharTokenizer TOKENIZER = AnswerTokens.TOKENIZER;
     public static final PolicyConfig SMALL = new PolicyConfig(TOKENIZER.vocabSize(), 16, 32, 1, 2, 64);
     /** {@code 12+34=} and {@code 5+7=}, trained towards {@code 46} and {@code 12}. */
     public static final List<int[]> PROMPTS = List.of(TOKENIZER.encodePrompt("12+34="), TOKENIZER.encodePrompt("5+7="));
-    private static final List<int[]> TARGETS = List.of(
-            new int[] {TOKENIZER.encode("4")[0], TOKENIZER.encode("6")[0], CharTokenizer.EOS},
-            new int[] {TOKENIZER.encode("1")[0], TOKENIZER.encode("2")[0], CharTokenizer.EOS});
+    private static final List<int[]> TARGETS = List.of(AnswerTokens.of("46"), AnswerTokens.of("12"));
 
     private TinyPolicySteps() {}
 
