@@ -75,8 +75,8 @@ class PolicyTrainerTest {
     void drGrpoNormalisesByTheGenerationLimitNotTheLongestResponseOfTheBatch() {
         TrainerConfig drGrpo = config().withAggregation(PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_SUM_NORM)
                 .withLearningRate(1e-12);
-        int[] response = answer("85");
-        for (int[] partner : List.of(answer("1985"), answer("9"))) {
+        int[] response = AnswerTokens.of("85");
+        for (int[] partner : List.of(AnswerTokens.of("1985"), AnswerTokens.of("9"))) {
             try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
                 PolicyTrainer trainer = new PolicyTrainer(policy, drGrpo);
                 // behaviour log-probs = the policy's own, so every behaviour weight π_prox/π_behav is 1
