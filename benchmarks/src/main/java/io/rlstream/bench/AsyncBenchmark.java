@@ -10,8 +10,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -140,7 +138,7 @@ public final class AsyncBenchmark {
             return 2;
         }
         if (runDir == null) {
-            runDir = Path.of("runs", "bench-async-sim-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            runDir = BenchCommand.timestampedRunDir("bench-async-sim");
         }
         AsyncSimulation.Settings d = AsyncSimulation.defaults(etas, runDir.toAbsolutePath());
         AsyncSimulation.Settings s = new AsyncSimulation.Settings(d.etas(), generators == null ? d.generators() : generators,
@@ -208,37 +206,23 @@ public final class AsyncBenchmark {
     static final List<String> FLAGS = List.of("etas", "corrections", "minutes", "target", "seed", "run-dir");
 
     static Settings parse(List<String> args) {
+        BenchCommand.DemoRunFlags demo = new BenchCommand.DemoRunFlags(5);
+        Map<String, String> flags = demo.readFrom(args, FLAGS);
         List<Integer> etas = List.of(0, 1, 2, 4, 8);
-        List<Boolean> corrections = List.of(true, false);
-        double minutes = 5;
-        double target = 0.85;
-        long seed = 7;
-        Path runDir = null;
-        for (Map.Entry<String, String> entry : BenchCommand.flags(args, FLAGS).entrySet()) {
-            String flag = "--" + entry.getKey();
-            String value = entry.getValue();
+        if (flags.containsKey("etas")) {
             try {
-                switch (flag) {
-                    case "--etas" -> etas = Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
-                    case "--corrections" -> corrections = Arrays.stream(value.split(",")).map(String::trim).map(c -> switch (c) {
-                        case "on" -> true;
-                        case "off" -> false;
-                        default -> throw new IllegalArgumentException("--corrections takes on and off, got '" + c + "'");
-                    }).toList();
-                    case "--minutes" -> minutes = Double.parseDouble(value);
-                    case "--target" -> target = Double.parseDouble(value);
-                    case "--seed" -> seed = Long.parseLong(value);
-                    case "--run-dir" -> runDir = Path.of(value);
-                    default -> throw new IllegalStateException(flag); // BenchCommand.flags refused it
-                }
+                etas = Arrays.stream(flags.get("etas").split(",")).map(String::trim).map(Integer::parseInt).toList();
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " needs numbers, got '" + value + "'");
+                throw new IllegalArgumentException("--etas needs numbers, got '" + flags.get("etas") + "'");
             }
         }
-        if (runDir == null) {
-            runDir = Path.of("runs", "bench-async-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        }
-        return new Settings(etas, corrections, minutes, target, seed, runDir.toAbsolutePath());
+        List<Boolean> corrections = !flags.containsKey("corrections") ? List.of(true, false)
+                : Arrays.stream(flags.get("corrections").split(",")).map(String::trim).map(c -> switch (c) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("--corrections takes on and off, got '" + c + "'");
+                }).toList();
+        return new Settings(etas, corrections, demo.minutes, demo.target, demo.seed, demo.runDir("bench-async"));
     }
 
     /** Busy seconds of generation and training in a run: RL time less each side's idle share. */

@@ -1,6 +1,9 @@
 package io.rlstream.bench;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +79,55 @@ final class BenchCommand {
             flags.put(name, value);
         }
         return flags;
+    }
+
+    /** {@code runs/PREFIX-yyyyMMdd-HHmmss}: a fresh run folder. */
+    static Path timestampedRunDir(String prefix) {
+        return Path.of("runs", prefix + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /**
+     * The flags of the benchmarks that run the demo once per variant (selectors, async): the RL
+     * budget, the target accuracy, the seed and the run folder.
+     */
+    static final class DemoRunFlags {
+        double minutes;
+        double target = 0.85;
+        long seed = 7;
+        private Path runDir;
+
+        DemoRunFlags(double minutes) {
+            this.minutes = minutes;
+        }
+
+        /**
+         * Reads the flags of {@code args} ({@link BenchCommand#flags}), takes --minutes, --target,
+         * --seed and --run-dir, and returns the others, by name without dashes, in order.
+         *
+         * @throws IllegalArgumentException for an unknown flag or a number that does not parse
+         */
+        Map<String, String> readFrom(List<String> args, List<String> known) {
+            Map<String, String> others = new LinkedHashMap<>();
+            flags(args, known).forEach((name, value) -> {
+                try {
+                    switch (name) {
+                        case "minutes" -> minutes = Double.parseDouble(value);
+                        case "target" -> target = Double.parseDouble(value);
+                        case "seed" -> seed = Long.parseLong(value);
+                        case "run-dir" -> runDir = Path.of(value);
+                        default -> others.put(name, value);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--" + name + " needs a number, got '" + value + "'");
+                }
+            });
+            return others;
+        }
+
+        /** --run-dir, else {@link #timestampedRunDir}; absolute. */
+        Path runDir(String prefix) {
+            return (runDir != null ? runDir : timestampedRunDir(prefix)).toAbsolutePath();
+        }
     }
 
     /** A whole-number flag value ({@code 1_000} allowed). */

@@ -9,12 +9,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -107,33 +104,11 @@ public final class SelectorBenchmark {
     static final List<String> FLAGS = List.of("selectors", "minutes", "target", "seed", "run-dir");
 
     static Settings parse(List<String> args) {
-        List<String> selectors = PromptSelectors.FAMILY.names();
-        double minutes = 6;
-        double target = 0.85;
-        long seed = 7;
-        Path runDir = null;
-        for (Map.Entry<String, String> entry : BenchCommand.flags(args, FLAGS).entrySet()) {
-            String flag = "--" + entry.getKey();
-            String value = entry.getValue();
-            try {
-                switch (flag) {
-                    case "--selectors" -> selectors = Arrays.stream(value.split(",")).map(String::trim)
-                            .filter(s -> !s.isEmpty()).toList();
-                    case "--minutes" -> minutes = Double.parseDouble(value);
-                    case "--target" -> target = Double.parseDouble(value);
-                    case "--seed" -> seed = Long.parseLong(value);
-                    case "--run-dir" -> runDir = Path.of(value);
-                    default -> throw new IllegalStateException(flag); // BenchCommand.flags refused it
-                }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " needs a number, got '" + value + "'");
-            }
-        }
-        if (runDir == null) {
-            runDir = Path.of("runs", "bench-selectors-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        }
-        return new Settings(selectors, minutes, target, seed, runDir.toAbsolutePath());
+        BenchCommand.DemoRunFlags demo = new BenchCommand.DemoRunFlags(6);
+        String chosen = demo.readFrom(args, FLAGS).get("selectors");
+        List<String> selectors = chosen == null ? PromptSelectors.FAMILY.names()
+                : Arrays.stream(chosen.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return new Settings(selectors, demo.minutes, demo.target, demo.seed, demo.runDir("bench-selectors"));
     }
 
     /** The side-by-side table; ratios against the first uniform run, when there is one. */

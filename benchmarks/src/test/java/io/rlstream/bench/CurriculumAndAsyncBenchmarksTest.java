@@ -36,6 +36,24 @@ class CurriculumAndAsyncBenchmarksTest {
     }
 
     @Test
+    void bothDemoBenchmarksReadTheSameRunFlags(@TempDir Path dir) {
+        SelectorBenchmark.Settings s = SelectorBenchmark.parse(List.of("--minutes", "3", "--target", "0.9",
+                "--seed", "11", "--run-dir", dir.toString()));
+        assertEquals(List.of(3.0, 0.9, 11.0), List.of(s.minutes(), s.target(), (double) s.seed()));
+        assertEquals(dir.toAbsolutePath(), s.runDir());
+        AsyncBenchmark.Settings a = AsyncBenchmark.parse(List.of("--seed", "3"));
+        // the defaults: 5 minutes for async (6 for selectors), target 0.85, a fresh folder under runs/
+        assertEquals(List.of(5.0, 0.85, 3.0), List.of(a.minutes(), a.target(), (double) a.seed()));
+        assertTrue(a.runDir().getFileName().toString().matches("bench-async-\\d{8}-\\d{6}"), a.runDir().toString());
+        assertEquals(Path.of("runs").toAbsolutePath(), a.runDir().getParent());
+        assertEquals(6.0, SelectorBenchmark.parse(List.of()).minutes());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> AsyncBenchmark.parse(List.of("--target", "most")))
+                .getMessage().contains("--target needs a number, got 'most'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> AsyncBenchmark.parse(List.of("--etas", "0,x")))
+                .getMessage().contains("--etas needs numbers, got '0,x'"));
+    }
+
+    @Test
     void theOverlapLimitIsTheSumOverTheLargerPart() {
         // 60 s of generation and 40 s of training, done one after the other, could overlap into 60 s: 100 / 60
         assertEquals(100.0 / 60, AsyncBenchmark.overlapLimit(60, 40), 1e-12);

@@ -1,16 +1,13 @@
 package io.rlstream.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.bench.ProcessorsBenchmark.Latency;
 import io.rlstream.bench.ProcessorsBenchmark.Result;
 import io.rlstream.bench.ProcessorsBenchmark.Row;
 import io.rlstream.bench.ProcessorsBenchmark.Settings;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.rlstream.testkit.CommandConsole;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,22 +18,20 @@ import org.junit.jupiter.api.Test;
 /** Flags, usage errors, percentiles and the report's layout; no broker. */
 class ProcessorsBenchmarkTest {
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CommandConsole console = new CommandConsole();
 
     private int run(String... args) {
-        return ProcessorsBenchmark.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return console.run(ProcessorsBenchmark::run, args);
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return console.err();
     }
 
     @Test
     void helpPrintsUsageWithEveryFlag() {
         assertEquals(0, run("--help"));
-        String usage = out.toString(StandardCharsets.UTF_8);
+        String usage = console.out();
         assertTrue(usage.startsWith("Usage: rlstream bench processors"), usage);
         for (String flag : ProcessorsBenchmark.VALUE_FLAGS) {
             assertTrue(usage.contains("--" + flag + " "), "usage explains --" + flag);

@@ -7,31 +7,27 @@ import io.rlstream.bench.TrainerBenchmark.Result;
 import io.rlstream.bench.TrainerBenchmark.Row;
 import io.rlstream.bench.TrainerBenchmark.Settings;
 import io.rlstream.model.PolicyConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.rlstream.testkit.CommandConsole;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A tiny real run on the demo policy, flags and usage errors. */
 class TrainerBenchmarkTest {
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CommandConsole console = new CommandConsole();
 
     private int run(String... args) {
-        return TrainerBenchmark.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return console.run(TrainerBenchmark::run, args);
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return console.err();
     }
 
     @Test
     void tinyRunMeasuresEveryTimedStep() {
         Settings settings = new Settings(3, 2, 2, 2, 5, List.of(), 7);
-        Result result = TrainerBenchmark.measure(settings, new PrintStream(out, true, StandardCharsets.UTF_8));
+        Result result = TrainerBenchmark.measure(settings, console.outStream());
 
         assertEquals(1, result.rows().size(), "one row for the configured thread setting");
         Row row = result.rows().get(0);
@@ -47,13 +43,13 @@ class TrainerBenchmarkTest {
 
         String report = TrainerBenchmarkReport.format(result);
         assertTrue(report.contains("tokens/s") && report.contains("forward p50"), report);
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("step 3/3"), "progress lines while running");
+        assertTrue(console.out().contains("step 3/3"), "progress lines while running");
     }
 
     @Test
     void helpExitsZeroAndExplainsEveryFlag() {
         assertEquals(0, run("--help"));
-        String usage = out.toString(StandardCharsets.UTF_8);
+        String usage = console.out();
         assertTrue(usage.startsWith("Usage: rlstream bench trainer"), usage);
         for (String flag : TrainerBenchmark.VALUE_FLAGS) {
             assertTrue(usage.contains("--" + flag + " "), "usage explains --" + flag);

@@ -8,9 +8,7 @@ import io.rlstream.algorithm.Algorithm;
 import io.rlstream.algorithm.AlgorithmFamily;
 import io.rlstream.processors.advantage.AdvantageEstimators;
 import io.rlstream.processors.filtration.BatchReweightings;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.rlstream.testkit.CommandConsole;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,18 +16,15 @@ import org.junit.jupiter.api.Test;
 
 class AlgorithmsCommandTest {
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CommandConsole console = new CommandConsole();
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Rlstream.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        console.reset();
+        return console.run(Rlstream::run, args);
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.out();
     }
 
     @Test
@@ -89,10 +84,10 @@ class AlgorithmsCommandTest {
         assertEquals(0, run("algorithms", "--help"));
         assertTrue(out().contains("Usage: rlstream algorithms [--markdown] [FAMILY-OR-SETTING]"), out());
         assertEquals(2, run("algorithms", "advantage.estimators"));
-        String error = err.toString(StandardCharsets.UTF_8);
+        String error = console.err();
         assertTrue(error.contains("no family called 'advantage.estimators'")
                 && error.contains("advantage estimators (advantage.estimator)"), error);
         assertEquals(2, run("algorithms", "--json"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown option '--json'"));
+        assertTrue(console.err().contains("unknown option '--json'"));
     }
 }

@@ -13,11 +13,7 @@ import io.rlstream.model.decoder.ResponseScorer;
 import io.rlstream.model.folder.ModelFolder;
 import io.rlstream.model.hf.DecoderConfig;
 import io.rlstream.model.tokenizer.HfTokenizer;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.rlstream.testkit.CommandConsole;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,12 +45,8 @@ class ModelCommandTest {
     record Result(int code, String out, String err) {}
 
     private static Result runWithInput(String stdin, String... argv) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        InputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
-        int code = ModelCommand.run(List.of(argv), in, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        CommandConsole.Output o = CommandConsole.once(ModelCommand::run, stdin, argv);
+        return new Result(o.status(), o.out(), o.err());
     }
 
     private static Result run(String... argv) {
@@ -344,11 +336,8 @@ class ModelCommandTest {
         assertEquals(2, run().code(), "no subcommand: the overview, exit 2");
         assertTrue(run("--help").out().contains("init       write a randomly initialised model"));
         assertTrue(Rlstream.USAGE.contains("model init|inspect|score|generate"));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Rlstream.run(List.of("model", "inspect", "--help"), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(0, code);
-        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("Usage: rlstream model inspect DIR"));
+        CommandConsole.Output inspectHelp = CommandConsole.once(Rlstream::run, List.of("model", "inspect", "--help"));
+        assertEquals(0, inspectHelp.status());
+        assertTrue(inspectHelp.out().startsWith("Usage: rlstream model inspect DIR"));
     }
 }

@@ -1,7 +1,6 @@
 package io.rlstream.ops;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,9 +28,10 @@ import org.apache.kafka.common.Uuid;
  * <p>Replication factors are 1, {@code transaction.state.log.min.isr=1},
  * {@code group.initial.rebalance.delay.ms=0}, {@code message.max.bytes} is 17 MiB (the catalog's
  * 16 MiB topics plus headroom) and topics are not auto-created (the topic catalog creates them).
- * The broker logs at WARN.
+ * The broker logs at WARN to {@link #logFile()}. {@link #close()} stops it (SIGTERM, then SIGKILL
+ * after 15 s); the data folder stays until the next start.
  */
-public final class KafkaBrokerProcess implements AutoCloseable {
+public final class KafkaBrokerProcess extends ServiceProcess {
 
     /** Largest record batch the broker accepts: 16 MiB topics (see the topic catalog) + 1 MiB. */
     public static final int MESSAGE_MAX_BYTES = 17 * 1024 * 1024;
@@ -46,23 +46,18 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     public static final String DEFAULT_JVM_OPTIONS = "-Xms256m -Xmx1g -XX:TieredStopAtLevel=1";
     public static final String JVM_OPTIONS_PROPERTY = "rlstream.broker.jvmOptions";
 
-    private static final int ATTEMPTS = 3;
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
     private final Path dataDir;
     private final Map<String, String> overrides;
-    private final Path log;
     private final String clusterId = Uuid.randomUuid().toString();
-    private Process process;
     private int brokerPort;
     private int controllerPort;
-    private int attempt;
-    private long startedNanos;
 
     private KafkaBrokerProcess(Path dataDir, Map<String, String> overrides) {
+        super("the Kafka broker", dataDir.toAbsolutePath(), dataDir.toAbsolutePath().resolve("broker.log"), STOP_GRACE);
         this.dataDir = dataDir.toAbsolutePath();
         this.overrides = Map.copyOf(overrides);
-        this.log = this.dataDir.resolve("broker.log");
     }
 
     /** Starts a broker with the default settings and waits until it answers. */
@@ -80,31 +75,23 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      */
     public static KafkaBrokerProcess start(Path dataDir, Map<String, String> overrides, Duration timeout) {
         KafkaBrokerProcess broker = launch(dataDir, overrides);
-        try {
-            broker.awaitReady(timeout);
-            return broker;
-        } catch (RuntimeException e) {
-            broker.close();
-            throw e;
-        }
+        broker.awaitReadyOrStop(timeout);
+        return broker;
     }
 
     /** Launches without waiting (LocalPlatform starts the registry meanwhile). */
     static KafkaBrokerProcess launch(Path dataDir, Map<String, String> overrides) {
         KafkaBrokerProcess broker = new KafkaBrokerProcess(dataDir, overrides);
-        try {
+        broker.launch(() -> {
             ChildProcesses.deleteRecursively(broker.dataDir);
             Files.createDirectories(broker.dataDir);
-            broker.spawn();
-        } catch (IOException e) {
-            broker.close();
-            throw new UncheckedIOException("cannot start the Kafka broker in " + broker.dataDir + ": " + e, e);
-        }
+        });
         return broker;
     }
 
-    private void spawn() throws IOException {
-        attempt++;
+    /** The command line of one attempt: fresh ports, a fresh storage folder, its config files. */
+    @Override
+    List<String> command() throws IOException {
         brokerPort = ChildProcesses.freePort();
         controllerPort = ChildProcesses.freePort();
         while (controllerPort == brokerPort) {
@@ -131,8 +118,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         command.add(serverProperties.toString());
         command.add(clusterId);
         command.add(storage.toString());
-        startedNanos = System.nanoTime();
-        process = ChildProcesses.launch(command, dataDir, log);
+        return command;
     }
 
     private Map<String, String> serverProperties(Path storage) {
@@ -177,32 +163,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
-    /** Waits until the broker answers describeCluster; relaunches on a port clash. */
-    void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                if (ChildProcesses.portClash(log) && attempt < ATTEMPTS) {
-                    try {
-                        spawn();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    continue;
-                }
-                throw new IllegalStateException("the Kafka broker exited with code " + process.exitValue()
-                        + " while starting; see " + log + ":\n" + ChildProcesses.tail(log, 30));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the Kafka broker did not answer on " + bootstrapServers()
-                        + " within " + timeout.toSeconds() + " s; see " + log + ":\n"
-                        + ChildProcesses.tail(log, 30));
-            }
-            if (ChildProcesses.accepts(brokerPort) && describeClusterOnce()) {
-                return;
-            }
-            sleep(100);
-        }
+    /** The broker answers describeCluster. */
+    @Override
+    boolean answers() {
+        return ChildProcesses.accepts(brokerPort) && describeClusterOnce();
+    }
+
+    @Override
+    String address() {
+        return bootstrapServers();
     }
 
     private boolean describeClusterOnce() {
@@ -217,17 +186,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             return false;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
+            throw interrupted(e);
         }
     }
 
@@ -242,29 +201,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
-    }
-
-    /** The broker's stdout and stderr (WARN and above). */
-    public Path logFile() {
-        return log;
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    public boolean isAlive() {
-        return process != null && process.isAlive();
-    }
-
-    long startedNanos() {
-        return startedNanos;
-    }
-
-    /** Stops the broker (SIGTERM, then SIGKILL after 15 s). The data folder stays until the next start. */
-    @Override
-    public void close() {
-        ChildProcesses.stop(process, STOP_GRACE);
     }
 
     private static final String LOG4J2 = String.join("\n",

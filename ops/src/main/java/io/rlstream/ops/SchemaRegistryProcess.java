@@ -18,14 +18,15 @@ import java.util.jar.JarFile;
  * The real Apicurio Registry 2.6 (Quarkus, in-memory H2 storage) as a child JVM bound to
  * 127.0.0.1 on a free port. It serves Apicurio's own API at {@link #url()} (what
  * {@link io.rlstream.schemas.RegistrySerdes} takes) and the Confluent-compatible API at
- * {@link #ccompatUrl()}. Its output goes to {@code registry.log} in the work folder.
+ * {@link #ccompatUrl()}. Its output goes to {@code registry.log} in the work folder. {@link #close()}
+ * stops it (SIGTERM, then SIGKILL after 10 s); its schemas are gone with it (in-memory storage).
  *
  * <p>The registry distribution is found by {@link #locateHome()}: system property
  * {@value #HOME_PROPERTY}, else environment variable {@value #HOME_ENV}, else the folder
  * {@code ops/target/apicurio-registry} in the working directory or one above it, or above the folder
  * the ops classes were loaded from (ops' build unpacks the {@code io.apicurio:apicurio-registry-app:2.6.13.Final:tar.gz:all} artifact there).
  */
-public final class SchemaRegistryProcess implements AutoCloseable {
+public final class SchemaRegistryProcess extends ServiceProcess {
 
     public static final String HOME_PROPERTY = "rlstream.registry.home";
     public static final String HOME_ENV = "RLSTREAM_REGISTRY_HOME";
@@ -39,26 +40,22 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     public static final String DEFAULT_JVM_OPTIONS = "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1";
     public static final String JVM_OPTIONS_PROPERTY = "rlstream.registry.jvmOptions";
 
-    private static final int ATTEMPTS = 3;
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final Path workDir;
     private final Path home;
     private final Path runner;
     private final String mainClass;
-    private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    private Process process;
     private int port;
-    private int attempt;
-    private long startedNanos;
 
     private SchemaRegistryProcess(Path workDir, Path home) {
+        super("the schema registry", workDir.toAbsolutePath(), workDir.toAbsolutePath().resolve("registry.log"),
+                STOP_GRACE);
         this.workDir = workDir.toAbsolutePath();
         this.home = home.toAbsolutePath();
         this.runner = runnerJar(this.home);
         this.mainClass = mainClass(runner);
-        this.log = this.workDir.resolve("registry.log");
     }
 
     /** Starts the registry found by {@link #locateHome()}, with its log in {@code workDir}, and waits until ready. */
@@ -76,26 +73,17 @@ public final class SchemaRegistryProcess implements AutoCloseable {
      */
     public static SchemaRegistryProcess start(Path workDir, Path registryHome, Duration timeout) {
         SchemaRegistryProcess registry = launch(workDir, registryHome);
-        try {
-            registry.awaitReady(timeout);
-            return registry;
-        } catch (RuntimeException e) {
-            registry.close();
-            throw e;
-        }
+        registry.awaitReadyOrStop(timeout);
+        return registry;
     }
 
     /** Launches without waiting (LocalPlatform starts the broker meanwhile). */
     static SchemaRegistryProcess launch(Path workDir, Path registryHome) {
         SchemaRegistryProcess registry = new SchemaRegistryProcess(workDir, registryHome);
-        try {
+        registry.launch(() -> {
             Files.createDirectories(registry.workDir);
-            Files.deleteIfExists(registry.log);
-            registry.spawn();
-        } catch (IOException e) {
-            registry.close();
-            throw new UncheckedIOException("cannot start the schema registry in " + registry.workDir + ": " + e, e);
-        }
+            Files.deleteIfExists(registry.logFile());
+        });
         return registry;
     }
 
@@ -182,8 +170,9 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         }
     }
 
-    private void spawn() throws IOException {
-        attempt++;
+    /** The command line of one attempt, on a fresh port. */
+    @Override
+    List<String> command() {
         port = ChildProcesses.freePort();
         List<String> command = new ArrayList<>();
         command.add(ChildProcesses.javaExecutable());
@@ -200,42 +189,22 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         command.add(runner + java.io.File.pathSeparator + ChildProcesses.codeSource(ChildMain.class));
         command.add(ChildMain.class.getName());
         command.add(mainClass);
-        startedNanos = System.nanoTime();
-        process = ChildProcesses.launch(command, workDir, log);
+        return command;
     }
 
-    /** Waits until {@code /health/ready} answers 200; relaunches on a port clash. */
-    void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        URI ready = URI.create(baseUrl() + "/health/ready");
-        while (true) {
-            if (!process.isAlive()) {
-                if (ChildProcesses.portClash(log) && attempt < ATTEMPTS) {
-                    try {
-                        spawn();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    ready = URI.create(baseUrl() + "/health/ready");
-                    continue;
-                }
-                throw new IllegalStateException("the schema registry exited with code " + process.exitValue()
-                        + " while starting; see " + log + ":\n" + ChildProcesses.tail(log, 30));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the schema registry was not ready at " + ready + " within "
-                        + timeout.toSeconds() + " s; see " + log + ":\n" + ChildProcesses.tail(log, 30));
-            }
-            if (ChildProcesses.accepts(port) && status(ready) == 200) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the schema registry", e);
-            }
-        }
+    /** {@code /health/ready} answers 200. */
+    @Override
+    boolean answers() {
+        return ChildProcesses.accepts(port) && status(readyUri()) == 200;
+    }
+
+    @Override
+    String address() {
+        return readyUri().toString();
+    }
+
+    private URI readyUri() {
+        return URI.create(baseUrl() + "/health/ready");
     }
 
     private int status(URI uri) {
@@ -245,8 +214,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the schema registry", e);
+            throw interrupted(e);
         }
     }
 
@@ -271,27 +239,5 @@ public final class SchemaRegistryProcess implements AutoCloseable {
 
     public Path home() {
         return home;
-    }
-
-    public Path logFile() {
-        return log;
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    public boolean isAlive() {
-        return process != null && process.isAlive();
-    }
-
-    long startedNanos() {
-        return startedNanos;
-    }
-
-    /** Stops the registry (SIGTERM, then SIGKILL after 10 s). Its schemas are gone (in-memory storage). */
-    @Override
-    public void close() {
-        ChildProcesses.stop(process, STOP_GRACE);
     }
 }

@@ -1,22 +1,18 @@
 package io.rlstream.reward;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
-import io.rlstream.monitoring.prometheus.KafkaMeters;
+import io.rlstream.monitoring.metrics.ReportingStreams;
 import io.rlstream.reward.stream.RewardStats;
 import io.rlstream.reward.stream.RewardTopology;
 import io.rlstream.reward.feedback.FeedbackMapping;
 import io.rlstream.reward.score.RewardScorer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,18 +22,11 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 /** Runs the reward topology with exactly-once processing and publishes its counters as metrics. */
 public final class RewardService implements AutoCloseable {
 
-    private final KafkaStreams streams;
-    private final MetricsPublisher metrics;
-    private final KafkaStreamsMetrics streamsMeters;
+    private final ReportingStreams app;
     private final RewardStats stats = new RewardStats();
     /** Runs verifications so that one that hangs can be abandoned at reward.verifier.timeout.ms. */
     private final ExecutorService verifierThreads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "reward-verifier");
-        t.setDaemon(true);
-        return t;
-    });
-    private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "reward-metrics");
         t.setDaemon(true);
         return t;
     });
@@ -62,30 +51,25 @@ public final class RewardService implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(RewardServiceConfig.STREAM_THREADS));
         // Rollouts are decoded inside the topology (dead letters); this only guards the prompts table.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        this.streams = new KafkaStreams(topology, props);
-        this.metrics = new MetricsPublisher(RewardTopology.SERVICE, config.clientProps(), config.catalog(), config.serdes(),
-                registry);
-        this.streamsMeters = registry == null ? null
-                : new KafkaStreamsMetrics(streams, List.of(), KafkaMeters.scheduler(), KafkaMeters.REFRESH);
-        if (streamsMeters != null) {
-            streamsMeters.bindTo(registry);
-        }
+        this.app = new ReportingStreams(new KafkaStreams(topology, props),
+                new MetricsPublisher(RewardTopology.SERVICE, config.clientProps(), config.catalog(), config.serdes(),
+                        registry),
+                registry, "reward-metrics", Duration.ofSeconds(5), this::publishMetrics);
     }
 
     public void start() {
-        streams.start();
-        reporter.scheduleAtFixedRate(this::publishMetrics, 5, 5, TimeUnit.SECONDS);
+        app.start();
     }
 
     public KafkaStreams.State state() {
-        return streams.state();
+        return app.state();
     }
 
     public RewardStats stats() {
         return stats;
     }
 
-    private void publishMetrics() {
+    private void publishMetrics(MetricsPublisher metrics) {
         metrics.publish(MetricCatalog.REWARD_SCORED, stats.scored());
         metrics.publish(MetricCatalog.REWARD_CORRECT, stats.correct());
         metrics.publish(MetricCatalog.REWARD_DEAD_LETTERS, stats.deadLetters());
@@ -99,13 +83,7 @@ public final class RewardService implements AutoCloseable {
 
     @Override
     public void close() {
-        reporter.shutdownNow();
-        if (streamsMeters != null) {
-            streamsMeters.close();
-        }
-        streams.close(Duration.ofSeconds(30));
+        app.close();
         verifierThreads.shutdownNow();
-        publishMetrics();
-        metrics.close();
     }
 }

@@ -2,7 +2,6 @@ package io.rlstream.processors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.events.FinishReason;
 import io.rlstream.events.Prompt;
@@ -23,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,18 +42,7 @@ class ProcessorsIntegrationTest {
     Path stateDir;
 
     private ProcessorsConfig config(Map<String, String> extra) {
-        Map<String, Object> c = pipeline.serviceSettings();
-        c.putAll(extra);
-        c.put("processors.state.dir", stateDir.toString());
-        return new ProcessorsConfig(c);
-    }
-
-    private static void await(BooleanSupplier condition, Duration wait, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + wait.toMillis();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.currentTimeMillis() < deadline, "timed out waiting until " + what);
-            Thread.sleep(50);
-        }
+        return ProcessorsFixture.config(pipeline, stateDir, extra);
     }
 
     @Test
@@ -68,7 +55,7 @@ class ProcessorsIntegrationTest {
         Dispatcher first = new Dispatcher(config, null);
         Thread thread = new Thread(first, "dispatcher-1");
         thread.start();
-        await(() -> first.snapshot().dispatched() == 3, Duration.ofSeconds(30), "3 groups are dispatched");
+        ProcessorsFixture.await(() -> first.snapshot().dispatched() == 3, Duration.ofSeconds(30), "3 groups are dispatched");
         Thread.sleep(1_000); // time to overshoot, if it would
         first.stop();
         thread.join(10_000);
@@ -84,7 +71,7 @@ class ProcessorsIntegrationTest {
         Dispatcher second = new Dispatcher(config, null);
         Thread thread2 = new Thread(second, "dispatcher-2");
         thread2.start();
-        await(() -> second.snapshot().inFlight() == 3, Duration.ofSeconds(30), "the restart sees 3 in flight");
+        ProcessorsFixture.await(() -> second.snapshot().inFlight() == 3, Duration.ofSeconds(30), "the restart sees 3 in flight");
         Thread.sleep(1_000);
         assertEquals(3, second.snapshot().dispatched());
         second.stop();

@@ -5,27 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.rlstream.testkit.CommandConsole;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code rlstream reward check}: JSONL in, each line back with score, status and what was extracted. */
 class RewardCheckCommandTest {
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CommandConsole console = new CommandConsole();
 
     private int run(String input, String... args) {
-        return RewardCheckCommand.run(List.of(args), new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return console.run(RewardCheckCommand::run, input, args);
     }
 
     private List<JsonNode> lines() throws Exception {
         ObjectMapper json = new ObjectMapper();
-        return out.toString(StandardCharsets.UTF_8).lines().map(l -> {
+        return console.out().lines().map(l -> {
             try {
                 return json.readTree(l);
             } catch (Exception e) {
@@ -73,7 +68,7 @@ class RewardCheckCommandTest {
         String input = "not json\n{\"answer\": \"1\"}\n{\"response\": \"1\", \"answer\": \"1\"}\n";
         assertEquals(1, run(input, "--verifier", "numeric-exact"));
         assertEquals(1, lines().size());
-        String errors = err.toString(StandardCharsets.UTF_8);
+        String errors = console.err();
         assertTrue(errors.contains("line 1: expected a JSON object"), errors);
         assertTrue(errors.contains("line 2: expected an object with a string \"response\""), errors);
     }
@@ -81,9 +76,9 @@ class RewardCheckCommandTest {
     @Test
     void flagsAreCheckedAndHelpHelps() {
         assertEquals(0, run("", "--help"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("code-python"));
+        assertTrue(console.out().contains("code-python"));
         assertEquals(2, run("", "--verifier", "telepathy"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("reward.verifier"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(console.err().contains("reward.verifier"), console.err());
         assertEquals(2, run(""));
         assertEquals(2, run("", "--verifier", "reward-model"), "the reward model needs its URL");
     }

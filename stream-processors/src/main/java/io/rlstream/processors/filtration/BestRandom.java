@@ -21,17 +21,10 @@ public final class BestRandom implements PolicyFiltration {
 
     @Override
     public int[] select(double[] rewards, RandomGenerator rng) {
-        Extremes.requireNoNaN(rewards, "reward");
-        int g = rewards.length;
-        if (g < 2) {
-            return g == 0 ? new int[0] : new int[] {0};
-        }
-        int best = Extremes.best(rewards);
-        // draw among the G − 1 others: shift indices at or above the best up by one
-        int other = rng.nextInt(g - 1);
-        if (other >= best) {
-            other++;
-        }
-        return Extremes.sorted(best, other);
+        return Extremes.bestAndOther(rewards, best -> {
+            // draw among the G − 1 others: shift indices at or above the best up by one
+            int other = rng.nextInt(rewards.length - 1);
+            return other >= best ? other + 1 : other;
+        });
     }
 }

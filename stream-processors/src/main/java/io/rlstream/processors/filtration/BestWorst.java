@@ -21,12 +21,6 @@ public final class BestWorst implements PolicyFiltration {
 
     @Override
     public int[] select(double[] rewards, RandomGenerator rng) {
-        Extremes.requireNoNaN(rewards, "reward");
-        int g = rewards.length;
-        if (g < 2) {
-            return g == 0 ? new int[0] : new int[] {0};
-        }
-        int best = Extremes.best(rewards);
-        return Extremes.sorted(best, Extremes.worstExcept(rewards, best));
+        return Extremes.bestAndOther(rewards, best -> Extremes.worstExcept(rewards, best));
     }
 }

@@ -1,5 +1,7 @@
 package io.rlstream.processors.filtration;
 
+import java.util.function.IntUnaryOperator;
+
 /** Best and worst of a group's rewards with the tie-breaking every strategy here shares. */
 final class Extremes {
 
@@ -36,6 +38,20 @@ final class Extremes {
             }
         }
         return worst;
+    }
+
+    /**
+     * What the strategies that keep the best response and one more share: NaN rejected, an empty
+     * group keeps nothing and a group of one keeps {0}, else {best, other(best)} in ascending order.
+     */
+    static int[] bestAndOther(double[] rewards, IntUnaryOperator other) {
+        requireNoNaN(rewards, "reward");
+        int g = rewards.length;
+        if (g < 2) {
+            return g == 0 ? new int[0] : new int[] {0};
+        }
+        int best = best(rewards);
+        return sorted(best, other.applyAsInt(best));
     }
 
     /** {a, b} in ascending order. */

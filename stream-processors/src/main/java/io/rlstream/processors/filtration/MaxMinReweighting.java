@@ -18,16 +18,6 @@ public final class MaxMinReweighting implements BatchReweighting {
 
     @Override
     public double[] weights(double[] scores) {
-        SamplingWeights.requireFinite(scores);
-        double[] w = new double[scores.length];
-        if (w.length == 0) {
-            return w;
-        }
-        double max = SamplingWeights.max(scores);
-        double min = SamplingWeights.min(scores);
-        for (int i = 0; i < w.length; i++) {
-            w[i] = scores[i] == max || scores[i] == min ? 1.0 : 0.0;
-        }
-        return SamplingWeights.floor(w);
+        return SamplingWeights.weights(scores, (s, max, min) -> s == max || s == min ? 1.0 : 0.0);
     }
 }

@@ -22,15 +22,6 @@ public final class MaxRandomReweighting implements BatchReweighting {
 
     @Override
     public double[] weights(double[] scores) {
-        SamplingWeights.requireFinite(scores);
-        double[] w = new double[scores.length];
-        if (w.length == 0) {
-            return w;
-        }
-        double max = SamplingWeights.max(scores);
-        for (int i = 0; i < w.length; i++) {
-            w[i] = scores[i] == max ? AT_MAX : OTHERWISE;
-        }
-        return SamplingWeights.floor(w);
+        return SamplingWeights.weights(scores, (s, max, min) -> s == max ? AT_MAX : OTHERWISE);
     }
 }

@@ -34,12 +34,7 @@ public final class PowReweighting implements BatchReweighting {
 
     @Override
     public double[] weights(double[] scores) {
-        SamplingWeights.requireFinite(scores);
-        double[] w = new double[scores.length];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = Math.pow(Math.abs(scores[i]), power);
-        }
-        return SamplingWeights.floor(w);
+        return SamplingWeights.weights(scores, (s, max, min) -> Math.pow(Math.abs(s), power));
     }
 
     public double power() {

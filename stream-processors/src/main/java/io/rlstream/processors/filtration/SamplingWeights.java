@@ -9,6 +9,27 @@ final class SamplingWeights {
     private SamplingWeights() {
     }
 
+    /** The raw weight of one score, given the batch's largest and smallest score. */
+    @FunctionalInterface
+    interface RawWeight {
+        double of(double score, double max, double min);
+    }
+
+    /** Checks the scores, gives each its raw weight and applies the floor; empty for no scores. */
+    static double[] weights(double[] scores, RawWeight raw) {
+        requireFinite(scores);
+        double[] w = new double[scores.length];
+        if (w.length == 0) {
+            return w;
+        }
+        double max = max(scores);
+        double min = min(scores);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = raw.of(scores[i], max, min);
+        }
+        return floor(w);
+    }
+
     /** {@code w = max(w + 1e-8, 1e-8)}, in place. */
     static double[] floor(double[] raw) {
         for (int i = 0; i < raw.length; i++) {

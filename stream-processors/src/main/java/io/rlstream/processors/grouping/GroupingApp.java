@@ -1,21 +1,16 @@
 package io.rlstream.processors.grouping;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.rlstream.config.ExactlyOnceStreams;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
-import io.rlstream.monitoring.prometheus.KafkaMeters;
+import io.rlstream.monitoring.metrics.ReportingStreams;
 import io.rlstream.monitoring.summary.StepSummaryApp;
 import io.rlstream.processors.config.ProcessorsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -33,16 +28,8 @@ import org.apache.kafka.streams.Topology;
  */
 public final class GroupingApp implements AutoCloseable {
 
-    private final KafkaStreams streams;
-    private final MetricsPublisher metrics;
-    private final KafkaStreamsMetrics streamsMeters;
+    private final ReportingStreams app;
     private final GroupingCounters counters = new GroupingCounters();
-    private final long metricsIntervalMs;
-    private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "grouping-metrics");
-        t.setDaemon(true);
-        return t;
-    });
 
     public GroupingApp(ProcessorsConfig config) {
         this(config, null);
@@ -52,15 +39,11 @@ public final class GroupingApp implements AutoCloseable {
     public GroupingApp(ProcessorsConfig config, MeterRegistry registry) {
         Topology topology = GroupingTopology.build(new StreamsBuilder(), config.catalog(), config.outputCatalog(),
                 config.serdes(), GroupingSettings.from(config), counters);
-        this.streams = new KafkaStreams(topology, streamsProperties(config));
-        this.metrics = new MetricsPublisher(GroupingTopology.SERVICE, config.clientProps(), config.outputCatalog(),
-                config.serdes(), registry);
-        this.streamsMeters = registry == null ? null
-                : new KafkaStreamsMetrics(streams, List.of(), KafkaMeters.scheduler(), KafkaMeters.REFRESH);
-        if (streamsMeters != null) {
-            streamsMeters.bindTo(registry);
-        }
-        this.metricsIntervalMs = config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS);
+        this.app = new ReportingStreams(new KafkaStreams(topology, streamsProperties(config)),
+                new MetricsPublisher(GroupingTopology.SERVICE, config.clientProps(), config.outputCatalog(),
+                        config.serdes(), registry),
+                registry, "grouping-metrics", Duration.ofMillis(config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS)),
+                this::publishMetrics);
     }
 
     /** Kafka Streams settings: the pass-through client settings, then ours (exactly-once always). */
@@ -81,19 +64,18 @@ public final class GroupingApp implements AutoCloseable {
     }
 
     public void start() {
-        streams.start();
-        reporter.scheduleAtFixedRate(this::publishMetrics, metricsIntervalMs, metricsIntervalMs, TimeUnit.MILLISECONDS);
+        app.start();
     }
 
     public KafkaStreams.State state() {
-        return streams.state();
+        return app.state();
     }
 
     public GroupingCounters counters() {
         return counters;
     }
 
-    private void publishMetrics() {
+    private void publishMetrics(MetricsPublisher metrics) {
         counters.metrics().forEach(metrics::publish);
         double ratio = counters.effectiveRatio();
         if (!Double.isNaN(ratio)) {
@@ -103,13 +85,7 @@ public final class GroupingApp implements AutoCloseable {
 
     @Override
     public void close() {
-        reporter.shutdownNow();
-        if (streamsMeters != null) {
-            streamsMeters.close();
-        }
-        streams.close(Duration.ofSeconds(30));
-        publishMetrics();
-        metrics.close();
+        app.close();
     }
 
     /** Runs until the process is stopped. Argument: an optional properties file; RLSTREAM_* variables override it. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rlstream.algorithm.AlgorithmFamily;
 import io.rlstream.processors.advantage.AdvantageEstimators;
 import io.rlstream.processors.advantage.Grpo;
 import io.rlstream.processors.curriculum.PromptSelectors;
@@ -19,9 +18,9 @@ import io.rlstream.processors.filtration.PolicyFiltrations;
 import io.rlstream.processors.filtration.PowReweighting;
 import io.rlstream.processors.grouping.GroupingApp;
 import io.rlstream.processors.grouping.GroupingSettings;
+import io.rlstream.testkit.AlgorithmSettings;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
 import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -84,20 +83,9 @@ class ProcessorsConfigTest {
     /** Each setting that chooses an algorithm accepts exactly its family's names, and the docs list them. */
     @Test
     void algorithmSettingsAreValidatedByTheirFamilies() {
-        List<AlgorithmFamily<?, ?>> families = List.of(AdvantageEstimators.FAMILY, GroupFilters.FAMILY,
-                PolicyFiltrations.FAMILY, BatchReweightings.FAMILY, PromptSelectors.FAMILY);
-        for (AlgorithmFamily<?, ?> family : families) {
-            ConfigDef.ConfigKey key = ProcessorsConfig.DEFINITION.configKeys().get(family.setting());
-            assertEquals(family.validator().toString(), key.validator.toString(), family.setting());
-            assertTrue(family.contains((String) key.defaultValue), family.setting());
-            for (String name : family.names()) {
-                assertEquals(name, new ProcessorsConfig(Map.of(family.setting(), name)).getString(family.setting()));
-            }
-            ConfigException e = assertThrows(ConfigException.class,
-                    () -> new ProcessorsConfig(Map.of(family.setting(), "no-such-algorithm")));
-            assertTrue(e.getMessage().contains(family.setting())
-                    && e.getMessage().contains(String.join(", ", family.names())), e.getMessage());
-        }
+        AlgorithmSettings.assertValidatedByFamilies(ProcessorsConfig.DEFINITION, ProcessorsConfig::new, List.of(
+                AdvantageEstimators.FAMILY, GroupFilters.FAMILY,
+                PolicyFiltrations.FAMILY, BatchReweightings.FAMILY, PromptSelectors.FAMILY));
     }
 
     @Test

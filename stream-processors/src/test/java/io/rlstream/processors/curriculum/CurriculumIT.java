@@ -6,28 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rlstream.events.Prompt;
-import io.rlstream.events.PromptDispatch;
-import io.rlstream.events.PromptStats;
+import io.rlstream.processors.ProcessorsFixture;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.dispatch.DispatcherService;
+import io.rlstream.processors.dispatch.GroupingStandIn;
 import io.rlstream.processors.tools.PromptsQueryCommand;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.testkit.CommandConsole;
 import io.rlstream.testkit.PipelineFixture;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,71 +44,19 @@ class CurriculumIT {
     Path stateDir;
 
     private ProcessorsConfig config() {
-        Map<String, Object> c = pipeline.serviceSettings();
-        c.put("processors.state.dir", stateDir.toString());
-        c.put("dispatch.selector", "pass-rate-window");
-        c.put("selector.window.explore", "0");
-        // fewer groups in flight than mid prompts: an idle mid prompt is always there, so the window
-        // never falls back to a uniform pick
-        c.put("dispatch.max-in-flight-groups", "2");
-        c.put("group.size", "2");
-        c.put("dispatch.query.port", "0");
-        c.put("processors.metrics.interval.ms", "100");
-        return new ProcessorsConfig(c);
+        return ProcessorsFixture.config(pipeline, stateDir, Map.of(
+                "dispatch.selector", "pass-rate-window",
+                "selector.window.explore", "0",
+                // fewer groups in flight than mid prompts: an idle mid prompt is always there, so the
+                // window never falls back to a uniform pick
+                "dispatch.max-in-flight-groups", "2",
+                "group.size", "2",
+                "dispatch.query.port", "0",
+                "processors.metrics.interval.ms", "100"));
     }
 
-    /** Answers every dispatched group with the prompt's statistics, as the grouping app would. */
-    private final class GroupingStandIn implements AutoCloseable {
-        private final KafkaConsumer<String, PromptDispatch> dispatches;
-        private final KafkaProducer<String, PromptStats> stats;
-        private final Map<String, Long> groups = new HashMap<>();
-        final Map<String, Long> dispatchedByPrompt = new HashMap<>();
-
-        GroupingStandIn() {
-            dispatches = pipeline.consumer(PromptDispatch.class, "stand-in-" + System.nanoTime());
-            dispatches.subscribe(List.of(CATALOG.name(Topic.PROMPT_DISPATCH)));
-            stats = pipeline.producer(PromptStats.class);
-        }
-
-        void answer(Duration time) {
-            long end = System.currentTimeMillis() + time.toMillis();
-            while (System.currentTimeMillis() < end) {
-                for (ConsumerRecord<String, PromptDispatch> r : dispatches.poll(Duration.ofMillis(100))) {
-                    PromptDispatch d = r.value();
-                    dispatchedByPrompt.merge(d.getPromptId(), 1L, Long::sum);
-                    long n = groups.merge(d.getPromptId(), 1L, Long::sum);
-                    double mean = d.getPromptId().startsWith("easy") ? 1.0 : 0.5;
-                    stats.send(new ProducerRecord<>(CATALOG.name(Topic.PROMPT_STATS), d.getPromptId(),
-                            PromptStats.newBuilder().setPromptId(d.getPromptId()).setSamples(2 * n).setGroups(n)
-                                    .setPassRate(mean).setMovingAverage(mean).setLastPolicyVersion(0)
-                                    .setUpdatedAt(Instant.now()).setLastGroupId(d.getGroupId()).setLastGroupSamples(2)
-                                    .setLastGroupMeanReward(mean).build()));
-                }
-                stats.flush();
-            }
-        }
-
-        @Override
-        public void close() {
-            dispatches.close();
-            stats.close();
-        }
-    }
-
-    private static void await(BooleanSupplier condition, Duration wait, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + wait.toMillis();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.currentTimeMillis() < deadline, "timed out waiting until " + what);
-            Thread.sleep(100);
-        }
-    }
-
-    private static String[] run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PromptsQueryCommand.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    private static CommandConsole.Output run(String... args) {
+        return CommandConsole.once(PromptsQueryCommand::run, List.of(args));
     }
 
     @Test
@@ -125,39 +65,39 @@ class CurriculumIT {
                 .stream().map(id -> Prompt.newBuilder().setPromptId(id).setText(id + "?").setCreatedAt(Instant.now()).build())
                 .toList());
         ProcessorsConfig config = config();
-        try (GroupingStandIn grouping = new GroupingStandIn()) {
+        try (GroupingStandIn grouping = new GroupingStandIn(pipeline, id -> id.startsWith("easy") ? 1.0 : 0.5, false)) {
             DispatcherService first = DispatcherService.start(config, null);
             String url = first.queryAddress().orElseThrow().toString();
             grouping.answer(Duration.ofSeconds(8));
 
             // the first pass dispatched every prompt once; after it, easy prompts are skipped
-            long easy = grouping.dispatchedByPrompt.entrySet().stream().filter(e -> e.getKey().startsWith("easy"))
+            long easy = grouping.groupsByPrompt().entrySet().stream().filter(e -> e.getKey().startsWith("easy"))
                     .mapToLong(Map.Entry::getValue).sum();
-            long mid = grouping.dispatchedByPrompt.entrySet().stream().filter(e -> e.getKey().startsWith("mid"))
+            long mid = grouping.groupsByPrompt().entrySet().stream().filter(e -> e.getKey().startsWith("mid"))
                     .mapToLong(Map.Entry::getValue).sum();
-            assertTrue(mid >= 20, "groups keep coming as they complete: " + grouping.dispatchedByPrompt);
+            assertTrue(mid >= 20, "groups keep coming as they complete: " + grouping.groupsByPrompt());
             // each easy prompt goes once, in the first pass (in the next it is in flight or known to be
             // learnt); one more if the very first poll saw only part of the pool
-            assertTrue(easy >= 3 && easy <= 4, "easy prompts stop after their first groups: " + grouping.dispatchedByPrompt);
+            assertTrue(easy >= 3 && easy <= 4, "easy prompts stop after their first groups: " + grouping.groupsByPrompt());
 
             // what the user sees while it runs
-            await(() -> run("top", "--dispatcher", url, "--by", "selected", "--json")[1].contains("mid-"),
+            ProcessorsFixture.await(() -> run("top", "--dispatcher", url, "--by", "selected", "--json").out().contains("mid-"),
                     Duration.ofSeconds(20), "the selection state reaches the query store");
-            String[] top = run("top", "--dispatcher", url, "--by", "selected", "--n", "3", "--json");
-            assertEquals("0", top[0], top[2]);
-            JsonNode prompts = JSON.readTree(top[1]).get("prompts");
+            CommandConsole.Output top = run("top", "--dispatcher", url, "--by", "selected", "--n", "3", "--json");
+            assertEquals(0, top.status(), top.err());
+            JsonNode prompts = JSON.readTree(top.out()).get("prompts");
             assertEquals(3, prompts.size());
             for (JsonNode p : prompts) {
-                assertTrue(p.get("prompt_id").asText().startsWith("mid"), "the most dispatched are mid: " + top[1]);
+                assertTrue(p.get("prompt_id").asText().startsWith("mid"), "the most dispatched are mid: " + top.out());
                 assertEquals("in-window", p.get("pool").asText());
                 assertEquals(0.5, p.get("estimate").asDouble(), 1e-12);
             }
-            await(() -> run("show", "easy-1", "--dispatcher", url, "--json")[1].contains("above-window"),
+            ProcessorsFixture.await(() -> run("show", "easy-1", "--dispatcher", url, "--json").out().contains("above-window"),
                     Duration.ofSeconds(20), "easy-1's latest view is above the window");
-            JsonNode easy1 = JSON.readTree(run("show", "easy-1", "--dispatcher", url, "--json")[1]);
+            JsonNode easy1 = JSON.readTree(run("show", "easy-1", "--dispatcher", url, "--json").out());
             assertEquals(1.0, easy1.get("estimate").asDouble(), 1e-12);
-            assertEquals(grouping.dispatchedByPrompt.get("easy-1").longValue(), easy1.get("selected").asLong());
-            String table = run("top", "--dispatcher", url)[1];
+            assertEquals(grouping.groupsByPrompt().get("easy-1").longValue(), easy1.get("selected").asLong());
+            String table = run("top", "--dispatcher", url).out();
             assertTrue(table.contains("pass-rate-window") && table.contains("mid-1?"), table);
             JsonNode status = JSON.readTree(new java.net.URL(url + "/selector").openStream());
             assertEquals("pass-rate-window", status.get("selector").asText());
@@ -169,16 +109,16 @@ class CurriculumIT {
             DispatcherService second = DispatcherService.start(config, null);
             try {
                 grouping.answer(Duration.ofSeconds(6));
-                long easyAfter = grouping.dispatchedByPrompt.entrySet().stream().filter(e -> e.getKey().startsWith("easy"))
+                long easyAfter = grouping.groupsByPrompt().entrySet().stream().filter(e -> e.getKey().startsWith("easy"))
                         .mapToLong(Map.Entry::getValue).sum();
                 // the restart's first picks may come before it has re-read the stats: at most one pass
-                assertTrue(easyAfter - easyBefore <= 3, "after the restart: " + grouping.dispatchedByPrompt);
+                assertTrue(easyAfter - easyBefore <= 3, "after the restart: " + grouping.groupsByPrompt());
                 String second1 = second.queryAddress().orElseThrow().toString();
-                await(() -> {
-                    String[] shown = run("show", "mid-1", "--dispatcher", second1, "--json");
+                ProcessorsFixture.await(() -> {
+                    CommandConsole.Output shown = run("show", "mid-1", "--dispatcher", second1, "--json");
                     try {
-                        return shown[0].equals("0") && JSON.readTree(shown[1]).get("selected").asLong()
-                                >= grouping.dispatchedByPrompt.get("mid-1") - 2;
+                        return shown.status() == 0 && JSON.readTree(shown.out()).get("selected").asLong()
+                                >= grouping.groupsByPrompt().get("mid-1") - 2;
                     } catch (java.io.IOException e) {
                         return false;
                     }

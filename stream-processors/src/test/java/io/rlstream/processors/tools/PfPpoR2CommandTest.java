@@ -3,13 +3,9 @@ package io.rlstream.processors.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.rlstream.testkit.CommandConsole;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,20 +23,13 @@ class PfPpoR2CommandTest {
             {"group_id": "g3", "rewards": [2.0, 5, 1], "scores": [3, 4, 1]}
             """;
 
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String stdin, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = PfPpoR2Command.run(List.of(args), new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CommandConsole.Output run(String stdin, String... args) {
+        return CommandConsole.once(PfPpoR2Command::run, stdin, args);
     }
 
     @Test
     void reportsR2PerStrategyAndChoosesTheHighest() {
-        Run r = run(GROUPS);
+        CommandConsole.Output r = run(GROUPS);
         assertEquals(0, r.status(), r.err());
         assertEquals("", r.err());
         assertEquals("""
@@ -58,7 +47,7 @@ class PfPpoR2CommandTest {
     @Test
     void theSeedDrivesBestRandomAndTiesGoToTheEarlierRow() {
         // seed 7 draws 0, 0, 1: best-random keeps best-worst's samples exactly, R² 5000/5162 for both
-        Run r = run(GROUPS, "--seed", "7");
+        CommandConsole.Output r = run(GROUPS, "--seed", "7");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("best-random        3        6   0.968617  <- best\n"), r.out());
         assertTrue(r.out().contains("best-worst         3        6   0.968617\n"), r.out());
@@ -70,7 +59,7 @@ class PfPpoR2CommandTest {
     void readsAFileInsteadOfStandardInput(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("groups.jsonl");
         Files.writeString(file, GROUPS);
-        Run fromFile = run("this would be malformed", "--file", file.toString());
+        CommandConsole.Output fromFile = run("this would be malformed", "--file", file.toString());
         assertEquals(0, fromFile.status(), fromFile.err());
         assertEquals(run(GROUPS).out(), fromFile.out());
     }
@@ -92,7 +81,7 @@ class PfPpoR2CommandTest {
                 {"group_id": "g2", "rewards": [1, 3, 2], "scores": [1, 3, 3]}
                 {"group_id": "g3", "rewards": [2, 5, 1], "scores": [3, 4, 1]}
                 """;
-        Run r = run(input);
+        CommandConsole.Output r = run(input);
         assertEquals(1, r.status());
         // the good lines give the same table as GROUPS; line 3 is blank and not counted as malformed
         assertEquals(run(GROUPS).out(), r.out());
@@ -112,13 +101,13 @@ class PfPpoR2CommandTest {
 
     @Test
     void noUsableGroupIsAnError() {
-        Run empty = run("");
+        CommandConsole.Output empty = run("");
         assertEquals(1, empty.status());
         assertEquals("", empty.out());
         assertTrue(empty.err().startsWith("rlstream pf-ppo r2: no usable group in standard input (0 malformed line(s));"),
                 empty.err());
 
-        Run allBad = run("nope\n{}\n");
+        CommandConsole.Output allBad = run("nope\n{}\n");
         assertEquals(1, allBad.status());
         assertTrue(allBad.err().contains("no usable group in standard input (2 malformed line(s))"), allBad.err());
     }
@@ -126,7 +115,7 @@ class PfPpoR2CommandTest {
     @Test
     void noDefinedR2IsAnError() {
         // true scores all 1: SS_tot = 0 for every strategy, R² undefined, nothing to choose
-        Run r = run("{\"group_id\": \"g\", \"rewards\": [0, 1, 2], \"scores\": [1, 1, 1]}\n");
+        CommandConsole.Output r = run("{\"group_id\": \"g\", \"rewards\": [0, 1, 2], \"scores\": [1, 1, 1]}\n");
         assertEquals(1, r.status());
         assertTrue(r.out().contains("none               1        3  undefined\n"), r.out());
         assertTrue(!r.out().contains("choose"), r.out());
@@ -135,7 +124,7 @@ class PfPpoR2CommandTest {
 
     @Test
     void helpPrintsUsageWithTheInputFormat() {
-        Run r = run("", "--help");
+        CommandConsole.Output r = run("", "--help");
         assertEquals(0, r.status());
         assertTrue(r.out().startsWith("Usage: rlstream pf-ppo r2 [--seed N] [--file PATH]"), r.out());
         assertTrue(r.out().contains("{\"group_id\": \"p17\", \"rewards\": [0.9, 0.1, 0.5], \"scores\": [1, 0, 0]}"), r.out());
@@ -153,12 +142,12 @@ class PfPpoR2CommandTest {
 
     @Test
     void aMissingFileIsReported(@TempDir Path dir) {
-        Run r = run("", "--file", dir.resolve("absent.jsonl").toString());
+        CommandConsole.Output r = run("", "--file", dir.resolve("absent.jsonl").toString());
         assertEquals(1, r.status());
         assertTrue(r.err().startsWith("rlstream pf-ppo r2: cannot read " + dir.resolve("absent.jsonl")), r.err());
     }
 
-    private static void assertUsageError(Run r, String message) {
+    private static void assertUsageError(CommandConsole.Output r, String message) {
         assertEquals(2, r.status());
         assertEquals("", r.out());
         assertTrue(r.err().startsWith(message + "\n"), r.err());

@@ -3,27 +3,22 @@ package io.rlstream.processors.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
+import io.rlstream.testkit.CommandConsole;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What {@code rlstream prompts} says without a dispatcher; SelectionQueryIT asks a real one. */
 class PromptsQueryCommandTest {
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CommandConsole console = new CommandConsole();
 
     private int run(String... args) {
-        return PromptsQueryCommand.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return console.run(PromptsQueryCommand::run, args);
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return console.err();
     }
 
     @Test
@@ -43,7 +38,7 @@ class PromptsQueryCommandTest {
     @Test
     void helpExitsZero() {
         assertEquals(PromptsQueryCommand.OK, run("top", "--help"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("rlstream prompts top"));
+        assertTrue(console.out().contains("rlstream prompts top"));
     }
 
     @Test

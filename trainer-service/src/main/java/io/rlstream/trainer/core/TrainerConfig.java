@@ -1,5 +1,7 @@
 package io.rlstream.trainer.core;
 
+import java.util.function.Consumer;
+
 /**
  * Settings of {@link PolicyTrainer}. {@link #defaults()} is the recipe tuned for the addition demo
  * (see model/README.md for the measurements).
@@ -61,59 +63,99 @@ public record TrainerConfig(double learningRate, int warmupSteps, int decaySteps
     }
 
     public TrainerConfig withObjective(Objective value) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, value);
+        return with(c -> c.objective = value);
     }
 
     public TrainerConfig withAggregation(PolicyLoss.Aggregation value) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, value, maskTruncated, objective);
+        return with(c -> c.aggregation = value);
     }
 
     /** The policy loss registered under {@code name} in {@link PolicyLosses}. */
     public TrainerConfig withPolicyLoss(String name) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, name, aggregation, maskTruncated, objective);
+        return with(c -> c.policyLoss = name);
     }
 
     public TrainerConfig withDualClip(double value) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, value,
-                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
+        return with(c -> c.dualClip = value);
     }
 
     public TrainerConfig withLearningRate(double value) {
-        return new TrainerConfig(value, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
+        return with(c -> c.learningRate = value);
     }
 
     public TrainerConfig withWarmupSteps(int value) {
-        return new TrainerConfig(learningRate, value, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
+        return with(c -> c.warmupSteps = value);
     }
 
     public TrainerConfig withDecaySteps(int value) {
-        return new TrainerConfig(learningRate, warmupSteps, value, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
+        return with(c -> c.decaySteps = value);
     }
 
     public TrainerConfig withClip(double low, double high) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, low, high, dualClip,
-                gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
+        return with(c -> {
+            c.clipLow = low;
+            c.clipHigh = high;
+        });
     }
 
     public TrainerConfig withGradClip(double value) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                value, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
+        return with(c -> c.gradClip = value);
     }
 
     public TrainerConfig withWeightDecay(double value) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, value, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated, objective);
+        return with(c -> c.weightDecay = value);
     }
 
     public TrainerConfig withUpdatesPerBatch(int value) {
-        return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
-                gradClip, weightDecay, value, temperature, policyLoss, aggregation, maskTruncated, objective);
+        return with(c -> c.updatesPerBatch = value);
+    }
+
+    /** A copy with {@code change} applied to its fields, validated like any new config. */
+    private TrainerConfig with(Consumer<Fields> change) {
+        Fields fields = new Fields(this);
+        change.accept(fields);
+        return fields.build();
+    }
+
+    /** The fields of a config being copied: each wither changes some, then {@link #build()}. */
+    private static final class Fields {
+        double learningRate;
+        int warmupSteps;
+        int decaySteps;
+        double clipLow;
+        double clipHigh;
+        double dualClip;
+        double gradClip;
+        double weightDecay;
+        int updatesPerBatch;
+        double temperature;
+        String policyLoss;
+        PolicyLoss.Aggregation aggregation;
+        boolean maskTruncated;
+        Objective objective;
+
+        Fields(TrainerConfig c) {
+            learningRate = c.learningRate;
+            warmupSteps = c.warmupSteps;
+            decaySteps = c.decaySteps;
+            clipLow = c.clipLow;
+            clipHigh = c.clipHigh;
+            dualClip = c.dualClip;
+            gradClip = c.gradClip;
+            weightDecay = c.weightDecay;
+            updatesPerBatch = c.updatesPerBatch;
+            temperature = c.temperature;
+            policyLoss = c.policyLoss;
+            aggregation = c.aggregation;
+            maskTruncated = c.maskTruncated;
+            objective = c.objective;
+        }
+
+        TrainerConfig build() {
+            return new TrainerConfig(learningRate, warmupSteps, decaySteps, clipLow, clipHigh, dualClip,
+                    gradClip, weightDecay, updatesPerBatch, temperature, policyLoss, aggregation, maskTruncated,
+                    objective);
+        }
     }
 
     private static void require(boolean ok, String message, double value) {

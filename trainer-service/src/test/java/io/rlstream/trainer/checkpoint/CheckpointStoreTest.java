@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.SMALL;
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.TOKENIZER;
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.step;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
-import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
-import io.rlstream.model.TokenLogprobs;
 import io.rlstream.trainer.core.AdamW;
 import io.rlstream.trainer.core.LearningRateSchedule;
 import io.rlstream.trainer.core.TrainerConfig;
@@ -27,14 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointStoreTest {
-
-    private static final CharTokenizer TOKENIZER = CharTokenizer.arithmetic();
-    /** Small enough that a checkpoint is ~60 kB and a step a few milliseconds. */
-    private static final PolicyConfig SMALL = new PolicyConfig(TOKENIZER.vocabSize(), 16, 32, 1, 2, 64);
-    private static final List<int[]> PROMPTS = List.of(TOKENIZER.encodePrompt("12+34="), TOKENIZER.encodePrompt("5+7="));
-    private static final List<int[]> TARGETS = List.of(
-            new int[] {TOKENIZER.encode("4")[0], TOKENIZER.encode("6")[0], CharTokenizer.EOS},
-            new int[] {TOKENIZER.encode("1")[0], TOKENIZER.encode("2")[0], CharTokenizer.EOS});
 
     private static TrainerState state(long version) {
         return new TrainerState("demo", version, version,
@@ -215,22 +206,5 @@ class CheckpointStoreTest {
         assertEquals(List.of(2L, 3L, 4L), store.versions());
         store.prune(5);
         assertEquals(List.of(2L, 3L, 4L), store.versions());
-    }
-
-    /** One supervised AdamW step, as PolicyTrainer takes them: backward, update, zero the gradients. */
-    static void step(Policy policy, AdamW optimizer, float learningRate) {
-        try (NDManager scope = policy.newScope()) {
-            try (GradientCollector collector = policy.model().getNDManager().getEngine().newGradientCollector()) {
-                TokenLogprobs scored = policy.responseLogprobs(scope, PROMPTS, TARGETS, 1f, true);
-                collector.backward(scored.logprobs().sum().neg().div(scored.mask().sum()));
-            }
-            for (Pair<String, Parameter> p : policy.parameters()) {
-                NDArray weight = p.getValue().getArray();
-                NDArray gradient = weight.getGradient();
-                gradient.attach(scope);
-                optimizer.update(p.getKey(), weight, gradient, learningRate);
-                gradient.subi(gradient);
-            }
-        }
     }
 }

@@ -4,16 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.engine.Engine;
 import ai.djl.training.GradientCollector;
 import io.rlstream.trainer.objective.GradientCheck;
 import io.rlstream.trainer.objective.ImportanceCorrection;
+import io.rlstream.trainer.objective.PyTorchArrays;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,20 +29,9 @@ import org.junit.jupiter.api.Test;
  *
  * Sum of token losses = −1.28 − 0.5 + 0.8 + 3 + 1 = 3.02 over 5 tokens.
  */
-class ClippedSurrogateTest {
+class ClippedSurrogateTest extends PyTorchArrays {
 
     private static final float OLD = -2f;
-    private NDManager manager;
-
-    @BeforeEach
-    void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void close() {
-        manager.close();
-    }
 
     private NDArray logprobs() {
         // log π_θ = log π_old + log u; padding gets 0 like the policy's scorer returns

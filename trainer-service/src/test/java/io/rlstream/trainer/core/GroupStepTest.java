@@ -18,16 +18,8 @@ import org.junit.jupiter.api.Test;
 /** {@link PolicyTrainer#groupStep} with NFT and LiPO-λ on the demo's tiny policy. */
 class GroupStepTest {
 
-    private static final CharTokenizer TOKENIZER = CharTokenizer.arithmetic();
+    private static final CharTokenizer TOKENIZER = AnswerTokens.TOKENIZER;
     private static final int[] PROMPT = TOKENIZER.encodePrompt("37+48=");
-
-    private static int[] answer(String text) {
-        int[] digits = TOKENIZER.encode(text);
-        int[] out = new int[digits.length + 1];
-        System.arraycopy(digits, 0, out, 0, digits.length);
-        out[digits.length] = CharTokenizer.EOS;
-        return out;
-    }
 
     private static TrainerConfig config() {
         return TrainerConfig.defaults().withWarmupSteps(0).withDecaySteps(0).withUpdatesPerBatch(1)
@@ -78,8 +70,8 @@ class GroupStepTest {
     @Test
     void nftRaisesTheCorrectResponseAndLowersTheIncorrectOne() {
         try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
-            int[] right = answer("85");
-            int[] wrong = answer("84");
+            int[] right = AnswerTokens.of("85");
+            int[] wrong = AnswerTokens.of("84");
             double rightBefore = sequenceLogprob(policy, right);
             double wrongBefore = sequenceLogprob(policy, wrong);
             PolicyTrainer trainer = new PolicyTrainer(policy, config());
@@ -98,7 +90,8 @@ class GroupStepTest {
     void lipoStartsAtTheReferenceAndSeparatesTheRankedResponses() {
         try (Policy policy = Policy.create(PolicyConfig.demo(), 5);
                 Policy reference = Policy.create(PolicyConfig.demo(), 5)) {
-            List<GroupSample> group = List.of(scored(policy, answer("85"), 1), scored(policy, answer("84"), 0));
+            List<GroupSample> group = List.of(scored(policy, AnswerTokens.of("85"), 1),
+                    scored(policy, AnswerTokens.of("84"), 0));
             PolicyTrainer trainer = new PolicyTrainer(policy, reference, config());
             LipoLambda lipo = new LipoLambda(0.1);
             GroupStepStats first = trainer.groupStep(List.of(group), lipo);
@@ -119,7 +112,8 @@ class GroupStepTest {
     void aListOfEqualRewardsTakesNoOptimizerStep() {
         try (Policy policy = Policy.create(PolicyConfig.demo(), 5);
                 Policy reference = Policy.create(PolicyConfig.demo(), 5)) {
-            List<GroupSample> group = List.of(scored(policy, answer("85"), 1), scored(policy, answer("84"), 1));
+            List<GroupSample> group = List.of(scored(policy, AnswerTokens.of("85"), 1),
+                    scored(policy, AnswerTokens.of("84"), 1));
             PolicyTrainer trainer = new PolicyTrainer(policy, reference, config());
             GroupStepStats stats = trainer.groupStep(List.of(group), new LipoLambda(0.1));
             assertEquals(0, stats.terms());
@@ -132,7 +126,8 @@ class GroupStepTest {
         try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
             List<List<GroupSample>> groups = new ArrayList<>();
             for (String[] answers : new String[][] {{"85", "84"}, {"85", "86"}, {"85", "83"}}) {
-                groups.add(List.of(scored(policy, answer(answers[0]), 1), scored(policy, answer(answers[1]), 0)));
+                groups.add(List.of(scored(policy, AnswerTokens.of(answers[0]), 1),
+                        scored(policy, AnswerTokens.of(answers[1]), 0)));
             }
             PolicyTrainer trainer = new PolicyTrainer(policy, config().withUpdatesPerBatch(2)
                     .withObjective(Objective.defaults().withMiniBatches(2)));

@@ -14,20 +14,12 @@ import org.junit.jupiter.api.Test;
 
 class PolicyTrainerTest {
 
-    private static final CharTokenizer TOKENIZER = CharTokenizer.arithmetic();
+    private static final CharTokenizer TOKENIZER = AnswerTokens.TOKENIZER;
     private static final List<int[]> PROMPTS = List.of(
             TOKENIZER.encodePrompt("37+48="), TOKENIZER.encodePrompt("12+10="),
             TOKENIZER.encodePrompt("99+99="), TOKENIZER.encodePrompt("50+25="));
     private static final List<int[]> TARGETS = List.of(
-            answer("85"), answer("22"), answer("198"), answer("75"));
-
-    private static int[] answer(String text) {
-        int[] digits = TOKENIZER.encode(text);
-        int[] out = new int[digits.length + 1];
-        System.arraycopy(digits, 0, out, 0, digits.length);
-        out[digits.length] = CharTokenizer.EOS;
-        return out;
-    }
+            AnswerTokens.of("85"), AnswerTokens.of("22"), AnswerTokens.of("198"), AnswerTokens.of("75"));
 
     private static TrainerConfig config() {
         return TrainerConfig.defaults().withWarmupSteps(0).withDecaySteps(0).withUpdatesPerBatch(1);
@@ -83,8 +75,8 @@ class PolicyTrainerTest {
     void drGrpoNormalisesByTheGenerationLimitNotTheLongestResponseOfTheBatch() {
         TrainerConfig drGrpo = config().withAggregation(PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_SUM_NORM)
                 .withLearningRate(1e-12);
-        int[] response = answer("85");
-        for (int[] partner : List.of(answer("1985"), answer("9"))) {
+        int[] response = AnswerTokens.of("85");
+        for (int[] partner : List.of(AnswerTokens.of("1985"), AnswerTokens.of("9"))) {
             try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
                 PolicyTrainer trainer = new PolicyTrainer(policy, drGrpo);
                 // behaviour log-probs = the policy's own, so every behaviour weight π_prox/π_behav is 1

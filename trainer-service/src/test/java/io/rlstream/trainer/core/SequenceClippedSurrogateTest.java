@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rlstream.trainer.objective.GradientCheck;
+import io.rlstream.trainer.objective.PyTorchArrays;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,21 +29,9 @@ import org.junit.jupiter.api.Test;
  * (2·(−0.8660254) + 3·1.3572088 + 2·(−1.28) + 2·0.8)/9 = 0.15328618. Clipped: the 4 tokens of
  * sequences 3 and 4 of 9. Per-token ppo-clip would have clipped other tokens (u = 1.5 and u = 5).
  */
-class SequenceClippedSurrogateTest {
+class SequenceClippedSurrogateTest extends PyTorchArrays {
 
     private static final float OLD = -2f;
-    private NDManager manager;
-
-    @BeforeEach
-    void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void close() {
-        manager.close();
-    }
-
     private static float lp(double ratio) {
         return OLD + (float) Math.log(ratio);
     }

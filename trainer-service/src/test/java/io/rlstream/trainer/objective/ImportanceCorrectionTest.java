@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.rlstream.trainer.objective.ImportanceCorrection.Level;
 import io.rlstream.trainer.objective.ImportanceCorrection.Mode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,19 +23,7 @@ import org.junit.jupiter.api.Test;
  * The padding token holds log π_prox = 0, log π_behav = −50: a ratio of e^50 that must count
  * nowhere.
  */
-class ImportanceCorrectionTest {
-
-    private NDManager manager;
-
-    @BeforeEach
-    void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void close() {
-        manager.close();
-    }
+class ImportanceCorrectionTest extends PyTorchArrays {
 
     private NDArray behaviour() {
         return manager.create(new float[] {-1f, -2f, -3f, -1.5f, -4f, -50f}, new Shape(2, 3));

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,19 +23,7 @@ import org.junit.jupiter.api.Test;
  * Sum 0.37894001. d/ds of the pair terms: row 0 −(Δ01·σ(0.2) + Δ02·σ(−0.1)), row 1 Δ01·σ(0.2),
  * row 2 Δ02·σ(−0.1), times β for d/d log π of each token: −0.02651217, 0.02029274, 0.00621944.
  */
-class LipoLambdaTest {
-
-    private NDManager manager;
-
-    @BeforeEach
-    void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void close() {
-        manager.close();
-    }
+class LipoLambdaTest extends PyTorchArrays {
 
     private NDArray rows(float... values) {
         return manager.create(values, new Shape(values.length / 2, 2));

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rlstream.trainer.core.PolicyLoss;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,23 +28,11 @@ import org.junit.jupiter.api.Test;
  *
  * Token mean over 6 tokens: −0.2027326/6 = −0.03378876; gradients divided by 6.
  */
-class NegativeAwareFineTuningTest {
+class NegativeAwareFineTuningTest extends PyTorchArrays {
 
     private static final float OLD = -1f;
     private static final double[] REWARDS = {1, 1, 0, 0, 1, 1};
     private static final int[] GROUPS = {0, 0, 0, 0, 1, 1};
-    private NDManager manager;
-
-    @BeforeEach
-    void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void close() {
-        manager.close();
-    }
-
     private NDArray logprobs(double... ratios) {
         float[] values = new float[ratios.length];
         for (int i = 0; i < ratios.length; i++) {

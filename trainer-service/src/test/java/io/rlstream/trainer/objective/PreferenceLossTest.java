@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.rlstream.trainer.objective.PreferenceLoss.Kind;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,19 +25,7 @@ import org.junit.jupiter.api.Test;
  * so β·s = 0.3 and −0.2. Length-averaged (IPO): s₁ = (−2.5 + 3) − (−7 + 6.5) = 1 and
  * s₂ = (−4 + 3.8) − (−3 + 3.2) = −0.4.
  */
-class PreferenceLossTest {
-
-    private NDManager manager;
-
-    @BeforeEach
-    void open() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void close() {
-        manager.close();
-    }
+class PreferenceLossTest extends PyTorchArrays {
 
     private NDArray of(float... values) {
         return manager.create(values);

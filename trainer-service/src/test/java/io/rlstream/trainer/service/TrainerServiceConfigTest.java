@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rlstream.algorithm.AlgorithmFamily;
 import io.rlstream.config.EnumSetting;
+import io.rlstream.testkit.AlgorithmSettings;
 import io.rlstream.trainer.core.LossAggregations;
 import io.rlstream.trainer.core.Objective;
 import io.rlstream.trainer.core.PolicyLoss;
@@ -18,7 +18,6 @@ import io.rlstream.trainer.objective.OffPolicyCorrections;
 import io.rlstream.trainer.objective.PreferenceLosses;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
@@ -27,20 +26,9 @@ class TrainerServiceConfigTest {
     /** Each setting that chooses an algorithm accepts exactly its family's names, and the docs list them. */
     @Test
     void algorithmSettingsAreValidatedByTheirFamilies() {
-        List<AlgorithmFamily<?, ?>> families = List.of(PolicyLosses.FAMILY, LossAggregations.FAMILY, KlEstimators.FAMILY,
-                OffPolicyCorrections.FAMILY, PreferenceLosses.FAMILY);
-        for (AlgorithmFamily<?, ?> family : families) {
-            ConfigDef.ConfigKey key = TrainerServiceConfig.DEFINITION.configKeys().get(family.setting());
-            assertEquals(family.validator().toString(), key.validator.toString(), family.setting());
-            assertTrue(family.contains((String) key.defaultValue), family.setting());
-            for (String name : family.names()) {
-                assertEquals(name, new TrainerServiceConfig(Map.of(family.setting(), name)).getString(family.setting()));
-            }
-            ConfigException e = assertThrows(ConfigException.class,
-                    () -> new TrainerServiceConfig(Map.of(family.setting(), "no-such-algorithm")));
-            assertTrue(e.getMessage().contains(family.setting())
-                    && e.getMessage().contains(String.join(", ", family.names())), e.getMessage());
-        }
+        AlgorithmSettings.assertValidatedByFamilies(TrainerServiceConfig.DEFINITION, TrainerServiceConfig::new, List.of(
+                PolicyLosses.FAMILY, LossAggregations.FAMILY, KlEstimators.FAMILY,
+                OffPolicyCorrections.FAMILY, PreferenceLosses.FAMILY));
     }
 
     @Test

@@ -1,26 +1,22 @@
 package io.rlstream.trainer.tools;
 
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.PROMPTS;
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.SMALL;
+import static io.rlstream.trainer.checkpoint.TinyPolicySteps.step;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
-import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
-import io.rlstream.model.PolicyConfig;
-import io.rlstream.model.TokenLogprobs;
+import io.rlstream.testkit.CommandConsole;
 import io.rlstream.trainer.checkpoint.CheckpointStore;
 import io.rlstream.trainer.checkpoint.TrainerState;
 import io.rlstream.trainer.core.AdamW;
 import io.rlstream.trainer.core.TrainerConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,12 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointsCommandTest {
 
-    private static final CharTokenizer TOKENIZER = CharTokenizer.arithmetic();
-    private static final PolicyConfig SMALL = new PolicyConfig(TOKENIZER.vocabSize(), 16, 32, 1, 2, 64);
-    private static final List<int[]> PROMPTS = List.of(TOKENIZER.encodePrompt("12+34="), TOKENIZER.encodePrompt("5+7="));
-    private static final List<int[]> TARGETS = List.of(
-            new int[] {TOKENIZER.encode("4")[0], TOKENIZER.encode("6")[0], CharTokenizer.EOS},
-            new int[] {TOKENIZER.encode("1")[0], TOKENIZER.encode("2")[0], CharTokenizer.EOS});
     private static final long CREATED = 1_732_444_966_000L; // 2024-11-24T10:42:46Z
 
     @TempDir
@@ -61,7 +51,7 @@ class CheckpointsCommandTest {
         config.put("trainer", TrainerConfig.defaults());
         config.put("checkpoints_keep", 5);
         for (long v = 1; v <= 3; v++) {
-            step(policy, optimizer);
+            step(policy, optimizer, 1e-2f);
             TrainerState state = new TrainerState("demo", v, 2 * v,
                     List.of(new TrainerState.Position("rl.training-batches", 0, 10 * v + 1)),
                     Map.of("loss", 0.25 / v, "reward_mean", 0.1 * v, "tokens", 100.0), CREATED + v * 1000);
@@ -80,20 +70,13 @@ class CheckpointsCommandTest {
         policy.close();
     }
 
-    private record Result(int status, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = CheckpointsCommand.run(Arrays.asList(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CommandConsole.Output run(String... args) {
+        return CommandConsole.once(CheckpointsCommand::run, Arrays.asList(args));
     }
 
     @Test
     void listShowsOneLinePerCheckpointNewestLast() {
-        Result r = run("list", "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("list", "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.get(0).startsWith("Checkpoints in " + checkpoints.toAbsolutePath()), r.out());
@@ -111,17 +94,17 @@ class CheckpointsCommandTest {
 
     @Test
     void listSaysSoWhenThereAreNoCheckpointsOrNoFolder(@TempDir Path dir) throws Exception {
-        Result empty = run("list", "--dir", dir.toString());
+        CommandConsole.Output empty = run("list", "--dir", dir.toString());
         assertEquals(0, empty.status());
         assertEquals("No checkpoints in " + dir.toAbsolutePath() + ".\n", empty.out());
 
         Files.createDirectories(dir.resolve(".tmp-v000001-42"));
-        Result crashed = run("list", "--dir=" + dir);
+        CommandConsole.Output crashed = run("list", "--dir=" + dir);
         assertTrue(crashed.out().contains("1 unfinished write(s), not checkpoints"), crashed.out());
         assertTrue(crashed.out().contains(".tmp-v000001-42"), crashed.out());
         assertTrue(Files.exists(dir.resolve(".tmp-v000001-42")), "a reader cleans nothing up");
 
-        Result missing = run("list", "--dir", dir.resolve("absent").toString());
+        CommandConsole.Output missing = run("list", "--dir", dir.resolve("absent").toString());
         assertEquals(1, missing.status());
         assertTrue(missing.err().contains("no checkpoint folder " + dir.resolve("absent").toAbsolutePath()),
                 missing.err());
@@ -132,16 +115,16 @@ class CheckpointsCommandTest {
     void aFolderNamedLikeACheckpointButIncompleteIsShownAsSuch(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("v000001"));
         Files.writeString(dir.resolve("v000001").resolve("model.safetensors"), "copied by hand");
-        Result list = run("list", "--dir", dir.toString());
+        CommandConsole.Output list = run("list", "--dir", dir.toString());
         assertEquals(0, list.status(), list.err());
         assertTrue(list.out().contains("1  incomplete: lacks metadata.json, trainer-state.json"), list.out());
-        Result show = run("show", "1", "--dir", dir.toString());
+        CommandConsole.Output show = run("show", "1", "--dir", dir.toString());
         assertEquals(0, show.status(), show.err());
         assertTrue(show.out().contains("Incomplete: lacks metadata.json, trainer-state.json"), show.out());
-        Result latest = run("show", "latest", "--dir", dir.toString());
+        CommandConsole.Output latest = run("show", "latest", "--dir", dir.toString());
         assertEquals(1, latest.status());
         assertTrue(latest.err().contains("no complete checkpoint in"), latest.err());
-        Result export = run("export", "1", "--to", dir.resolve("out").toString(), "--dir", dir.toString());
+        CommandConsole.Output export = run("export", "1", "--to", dir.resolve("out").toString(), "--dir", dir.toString());
         assertEquals(1, export.status());
         assertTrue(export.err().contains("lacks metadata.json"), export.err());
         assertFalse(Files.exists(dir.resolve("out")));
@@ -149,7 +132,7 @@ class CheckpointsCommandTest {
 
     @Test
     void showPrintsStateMetadataConfigAndFiles() {
-        Result r = run("show", "2", "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("show", "2", "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         String out = r.out();
         assertTrue(out.startsWith("Checkpoint v000002 ("), out);
@@ -172,7 +155,7 @@ class CheckpointsCommandTest {
 
     @Test
     void showLatestIsTheNewestAndSaysWhatAnOldCheckpointLacks() {
-        Result r = run("show", "latest", "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("show", "latest", "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().startsWith("Checkpoint v000003 ("), r.out());
         assertTrue(r.out().contains("Trainer config (trainer-config.json):\n  (none recorded)"), r.out());
@@ -182,12 +165,12 @@ class CheckpointsCommandTest {
 
     @Test
     void aVersionThatDoesNotExistIsAnErrorListingThoseThatDo() {
-        Result r = run("show", "7", "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("show", "7", "--dir", checkpoints.toString());
         assertEquals(1, r.status());
         assertEquals("", r.out());
         assertTrue(r.err().contains("no checkpoint 7 in " + checkpoints.toAbsolutePath() + "; versions there: 1, 2, 3"),
                 r.err());
-        Result export = run("export", "9", "--to", shared.resolve("never").toString(), "--dir", checkpoints.toString());
+        CommandConsole.Output export = run("export", "9", "--to", shared.resolve("never").toString(), "--dir", checkpoints.toString());
         assertEquals(1, export.status());
         assertTrue(export.err().contains("versions there: 1, 2, 3"), export.err());
         assertFalse(Files.exists(shared.resolve("never")));
@@ -196,7 +179,7 @@ class CheckpointsCommandTest {
     @Test
     void anExportedPolicyLoadsAndAnswersLikeTheOriginal(@TempDir Path out) throws Exception {
         Path target = out.resolve("exported");
-        Result r = run("export", "latest", "--to", target.toString(), "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("export", "latest", "--to", target.toString(), "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("model.safetensors"), r.out());
         assertTrue(r.out().contains("Policy.load(" + target + ")"), r.out());
@@ -215,7 +198,7 @@ class CheckpointsCommandTest {
 
     @Test
     void exportAllTakesTheOptimizerStateTooAndAnEmptyFolderIsFine(@TempDir Path out) throws Exception {
-        Result r = run("export", "1", "--all", "--to", out.toString(), "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("export", "1", "--all", "--to", out.toString(), "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         assertEquals(List.of("metadata.json", "model.safetensors", "optimizer.safetensors", "trainer-config.json",
                 "trainer-state.json"), names(out));
@@ -230,7 +213,7 @@ class CheckpointsCommandTest {
     @Test
     void exportRefusesToWriteIntoAFolderThatHoldsSomething(@TempDir Path out) throws Exception {
         Files.writeString(out.resolve("notes.txt"), "mine");
-        Result r = run("export", "2", "--to", out.toString(), "--dir", checkpoints.toString());
+        CommandConsole.Output r = run("export", "2", "--to", out.toString(), "--dir", checkpoints.toString());
         assertEquals(1, r.status());
         assertTrue(r.err().contains("refusing to write into " + out.toAbsolutePath()), r.err());
         assertEquals(List.of("notes.txt"), names(out));
@@ -238,7 +221,7 @@ class CheckpointsCommandTest {
 
     @Test
     void helpExplainsEveryCommandAndBadUsageExitsWith2() {
-        Result help = run("--help");
+        CommandConsole.Output help = run("--help");
         assertEquals(0, help.status());
         for (String word : List.of("list", "show VERSION", "export VERSION", "--to OUT", "--all", "--dir DIR",
                 "latest", "Policy.load")) {
@@ -249,7 +232,7 @@ class CheckpointsCommandTest {
                 new String[] {"show", "three"}, new String[] {"show", "1", "2"}, new String[] {"export", "1"},
                 new String[] {"list", "--verbose"}, new String[] {"list", "--dir"}, new String[] {"list", "--all"},
                 new String[] {"show", "1", "--to", "x"})) {
-            Result r = run(bad);
+            CommandConsole.Output r = run(bad);
             assertEquals(2, r.status(), String.join(" ", bad));
             assertTrue(r.err().startsWith("rlstream checkpoints: "), r.err());
             assertTrue(r.err().contains("--help"), r.err());
@@ -260,22 +243,6 @@ class CheckpointsCommandTest {
     private static List<String> names(Path folder) throws Exception {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
-    private static void step(Policy policy, AdamW optimizer) {
-        try (NDManager scope = policy.newScope()) {
-            try (GradientCollector collector = policy.model().getNDManager().getEngine().newGradientCollector()) {
-                TokenLogprobs scored = policy.responseLogprobs(scope, PROMPTS, TARGETS, 1f, true);
-                collector.backward(scored.logprobs().sum().neg().div(scored.mask().sum()));
-            }
-            for (Pair<String, Parameter> p : policy.parameters()) {
-                NDArray weight = p.getValue().getArray();
-                NDArray gradient = weight.getGradient();
-                gradient.attach(scope);
-                optimizer.update(p.getKey(), weight, gradient, 1e-2f);
-                gradient.subi(gradient);
-            }
         }
     }
 }

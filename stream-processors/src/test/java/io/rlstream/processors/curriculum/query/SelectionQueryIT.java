@@ -11,10 +11,9 @@ import io.rlstream.events.PromptSelection;
 import io.rlstream.processors.tools.PromptsQueryCommand;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.testkit.CommandConsole;
 import io.rlstream.testkit.PipelineFixture;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -142,13 +141,10 @@ class SelectionQueryIT {
     }
 
     private static Run prompts(URI dispatcher, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> argv = new ArrayList<>(List.of(args));
         argv.addAll(List.of("--dispatcher", dispatcher.toString()));
-        int status = PromptsQueryCommand.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        CommandConsole.Output o = CommandConsole.once(PromptsQueryCommand::run, argv);
+        return new Run(o.status(), o.out(), o.err());
     }
 
     private static HttpResponse<String> get(String method, String path) throws IOException, InterruptedException {
