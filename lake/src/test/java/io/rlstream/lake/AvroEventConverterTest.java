@@ -39,7 +39,7 @@ class AvroEventConverterTest {
                 .setGroupSize(4).setPromptTokenIds(List.of(5, 6, 7)).setResponseTokenIds(List.of(9, 2))
                 .setBehaviourLogprobs(List.of(-0.25f, -1.5f)).setResponseText("42").setPolicyVersion(12)
                 .setFinishReason(FinishReason.LENGTH).setStatus(error == null ? SampleStatus.OK : SampleStatus.FAILED)
-                .setError(error).setGeneratorId("w0").setGeneratedAt(T).build();
+                .setError(error).setGeneratorId("w0").setGeneratedAt(T).setTemperature(0.7f).setMaxNewTokens(5).build();
     }
 
     @Test
@@ -47,7 +47,7 @@ class AvroEventConverterTest {
         Struct s = new AvroConnectData().struct(rollout(null));
         Schema schema = s.schema();
         assertEquals("io.rlstream.events.Rollout", schema.name());
-        assertEquals(15, schema.fields().size(), "every Avro field, no more");
+        assertEquals(17, schema.fields().size(), "every Avro field, no more");
         assertEquals(Schema.Type.STRING, schema.field("rollout_id").schema().type());
         assertFalse(schema.field("rollout_id").schema().isOptional());
         assertEquals(Schema.Type.INT32, schema.field("sample_index").schema().type());
@@ -56,10 +56,15 @@ class AvroEventConverterTest {
         assertEquals(Schema.Type.STRING, schema.field("finish_reason").schema().type(), "enum as its symbol");
         assertTrue(schema.field("error").schema().isOptional(), "[null, string] is an optional string");
         assertEquals(Timestamp.LOGICAL_NAME, schema.field("generated_at").schema().name());
+        assertTrue(schema.field("temperature").schema().isOptional(), "[null, float] is an optional float");
+        assertEquals(Schema.Type.FLOAT32, schema.field("temperature").schema().type());
+        assertEquals(Schema.Type.INT32, schema.field("max_new_tokens").schema().type());
 
         assertEquals("g7/1", s.get("rollout_id"));
         assertEquals(1, s.get("sample_index"));
         assertEquals(12L, s.get("policy_version"));
+        assertEquals(0.7f, s.get("temperature"));
+        assertEquals(5, s.get("max_new_tokens"));
         assertEquals(List.of(5, 6, 7), s.get("prompt_token_ids"));
         assertEquals(List.of(-0.25f, -1.5f), s.get("behaviour_logprobs"));
         assertEquals("LENGTH", s.get("finish_reason"));
