@@ -82,7 +82,9 @@ public final class DecoderNetwork extends AbstractBlock {
             x = layer.forward(ps, new NDList(x, cosSin.get(0), cosSin.get(1), mask), training).head();
         }
         x = norm.forward(ps, new NDList(x), training).head();
-        NDArray logits = lmHead == null ? x.matMul(table.transpose())
+        // Linear.linear computes x·tableᵀ without a transposed copy of the table, which would be a new
+        // array in the parameter's own (long-lived) manager on every forward.
+        NDArray logits = lmHead == null ? Linear.linear(x, table).head()
                 : lmHead.forward(ps, new NDList(x), training).head();
         return new NDList(logits);
     }
