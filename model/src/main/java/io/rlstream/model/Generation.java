@@ -3,7 +3,7 @@ package io.rlstream.model;
 /**
  * One generated response.
  *
- * @param tokens the generated tokens, ending with {@link CharTokenizer#EOS} when the policy stopped
+ * @param tokens the generated tokens, ending with a stop token (eos) when the policy stopped
  * @param logprobs per token, the log-probability of that token under the distribution it was drawn
  *     from (see {@link Policy#sample} for which distribution that is)
  * @param truncated true when generation hit the token limit before an EOS

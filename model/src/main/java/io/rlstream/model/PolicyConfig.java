@@ -1,24 +1,23 @@
 package io.rlstream.model;
 
-import io.rlstream.model.nn.GptShape;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.rlstream.model.hf.DecoderArchitecture;
+import io.rlstream.model.hf.DecoderConfig;
+import io.rlstream.model.tokenizer.CharTokenizer;
+import java.util.List;
 
 /**
- * Shape of the GPT-style policy network.
+ * Shape of the demo's tiny policy: a Llama-architecture decoder ({@link #decoderConfig}) over the
+ * demo's character tokenizer. Real models take their shape from their config.json instead.
  *
  * @param vocabSize number of token ids (see {@link CharTokenizer#vocabSize()})
- * @param contextLength longest sequence (prompt + response) the position table covers
- * @param embedDim width of the residual stream
+ * @param contextLength longest sequence (prompt + response): max_position_embeddings
+ * @param embedDim width of the residual stream (hidden_size)
  * @param layers number of decoder layers
  * @param heads attention heads per layer; must divide {@code embedDim}
- * @param mlpHidden hidden width of each layer's MLP
+ * @param mlpHidden hidden width of each layer's SwiGLU MLP (intermediate_size)
  */
 public record PolicyConfig(
-        int vocabSize, int contextLength, int embedDim, int layers, int heads, int mlpHidden)
-        implements GptShape {
-
-    private static final String PREFIX = "policy.";
+        int vocabSize, int contextLength, int embedDim, int layers, int heads, int mlpHidden) {
 
     public PolicyConfig {
         require(vocabSize > 3, "vocabSize must exceed the 3 special tokens", vocabSize);
@@ -38,43 +37,16 @@ public record PolicyConfig(
         return new PolicyConfig(CharTokenizer.arithmetic().vocabSize(), 16, 128, 2, 4, 512);
     }
 
-    /** Flat string form, keys prefixed with {@code policy.}, for checkpoint metadata. */
-    public Map<String, String> toMap() {
-        Map<String, String> map = new LinkedHashMap<>();
-        map.put(PREFIX + "vocabSize", Integer.toString(vocabSize));
-        map.put(PREFIX + "contextLength", Integer.toString(contextLength));
-        map.put(PREFIX + "embedDim", Integer.toString(embedDim));
-        map.put(PREFIX + "layers", Integer.toString(layers));
-        map.put(PREFIX + "heads", Integer.toString(heads));
-        map.put(PREFIX + "mlpHidden", Integer.toString(mlpHidden));
-        return map;
-    }
-
-    /** Inverse of {@link #toMap()}; other keys in the map are ignored. */
-    public static PolicyConfig fromMap(Map<String, String> map) {
-        return new PolicyConfig(
-                intValue(map, "vocabSize"),
-                intValue(map, "contextLength"),
-                intValue(map, "embedDim"),
-                intValue(map, "layers"),
-                intValue(map, "heads"),
-                intValue(map, "mlpHidden"));
-    }
-
-    private static int intValue(Map<String, String> map, String name) {
-        String value = map.get(PREFIX + name);
-        if (value == null) {
-            throw new IllegalArgumentException(
-                    "policy config key '" + PREFIX + name + "' is missing; keys present: "
-                            + map.keySet());
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "policy config key '" + PREFIX + name + "' must be an integer, got '"
-                            + value + "'", e);
-        }
+    /**
+     * The Hugging Face config of this shape: model_type llama, as many key/value heads as heads,
+     * an untied output head, bos/eos/pad the character tokenizer's ids.
+     */
+    public DecoderConfig decoderConfig() {
+        DecoderConfig base = DecoderConfig.of(DecoderArchitecture.LLAMA, vocabSize, embedDim, mlpHidden, layers,
+                heads, heads, false);
+        return new DecoderConfig(base.architecture(), vocabSize, embedDim, mlpHidden, layers, heads, heads,
+                base.headDim(), base.rmsNormEps(), base.ropeTheta(), null, false, false, contextLength,
+                CharTokenizer.BOS, List.of(CharTokenizer.EOS), CharTokenizer.PAD, base.torchDtype(), base.extra());
     }
 
     private static void require(boolean ok, String message, int value) {

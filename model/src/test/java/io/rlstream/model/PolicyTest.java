@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.rlstream.model.folder.ModelFolder;
+import io.rlstream.model.hf.DecoderArchitecture;
+import io.rlstream.model.tokenizer.CharTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,8 +55,7 @@ class PolicyTest {
             assertEquals(eosAt < 0, g.truncated());
             assertTrue(eosAt < 0 || eosAt == g.tokens().length - 1);
             for (int token : g.tokens()) {
-                assertTrue(token != CharTokenizer.PAD && token != CharTokenizer.BOS,
-                        "specials other than EOS are never sampled");
+                assertTrue(token >= 0 && token < PolicyConfig.demo().vocabSize(), "token " + token + " in the vocabulary");
             }
             for (float lp : g.logprobs()) {
                 assertTrue(lp <= 0f, "log-probabilities are <= 0, got " + lp);
@@ -142,6 +144,14 @@ class PolicyTest {
         }
     }
 
+    /** The policy's tokenizer is the model folder's tokenizer.json: the demo's characters, same ids. */
+    @Test
+    void theTokenizerEncodesPromptsAsTheCharacterTokenizer() {
+        assertArrayEquals(TOKENIZER.encodePrompt("37+48="), policy.tokenizer().encode("37+48=", true));
+        assertEquals("85", policy.tokenizer().decode(TOKENIZER.encode("85"), true));
+        assertArrayEquals(new int[] {CharTokenizer.EOS}, policy.stopTokenIds());
+    }
+
     @Test
     void sameSeedSameSamplesAndGreedyIsDeterministic() {
         assertSameTokens(policy.sample(PROMPTS, 5, 1f, 11), policy.sample(PROMPTS, 5, 1f, 11));
@@ -161,6 +171,12 @@ class PolicyTest {
         Path checkpoint = dir.resolve("step-1");
         policy.save(checkpoint, Map.of("version", "1"));
         assertTrue(Files.exists(checkpoint.resolve("model.safetensors")));
+        // a Hugging Face model folder: the config, the tokenizer and the generation config with it
+        ModelFolder folder = ModelFolder.open(checkpoint);
+        assertEquals(DecoderArchitecture.LLAMA, folder.config().architecture());
+        assertTrue(folder.hasTokenizer());
+        assertEquals(List.of(CharTokenizer.EOS), folder.generation().eosTokenIds());
+        assertEquals(Map.of("version", "1"), Policy.readMetadata(checkpoint));
         assertTrue(Files.readString(checkpoint.resolve("metadata.json")).contains("\"version\""));
         try (Stream<Path> entries = Files.list(dir)) {
             assertEquals(List.of("step-1"), entries.map(p -> p.getFileName().toString()).toList(),
@@ -185,7 +201,7 @@ class PolicyTest {
         assertThrows(IllegalArgumentException.class,
                 () -> policy.sample(PROMPTS, PolicyConfig.demo().contextLength(), 1f, 1));
         assertThrows(IllegalArgumentException.class,
-                () -> policy.sample(List.of(new int[] {CharTokenizer.PAD}), 2, 1f, 1));
+                () -> policy.sample(List.of(new int[] {PolicyConfig.demo().vocabSize()}), 2, 1f, 1));
     }
 
     @Test

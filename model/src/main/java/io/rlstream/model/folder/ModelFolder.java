@@ -180,13 +180,17 @@ public final class ModelFolder {
         return write(dir, model, dtype, maxShardBytes, tokenizer, generation, temp -> { });
     }
 
-    /** A step run on the temporary folder before it is renamed (tests fail in it to simulate a crash). */
+    /**
+     * A step run on the temporary folder before it is renamed: writes files of the caller's (a
+     * policy's metadata.json); tests fail in it to simulate a crash.
+     */
     @FunctionalInterface
-    interface BeforeRename {
+    public interface BeforeRename {
         void run(Path temp) throws IOException;
     }
 
-    static ModelFolder write(Path dir, DecoderModel model, Dtype dtype, long maxShardBytes, TokenizerFiles tokenizer,
+    /** As {@link #write(Path, DecoderModel, Dtype, long, TokenizerFiles, GenerationConfig)}, running {@code beforeRename} on the assembled folder. */
+    public static ModelFolder write(Path dir, DecoderModel model, Dtype dtype, long maxShardBytes, TokenizerFiles tokenizer,
                              GenerationConfig generation, BeforeRename beforeRename) throws IOException {
         if (dtype != Dtype.F32 && dtype != Dtype.BF16) {
             throw new IllegalArgumentException("weights are written as F32 or BF16, not " + dtype);

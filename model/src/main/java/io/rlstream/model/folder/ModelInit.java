@@ -1,6 +1,6 @@
 package io.rlstream.model.folder;
 
-import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.decoder.DecoderModel;
 import io.rlstream.model.hf.DecoderArchitecture;
 import io.rlstream.model.hf.DecoderConfig;

@@ -1,6 +1,6 @@
 package io.rlstream.model.task;
 
-import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.Generation;
 import io.rlstream.model.Policy;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.decoder.DecoderModel;
 import io.rlstream.model.generate.GenerationConfig;
 import io.rlstream.model.hf.DecoderArchitecture;

@@ -4,12 +4,12 @@ import io.rlstream.events.FinishReason;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
 import io.rlstream.events.SampleStatus;
-import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Generation;
 import io.rlstream.model.Policy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +23,10 @@ import java.util.Random;
  */
 public final class GroupSampler {
 
-    private final CharTokenizer tokenizer;
     private final String generatorId;
     private final Random random;
 
-    public GroupSampler(CharTokenizer tokenizer, String generatorId, long seed) {
-        this.tokenizer = tokenizer;
+    public GroupSampler(String generatorId, long seed) {
         this.generatorId = generatorId;
         this.random = new Random(seed);
     }
@@ -36,26 +34,29 @@ public final class GroupSampler {
     public List<Rollout> sample(Policy policy, long policyVersion, List<PromptDispatch> dispatches) {
         List<Rollout> out = new ArrayList<>();
         Map<String, List<PromptDispatch>> bySettings = new LinkedHashMap<>();
+        Map<PromptDispatch, int[]> encoded = new IdentityHashMap<>();
         for (PromptDispatch d : dispatches) {
-            int[] prompt;
             try {
-                prompt = tokenizer.encodePrompt(d.getPromptText());
-            } catch (IllegalArgumentException e) {
+                // add_special_tokens as transformers' tokenizer(text): a BOS where the model's
+                // post-processor adds one (Llama, the demo's character tokenizer), none for Qwen
+                encoded.put(d, policy.tokenizer().encode(d.getPromptText(), true));
+            } catch (RuntimeException e) {
                 out.addAll(failed(d, policyVersion, "cannot tokenize prompt: " + e.getMessage()));
                 continue;
             }
             bySettings.computeIfAbsent(d.getTemperature() + "/" + d.getMaxNewTokens(), k -> new ArrayList<>()).add(d);
         }
         for (List<PromptDispatch> same : bySettings.values()) {
-            out.addAll(sampleSameSettings(policy, policyVersion, same));
+            out.addAll(sampleSameSettings(policy, policyVersion, same, encoded));
         }
         return out;
     }
 
-    private List<Rollout> sampleSameSettings(Policy policy, long version, List<PromptDispatch> dispatches) {
+    private List<Rollout> sampleSameSettings(Policy policy, long version, List<PromptDispatch> dispatches,
+            Map<PromptDispatch, int[]> encodedPrompts) {
         List<int[]> prompts = new ArrayList<>();
         for (PromptDispatch d : dispatches) {
-            int[] encoded = tokenizer.encodePrompt(d.getPromptText());
+            int[] encoded = encodedPrompts.get(d);
             for (int i = 0; i < d.getGroupSize(); i++) {
                 prompts.add(encoded);
             }
@@ -79,7 +80,7 @@ public final class GroupSampler {
                         .setPromptTokenIds(boxed(prompts.get(next)))
                         .setResponseTokenIds(boxed(g.tokens()))
                         .setBehaviourLogprobs(boxed(g.logprobs()))
-                        .setResponseText(tokenizer.decode(g.tokens()))
+                        .setResponseText(policy.tokenizer().decode(g.tokens(), true))
                         .setFinishReason(g.truncated() ? FinishReason.LENGTH : FinishReason.STOP)
                         .setStatus(SampleStatus.OK)
                         .build());

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.monitoring.prometheus.KafkaMeters;
-import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -126,7 +125,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
             CheckpointPublished loaded = first.get();
             Policy policy = Policy.load(Path.of(URI.create(loaded.getUri())));
             LOG.info("{} loaded policy version {} from {}", workerId, loaded.getVersion(), loaded.getUri());
-            GroupSampler sampler = new GroupSampler(CharTokenizer.arithmetic(), workerId, config.getLong(WorkerConfig.SEED));
+            GroupSampler sampler = new GroupSampler(workerId, config.getLong(WorkerConfig.SEED));
             producer.initTransactions();
             consumer.subscribe(List.of(dispatchTopic));
             long firstWorkNanos = -1;

@@ -7,10 +7,11 @@ import io.rlstream.events.FinishReason;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
 import io.rlstream.events.SampleStatus;
-import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +35,7 @@ class GroupSamplerTest {
 
     @Test
     void everyDispatchGetsGRolloutsWithTokensLogprobsAndVersion() {
-        GroupSampler sampler = new GroupSampler(tokenizer, "w1", 5);
+        GroupSampler sampler = new GroupSampler("w1", 5);
         List<Rollout> rollouts = sampler.sample(policy, 7, List.of(dispatch("g1", "12+30=", 4), dispatch("g2", "5+5=", 3)));
         assertEquals(7, rollouts.size());
         assertEquals("g1/0", rollouts.get(0).getRolloutId());
@@ -49,12 +50,16 @@ class GroupSamplerTest {
             boolean stopped = r.getResponseTokenIds().get(r.getResponseTokenIds().size() - 1) == tokenizer.eos();
             assertEquals(stopped ? FinishReason.STOP : FinishReason.LENGTH, r.getFinishReason());
         }
-        assertEquals(List.of(tokenizer.encodePrompt("12+30=")).get(0).length, rollouts.get(0).getPromptTokenIds().size());
+        assertEquals(Arrays.stream(tokenizer.encodePrompt("12+30=")).boxed().toList(), rollouts.get(0).getPromptTokenIds());
+        // the text is the decoded response without the eos
+        Rollout first = rollouts.get(0);
+        int[] ids = first.getResponseTokenIds().stream().mapToInt(Integer::intValue).toArray();
+        assertEquals(tokenizer.decode(ids), first.getResponseText());
     }
 
     @Test
     void aPromptOutsideTheAlphabetGivesFailedRolloutsNotSilence() {
-        GroupSampler sampler = new GroupSampler(tokenizer, "w1", 5);
+        GroupSampler sampler = new GroupSampler("w1", 5);
         List<Rollout> rollouts = sampler.sample(policy, 0, List.of(dispatch("g3", "what is 2+2?", 2), dispatch("g4", "2+2=", 2)));
         assertEquals(4, rollouts.size());
         assertEquals(SampleStatus.FAILED, rollouts.get(0).getStatus());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rlstream.model.Policy;
+import io.rlstream.model.folder.ModelFolder;
 import io.rlstream.trainer.core.AdamW;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -28,8 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The trainer's checkpoint folder. Each checkpoint is a folder {@code v000042/} holding
  * <ul>
- *   <li>{@value #WEIGHTS_FILE} and {@value #METADATA_FILE}: the policy, written by
- *       {@link Policy#save} and read by {@link Policy#load} (a generator needs only these);
+ *   <li>the policy as a Hugging Face model folder ({@value #MODEL_CONFIG_FILE}, the safetensors
+ *       weights, generation_config.json, the tokenizer files) plus {@value #METADATA_FILE},
+ *       written by {@link Policy#save} and read by {@link Policy#load}: a generator needs only
+ *       these, and transformers, vLLM and SGLang load the folder as it is;
  *   <li>{@value #STATE_FILE}: the {@link TrainerState} (version, step, offsets consumed, metrics);
  *   <li>{@value #OPTIMIZER_FILE}: the {@link AdamW} moments and step counts, so a restarted trainer
  *       continues Adam and its learning-rate schedule instead of starting them again;
@@ -49,8 +53,10 @@ public final class CheckpointStore {
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     public static final String CONFIG_FILE = "trainer-config.json";
     /** Written by {@link Policy#save}; named here for readers that do not load the policy. */
-    public static final String WEIGHTS_FILE = "model.safetensors";
-    public static final String METADATA_FILE = "metadata.json";
+    public static final String MODEL_CONFIG_FILE = ModelFolder.CONFIG;
+    public static final String METADATA_FILE = Policy.METADATA;
+    /** The trainer's files; every other file of a checkpoint belongs to the policy. */
+    public static final Set<String> TRAINER_FILES = Set.of(STATE_FILE, OPTIMIZER_FILE, CONFIG_FILE);
     /** Prefix of folders being assembled; never a checkpoint. */
     public static final String TEMPORARY_PREFIX = ".tmp-";
 
@@ -161,7 +167,7 @@ public final class CheckpointStore {
                 return Optional.of(candidate);
             }
             // Not one of ours (this class only renames complete folders): a copy or a hand edit.
-            LOG.warn("skipping checkpoint folder {}: it lacks {}, {} or {}", candidate, WEIGHTS_FILE, METADATA_FILE,
+            LOG.warn("skipping checkpoint folder {}: it lacks {}, {} or {}", candidate, MODEL_CONFIG_FILE, METADATA_FILE,
                     STATE_FILE);
         }
         return Optional.empty();
@@ -207,7 +213,7 @@ public final class CheckpointStore {
 
     /** Whether {@code checkpoint} holds the policy and the trainer state. */
     public static boolean isComplete(Path checkpoint) {
-        return Files.isRegularFile(checkpoint.resolve(WEIGHTS_FILE))
+        return Files.isRegularFile(checkpoint.resolve(MODEL_CONFIG_FILE))
                 && Files.isRegularFile(checkpoint.resolve(METADATA_FILE))
                 && Files.isRegularFile(checkpoint.resolve(STATE_FILE));
     }
@@ -231,7 +237,7 @@ public final class CheckpointStore {
         return readJsonObject(checkpoint, CONFIG_FILE, new TypeReference<LinkedHashMap<String, Object>>() { });
     }
 
-    /** The policy's metadata.json: its config under {@code policy.*} plus the caller's entries. */
+    /** The policy's metadata.json: the trainer's entries (policy name, version, step). */
     public static Map<String, String> readPolicyMetadata(Path checkpoint) {
         return readJsonObject(checkpoint, METADATA_FILE, new TypeReference<LinkedHashMap<String, String>>() { });
     }

@@ -1,10 +1,12 @@
 package io.rlstream.trainer.service;
 
 import io.rlstream.events.Prompt;
-import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.Policy;
+import io.rlstream.model.tokenizer.HfTokenizer;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricName;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +21,22 @@ import org.apache.avro.specific.SpecificRecord;
 final class SftStepInput implements StepInput {
 
     private final int promptsPerStep;
-    private final CharTokenizer tokenizer;
+    private final HfTokenizer tokenizer;
+    private final int eos;
     private final List<int[]> prompts = new ArrayList<>();
     private final List<int[]> targets = new ArrayList<>();
     private long firstOffset = -1;
 
-    SftStepInput(int promptsPerStep, CharTokenizer tokenizer) {
+    /** Prompts and answers are encoded with the policy's tokenizer; answers end with its first stop id. */
+    SftStepInput(int promptsPerStep, Policy policy) {
         this.promptsPerStep = promptsPerStep;
-        this.tokenizer = tokenizer;
+        this.tokenizer = policy.tokenizer();
+        int[] stops = policy.stopTokenIds();
+        if (stops.length == 0) {
+            throw new IllegalArgumentException("sft mode needs an end-of-sequence id to end the answers, but the"
+                    + " model's generation_config.json and config.json give no eos_token_id");
+        }
+        this.eos = stops[0];
     }
 
     @Override
@@ -40,11 +50,11 @@ final class SftStepInput implements StepInput {
         if (prompt.getReferenceAnswer() == null) {
             return Optional.empty();
         }
-        // Throws for characters outside the tokenizer: the service dead-letters the record.
-        int[] promptTokens = tokenizer.encodePrompt(prompt.getText());
-        int[] answer = tokenizer.encode(prompt.getReferenceAnswer());
-        int[] target = java.util.Arrays.copyOf(answer, answer.length + 1);
-        target[answer.length] = CharTokenizer.EOS;
+        // Throws for text the tokenizer cannot encode: the service dead-letters the record.
+        int[] promptTokens = tokenizer.encode(prompt.getText(), true);
+        int[] answer = tokenizer.encode(prompt.getReferenceAnswer(), false);
+        int[] target = Arrays.copyOf(answer, answer.length + 1);
+        target[answer.length] = eos;
         if (prompts.isEmpty()) {
             firstOffset = offset;
         }

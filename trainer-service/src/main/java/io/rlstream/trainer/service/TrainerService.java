@@ -9,7 +9,6 @@ import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricName;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.monitoring.prometheus.KafkaMeters;
-import io.rlstream.model.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -95,12 +94,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
     }
 
     /** The input topic and how its records become steps, for the configured mode. */
-    private StepInput input() {
+    private StepInput input(Policy policy) {
         return switch (config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class)) {
             case PREFERENCE -> new PreferenceStepInput(config.getInt(TrainerServiceConfig.PAIRS_PER_STEP),
                     config.preferenceLoss());
-            case SFT -> new SftStepInput(config.getInt(TrainerServiceConfig.SFT_PROMPTS_PER_STEP),
-                    CharTokenizer.arithmetic());
+            case SFT -> new SftStepInput(config.getInt(TrainerServiceConfig.SFT_PROMPTS_PER_STEP), policy);
             case RL -> new RlStepInput(() -> version, config.getInt(TrainerServiceConfig.LOSS_MAX_LENGTH));
             case GROUP -> new GroupStepInput(config.groupObjective(), () -> version);
         };
@@ -121,7 +119,6 @@ public final class TrainerService implements Runnable, AutoCloseable {
         String inputTopic = catalog.name(inputTopic());
         String checkpointTopic = catalog.name(Topic.CHECKPOINTS);
         TopicPartition partition = new TopicPartition(inputTopic, 0);
-        StepInput input = input();
         TrainerConfig trainerConfig = trainerConfig();
         boolean preference = config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class) == TrainerMode.PREFERENCE;
         boolean groupReference = config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class) == TrainerMode.GROUP
@@ -134,12 +131,13 @@ public final class TrainerService implements Runnable, AutoCloseable {
         Map<String, Object> producerProps = new HashMap<>(config.clientProps());
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        @SuppressWarnings("unchecked")
-        Deserializer<SpecificRecord> decoder = (Deserializer<SpecificRecord>) serdes.serde(input.eventType()).deserializer();
         Map<String, Object> settings = new LinkedHashMap<>(config.originalsStrings());
         settings.keySet().removeIf(k -> k.startsWith("kafka.") || k.startsWith("serde.config."));
 
         Resumed resumed = resume(store, policyName, settings);
+        StepInput input = input(resumed.policy());
+        @SuppressWarnings("unchecked")
+        Deserializer<SpecificRecord> decoder = (Deserializer<SpecificRecord>) serdes.serde(input.eventType()).deserializer();
         try (Policy policy = resumed.policy();
                 Policy reference = trainerConfig.objective().needsReference() || preference || groupReference
                         ? loadReference(store) : null;

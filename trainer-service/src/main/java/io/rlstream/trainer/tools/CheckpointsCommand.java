@@ -1,5 +1,6 @@
 package io.rlstream.trainer.tools;
 
+import io.rlstream.model.hf.DecoderConfig;
 import io.rlstream.trainer.checkpoint.CheckpointStore;
 import io.rlstream.trainer.checkpoint.TrainerState;
 import java.io.IOException;
@@ -32,7 +33,8 @@ public final class CheckpointsCommand {
                    rlstream checkpoints export VERSION --to OUT [--all] [--dir DIR]
 
             See the trainer's checkpoints and take one out. Each checkpoint is a folder vNNNNNN
-            holding the policy (model.safetensors, metadata.json), the trainer state
+            holding the policy as a Hugging Face model folder (config.json, safetensors weights,
+            generation_config.json, tokenizer files) with metadata.json, the trainer state
             (trainer-state.json: version, step, batches consumed, metrics) and, when the trainer
             saved them, the AdamW state (optimizer.safetensors) and its settings
             (trainer-config.json). Nothing in DIR is changed.
@@ -45,9 +47,10 @@ public final class CheckpointsCommand {
                              holds optimizer state
               show VERSION   everything about one checkpoint: state, policy metadata, trainer
                              config, files with sizes
-              export VERSION copy the policy (model.safetensors, metadata.json) into OUT, a new or
-                             empty folder; the copy loads with Policy.load(OUT) and can start a
-                             trainer (--set trainer.init.checkpoint=OUT)
+              export VERSION copy the policy into OUT, a new or empty folder: a Hugging Face
+                             model folder that transformers (AutoModelForCausalLM.from_pretrained),
+                             vLLM and SGLang load as it is, and that can start a trainer
+                             (--model OUT, or --set trainer.init.checkpoint=OUT)
 
             VERSION is a version number (7 or v000007) or 'latest'.
 
@@ -64,8 +67,6 @@ public final class CheckpointsCommand {
 
     static final String DEFAULT_DIR = "checkpoints";
     private static final String PROGRAM = "rlstream checkpoints";
-    private static final List<String> POLICY_FILES = List.of(CheckpointStore.WEIGHTS_FILE,
-            CheckpointStore.METADATA_FILE);
     /** Metrics shown by list; show prints them all. */
     private static final List<String> LISTED_METRICS = List.of("loss", "reward_mean");
 
@@ -184,6 +185,22 @@ public final class CheckpointsCommand {
             out.println("  (missing)");
         }
         out.println();
+        out.println("Model (" + CheckpointStore.MODEL_CONFIG_FILE + "):");
+        if (Files.isRegularFile(folder.resolve(CheckpointStore.MODEL_CONFIG_FILE))) {
+            DecoderConfig model = DecoderConfig.read(folder);
+            Map<String, String> fields = new LinkedHashMap<>();
+            fields.put("model_type", model.architecture().modelType());
+            fields.put("parameters", String.format(Locale.ROOT, "%,d", model.parameterCount()));
+            fields.put("layers", Integer.toString(model.numHiddenLayers()));
+            fields.put("hidden_size", Integer.toString(model.hiddenSize()));
+            fields.put("heads", model.numAttentionHeads() + " (" + model.numKeyValueHeads() + " key/value)");
+            fields.put("vocab_size", Integer.toString(model.vocabSize()));
+            fields.put("dtype", String.valueOf(model.torchDtype()));
+            printFields(fields, out);
+        } else {
+            out.println("  (missing)");
+        }
+        out.println();
         out.println("Policy metadata (" + CheckpointStore.METADATA_FILE + "):");
         Map<String, String> metadata = CheckpointStore.readPolicyMetadata(folder);
         if (metadata.isEmpty()) {
@@ -228,14 +245,12 @@ public final class CheckpointsCommand {
         }
         Path folder = found.get();
         List<Path> sources = new ArrayList<>();
-        if (options.all) {
-            sources.addAll(files(folder));
-        } else {
-            for (String name : POLICY_FILES) {
-                sources.add(folder.resolve(name));
+        for (Path file : files(folder)) {
+            if (options.all || !CheckpointStore.TRAINER_FILES.contains(file.getFileName().toString())) {
+                sources.add(file);
             }
         }
-        for (String name : POLICY_FILES) {
+        for (String name : List.of(CheckpointStore.MODEL_CONFIG_FILE, CheckpointStore.METADATA_FILE)) {
             if (!Files.isRegularFile(folder.resolve(name))) {
                 err.println(PROGRAM + " export: " + folder + " lacks " + name + "; it is not a complete checkpoint");
                 return 1;
@@ -250,8 +265,8 @@ public final class CheckpointsCommand {
             written.put(copy.getFileName().toString(), bytes(Files.size(copy)));
         }
         printFields(written, out);
-        out.println("Load it with Policy.load(" + target + "), or start a trainer from it with --set "
-                + "trainer.init.checkpoint=" + target.toAbsolutePath() + ".");
+        out.println("A Hugging Face model folder: load it with transformers, vLLM or SGLang, or start a trainer"
+                + " from it with --model " + target.toAbsolutePath() + ".");
         return 0;
     }
 
@@ -280,7 +295,7 @@ public final class CheckpointsCommand {
     }
 
     private static List<String> missingFiles(Path folder) {
-        return Stream.of(CheckpointStore.WEIGHTS_FILE, CheckpointStore.METADATA_FILE, CheckpointStore.STATE_FILE)
+        return Stream.of(CheckpointStore.MODEL_CONFIG_FILE, CheckpointStore.METADATA_FILE, CheckpointStore.STATE_FILE)
                 .filter(name -> !Files.isRegularFile(folder.resolve(name))).toList();
     }
 

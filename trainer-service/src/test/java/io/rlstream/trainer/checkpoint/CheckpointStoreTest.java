@@ -13,6 +13,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.rlstream.model.Policy;
+import io.rlstream.model.folder.ModelFolder;
 import io.rlstream.model.PolicyConfig;
 import io.rlstream.trainer.core.AdamW;
 import io.rlstream.trainer.core.LearningRateSchedule;
@@ -68,7 +69,10 @@ class CheckpointStoreTest {
 
             assertEquals(dir.resolve("v000001"), folder);
             try (Stream<Path> files = Files.list(folder)) {
-                assertEquals(List.of("metadata.json", "model.safetensors", "optimizer.safetensors",
+                // a Hugging Face model folder (config, weights, generation config, tokenizer) plus
+                // the policy's metadata and the trainer's three files
+                assertEquals(List.of("config.json", "generation_config.json", "metadata.json", "model.safetensors",
+                                "optimizer.safetensors", "tokenizer.json", "tokenizer_config.json",
                                 "trainer-config.json", "trainer-state.json"),
                         files.map(p -> p.getFileName().toString()).sorted().toList());
             }
@@ -80,7 +84,7 @@ class CheckpointStoreTest {
             assertEquals(300, trainer.get("decaySteps"));
             assertEquals("TOKEN_MEAN", trainer.get("aggregation"));
             assertEquals("1", CheckpointStore.readPolicyMetadata(folder).get("version"));
-            assertEquals("32", CheckpointStore.readPolicyMetadata(folder).get("policy.embedDim"));
+            assertEquals(SMALL.embedDim(), ModelFolder.open(folder).config().hiddenSize());
 
             AdamW restored = AdamW.of(TrainerConfig.defaults(), null);
             try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
@@ -179,9 +183,9 @@ class CheckpointStoreTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> store.write(policy, state(1), Map.of(), optimizer, Map.of("not json", new Object())));
             assertTrue(e.getMessage().contains("cannot be written as JSON"), e.getMessage());
-            // metadata keys of the policy config are reserved: Policy.save fails inside the temporary folder
+            // a blank metadata key is refused by Policy.save
             assertThrows(IllegalArgumentException.class,
-                    () -> store.write(policy, state(1), Map.of("policy.layers", "9"), optimizer, Map.of()));
+                    () -> store.write(policy, state(1), Map.of(" ", "9"), optimizer, Map.of()));
             assertEquals(List.of(), store.versions());
             assertEquals(List.of(), CheckpointStore.temporaryFolders(dir));
 

@@ -1,6 +1,6 @@
 package io.rlstream.trainer.core;
 
-import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.tokenizer.CharTokenizer;
 
 /** The response a policy is trained towards for an addition answer: its digit tokens, then EOS. */
 public final class AnswerTokens {

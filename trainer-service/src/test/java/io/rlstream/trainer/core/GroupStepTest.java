@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.Generation;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;

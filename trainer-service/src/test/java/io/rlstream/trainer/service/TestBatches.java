@@ -2,7 +2,7 @@ package io.rlstream.trainer.service;
 
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
-import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.tokenizer.CharTokenizer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -11,7 +11,7 @@ import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
 import io.rlstream.events.PreferencePair;
 import io.rlstream.events.Prompt;
-import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.PipelineFixture;

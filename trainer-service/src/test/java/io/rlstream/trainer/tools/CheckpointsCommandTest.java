@@ -117,16 +117,16 @@ class CheckpointsCommandTest {
         Files.writeString(dir.resolve("v000001").resolve("model.safetensors"), "copied by hand");
         CommandConsole.Output list = run("list", "--dir", dir.toString());
         assertEquals(0, list.status(), list.err());
-        assertTrue(list.out().contains("1  incomplete: lacks metadata.json, trainer-state.json"), list.out());
+        assertTrue(list.out().contains("1  incomplete: lacks config.json, metadata.json, trainer-state.json"), list.out());
         CommandConsole.Output show = run("show", "1", "--dir", dir.toString());
         assertEquals(0, show.status(), show.err());
-        assertTrue(show.out().contains("Incomplete: lacks metadata.json, trainer-state.json"), show.out());
+        assertTrue(show.out().contains("Incomplete: lacks config.json, metadata.json, trainer-state.json"), show.out());
         CommandConsole.Output latest = run("show", "latest", "--dir", dir.toString());
         assertEquals(1, latest.status());
         assertTrue(latest.err().contains("no complete checkpoint in"), latest.err());
         CommandConsole.Output export = run("export", "1", "--to", dir.resolve("out").toString(), "--dir", dir.toString());
         assertEquals(1, export.status());
-        assertTrue(export.err().contains("lacks metadata.json"), export.err());
+        assertTrue(export.err().contains("lacks config.json"), export.err());
         assertFalse(Files.exists(dir.resolve("out")));
     }
 
@@ -141,7 +141,8 @@ class CheckpointsCommandTest {
         assertTrue(out.matches("(?s).*\\n  created\\s+2024-11-24T10:42:48Z \\(1732444968000 ms\\)\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  consumed up to\\s+rl\\.training-batches-0@21\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  metric tokens\\s+100\\.0\\n.*"), out);
-        assertTrue(out.matches("(?s).*\\n  policy\\.embedDim\\s+32\\n.*"), out);
+        assertTrue(out.matches("(?s).*\\n  model_type\\s+llama\\n.*"), out);
+        assertTrue(out.matches("(?s).*\\n  hidden_size\\s+32\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  trainer\\.learningRate\\s+3\\.0E-4\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  trainer\\.aggregation\\s+TOKEN_MEAN\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  checkpoints_keep\\s+5\\n.*"), out);
@@ -182,8 +183,10 @@ class CheckpointsCommandTest {
         CommandConsole.Output r = run("export", "latest", "--to", target.toString(), "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("model.safetensors"), r.out());
-        assertTrue(r.out().contains("Policy.load(" + target + ")"), r.out());
-        assertEquals(List.of("metadata.json", "model.safetensors"), names(target));
+        assertTrue(r.out().contains("--model " + target.toAbsolutePath()), r.out());
+        // the policy as a Hugging Face model folder, without the trainer's files
+        assertEquals(List.of("config.json", "generation_config.json", "metadata.json", "model.safetensors",
+                "tokenizer.json", "tokenizer_config.json"), names(target));
         try (Policy loaded = Policy.load(target)) {
             int[][] answers = loaded.greedy(PROMPTS, 4).stream().map(g -> g.tokens()).toArray(int[][]::new);
             for (int i = 0; i < answers.length; i++) {
@@ -200,7 +203,8 @@ class CheckpointsCommandTest {
     void exportAllTakesTheOptimizerStateTooAndAnEmptyFolderIsFine(@TempDir Path out) throws Exception {
         CommandConsole.Output r = run("export", "1", "--all", "--to", out.toString(), "--dir", checkpoints.toString());
         assertEquals(0, r.status(), r.err());
-        assertEquals(List.of("metadata.json", "model.safetensors", "optimizer.safetensors", "trainer-config.json",
+        assertEquals(List.of("config.json", "generation_config.json", "metadata.json", "model.safetensors",
+                "optimizer.safetensors", "tokenizer.json", "tokenizer_config.json", "trainer-config.json",
                 "trainer-state.json"), names(out));
         assertEquals(1, CheckpointStore.readState(out).version());
         AdamW restored = AdamW.of(TrainerConfig.defaults(), null);
@@ -224,7 +228,7 @@ class CheckpointsCommandTest {
         CommandConsole.Output help = run("--help");
         assertEquals(0, help.status());
         for (String word : List.of("list", "show VERSION", "export VERSION", "--to OUT", "--all", "--dir DIR",
-                "latest", "Policy.load")) {
+                "latest", "Hugging Face model folder", "vLLM")) {
             assertTrue(help.out().contains(word), word);
         }
         assertEquals(help.out(), run("show", "--help").out());

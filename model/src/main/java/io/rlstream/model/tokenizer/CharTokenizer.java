@@ -1,4 +1,4 @@
-package io.rlstream.model;
+package io.rlstream.model.tokenizer;
 
 import java.util.Arrays;
 

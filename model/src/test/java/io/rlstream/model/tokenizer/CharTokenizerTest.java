@@ -1,4 +1,4 @@
-package io.rlstream.model;
+package io.rlstream.model.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
