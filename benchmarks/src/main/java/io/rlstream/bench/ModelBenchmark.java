@@ -61,8 +61,8 @@ public final class ModelBenchmark {
                           gradients cleared; median of the timed steps
               generation  DecoderGenerator with the KV cache, a batch of random P-token prompts,
                           sampling at temperature 1 without stop tokens (every row generates
-                          exactly --new-tokens); median of the timed batches. The smallest model
-                          also without the cache (recompute), unless --recompute none
+                          exactly --new-tokens); median of the timed batches. The smallest size
+                          (the first --model) also without the cache, unless --recompute none
 
             Models (one of):
               --sizes S[,S...]      random llama models of about these parameter counts (k, M, B:
@@ -406,6 +406,7 @@ public final class ModelBenchmark {
             long t0 = System.nanoTime();
             lastLoss = scorer.backward(prompts, responses, 1.0, loss).loss();
             clearGradients(model);
+            waitForDevice(model); // a GPU runs the decoder's backward asynchronously
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (i >= s.warmupSteps()) {
                 stepSeconds[i - s.warmupSteps()] = seconds;
@@ -466,6 +467,16 @@ public final class ModelBenchmark {
                     gradient.subi(gradient);
                 }
             }
+        }
+    }
+
+    /** Reads one value that depends on every kernel queued before it (on the CPU, a no-op in effect). */
+    private static void waitForDevice(DecoderModel model) {
+        ai.djl.nn.ParameterList parameters = model.network().getParameters();
+        try (NDManager scope = model.newScope()) {
+            NDArray gradient = parameters.valueAt(parameters.size() - 1).getArray().getGradient();
+            gradient.attach(scope);
+            gradient.sum().getFloat();
         }
     }
 
