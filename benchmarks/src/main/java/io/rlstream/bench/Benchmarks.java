@@ -17,8 +17,9 @@ public final class Benchmarks {
             case "trainer" -> TrainerBenchmark.run(rest, out, err);
             case "selectors" -> SelectorBenchmark.run(rest, out, err);
             case "async" -> AsyncBenchmark.run(rest, out, err);
+            case "model" -> ModelBenchmark.run(rest, out, err);
             default -> {
-                err.println("rlstream: bench runs processors, trainer, selectors or async (rlstream bench processors --help)");
+                err.println("rlstream: bench runs processors, trainer, selectors, async or model (rlstream bench processors --help)");
                 yield 2;
             }
         };

@@ -141,6 +141,9 @@ public final class Rlstream {
                                    ratio, samples and time to the accuracy target (--help)
               bench async          the demo per staleness bound eta, with and without off-policy
                                    correction: time to the target, idle fractions, speedup (--help)
+              bench model          Hugging Face decoders (--sizes 1M,10M or --model DIR): training
+                                   step s, tokens/s, FLOP/s against the matmul peak; generation
+                                   tokens/s with the KV cache (--help)
 
             Flags of every service command:
               --config FILE              properties file with settings

@@ -20,7 +20,7 @@ class RlstreamTest {
         assertEquals(0, run("--help"));
         String text = console.out();
         for (String command : List.of("demo", "rewards", "worker", "processors", "dispatcher", "trainer", "prompts", "platform", "config",
-                "replay", "algorithms", "advantages", "pf-ppo r2", "bench processors", "bench trainer", "checkpoints list|show|export", "reward check", "connect", "lake tables|count|head")) {
+                "replay", "algorithms", "advantages", "pf-ppo r2", "bench processors", "bench trainer", "bench model", "checkpoints list|show|export", "reward check", "connect", "lake tables|count|head")) {
             assertTrue(text.contains("  " + command), "help mentions " + command);
         }
     }

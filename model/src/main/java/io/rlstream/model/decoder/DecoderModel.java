@@ -1,6 +1,8 @@
 package io.rlstream.model.decoder;
 
+import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -16,7 +18,8 @@ import java.util.List;
  * A Hugging Face decoder model held in DJL: its {@link DecoderConfig}, the {@link DecoderNetwork}
  * and the DJL {@link Model} owning the parameters. Loaded from a model folder (config.json plus
  * model.safetensors or shards with the index), created with random weights, saved back in the same
- * layout. Not thread-safe.
+ * layout. The parameters live on one device: the {@code model.device} setting
+ * ({@link ModelDevice#configured()}, CPU by default) unless one is given. Not thread-safe.
  */
 public final class DecoderModel implements AutoCloseable {
 
@@ -28,10 +31,12 @@ public final class DecoderModel implements AutoCloseable {
     private final DecoderNetwork network;
     private final ParameterStore parameterStore;
 
-    private DecoderModel(DecoderConfig config) {
+    private static final String ENGINE = "PyTorch";
+
+    private DecoderModel(DecoderConfig config, Device device) {
         this.config = config;
         this.network = new DecoderNetwork(config);
-        this.model = Model.newInstance("decoder", "PyTorch");
+        this.model = Model.newInstance("decoder", device, ENGINE);
         model.setBlock(network);
         network.initialize(model.getNDManager(), DataType.FLOAT32, DecoderNetwork.inputShapes(1));
         this.parameterStore = new ParameterStore(model.getNDManager(), false);
@@ -39,15 +44,25 @@ public final class DecoderModel implements AutoCloseable {
 
     /** A model of this config with seeded random weights (N(0, 0.02²), norms 1, biases 0). */
     public static DecoderModel create(DecoderConfig config, long seed) {
-        DecoderModel m = new DecoderModel(config);
+        return create(config, seed, configuredDevice());
+    }
+
+    /** A model of this config with seeded random weights on {@code device}. */
+    public static DecoderModel create(DecoderConfig config, long seed, Device device) {
+        DecoderModel m = new DecoderModel(config, device);
         DecoderWeights.initialize(m.network, 0.02, seed);
         return m;
     }
 
     /** Reads config.json and the weights of a Hugging Face model folder. */
     public static DecoderModel load(Path dir) throws IOException {
+        return load(dir, configuredDevice());
+    }
+
+    /** Reads config.json and the weights of a Hugging Face model folder onto {@code device}. */
+    public static DecoderModel load(Path dir, Device device) throws IOException {
         DecoderConfig config = DecoderConfig.read(dir);
-        DecoderModel m = new DecoderModel(config);
+        DecoderModel m = new DecoderModel(config, device);
         try (SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(dir)) {
             DecoderWeights.load(m.network, checkpoint);
         } catch (IOException | RuntimeException e) {
@@ -66,8 +81,18 @@ public final class DecoderModel implements AutoCloseable {
         config.withTorchDtype(dtype == Dtype.BF16 ? "bfloat16" : "float32").write(dir);
     }
 
+    /** The device of the {@code model.device} setting ({@link ModelDevice#configured()}). */
+    public static Device configuredDevice() {
+        return ModelDevice.configured().resolve(Engine.getEngine(ENGINE));
+    }
+
     public DecoderConfig config() {
         return config;
+    }
+
+    /** The device the parameters live on. */
+    public Device device() {
+        return model.getNDManager().getDevice();
     }
 
     public DecoderNetwork network() {

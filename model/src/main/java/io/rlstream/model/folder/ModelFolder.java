@@ -127,6 +127,11 @@ public final class ModelFolder {
         return DecoderModel.load(dir);
     }
 
+    /** The weights in a {@link DecoderModel} on {@code device}. */
+    public DecoderModel loadModel(ai.djl.Device device) throws IOException {
+        return DecoderModel.load(dir, device);
+    }
+
     /** The tokenizer; an error naming the folder when it has no tokenizer.json. */
     public HfTokenizer loadTokenizer() throws IOException {
         if (!hasTokenizer()) {
