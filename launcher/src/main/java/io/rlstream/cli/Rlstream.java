@@ -39,6 +39,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,10 +78,16 @@ public final class Rlstream {
             Run one service against an existing cluster (Ctrl-C stops it cleanly):
               rewards              score rollouts against reference answers (rl.rollouts -> rl.rewards)
               worker               generate rollouts (rl.prompt-dispatch -> rl.rollouts)
+                  --model DIR        a Hugging Face model folder to generate with until the
+                                     trainer announces a checkpoint (setting worker.model)
               processors           group, compute advantages, filter, batch (-> rl.training-batches);
                                    and roll rl.metrics up per training step (-> rl.step-summary)
               dispatcher           send prompts to generate (rl.prompts -> rl.prompt-dispatch)
               trainer              train on batches, publish checkpoints (-> rl.checkpoints)
+                  --model DIR        the Hugging Face model folder (llama, qwen2, qwen3) to start
+                                     from when the checkpoint folder is empty (setting
+                                     trainer.init.checkpoint); checkpoints are published in the
+                                     same layout, loadable by transformers, vLLM and SGLang
               prompts --file F     put a JSONL file of prompts on rl.prompts
                                    ({"prompt_id": "...", "text": "...", "answer": "..."} per line)
                   --dataset NAME     dataset name recorded on each prompt (default: the file name)
@@ -382,7 +389,11 @@ public final class Rlstream {
     static <C extends ServiceConfig> int service(Args args, PrintStream out, ConfigDef definition,
             Function<Map<String, String>, C> make, String metricsPortKey,
             BiFunction<C, MeterRegistry, AutoCloseable> start) throws Exception {
-        args.rejectUnknown(List.of("config", "bootstrap-server", "registry-url"));
+        List<String> flags = new ArrayList<>(List.of("config", "bootstrap-server", "registry-url"));
+        if (modelSetting(definition) != null) {
+            flags.add("model");
+        }
+        args.rejectUnknown(flags);
         C config = make.apply(settings(args, definition));
         PrometheusEndpoint prometheus = PrometheusEndpoint.start(config, metricsPortKey);
         prometheus.address().ifPresent(a -> out.println("prometheus: " + a));
@@ -416,8 +427,20 @@ public final class Rlstream {
         if (args.has("registry-url")) {
             values.put(ServiceConfig.REGISTRY_URL, args.get("registry-url", null));
         }
+        String model = modelSetting(definition);
+        if (model != null && args.has("model")) {
+            values.put(model, args.path("model").toAbsolutePath().toString());
+        }
         values.putAll(args.settings());
         return values;
+    }
+
+    /** The setting --model stands for in a service (the trainer's initial model, the worker's), or null. */
+    static String modelSetting(ConfigDef definition) {
+        if (definition.names().contains(TrainerServiceConfig.INIT)) {
+            return TrainerServiceConfig.INIT;
+        }
+        return definition.names().contains(WorkerConfig.MODEL) ? WorkerConfig.MODEL : null;
     }
 
     /** Runs a Runnable service on its own thread; closing it stops the loop and waits for it. */

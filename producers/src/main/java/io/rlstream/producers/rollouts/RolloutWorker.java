@@ -114,11 +114,13 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                         new org.apache.kafka.common.serialization.ByteArraySerializer());
                 KafkaMeters.Bound meters = KafkaMeters.bindClients(registry, consumer, producer)) {
-            Optional<CheckpointPublished> first = checkpoints.awaitFirst(Duration.ofDays(365), () -> {
-                if (!running.get()) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            String model = config.getString(WorkerConfig.MODEL);
+            Optional<CheckpointPublished> first = !model.isBlank() ? Optional.of(startingModel(Path.of(model)))
+                    : checkpoints.awaitFirst(Duration.ofDays(365), () -> {
+                        if (!running.get()) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
             if (first.isEmpty()) {
                 return;
             }
@@ -224,5 +226,23 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * The worker.model folder as if announced: its version is metadata.json's "version" (a folder
+     * the trainer published or exported), else 0, so checkpoints the trainer announces later replace it.
+     */
+    private CheckpointPublished startingModel(Path folder) {
+        String version = Policy.readMetadata(folder).getOrDefault("version", "0");
+        long v;
+        try {
+            v = Long.parseLong(version.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(WorkerConfig.MODEL + " " + folder + ": metadata.json's version '"
+                    + version + "' is not a number", e);
+        }
+        return CheckpointPublished.newBuilder().setPolicyName(config.getString(WorkerConfig.POLICY_NAME))
+                .setVersion(v).setUri(folder.toAbsolutePath().toUri().toString()).setStep(0)
+                .setCreatedAt(java.time.Instant.now()).build();
     }
 }
