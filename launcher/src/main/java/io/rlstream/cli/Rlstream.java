@@ -82,7 +82,8 @@ public final class Rlstream {
               dispatcher           send prompts to generate (rl.prompts -> rl.prompt-dispatch)
               trainer              train on batches, publish checkpoints (-> rl.checkpoints)
               prompts --file F     put a JSONL file of prompts on rl.prompts
-                                   ({"prompt_id": "...", "text": "...", "answer": "..."} per line)
+                                   ({"prompt_id": "...", "text": "...", "answer": "..."} per line;
+                                   or chat "messages": [{"role": "user", "content": "..."}, ...])
                   --dataset NAME     dataset name recorded on each prompt (default: the file name)
               prompts top|show ID  what the running dispatcher's prompt selector knows: the top prompts
                                    (--by selected|estimate|prediction|closeness|recent, --n N) or one
