@@ -14,8 +14,10 @@ import java.util.List;
  *       ({@code tokenizer.apply_chat_template(messages, add_generation_prompt=True)}), e.g. for Qwen3
  *       {@code <|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n}; {@code enableThinking} is
  *       Qwen3's {@code enable_thinking} (null: the template's default, thinking on).</li>
- *   <li>Plain text: encoded with the tokenizer's special tokens ({@code tokenizer(text)}), so a
- *       Llama 3 prompt starts with {@code <|begin_of_text|>} and a Qwen prompt gets nothing added.</li>
+ *   <li>Plain text: encoded with the tokenizer's special tokens ({@code tokenizer(text)}: whatever
+ *       tokenizer.json's post-processor adds), so a Llama 3.1 prompt starts with
+ *       {@code <|begin_of_text|>}, the demo's with {@code <bos>}, and a Qwen prompt (or one of the first
+ *       Llama 3 release, whose tokenizer.json adds no BOS) gets nothing added.</li>
  * </ul>
  * {@link ChatTemplateUse} can force either way. A prompt that cannot be rendered (a chat template
  * that is not supported, a role the renderers do not know, text the tokenizer cannot encode, an id

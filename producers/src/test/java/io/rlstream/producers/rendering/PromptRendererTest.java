@@ -89,6 +89,24 @@ class PromptRendererTest {
     }
 
     @Test
+    void llama3PlainTextIsWhatItsTokenizerJsonAddsAndAChatHasOneBeginOfText() throws Exception {
+        try (HfTokenizer tok = HfTokenizer.load(RealTokenizerFolder.of("llama3"))) {
+            PromptRenderer r = renderer(tok, ChatTemplateUse.AUTO);
+            // tokenizer(text) in transformers runs tokenizer.json's post-processor; the packaged (first) Llama 3
+            // release has only a ByteLevel one (later revisions add <|begin_of_text|> by TemplateProcessing), so
+            // the text's ids alone: golden.json's llama3 chat "user", 3923 .. 30 are "What is 2+2?"
+            assertArrayEquals(new int[] {3923, 374, 220, 17, 10, 17, 30}, r.render("What is 2+2?", null));
+            // golden.json's llama3 chat "system and user": the template writes <|begin_of_text|> itself, so the
+            // rendered text is encoded without special tokens and the BOS is not doubled; 128006/128007 are
+            // <|start_header_id|>/<|end_header_id|>, 128009 <|eot_id|>, 9125 "system", 882 "user",
+            // 78191 "assistant", 271 "\n\n"
+            assertArrayEquals(new int[] {128000, 128006, 9125, 128007, 271, 2675, 527, 51637, 13, 128009,
+                    128006, 882, 128007, 271, 3923, 374, 220, 17, 10, 17, 30, 128009, 128006, 78191, 128007, 271},
+                    r.render("What is 2+2?", SYSTEM_AND_USER));
+        }
+    }
+
+    @Test
     void idsTheModelHasNoEmbeddingForAreAnError() throws Exception {
         try (HfTokenizer tok = HfTokenizer.load(RealTokenizerFolder.of("qwen3"))) {
             // a model with 151643 rows (ids 0..151642) has no row for <|im_start|> = 151644
