@@ -26,12 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Chat prompts on a real broker and registry: a Prompt with messages put on rl.prompts reaches
  * rl.prompt-dispatch with its messages intact, and a Prompt written before the field existed (with
- * the previous schema, schemas/src/test/resources/compat/previous/Prompt.avsc, registered as an
- * older version of the same subject) still dispatches, as a plain text prompt.
+ * the schema before it, schemas/src/test/resources/compat/before-chat-messages/Prompt.avsc,
+ * registered as an older version of the same subject) still dispatches, as a plain text prompt.
  */
 class ChatPromptDispatchIT {
 
-    private static final Path PREVIOUS_PROMPT = Path.of("../schemas/src/test/resources/compat/previous/Prompt.avsc");
+    private static final Path PREVIOUS_PROMPT =
+            Path.of("../schemas/src/test/resources/compat/before-chat-messages/Prompt.avsc");
 
     @RegisterExtension
     final PipelineFixture pipeline = PipelineFixture.extension(TopicCatalog.defaults());
