@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.events.ChatMessage;
 import io.rlstream.events.PromptDispatch;
-import io.rlstream.model.CharTokenizer;
+import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.folder.CharTokenizerFiles;
 import io.rlstream.model.tokenizer.HfTokenizer;
 import java.nio.file.Path;
