@@ -89,7 +89,8 @@ public final class Rlstream {
                                      trainer.init.checkpoint); checkpoints are published in the
                                      same layout, loadable by transformers, vLLM and SGLang
               prompts --file F     put a JSONL file of prompts on rl.prompts
-                                   ({"prompt_id": "...", "text": "...", "answer": "..."} per line)
+                                   ({"prompt_id": "...", "text": "...", "answer": "..."} per line;
+                                   or chat "messages": [{"role": "user", "content": "..."}, ...])
                   --dataset NAME     dataset name recorded on each prompt (default: the file name)
               prompts top|show ID  what the running dispatcher's prompt selector knows: the top prompts
                                    (--by selected|estimate|prediction|closeness|recent, --n N) or one

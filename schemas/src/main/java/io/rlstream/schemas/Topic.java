@@ -25,7 +25,8 @@ import org.apache.avro.specific.SpecificRecord;
  * group aggregation need no repartition.
  */
 public enum Topic {
-    PROMPTS("prompts", "prompt_id", Prompt.class, 1, Map.of(), "the prompt pool; carries the reference answer"),
+    PROMPTS("prompts", "prompt_id", Prompt.class, 1, Map.of(),
+            "the prompt pool; carries the reference answer and, for a chat prompt, its messages"),
     PROMPT_DISPATCH("prompt-dispatch", "group_id", PromptDispatch.class, GROUPED(), Map.of(),
             "one record = generate G samples of this prompt"),
     ROLLOUTS("rollouts", "group_id", Rollout.class, GROUPED(), large(),

@@ -1,6 +1,8 @@
 package io.rlstream.producers.rollouts;
 
+import io.rlstream.config.EnumSetting;
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.producers.rendering.ChatTemplateUse;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -15,6 +17,8 @@ public final class WorkerConfig extends ServiceConfig {
     public static final String SEED = "worker.seed";
     public static final String POLICY_NAME = "policy.name";
     public static final String MODEL = "worker.model";
+    public static final String CHAT_TEMPLATE = "generate.chat-template";
+    public static final String ENABLE_THINKING = "generate.enable-thinking";
 
     public static final ConfigDef DEFINITION = ServiceConfig.baseDef(ServiceConfig.WORKER_METRICS_PORT)
             .define(WORKER_ID, Type.STRING, "worker-0", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -29,9 +33,29 @@ public final class WorkerConfig extends ServiceConfig {
             .define(MODEL, Type.STRING, "", Importance.MEDIUM,
                     "A Hugging Face model folder (config.json, safetensors weights, tokenizer.json) to generate with"
                             + " until the trainer announces a checkpoint; its rollouts carry the version in the folder's"
-                            + " metadata.json, else 0. Empty: wait for the first checkpoint on rl.checkpoints.");
+                            + " metadata.json, else 0. Empty: wait for the first checkpoint on rl.checkpoints.")
+            .define(CHAT_TEMPLATE, Type.STRING, EnumSetting.spelling(ChatTemplateUse.AUTO),
+                    EnumSetting.validator(ChatTemplateUse.class), Importance.MEDIUM,
+                    "When prompts go through the model's chat template (with the generation prompt): auto, those "
+                            + "with chat messages; always, plain text prompts too (as one user message); never, none "
+                            + "(a prompt with messages is given as its text). Plain text is encoded with the "
+                            + "tokenizer's special tokens, as transformers' tokenizer(text).")
+            .define(ENABLE_THINKING, Type.STRING, "default", ConfigDef.ValidString.in("default", "true", "false"),
+                    Importance.LOW, "The chat template's enable_thinking (Qwen3): default leaves it unset (the "
+                            + "template's default, thinking on); false appends an empty think block to the generation prompt.");
 
     public WorkerConfig(Map<?, ?> originals) {
         super(DEFINITION, originals);
+    }
+
+    /** generate.chat-template. */
+    public ChatTemplateUse chatTemplateUse() {
+        return getEnum(CHAT_TEMPLATE, ChatTemplateUse.class);
+    }
+
+    /** generate.enable-thinking: null for default (the template's own), else the switch. */
+    public Boolean enableThinking() {
+        String v = getString(ENABLE_THINKING);
+        return v.equals("default") ? null : Boolean.valueOf(v);
     }
 }

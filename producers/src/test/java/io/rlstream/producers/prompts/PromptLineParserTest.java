@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.rlstream.events.ChatMessage;
 import io.rlstream.events.Prompt;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PromptLineParserTest {
@@ -40,5 +42,52 @@ class PromptLineParserTest {
                 assertThrows(PromptLineParser.MalformedLineException.class, () -> parser.parse("[1,2]", 6)).getMessage());
         String notJson = assertThrows(PromptLineParser.MalformedLineException.class, () -> parser.parse("{text:", 7)).getMessage();
         assertEquals(true, notJson.startsWith("line 7: not valid JSON"), notJson);
+    }
+
+    @Test
+    void aPlainTextPromptHasNoMessages() throws Exception {
+        assertNull(parser.parse("{\"text\":\"1+1=\"}", 1).getMessages());
+    }
+
+    @Test
+    void messagesAloneTakeTheTextFromTheLastUserMessage() throws Exception {
+        Prompt p = parser.parse("{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                + "{\"role\":\"user\",\"content\":\"2+2?\"},{\"role\":\"assistant\",\"content\":\"4\"},"
+                + "{\"role\":\"user\",\"content\":\"and 3+3?\"}],\"answer\":\"6\"}", 2);
+        assertEquals(List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "2+2?"),
+                new ChatMessage("assistant", "4"), new ChatMessage("user", "and 3+3?")), p.getMessages());
+        assertEquals("and 3+3?", p.getText());
+        assertEquals("6", p.getReferenceAnswer());
+    }
+
+    @Test
+    void textAndMessagesTogetherKeepBothAndOtherMessageKeysAreIgnored() throws Exception {
+        Prompt p = parser.parse("{\"text\":\"Q: 2+2\",\"messages\":[{\"role\":\"user\",\"content\":\"2+2?\","
+                + "\"name\":\"ann\"},{\"role\":\"tool\",\"content\":\"{}\"}]}", 3);
+        assertEquals("Q: 2+2", p.getText());
+        assertEquals(List.of(new ChatMessage("user", "2+2?"), new ChatMessage("tool", "{}")), p.getMessages());
+    }
+
+    @Test
+    void badMessagesSayWhichLineAndWhatIsWrong() {
+        assertEquals("line 8: field 'messages' is empty", bad("{\"messages\":[]}", 8));
+        assertEquals("line 9: field 'messages' must be an array of {\"role\", \"content\"} objects, got STRING",
+                bad("{\"messages\":\"hi\"}", 9));
+        assertEquals("line 10: messages[1].role must be one of system, user, assistant, tool, got \"bot\"",
+                bad("{\"messages\":[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"bot\",\"content\":\"b\"}]}", 10));
+        assertEquals("line 11: messages[0].content must be a string, got nothing",
+                bad("{\"messages\":[{\"role\":\"user\"}]}", 11));
+        assertEquals("line 12: messages[0] must be an object with 'role' and 'content', got STRING",
+                bad("{\"messages\":[\"hi\"]}", 12));
+        assertEquals("line 13: the last message is from the assistant; a prompt ends with the turn the policy answers "
+                + "(user, tool or system)",
+                bad("{\"messages\":[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"assistant\",\"content\":\"b\"}]}", 13));
+        assertEquals("line 14: no 'text' and no non-empty user message to take it from; give 'text'",
+                bad("{\"messages\":[{\"role\":\"system\",\"content\":\"a\"}]}", 14));
+        assertEquals("line 15: missing required field 'text'", bad("{\"messages\":null}", 15));
+    }
+
+    private String bad(String line, long number) {
+        return assertThrows(PromptLineParser.MalformedLineException.class, () -> parser.parse(line, number)).getMessage();
     }
 }

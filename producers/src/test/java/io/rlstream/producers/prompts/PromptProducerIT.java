@@ -3,6 +3,7 @@ package io.rlstream.producers.prompts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rlstream.events.ChatMessage;
 import io.rlstream.events.Prompt;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
@@ -48,6 +49,32 @@ class PromptProducerIT {
                 ids.add(r.key());
             }
             assertEquals(List.of("p1", "p2", "p4"), ids);
+        }
+    }
+
+    @Test
+    void chatLinesArriveWithTheirMessagesThroughTheRegistry() throws Exception {
+        try (PipelineFixture pipeline = PipelineFixture.start(new TopicCatalog("pc.", 1))) {
+            String jsonl = """
+                    {"prompt_id":"c1","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"2+2?"}],"answer":"4"}
+                    {"prompt_id":"c2","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}
+                    {"prompt_id":"t1","text":"1+1=","answer":"2"}
+                    """;
+            List<String> reported = new ArrayList<>();
+            PromptProducer.Result result;
+            try (KafkaProducer<String, Prompt> producer = pipeline.producer(Prompt.class)) {
+                result = new PromptProducer(producer, pipeline.topic(Topic.PROMPTS))
+                        .produce(new BufferedReader(new StringReader(jsonl)), "chat", reported::add);
+            }
+            assertEquals(2, result.sent());
+            assertEquals(List.of("skipped line 2: the last message is from the assistant; a prompt ends with the turn "
+                    + "the policy answers (user, tool or system)"), reported);
+            List<Prompt> prompts = pipeline.readValues(Topic.PROMPTS, Prompt.class, 2, Duration.ofSeconds(20));
+            assertEquals(2, prompts.size());
+            assertEquals(List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "2+2?")),
+                    prompts.get(0).getMessages());
+            assertEquals("2+2?", prompts.get(0).getText());
+            assertEquals(null, prompts.get(1).getMessages());
         }
     }
 }

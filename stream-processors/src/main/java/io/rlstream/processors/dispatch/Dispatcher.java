@@ -384,6 +384,7 @@ public final class Dispatcher implements Runnable {
                     .setMaxNewTokens(settings.maxNewTokens())
                     .setPolicyVersion(policyVersion)
                     .setDispatchedAt(Instant.now())
+                    .setMessages(prompt.getMessages())
                     .build();
             groups.dispatched(groupId, prompt.getPromptId(), d.getDispatchedAt().toEpochMilli());
             ids.add(groupId);

@@ -1,8 +1,10 @@
 package io.rlstream.processors.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rlstream.events.ChatMessage;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.Prompt;
@@ -130,6 +132,7 @@ class DispatcherTest {
         assertEquals(5, first.getMaxNewTokens());
         assertTrue(Set.of("a", "b").contains(first.getPromptId()));
         assertEquals("what is " + first.getPromptId() + "?", first.getPromptText());
+        assertNull(first.getMessages(), "a plain text prompt carries no chat messages");
         assertEquals(first.getGroupId(), producer.history().get(0).key(), "keyed by group_id");
 
         // the grouping app resolves one group (its prompt's stats say 1 group, repeated): one slot frees
@@ -142,6 +145,23 @@ class DispatcherTest {
         assertEquals(4, sent.size());
         assertEquals(7, sent.get(3).getPolicyVersion(), "carries the latest trained policy version");
         assertEquals(new Dispatcher.Snapshot(4, 1, 3, 2, 7), d.snapshot());
+    }
+
+    @Test
+    void aChatPromptsMessagesTravelInTheDispatch() {
+        Dispatcher d = dispatcher(2);
+        d.catchUp();
+        List<ChatMessage> chat = List.of(new ChatMessage("system", "Answer with a number."), new ChatMessage("user", "what is c?"));
+        next(PROMPTS, "c", Prompt.newBuilder(prompt("c")).setMessages(chat).build());
+        for (int i = 0; i < 3; i++) {
+            d.step();
+        }
+        List<PromptDispatch> sent = sentDispatches();
+        assertEquals(2, sent.size());
+        for (PromptDispatch g : sent) {
+            assertEquals(chat, g.getMessages());
+            assertEquals("what is c?", g.getPromptText());
+        }
     }
 
     @Test
