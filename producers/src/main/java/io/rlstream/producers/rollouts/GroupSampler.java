@@ -6,6 +6,8 @@ import io.rlstream.events.Rollout;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.model.Generation;
 import io.rlstream.model.Policy;
+import io.rlstream.producers.rendering.ChatTemplateUse;
+import io.rlstream.producers.rendering.PromptRenderer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,9 +27,22 @@ public final class GroupSampler {
 
     private final String generatorId;
     private final Random random;
+    private final ChatTemplateUse chatTemplate;
+    private final Boolean enableThinking;
 
+    /** Plain text prompts encoded as they are, chat messages through the model's template. */
     public GroupSampler(String generatorId, long seed) {
+        this(generatorId, seed, ChatTemplateUse.AUTO, null);
+    }
+
+    /**
+     * @param chatTemplate when prompts go through the chat template (generate.chat-template)
+     * @param enableThinking the template's enable_thinking; null for its default
+     */
+    public GroupSampler(String generatorId, long seed, ChatTemplateUse chatTemplate, Boolean enableThinking) {
         this.generatorId = generatorId;
+        this.chatTemplate = chatTemplate;
+        this.enableThinking = enableThinking;
         this.random = new Random(seed);
     }
 
@@ -35,11 +50,11 @@ public final class GroupSampler {
         List<Rollout> out = new ArrayList<>();
         Map<String, List<PromptDispatch>> bySettings = new LinkedHashMap<>();
         Map<PromptDispatch, int[]> encoded = new IdentityHashMap<>();
+        PromptRenderer renderer = new PromptRenderer(policy.tokenizer(), chatTemplate, enableThinking,
+                policy.config().vocabSize());
         for (PromptDispatch d : dispatches) {
             try {
-                // add_special_tokens as transformers' tokenizer(text): a BOS where the model's
-                // post-processor adds one (Llama, the demo's character tokenizer), none for Qwen
-                encoded.put(d, policy.tokenizer().encode(d.getPromptText(), true));
+                encoded.put(d, renderer.render(d));
             } catch (RuntimeException e) {
                 out.addAll(failed(d, policyVersion, "cannot tokenize prompt: " + e.getMessage()));
                 continue;

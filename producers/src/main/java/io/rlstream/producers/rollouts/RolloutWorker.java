@@ -127,7 +127,8 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
             CheckpointPublished loaded = first.get();
             Policy policy = Policy.load(Path.of(URI.create(loaded.getUri())));
             LOG.info("{} loaded policy version {} from {}", workerId, loaded.getVersion(), loaded.getUri());
-            GroupSampler sampler = new GroupSampler(workerId, config.getLong(WorkerConfig.SEED));
+            GroupSampler sampler = new GroupSampler(workerId, config.getLong(WorkerConfig.SEED), config.chatTemplateUse(),
+                    config.enableThinking());
             producer.initTransactions();
             consumer.subscribe(List.of(dispatchTopic));
             long firstWorkNanos = -1;

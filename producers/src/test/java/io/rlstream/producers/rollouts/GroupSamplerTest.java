@@ -67,6 +67,21 @@ class GroupSamplerTest {
         assertEquals(SampleStatus.OK, rollouts.get(2).getStatus());
     }
 
+    /** The demo's character tokenizer has no chat template: a chat prompt fails with the reason, the others go on. */
+    @Test
+    void aChatPromptTheModelCannotRenderGivesFailedRolloutsWithTheReason() {
+        GroupSampler sampler = new GroupSampler("w1", 5);
+        PromptDispatch chat = PromptDispatch.newBuilder(dispatch("g5", "2+2=", 2))
+                .setMessages(List.of(new io.rlstream.events.ChatMessage("user", "2+2="))).build();
+        List<Rollout> rollouts = sampler.sample(policy, 0, List.of(chat, dispatch("g6", "3+3=", 2)));
+        assertEquals(SampleStatus.FAILED, rollouts.get(0).getStatus());
+        assertTrue(rollouts.get(0).getError().contains("no chat_template"), rollouts.get(0).getError());
+        assertEquals(SampleStatus.OK, rollouts.get(2).getStatus());
+        // with the template switched off the text of the same dispatch is sampled
+        GroupSampler never = new GroupSampler("w1", 5, io.rlstream.producers.rendering.ChatTemplateUse.NEVER, null);
+        assertEquals(SampleStatus.OK, never.sample(policy, 0, List.of(chat)).get(0).getStatus());
+    }
+
     private static PromptDispatch dispatch(String group, String text, int g) {
         return PromptDispatch.newBuilder().setGroupId(group).setPromptId("p-" + group).setPromptText(text)
                 .setGroupSize(g).setTemperature(1.0f).setMaxNewTokens(5).setPolicyVersion(0)
