@@ -58,8 +58,12 @@ public final class ObjectiveBenchmark {
             Exit codes: 0 measured; 1 failure; 2 wrong usage.
             """.formatted(ObjectivePresets.describe(), ObjectiveBenchmark.START_SECONDS);
 
-    /** Seconds a run takes besides its RL budget: a fresh broker and registry, the warm start, the stop (measured in the smoke run). */
-    static final int START_SECONDS = 40;
+    /**
+     * Seconds a run takes besides its RL budget, for the estimate printed first: a fresh broker and
+     * registry (about 23 s), the warm start (13 s on an idle machine, docs/benchmarks.md; 40 to 100 s
+     * in the first smoke runs, 2026-12-06, on the shared 2 cores) and the stop.
+     */
+    static final int START_SECONDS = 60;
 
     static final long FIRST_SEED = 7;
 
@@ -277,6 +281,10 @@ public final class ObjectiveBenchmark {
                     r.reached() ? Long.toString(r.samplesToTarget()) : "-", r.samplesGenerated(), r.steps(),
                     r.effectiveRatio()));
         }
+        s.append("""
+                initial: held-out accuracy after the warm start; samples to / samples: rollouts generated until the target
+                and in the whole budget; effective: groups kept by filter.group / groups completed (1.000 with none)
+                """);
         return s.toString();
     }
 
