@@ -110,12 +110,17 @@ final class ObjectivePresets {
                             TrainerServiceConfig.GROUP_OBJECTIVE, "lipo-lambda",
                             TrainerServiceConfig.PREFERENCE_BETA, "0.1"),
                     ordered(ProcessorsConfig.GROUP_FILTER, "dynamic-sampling")),
+            // One pair per group whose rewards differ, which with dynamic sampling are exactly the groups
+            // kept: 16 pairs per step (the demo's batch.groups B) is one step per training batch, as the
+            // dispatcher's lag gate (dispatch.max-batches-ahead, one trained version per batch) assumes.
+            // With the default 32 (two batches per version) the gate closes after the first steps and
+            // generation stalls: 2 steps in 60 s in the first smoke run (2026-12-06).
             new Preset(ONLINE_DPO, "online DPO (arXiv 2305.18290) on the pairs the processors build from each group"
-                    + " (best vs worst response, ties skipped), beta 0.1, 32 pairs per step",
+                    + " (best vs worst response, ties skipped), beta 0.1, one step per batch's worth of pairs",
                     ordered(TrainerServiceConfig.MODE, "preference",
                             TrainerServiceConfig.PREFERENCE_LOSS, "dpo",
                             TrainerServiceConfig.PREFERENCE_BETA, "0.1",
-                            TrainerServiceConfig.PAIRS_PER_STEP, "32"),
+                            TrainerServiceConfig.PAIRS_PER_STEP, "16"),
                     ordered(ProcessorsConfig.PAIRS, "true",
                             ProcessorsConfig.GROUP_FILTER, "dynamic-sampling")));
 

@@ -120,6 +120,9 @@ class ObjectiveBenchmarkTest {
 
         assertEquals(TrainerMode.PREFERENCE, trainer("online-dpo").getEnum(TrainerServiceConfig.MODE, TrainerMode.class));
         assertEquals(true, processors("online-dpo").getBoolean(ProcessorsConfig.PAIRS));
+        // one pair per kept group: a step per batch of the demo's B groups, as the dispatcher's lag gate counts versions
+        assertEquals(DemoSettings.defaults(Path.of(".")).batchGroups(),
+                trainer("online-dpo").getInt(TrainerServiceConfig.PAIRS_PER_STEP));
         for (Preset p : ObjectivePresets.ALL) {
             assertEquals(0.0, new TrainerServiceConfig(p.trainer()).getDouble(TrainerServiceConfig.KL_COEF), p.name());
         }
