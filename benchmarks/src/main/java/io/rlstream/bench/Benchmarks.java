@@ -18,8 +18,10 @@ public final class Benchmarks {
             case "selectors" -> SelectorBenchmark.run(rest, out, err);
             case "async" -> AsyncBenchmark.run(rest, out, err);
             case "model" -> ModelBenchmark.run(rest, out, err);
+            case "objectives" -> ObjectiveBenchmark.run(rest, out, err);
             default -> {
-                err.println("rlstream: bench runs processors, trainer, selectors, async or model (rlstream bench processors --help)");
+                err.println("rlstream: bench runs processors, trainer, selectors, async, model or objectives"
+                        + " (rlstream bench processors --help)");
                 yield 2;
             }
         };

@@ -20,12 +20,12 @@ class BenchmarksTest {
     void anUnknownOrMissingBenchmarkIsAUsageError() {
         assertEquals(2, run());
         assertEquals(2, run("everything"));
-        assertTrue(console.err().contains("processors, trainer, selectors, async or model"));
+        assertTrue(console.err().contains("processors, trainer, selectors, async, model or objectives"));
     }
 
     @Test
     void everyBenchmarkAnswersHelpWithItsUsage() {
-        for (String name : List.of("processors", "trainer", "selectors", "async", "model")) {
+        for (String name : List.of("processors", "trainer", "selectors", "async", "model", "objectives")) {
             console.reset();
             assertEquals(0, run(name, "--help"), name);
             assertTrue(console.out().contains("rlstream bench " + name), name + " usage");

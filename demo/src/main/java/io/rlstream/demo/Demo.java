@@ -66,6 +66,8 @@ public final class Demo {
     /**
      * How a run ended.
      *
+     * @param reachedTarget     held-out accuracy reached the target within the budget (an evaluation during RL
+     *                          or the one of the newest policy at the end)
      * @param samplesGenerated  rollouts the worker generated during RL
      * @param samplesToTarget   rollouts generated when held-out accuracy first reached the target, -1 if never
      * @param secondsToTarget   seconds of RL until then, NaN if never
@@ -97,6 +99,7 @@ public final class Demo {
     private final TopicCatalog catalog = TopicCatalog.defaults();
     private volatile String stopRequest;
     private int dashboardPort = Dashboard.DEFAULT_PORT;
+    private boolean stopAtTarget = true;
     private volatile URI dashboardAddress;
 
     public Demo(DemoSettings settings, String bootstrapServers, String registryUrl, PrintStream out) {
@@ -112,6 +115,17 @@ public final class Demo {
      */
     public Demo dashboardPort(int port) {
         this.dashboardPort = port;
+        return this;
+    }
+
+    /**
+     * Whether the run stops when held-out accuracy first reaches the target (the default) or goes
+     * on to the end of its RL budget, still recording when it first got there (samples and seconds
+     * to the target): a comparison of held-out accuracy at a fixed budget needs every run to use
+     * the whole budget. Call before {@link #run()}.
+     */
+    public Demo stopAtTarget(boolean stop) {
+        this.stopAtTarget = stop;
         return this;
     }
 
@@ -271,11 +285,15 @@ public final class Demo {
                     log.eval(steps, newestVersion, seconds, last);
                     evalMetrics.publish(MetricCatalog.EVAL_ACCURACY, last, steps, newestVersion, Map.of());
                     out.printf("eval  @ step %d, %.0f s of RL: held-out greedy accuracy %.1f%%%n", steps, seconds, 100 * last);
-                    if (last >= settings.targetAccuracy()) {
+                    if (samplesToTarget < 0 && last >= settings.targetAccuracy()) {
                         samplesToTarget = worker.generatedSamples();
                         secondsToTarget = seconds;
-                        reason = String.format("target accuracy %.0f%% reached", 100 * settings.targetAccuracy());
-                        break;
+                        if (stopAtTarget) {
+                            reason = String.format("target accuracy %.0f%% reached", 100 * settings.targetAccuracy());
+                            break;
+                        }
+                        out.printf("target accuracy %.0f%% reached after %.0f s of RL; going on to the end of the budget%n",
+                                100 * settings.targetAccuracy(), seconds);
                     }
                 }
             }
@@ -286,13 +304,18 @@ public final class Demo {
                 last = evaluate(evaluator, newestUri, task, tokenizer);
                 log.eval(steps, newestVersion, rlSeconds, last);
             }
+            if (samplesToTarget < 0 && last >= settings.targetAccuracy()) {
+                // first reached by the evaluation of the newest policy at the end of the budget
+                samplesToTarget = worker.generatedSamples();
+                secondsToTarget = rlSeconds;
+            }
             double valueMae = Double.NaN;
             double valueBaselineMae = Double.NaN;
             if (dispatcher.selector() instanceof PclSelector pcl) {
                 valueMae = pcl.predictionError().mae();
                 valueBaselineMae = pcl.predictionError().baselineMae();
             }
-            Result result = new Result(initial, last, steps, rlSeconds, last >= settings.targetAccuracy(), reason, runDir,
+            Result result = new Result(initial, last, steps, rlSeconds, samplesToTarget >= 0, reason, runDir,
                     settings.selector(), worker.generatedSamples(), samplesToTarget, secondsToTarget,
                     grouping.counters().effectiveRatio(), grouping.counters().get(GroupingCounters.GROUPS_COMPLETED),
                     valueMae, valueBaselineMae, trainer.idleFraction(), worker.idleFraction());

@@ -152,6 +152,9 @@ public final class Rlstream {
               bench model          Hugging Face decoders (--sizes 1M,10M or --model DIR): training
                                    step s, tokens/s, FLOP/s against the matmul peak; generation
                                    tokens/s with the KV cache (--help)
+              bench objectives     the demo per training objective (grpo, dapo, gspo, nft, lipo-lambda,
+                                   online-dpo) and seed: held-out accuracy at the budget and time to
+                                   the target, mean and spread over seeds (--help)
 
             Flags of every service command:
               --config FILE              properties file with settings
