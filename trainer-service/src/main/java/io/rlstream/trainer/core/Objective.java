@@ -24,11 +24,15 @@ import io.rlstream.trainer.objective.KlEstimator;
  * @param correctionLower lower bound of MIS (0.5)
  * @param correctionUpper upper bound of MIS (5)
  * @param miniBatches     mini-batches per batch; each epoch takes one optimizer step per mini-batch
+ * @param microBatchRows  most rows scored in one forward/backward pass: a mini-batch is run in
+ *                        micro-batches whose gradients accumulate before its one optimizer step
+ *                        (gradient accumulation; the step is the same as in one pass); 0 = the whole
+ *                        mini-batch at once
  */
 public record Objective(KlEstimator klEstimator, double klCoef, KlPlacement klPlacement, double klTarget,
         long klHorizon, double entropyCoef, boolean decoupled, ImportanceCorrection.Mode correction,
         ImportanceCorrection.Level correctionLevel, double correctionCap, double correctionLower,
-        double correctionUpper, int miniBatches) {
+        double correctionUpper, int miniBatches, int microBatchRows) {
 
     /** Where the KL to the reference policy enters. */
     public enum KlPlacement { LOSS, REWARD }
@@ -44,6 +48,10 @@ public record Objective(KlEstimator klEstimator, double klCoef, KlPlacement klPl
         if (miniBatches < 1) {
             throw new IllegalArgumentException("mini-batches must be >= 1, got " + miniBatches);
         }
+        if (microBatchRows < 0) {
+            throw new IllegalArgumentException("micro-batch rows must be >= 0 (0: the whole mini-batch), got "
+                    + microBatchRows);
+        }
         // Validates cap and bounds with its own messages.
         new ImportanceCorrection(correction, correctionLevel, correctionCap, correctionLower, correctionUpper);
     }
@@ -54,7 +62,7 @@ public record Objective(KlEstimator klEstimator, double klCoef, KlPlacement klPl
      */
     public static Objective defaults() {
         return new Objective(KlEstimator.K3, 0, KlPlacement.LOSS, 0, 10_000, 0, true,
-                ImportanceCorrection.Mode.TIS, ImportanceCorrection.Level.TOKEN, 2, 0.5, 5, 1);
+                ImportanceCorrection.Mode.TIS, ImportanceCorrection.Level.TOKEN, 2, 0.5, 5, 1, 0);
     }
 
     /** The behaviour-weight rule; all ones when the correction is not decoupled. */
@@ -71,27 +79,32 @@ public record Objective(KlEstimator klEstimator, double klCoef, KlPlacement klPl
 
     public Objective withKl(KlEstimator estimator, double coef, KlPlacement placement) {
         return new Objective(estimator, coef, placement, klTarget, klHorizon, entropyCoef, decoupled, correction,
-                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches);
+                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, microBatchRows);
     }
 
     public Objective withAdaptiveKl(double target, long horizon) {
         return new Objective(klEstimator, klCoef, klPlacement, target, horizon, entropyCoef, decoupled, correction,
-                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches);
+                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, microBatchRows);
     }
 
     public Objective withEntropyCoef(double coef) {
         return new Objective(klEstimator, klCoef, klPlacement, klTarget, klHorizon, coef, decoupled, correction,
-                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches);
+                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, microBatchRows);
     }
 
     public Objective withCorrection(boolean isDecoupled, ImportanceCorrection.Mode mode, ImportanceCorrection.Level level,
             double cap, double lower, double upper) {
         return new Objective(klEstimator, klCoef, klPlacement, klTarget, klHorizon, entropyCoef, isDecoupled, mode,
-                level, cap, lower, upper, miniBatches);
+                level, cap, lower, upper, miniBatches, microBatchRows);
     }
 
     public Objective withMiniBatches(int n) {
         return new Objective(klEstimator, klCoef, klPlacement, klTarget, klHorizon, entropyCoef, decoupled, correction,
-                correctionLevel, correctionCap, correctionLower, correctionUpper, n);
+                correctionLevel, correctionCap, correctionLower, correctionUpper, n, microBatchRows);
+    }
+
+    public Objective withMicroBatchRows(int rows) {
+        return new Objective(klEstimator, klCoef, klPlacement, klTarget, klHorizon, entropyCoef, decoupled, correction,
+                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, rows);
     }
 }

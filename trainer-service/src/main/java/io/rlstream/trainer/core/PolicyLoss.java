@@ -44,6 +44,16 @@ public interface PolicyLoss {
         };
 
         /**
+         * The weight of a micro-batch's {@link #apply} in the aggregate of the mini-batch it is part
+         * of, so that the micro-batches' weighted losses sum to the mini-batch's (gradient
+         * accumulation): its share of the tokens for the token mean, of the rows for the sequence
+         * means (whose denominators count rows).
+         */
+        public double share(long microRows, long miniRows, double microTokens, double miniTokens) {
+            return this == TOKEN_MEAN ? microTokens / miniTokens : (double) microRows / miniRows;
+        }
+
+        /**
          * The factor that turns {@link #apply} over arrays padded to {@code paddedWidth} columns into
          * the aggregation normalised by the constant length {@code maxLength} (≤ 0: unknown, no
          * change). 1 for every aggregation that does not depend on the padding.

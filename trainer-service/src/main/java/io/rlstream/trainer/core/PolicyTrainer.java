@@ -182,49 +182,72 @@ public final class PolicyTrainer {
                 : p.responseLogprobs(scope, prompts, responses, temperatures, training);
     }
 
-    /** One optimizer step on rows [from, to) of the step's arrays. */
+    /**
+     * One optimizer step on rows [from, to) of the step's arrays, scored in micro-batches of at most
+     * {@link Objective#microBatchRows()} rows whose gradients accumulate: each micro-batch's terms are
+     * weighted by its share of the mini-batch ({@link PolicyLoss.Aggregation#share}; the token means
+     * of KL and entropy by its share of the tokens), so the step equals the one-pass step.
+     */
     private void update(NDManager stepScope, List<int[]> prompts, List<int[]> responses, float[] temperatures,
             int from, int to,
             NDArray prox, NDArray ref, NDArray weights, NDArray tokenAdvantages, NDArray mask, double beta,
             long lossLength, Accumulator acc) {
         try (NDManager scope = stepScope.newSubManager()) {
-            String rows = from + ":" + to;
-            NDArray objectiveValue;
-            PolicyLoss.Result pg;
-            double klValue = 0;
-            double entropyValue;
-            try (GradientCollector collector = newGradientCollector()) {
-                TokenLogprobs scored = scored(policy, scope, prompts, responses, temperatures, true);
-                // This mini-batch is padded to its own longest response: take as many columns.
-                String cols = ", 0:" + scored.logprobs().getShape().get(1);
-                NDArray miniMask = mask.get(rows + cols);
-                if (miniMask.sum().getFloat() == 0) {
-                    return;
-                }
-                pg = loss.compute(scored.logprobs(), prox.get(rows + cols), tokenAdvantages.get(rows + cols), miniMask,
-                        weights.get(rows + cols));
-                double correction = config.aggregation().widthCorrection(scored.logprobs().getShape().get(1), lossLength);
-                if (correction != 1) {
-                    pg = new PolicyLoss.Result(pg.loss().mul((float) correction), pg.clipFraction(), pg.meanRatio());
-                }
-                objectiveValue = pg.loss();
-                if (ref != null && objective.klPlacement() == Objective.KlPlacement.LOSS) {
-                    NDArray klTerm = tokenMeanArray(objective.klEstimator().apply(scored.logprobs(), ref.get(rows + cols)),
-                            miniMask);
-                    klValue = klTerm.getFloat();
-                    objectiveValue = objectiveValue.add(klTerm.mul((float) beta));
-                } else if (ref != null) {
-                    klValue = tokenMean(objective.klEstimator().apply(scored.logprobs(), ref.get(rows + cols)), miniMask);
-                }
-                NDArray entropy = tokenMeanArray(scored.entropy(), miniMask);
-                entropyValue = entropy.getFloat();
-                if (objective.entropyCoef() > 0) {
-                    objectiveValue = objectiveValue.sub(entropy.mul((float) objective.entropyCoef()));
-                }
-                collector.backward(objectiveValue);
+            double miniTokens = mask.get(from + ":" + to).sum().getFloat();
+            if (miniTokens == 0) {
+                return;
             }
-            acc.add(objectiveValue.getFloat(), pg.loss().getFloat(), klValue, entropyValue, pg.clipFraction(),
-                    pg.meanRatio(), applyGradients(scope));
+            int rows = to - from;
+            int micro = objective.microBatchRows() > 0 ? Math.min(objective.microBatchRows(), rows) : rows;
+            double objectiveValue = 0;
+            double pgValue = 0;
+            double klValue = 0;
+            double entropyValue = 0;
+            double clip = 0;
+            double ratio = 0;
+            try (GradientCollector collector = newGradientCollector()) {
+                for (int m0 = 0; m0 < rows; m0 += micro) {
+                    int m1 = Math.min(rows, m0 + micro);
+                    try (NDManager microScope = scope.newSubManager()) {
+                        TokenLogprobs scored = scored(policy, microScope, prompts.subList(m0, m1),
+                                responses.subList(m0, m1), Arrays.copyOfRange(temperatures, m0, m1), true);
+                        // This micro-batch is padded to its own longest response: take as many columns.
+                        String at = (from + m0) + ":" + (from + m1) + ", 0:" + scored.logprobs().getShape().get(1);
+                        NDArray microMask = mask.get(at);
+                        double microTokens = microMask.sum().getFloat();
+                        if (microTokens == 0) {
+                            continue; // no term: token means skip it, sequence means count its rows as 0
+                        }
+                        double share = config.aggregation().share(m1 - m0, rows, microTokens, miniTokens);
+                        double tokenShare = microTokens / miniTokens;
+                        PolicyLoss.Result pg = loss.compute(scored.logprobs(), prox.get(at), tokenAdvantages.get(at),
+                                microMask, weights.get(at));
+                        double correction = config.aggregation().widthCorrection(scored.logprobs().getShape().get(1),
+                                lossLength);
+                        NDArray pgLoss = pg.loss().mul((float) (correction * share));
+                        NDArray term = pgLoss;
+                        if (ref != null) {
+                            NDArray klTerm = tokenMeanArray(objective.klEstimator().apply(scored.logprobs(), ref.get(at)),
+                                    microMask).mul((float) tokenShare);
+                            klValue += klTerm.getFloat();
+                            if (objective.klPlacement() == Objective.KlPlacement.LOSS) {
+                                term = term.add(klTerm.mul((float) beta));
+                            }
+                        }
+                        NDArray entropy = tokenMeanArray(scored.entropy(), microMask).mul((float) tokenShare);
+                        entropyValue += entropy.getFloat();
+                        if (objective.entropyCoef() > 0) {
+                            term = term.sub(entropy.mul((float) objective.entropyCoef()));
+                        }
+                        collector.backward(term);
+                        objectiveValue += term.getFloat();
+                        pgValue += pgLoss.getFloat();
+                        clip += pg.clipFraction() * tokenShare;
+                        ratio += pg.meanRatio() * tokenShare;
+                    }
+                }
+            }
+            acc.add(objectiveValue, pgValue, klValue, entropyValue, clip, ratio, applyGradients(scope));
         }
     }
 

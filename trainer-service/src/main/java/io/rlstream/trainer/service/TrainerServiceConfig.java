@@ -39,6 +39,7 @@ public final class TrainerServiceConfig extends ServiceConfig {
     public static final String UPDATES_PER_BATCH = "trainer.updates.per.batch";
     public static final String MODE = "trainer.mode";
     public static final String MINI_BATCHES = "trainer.mini.batches";
+    public static final String MICRO_BATCH_ROWS = "trainer.micro.batch.rows";
     public static final String DUAL_CLIP = "trainer.clip.dual";
     public static final String POLICY_LOSS = "trainer.policy.loss";
     public static final String AGGREGATION = "trainer.loss.aggregation";
@@ -108,6 +109,12 @@ public final class TrainerServiceConfig extends ServiceConfig {
             .define(MINI_BATCHES, Type.INT, OBJECTIVE.miniBatches(), ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
                     "Mini-batches per batch: each of the trainer.updates.per.batch epochs takes one optimizer step "
                             + "per mini-batch.")
+            .define(MICRO_BATCH_ROWS, Type.INT, OBJECTIVE.microBatchRows(), ConfigDef.Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Most responses scored in one forward/backward pass of rl mode (gradient accumulation): a "
+                            + "mini-batch runs in micro-batches of this many rows, each weighted by its share, and "
+                            + "takes one optimizer step, the same step as in one pass; bounds activation and logit "
+                            + "memory for real models. 0 = the whole mini-batch at once.")
             .define(DUAL_CLIP, Type.DOUBLE, RECIPE.dualClip(), Importance.LOW,
                     "c of the dual clip for negative advantages (loss at most -A*c); <= 1 turns it off.")
             .define(POLICY_LOSS, Type.STRING, RECIPE.policyLoss(), PolicyLosses.FAMILY.validator(), Importance.MEDIUM,
@@ -219,7 +226,8 @@ public final class TrainerServiceConfig extends ServiceConfig {
                         OffPolicyCorrections.FAMILY.create(getString(CORRECTION), null),
                         getEnum(CORRECTION_LEVEL, ImportanceCorrection.Level.class),
                         getDouble(CORRECTION_CAP), getDouble(CORRECTION_LOWER), getDouble(CORRECTION_UPPER))
-                .withMiniBatches(getInt(MINI_BATCHES));
+                .withMiniBatches(getInt(MINI_BATCHES))
+                .withMicroBatchRows(getInt(MICRO_BATCH_ROWS));
         TrainerConfig config = new TrainerConfig(getDouble(LEARNING_RATE), getInt(WARMUP_STEPS), getInt(DECAY_STEPS),
                 getDouble(CLIP_LOW), getDouble(CLIP_HIGH), getDouble(DUAL_CLIP), getDouble(GRAD_CLIP),
                 getDouble(WEIGHT_DECAY), getInt(UPDATES_PER_BATCH), getDouble(TEMPERATURE),

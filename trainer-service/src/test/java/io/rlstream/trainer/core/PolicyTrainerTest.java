@@ -8,6 +8,7 @@ import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.Generation;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
+import io.rlstream.trainer.objective.KlEstimator;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -194,6 +195,68 @@ class PolicyTrainerTest {
             trainer.rlStep(batch);
             assertEquals(6, trainer.optimizerSteps(), "3 epochs x 2 mini-batches");
         }
+    }
+
+    /**
+     * Gradient accumulation: a mini-batch scored in micro-batches of 2 or 3 rows (responses of
+     * different lengths, one truncated and masked) takes the same optimizer step as in one pass,
+     * for every aggregation, the token-level and the sequence-level (GSPO) loss, with a KL term in
+     * the loss and an entropy bonus: every micro-batch weighs by its share of the mini-batch.
+     */
+    @Test
+    void microBatchesTakeTheSameStepAsOnePass() {
+        Objective objective = Objective.defaults().withKl(KlEstimator.K3, 0.05, Objective.KlPlacement.LOSS)
+                .withEntropyCoef(0.01);
+        for (String loss : List.of("ppo-clip", "gspo")) {
+            for (PolicyLoss.Aggregation aggregation : PolicyLoss.Aggregation.values()) {
+                TrainerConfig base = config().withLearningRate(1e-3).withAggregation(aggregation)
+                        .withPolicyLoss(loss).withObjective(objective);
+                List<TrainingSample> batch;
+                float[][] onePass;
+                StepStats onePassStats;
+                try (Policy policy = Policy.create(PolicyConfig.demo(), 5);
+                        Policy reference = Policy.create(PolicyConfig.demo(), 6)) {
+                    batch = new ArrayList<>();
+                    for (int i = 0; i < 6; i++) {
+                        int[] prompt = PROMPTS.get(i % PROMPTS.size());
+                        Generation g = policy.sample(List.of(prompt), 2 + i % 4, 1f, 20 + i).get(0);
+                        batch.add(new TrainingSample(prompt, g.tokens(), g.logprobs(), i % 3 == 0 ? 1f : -0.5f,
+                                i == 4, Float.NaN, 8));
+                    }
+                    PolicyTrainer trainer = new PolicyTrainer(policy, reference, base);
+                    onePassStats = trainer.rlStep(batch);
+                    onePass = weights(policy);
+                }
+                for (int rows : new int[] {2, 3}) {
+                    try (Policy policy = Policy.create(PolicyConfig.demo(), 5);
+                            Policy reference = Policy.create(PolicyConfig.demo(), 6)) {
+                        PolicyTrainer trainer = new PolicyTrainer(policy, reference,
+                                base.withObjective(objective.withMicroBatchRows(rows)));
+                        StepStats stats = trainer.rlStep(batch);
+                        String what = loss + "/" + aggregation + " in micro-batches of " + rows;
+                        assertEquals(1, trainer.optimizerSteps(), what);
+                        assertEquals(onePassStats.policyLoss(), stats.policyLoss(), 1e-5, what);
+                        assertEquals(onePassStats.kl(), stats.kl(), 1e-6, what);
+                        assertEquals(onePassStats.entropy(), stats.entropy(), 1e-5, what);
+                        float[][] micro = weights(policy);
+                        for (int p = 0; p < micro.length; p++) {
+                            for (int j = 0; j < micro[p].length; j++) {
+                                // Adam's first step is about lr·sign(g): a gradient within float noise of 0 may
+                                // move by up to 2·lr either way, a wrongly weighted micro-batch by far more
+                                // weights than the tolerance of 1% of lr allows for
+                                assertEquals(onePass[p][j], micro[p][j], 1e-5, what + ", parameter " + p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[][] weights(Policy policy) {
+        List<float[]> out = new ArrayList<>();
+        policy.parameters().forEach(p -> out.add(p.getValue().getArray().toFloatArray()));
+        return out.toArray(float[][]::new);
     }
 
     @Test
