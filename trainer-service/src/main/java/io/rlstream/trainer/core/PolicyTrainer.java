@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Updates a {@link Policy} in place: RL steps with the {@link PolicyLoss clipped surrogate} and the
@@ -41,6 +43,8 @@ import java.util.List;
  */
 public final class PolicyTrainer {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyTrainer.class);
+
     private final Policy policy;
     private final Policy reference;
     private final TrainerConfig config;
@@ -49,6 +53,7 @@ public final class PolicyTrainer {
     private final ImportanceCorrection correction;
     private final AdaptiveKlController klController;
     private final AdamW optimizer;
+    private long skippedUpdates;
     private final LearningRateSchedule schedule;
     private final List<Pair<String, Parameter>> parameters = new ArrayList<>();
 
@@ -464,6 +469,11 @@ public final class PolicyTrainer {
         return optimizer.steps();
     }
 
+    /** Optimizer steps skipped because the gradient was not finite (the weights were left unchanged). */
+    public long skippedUpdates() {
+        return skippedUpdates;
+    }
+
     /** The learning rate the next optimizer step will use. */
     public double learningRate() {
         return schedule.at(optimizer.steps());
@@ -504,6 +514,17 @@ public final class PolicyTrainer {
             squares += gradient.square().sum().getFloat();
         }
         double norm = Math.sqrt(squares);
+        if (!Double.isFinite(norm)) {
+            // A non-finite gradient would make every weight NaN, and the next checkpoint would
+            // carry them to every generator: skip the update (Adam's state and the schedule stay
+            // where they were), drop the gradients and report the norm, NaN or Infinity.
+            for (NDArray gradient : gradients) {
+                gradient.set(new float[(int) gradient.size()]); // x - x would keep the NaNs
+            }
+            skippedUpdates++;
+            LOG.warn("skipped an optimizer step: the gradient norm is {} (non-finite); weights unchanged", norm);
+            return norm;
+        }
         float scale = norm > config.gradClip() ? (float) (config.gradClip() / norm) : 1f;
         float learningRate = (float) schedule.at(optimizer.steps());
         for (int i = 0; i < parameters.size(); i++) {

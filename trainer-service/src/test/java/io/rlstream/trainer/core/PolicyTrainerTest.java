@@ -253,6 +253,34 @@ class PolicyTrainerTest {
         }
     }
 
+    /** A non-finite gradient (here from NaN behaviour log-probs) leaves the weights as they were: no NaN reaches a checkpoint. */
+    @Test
+    void aNonFiniteGradientSkipsTheUpdateAndLeavesTheWeightsUnchanged() {
+        try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
+            Generation g = policy.sample(List.of(PROMPTS.get(0)), 4, 1f, 3).get(0);
+            float[][] before = weights(policy);
+            PolicyTrainer trainer = new PolicyTrainer(policy, config());
+            StepStats stats = trainer.rlStep(List.of(
+                    new TrainingSample(PROMPTS.get(0), g.tokens(), nans(g.logprobs().length), 1f, false)));
+            assertTrue(Double.isNaN(stats.gradNorm()) || Double.isInfinite(stats.gradNorm()), "norm " + stats.gradNorm());
+            assertEquals(1, trainer.skippedUpdates());
+            float[][] after = weights(policy);
+            for (int p = 0; p < before.length; p++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(before[p], after[p], 0f);
+            }
+            // the next finite batch trains as usual
+            trainer.rlStep(List.of(new TrainingSample(PROMPTS.get(0), g.tokens(), g.logprobs(), 1f, false)));
+            assertEquals(1, trainer.skippedUpdates());
+            assertTrue(Float.isFinite(weights(policy)[0][0]));
+        }
+    }
+
+    private static float[] nans(int n) {
+        float[] out = new float[n];
+        java.util.Arrays.fill(out, Float.NaN);
+        return out;
+    }
+
     private static float[][] weights(Policy policy) {
         List<float[]> out = new ArrayList<>();
         policy.parameters().forEach(p -> out.add(p.getValue().getArray().toFloatArray()));
