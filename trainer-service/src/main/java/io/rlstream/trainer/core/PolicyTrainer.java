@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
@@ -518,8 +519,9 @@ public final class PolicyTrainer {
             // A non-finite gradient would make every weight NaN, and the next checkpoint would
             // carry them to every generator: skip the update (Adam's state and the schedule stay
             // where they were), drop the gradients and report the norm, NaN or Infinity.
-            for (NDArray gradient : gradients) {
-                gradient.set(new float[(int) gradient.size()]); // x - x would keep the NaNs
+            for (Pair<String, Parameter> parameter : parameters) {
+                // PyTorch's zero_() of the .grad (x - x would keep the NaNs)
+                JniUtils.zeroGrad((PtNDArray) parameter.getValue().getArray());
             }
             skippedUpdates++;
             LOG.warn("skipped an optimizer step: the gradient norm is {} (non-finite); weights unchanged", norm);

@@ -80,7 +80,7 @@ class CheckpointStoreTest {
             Map<String, Object> config = CheckpointStore.readConfig(folder);
             assertEquals(5, config.get("checkpoints_keep"));
             Map<?, ?> trainer = (Map<?, ?>) config.get("trainer");
-            assertEquals(3e-4, trainer.get("learningRate"));
+            assertEquals(1e-4, trainer.get("learningRate"));
             assertEquals(300, trainer.get("decaySteps"));
             assertEquals("TOKEN_MEAN", trainer.get("aggregation"));
             assertEquals("1", CheckpointStore.readPolicyMetadata(folder).get("version"));

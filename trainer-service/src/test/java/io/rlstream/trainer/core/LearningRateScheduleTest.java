@@ -39,15 +39,15 @@ class LearningRateScheduleTest {
 
     @Test
     void handComputedValuesOfTheDemoRecipe() {
-        // TrainerConfig.defaults(): peak 3e-4, 10 warm-up steps, cosine over 300 down to 3e-5
+        // TrainerConfig.defaults(): peak 1e-4, 10 warm-up steps, cosine over 300 down to 1e-5
         LearningRateSchedule schedule = LearningRateSchedule.of(TrainerConfig.defaults());
-        assertEquals(3e-5, schedule.at(0), 1e-15);      // first update: peak · 1/10
-        assertEquals(1.5e-4, schedule.at(4), 1e-15);    // fifth: peak · 5/10
-        assertEquals(3e-4, schedule.at(9), 1e-15);      // tenth: the peak, cos(0) = 1
-        // half-way through the cosine (150 of 300): cos(π/2) = 0, so the mid-point 3e-5 + 2.7e-4/2
-        assertEquals(1.65e-4, schedule.at(159), 1e-15);
-        assertEquals(3e-5, schedule.at(309), 1e-15);    // end of the cosine: cos(π) = -1
-        assertEquals(3e-5, schedule.at(10_000), 1e-15); // constant after
+        assertEquals(1e-5, schedule.at(0), 1e-15);      // first update: peak · 1/10
+        assertEquals(5e-5, schedule.at(4), 1e-15);      // fifth: peak · 5/10
+        assertEquals(1e-4, schedule.at(9), 1e-15);      // tenth: the peak, cos(0) = 1
+        // half-way through the cosine (150 of 300): cos(π/2) = 0, so the mid-point 1e-5 + 9e-5/2
+        assertEquals(5.5e-5, schedule.at(159), 1e-15);
+        assertEquals(1e-5, schedule.at(309), 1e-15);    // end of the cosine: cos(π) = -1
+        assertEquals(1e-5, schedule.at(10_000), 1e-15); // constant after
         // one step into the cosine: 3e-5 + 2.7e-4 · (1 + cos(π/300)) / 2
         assertEquals(3e-5 + 2.7e-4 * (1 + Math.cos(Math.PI / 300)) / 2, schedule.at(10), 1e-18);
     }

@@ -21,10 +21,10 @@ class TrainerConfigTest {
 
     @Test
     void eachWitherChangesOnlyItsField() {
-        // the defaults: 3e-4, 10 warm-up, 300 decay, clips 0.2/0.28, dual clip 3, grad norm 1, no decay, 2 updates
+        // the defaults: 1e-4, 10 warm-up, 300 decay, clips 0.2/0.28, dual clip 3, grad norm 1, no decay, 2 updates
         assertEquals(defaultsWith(1e-3, 10, 300, 0.2, 0.28, 3, 1, 0, 2, ClippedSurrogate.NAME,
                 D.aggregation(), D.objective()), D.withLearningRate(1e-3));
-        assertEquals(defaultsWith(3e-4, 0, 300, 0.2, 0.28, 3, 1, 0, 2, ClippedSurrogate.NAME,
+        assertEquals(defaultsWith(1e-4, 0, 300, 0.2, 0.28, 3, 1, 0, 2, ClippedSurrogate.NAME,
                 D.aggregation(), D.objective()), D.withWarmupSteps(0));
         assertEquals(defaultsWith(3e-4, 10, 0, 0.2, 0.28, 3, 1, 0, 2, ClippedSurrogate.NAME,
                 D.aggregation(), D.objective()), D.withDecaySteps(0));
