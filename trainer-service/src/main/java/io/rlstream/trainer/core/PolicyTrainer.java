@@ -2,6 +2,7 @@ package io.rlstream.trainer.core;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -55,6 +56,8 @@ public final class PolicyTrainer {
     private final AdaptiveKlController klController;
     private final AdamW optimizer;
     private long skippedUpdates;
+    /** A gradient norm above this is logged with the parameters that carry it (clipping still applies). */
+    private static final double SPIKE_NORM = 1e4;
     private final LearningRateSchedule schedule;
     private final List<Pair<String, Parameter>> parameters = new ArrayList<>();
 
@@ -507,14 +510,21 @@ public final class PolicyTrainer {
      */
     private double applyGradients(NDManager scope) {
         List<NDArray> gradients = new ArrayList<>(parameters.size());
+        double[] perParameter = new double[parameters.size()];
         double squares = 0;
-        for (Pair<String, Parameter> parameter : parameters) {
-            NDArray gradient = parameter.getValue().getArray().getGradient();
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray gradient = parameters.get(i).getValue().getArray().getGradient();
             gradient.attach(scope); // the handle, not the gradient buffer, is freed with the scope
             gradients.add(gradient);
-            squares += gradient.square().sum().getFloat();
+            // in float64: a float32 sum of squares overflows from entries of about 1e19 on
+            perParameter[i] = gradient.toType(DataType.FLOAT64, false).square().sum().getDouble();
+            squares += perParameter[i];
         }
         double norm = Math.sqrt(squares);
+        if (!(norm <= SPIKE_NORM)) {
+            LOG.warn("gradient norm {} at optimizer step {}; largest: {}", norm, optimizer.steps(),
+                    largest(perParameter, 3));
+        }
         if (!Double.isFinite(norm)) {
             // A non-finite gradient would make every weight NaN, and the next checkpoint would
             // carry them to every generator: skip the update (Adam's state and the schedule stay
@@ -539,6 +549,21 @@ public final class PolicyTrainer {
             gradient.subi(gradient);
         }
         return norm;
+    }
+
+    /** The {@code count} parameters with the largest gradient norms, for the log. */
+    private String largest(double[] squares, int count) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < squares.length; i++) {
+            order.add(i);
+        }
+        order.sort((a, b) -> Double.compare(Double.isNaN(squares[b]) ? Double.MAX_VALUE : squares[b],
+                Double.isNaN(squares[a]) ? Double.MAX_VALUE : squares[a]));
+        List<String> out = new ArrayList<>();
+        for (int i : order.subList(0, Math.min(count, order.size()))) {
+            out.add(parameters.get(i).getKey() + " " + String.format(java.util.Locale.ROOT, "%.3g", Math.sqrt(squares[i])));
+        }
+        return String.join(", ", out);
     }
 
     /**

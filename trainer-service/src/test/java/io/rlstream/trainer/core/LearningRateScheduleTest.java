@@ -48,8 +48,8 @@ class LearningRateScheduleTest {
         assertEquals(5.5e-5, schedule.at(159), 1e-15);
         assertEquals(1e-5, schedule.at(309), 1e-15);    // end of the cosine: cos(π) = -1
         assertEquals(1e-5, schedule.at(10_000), 1e-15); // constant after
-        // one step into the cosine: 3e-5 + 2.7e-4 · (1 + cos(π/300)) / 2
-        assertEquals(3e-5 + 2.7e-4 * (1 + Math.cos(Math.PI / 300)) / 2, schedule.at(10), 1e-18);
+        // one step into the cosine: 1e-5 + 9e-5 · (1 + cos(π/300)) / 2
+        assertEquals(1e-5 + 9e-5 * (1 + Math.cos(Math.PI / 300)) / 2, schedule.at(10), 1e-18);
     }
 
     @Test

@@ -26,19 +26,19 @@ class TrainerConfigTest {
                 D.aggregation(), D.objective()), D.withLearningRate(1e-3));
         assertEquals(defaultsWith(1e-4, 0, 300, 0.2, 0.28, 3, 1, 0, 2, ClippedSurrogate.NAME,
                 D.aggregation(), D.objective()), D.withWarmupSteps(0));
-        assertEquals(defaultsWith(3e-4, 10, 0, 0.2, 0.28, 3, 1, 0, 2, ClippedSurrogate.NAME,
+        assertEquals(defaultsWith(1e-4, 10, 0, 0.2, 0.28, 3, 1, 0, 2, ClippedSurrogate.NAME,
                 D.aggregation(), D.objective()), D.withDecaySteps(0));
-        assertEquals(defaultsWith(3e-4, 10, 300, 0.1, 0.5, 3, 1, 0, 2, ClippedSurrogate.NAME,
+        assertEquals(defaultsWith(1e-4, 10, 300, 0.1, 0.5, 3, 1, 0, 2, ClippedSurrogate.NAME,
                 D.aggregation(), D.objective()), D.withClip(0.1, 0.5));
-        assertEquals(defaultsWith(3e-4, 10, 300, 0.2, 0.28, 1, 1, 0, 2, ClippedSurrogate.NAME,
+        assertEquals(defaultsWith(1e-4, 10, 300, 0.2, 0.28, 1, 1, 0, 2, ClippedSurrogate.NAME,
                 D.aggregation(), D.objective()), D.withDualClip(1));
-        assertEquals(defaultsWith(3e-4, 10, 300, 0.2, 0.28, 3, 5, 0, 2, ClippedSurrogate.NAME,
+        assertEquals(defaultsWith(1e-4, 10, 300, 0.2, 0.28, 3, 5, 0, 2, ClippedSurrogate.NAME,
                 D.aggregation(), D.objective()), D.withGradClip(5));
-        assertEquals(defaultsWith(3e-4, 10, 300, 0.2, 0.28, 3, 1, 0.01, 2, ClippedSurrogate.NAME,
+        assertEquals(defaultsWith(1e-4, 10, 300, 0.2, 0.28, 3, 1, 0.01, 2, ClippedSurrogate.NAME,
                 D.aggregation(), D.objective()), D.withWeightDecay(0.01));
-        assertEquals(defaultsWith(3e-4, 10, 300, 0.2, 0.28, 3, 1, 0, 4, ClippedSurrogate.NAME,
+        assertEquals(defaultsWith(1e-4, 10, 300, 0.2, 0.28, 3, 1, 0, 4, ClippedSurrogate.NAME,
                 D.aggregation(), D.objective()), D.withUpdatesPerBatch(4));
-        assertEquals(defaultsWith(3e-4, 10, 300, 0.2, 0.28, 3, 1, 0, 2, ClippedSurrogate.NAME,
+        assertEquals(defaultsWith(1e-4, 10, 300, 0.2, 0.28, 3, 1, 0, 2, ClippedSurrogate.NAME,
                 PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_MEAN, D.objective()),
                 D.withAggregation(PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_MEAN));
         assertEquals(D, D.withPolicyLoss(ClippedSurrogate.NAME));

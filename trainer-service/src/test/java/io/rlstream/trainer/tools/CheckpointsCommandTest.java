@@ -143,7 +143,7 @@ class CheckpointsCommandTest {
         assertTrue(out.matches("(?s).*\\n  metric tokens\\s+100\\.0\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  model_type\\s+llama\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  hidden_size\\s+32\\n.*"), out);
-        assertTrue(out.matches("(?s).*\\n  trainer\\.learningRate\\s+3\\.0E-4\\n.*"), out);
+        assertTrue(out.matches("(?s).*\\n  trainer\\.learningRate\\s+1\\.0E-4\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  trainer\\.aggregation\\s+TOKEN_MEAN\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  checkpoints_keep\\s+5\\n.*"), out);
         for (String file : List.of("metadata.json", "model.safetensors", "optimizer.safetensors",
