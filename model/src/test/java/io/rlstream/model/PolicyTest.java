@@ -196,6 +196,27 @@ class PolicyTest {
         assertTrue(Files.readString(checkpoint.resolve("metadata.json")).contains("\"2\""));
     }
 
+    /** saveAs(BF16): the weights are stored as BF16 and load back as the BF16 rounding of the fp32 ones. */
+    @Test
+    void aBf16CheckpointHoldsTheRoundedWeights(@TempDir Path dir) throws Exception {
+        try (Policy p = Policy.create(PolicyConfig.demo(), 3)) {
+            p.saveAs(io.rlstream.model.safetensors.Dtype.BF16).save(dir.resolve("bf16"), Map.of());
+            try (io.rlstream.model.safetensors.SafetensorsCheckpoint c =
+                         io.rlstream.model.safetensors.SafetensorsCheckpoint.open(dir.resolve("bf16"))) {
+                assertEquals(io.rlstream.model.safetensors.Dtype.BF16, c.info("model.embed_tokens.weight").dtype());
+            }
+            assertEquals("bfloat16", ModelFolder.open(dir.resolve("bf16")).config().torchDtype());
+            float[] original = p.parameters().get(0).getValue().getArray().toFloatArray();
+            try (Policy loaded = Policy.load(dir.resolve("bf16"))) {
+                float[] stored = loaded.parameters().get(0).getValue().getArray().toFloatArray();
+                for (int i = 0; i < original.length; i++) {
+                    assertEquals(io.rlstream.model.safetensors.FloatFormats.roundToBf16(original[i]), stored[i], 0f);
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> p.saveAs(io.rlstream.model.safetensors.Dtype.F16));
+        }
+    }
+
     @Test
     void rejectsPromptsThatDoNotFitTheContext() {
         assertThrows(IllegalArgumentException.class,

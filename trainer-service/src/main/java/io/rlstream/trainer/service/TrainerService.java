@@ -252,14 +252,15 @@ public final class TrainerService implements Runnable, AutoCloseable {
             long next = state.offsets().isEmpty() ? -1 : state.offsets().get(0).offset();
             LOG.info("resuming policy {} at version {} (step {}), reading batches from offset {}", policyName,
                     state.version(), state.step(), next);
-            return new Resumed(Policy.load(latest.get()), state, next, CheckpointStore.optimizerFile(latest.get()));
+            return new Resumed(Policy.load(latest.get()).saveAs(config.checkpointDtype()), state, next,
+                    CheckpointStore.optimizerFile(latest.get()));
         }
         String init = config.getString(TrainerServiceConfig.INIT);
         if (init.isBlank()) {
             throw new IllegalStateException("no checkpoint in " + store.root() + " and no initial policy: set "
                     + TrainerServiceConfig.INIT + " to a policy checkpoint folder (the demo's warm start writes one)");
         }
-        Policy policy = Policy.load(Path.of(init));
+        Policy policy = Policy.load(Path.of(init)).saveAs(config.checkpointDtype());
         TrainerState state = new TrainerState(policyName, 0, 0, List.of(), Map.of(), System.currentTimeMillis());
         store.write(policy, state, Map.of("policy_name", policyName, "version", "0", "step", "0"));
         return new Resumed(policy, state, -1, Optional.empty());

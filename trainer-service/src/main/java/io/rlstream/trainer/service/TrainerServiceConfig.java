@@ -2,6 +2,7 @@ package io.rlstream.trainer.service;
 
 import io.rlstream.config.EnumSetting;
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.model.safetensors.Dtype;
 import io.rlstream.trainer.core.LossAggregations;
 import io.rlstream.trainer.core.Objective;
 import io.rlstream.trainer.core.PolicyLoss;
@@ -27,6 +28,7 @@ public final class TrainerServiceConfig extends ServiceConfig {
 
     public static final String POLICY_NAME = "policy.name";
     public static final String CHECKPOINT_DIR = "trainer.checkpoint.dir";
+    public static final String CHECKPOINT_DTYPE = "trainer.checkpoint.dtype";
     public static final String KEEP = "trainer.checkpoints.keep";
     public static final String INIT = "trainer.init.checkpoint";
     public static final String LEARNING_RATE = "trainer.learning.rate";
@@ -77,6 +79,10 @@ public final class TrainerServiceConfig extends ServiceConfig {
     public static final ConfigDef DEFINITION = ServiceConfig.baseDef(ServiceConfig.TRAINER_METRICS_PORT)
             .define(POLICY_NAME, Type.STRING, "demo", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Name of the policy; the key of its CheckpointPublished events.")
+            .define(CHECKPOINT_DTYPE, Type.STRING, "f32", ConfigDef.ValidString.in("f32", "bf16"), Importance.MEDIUM,
+                    "The dtype of the weights in published checkpoints: f32 (training is in fp32; a resumed trainer "
+                            + "continues bit for bit) or bf16 (half the size, what inference servers load; a trainer "
+                            + "resumed from it continues from the rounded weights).")
             .define(CHECKPOINT_DIR, Type.STRING, "checkpoints", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Folder of the trainer's checkpoints; a restarted trainer resumes from the newest complete one.")
             .define(KEEP, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.LOW,
@@ -213,6 +219,11 @@ public final class TrainerServiceConfig extends ServiceConfig {
             throw new ConfigException(KL_COEF, getDouble(KL_COEF), "group mode has no KL term (LiPO-lambda is "
                     + "anchored to the reference policy by its own beta, trainer.preference.beta); set it to 0");
         }
+    }
+
+    /** trainer.checkpoint.dtype as the safetensors dtype. */
+    public Dtype checkpointDtype() {
+        return getString(CHECKPOINT_DTYPE).equals("bf16") ? Dtype.BF16 : Dtype.F32;
     }
 
     /** The policy update these settings describe. */

@@ -94,4 +94,13 @@ class TrainerServiceConfigTest {
         assertEquals(0.1, new TrainerServiceConfig(Map.of(TrainerServiceConfig.KL_TARGET, "0.1",
                 TrainerServiceConfig.KL_COEF, "0.001")).trainerConfig().objective().klTarget(), 0);
     }
+
+    @org.junit.jupiter.api.Test
+    void checkpointDtypeIsF32UnlessBf16IsAsked() {
+        assertEquals(io.rlstream.model.safetensors.Dtype.F32, new TrainerServiceConfig(java.util.Map.of()).checkpointDtype());
+        assertEquals(io.rlstream.model.safetensors.Dtype.BF16,
+                new TrainerServiceConfig(java.util.Map.of(TrainerServiceConfig.CHECKPOINT_DTYPE, "bf16")).checkpointDtype());
+        org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.common.config.ConfigException.class,
+                () -> new TrainerServiceConfig(java.util.Map.of(TrainerServiceConfig.CHECKPOINT_DTYPE, "fp16")));
+    }
 }
