@@ -22,6 +22,7 @@ import io.rlstream.processors.tools.AdvantagesCommand;
 import io.rlstream.processors.tools.PfPpoR2Command;
 import io.rlstream.producers.prompts.PromptProducer;
 import io.rlstream.producers.rollouts.RolloutWorker;
+import io.rlstream.model.folder.ModelFolder;
 import io.rlstream.producers.rollouts.WorkerConfig;
 import io.rlstream.reward.RewardService;
 import io.rlstream.reward.RewardServiceConfig;
@@ -433,10 +434,27 @@ public final class Rlstream {
         }
         String model = modelSetting(definition);
         if (model != null && args.has("model")) {
-            values.put(model, args.path("model").toAbsolutePath().toString());
+            Path dir = args.path("model").toAbsolutePath();
+            checkModelFolder(dir);
+            values.put(model, dir.toString());
         }
         values.putAll(args.settings());
         return values;
+    }
+
+    /** A --model that is not a model folder with a tokenizer is a usage error now, not a dead service thread later. */
+    private static void checkModelFolder(Path dir) {
+        try {
+            if (!ModelFolder.open(dir).hasTokenizer()) {
+                throw new Args.UsageException("--model " + dir + " has no tokenizer.json; copy the base model's"
+                        + " tokenizer files into it");
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            if (e instanceof Args.UsageException u) {
+                throw u;
+            }
+            throw new Args.UsageException("--model " + dir + " is not a Hugging Face model folder: " + e.getMessage());
+        }
     }
 
     /** The setting --model stands for in a service (the trainer's initial model, the worker's), or null. */

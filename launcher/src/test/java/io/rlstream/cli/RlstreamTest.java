@@ -47,6 +47,17 @@ class RlstreamTest {
         assertTrue(console.err().contains("trainer.checkpoints.keep"), console.err());
     }
 
+    /** --model is checked before anything connects: a folder that is not a model is a usage error. */
+    @Test
+    void modelThatIsNotAModelFolderIsRejectedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        assertEquals(2, run("trainer", "--model", dir.resolve("absent").toString()));
+        assertTrue(console.err().contains("is not a Hugging Face model folder"), console.err());
+        assertEquals(2, run("worker", "--model", dir.toString()));
+        assertTrue(console.err().contains("no config.json"), console.err());
+        assertEquals(2, run("rewards", "--model", dir.toString()));
+        assertTrue(console.err().contains("--model"), console.err());
+    }
+
     @Test
     void promptsWithoutFileExplainsWhatIsNeeded() {
         assertEquals(2, run("prompts"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rlstream.testkit.RealTokenizers;
 import io.rlstream.events.ChatMessage;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.model.tokenizer.CharTokenizer;
@@ -48,7 +49,7 @@ class PromptRendererTest {
 
     @Test
     void qwen3ChatMessagesRenderToTheChatMlOfTheRealTemplate() throws Exception {
-        try (HfTokenizer tok = HfTokenizer.load(RealTokenizerFolder.of("qwen3"))) {
+        try (HfTokenizer tok = HfTokenizer.load(RealTokenizers.folder("qwen3"))) {
             int[] ids = renderer(tok, ChatTemplateUse.AUTO).render("What is 2+2?", SYSTEM_AND_USER);
             assertArrayEquals(QWEN3_SYSTEM_AND_USER, ids);
             // the ChatML layout written by hand (Qwen's documented format), with the generation prompt
@@ -66,7 +67,7 @@ class PromptRendererTest {
 
     @Test
     void qwen3ThinkingOffAppendsAnEmptyThinkBlock() throws Exception {
-        try (HfTokenizer tok = HfTokenizer.load(RealTokenizerFolder.of("qwen3"))) {
+        try (HfTokenizer tok = HfTokenizer.load(RealTokenizers.folder("qwen3"))) {
             int[] ids = new PromptRenderer(tok, ChatTemplateUse.AUTO, false, 0).render("What is 2+2?", SYSTEM_AND_USER);
             // golden "system and user, thinking off": the same ids, then <think> "\n\n" </think> "\n\n"
             int[] expected = Arrays.copyOf(QWEN3_SYSTEM_AND_USER, QWEN3_SYSTEM_AND_USER.length + 4);
@@ -77,7 +78,7 @@ class PromptRendererTest {
 
     @Test
     void qwen3PlainTextGetsNoSpecialTokensUnlessTheTemplateIsForced() throws Exception {
-        try (HfTokenizer tok = HfTokenizer.load(RealTokenizerFolder.of("qwen3"))) {
+        try (HfTokenizer tok = HfTokenizer.load(RealTokenizers.folder("qwen3"))) {
             // Qwen's tokenizer(text) adds nothing (no BOS in its post-processor)
             assertArrayEquals(QWEN3_WHAT_IS, renderer(tok, ChatTemplateUse.AUTO).render("What is 2+2?", null));
             // never: the messages are ignored and the text is the prompt
@@ -90,7 +91,7 @@ class PromptRendererTest {
 
     @Test
     void llama3PlainTextIsWhatItsTokenizerJsonAddsAndAChatHasOneBeginOfText() throws Exception {
-        try (HfTokenizer tok = HfTokenizer.load(RealTokenizerFolder.of("llama3"))) {
+        try (HfTokenizer tok = HfTokenizer.load(RealTokenizers.folder("llama3"))) {
             PromptRenderer r = renderer(tok, ChatTemplateUse.AUTO);
             // tokenizer(text) in transformers runs tokenizer.json's post-processor; the packaged (first) Llama 3
             // release has only a ByteLevel one (later revisions add <|begin_of_text|> by TemplateProcessing), so
@@ -108,7 +109,7 @@ class PromptRendererTest {
 
     @Test
     void idsTheModelHasNoEmbeddingForAreAnError() throws Exception {
-        try (HfTokenizer tok = HfTokenizer.load(RealTokenizerFolder.of("qwen3"))) {
+        try (HfTokenizer tok = HfTokenizer.load(RealTokenizers.folder("qwen3"))) {
             // a model with 151643 rows (ids 0..151642) has no row for <|im_start|> = 151644
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new PromptRenderer(tok, ChatTemplateUse.AUTO, null, 151643).render("x", SYSTEM_AND_USER));
@@ -122,7 +123,7 @@ class PromptRendererTest {
 
     @Test
     void aToolMessageIsAClearError() throws Exception {
-        try (HfTokenizer tok = HfTokenizer.load(RealTokenizerFolder.of("qwen3"))) {
+        try (HfTokenizer tok = HfTokenizer.load(RealTokenizers.folder("qwen3"))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> renderer(tok, ChatTemplateUse.AUTO)
                     .render("q", List.of(new ChatMessage("user", "q"), new ChatMessage("tool", "{}"))));
             assertEquals("cannot render the chat prompt: role 'tool' is not supported by the chat renderers "
