@@ -45,6 +45,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -300,6 +301,18 @@ public final class Demo {
             double rlSeconds = (System.nanoTime() - rlStart) / 1e9;
             out.println("stopping: " + reason);
             stopAll(services);
+            // The trainer went on publishing (and retiring old folders) until it stopped: the final
+            // evaluation is of the newest checkpoint it announced, whose folder retention keeps.
+            for (ConsumerRecords<String, CheckpointPublished> rs = checkpoints.poll(Duration.ofMillis(500));
+                    !rs.isEmpty(); rs = checkpoints.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<String, CheckpointPublished> r : rs) {
+                    if (r.value().getVersion() > newestVersion) {
+                        newestVersion = r.value().getVersion();
+                        newestUri = r.value().getUri();
+                        steps = r.value().getStep();
+                    }
+                }
+            }
             if (newestUri != null && newestVersion > lastEvalVersion) {
                 last = evaluate(evaluator, newestUri, task, tokenizer);
                 log.eval(steps, newestVersion, rlSeconds, last);

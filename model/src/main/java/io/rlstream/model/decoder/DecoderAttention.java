@@ -10,6 +10,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.rlstream.model.hf.DecoderConfig;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * Grouped-query causal self-attention as transformers' Llama/Qwen2/Qwen3 attention: q/k/v
@@ -80,8 +81,7 @@ public final class DecoderAttention extends AbstractBlock {
 
         NDArray grouped = q.reshape(b, kvHeads, config.kvGroups(), t, d);
         NDArray keys = k.expandDims(2); // (B, KV, 1, S, d)
-        NDArray scores = grouped.matMul(keys.transpose(0, 1, 2, 4, 3))
-                .mul(1.0 / Math.sqrt(d))
+        NDArray scores = Scalars.times(grouped.matMul(keys.transpose(0, 1, 2, 4, 3)), 1.0 / Math.sqrt(d))
                 .add(mask.expandDims(2)); // (B, KV, G, T, S)
         NDArray probs = scores.softmax(-1);
         NDArray attended = probs.matMul(v.expandDims(2)) // (B, KV, G, T, d)

@@ -14,6 +14,7 @@ import ai.djl.training.ParameterStore;
 import io.rlstream.model.hf.DecoderConfig;
 import java.util.ArrayList;
 import java.util.List;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * The forward pass of a {@link DecoderModel} split in the pieces that generation and memory-lean
@@ -183,8 +184,8 @@ public final class IncrementalDecoder {
             vals = v.expandDims(2);
         }
         NDArray grouped = q.reshape(b, kvHeads, config.kvGroups(), t, d);
-        NDArray scores = grouped.matMul(keysT) // keys broadcast over the group axis
-                .mul(1.0 / Math.sqrt(d))
+        // keys broadcast over the group axis
+        NDArray scores = Scalars.times(grouped.matMul(keysT), 1.0 / Math.sqrt(d))
                 .add(mask.expandDims(2)); // (B, KV, G, T, S)
         NDArray attended = scores.softmax(-1).matMul(vals) // (B, KV, G, T, d)
                 .reshape(b, heads, t, d)

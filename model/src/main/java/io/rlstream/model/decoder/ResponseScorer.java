@@ -11,6 +11,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * Per-token log-probabilities of response tokens given their prompts, {@code log π(y_j | x, y_<j)}
@@ -182,7 +183,7 @@ public final class ResponseScorer {
     private static NDArray chunkLogprobs(NDArray h, NDArray weight, NDArray targets, double temperature) {
         NDArray logits = Linear.linear(h, weight).head();
         if (temperature != 1.0) {
-            logits = logits.div(temperature);
+            logits = Scalars.dividedBy(logits, temperature);
         }
         return logits.logSoftmax(-1).gather(targets.expandDims(-1), -1).squeeze(-1);
     }

@@ -6,10 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * The SwiGLU feed-forward block (Shazeer 2020) of Llama and Qwen:
@@ -36,7 +36,7 @@ public final class SwiGluMlp extends AbstractBlock {
                                      PairList<String, Object> params) {
         NDArray gate = gateProj.forward(ps, inputs, training).head();
         NDArray up = upProj.forward(ps, inputs, training).head();
-        NDArray h = Activation.swish(gate, 1f).mul(up);
+        NDArray h = Scalars.silu(gate).mul(up);
         return downProj.forward(ps, new NDList(h), training);
     }
 

@@ -2,6 +2,7 @@ package io.rlstream.trainer.core;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * The clipped surrogate policy loss of PPO (Schulman et al. 2017, arXiv 1707.06347) with DAPO's
@@ -76,7 +77,7 @@ public final class ClippedSurrogate implements PolicyLoss {
         NDArray clipped = negAdvantage.mul(ratio.clip(1 - clipLow, 1 + clipHigh));
         NDArray perToken = unclipped.maximum(clipped);
         if (dualClip > 1) {
-            NDArray capped = perToken.minimum(negAdvantage.mul(dualClip));
+            NDArray capped = perToken.minimum(Scalars.times(negAdvantage, dualClip));
             perToken = NDArrays.where(advantages.lt(0).broadcast(perToken.getShape()), capped,
                     perToken);
         }

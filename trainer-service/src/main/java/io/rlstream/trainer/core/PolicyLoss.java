@@ -1,6 +1,7 @@
 package io.rlstream.trainer.core;
 
 import ai.djl.ndarray.NDArray;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * A policy-gradient loss over the response tokens of a batch: the per-token loss of the sampled
@@ -34,7 +35,7 @@ public interface PolicyLoss {
         SEQ_MEAN_TOKEN_SUM_NORM {
             @Override
             public NDArray apply(NDArray maskedLoss, NDArray mask) {
-                return maskedLoss.sum().div(mask.getShape().size());
+                return Scalars.dividedBy(maskedLoss.sum(), mask.getShape().size());
             }
 
             @Override

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * Updates a {@link Policy} in place: RL steps with the {@link PolicyLoss clipped surrogate} and the
@@ -156,7 +157,7 @@ public final class PolicyTrainer {
                 NDArray k = objective.klEstimator().apply(behav, ref).mul(mask);
                 // Reward-to-go of the penalty: Σ_{t' ≥ t} k_t' = total − (prefix sum up to t) + k_t.
                 NDArray toGo = k.sum(new int[] {1}, true).sub(k.cumSum(1)).add(k);
-                tokenAdvantages = tokenAdvantages.sub(toGo.mul((float) beta));
+                tokenAdvantages = tokenAdvantages.sub(Scalars.times(toGo, beta));
             }
             double startKl = ref == null ? 0 : tokenMean(objective.klEstimator().apply(prox, ref), mask);
 
@@ -233,20 +234,20 @@ public final class PolicyTrainer {
                                 microMask, weights.get(at));
                         double correction = config.aggregation().widthCorrection(scored.logprobs().getShape().get(1),
                                 lossLength);
-                        NDArray pgLoss = pg.loss().mul((float) (correction * share));
+                        NDArray pgLoss = Scalars.times(pg.loss(), correction * share);
                         NDArray term = pgLoss;
                         if (ref != null) {
-                            NDArray klTerm = tokenMeanArray(objective.klEstimator().apply(scored.logprobs(), ref.get(at)),
-                                    microMask).mul((float) tokenShare);
+                            NDArray klTerm = Scalars.times(tokenMeanArray(
+                                    objective.klEstimator().apply(scored.logprobs(), ref.get(at)), microMask), tokenShare);
                             klValue += klTerm.getFloat();
                             if (objective.klPlacement() == Objective.KlPlacement.LOSS) {
-                                term = term.add(klTerm.mul((float) beta));
+                                term = term.add(Scalars.times(klTerm, beta));
                             }
                         }
-                        NDArray entropy = tokenMeanArray(scored.entropy(), microMask).mul((float) tokenShare);
+                        NDArray entropy = Scalars.times(tokenMeanArray(scored.entropy(), microMask), tokenShare);
                         entropyValue += entropy.getFloat();
                         if (objective.entropyCoef() > 0) {
-                            term = term.sub(entropy.mul((float) objective.entropyCoef()));
+                            term = term.sub(Scalars.times(entropy, objective.entropyCoef()));
                         }
                         collector.backward(term);
                         objectiveValue += term.getFloat();
@@ -413,7 +414,7 @@ public final class PolicyTrainer {
                             NDArray entropy = tokenMeanArray(scored.entropy(), miniMask);
                             entropyValue = entropy.getFloat();
                             if (objective.entropyCoef() > 0) {
-                                value = value.sub(entropy.mul((float) objective.entropyCoef()));
+                                value = value.sub(Scalars.times(entropy, objective.entropyCoef()));
                             }
                             collector.backward(value);
                         }

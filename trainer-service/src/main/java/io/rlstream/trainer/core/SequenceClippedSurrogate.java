@@ -1,6 +1,7 @@
 package io.rlstream.trainer.core;
 
 import ai.djl.ndarray.NDArray;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * GSPO, Group Sequence Policy Optimization (Zheng et al. 2025, arXiv 2507.18071): the clipped
@@ -75,7 +76,7 @@ public final class SequenceClippedSurrogate implements PolicyLoss {
         NDArray lengths = mask.sum(new int[] {1}, true).maximum(1f);
         NDArray sequenceLogRatio = logprobs.sub(oldLogprobs).mul(mask).sum(new int[] {1}, true).div(lengths);
         NDArray logRatio = logprobs.sub(logprobs.stopGradient()).add(sequenceLogRatio.stopGradient());
-        NDArray ratio = logRatio.minimum(MAX_LOG_RATIO).exp();
+        NDArray ratio = Scalars.atMost(logRatio, MAX_LOG_RATIO).exp();
         NDArray negAdvantage = advantages.neg();
         NDArray unclipped = negAdvantage.mul(ratio);
         NDArray clipped = negAdvantage.mul(ratio.clip(1 - clipLow, 1 + clipHigh));

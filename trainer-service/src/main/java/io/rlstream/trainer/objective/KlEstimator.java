@@ -1,6 +1,7 @@
 package io.rlstream.trainer.objective;
 
 import ai.djl.ndarray.NDArray;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * Per-token estimators of KL(π_θ ‖ π_ref) from the log-probabilities of the sampled tokens
@@ -30,7 +31,7 @@ public enum KlEstimator {
     K2 {
         @Override
         NDArray of(NDArray d) {
-            return d.square().div(2f);
+            return Scalars.dividedBy(d.square(), 2);
         }
     },
     /** k3 = exp(−d) + d − 1, clamped to ±10 as verl's low_var_kl. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.ArrayList;
 import java.util.List;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * LiPO-λ, listwise preference optimisation with the LambdaLoss weights (Liu et al. 2024, arXiv
@@ -112,7 +113,7 @@ public final class LipoLambda implements GroupObjective {
         }
         NDArray sequence = input.logprobs().mul(mask).sum(new int[] {1});
         NDArray reference = input.refLogprobs().stopGradient().mul(mask).sum(new int[] {1});
-        NDArray s = sequence.sub(reference).mul((float) beta);
+        NDArray s = Scalars.times(sequence.sub(reference), beta);
         float[] lengths = mask.sum(new int[] {1}).toFloatArray();
         double[] scores = s.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray();
         boolean[] active = new boolean[rows];
@@ -122,7 +123,7 @@ public final class LipoLambda implements GroupObjective {
         int[] groupsWithPairs = new int[1];
         List<Pair> pairs = pairs(scores, input.rewards(), input.groups(), active, groupsWithPairs);
         if (pairs.isEmpty()) {
-            return new Result(sequence.sum().mul(0f), 0, 0, 1, 0, 0);
+            return new Result(Scalars.times(sequence.sum(), 0), 0, 0, 1, 0, 0);
         }
         int p = pairs.size();
         float[] select = new float[p * rows];

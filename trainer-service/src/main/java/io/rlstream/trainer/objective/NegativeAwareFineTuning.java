@@ -3,6 +3,7 @@ package io.rlstream.trainer.objective;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.BinaryOperator;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * NFT, Negative-aware Fine-Tuning (Chen et al. 2025, arXiv 2505.18116), as NVlabs/NFT computes it
@@ -103,13 +104,13 @@ public final class NegativeAwareFineTuning implements GroupObjective {
         NDArray mask = input.mask();
         NDArray r = logprobs.getManager().create(rate, new Shape(rows, 1));
         NDArray c = logprobs.getManager().create(correct, new Shape(rows, 1));
-        NDArray logRatio = logprobs.sub(input.oldLogprobs().stopGradient()).minimum(MAX_LOG_RATIO);
+        NDArray logRatio = Scalars.atMost(logprobs.sub(input.oldLogprobs().stopGradient()), MAX_LOG_RATIO);
         NDArray ratio = logRatio.exp();
         // −log R_t written as −min(log-ratio, 10): the same value and gradient, and no −log 0 = ∞
         // when a token's ratio underflows float32 (NVlabs takes the log of the exp)
         NDArray positive = logRatio.neg();
         NDArray proxy = r.mul(ratio).neg().add(1f).div(r.neg().add(1f));
-        NDArray floored = proxy.add(proxy.maximum(NEGATIVE_FLOOR).sub(proxy).stopGradient());
+        NDArray floored = proxy.add(Scalars.atLeast(proxy, NEGATIVE_FLOOR).sub(proxy).stopGradient());
         NDArray negative = floored.log().neg();
         NDArray perToken = c.mul(positive).add(c.neg().add(1f).mul(negative)).mul(r.neg().add(1f));
         double tokens = mask.sum().getFloat();

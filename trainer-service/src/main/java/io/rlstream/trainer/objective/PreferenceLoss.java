@@ -3,6 +3,7 @@ package io.rlstream.trainer.objective;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
+import io.rlstream.model.autograd.Scalars;
 
 /**
  * Losses on preference pairs (chosen c, rejected r) against a frozen reference policy
@@ -99,13 +100,13 @@ public final class PreferenceLoss {
         }
         NDArray s = chosen.sub(refChosen).sub(rejected.sub(refRejected));
         NDArray loss = switch (kind) {
-            case DPO, RPO -> Activation.softPlus(s.mul((float) -beta)).mean();
+            case DPO, RPO -> Activation.softPlus(Scalars.times(s, -beta)).mean();
             case IPO -> s.sub((float) (1 / (2 * beta))).square().mean();
         };
         if (kind == Kind.RPO && alpha > 0) {
             NDArray chosenLength = lengths(chosenLengths, "chosenLengths", chosenLogps);
-            // float scalars: a double one would turn a 0-d float32 loss into float64
-            loss = loss.add(chosenLogps.neg().div(chosenLength).mean().mul((float) alpha));
+            // the constant takes the loss's type (a double one would turn a 0-d float32 loss into float64)
+            loss = loss.add(Scalars.times(chosenLogps.neg().div(chosenLength).mean(), alpha));
         }
         NDArray constant = s.stopGradient();
         double accuracy = scalar(constant.gt(0).toType(DataType.FLOAT64, false).mean());
