@@ -82,8 +82,9 @@ public final class TrainerBenchmark {
               --group-size G        samples per group (default 8)
               --response-tokens R   most tokens a sampled response may have, EOS included
                                     (default 5, as in the demo); a randomly initialised policy
-                                    stops earlier on average. Above 9, the policy's context
-                                    length grows from 16 to fit the prompt (7 tokens) + R
+                                    stops earlier on average. Above 9, the demo policy's
+                                    context length grows from 16 to fit the prompt (7 tokens)
+                                    + R; a --model's context must hold its longest prompt + R
               --threads T[,T...]    PyTorch intra-op threads; one run per value. The first value
                                     also sets the inter-op threads, before the engine starts
                                     (default: as configured, which the policy makes 1 x 1 unless
