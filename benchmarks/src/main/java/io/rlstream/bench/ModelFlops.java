@@ -18,6 +18,12 @@ import io.rlstream.model.hf.DecoderConfig;
  * weights count B · R tokens. The embedding lookup is no matmul and counts nothing. Model FLOPs, as
  * PaLM's MFU: the scorer's second forward pass of the head (it recomputes the logits chunk by chunk
  * rather than keep them) is work done but not counted.
+ *
+ * <p>A forward pass alone is a third of that (2 of the 6 FLOPs per parameter per token, and a third
+ * of PaLM's attention term, which also counts forward and backward). The trainer's
+ * {@code PolicyTrainer.rlStep} with one mini-batch runs one forward pass without gradient (the log
+ * π at the start of the step) and then, per update, a forward and backward pass over the same
+ * padded batch ({@link #rlStep}).
  */
 final class ModelFlops {
 
@@ -42,6 +48,22 @@ final class ModelFlops {
         double attention = 12.0 * c.numHiddenLayers() * c.numAttentionHeads() * c.headDim() * t * batch * t;
         double head = 6.0 * c.vocabSize() * c.hiddenSize() * batch * responseTokens;
         return body + attention + head;
+    }
+
+    /** FLOPs of a forward pass alone over the same tokens: a third of {@link #trainingStep}. */
+    static double forwardPass(DecoderConfig c, int batch, int promptTokens, int responseTokens) {
+        return trainingStep(c, batch, promptTokens, responseTokens) / 3;
+    }
+
+    /**
+     * FLOPs of one {@code PolicyTrainer.rlStep} with one mini-batch and no reference policy: a
+     * forward pass without gradient plus {@code updates} forward and backward passes, over B rows of
+     * P prompt positions (the longest prompt; shorter ones are left-padded) and R response positions
+     * (the longest response; shorter ones are right-filled). Padding is computed, so it is counted.
+     */
+    static double rlStep(DecoderConfig c, int updates, int batch, int promptTokens, int responseTokens) {
+        return forwardPass(c, batch, promptTokens, responseTokens)
+                + updates * trainingStep(c, batch, promptTokens, responseTokens);
     }
 
     /** FLOPs of an n × n by n × n matrix product: n^3 multiply-adds. */

@@ -55,6 +55,15 @@ class ModelBenchmarkTest {
     }
 
     @Test
+    void theTrainersStepIsOneForwardPassAndTwoTrainingPasses() {
+        // the B 2, P 3, R 2 step above: 54,144 FLOPs forward and backward; forward alone a third,
+        // 2 of the 6 per parameter per token and 4 of PaLM's 12: 10,624 + 1,024 + 6,400 = 18,048
+        assertEquals(18_048, ModelFlops.forwardPass(SMALL, 2, 3, 2), 1e-9);
+        // PolicyTrainer.rlStep with 2 updates: 18,048 + 2 x 54,144
+        assertEquals(126_336, ModelFlops.rlStep(SMALL, 2, 2, 3, 2), 1e-9);
+    }
+
+    @Test
     void percentOfPeakAndTheMatmulCount() {
         // 54,144 FLOPs in 1 ms = 54.144 MFLOP/s; against a 100 MFLOP/s peak: 54.144%
         assertEquals(54.144, ModelFlops.percentOfPeak(54_144, 0.001, 100e6), 1e-9);

@@ -6,11 +6,13 @@ import io.rlstream.events.Prompt;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.monitoring.prometheus.PrometheusEndpoint;
-import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
+import io.rlstream.model.folder.ModelFolder;
+import io.rlstream.model.hf.DecoderConfig;
 import io.rlstream.model.task.AdditionTask;
 import io.rlstream.model.task.Problem;
+import io.rlstream.model.tokenizer.HfTokenizer;
 import io.rlstream.ops.TopicAdmin;
 import io.rlstream.producers.prompts.PromptProducer;
 import io.rlstream.producers.rollouts.RolloutWorker;
@@ -61,6 +63,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * rl.checkpoints, print one line per training step and held-out greedy accuracy every few
  * versions; stop at the target or the time budget; write metrics.csv, summary.txt and
  * learning-curve.png into the run folder.
+ *
+ * <p>With a model folder ({@link DemoSettings#model()}, {@code rlstream demo --model DIR}) the same
+ * run trains that Hugging Face model instead of the tiny one: prompts are encoded, warm-start targets
+ * ended by its EOS and held-out answers decoded with its own tokenizer ({@link AdditionTask},
+ * {@link WarmStart}), and the response limit is measured from that tokenizer
+ * ({@link #responseLimit}). Without one nothing differs from the tiny demo.
  */
 public final class Demo {
 
@@ -149,7 +157,6 @@ public final class Demo {
             deleteTree(runDir.resolve(stale));
         }
         AdditionTask task = AdditionTask.standard();
-        CharTokenizer tokenizer = CharTokenizer.arithmetic();
         createTopics();
         // The dashboard runs from before the warm start until the run's summary is written.
         List<AutoCloseable> dashboardOnly = new ArrayList<>();
@@ -162,26 +169,36 @@ public final class Demo {
             out.println("dashboard: " + dashboardAddress);
         }
         try {
-            return run(runDir, task, tokenizer);
+            return run(runDir, task);
         } finally {
             stopAll(dashboardOnly);
             dashboardAddress = null;
         }
     }
 
-    private Result run(Path runDir, AdditionTask task, CharTokenizer tokenizer) throws Exception {
+    private Result run(Path runDir, AdditionTask task) throws Exception {
+        // With a model folder: the dispatcher's response limit comes from its tokenizer (a --set wins).
+        Map<String, String> modelProcessorSettings = Map.of();
+        if (settings.model() != null) {
+            int limit = checkModel(settings.model());
+            modelProcessorSettings = Map.of(ProcessorsConfig.MAX_NEW_TOKENS, Integer.toString(limit));
+        }
         producePrompts(task.train(), runDir.resolve("train.jsonl"));
 
         out.println("warm start: supervised phase on a small part of the train split...");
         long t0 = System.nanoTime();
         Path basePolicy = runDir.resolve("base-policy");
         double initial;
-        try (Policy policy = Policy.create(PolicyConfig.demo(), settings.seed())) {
-            WarmStart.Result warm = WarmStart.run(policy, WarmStart.Recipe.demo(), task.train(), tokenizer, settings.seed());
+        try (Policy policy = settings.model() == null ? Policy.create(PolicyConfig.demo(), settings.seed())
+                : Policy.load(settings.model())) {
+            if (settings.model() != null) {
+                describeModel(policy, modelProcessorSettings);
+            }
+            WarmStart.Result warm = WarmStart.run(policy, WarmStart.Recipe.demo(), task.train(), settings.seed());
             out.printf("warm start: %d supervised steps, loss %.3f, probe accuracy %.1f%%%n", warm.steps(), warm.loss(),
                     100 * warm.probeAccuracy());
             policy.save(basePolicy, Map.of("policy_name", "demo", "version", "0", "origin", "warm start"));
-            initial = AdditionTask.greedyAccuracy(policy, task.heldOut(), tokenizer);
+            initial = AdditionTask.greedyAccuracy(policy, task.heldOut());
         }
         out.printf("warm start done in %.1f s: held-out greedy accuracy %.1f%% on %d prompts never trained on%n",
                 (System.nanoTime() - t0) / 1e9, 100 * initial, task.heldOut().size());
@@ -204,7 +221,9 @@ public final class Demo {
                     RewardServiceConfig.STATE_DIR, runDir.resolve("state/rewards").toString())), prometheus.registry());
             rewards.start();
             services.add(rewards);
-            ProcessorsConfig processors = new ProcessorsConfig(with(common, settings.processorSettings(),
+            Map<String, String> base = new HashMap<>(common);
+            base.putAll(modelProcessorSettings);
+            ProcessorsConfig processors = new ProcessorsConfig(with(base, settings.processorSettings(),
                     ProcessorsConfig.STATE_DIR, runDir.resolve("state/processors").toString(),
                     ProcessorsConfig.BATCH_GROUPS, Integer.toString(settings.batchGroups()),
                     ProcessorsConfig.GROUP_SIZE, Integer.toString(settings.groupSize()),
@@ -279,7 +298,7 @@ public final class Demo {
                 }
                 if (newestUri != null && newestVersion > lastEvalVersion
                         && System.nanoTime() - lastEvalNanos >= settings.evalInterval().toNanos()) {
-                    last = evaluate(evaluator, newestUri, task, tokenizer);
+                    last = evaluate(evaluator, newestUri, task);
                     lastEvalVersion = newestVersion;
                     lastEvalNanos = System.nanoTime();
                     double seconds = (System.nanoTime() - rlStart) / 1e9;
@@ -314,7 +333,7 @@ public final class Demo {
                 }
             }
             if (newestUri != null && newestVersion > lastEvalVersion) {
-                last = evaluate(evaluator, newestUri, task, tokenizer);
+                last = evaluate(evaluator, newestUri, task);
                 log.eval(steps, newestVersion, rlSeconds, last);
             }
             if (samplesToTarget < 0 && last >= settings.targetAccuracy()) {
@@ -357,9 +376,68 @@ public final class Demo {
         }
     }
 
-    private static double evaluate(Policy evaluator, String uri, AdditionTask task, CharTokenizer tokenizer) {
+    private static double evaluate(Policy evaluator, String uri, AdditionTask task) {
         evaluator.loadWeights(Path.of(URI.create(uri)));
-        return AdditionTask.greedyAccuracy(evaluator, task.heldOut(), tokenizer);
+        return AdditionTask.greedyAccuracy(evaluator, task.heldOut());
+    }
+
+    /**
+     * The response limit of a model folder's demo: the longest answer in its tokens plus EOS
+     * ({@link AdditionTask#maxResponseTokens}) plus one token of slack, as the tiny demo's
+     * dispatch.max-new-tokens of 5 for its 4.
+     */
+    public static int responseLimit(HfTokenizer tokenizer) {
+        return AdditionTask.maxResponseTokens(tokenizer) + 1;
+    }
+
+    /**
+     * Checks that {@code dir} is a model folder the demo can train and returns its response limit
+     * ({@link #responseLimit}).
+     *
+     * @throws IllegalArgumentException saying what is wrong: not a model folder, no tokenizer.json, no
+     *     end-of-sequence id, or a context (max_position_embeddings) shorter than the longest prompt
+     *     plus the response limit
+     */
+    public static int checkModel(Path dir) {
+        ModelFolder folder;
+        DecoderConfig config;
+        try {
+            folder = ModelFolder.open(dir);
+            config = folder.config();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException(dir + " is not a Hugging Face model folder: " + e.getMessage(), e);
+        }
+        if (!folder.hasTokenizer()) {
+            throw new IllegalArgumentException(dir + " has no tokenizer.json; copy the base model's tokenizer files into it");
+        }
+        if (folder.generation().eosTokenIds().isEmpty() && config.eosTokenIds().isEmpty()) {
+            throw new IllegalArgumentException(dir + " gives no eos_token_id (generation_config.json, config.json): the"
+                    + " warm start ends every answer with it and generation stops at it");
+        }
+        try (HfTokenizer tokenizer = folder.loadTokenizer()) {
+            int prompt = AdditionTask.longestPromptTokens(tokenizer);
+            int limit = responseLimit(tokenizer);
+            if (prompt + limit > config.maxPositionEmbeddings()) {
+                throw new IllegalArgumentException(dir + ": the longest addition prompt (" + prompt + " tokens) plus "
+                        + limit + " response tokens exceeds its context of " + config.maxPositionEmbeddings()
+                        + " (max_position_embeddings)");
+            }
+            return limit;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read the tokenizer of " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void describeModel(Policy policy, Map<String, String> processorSettings) {
+        DecoderConfig c = policy.config();
+        HfTokenizer tokenizer = policy.tokenizer();
+        out.printf("model %s: %s, %d layers, hidden %d, vocabulary %d, context %d; with its tokenizer the addition"
+                        + " prompts have up to %d tokens and answers up to %d + EOS %s; response limit %s%n",
+                settings.model(), c.architecture().modelType(), c.numHiddenLayers(), c.hiddenSize(), c.vocabSize(),
+                c.maxPositionEmbeddings(), AdditionTask.longestPromptTokens(tokenizer),
+                AdditionTask.maxResponseTokens(tokenizer) - 1, java.util.Arrays.toString(policy.stopTokenIds()),
+                settings.processorSettings().getOrDefault(ProcessorsConfig.MAX_NEW_TOKENS,
+                        processorSettings.get(ProcessorsConfig.MAX_NEW_TOKENS)));
     }
 
     private static AutoCloseable start(Runnable service, String name) {

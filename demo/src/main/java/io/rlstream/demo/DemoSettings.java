@@ -19,14 +19,24 @@ import java.time.Duration;
  * @param selector        the dispatcher's prompt selector (dispatch.selector)
  * @param processorSettings further settings of the processors and the dispatcher (--set key=value), applied last
  * @param trainerSettings   further settings of the trainer (--set trainer.*), applied last
+ * @param model           a Hugging Face model folder to train instead of the demo's tiny policy (--model); null:
+ *                        the tiny policy
  */
 public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy, Duration evalInterval, int groupSize,
         int batchGroups, int maxInFlight, long seed, int decaySteps, String selector,
-        java.util.Map<String, String> processorSettings, java.util.Map<String, String> trainerSettings) {
+        java.util.Map<String, String> processorSettings, java.util.Map<String, String> trainerSettings, Path model) {
 
     public static DemoSettings defaults(Path runDir) {
         return new DemoSettings(runDir, Duration.ofMinutes(10), 0.85, Duration.ofSeconds(10), 8, 16, 64, 7L, 1500,
                 "uniform", java.util.Map.of(), java.util.Map.of());
+    }
+
+    /** The demo's tiny policy. */
+    public DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy, Duration evalInterval, int groupSize,
+            int batchGroups, int maxInFlight, long seed, int decaySteps, String selector,
+            java.util.Map<String, String> processorSettings, java.util.Map<String, String> trainerSettings) {
+        this(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed, decaySteps,
+                selector, processorSettings, trainerSettings, null);
     }
 
     public DemoSettings {
@@ -48,31 +58,37 @@ public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy
 
     public DemoSettings withBudget(Duration budget) {
         return new DemoSettings(runDir, budget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings, trainerSettings);
+                decaySteps, selector, processorSettings, trainerSettings, model);
     }
 
     public DemoSettings withTarget(double target) {
         return new DemoSettings(runDir, rlBudget, target, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings, trainerSettings);
+                decaySteps, selector, processorSettings, trainerSettings, model);
     }
 
     public DemoSettings withSelector(String name) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, name, processorSettings, trainerSettings);
+                decaySteps, name, processorSettings, trainerSettings, model);
     }
 
     public DemoSettings withProcessorSettings(java.util.Map<String, String> settings) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, java.util.Map.copyOf(settings), trainerSettings);
+                decaySteps, selector, java.util.Map.copyOf(settings), trainerSettings, model);
     }
 
     public DemoSettings withTrainerSettings(java.util.Map<String, String> settings) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings, java.util.Map.copyOf(settings));
+                decaySteps, selector, processorSettings, java.util.Map.copyOf(settings), model);
+    }
+
+    /** Trains the model of a Hugging Face model folder instead of the tiny policy; null for the tiny policy. */
+    public DemoSettings withModel(Path folder) {
+        return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, selector, processorSettings, trainerSettings, folder);
     }
 
     public DemoSettings withSeed(long s) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, s,
-                decaySteps, selector, processorSettings, trainerSettings);
+                decaySteps, selector, processorSettings, trainerSettings, model);
     }
 }

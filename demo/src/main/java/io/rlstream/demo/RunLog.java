@@ -76,11 +76,13 @@ final class RunLog {
                 accuracy, reward, settings.targetAccuracy());
     }
 
-    /** The --set settings, which take precedence over the ones above (e.g. the in-flight cap). */
+    /** The model folder (--model), then the --set settings, which take precedence over the ones above (e.g. the in-flight cap). */
     private static String overrides(DemoSettings settings) {
         java.util.Map<String, String> all = new java.util.TreeMap<>(settings.processorSettings());
         all.putAll(settings.trainerSettings());
-        return all.isEmpty() ? "" : "overrides=" + all;
+        String model = settings.model() == null ? "" : "model=" + settings.model();
+        String overrides = all.isEmpty() ? "" : "overrides=" + all;
+        return model.isEmpty() || overrides.isEmpty() ? model + overrides : model + " " + overrides;
     }
 
         private void write(String file, String text, boolean append) {

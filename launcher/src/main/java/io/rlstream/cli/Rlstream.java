@@ -75,6 +75,10 @@ public final class Rlstream {
                                      --set dispatch.max-staleness=2 --set selector.pcl.candidates=4
                   --dashboard-port P the live dashboard's port (default 7070, a free one if taken;
                                      0 any free port, -1 no dashboard); the demo prints its address
+                  --model DIR        train this Hugging Face model folder (llama, qwen2, qwen3)
+                                     instead of the tiny policy: the same task, warm start and
+                                     RL, prompts and answers in the model's own tokenizer, the
+                                     response limit measured from it (docs/operations.md#models)
 
             Run one service against an existing cluster (Ctrl-C stops it cleanly):
               rewards              score rollouts against reference answers (rl.rollouts -> rl.rewards)
@@ -145,7 +149,8 @@ public final class Rlstream {
             Benchmarks:
               bench processors     rollouts -> rewards -> batches through the real services next to
                                    raw Kafka produce+consume of the same bytes (--help for sizes)
-              bench trainer        the trainer's tokens/s on the demo policy (--help)
+              bench trainer        the trainer's tokens/s and FLOP/s against the matmul peak, on the
+                                   demo policy or a model folder (--model DIR) (--help)
               bench selectors      the demo once per prompt selector, same seed and budget: effective
                                    ratio, samples and time to the accuracy target (--help)
               bench async          the demo per staleness bound eta, with and without off-policy
@@ -299,7 +304,16 @@ public final class Rlstream {
     }
 
     static int demo(Args args, PrintStream out) throws Exception {
-        args.rejectUnknown(List.of("minutes", "target", "run-dir", "seed", "selector", "dashboard-port"));
+        args.rejectUnknown(List.of("minutes", "target", "run-dir", "seed", "selector", "dashboard-port", "model"));
+        Path model = null;
+        if (args.has("model")) {
+            model = args.path("model").toAbsolutePath();
+            try {
+                Demo.checkModel(model);
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException("--model " + e.getMessage());
+            }
+        }
         Path runDir = args.path("run-dir");
         if (runDir == null) {
             runDir = Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -310,7 +324,7 @@ public final class Rlstream {
                 args.number("target", defaults.targetAccuracy()), defaults.evalInterval(), defaults.groupSize(),
                 defaults.batchGroups(), defaults.maxInFlight(), (long) args.number("seed", defaults.seed()),
                 defaults.decaySteps(), selectorName(args.get("selector", defaults.selector())),
-                processorSettings(args.settings()), trainerSettings(args.settings()));
+                processorSettings(args.settings()), trainerSettings(args.settings()), model);
         Files.createDirectories(settings.runDir());
         out.println("rlstream demo: run folder " + settings.runDir());
         try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),

@@ -3,7 +3,11 @@ package io.rlstream.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rlstream.model.folder.ModelInit;
+import io.rlstream.model.hf.DecoderArchitecture;
+import io.rlstream.model.safetensors.Dtype;
 import io.rlstream.testkit.CommandConsole;
+import io.rlstream.testkit.TwoDigitTokenizer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +60,41 @@ class RlstreamTest {
         assertTrue(console.err().contains("no config.json"), console.err());
         assertEquals(2, run("rewards", "--model", dir.toString()));
         assertTrue(console.err().contains("--model"), console.err());
+    }
+
+    /**
+     * demo --model is checked before the broker starts: not a model folder, no tokenizer.json, or a
+     * context too short for the task in the model's own tokens is a usage error. The limits come
+     * from the tokenizer ({@link TwoDigitTokenizer}: prompts BOS a + b = are 5 tokens, answers at
+     * most 2 + EOS, so 3 + 1 of slack = 4 response tokens; the demo's characters: 4 + 1 = 5).
+     */
+    @Test
+    void demoModelIsCheckedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assertEquals(2, run("demo", "--model", dir.resolve("absent").toString()));
+        assertTrue(console.err().contains("--model " + dir.resolve("absent").toAbsolutePath()
+                + " is not a Hugging Face model folder"), console.err());
+        assertTrue(console.out().isEmpty() || !console.out().contains("run folder"), "nothing started: " + console.out());
+
+        java.nio.file.Path model = dir.resolve("model");
+        new ModelInit(DecoderArchitecture.LLAMA, 1, 16, 2, 2, 32, null, null, false, 1, Dtype.F32)
+                .write(TwoDigitTokenizer.write(dir.resolve("tokenizer")).toString(), model);
+        assertEquals(4, io.rlstream.demo.Demo.checkModel(model));
+        java.nio.file.Path chars = dir.resolve("chars");
+        new ModelInit(DecoderArchitecture.LLAMA, 1, 16, 2, 2, 32, null, null, false, 1, Dtype.F32)
+                .write(ModelInit.DEMO_TOKENIZER, chars);
+        assertEquals(5, io.rlstream.demo.Demo.checkModel(chars));
+
+        java.nio.file.Path config = model.resolve("config.json");
+        java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
+                .replaceAll("\"max_position_embeddings\": *\\d+", "\"max_position_embeddings\": 8"));
+        assertEquals(2, run("demo", "--model", model.toString()));
+        assertTrue(console.err().contains("the longest addition prompt (5 tokens) plus 4 response tokens exceeds its"
+                + " context of 8"), console.err());
+
+        java.nio.file.Files.delete(model.resolve("tokenizer.json"));
+        assertEquals(2, run("demo", "--model", model.toString()));
+        assertTrue(console.err().contains("has no tokenizer.json"), console.err());
     }
 
     @Test

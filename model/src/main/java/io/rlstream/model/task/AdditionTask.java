@@ -1,9 +1,10 @@
 package io.rlstream.model.task;
 
-import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.Generation;
 import io.rlstream.model.Policy;
+import io.rlstream.model.tokenizer.HfTokenizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -31,7 +32,7 @@ public final class AdditionTask {
     public static final int MAX_OPERAND = 99;
     /** Size of the held-out split. */
     public static final int HELD_OUT_SIZE = 500;
-    /** Response tokens needed: up to three digits plus EOS. */
+    /** Response tokens the demo's character tokenizer needs: up to three digits plus EOS ({@link #maxResponseTokens}). */
     public static final int MAX_RESPONSE_TOKENS = 4;
 
     private static final long SPLIT_SEED = 20250101L;
@@ -66,13 +67,61 @@ public final class AdditionTask {
         return heldOut;
     }
 
-    /** Fraction of {@code problems} whose greedy response decodes exactly to the answer. */
-    public static double greedyAccuracy(Policy policy, List<Problem> problems, CharTokenizer tokenizer) {
+    /**
+     * The prompt ids of {@code problem} as the rollout worker makes them for a plain-text prompt:
+     * {@code tokenizer(text)} with the post-processor's special tokens (a BOS where the tokenizer
+     * adds one: the demo's {@code <bos>}, Llama 3.1's {@code <|begin_of_text|>}; nothing for Qwen).
+     */
+    public static int[] encodePrompt(HfTokenizer tokenizer, Problem problem) {
+        return tokenizer.encode(problem.prompt(), true);
+    }
+
+    /** The supervised target of {@code problem}: the answer's ids (no special tokens) then {@code eos}. */
+    public static int[] encodeTarget(HfTokenizer tokenizer, Problem problem, int eos) {
+        int[] answer = tokenizer.encode(problem.answer(), false);
+        int[] target = Arrays.copyOf(answer, answer.length + 1);
+        target[answer.length] = eos;
+        return target;
+    }
+
+    /**
+     * The longest prompt of all 8,100 problems in {@code tokenizer}'s ids ({@link #encodePrompt}):
+     * measured, not assumed from the characters (7 for the demo's tokenizer: BOS + "ab+cd=").
+     */
+    public static int longestPromptTokens(HfTokenizer tokenizer) {
+        int longest = 0;
+        for (int a = MIN_OPERAND; a <= MAX_OPERAND; a++) {
+            for (int b = MIN_OPERAND; b <= MAX_OPERAND; b++) {
+                longest = Math.max(longest, tokenizer.encode(a + "+" + b + "=", true).length);
+            }
+        }
+        return longest;
+    }
+
+    /**
+     * The most response tokens an answer needs in {@code tokenizer}'s ids: the longest of the
+     * answers 20..198 encoded, plus the end-of-sequence token ({@value #MAX_RESPONSE_TOKENS} for the
+     * demo's tokenizer: three digits and EOS).
+     */
+    public static int maxResponseTokens(HfTokenizer tokenizer) {
+        int longest = 0;
+        for (int sum = 2 * MIN_OPERAND; sum <= 2 * MAX_OPERAND; sum++) {
+            longest = Math.max(longest, tokenizer.encode(Integer.toString(sum), false).length);
+        }
+        return longest + 1;
+    }
+
+    /**
+     * Fraction of {@code problems} whose greedy response is exactly the answer, prompts encoded and
+     * responses decoded with the policy's own tokenizer, at most {@link #maxResponseTokens} tokens.
+     */
+    public static double greedyAccuracy(Policy policy, List<Problem> problems) {
+        HfTokenizer tokenizer = policy.tokenizer();
         List<int[]> prompts = new ArrayList<>(problems.size());
         for (Problem problem : problems) {
-            prompts.add(tokenizer.encodePrompt(problem.prompt()));
+            prompts.add(encodePrompt(tokenizer, problem));
         }
-        List<Generation> responses = policy.greedy(prompts, MAX_RESPONSE_TOKENS);
+        List<Generation> responses = policy.greedy(prompts, maxResponseTokens(tokenizer));
         int correct = 0;
         for (int i = 0; i < problems.size(); i++) {
             if (isCorrect(responses.get(i), problems.get(i), tokenizer)) {
@@ -82,8 +131,18 @@ public final class AdditionTask {
         return (double) correct / problems.size();
     }
 
-    /** Exact match: the response ended with EOS and its text equals the answer. */
-    public static boolean isCorrect(Generation response, Problem problem, CharTokenizer tokenizer) {
-        return !response.truncated() && tokenizer.decode(response.tokens()).equals(problem.answer());
+    /**
+     * Exact match: the response ended with a stop token (was not cut at the limit) and the text
+     * before it, decoded without special tokens and stripped of surrounding whitespace, equals the
+     * answer. The stop token is dropped before decoding, so an EOS the tokenizer does not mark
+     * special is not part of the text either.
+     */
+    public static boolean isCorrect(Generation response, Problem problem, HfTokenizer tokenizer) {
+        if (response.truncated()) {
+            return false;
+        }
+        int[] tokens = response.tokens();
+        int[] text = Arrays.copyOf(tokens, Math.max(0, tokens.length - 1));
+        return tokenizer.decode(text, true).strip().equals(problem.answer());
     }
 }

@@ -1,9 +1,9 @@
 package io.rlstream.trainer.core;
 
-import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.Policy;
 import io.rlstream.model.task.AdditionTask;
 import io.rlstream.model.task.Problem;
+import io.rlstream.model.tokenizer.HfTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -53,12 +53,15 @@ public final class WarmStart {
 
     /**
      * Runs the recipe on {@code policy}; deterministic for a seed up to floating-point noise.
+     * Prompts and answers are encoded with the policy's own tokenizer (prompts as the rollout
+     * worker encodes them, {@link AdditionTask#encodePrompt}); every target ends with the policy's
+     * first stop id (its EOS), as the trainer's sft mode does.
      *
      * @param train the training split (fixed order); its first subsetSize + probeSize problems
      *     are used
+     * @throws IllegalArgumentException when the split is too small or the policy has no stop id
      */
-    public static Result run(Policy policy, Recipe recipe, List<Problem> train,
-            CharTokenizer tokenizer, long seed) {
+    public static Result run(Policy policy, Recipe recipe, List<Problem> train, long seed) {
         long start = System.nanoTime();
         int needed = recipe.subsetSize() + recipe.probeSize();
         if (train.size() < needed) {
@@ -68,9 +71,11 @@ public final class WarmStart {
         List<Problem> probe = train.subList(recipe.subsetSize(), needed);
         List<int[]> prompts = new ArrayList<>(recipe.subsetSize());
         List<int[]> targets = new ArrayList<>(recipe.subsetSize());
+        HfTokenizer tokenizer = policy.tokenizer();
+        int eos = endOfSequence(policy);
         for (Problem problem : train.subList(0, recipe.subsetSize())) {
-            prompts.add(tokenizer.encodePrompt(problem.prompt()));
-            targets.add(withEos(tokenizer.encode(problem.answer())));
+            prompts.add(AdditionTask.encodePrompt(tokenizer, problem));
+            targets.add(AdditionTask.encodeTarget(tokenizer, problem, eos));
         }
         PolicyTrainer trainer = new PolicyTrainer(policy,
                 TrainerConfig.defaults().withLearningRate(recipe.learningRate()).withDecaySteps(0));
@@ -89,7 +94,7 @@ public final class WarmStart {
             loss = trainer.supervisedStep(batchPrompts, batchTargets);
             step++;
             if (step % recipe.checkEvery() == 0) {
-                accuracy = AdditionTask.greedyAccuracy(policy, probe, tokenizer);
+                accuracy = AdditionTask.greedyAccuracy(policy, probe);
                 if (accuracy >= recipe.targetAccuracy()) {
                     break;
                 }
@@ -98,10 +103,13 @@ public final class WarmStart {
         return new Result(step, loss, accuracy, (System.nanoTime() - start) / 1_000_000);
     }
 
-    private static int[] withEos(int[] tokens) {
-        int[] out = new int[tokens.length + 1];
-        System.arraycopy(tokens, 0, out, 0, tokens.length);
-        out[tokens.length] = CharTokenizer.EOS;
-        return out;
+    /** The id that ends every target: the policy's first stop id (generation_config.json's eos, else config.json's). */
+    static int endOfSequence(Policy policy) {
+        int[] stops = policy.stopTokenIds();
+        if (stops.length == 0) {
+            throw new IllegalArgumentException("the warm start ends every answer with end-of-sequence, but the model's"
+                    + " generation_config.json and config.json give no eos_token_id");
+        }
+        return stops[0];
     }
 }

@@ -64,7 +64,7 @@ public final class RecipeExperiment {
         System.out.printf(Locale.ROOT, "rl %s B=%d G=%d T=%.2f staleness=%d%n",
                 trainerConfig, batch, group, temperature, staleness);
         try (Policy policy = startingPolicy(seed)) {
-            double accuracy = AdditionTask.greedyAccuracy(policy, task.heldOut(), tokenizer);
+            double accuracy = AdditionTask.greedyAccuracy(policy, task.heldOut());
             System.out.printf(Locale.ROOT, "start: held-out accuracy %.3f%n", accuracy);
             PolicyTrainer trainer = new PolicyTrainer(policy, trainerConfig);
             Random random = new Random(seed + 1);
@@ -94,7 +94,7 @@ public final class RecipeExperiment {
                 }
                 if (step % integer("evalEvery", 10) == 0) {
                     long e0 = System.nanoTime();
-                    accuracy = AdditionTask.greedyAccuracy(policy, task.heldOut(), tokenizer);
+                    accuracy = AdditionTask.greedyAccuracy(policy, task.heldOut());
                     evalNanos += System.nanoTime() - e0;
                     double wall = (System.nanoTime() - rlStart) / 1e9;
                     System.out.printf(Locale.ROOT, "step %4d  rl %.1f s (wall %.1f s)  held-out %.3f"
@@ -129,7 +129,7 @@ public final class RecipeExperiment {
                 real("warmTarget", demo.targetAccuracy()), demo.checkEvery(), demo.maxSteps());
         System.out.printf(Locale.ROOT, "config %s%nwarm %s%n", config, recipe);
         Policy policy = Policy.create(config, seed);
-        WarmStart.Result warm = WarmStart.run(policy, recipe, task.train(), tokenizer, seed);
+        WarmStart.Result warm = WarmStart.run(policy, recipe, task.train(), seed);
         System.out.printf(Locale.ROOT, "warm start: %s%n", warm);
         if (args.containsKey("saveWarm")) {
             policy.save(Path.of(args.get("saveWarm")), Map.of("stage", "warm-start"));
@@ -173,7 +173,7 @@ public final class RecipeExperiment {
             float[] rewards = new float[generations.size()];
             for (int i = 0; i < rewards.length; i++) {
                 rewards[i] = AdditionTask.isCorrect(generations.get(i), problems.get(i / group),
-                        tokenizer) ? 1f : 0f;
+                        policy.tokenizer()) ? 1f : 0f;
             }
             return new Rollouts(prompts, generations, rewards);
         }
