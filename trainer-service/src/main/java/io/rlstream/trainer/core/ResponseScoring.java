@@ -1,0 +1,93 @@
+package io.rlstream.trainer.core;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.rlstream.model.Policy;
+import io.rlstream.model.TokenLogprobs;
+import io.rlstream.model.decoder.ResponseScorer;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * How the trainer scores responses under a policy within a memory bound: the whole output head at
+ * once ({@link Policy#responseLogprobs}: rows × R × vocab fp32 logits with their graph, and as
+ * many again for the entropy) while that stays within {@link Objective#maxLogitElements()}, else
+ * chunk by chunk over the response positions ({@link ResponseScorer}, chunk length
+ * {@link ResponseScorer#chunkFor}), which computes the head twice when training. Both give the
+ * loss the same {@link TokenLogprobs}; the trainer's losses do not know which ran.
+ */
+final class ResponseScoring {
+
+    private final long maxLogitElements;
+
+    /** @param maxLogitElements the bound; 0 = always the whole head */
+    ResponseScoring(long maxLogitElements) {
+        this.maxLogitElements = maxLogitElements;
+    }
+
+    /** Whether {@code rows} responses of up to {@code width} tokens go through the head in chunks. */
+    boolean chunked(int rows, int width, int vocab) {
+        return maxLogitElements > 0 && (long) rows * width * vocab > maxLogitElements;
+    }
+
+    /**
+     * Log-probabilities without gradient, (B, R) with R = max(1, longest response), in {@code scope};
+     * the entropy only from the whole head (null when chunked: no caller of constants reads it).
+     */
+    TokenLogprobs constants(Policy policy, NDManager scope, List<int[]> prompts, List<int[]> responses,
+            float[] temperatures) {
+        int width = width(responses);
+        int vocab = policy.config().vocabSize();
+        if (!chunked(responses.size(), width, vocab)) {
+            return policy.responseLogprobs(scope, prompts, responses, temperatures, false);
+        }
+        int chunk = ResponseScorer.chunkFor(maxLogitElements, responses.size(), vocab);
+        float[][] rows = new ResponseScorer(policy.decoderModel(), chunk).score(prompts, responses, temperatures);
+        float[] values = new float[rows.length * width];
+        float[] mask = new float[rows.length * width];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, values, r * width, rows[r].length);
+            java.util.Arrays.fill(mask, r * width, r * width + rows[r].length, 1f);
+        }
+        Shape shape = new Shape(rows.length, width);
+        return new TokenLogprobs(scope.create(values, shape), scope.create(mask, shape), null);
+    }
+
+    /**
+     * Scores the responses with gradient and adds the gradient of {@code loss} to the policy's
+     * parameter gradients (they accumulate until the optimizer step zeroes them). {@code loss} gets
+     * log-probs, mask and entropy (B, R); it must read every number it needs from its arrays before
+     * it returns (the chunked path closes them). Grad mode is switched on for the call only.
+     *
+     * @param entropy whether the loss reads the entropy (chunked: NONE gives it null) and
+     *     differentiates it (GRADIENT, an entropy bonus); the whole head always gives it with its graph
+     * @return the loss value
+     */
+    double backward(Policy policy, List<int[]> prompts, List<int[]> responses, float[] temperatures,
+            ResponseScorer.Entropy entropy, Function<TokenLogprobs, NDArray> loss) {
+        int width = width(responses);
+        int vocab = policy.config().vocabSize();
+        if (!chunked(responses.size(), width, vocab)) {
+            try (NDManager scope = policy.newScope();
+                 GradientCollector collector = policy.model().getNDManager().getEngine().newGradientCollector()) {
+                NDArray value = loss.apply(policy.responseLogprobs(scope, prompts, responses, temperatures, true));
+                collector.backward(value);
+                return value.getFloat();
+            }
+        }
+        int chunk = ResponseScorer.chunkFor(maxLogitElements, responses.size(), vocab);
+        return new ResponseScorer(policy.decoderModel(), chunk).backward(prompts, responses, temperatures,
+                entropy, (lp, h, mask) -> loss.apply(new TokenLogprobs(lp, mask, h))).loss();
+    }
+
+    /** The padded width both paths use: the longest response, at least 1. */
+    static int width(List<int[]> responses) {
+        int width = 1;
+        for (int[] r : responses) {
+            width = Math.max(width, r.length);
+        }
+        return width;
+    }
+}
