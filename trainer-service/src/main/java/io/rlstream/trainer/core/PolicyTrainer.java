@@ -57,6 +57,7 @@ public final class PolicyTrainer {
     private final AdamW optimizer;
     private final ResponseScoring scoring;
     private long skippedUpdates;
+    private double lastGradNorm = Double.NaN;
     /** A gradient norm above this is logged with the parameters that carry it (clipping still applies). */
     private static final double SPIKE_NORM = 1e4;
     private final LearningRateSchedule schedule;
@@ -557,6 +558,16 @@ public final class PolicyTrainer {
         return config;
     }
 
+    /** The global gradient norm before clipping of the last optimizer step (NaN before the first). */
+    double lastGradNorm() {
+        return lastGradNorm;
+    }
+
+    /** Scoring passes so far that ran the output head in chunks (trainer.max.logit.elements); for tests. */
+    long chunkedPasses() {
+        return scoring.chunkedPasses();
+    }
+
     /** Optimizer steps taken so far; the learning-rate schedule's position. */
     public long optimizerSteps() {
         return optimizer.steps();
@@ -610,6 +621,7 @@ public final class PolicyTrainer {
             squares += perParameter[i];
         }
         double norm = Math.sqrt(squares);
+        lastGradNorm = norm;
         if (!(norm <= SPIKE_NORM)) {
             LOG.warn("gradient norm {} at optimizer step {}; largest: {}", norm, optimizer.steps(),
                     largest(perParameter, 3));

@@ -21,6 +21,7 @@ import java.util.function.Function;
 final class ResponseScoring {
 
     private final long maxLogitElements;
+    private long chunkedPasses;
 
     /** @param maxLogitElements the bound; 0 = always the whole head */
     ResponseScoring(long maxLogitElements) {
@@ -43,6 +44,7 @@ final class ResponseScoring {
         if (!chunked(responses.size(), width, vocab)) {
             return policy.responseLogprobs(scope, prompts, responses, temperatures, false);
         }
+        chunkedPasses++;
         int chunk = ResponseScorer.chunkFor(maxLogitElements, responses.size(), vocab);
         float[][] rows = new ResponseScorer(policy.decoderModel(), chunk).score(prompts, responses, temperatures);
         float[] values = new float[rows.length * width];
@@ -77,9 +79,15 @@ final class ResponseScoring {
                 return value.getFloat();
             }
         }
+        chunkedPasses++;
         int chunk = ResponseScorer.chunkFor(maxLogitElements, responses.size(), vocab);
         return new ResponseScorer(policy.decoderModel(), chunk).backward(prompts, responses, temperatures,
                 entropy, (lp, h, mask) -> loss.apply(new TokenLogprobs(lp, mask, h))).loss();
+    }
+
+    /** How many passes so far ran the head in chunks (tests check that a bound took effect). */
+    long chunkedPasses() {
+        return chunkedPasses;
     }
 
     /** The padded width both paths use: the longest response, at least 1. */
