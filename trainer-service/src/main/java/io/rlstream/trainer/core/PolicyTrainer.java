@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
  *       accumulates them across backward calls);</li>
  *   <li>the adaptive KL controller, if any, moves β towards its target.</li>
  * </ol>
+ *
+ * <p>Memory (trainer-service/README.md#memory): every pass scores within
+ * {@link Objective#maxLogitElements()} ({@link ResponseScoring}: the whole output head, or
+ * {@code ResponseScorer} chunk by chunk), and every mode's mini-batch runs in micro-batches of
+ * {@link Objective#microBatchRows()} rows (group mode whole groups, preference mode whole pairs),
+ * each weighted by its share, so that the accumulated gradient is the one-pass gradient.
  */
 public final class PolicyTrainer {
 
@@ -322,7 +328,9 @@ public final class PolicyTrainer {
      * PPO, else the behaviour log-probabilities; π_ref comes from the frozen reference policy when the
      * objective needs it. Responses marked truncated are masked as in {@link #rlStep}. A step whose
      * objective finds nothing to learn from (no token, or no pair of different rewards) takes no
-     * optimizer step and is reported with zero terms.
+     * optimizer step and is reported with zero terms. In micro-batches, whole groups each
+     * ({@link #groupMicroBatches}), weighted by {@link GroupObjective#share}; the reported terms, rank
+     * accuracy and margin are the last mini-batch's over all its micro-batches.
      */
     public GroupStepStats groupStep(List<List<GroupSample>> groups, GroupObjective groupObjective) {
         return withoutGradMode(() -> groupStepNoGrad(groups, groupObjective));
