@@ -44,6 +44,7 @@ final class ResponseScoring {
         if (!chunked(responses.size(), width, vocab)) {
             return policy.responseLogprobs(scope, prompts, responses, temperatures, false);
         }
+        checkContext(policy, prompts, width);
         chunkedPasses++;
         int chunk = ResponseScorer.chunkFor(maxLogitElements, responses.size(), vocab);
         float[][] rows = new ResponseScorer(policy.decoderModel(), chunk).score(prompts, responses, temperatures);
@@ -79,10 +80,23 @@ final class ResponseScoring {
                 return value.getFloat();
             }
         }
+        checkContext(policy, prompts, width);
         chunkedPasses++;
         int chunk = ResponseScorer.chunkFor(maxLogitElements, responses.size(), vocab);
         return new ResponseScorer(policy.decoderModel(), chunk).backward(prompts, responses, temperatures,
                 entropy, (lp, h, mask) -> loss.apply(new TokenLogprobs(lp, mask, h))).loss();
+    }
+
+    /** The check {@link Policy#responseLogprobs} makes: the longest prompt and response fit the context. */
+    private static void checkContext(Policy policy, List<int[]> prompts, int width) {
+        int longest = 0;
+        for (int[] p : prompts) {
+            longest = Math.max(longest, p.length);
+        }
+        if (longest + width > policy.contextLength()) {
+            throw new IllegalArgumentException("longest prompt (" + longest + " tokens) plus " + width
+                    + " new tokens exceeds the context length " + policy.contextLength());
+        }
     }
 
     /** How many passes so far ran the head in chunks (tests check that a bound took effect). */
