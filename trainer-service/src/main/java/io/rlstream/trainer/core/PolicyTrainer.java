@@ -147,7 +147,8 @@ public final class PolicyTrainer {
             NDArray behav = stepScope.create(behaviour, new Shape(n, width));
             NDArray keepArray = stepScope.create(keep, new Shape(n, 1));
             // Step 1: everything that uses the weights at the start of the step, without gradient.
-            TokenLogprobs atStart = scoring.constants(policy, stepScope, prompts, responses, temperatures);
+            TokenLogprobs atStart = scoring.constants(policy, stepScope, prompts, responses, temperatures,
+                    objective.microBatchRows());
             NDArray mask = atStart.mask().mul(keepArray);
             long tokens = (long) mask.sum().getFloat();
             if (tokens == 0) {
@@ -157,7 +158,8 @@ public final class PolicyTrainer {
             ImportanceCorrection.Weights weights = correction.weights(prox, behav, mask);
             NDArray ref = null;
             if (objective.needsReference()) {
-                ref = scoring.constants(reference, stepScope, prompts, responses, temperatures).logprobs();
+                ref = scoring.constants(reference, stepScope, prompts, responses, temperatures,
+                        objective.microBatchRows()).logprobs();
             }
             // Step 2: the advantage of each token.
             NDArray tokenAdvantages = stepScope.create(advantages, new Shape(n, 1)).broadcast(new Shape(n, width));
@@ -288,8 +290,8 @@ public final class PolicyTrainer {
         // A micro-batch is whole pairs: its chosen and its rejected responses together.
         int perMicro = objective.microBatchRows() > 0 ? Math.max(1, objective.microBatchRows() / 2) : n;
         try (NDManager scope = policy.newScope()) {
-            NDArray refSums = scoring.constants(reference, scope, prompts, responses, ones).logprobs()
-                    .sum(new int[] {1});
+            NDArray refSums = scoring.constants(reference, scope, prompts, responses, ones,
+                    objective.microBatchRows()).logprobs().sum(new int[] {1});
             // loss, reward accuracy, margin: each a mean over pairs, so a micro-batch of k pairs weighs k/n
             double[] sums = new double[3];
             for (int k0 = 0; k0 < n; k0 += perMicro) {
@@ -390,7 +392,8 @@ public final class PolicyTrainer {
         try (NDManager stepScope = policy.newScope()) {
             NDArray behav = stepScope.create(behaviour, new Shape(n, width));
             NDArray keepArray = stepScope.create(keep, new Shape(n, 1));
-            TokenLogprobs atStart = scoring.constants(policy, stepScope, prompts, responses, temperatures);
+            TokenLogprobs atStart = scoring.constants(policy, stepScope, prompts, responses, temperatures,
+                    objective.microBatchRows());
             NDArray mask = atStart.mask().mul(keepArray);
             long tokens = (long) mask.sum().getFloat();
             if (tokens == 0) {
@@ -398,7 +401,8 @@ public final class PolicyTrainer {
             }
             NDArray prox = objective.decoupled() ? atStart.logprobs() : behav;
             NDArray ref = groupObjective.needsReference()
-                    ? scoring.constants(reference, stepScope, prompts, responses, temperatures).logprobs()
+                    ? scoring.constants(reference, stepScope, prompts, responses, temperatures,
+                            objective.microBatchRows()).logprobs()
                     : null;
             int miniBatches = Math.min(objective.miniBatches(), groupCount);
             for (int epoch = 0; epoch < config.updatesPerBatch(); epoch++) {

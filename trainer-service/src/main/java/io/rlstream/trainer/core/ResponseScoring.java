@@ -34,10 +34,40 @@ final class ResponseScoring {
     }
 
     /**
-     * Log-probabilities without gradient, (B, R) with R = max(1, longest response), in {@code scope};
-     * the entropy only from the whole head (null when chunked: no caller of constants reads it).
+     * Log-probabilities without gradient, (B, R) with R = max(1, longest response), in {@code scope},
+     * scored {@code microRows} rows at a time (0 = all at once), so that a no-gradient pass (π_prox,
+     * π_ref) holds no more activations than a training micro-batch. The entropy only from one pass
+     * through the whole head (else null: no caller of constants reads it).
      */
     TokenLogprobs constants(Policy policy, NDManager scope, List<int[]> prompts, List<int[]> responses,
+            float[] temperatures, int microRows) {
+        int n = responses.size();
+        if (microRows <= 0 || microRows >= n) {
+            return constants(policy, scope, prompts, responses, temperatures);
+        }
+        int width = width(responses);
+        float[] values = new float[n * width];
+        float[] mask = new float[n * width];
+        for (int m0 = 0; m0 < n; m0 += microRows) {
+            int m1 = Math.min(n, m0 + microRows);
+            try (NDManager micro = scope.newSubManager()) {
+                TokenLogprobs part = constants(policy, micro, prompts.subList(m0, m1), responses.subList(m0, m1),
+                        java.util.Arrays.copyOfRange(temperatures, m0, m1));
+                int w = (int) part.logprobs().getShape().get(1);
+                float[] v = part.logprobs().toFloatArray();
+                float[] k = part.mask().toFloatArray();
+                for (int r = m0; r < m1; r++) {
+                    System.arraycopy(v, (r - m0) * w, values, r * width, w);
+                    System.arraycopy(k, (r - m0) * w, mask, r * width, w);
+                }
+            }
+        }
+        Shape shape = new Shape(n, width);
+        return new TokenLogprobs(scope.create(values, shape), scope.create(mask, shape), null);
+    }
+
+    /** {@link #constants(Policy, NDManager, List, List, float[], int)} in one pass. */
+    private TokenLogprobs constants(Policy policy, NDManager scope, List<int[]> prompts, List<int[]> responses,
             float[] temperatures) {
         int width = width(responses);
         int vocab = policy.config().vocabSize();

@@ -120,7 +120,7 @@ class MemoryBoundStepTest {
                 assertEquals(3, chunked.chunkedPasses(), "every pass ran in chunks");
                 assertSameStep(whole, chunked, loss + "/" + aggregation + " chunked");
                 After micro = step(objective.withMaxLogitElements(ONE_POSITION).withMicroBatchRows(2), setup, rl);
-                assertEquals(2 + 3, micro.chunkedPasses(), "π_prox, π_ref and 3 micro-batches");
+                assertEquals(3 + 3 + 3, micro.chunkedPasses(), "π_prox, π_ref and the update, each in 3 micro-batches");
                 assertSameStep(whole, micro, loss + "/" + aggregation + " chunked in micro-batches of 2");
             }
         }
@@ -215,12 +215,13 @@ class MemoryBoundStepTest {
     void groupMicroBatchesAreWholeGroups() {
         List<List<GroupSample>> groups = groups(); // 3, 2 and 3 rows
         // each micro-batch of whole groups is its own scoring pass; with the bound at one position
-        // every pass is chunked, so the count of chunked passes is 1 (π_prox) + the micro-batches
-        int[][] expected = {{1, 3}, {4, 3}, {5, 2}, {6, 2}, {8, 1}, {0, 1}};
+        // every pass is chunked, so the count of chunked passes is π_prox's (8 rows in passes of
+        // micro.batch.rows: groups do not matter without gradient) + the micro-batches of groups
+        int[][] expected = {{1, 8, 3}, {4, 2, 3}, {5, 2, 2}, {6, 2, 2}, {8, 1, 1}, {0, 1, 1}};
         for (int[] e : expected) {
             After after = step(Objective.defaults().withMicroBatchRows(e[0]).withMaxLogitElements(ONE_POSITION),
                     c -> c, group(groups, new NegativeAwareFineTuning(0, 1, PolicyLoss.Aggregation.TOKEN_MEAN::apply)));
-            assertEquals(1 + e[1], after.chunkedPasses(), "micro.batch.rows " + e[0]);
+            assertEquals(e[1] + e[2], after.chunkedPasses(), "micro.batch.rows " + e[0]);
         }
     }
 
@@ -252,7 +253,7 @@ class MemoryBoundStepTest {
             After micro = step(objective.withMicroBatchRows(2), c -> c, step);
             assertSameStep(whole, micro, kind + " in micro-batches of one pair");
             After both = step(objective.withMicroBatchRows(3).withMaxLogitElements(ONE_POSITION), c -> c, step);
-            assertEquals(1 + 3, both.chunkedPasses(), "3 rows: one pair per micro-batch");
+            assertEquals(2 + 3, both.chunkedPasses(), "π_ref: 6 rows in passes of 3; the update: one pair per pass");
             assertSameStep(whole, both, kind + " chunked in micro-batches of one pair");
         }
     }
