@@ -126,6 +126,26 @@ class MemoryBoundStepTest {
         }
     }
 
+    /**
+     * Without an entropy bonus the entropy is still reported: computed chunk by chunk without a
+     * graph, the whole head's token mean within 1e-5, and between 0 and ln 16 (the demo's vocabulary).
+     */
+    @Test
+    void theEntropyMetricIsReportedWhenChunked() {
+        List<TrainingSample> batch = rlBatch();
+        double[] entropies = new double[2];
+        long[] bounds = {0, ONE_POSITION};
+        for (int i = 0; i < 2; i++) {
+            try (Policy policy = Policy.create(PolicyConfig.demo(), 5)) {
+                PolicyTrainer trainer = new PolicyTrainer(policy,
+                        config(Objective.defaults().withMaxLogitElements(bounds[i])));
+                entropies[i] = trainer.rlStep(batch).entropy();
+            }
+        }
+        assertTrue(entropies[0] > 0.1 && entropies[0] < Math.log(16), "entropy " + entropies[0]);
+        assertEquals(entropies[0], entropies[1], 1e-5);
+    }
+
     /** A bound the batch fits in changes nothing: the whole head, no chunked pass. */
     @Test
     void aBatchWithinTheBoundUsesTheWholeHead() {
