@@ -32,7 +32,10 @@ import io.rlstream.model.autograd.Scalars;
  *       head's weight gradient and fills dL/dh' chunk by chunk; finally backward of h with dL/dh'
  *       through the decoder.</li>
  * </ol>
- * The price is the output head computed twice. Parameter gradients accumulate into the existing
+ * The price is the output head computed twice. The entropy −Σ_v π(v) log π(v) of each position can
+ * come along ({@link Entropy}): as a value (pass 2, no graph), or as a second leaf of the loss whose
+ * gradient pass 3 adds ({@code sum(logπ·g + H·g_H)}). Each row may have its own temperature.
+ * Parameter gradients accumulate into the existing
  * ones (PyTorch's {@code .grad}; DJL does not zero them), so micro-batches can be scored one after
  * another before an optimizer step. No {@code GradientCollector} is opened (only one can be open at
  * a time in DJL's PyTorch engine): grad mode is switched on for the call and restored.
@@ -47,6 +50,25 @@ public final class ResponseScorer {
     @FunctionalInterface
     public interface LogprobLoss {
         NDArray loss(NDArray logprobs, NDArray mask);
+    }
+
+    /**
+     * The loss of the log-probs and entropies, given as leaves (B, R) with 0 at padding (entropy
+     * null unless asked for), and the mask (B, R).
+     */
+    @FunctionalInterface
+    public interface TokenLoss {
+        NDArray loss(NDArray logprobs, NDArray entropy, NDArray mask);
+    }
+
+    /** Whether and how the entropy of each position is given to a {@link TokenLoss}. */
+    public enum Entropy {
+        /** not computed (null) */
+        NONE,
+        /** computed without gradient: for a metric */
+        VALUE,
+        /** a leaf whose gradient flows back through the head: for an entropy bonus */
+        GRADIENT
     }
 
     /** The loss value and the log-probs it was computed from (one array per row, its response's length). */
@@ -79,7 +101,12 @@ public final class ResponseScorer {
 
     /** Log-probs without the autograd graph (grad mode off for the call). */
     public float[][] score(List<int[]> prompts, List<int[]> responses, double temperature) {
-        Batch batch = batch(prompts, responses);
+        return score(prompts, responses, same(temperature, responses.size()));
+    }
+
+    /** As {@link #score(List, List, double)}, each row at its own temperature. */
+    public float[][] score(List<int[]> prompts, List<int[]> responses, float[] temperatures) {
+        Batch batch = batch(prompts, responses, temperatures);
         if (batch.width == 0) {
             return batch.empty();
         }
@@ -87,7 +114,7 @@ public final class ResponseScorer {
         JniUtils.setGradMode(false);
         try (NDManager scope = model.newScope()) {
             NDArray h = responseHidden(scope, batch, false);
-            NDArray lp = chunked(scope, h, batch, decoder.headWeight(false), temperature);
+            NDArray lp = chunked(scope, h, batch, decoder.headWeight(false), false).logprobs();
             return batch.rows(lp.mul(batch.mask(scope)).toFloatArray());
         } finally {
             JniUtils.setGradMode(gradMode);
@@ -99,7 +126,17 @@ public final class ResponseScorer {
      * gradient (see the class comment).
      */
     public Result backward(List<int[]> prompts, List<int[]> responses, double temperature, LogprobLoss lossFn) {
-        Batch batch = batch(prompts, responses);
+        return backward(prompts, responses, same(temperature, responses.size()), Entropy.NONE,
+                (lp, entropy, mask) -> lossFn.loss(lp, mask));
+    }
+
+    /**
+     * As {@link #backward(List, List, double, LogprobLoss)}, each row at its own temperature, with
+     * the entropy of each position given to the loss as {@code entropy} asks.
+     */
+    public Result backward(List<int[]> prompts, List<int[]> responses, float[] temperatures, Entropy entropy,
+            TokenLoss lossFn) {
+        Batch batch = batch(prompts, responses, temperatures);
         if (batch.width == 0) {
             throw new IllegalArgumentException("no response tokens to train on");
         }
@@ -113,23 +150,33 @@ public final class ResponseScorer {
             NDArray weight = decoder.headWeight(true);
             NDArray mask = batch.mask(scope);
 
-            // 2. log-probs without a graph, the loss on them as a leaf, its gradient
-            NDArray values;
+            // 2. log-probs (and entropies) without a graph, the loss on them as leaves, its gradient
+            Scores values;
             JniUtils.setGradMode(false);
             try {
-                values = chunked(scope, leaf, batch, weight, temperature).mul(mask);
+                values = chunked(scope, leaf, batch, weight, entropy != Entropy.NONE);
             } finally {
                 JniUtils.setGradMode(true);
             }
-            NDArray lpLeaf = values.duplicate();
+            NDArray lpLeaf = values.logprobs().mul(mask);
             lpLeaf.setRequiresGradient(true);
-            NDArray loss = lossFn.loss(lpLeaf, mask);
+            NDArray entropyLeaf = null;
+            if (entropy != Entropy.NONE) {
+                entropyLeaf = values.entropy().mul(mask);
+                entropyLeaf.setRequiresGradient(entropy == Entropy.GRADIENT);
+            }
+            NDArray loss = lossFn.loss(lpLeaf, entropyLeaf, mask);
             if (loss.getShape().size() != 1) {
                 throw new IllegalArgumentException("the loss must be a scalar, got shape " + loss.getShape());
             }
             float lossValue = loss.toFloatArray()[0];
+            if (entropy == Entropy.GRADIENT) {
+                // + 0·ΣH: the entropy leaf is in the graph even where the loss leaves it out (a zero gradient)
+                loss = loss.add(Scalars.times(entropyLeaf.sum(), 0));
+            }
             backward(loss, scope.ones(loss.getShape()));
             NDArray g = lpLeaf.getGradient().mul(mask);
+            NDArray gEntropy = entropy == Entropy.GRADIENT ? entropyLeaf.getGradient().mul(mask) : null;
 
             // 3. the head per chunk with a graph, then the decoder
             for (int c0 = 0; c0 < batch.width; c0 += chunkPositions) {
@@ -137,19 +184,31 @@ public final class ResponseScorer {
                 try (NDManager chunkScope = scope.newSubManager()) {
                     NDArray part = leaf.get(new NDIndex(":, {}:{}, :", c0, c1));
                     part.attach(chunkScope);
-                    NDArray lp = chunkLogprobs(part, weight, batch.targets(chunkScope, c0, c1), temperature);
+                    NDArray logSoftmax = chunkLogSoftmax(part, weight, batch.temperatures(chunkScope));
+                    NDArray lp = gather(logSoftmax, batch.targets(chunkScope, c0, c1));
                     NDArray gPart = g.get(new NDIndex(":, {}:{}", c0, c1));
                     gPart.attach(chunkScope);
                     NDArray weighted = lp.mul(gPart).sum();
+                    if (gEntropy != null) {
+                        NDArray gePart = gEntropy.get(new NDIndex(":, {}:{}", c0, c1));
+                        gePart.attach(chunkScope);
+                        weighted = weighted.add(entropy(logSoftmax).mul(gePart).sum());
+                    }
                     backward(weighted, chunkScope.ones(weighted.getShape()));
                 }
             }
             NDArray dh = leaf.getGradient();
             backward(h, dh);
-            return new Result(lossValue, batch.rows(values.toFloatArray()));
+            return new Result(lossValue, batch.rows(lpLeaf.stopGradient().toFloatArray()));
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    private static float[] same(double temperature, int rows) {
+        float[] out = new float[rows];
+        java.util.Arrays.fill(out, (float) temperature);
+        return out;
     }
 
     private static void backward(NDArray target, NDArray gradient) {
@@ -163,34 +222,67 @@ public final class ResponseScorer {
         return h.get(new NDIndex(":, {}:{}, :", batch.promptWidth - 1, batch.promptWidth - 1 + batch.width));
     }
 
-    /** Log-probs (B, R) of the targets, the head run chunk by chunk; in {@code scope}. */
-    private NDArray chunked(NDManager scope, NDArray h, Batch batch, NDArray weight, double temperature) {
+    /** Log-probs (B, R) of the targets and, when asked, entropies (B, R); in {@code scope}. */
+    private record Scores(NDArray logprobs, NDArray entropy) {}
+
+    /** {@link Scores} with the head run chunk by chunk; in {@code scope}. */
+    private Scores chunked(NDManager scope, NDArray h, Batch batch, NDArray weight, boolean withEntropy) {
         List<NDArray> parts = new ArrayList<>();
+        List<NDArray> entropies = new ArrayList<>();
+        NDArray temperatures = batch.temperatures(scope);
         for (int c0 = 0; c0 < batch.width; c0 += chunkPositions) {
             int c1 = Math.min(batch.width, c0 + chunkPositions);
             try (NDManager chunkScope = scope.newSubManager()) {
                 NDArray part = h.get(new NDIndex(":, {}:{}, :", c0, c1));
                 part.attach(chunkScope);
-                NDArray lp = chunkLogprobs(part, weight, batch.targets(chunkScope, c0, c1), temperature);
+                NDArray logSoftmax = chunkLogSoftmax(part, weight, temperatures);
+                NDArray lp = gather(logSoftmax, batch.targets(chunkScope, c0, c1));
                 lp.attach(scope);
                 parts.add(lp);
+                if (withEntropy) {
+                    NDArray e = entropy(logSoftmax);
+                    e.attach(scope);
+                    entropies.add(e);
+                }
             }
         }
+        return new Scores(concat(parts), withEntropy ? concat(entropies) : null);
+    }
+
+    private static NDArray concat(List<NDArray> parts) {
         return parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 1);
     }
 
-    /** {@code log_softmax(h W^T / T)} gathered at the targets: (B, c). */
-    private static NDArray chunkLogprobs(NDArray h, NDArray weight, NDArray targets, double temperature) {
+    /** {@code log_softmax(h W^T / T)}: (B, c, vocab); {@code temperatures} (B, 1, 1) or null for 1. */
+    private static NDArray chunkLogSoftmax(NDArray h, NDArray weight, NDArray temperatures) {
         NDArray logits = Linear.linear(h, weight).head();
-        if (temperature != 1.0) {
-            logits = Scalars.dividedBy(logits, temperature);
+        if (temperatures != null) {
+            logits = logits.div(temperatures);
         }
-        return logits.logSoftmax(-1).gather(targets.expandDims(-1), -1).squeeze(-1);
+        return logits.logSoftmax(-1);
     }
 
-    private Batch batch(List<int[]> prompts, List<int[]> responses) {
-        if (prompts.size() != responses.size()) {
-            throw new IllegalArgumentException(prompts.size() + " prompts but " + responses.size() + " responses");
+    /** The log-probs of the targets (B, c). */
+    private static NDArray gather(NDArray logSoftmax, NDArray targets) {
+        return logSoftmax.gather(targets.expandDims(-1), -1).squeeze(-1);
+    }
+
+    /** −Σ_v π(v) log π(v) of each position (B, c), as {@code Policy.responseLogprobs} computes it. */
+    private static NDArray entropy(NDArray logSoftmax) {
+        return logSoftmax.exp().mul(logSoftmax).sum(new int[] {2}).neg();
+    }
+
+    private Batch batch(List<int[]> prompts, List<int[]> responses, float[] temperatures) {
+        if (prompts.size() != responses.size() || temperatures.length != responses.size()) {
+            throw new IllegalArgumentException(prompts.size() + " prompts, " + responses.size() + " responses and "
+                    + temperatures.length + " temperatures");
+        }
+        boolean allOne = true;
+        for (float t : temperatures) {
+            if (!(t > 0) || !Float.isFinite(t)) {
+                throw new IllegalArgumentException("temperatures must be > 0 and finite, got " + t);
+            }
+            allOne &= t == 1f;
         }
         int n = prompts.size();
         if (n == 0) {
@@ -227,7 +319,7 @@ public final class ResponseScorer {
                 mask[r * width + j] = j < y.length ? 1f : 0f;
             }
         }
-        return new Batch(inputs, targets, mask, lengths, promptWidth, width);
+        return new Batch(inputs, targets, mask, lengths, promptWidth, width, allOne ? null : temperatures.clone());
     }
 
     private static void check(int[] tokens, int vocab, String what) {
@@ -240,7 +332,13 @@ public final class ResponseScorer {
     }
 
     private record Batch(int[][] inputs, long[] targets, float[] maskValues, int[] lengths, int promptWidth,
-                         int width) {
+                         int width, float[] temperatureValues) {
+
+        /** (B, 1, 1), or null when every row is at temperature 1. */
+        NDArray temperatures(NDManager scope) {
+            return temperatureValues == null ? null
+                    : scope.create(temperatureValues, new Shape(inputs.length, 1, 1));
+        }
 
         NDArray mask(NDManager scope) {
             return scope.create(maskValues, new Shape(inputs.length, width));

@@ -78,6 +78,16 @@ class ResponseScorerTest {
 
     /** Gradients of {@link #loss} over the naive full-logits log-probs (rows left-padded to T). */
     private static Map<String, float[]> naiveGradients(DecoderModel model, double temperature) {
+        float[] temperatures = new float[PROMPTS.size()];
+        java.util.Arrays.fill(temperatures, (float) temperature);
+        return naiveGradients(model, temperatures, 0);
+    }
+
+    /**
+     * Gradients of {@link #loss} minus {@code entropyCoef} × the token mean of the entropy, over the
+     * naive full-logits log-probs and entropies, row r at temperature {@code temperatures[r]}.
+     */
+    private static Map<String, float[]> naiveGradients(DecoderModel model, float[] temperatures, double entropyCoef) {
         int b = PROMPTS.size();
         int[][] rows = new int[b][];
         int t = 0;
@@ -109,12 +119,19 @@ class ResponseScorerTest {
         Map<String, float[]> grads = new LinkedHashMap<>();
         try (NDManager scope = model.newScope();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray logits = model.logits(scope, rows, 0, true).div(temperature);
-            NDArray all = logits.logSoftmax(-1)
+            NDArray logits = model.logits(scope, rows, 0, true).div(scope.create(temperatures, new Shape(b, 1, 1)));
+            NDArray logSoftmax = logits.logSoftmax(-1);
+            NDArray all = logSoftmax
                     .gather(scope.create(targets, new Shape(b, t)).expandDims(-1), -1).squeeze(-1); // (B, T)
             NDArray m = scope.create(mask, new Shape(b, width));
-            NDArray lp = all.gather(scope.create(columns, new Shape(b, width)), 1).mul(m);
-            collector.backward(loss(lp, m));
+            NDArray at = scope.create(columns, new Shape(b, width));
+            NDArray lp = all.gather(at, 1).mul(m);
+            NDArray loss = loss(lp, m);
+            if (entropyCoef != 0) {
+                NDArray entropy = logSoftmax.exp().mul(logSoftmax).sum(new int[] {2}).neg().gather(at, 1).mul(m);
+                loss = loss.sub(entropy.sum().div(m.sum()).mul((float) entropyCoef));
+            }
+            collector.backward(loss);
             model.network().parametersByHfName().forEach((name, p) -> {
                 NDArray g = p.getArray().getGradient();
                 grads.put(name, g.toFloatArray());
@@ -203,6 +220,70 @@ class ResponseScorerTest {
             }
             System.out.println(arch + " gradients: largest " + largest + ", worst scaled difference " + worst);
             assertTrue(largest > 1e-3, "the check must not pass on zero gradients, largest " + largest);
+        }
+    }
+
+    /**
+     * Row temperatures 1, 0.7 and 1.3 in one batch, and an entropy bonus: log-probs equal the
+     * per-row full-logits computation at each row's temperature, and the gradient of
+     * loss − 0.4·token-mean(H) equals DJL's backward through the full logits with the same
+     * temperatures and entropy ({@link #naiveGradients(DecoderModel, float[], double)}).
+     */
+    @Test
+    void rowTemperaturesAndTheEntropyGradientEqualTheFullLogits() throws Exception {
+        Path dir = DecoderGoldenTest.folder("qwen3");
+        float[] temperatures = {1f, 0.7f, 1.3f};
+        Map<String, float[]> expected;
+        try (DecoderModel naive = DecoderModel.load(dir)) {
+            expected = naiveGradients(naive, temperatures, 0.4);
+        }
+        try (DecoderModel model = DecoderModel.load(dir)) {
+            float[][] scored = new ResponseScorer(model, 2).score(PROMPTS, RESPONSES, temperatures);
+            for (int r = 0; r < PROMPTS.size(); r++) {
+                double[] rowExpected = naiveLogprobs(model, temperatures[r])[r];
+                for (int j = 0; j < rowExpected.length; j++) {
+                    assertEquals(rowExpected[j], scored[r][j], 1e-5, "row " + r + " token " + j);
+                }
+            }
+            double[] entropyMean = new double[1];
+            new ResponseScorer(model, 2).backward(PROMPTS, RESPONSES, temperatures, ResponseScorer.Entropy.GRADIENT,
+                    (lp, entropy, mask) -> {
+                        NDArray mean = entropy.mul(mask).sum().div(mask.sum());
+                        entropyMean[0] = mean.getFloat();
+                        return loss(lp, mask).sub(mean.mul(0.4f));
+                    });
+            // the entropy is positive and at most ln V (a uniform next-token distribution)
+            assertTrue(entropyMean[0] > 0 && entropyMean[0] < Math.log(model.config().vocabSize()) + 1e-4,
+                    "entropy " + entropyMean[0]);
+            Map<String, float[]> actual = gradients(model);
+            double largest = 0;
+            for (String name : expected.keySet()) {
+                float[] e = expected.get(name);
+                float[] a = actual.get(name);
+                double scale = 1;
+                for (float x : e) {
+                    scale = Math.max(scale, Math.abs(x));
+                }
+                largest = Math.max(largest, scale);
+                for (int i = 0; i < e.length; i++) {
+                    assertTrue(Math.abs(e[i] - a[i]) / scale <= 1e-5, name + " element " + i + ": " + e[i]
+                            + " vs " + a[i]);
+                }
+            }
+            assertTrue(largest > 1e-3, "the check must not pass on zero gradients, largest " + largest);
+        }
+        // the entropy's share of the gradient is not negligible: without it the gradients differ
+        try (DecoderModel naive = DecoderModel.load(dir)) {
+            Map<String, float[]> withoutEntropy = naiveGradients(naive, temperatures, 0);
+            double differs = 0;
+            for (String name : expected.keySet()) {
+                float[] e = expected.get(name);
+                float[] w = withoutEntropy.get(name);
+                for (int i = 0; i < e.length; i++) {
+                    differs = Math.max(differs, Math.abs(e[i] - w[i]));
+                }
+            }
+            assertTrue(differs > 1e-3, "the entropy term changes the gradient by " + differs);
         }
     }
 

@@ -27,12 +27,20 @@ import io.rlstream.trainer.objective.KlEstimator;
  * @param microBatchRows  most rows scored in one forward/backward pass: a mini-batch is run in
  *                        micro-batches whose gradients accumulate before its one optimizer step
  *                        (gradient accumulation; the step is the same as in one pass); 0 = the whole
- *                        mini-batch at once
+ *                        mini-batch at once; in group mode a micro-batch is whole groups (at least one), in
+ *                        preference mode whole pairs (rows / 2, at least one)
+ * @param maxLogitElements most fp32 logits (rows × response positions × vocabulary) one pass may hold
+ *                        at once: a pass that would hold more runs the output head chunk by chunk over
+ *                        the response positions ({@code ResponseScorer}; the head is computed twice
+ *                        when training); 0 = always the whole head at once
  */
 public record Objective(KlEstimator klEstimator, double klCoef, KlPlacement klPlacement, double klTarget,
         long klHorizon, double entropyCoef, boolean decoupled, ImportanceCorrection.Mode correction,
         ImportanceCorrection.Level correctionLevel, double correctionCap, double correctionLower,
-        double correctionUpper, int miniBatches, int microBatchRows) {
+        double correctionUpper, int miniBatches, int microBatchRows, long maxLogitElements) {
+
+    /** 2^26 fp32 logits = 256 MiB per pass (docs: trainer-service/README.md#memory). */
+    public static final long DEFAULT_MAX_LOGIT_ELEMENTS = 1L << 26;
 
     /** Where the KL to the reference policy enters. */
     public enum KlPlacement { LOSS, REWARD }
@@ -52,17 +60,22 @@ public record Objective(KlEstimator klEstimator, double klCoef, KlPlacement klPl
             throw new IllegalArgumentException("micro-batch rows must be >= 0 (0: the whole mini-batch), got "
                     + microBatchRows);
         }
+        if (maxLogitElements < 0) {
+            throw new IllegalArgumentException("max logit elements must be >= 0 (0: always the whole head), got "
+                    + maxLogitElements);
+        }
         // Validates cap and bounds with its own messages.
         new ImportanceCorrection(correction, correctionLevel, correctionCap, correctionLower, correctionUpper);
     }
 
     /**
      * No KL, no entropy bonus, decoupled PPO with token-level truncated importance weights (C = 2),
-     * one mini-batch.
+     * one mini-batch, no micro-batches, at most 2^26 logits per pass.
      */
     public static Objective defaults() {
         return new Objective(KlEstimator.K3, 0, KlPlacement.LOSS, 0, 10_000, 0, true,
-                ImportanceCorrection.Mode.TIS, ImportanceCorrection.Level.TOKEN, 2, 0.5, 5, 1, 0);
+                ImportanceCorrection.Mode.TIS, ImportanceCorrection.Level.TOKEN, 2, 0.5, 5, 1, 0,
+                DEFAULT_MAX_LOGIT_ELEMENTS);
     }
 
     /** The behaviour-weight rule; all ones when the correction is not decoupled. */
@@ -79,32 +92,43 @@ public record Objective(KlEstimator klEstimator, double klCoef, KlPlacement klPl
 
     public Objective withKl(KlEstimator estimator, double coef, KlPlacement placement) {
         return new Objective(estimator, coef, placement, klTarget, klHorizon, entropyCoef, decoupled, correction,
-                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, microBatchRows);
+                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, microBatchRows,
+                maxLogitElements);
     }
 
     public Objective withAdaptiveKl(double target, long horizon) {
         return new Objective(klEstimator, klCoef, klPlacement, target, horizon, entropyCoef, decoupled, correction,
-                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, microBatchRows);
+                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, microBatchRows,
+                maxLogitElements);
     }
 
     public Objective withEntropyCoef(double coef) {
         return new Objective(klEstimator, klCoef, klPlacement, klTarget, klHorizon, coef, decoupled, correction,
-                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, microBatchRows);
+                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, microBatchRows,
+                maxLogitElements);
     }
 
     public Objective withCorrection(boolean isDecoupled, ImportanceCorrection.Mode mode, ImportanceCorrection.Level level,
             double cap, double lower, double upper) {
         return new Objective(klEstimator, klCoef, klPlacement, klTarget, klHorizon, entropyCoef, isDecoupled, mode,
-                level, cap, lower, upper, miniBatches, microBatchRows);
+                level, cap, lower, upper, miniBatches, microBatchRows,
+                maxLogitElements);
     }
 
     public Objective withMiniBatches(int n) {
         return new Objective(klEstimator, klCoef, klPlacement, klTarget, klHorizon, entropyCoef, decoupled, correction,
-                correctionLevel, correctionCap, correctionLower, correctionUpper, n, microBatchRows);
+                correctionLevel, correctionCap, correctionLower, correctionUpper, n, microBatchRows,
+                maxLogitElements);
     }
 
     public Objective withMicroBatchRows(int rows) {
         return new Objective(klEstimator, klCoef, klPlacement, klTarget, klHorizon, entropyCoef, decoupled, correction,
-                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, rows);
+                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, rows,
+                maxLogitElements);
+    }
+
+    public Objective withMaxLogitElements(long elements) {
+        return new Objective(klEstimator, klCoef, klPlacement, klTarget, klHorizon, entropyCoef, decoupled, correction,
+                correctionLevel, correctionCap, correctionLower, correctionUpper, miniBatches, microBatchRows, elements);
     }
 }

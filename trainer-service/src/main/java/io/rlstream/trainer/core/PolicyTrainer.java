@@ -7,10 +7,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import io.rlstream.model.Policy;
+import io.rlstream.model.autograd.Scalars;
 import io.rlstream.model.TokenLogprobs;
+import io.rlstream.model.decoder.ResponseScorer;
 import io.rlstream.trainer.objective.AdaptiveKlController;
 import io.rlstream.trainer.objective.GroupObjective;
 import io.rlstream.trainer.objective.ImportanceCorrection;
@@ -21,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.rlstream.model.autograd.Scalars;
 
 /**
  * Updates a {@link Policy} in place: RL steps with the {@link PolicyLoss clipped surrogate} and the
@@ -43,6 +43,12 @@ import io.rlstream.model.autograd.Scalars;
  *       accumulates them across backward calls);</li>
  *   <li>the adaptive KL controller, if any, moves β towards its target.</li>
  * </ol>
+ *
+ * <p>Memory (trainer-service/README.md#memory): every pass scores within
+ * {@link Objective#maxLogitElements()} ({@link ResponseScoring}: the whole output head, or
+ * {@code ResponseScorer} chunk by chunk), and every mode's mini-batch runs in micro-batches of
+ * {@link Objective#microBatchRows()} rows (group mode whole groups, preference mode whole pairs),
+ * each weighted by its share, so that the accumulated gradient is the one-pass gradient.
  */
 public final class PolicyTrainer {
 
@@ -56,7 +62,9 @@ public final class PolicyTrainer {
     private final ImportanceCorrection correction;
     private final AdaptiveKlController klController;
     private final AdamW optimizer;
+    private final ResponseScoring scoring;
     private long skippedUpdates;
+    private double lastGradNorm = Double.NaN;
     /** A gradient norm above this is logged with the parameters that carry it (clipping still applies). */
     private static final double SPIKE_NORM = 1e4;
     private final LearningRateSchedule schedule;
@@ -85,6 +93,7 @@ public final class PolicyTrainer {
                 ? new AdaptiveKlController(objective.klCoef(), objective.klTarget(), objective.klHorizon())
                 : AdaptiveKlController.fixed(objective.klCoef());
         this.optimizer = new AdamW(0.9, 0.999, 1e-8, config.weightDecay(), policy.model().getNDManager());
+        this.scoring = new ResponseScoring(objective.maxLogitElements());
         this.schedule = new LearningRateSchedule(config.learningRate(), config.warmupSteps(), config.decaySteps(), 0.1);
         for (Pair<String, Parameter> entry : policy.parameters()) {
             if (entry.getValue().requiresGradient()) {
@@ -139,7 +148,8 @@ public final class PolicyTrainer {
             NDArray behav = stepScope.create(behaviour, new Shape(n, width));
             NDArray keepArray = stepScope.create(keep, new Shape(n, 1));
             // Step 1: everything that uses the weights at the start of the step, without gradient.
-            TokenLogprobs atStart = scored(policy, stepScope, prompts, responses, temperatures, false);
+            TokenLogprobs atStart = scoring.constants(policy, stepScope, prompts, responses, temperatures,
+                    objective.microBatchRows());
             NDArray mask = atStart.mask().mul(keepArray);
             long tokens = (long) mask.sum().getFloat();
             if (tokens == 0) {
@@ -149,7 +159,8 @@ public final class PolicyTrainer {
             ImportanceCorrection.Weights weights = correction.weights(prox, behav, mask);
             NDArray ref = null;
             if (objective.needsReference()) {
-                ref = scored(reference, stepScope, prompts, responses, temperatures, false).logprobs();
+                ref = scoring.constants(reference, stepScope, prompts, responses, temperatures,
+                        objective.microBatchRows()).logprobs();
             }
             // Step 2: the advantage of each token.
             NDArray tokenAdvantages = stepScope.create(advantages, new Shape(n, 1)).broadcast(new Shape(n, width));
@@ -181,22 +192,12 @@ public final class PolicyTrainer {
         }
     }
 
-    /** Log-probabilities of the responses, each at its own temperature (one call when they agree). */
-    private static TokenLogprobs scored(Policy p, NDManager scope, List<int[]> prompts, List<int[]> responses,
-            float[] temperatures, boolean training) {
-        boolean same = true;
-        for (float t : temperatures) {
-            same &= t == temperatures[0];
-        }
-        return same ? p.responseLogprobs(scope, prompts, responses, temperatures[0], training)
-                : p.responseLogprobs(scope, prompts, responses, temperatures, training);
-    }
-
     /**
      * One optimizer step on rows [from, to) of the step's arrays, scored in micro-batches of at most
      * {@link Objective#microBatchRows()} rows whose gradients accumulate: each micro-batch's terms are
      * weighted by its share of the mini-batch ({@link PolicyLoss.Aggregation#share}; the token means
-     * of KL and entropy by its share of the tokens), so the step equals the one-pass step.
+     * of KL and entropy by its share of the tokens), so the step equals the one-pass step. Each
+     * micro-batch is scored within the logit bound ({@link ResponseScoring}).
      */
     private void update(NDManager stepScope, List<int[]> prompts, List<int[]> responses, float[] temperatures,
             int from, int to,
@@ -209,55 +210,49 @@ public final class PolicyTrainer {
             }
             int rows = to - from;
             int micro = objective.microBatchRows() > 0 ? Math.min(objective.microBatchRows(), rows) : rows;
-            double objectiveValue = 0;
-            double pgValue = 0;
-            double klValue = 0;
-            double entropyValue = 0;
-            double clip = 0;
-            double ratio = 0;
-            try (GradientCollector collector = newGradientCollector()) {
-                for (int m0 = 0; m0 < rows; m0 += micro) {
-                    int m1 = Math.min(rows, m0 + micro);
-                    try (NDManager microScope = scope.newSubManager()) {
-                        TokenLogprobs scored = scored(policy, microScope, prompts.subList(m0, m1),
-                                responses.subList(m0, m1), Arrays.copyOfRange(temperatures, m0, m1), true);
-                        // This micro-batch is padded to its own longest response: take as many columns.
-                        String at = (from + m0) + ":" + (from + m1) + ", 0:" + scored.logprobs().getShape().get(1);
-                        NDArray microMask = mask.get(at);
-                        double microTokens = microMask.sum().getFloat();
-                        if (microTokens == 0) {
-                            continue; // no term: token means skip it, sequence means count its rows as 0
-                        }
-                        double share = config.aggregation().share(m1 - m0, rows, microTokens, miniTokens);
-                        double tokenShare = microTokens / miniTokens;
-                        PolicyLoss.Result pg = loss.compute(scored.logprobs(), prox.get(at), tokenAdvantages.get(at),
-                                microMask, weights.get(at));
-                        double correction = config.aggregation().widthCorrection(scored.logprobs().getShape().get(1),
-                                lossLength);
-                        NDArray pgLoss = Scalars.times(pg.loss(), correction * share);
-                        NDArray term = pgLoss;
-                        if (ref != null) {
-                            NDArray klTerm = Scalars.times(tokenMeanArray(
-                                    objective.klEstimator().apply(scored.logprobs(), ref.get(at)), microMask), tokenShare);
-                            klValue += klTerm.getFloat();
-                            if (objective.klPlacement() == Objective.KlPlacement.LOSS) {
-                                term = term.add(Scalars.times(klTerm, beta));
-                            }
-                        }
-                        NDArray entropy = Scalars.times(tokenMeanArray(scored.entropy(), microMask), tokenShare);
-                        entropyValue += entropy.getFloat();
-                        if (objective.entropyCoef() > 0) {
-                            term = term.sub(Scalars.times(entropy, objective.entropyCoef()));
-                        }
-                        collector.backward(term);
-                        objectiveValue += term.getFloat();
-                        pgValue += pgLoss.getFloat();
-                        clip += pg.clipFraction() * tokenShare;
-                        ratio += pg.meanRatio() * tokenShare;
-                    }
+            // objective, policy loss, KL, entropy, clip fraction, ratio: each micro-batch adds its share
+            double[] sums = new double[6];
+            for (int m0 = 0; m0 < rows; m0 += micro) {
+                int m1 = Math.min(rows, m0 + micro);
+                List<int[]> microResponses = responses.subList(m0, m1);
+                // This micro-batch is padded to its own longest response: take as many columns.
+                int microWidth = ResponseScoring.width(microResponses);
+                String at = (from + m0) + ":" + (from + m1) + ", 0:" + microWidth;
+                NDArray microMask = mask.get(at);
+                double microTokens = microMask.sum().getFloat();
+                if (microTokens == 0) {
+                    continue; // no term: token means skip it, sequence means count its rows as 0
                 }
+                double share = config.aggregation().share(m1 - m0, rows, microTokens, miniTokens);
+                double tokenShare = microTokens / miniTokens;
+                double correction = config.aggregation().widthCorrection(microWidth, lossLength);
+                scoring.backward(policy, prompts.subList(m0, m1), microResponses, Arrays.copyOfRange(temperatures, m0, m1),
+                        entropyUse(), scored -> {
+                            PolicyLoss.Result pg = loss.compute(scored.logprobs(), prox.get(at), tokenAdvantages.get(at),
+                                    microMask, weights.get(at));
+                            NDArray pgLoss = Scalars.times(pg.loss(), correction * share);
+                            NDArray term = pgLoss;
+                            if (ref != null) {
+                                NDArray klTerm = Scalars.times(tokenMeanArray(objective.klEstimator().apply(
+                                        scored.logprobs(), ref.get(at)), microMask), tokenShare);
+                                sums[2] += klTerm.getFloat();
+                                if (objective.klPlacement() == Objective.KlPlacement.LOSS) {
+                                    term = term.add(Scalars.times(klTerm, beta));
+                                }
+                            }
+                            NDArray entropy = Scalars.times(tokenMeanArray(scored.entropy(), microMask), tokenShare);
+                            sums[3] += entropy.getFloat();
+                            if (objective.entropyCoef() > 0) {
+                                term = term.sub(Scalars.times(entropy, objective.entropyCoef()));
+                            }
+                            sums[0] += term.getFloat();
+                            sums[1] += pgLoss.getFloat();
+                            sums[4] += pg.clipFraction() * tokenShare;
+                            sums[5] += pg.meanRatio() * tokenShare;
+                            return term;
+                        });
             }
-            acc.add(objectiveValue, pgValue, klValue, entropyValue, clip, ratio, applyGradients(scope));
+            acc.add(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], applyGradients(scope));
         }
     }
 
@@ -291,22 +286,41 @@ public final class PolicyTrainer {
             chosenLengths[i] = pairs.get(i).chosenTokens().length;
             rejectedLengths[i] = pairs.get(i).rejectedTokens().length;
         }
+        float[] ones = new float[2 * n];
+        Arrays.fill(ones, 1f);
+        // A micro-batch is whole pairs: its chosen and its rejected responses together.
+        int perMicro = objective.microBatchRows() > 0 ? Math.max(1, objective.microBatchRows() / 2) : n;
         try (NDManager scope = policy.newScope()) {
-            NDArray refSums = reference.responseLogprobs(scope, prompts, responses, 1f, false).logprobs()
-                    .sum(new int[] {1});
-            PreferenceLoss.Result result;
-            try (GradientCollector collector = newGradientCollector()) {
-                NDArray sums = policy.responseLogprobs(scope, prompts, responses, 1f, true).logprobs().sum(new int[] {1});
-                String chosen = "0:" + n;
-                String rejected = n + ":" + (2 * n);
-                result = preferenceLoss.compute(sums.get(chosen), sums.get(rejected), refSums.get(chosen),
-                        refSums.get(rejected), scope.create(chosenLengths), scope.create(rejectedLengths));
-                collector.backward(result.loss());
+            NDArray refSums = scoring.constants(reference, scope, prompts, responses, ones,
+                    objective.microBatchRows()).logprobs().sum(new int[] {1});
+            // loss, reward accuracy, margin: each a mean over pairs, so a micro-batch of k pairs weighs k/n
+            double[] sums = new double[3];
+            for (int k0 = 0; k0 < n; k0 += perMicro) {
+                int k1 = Math.min(n, k0 + perMicro);
+                int k = k1 - k0;
+                double share = (double) k / n;
+                List<int[]> microPrompts = new ArrayList<>(prompts.subList(k0, k1));
+                microPrompts.addAll(prompts.subList(n + k0, n + k1));
+                List<int[]> microResponses = new ArrayList<>(responses.subList(k0, k1));
+                microResponses.addAll(responses.subList(n + k0, n + k1));
+                NDArray refChosen = refSums.get(k0 + ":" + k1);
+                NDArray refRejected = refSums.get((n + k0) + ":" + (n + k1));
+                NDArray chosenLength = scope.create(Arrays.copyOfRange(chosenLengths, k0, k1));
+                NDArray rejectedLength = scope.create(Arrays.copyOfRange(rejectedLengths, k0, k1));
+                scoring.backward(policy, microPrompts, microResponses, Arrays.copyOf(ones, 2 * k),
+                        ResponseScorer.Entropy.NONE, scored -> {
+                            NDArray sums1 = scored.logprobs().sum(new int[] {1});
+                            PreferenceLoss.Result result = preferenceLoss.compute(sums1.get("0:" + k),
+                                    sums1.get(k + ":" + (2 * k)), refChosen, refRejected, chosenLength, rejectedLength);
+                            NDArray weighted = Scalars.times(result.loss(), share);
+                            sums[0] += weighted.getFloat();
+                            sums[1] += result.rewardAccuracy() * share;
+                            sums[2] += result.meanMargin() * share;
+                            return weighted;
+                        });
             }
-            double value = result.loss().getFloat();
             double gradNorm = applyGradients(scope);
-            return new PreferenceStats(value, result.rewardAccuracy(), result.meanMargin(), gradNorm,
-                    elapsedMillis(start));
+            return new PreferenceStats(sums[0], sums[1], sums[2], gradNorm, elapsedMillis(start));
         }
     }
 
@@ -317,7 +331,9 @@ public final class PolicyTrainer {
      * PPO, else the behaviour log-probabilities; π_ref comes from the frozen reference policy when the
      * objective needs it. Responses marked truncated are masked as in {@link #rlStep}. A step whose
      * objective finds nothing to learn from (no token, or no pair of different rewards) takes no
-     * optimizer step and is reported with zero terms.
+     * optimizer step and is reported with zero terms. In micro-batches, whole groups each
+     * ({@link #groupMicroBatches}), weighted by {@link GroupObjective#share}; the reported terms, rank
+     * accuracy and margin are the last mini-batch's over all its micro-batches.
      */
     public GroupStepStats groupStep(List<List<GroupSample>> groups, GroupObjective groupObjective) {
         return withoutGradMode(() -> groupStepNoGrad(groups, groupObjective));
@@ -377,7 +393,8 @@ public final class PolicyTrainer {
         try (NDManager stepScope = policy.newScope()) {
             NDArray behav = stepScope.create(behaviour, new Shape(n, width));
             NDArray keepArray = stepScope.create(keep, new Shape(n, 1));
-            TokenLogprobs atStart = scored(policy, stepScope, prompts, responses, temperatures, false);
+            TokenLogprobs atStart = scoring.constants(policy, stepScope, prompts, responses, temperatures,
+                    objective.microBatchRows());
             NDArray mask = atStart.mask().mul(keepArray);
             long tokens = (long) mask.sum().getFloat();
             if (tokens == 0) {
@@ -385,44 +402,74 @@ public final class PolicyTrainer {
             }
             NDArray prox = objective.decoupled() ? atStart.logprobs() : behav;
             NDArray ref = groupObjective.needsReference()
-                    ? scored(reference, stepScope, prompts, responses, temperatures, false).logprobs()
+                    ? scoring.constants(reference, stepScope, prompts, responses, temperatures,
+                            objective.microBatchRows()).logprobs()
                     : null;
             int miniBatches = Math.min(objective.miniBatches(), groupCount);
             for (int epoch = 0; epoch < config.updatesPerBatch(); epoch++) {
                 for (int m = 0; m < miniBatches; m++) {
-                    int from = groupStarts.get(m * groupCount / miniBatches);
-                    int to = groupStarts.get((m + 1) * groupCount / miniBatches);
+                    int firstGroup = m * groupCount / miniBatches;
+                    int endGroup = (m + 1) * groupCount / miniBatches;
+                    int from = groupStarts.get(firstGroup);
+                    int to = groupStarts.get(endGroup);
                     try (NDManager scope = stepScope.newSubManager()) {
-                        String rowRange = from + ":" + to;
-                        GroupObjective.Result result;
-                        NDArray value;
-                        double entropyValue;
-                        try (GradientCollector collector = newGradientCollector()) {
-                            TokenLogprobs scored = scored(policy, scope, prompts.subList(from, to),
-                                    responses.subList(from, to), Arrays.copyOfRange(temperatures, from, to), true);
-                            String cols = ", 0:" + scored.logprobs().getShape().get(1);
-                            NDArray miniMask = mask.get(rowRange + cols);
-                            result = groupObjective.compute(new GroupObjective.Input(
-                                    scored.logprobs(), prox.get(rowRange + cols),
-                                    ref == null ? null : ref.get(rowRange + cols), miniMask,
-                                    Arrays.copyOfRange(rewards, from, to),
-                                    Arrays.copyOfRange(groupOf, from, to)));
-                            if (result.terms() == 0) {
+                        int miniWidth = ResponseScoring.width(responses.subList(from, to));
+                        NDArray miniMask = mask.get(from + ":" + to + ", 0:" + miniWidth);
+                        double miniTokens = miniMask.sum().getFloat();
+                        double[] miniRewards = Arrays.copyOfRange(rewards, from, to);
+                        int[] miniGroups = Arrays.copyOfRange(groupOf, from, to);
+                        // value, objective loss, entropy, and the terms-weighted sums of clip fraction,
+                        // ratio, rank accuracy and margin; the count of terms
+                        double[] sums = new double[7];
+                        long[] miniTerms = new long[1];
+                        for (int[] micro : groupMicroBatches(groupStarts, firstGroup, endGroup)) {
+                            int a = micro[0];
+                            int b = micro[1];
+                            List<int[]> microResponses = responses.subList(a, b);
+                            int microWidth = ResponseScoring.width(microResponses);
+                            String at = a + ":" + b + ", 0:" + microWidth;
+                            NDArray microMask = mask.get(at);
+                            double microTokens = microMask.sum().getFloat();
+                            if (microTokens == 0) {
                                 continue;
                             }
-                            value = result.loss();
-                            NDArray entropy = tokenMeanArray(scored.entropy(), miniMask);
-                            entropyValue = entropy.getFloat();
-                            if (objective.entropyCoef() > 0) {
-                                value = value.sub(Scalars.times(entropy, objective.entropyCoef()));
-                            }
-                            collector.backward(value);
+                            // the micro-batch's weight in the mini-batch's loss (GroupObjective#share)
+                            double share = groupObjective.share(miniMask, miniRewards, miniGroups, a - from, b - from,
+                                    microWidth);
+                            double tokenShare = microTokens / miniTokens;
+                            scoring.backward(policy, prompts.subList(a, b), microResponses,
+                                    Arrays.copyOfRange(temperatures, a, b), entropyUse(), scored -> {
+                                        GroupObjective.Result result = groupObjective.compute(new GroupObjective.Input(
+                                                scored.logprobs(), prox.get(at), ref == null ? null : ref.get(at),
+                                                microMask, Arrays.copyOfRange(rewards, a, b),
+                                                Arrays.copyOfRange(groupOf, a, b)));
+                                        NDArray lossPart = Scalars.times(result.loss(), share);
+                                        NDArray entropy = Scalars.times(tokenMeanArray(scored.entropy(), microMask),
+                                                tokenShare);
+                                        NDArray value = objective.entropyCoef() > 0
+                                                ? lossPart.sub(Scalars.times(entropy, objective.entropyCoef()))
+                                                : lossPart;
+                                        sums[0] += value.getFloat();
+                                        sums[1] += lossPart.getFloat();
+                                        sums[2] += entropy.getFloat();
+                                        sums[3] += result.clipFraction() * result.terms();
+                                        sums[4] += result.meanRatio() * result.terms();
+                                        sums[5] += result.rankAccuracy() * result.terms();
+                                        sums[6] += result.meanMargin() * result.terms();
+                                        miniTerms[0] += result.terms();
+                                        return value;
+                                    });
                         }
-                        terms = result.terms();
-                        rankAccuracy = result.rankAccuracy();
-                        margin = result.meanMargin();
-                        acc.add(value.getFloat(), result.loss().getFloat(), 0, entropyValue, result.clipFraction(),
-                                result.meanRatio(), applyGradients(scope));
+                        if (miniTerms[0] == 0) {
+                            // nothing to learn from in this mini-batch: no step, and no gradient left behind
+                            zeroGradients();
+                            continue;
+                        }
+                        long t = miniTerms[0];
+                        terms = t;
+                        rankAccuracy = sums[5] / t;
+                        margin = sums[6] / t;
+                        acc.add(sums[0], sums[1], 0, sums[2], sums[3] / t, sums[4] / t, applyGradients(scope));
                     }
                 }
             }
@@ -448,16 +495,71 @@ public final class PolicyTrainer {
     }
 
     private double supervisedStepNoGrad(List<int[]> prompts, List<int[]> targets) {
-        try (NDManager scope = policy.newScope()) {
-            NDArray objective;
-            try (GradientCollector collector = newGradientCollector()) {
-                TokenLogprobs scored = policy.responseLogprobs(scope, prompts, targets, 1f, true);
-                objective = scored.logprobs().sum().neg().div(scored.mask().sum());
-                collector.backward(objective);
+        int n = targets.size();
+        long tokens = 0;
+        for (int[] target : targets) {
+            tokens += target.length;
+        }
+        if (tokens == 0) {
+            throw new IllegalArgumentException("no target tokens to train on in " + n + " rows");
+        }
+        float[] ones = new float[n];
+        Arrays.fill(ones, 1f);
+        int micro = objective.microBatchRows() > 0 ? Math.min(objective.microBatchRows(), n) : n;
+        double value = 0;
+        // Σ over micro-batches of −Σ log π / (all target tokens) = the whole batch's token mean
+        float total = tokens;
+        for (int m0 = 0; m0 < n; m0 += micro) {
+            int m1 = Math.min(n, m0 + micro);
+            boolean empty = true;
+            for (int[] target : targets.subList(m0, m1)) {
+                empty &= target.length == 0;
             }
-            double value = objective.getFloat();
+            if (empty) {
+                continue;
+            }
+            value += scoring.backward(policy, prompts.subList(m0, m1), targets.subList(m0, m1),
+                    Arrays.copyOfRange(ones, m0, m1), ResponseScorer.Entropy.NONE,
+                    scored -> Scalars.dividedBy(scored.logprobs().sum().neg(), total));
+        }
+        try (NDManager scope = policy.newScope()) {
             applyGradients(scope);
-            return value;
+        }
+        return value;
+    }
+
+    /** The entropy the losses get: with its gradient under an entropy bonus, else as a metric. */
+    private ResponseScorer.Entropy entropyUse() {
+        return objective.entropyCoef() > 0 ? ResponseScorer.Entropy.GRADIENT : ResponseScorer.Entropy.VALUE;
+    }
+
+    /**
+     * Row ranges [from, to) of the micro-batches of the groups [firstGroup, endGroup): whole groups,
+     * as many as fit in {@link Objective#microBatchRows()} rows, at least one (a group larger than
+     * that is a micro-batch of its own); all of them in one when micro-batches are off.
+     */
+    private List<int[]> groupMicroBatches(List<Integer> groupStarts, int firstGroup, int endGroup) {
+        int limit = objective.microBatchRows();
+        List<int[]> out = new ArrayList<>();
+        int g = firstGroup;
+        while (g < endGroup) {
+            int begin = groupStarts.get(g);
+            int end = g + 1;
+            while (end < endGroup && (limit == 0 || groupStarts.get(end + 1) - begin <= limit)) {
+                end++;
+            }
+            out.add(new int[] {begin, groupStarts.get(end)});
+            g = end;
+        }
+        return out;
+    }
+
+    /** Drops the accumulated gradients (PyTorch's zero_() of every parameter's .grad). */
+    private void zeroGradients() {
+        for (Pair<String, Parameter> parameter : parameters) {
+            if (parameter.getValue().getArray().hasGradient()) {
+                JniUtils.zeroGrad((PtNDArray) parameter.getValue().getArray());
+            }
         }
     }
 
@@ -467,6 +569,16 @@ public final class PolicyTrainer {
 
     public TrainerConfig config() {
         return config;
+    }
+
+    /** The global gradient norm before clipping of the last optimizer step (NaN before the first). */
+    double lastGradNorm() {
+        return lastGradNorm;
+    }
+
+    /** Scoring passes so far that ran the output head in chunks (trainer.max.logit.elements); for tests. */
+    long chunkedPasses() {
+        return scoring.chunkedPasses();
     }
 
     /** Optimizer steps taken so far; the learning-rate schedule's position. */
@@ -499,10 +611,6 @@ public final class PolicyTrainer {
         optimizer.load(file, policy.model().getNDManager());
     }
 
-    private GradientCollector newGradientCollector() {
-        return policy.model().getNDManager().getEngine().newGradientCollector();
-    }
-
     /**
      * Clips the gradients to {@link TrainerConfig#gradClip()} global norm, applies AdamW and zeroes
      * them. Runs after the gradient collector is closed, so the in-place updates are not recorded.
@@ -526,6 +634,7 @@ public final class PolicyTrainer {
             squares += perParameter[i];
         }
         double norm = Math.sqrt(squares);
+        lastGradNorm = norm;
         if (!(norm <= SPIKE_NORM)) {
             LOG.warn("gradient norm {} at optimizer step {}; largest: {}", norm, optimizer.steps(),
                     largest(perParameter, 3));

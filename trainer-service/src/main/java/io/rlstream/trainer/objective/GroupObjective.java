@@ -58,6 +58,19 @@ public interface GroupObjective {
 
     Result compute(Input input);
 
+    /**
+     * The weight of the loss over rows [from, to) of a mini-batch, whole groups computed alone with
+     * their arrays padded to {@code partWidth} columns, in the loss over the whole mini-batch: over
+     * micro-batches that partition the mini-batch, Σ share·loss(part) = loss(mini-batch), what
+     * gradient accumulation needs (the trainer's {@code trainer.micro.batch.rows} in group mode).
+     *
+     * @param mask (B, R) the mini-batch's mask, R its padded width
+     * @param rewards (B) the mini-batch's rewards
+     * @param groups (B) the group of each row, as in {@link Input}
+     * @return the share, 0 when the part or the whole has no term
+     */
+    double share(NDArray mask, double[] rewards, int[] groups, int from, int to, int partWidth);
+
     /** Whether {@link Input#refLogprobs()} is needed (the trainer then loads the reference policy). */
     boolean needsReference();
 }

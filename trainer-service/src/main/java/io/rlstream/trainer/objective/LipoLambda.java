@@ -145,6 +145,36 @@ public final class LipoLambda implements GroupObjective {
         return new Result(loss, p, 0, 1, correct / p, margin / p);
     }
 
+    /**
+     * The loss is a mean over the groups with a pair of different rewards, and which groups have one
+     * does not depend on the scores: a part's weight is its count of such groups over the whole's.
+     */
+    @Override
+    public double share(NDArray mask, double[] rewards, int[] groups, int from, int to, int partWidth) {
+        float[] lengths = mask.sum(new int[] {1}).toFloatArray();
+        int whole = 0;
+        int part = 0;
+        int start = 0;
+        while (start < rewards.length) {
+            int end = start;
+            double low = Double.POSITIVE_INFINITY;
+            double high = Double.NEGATIVE_INFINITY;
+            while (end < rewards.length && groups[end] == groups[start]) {
+                if (lengths[end] > 0) {
+                    low = Math.min(low, rewards[end]);
+                    high = Math.max(high, rewards[end]);
+                }
+                end++;
+            }
+            if (high > low) {
+                whole++;
+                part += start >= from && end <= to ? 1 : 0;
+            }
+            start = end;
+        }
+        return whole == 0 ? 0 : (double) part / whole;
+    }
+
     @Override
     public boolean needsReference() {
         return true;

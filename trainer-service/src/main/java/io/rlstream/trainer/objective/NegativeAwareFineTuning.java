@@ -121,6 +121,23 @@ public final class NegativeAwareFineTuning implements GroupObjective {
         return new Result(aggregation.apply(perToken.mul(mask), mask), (long) tokens, clipFraction, meanRatio, 0, 0);
     }
 
+    /**
+     * The aggregations are linear in the token losses, so a part's weight is the whole's aggregation
+     * of ones on the part's tokens over the part's own aggregation of them: N_part/N (token mean),
+     * B_part/B (sequence means), B_part·w_part/(B·R) (sum-norm over the padded widths).
+     */
+    @Override
+    public double share(NDArray mask, double[] rewards, int[] groups, int from, int to, int partWidth) {
+        long rows = mask.getShape().get(0);
+        float[] inPart = new float[(int) rows];
+        java.util.Arrays.fill(inPart, from, to, 1f);
+        NDArray partOnes = mask.mul(mask.getManager().create(inPart, new Shape(rows, 1)));
+        NDArray partMask = mask.get(from + ":" + to + ", 0:" + partWidth);
+        double whole = aggregation.apply(partOnes, mask).getFloat();
+        double part = aggregation.apply(partMask, partMask).getFloat();
+        return part > 0 && Double.isFinite(whole) ? whole / part : 0;
+    }
+
     @Override
     public boolean needsReference() {
         return false;

@@ -42,6 +42,7 @@ public final class TrainerServiceConfig extends ServiceConfig {
     public static final String MODE = "trainer.mode";
     public static final String MINI_BATCHES = "trainer.mini.batches";
     public static final String MICRO_BATCH_ROWS = "trainer.micro.batch.rows";
+    public static final String MAX_LOGIT_ELEMENTS = "trainer.max.logit.elements";
     public static final String DUAL_CLIP = "trainer.clip.dual";
     public static final String POLICY_LOSS = "trainer.policy.loss";
     public static final String AGGREGATION = "trainer.loss.aggregation";
@@ -117,10 +118,18 @@ public final class TrainerServiceConfig extends ServiceConfig {
                             + "per mini-batch.")
             .define(MICRO_BATCH_ROWS, Type.INT, OBJECTIVE.microBatchRows(), ConfigDef.Range.atLeast(0),
                     Importance.MEDIUM,
-                    "Most responses scored in one forward/backward pass of rl mode (gradient accumulation): a "
-                            + "mini-batch runs in micro-batches of this many rows, each weighted by its share, and "
-                            + "takes one optimizer step, the same step as in one pass; bounds activation and logit "
-                            + "memory for real models. 0 = the whole mini-batch at once.")
+                    "Most responses scored in one forward/backward pass (gradient accumulation): a mini-batch "
+                            + "runs in micro-batches of this many rows, each weighted by its share, and takes one "
+                            + "optimizer step, the same step as in one pass; bounds activation and logit memory for "
+                            + "real models. Group mode splits by whole groups (at least one per micro-batch), "
+                            + "preference mode by whole pairs (rows / 2 pairs, at least one). 0 = the whole "
+                            + "mini-batch at once.")
+            .define(MAX_LOGIT_ELEMENTS, Type.LONG, OBJECTIVE.maxLogitElements(), ConfigDef.Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Most fp32 logits (rows x response positions x vocabulary) one scoring pass holds at once; "
+                            + "a pass that would hold more runs the output head over chunks of response positions "
+                            + "sized to stay under it (trainer-service/README.md#memory; training then computes the "
+                            + "head twice). The default 2^26 is 256 MiB. 0 = always the whole head at once.")
             .define(DUAL_CLIP, Type.DOUBLE, RECIPE.dualClip(), Importance.LOW,
                     "c of the dual clip for negative advantages (loss at most -A*c); <= 1 turns it off.")
             .define(POLICY_LOSS, Type.STRING, RECIPE.policyLoss(), PolicyLosses.FAMILY.validator(), Importance.MEDIUM,
@@ -238,7 +247,8 @@ public final class TrainerServiceConfig extends ServiceConfig {
                         getEnum(CORRECTION_LEVEL, ImportanceCorrection.Level.class),
                         getDouble(CORRECTION_CAP), getDouble(CORRECTION_LOWER), getDouble(CORRECTION_UPPER))
                 .withMiniBatches(getInt(MINI_BATCHES))
-                .withMicroBatchRows(getInt(MICRO_BATCH_ROWS));
+                .withMicroBatchRows(getInt(MICRO_BATCH_ROWS))
+                .withMaxLogitElements(getLong(MAX_LOGIT_ELEMENTS));
         TrainerConfig config = new TrainerConfig(getDouble(LEARNING_RATE), getInt(WARMUP_STEPS), getInt(DECAY_STEPS),
                 getDouble(CLIP_LOW), getDouble(CLIP_HIGH), getDouble(DUAL_CLIP), getDouble(GRAD_CLIP),
                 getDouble(WEIGHT_DECAY), getInt(UPDATES_PER_BATCH), getDouble(TEMPERATURE),

@@ -54,6 +54,24 @@ class LipoLambdaTest extends PyTorchArrays {
     private static final double[] REWARDS = {1, 0, 0, 0.5, 0.5};
     private static final int[] GROUPS = {0, 0, 0, 1, 1};
 
+    /**
+     * Gradient accumulation's weights: the loss is a mean over groups with a pair of different
+     * rewards. {@link #REWARDS}: only group 0 has one, so it weighs 1 and group 1 weighs 0; with
+     * group 1's rewards made different, 1/2 each; with one of its two rows masked, again 1 and 0.
+     */
+    @Test
+    void sharesCountTheGroupsWithAPair() {
+        LipoLambda lipo = new LipoLambda(0.1);
+        assertEquals(1.0, lipo.share(ones(5), REWARDS, GROUPS, 0, 3, 2), 0.0);
+        assertEquals(0.0, lipo.share(ones(5), REWARDS, GROUPS, 3, 5, 2), 0.0);
+        double[] both = {1, 0, 0, 0.5, 1};
+        assertEquals(0.5, lipo.share(ones(5), both, GROUPS, 0, 3, 2), 0.0);
+        assertEquals(0.5, lipo.share(ones(5), both, GROUPS, 3, 5, 2), 0.0);
+        NDArray lastMasked = rows(1, 1, 1, 1, 1, 1, 1, 1, 0, 0);
+        assertEquals(1.0, lipo.share(lastMasked, both, GROUPS, 0, 3, 2), 0.0);
+        assertEquals(0.0, lipo.share(lastMasked, both, GROUPS, 3, 5, 2), 0.0);
+    }
+
     @Test
     void lambdaWeightedPairsOfOneList() {
         GroupObjective.Result result = compute(policy(), reference(5), ones(5), REWARDS, GROUPS);

@@ -128,6 +128,27 @@ class NegativeAwareFineTuningTest extends PyTorchArrays {
         assertThrows(IllegalArgumentException.class, () -> nft(1, 1));
     }
 
+    /**
+     * Gradient accumulation's weights: a (4, 3) mask with response lengths 3, 1 | 2, 1 (groups
+     * {0, 0} and {1, 1}), parts rows [0, 2) padded to 3 columns and [2, 4) to 2. By hand: token mean
+     * N_part/N = 4/7 and 3/7; sequence means B_part/B = 1/2 each; sum-norm B_part·w_part/(B·R)
+     * = 2·3/(4·3) = 1/2 and 2·2/(4·3) = 1/3.
+     */
+    @Test
+    void sharesWeighAPartAsTheWholeAggregationDoes() {
+        NDArray mask = manager.create(new float[] {1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0}, new Shape(4, 3));
+        double[] rewards = {1, 0, 1, 0};
+        int[] groups = {0, 0, 1, 1};
+        double[][] expected = {{4.0 / 7, 3.0 / 7}, {0.5, 0.5}, {0.5, 1.0 / 3}};
+        PolicyLoss.Aggregation[] aggregations = {PolicyLoss.Aggregation.TOKEN_MEAN,
+                PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_MEAN, PolicyLoss.Aggregation.SEQ_MEAN_TOKEN_SUM_NORM};
+        for (int a = 0; a < aggregations.length; a++) {
+            NegativeAwareFineTuning nft = new NegativeAwareFineTuning(0, 1, aggregations[a]::apply);
+            assertEquals(expected[a][0], nft.share(mask, rewards, groups, 0, 2, 3), 1e-6, aggregations[a] + " part 0");
+            assertEquals(expected[a][1], nft.share(mask, rewards, groups, 2, 4, 2), 1e-6, aggregations[a] + " part 1");
+        }
+    }
+
     private static double[] toDoubles(NDArray array) {
         float[] values = array.toFloatArray();
         double[] out = new double[values.length];

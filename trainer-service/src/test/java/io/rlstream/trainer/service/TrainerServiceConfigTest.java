@@ -56,6 +56,18 @@ class TrainerServiceConfigTest {
                 .preferenceLoss().toString().contains("IPO"));
     }
 
+    /** trainer.max.logit.elements: 2^26 (256 MiB of fp32 logits) unless set; 0 turns chunking off; negative refused. */
+    @Test
+    void theLogitBoundDefaultsTo256MiBAndIsCarriedToTheObjective() {
+        assertEquals(1L << 26, new TrainerServiceConfig(Map.of()).trainerConfig().objective().maxLogitElements());
+        assertEquals(256L * 1024 * 1024, 4 * Objective.DEFAULT_MAX_LOGIT_ELEMENTS, "fp32: 4 bytes per logit");
+        assertEquals(0, new TrainerServiceConfig(Map.of("trainer.max.logit.elements", "0")).trainerConfig()
+                .objective().maxLogitElements());
+        assertEquals(5_000_000_000L, new TrainerServiceConfig(Map.of("trainer.max.logit.elements", "5000000000",
+                "trainer.micro.batch.rows", "4")).trainerConfig().objective().maxLogitElements());
+        assertThrows(ConfigException.class, () -> new TrainerServiceConfig(Map.of("trainer.max.logit.elements", "-1")));
+    }
+
     @Test
     void enumSettingsAcceptExactlyTheirSpellings() {
         roundTrips(TrainerServiceConfig.MODE, TrainerMode.class);
