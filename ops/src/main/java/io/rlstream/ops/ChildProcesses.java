@@ -238,8 +238,9 @@ final class ChildProcesses {
     /** True if the log says a port could not be bound (we then retry with other ports). */
     static boolean portClash(Path log) {
         String text = tail(log, 200);
+        // the last: Quarkus (the schema registry) checks the port itself and exits with code 1
         return text.contains("Address already in use") || text.contains("BindException")
-                || text.contains("Port already bound");
+                || text.contains("Port already bound") || text.contains("seems to be in use by another process");
     }
 
     /** Deletes a folder tree; no error if it does not exist. */

@@ -64,6 +64,16 @@ class ServiceProcessTest {
     }
 
     @Test
+    void theRegistrysOwnPortCheckIsAPortClashToo() {
+        // Apicurio's Quarkus logs this and exits 1 when another process took the port it was given
+        // between the free-port probe and its bind (seen with tests running beside bench objectives)
+        AtomicInteger launches = new AtomicInteger();
+        failedStart("echo 'ERROR (main) Port 44703 seems to be in use by another process. Quarkus may already be"
+                + " running or the port is used by another application.'; exit 1", launches);
+        assertEquals(3, launches.get());
+    }
+
+    @Test
     void noAnswerInTimeStopsTheProcessAndSaysWhere() throws Exception {
         AtomicInteger launches = new AtomicInteger();
         ServiceProcess service = service("sleep 60", launches, false);
