@@ -37,7 +37,8 @@ final class ServeCommand {
               --port P             port (default 8000, vLLM's; 0 any free port)
               --name NAME          model name in /v1/models and responses (default: the folder's name)
               --weight-version V   the version reported until the first weight update
-                                   (default "default", as SGLang)
+                                   (default: the folder's metadata.json "version", as the
+                                   worker reads it, else "default", as SGLang)
               --help               this text
 
             Prints the address once it serves; Ctrl-C stops it. docs/operations.md, "Generating
@@ -83,7 +84,7 @@ final class ServeCommand {
             return 2;
         }
         String name = args.get("name", model.getFileName().toString());
-        String version = args.get("weight-version", InferenceServer.DEFAULT_VERSION);
+        String version = args.get("weight-version", InferenceServer.initialVersion(model));
         InferenceServer server;
         try {
             server = InferenceServer.start(model, name, version, host, port);

@@ -98,6 +98,19 @@ public final class InferenceServer implements AutoCloseable {
         return new InferenceServer(new ServedModel(modelDir, name, version), host, port, 16);
     }
 
+    /**
+     * The version a folder is served as when none is given: its metadata.json "version" (the
+     * trainer's checkpoints have one, the worker tags its rollouts with it), else
+     * {@value #DEFAULT_VERSION}.
+     */
+    public static String initialVersion(Path modelDir) {
+        try {
+            return Policy.readMetadata(modelDir).getOrDefault("version", DEFAULT_VERSION);
+        } catch (RuntimeException e) {
+            return DEFAULT_VERSION;
+        }
+    }
+
     /** The server's root URL, e.g. http://127.0.0.1:8000. */
     public URI address() {
         InetSocketAddress a = server.getAddress();

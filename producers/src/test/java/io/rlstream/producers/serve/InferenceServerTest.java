@@ -126,6 +126,9 @@ class InferenceServerTest {
         assertEquals(refA.contextLength(), card.get("max_model_len").asInt());
         assertEquals("v0", card.get("weight_version").asText());
         assertEquals("v0", ok(get(server, "/get_model_info")).get("weight_version").asText());
+        // Without --weight-version: the folder's metadata.json version, else SGLang's "default".
+        assertEquals("a1", InferenceServer.initialVersion(dirA));
+        assertEquals(InferenceServer.DEFAULT_VERSION, InferenceServer.initialVersion(dirA.resolveSibling("none")));
     }
 
     @Test
