@@ -16,11 +16,13 @@ final class ServeCommand {
 
     static final String HELP = """
             Usage: rlstream serve --model DIR [--host H] [--port P] [--name NAME]
-                   [--weight-version V]
+                   [--weight-version V] [--max-batch-rows R]
 
             Serves a Hugging Face model folder (llama, qwen2, qwen3) over HTTP with the endpoints
             of vLLM's OpenAI-compatible server and SGLang's native server that the rollout worker
-            uses, generating with the local DJL generator (CPU; one request at a time):
+            uses, generating with the local DJL generator (CPU). One generation runs at a time;
+            requests waiting with the same sampling settings run together as one batch, each
+            with the tokens it would get alone:
 
               GET  /health, /v1/models, /get_model_info, /is_paused
               POST /v1/completions, /v1/chat/completions       (vLLM)
@@ -39,6 +41,8 @@ final class ServeCommand {
               --weight-version V   the version reported until the first weight update
                                    (default: the folder's metadata.json "version", as the
                                    worker reads it, else "default", as SGLang)
+              --max-batch-rows R   most rows (prompts x n) of waiting requests batched into one
+                                   generation (default 64; a larger request runs alone)
               --help               this text
 
             Prints the address once it serves; Ctrl-C stops it. docs/operations.md, "Generating
@@ -56,7 +60,7 @@ final class ServeCommand {
                 out.print(HELP);
                 return 0;
             }
-            args.rejectUnknown(List.of("model", "host", "port", "name", "weight-version"));
+            args.rejectUnknown(List.of("model", "host", "port", "name", "weight-version", "max-batch-rows"));
             if (!args.has("model")) {
                 throw new Args.UsageException("--model DIR is required");
             }
@@ -83,11 +87,21 @@ final class ServeCommand {
             err.println("rlstream serve: --port must be 0..65535, got " + args.get("port", ""));
             return 2;
         }
+        int batchRows;
+        try {
+            batchRows = Integer.parseInt(args.get("max-batch-rows", String.valueOf(InferenceServer.DEFAULT_MAX_BATCH_ROWS)));
+            if (batchRows < 1) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            err.println("rlstream serve: --max-batch-rows must be an integer >= 1, got " + args.get("max-batch-rows", ""));
+            return 2;
+        }
         String name = args.get("name", model.getFileName().toString());
         String version = args.get("weight-version", InferenceServer.initialVersion(model));
         InferenceServer server;
         try {
-            server = InferenceServer.start(model, name, version, host, port);
+            server = InferenceServer.start(model, name, version, host, port, batchRows);
         } catch (RuntimeException e) {
             err.println("rlstream serve: " + e.getMessage());
             return 1;

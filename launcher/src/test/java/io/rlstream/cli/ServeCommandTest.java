@@ -52,6 +52,10 @@ class ServeCommandTest {
         CommandConsole.Output badPort = CommandConsole.once(ServeCommand::run,
                 List.of("--model", tmp.toString(), "--port", "http"));
         assertEquals(2, badPort.status());
+        CommandConsole.Output badRows = CommandConsole.once(ServeCommand::run,
+                List.of("--model", tmp.toString(), "--max-batch-rows", "0"));
+        assertEquals(2, badRows.status());
+        assertTrue(badRows.err().contains("--max-batch-rows"), badRows.err());
         // rlstream's own usage lists the command.
         CommandConsole.Output usage = CommandConsole.once(Rlstream::run, List.of("--help"));
         assertTrue(usage.out().contains("serve --model DIR"), usage.out());

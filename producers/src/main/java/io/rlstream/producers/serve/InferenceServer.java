@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  *
  * Every response carries the served weight version in the header {@value #VERSION_HEADER}.
- * Requests are served by a pool of threads and generate one at a time ({@link ServedModel}).
+ * Requests are accepted by a pool of threads; one generation thread runs them, batching waiting
+ * requests of the same sampling settings ({@link ServedModel}).
  * Errors: the vLLM endpoints answer OpenAI's {"error": {"message", "type", "code"}} (vLLM's
  * ErrorResponse), /generate SGLang's {"error": {"message"}}, unknown paths FastAPI's 404
  * {"detail": "Not Found"}, a wrong method 405 {"detail": "Method Not Allowed"}.
@@ -54,6 +55,8 @@ public final class InferenceServer implements AutoCloseable {
     public static final String VERSION_HEADER = "X-Weight-Version";
     /** The weight version before any update (SGLang's --weight-version default). */
     public static final String DEFAULT_VERSION = "default";
+    /** Rows batched per generation by default: the worker's groups of a few prompts times G. */
+    public static final int DEFAULT_MAX_BATCH_ROWS = 64;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -63,7 +66,6 @@ public final class InferenceServer implements AutoCloseable {
     private final SglangApi sglang;
     private final HttpServer server;
     private final ExecutorService executor;
-    private final PauseGate pause = new PauseGate();
 
     private InferenceServer(ServedModel model, String host, int port, int threads) {
         this.model = model;
@@ -95,7 +97,16 @@ public final class InferenceServer implements AutoCloseable {
      * @throws IllegalArgumentException when the folder does not load
      */
     public static InferenceServer start(Path modelDir, String name, String version, String host, int port) {
-        return new InferenceServer(new ServedModel(modelDir, name, version), host, port, 16);
+        return start(modelDir, name, version, host, port, DEFAULT_MAX_BATCH_ROWS);
+    }
+
+    /**
+     * As {@link #start(Path, String, String, String, int)}, batching waiting requests of the same
+     * sampling settings up to {@code maxBatchRows} rows (prompts times n) per generation.
+     */
+    public static InferenceServer start(Path modelDir, String name, String version, String host, int port,
+                                        int maxBatchRows) {
+        return new InferenceServer(new ServedModel(modelDir, name, version, maxBatchRows), host, port, 64);
     }
 
     /**
@@ -120,6 +131,11 @@ public final class InferenceServer implements AutoCloseable {
     /** The weight version now served. */
     public String weightVersion() {
         return model.version();
+    }
+
+    /** The model served; for tests. */
+    ServedModel model() {
+        return model;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -151,33 +167,20 @@ public final class InferenceServer implements AutoCloseable {
             case "/health" -> only("GET", method, () -> new Reply(200, null));
             case "/v1/models" -> only("GET", method, () -> Reply.ok(models()));
             case "/get_model_info" -> only("GET", method, () -> Reply.ok(sglang.modelInfo()));
-            case "/is_paused" -> only("GET", method, () -> Reply.ok(JSON.objectNode().put("is_paused", pause.paused())));
-            case "/v1/completions" -> post(method, exchange, body -> {
-                pause.awaitRunning();
-                return Reply.ok(openai.completions(body));
-            });
-            case "/v1/chat/completions" -> post(method, exchange, body -> {
-                pause.awaitRunning();
-                return Reply.ok(openai.chatCompletions(body));
-            });
-            case "/generate" -> post(method, exchange, body -> {
-                pause.awaitRunning();
-                return Reply.ok(sglang.generate(body));
-            });
+            case "/is_paused" -> only("GET", method, () -> Reply.ok(JSON.objectNode().put("is_paused", model.paused())));
+            case "/v1/completions" -> post(method, exchange, body -> Reply.ok(openai.completions(body)));
+            case "/v1/chat/completions" -> post(method, exchange, body -> Reply.ok(openai.chatCompletions(body)));
+            case "/generate" -> post(method, exchange, body -> Reply.ok(sglang.generate(body)));
             case "/update_weights_from_disk" -> post(method, exchange, body -> {
                 ObjectNode out = sglang.updateWeightsFromDisk(body);
                 return new Reply(out.get("success").booleanValue() ? 200 : 400, out);
             });
             case "/pause" -> only("POST", method, () -> {
-                // In-flight requests finish first: pausing takes the model between requests.
-                model.exclusive(() -> {
-                    pause.pause();
-                    return null;
-                });
+                model.pause(); // the batch in progress finishes first
                 return Reply.ok(JSON.objectNode().put("status", "paused"));
             });
             case "/resume" -> only("POST", method, () -> {
-                pause.resume();
+                model.resume();
                 return Reply.ok(JSON.objectNode().put("status", "resumed"));
             });
             case "/reset_prefix_cache" -> only("POST", method, () -> new Reply(200, null));
@@ -304,7 +307,6 @@ public final class InferenceServer implements AutoCloseable {
 
     @Override
     public void close() {
-        pause.resume();
         server.stop(0);
         executor.shutdownNow();
         try {
@@ -313,34 +315,5 @@ public final class InferenceServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         model.close();
-    }
-
-    /** vLLM's pause: generation requests wait until resumed. */
-    private static final class PauseGate {
-        private boolean paused;
-
-        synchronized void pause() {
-            paused = true;
-        }
-
-        synchronized void resume() {
-            paused = false;
-            notifyAll();
-        }
-
-        synchronized boolean paused() {
-            return paused;
-        }
-
-        synchronized void awaitRunning() {
-            while (paused) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ApiException(503, "the server is shutting down");
-                }
-            }
-        }
     }
 }

@@ -74,12 +74,12 @@ final class OpenAiApi {
         Double topP = number(request, "top_p", null);
         Integer topK = integer(request, "top_k", null);
         Long seed = longValue(request, "seed", null);
+        List<int[]> prompts = model.exclusive(() -> prompts(promptNode, model.tokenizer()));
+        SamplingParams params = GenerationJob.params(model, temperature, topP, topK, maxTokens,
+                GenerationJob.stopIds(model, stopIds, ignoreEos));
+        GenerationJob.Output out = new GenerationJob(prompts, n, params, seed).run(model);
         return model.exclusive(() -> {
             HfTokenizer tokenizer = model.tokenizer();
-            List<int[]> prompts = prompts(promptNode, tokenizer);
-            SamplingParams params = GenerationJob.params(model, temperature, topP, topK, maxTokens,
-                    GenerationJob.stopIds(model, stopIds, ignoreEos));
-            GenerationJob.Output out = new GenerationJob(prompts, n, params, seed).run(model);
             ObjectNode response = JSON.objectNode();
             response.put("id", "cmpl-" + UUID.randomUUID().toString().replace("-", ""));
             response.put("object", "text_completion");
@@ -145,20 +145,21 @@ final class OpenAiApi {
         Integer topK = integer(request, "top_k", null);
         Long seed = longValue(request, "seed", null);
         Boolean thinking = bool(RequestFields.object(request, "chat_template_kwargs"), "enable_thinking", null);
-        return model.exclusive(() -> {
-            HfTokenizer tokenizer = model.tokenizer();
-            int[] prompt;
+        int[] prompt = model.exclusive(() -> {
             try {
-                prompt = tokenizer.encodeChat(messages, true, thinking);
+                return model.tokenizer().encodeChat(messages, true, thinking);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("cannot render the messages with the model's chat template: "
                         + e.getMessage());
             }
-            // vLLM: without max_tokens a chat completion may run to the end of the context.
-            int max = maxTokens != null ? maxTokens : Math.max(1, model.contextLength() - prompt.length);
-            SamplingParams params = GenerationJob.params(model, temperature, topP, topK, max,
-                    GenerationJob.stopIds(model, stopIds, ignoreEos));
-            GenerationJob.Output out = new GenerationJob(List.of(prompt), n, params, seed).run(model);
+        });
+        // vLLM: without max_tokens a chat completion may run to the end of the context.
+        int max = maxTokens != null ? maxTokens : Math.max(1, model.contextLength() - prompt.length);
+        SamplingParams params = GenerationJob.params(model, temperature, topP, topK, max,
+                GenerationJob.stopIds(model, stopIds, ignoreEos));
+        GenerationJob.Output out = new GenerationJob(List.of(prompt), n, params, seed).run(model);
+        return model.exclusive(() -> {
+            HfTokenizer tokenizer = model.tokenizer();
             ObjectNode response = JSON.objectNode();
             response.put("id", "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""));
             response.put("object", "chat.completion");

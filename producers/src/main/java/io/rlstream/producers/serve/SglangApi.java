@@ -74,34 +74,36 @@ final class SglangApi {
         JsonNode ids = request.get("input_ids");
         JsonNode text = request.get("text");
         long start = System.nanoTime();
-        return model.exclusive(() -> {
+        List<int[]> prompts = new ArrayList<>();
+        boolean batch = model.exclusive(() -> {
             HfTokenizer tokenizer = model.tokenizer();
-            List<int[]> prompts = new ArrayList<>();
-            boolean batch;
             if (hasIds) {
-                batch = RequestFields.isListOfLists(ids);
-                if (batch) {
+                boolean many = RequestFields.isListOfLists(ids);
+                if (many) {
                     for (JsonNode p : ids) {
                         prompts.add(ints(p, "input_ids"));
                     }
                 } else {
                     prompts.add(ints(ids, "input_ids"));
                 }
+                return many;
             } else if (text.isTextual()) {
-                batch = false;
                 prompts.add(tokenizer.encode(text.textValue(), true));
+                return false;
             } else if (text.isArray()) {
-                batch = true;
                 for (String t : RequestFields.strings(text, "text")) {
                     prompts.add(tokenizer.encode(t, true));
                 }
-            } else {
-                throw RequestFields.wrong("text", "a string or a list of strings", text);
+                return true;
             }
-            SamplingParams params = GenerationJob.params(model, temperature, topP, topK, maxNew,
-                    GenerationJob.stopIds(model, stopIds, ignoreEos));
-            GenerationJob.Output out = new GenerationJob(prompts, n, params, seed).run(model);
-            double latency = (System.nanoTime() - start) / 1e9;
+            throw RequestFields.wrong("text", "a string or a list of strings", text);
+        });
+        SamplingParams params = GenerationJob.params(model, temperature, topP, topK, maxNew,
+                GenerationJob.stopIds(model, stopIds, ignoreEos));
+        GenerationJob.Output out = new GenerationJob(prompts, n, params, seed).run(model);
+        double latency = (System.nanoTime() - start) / 1e9;
+        return model.exclusive(() -> {
+            HfTokenizer tokenizer = model.tokenizer();
             ArrayNode all = JSON.arrayNode();
             for (int i = 0; i < out.rows().size(); i++) {
                 Completion c = out.rows().get(i);

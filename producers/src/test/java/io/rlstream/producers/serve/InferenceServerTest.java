@@ -293,6 +293,48 @@ class InferenceServerTest {
     }
 
     @Test
+    void waitingRequestsOfTheSameSettingsRunAsOneBatchAndGetWhatEachGetsAlone() throws Exception {
+        try (InferenceServer s = InferenceServer.start(dirA, "tiny", "v0", "127.0.0.1", 0)) {
+            List<String> bodies = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                bodies.add("""
+                        {"prompt": %s, "n": 2, "max_tokens": 6, "temperature": 0.9, "seed": %d, "logprobs": 0,
+                         "return_token_ids": true}""".formatted(ids(i == 1 ? OTHER : PROMPT), 20 + i));
+            }
+            ok(post(s, "/pause", ""));
+            List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+            for (String body : bodies) {
+                inFlight.add(HTTP.sendAsync(HttpRequest.newBuilder(s.address().resolve("/v1/completions"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (s.model().queued() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(3, s.model().queued(), "all three requests wait while paused");
+            long before = s.model().batches();
+            ok(post(s, "/resume", ""));
+            List<JsonNode> together = new ArrayList<>();
+            for (CompletableFuture<HttpResponse<String>> f : inFlight) {
+                together.add(ok(f.get(60, TimeUnit.SECONDS)));
+            }
+            assertEquals(before + 1, s.model().batches(), "the three requests ran as one generation");
+            for (int i = 0; i < bodies.size(); i++) {
+                JsonNode alone = ok(post(s, "/v1/completions", bodies.get(i)));
+                for (int c = 0; c < 2; c++) {
+                    JsonNode a = alone.get("choices").get(c);
+                    JsonNode t = together.get(i).get("choices").get(c);
+                    assertEquals(a.get("token_ids"), t.get("token_ids"), "request " + i + " choice " + c);
+                    for (int j = 0; j < a.get("token_ids").size(); j++) {
+                        assertEquals(a.get("logprobs").get("token_logprobs").get(j).asDouble(),
+                                t.get("logprobs").get("token_logprobs").get(j).asDouble(), 1e-5);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void badRequestsAre400sInTheProtocolsErrorShapeAndTheServerGoesOn() throws Exception {
         Map<String, String> cases = Map.of(
                 "{not json", "not valid JSON",
