@@ -74,8 +74,6 @@ final class ServeCommand {
             err.println("rlstream serve: --model " + model + " is not a folder");
             return 2;
         }
-        // Quiet: the address line on stdout, warnings and errors only on stderr.
-        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         String host = args.get("host", "127.0.0.1");
         int port;
         try {
