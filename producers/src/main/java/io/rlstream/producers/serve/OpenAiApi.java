@@ -32,14 +32,17 @@ import java.util.UUID;
  *
  * <p>Log-probs are those of the distribution each token was drawn from (after temperature and
  * top-p: vLLM's {@code --logprobs-mode processed_logprobs}); at temperature 0 those of the model's
- * distribution. Only the chosen token's log-prob is returned: {@code logprobs} above 0 (chat:
- * {@code top_logprobs} above 0) is refused with a 400 rather than answered with a partial list.
+ * distribution. With {@code logprobs} = k > 0 (chat: {@code top_logprobs}) each position also
+ * lists the k most probable tokens of that distribution ({@link TopLogprobs}); vLLM's completion
+ * top_logprobs hold the chosen token and those k.
  */
 final class OpenAiApi {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** vLLM's default max_tokens of a completion (CompletionRequest.max_tokens = 16). */
     static final int DEFAULT_COMPLETION_TOKENS = 16;
+    /** Most alternatives per position (vLLM's default --max-logprobs). */
+    static final int MAX_TOP_LOGPROBS = 20;
 
     private final ServedModel model;
 
@@ -54,9 +57,8 @@ final class OpenAiApi {
         }
         JsonNode promptNode = request.get("prompt");
         Integer logprobs = integer(request, "logprobs", null);
-        if (logprobs != null && logprobs != 0) {
-            throw ApiException.badRequest("logprobs must be 0 or null on this server (it returns the chosen token's "
-                    + "log-prob only), got " + logprobs);
+        if (logprobs != null && (logprobs < 0 || logprobs > MAX_TOP_LOGPROBS)) {
+            throw ApiException.badRequest("logprobs must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + logprobs);
         }
         boolean asIds = bool(request, "return_tokens_as_token_ids", false);
         boolean returnTokenIds = bool(request, "return_token_ids", false);
@@ -93,7 +95,8 @@ final class OpenAiApi {
                 ObjectNode choice = choices.addObject();
                 choice.put("index", i);
                 choice.put("text", tokenizer.decode(c.tokens(), true));
-                choice.set("logprobs", logprobs == null ? JSON.nullNode() : completionLogprobs(tokenizer, c, asIds));
+                choice.set("logprobs", logprobs == null ? JSON.nullNode()
+                        : completionLogprobs(tokenizer, c, asIds, top(prompt, c, params, logprobs)));
                 choice.put("finish_reason", c.finishReason().wireName());
                 choice.set("stop_reason", stopReason(c, stopIds));
                 if (returnTokenIds) {
@@ -127,9 +130,11 @@ final class OpenAiApi {
         }
         boolean logprobs = bool(request, "logprobs", false);
         Integer top = integer(request, "top_logprobs", null);
-        if (top != null && top != 0) {
-            throw ApiException.badRequest("top_logprobs must be 0 or null on this server (it returns the chosen "
-                    + "token's log-prob only), got " + top);
+        if (top != null && (top < 0 || top > MAX_TOP_LOGPROBS)) {
+            throw ApiException.badRequest("top_logprobs must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + top);
+        }
+        if (top != null && top > 0 && !logprobs) {
+            throw ApiException.badRequest("when using `top_logprobs`, `logprobs` must be set to true.");
         }
         if (bool(request, "stream", false)) {
             throw ApiException.badRequest("stream is not supported by this server");
@@ -174,7 +179,9 @@ final class OpenAiApi {
                 ObjectNode message = choice.putObject("message");
                 message.put("role", "assistant");
                 message.put("content", tokenizer.decode(c.tokens(), true));
-                choice.set("logprobs", logprobs ? chatLogprobs(tokenizer, c, asIds) : JSON.nullNode());
+                choice.set("logprobs", logprobs
+                        ? chatLogprobs(tokenizer, c, asIds, top(prompt, c, params, top == null ? 0 : top))
+                        : JSON.nullNode());
                 choice.put("finish_reason", c.finishReason().wireName());
                 choice.set("stop_reason", stopReason(c, stopIds));
                 if (returnTokenIds) {
@@ -221,7 +228,8 @@ final class OpenAiApi {
      * holds the chosen token alone, log-probs floored at -9999, text_offset the running sum of the
      * previous tokens' lengths.
      */
-    private static ObjectNode completionLogprobs(HfTokenizer tokenizer, Completion c, boolean asIds) {
+    private static ObjectNode completionLogprobs(HfTokenizer tokenizer, Completion c, boolean asIds,
+                                                 List<List<TopLogprobs.Entry>> topK) {
         ObjectNode out = JSON.objectNode();
         ArrayNode offsets = out.putArray("text_offset");
         ArrayNode logprobs = out.putArray("token_logprobs");
@@ -237,13 +245,20 @@ final class OpenAiApi {
             offset += token.length();
             logprobs.add(lp);
             tokens.add(token);
-            top.addObject().put(token, lp);
+            ObjectNode entries = top.addObject();
+            entries.put(token, lp);
+            if (topK != null) {
+                for (TopLogprobs.Entry e : topK.get(j)) {
+                    entries.put(token(tokenizer, e.token(), asIds), Math.max(e.logprob(), -9999.0));
+                }
+            }
         }
         return out;
     }
 
     /** vLLM's ChatCompletionLogProbs: {"content": [{"token", "logprob", "bytes", "top_logprobs": []}]}. */
-    private static ObjectNode chatLogprobs(HfTokenizer tokenizer, Completion c, boolean asIds) {
+    private static ObjectNode chatLogprobs(HfTokenizer tokenizer, Completion c, boolean asIds,
+                                           List<List<TopLogprobs.Entry>> topK) {
         ObjectNode out = JSON.objectNode();
         ArrayNode content = out.putArray("content");
         int[] ids = c.tokens();
@@ -253,13 +268,31 @@ final class OpenAiApi {
             ObjectNode entry = content.addObject();
             entry.put("token", token);
             entry.put("logprob", Math.max(lps[j], -9999.0));
-            ArrayNode bytes = entry.putArray("bytes");
-            for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-                bytes.add(b & 0xff);
+            entry.set("bytes", bytes(token));
+            ArrayNode alternatives = entry.putArray("top_logprobs");
+            if (topK != null) {
+                for (TopLogprobs.Entry e : topK.get(j)) {
+                    String t = token(tokenizer, e.token(), asIds);
+                    alternatives.addObject().put("token", t).put("logprob", Math.max(e.logprob(), -9999.0))
+                            .set("bytes", bytes(t));
+                }
             }
-            entry.putArray("top_logprobs");
         }
         return out;
+    }
+
+    private static ArrayNode bytes(String token) {
+        ArrayNode bytes = JSON.arrayNode();
+        for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            bytes.add(b & 0xff);
+        }
+        return bytes;
+    }
+
+    /** The k most probable tokens per position, or null for k = 0; call inside {@link ServedModel#exclusive}. */
+    private List<List<TopLogprobs.Entry>> top(int[] prompt, Completion c, SamplingParams params, int k) {
+        return k == 0 || c.tokens().length == 0 ? null
+                : TopLogprobs.of(model.decoderModel(), prompt, c.tokens(), params, k);
     }
 
     /** The token's text, or "token_id:ID" with return_tokens_as_token_ids (vLLM's spelling). */

@@ -97,6 +97,11 @@ final class ServedModel implements AutoCloseable {
         return current.policy().tokenizer();
     }
 
+    /** The network; use it inside {@link #exclusive}. */
+    io.rlstream.model.decoder.DecoderModel decoderModel() {
+        return current.policy().decoderModel();
+    }
+
     int vocabSize() {
         return current.policy().config().vocabSize();
     }

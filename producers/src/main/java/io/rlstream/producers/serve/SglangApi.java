@@ -26,7 +26,8 @@ import java.util.UUID;
  * (python/sglang/srt/managers/io_struct.py: text, input_ids, sampling_params, return_logprob, rid)
  * answered as tokenizer_manager.py builds each output ({"text", "output_ids", "meta_info": {"id",
  * "finish_reason", "prompt_tokens", "weight_version", "completion_tokens", "cached_tokens",
- * "e2e_latency", "output_token_logprobs": [[logprob, token_id, null], ...]}}, the finish reason as
+ * "e2e_latency", "output_token_logprobs": [[logprob, token_id, null], ...], with top_logprobs_num
+ * "output_top_logprobs": per position [[logprob, token_id, null], ...]}}, the finish reason as
  * FINISH_MATCHED_TOKEN / FINISH_LENGTH's to_json: {"type": "stop", "matched": id} or
  * {"type": "length", "length": n}); one object for one prompt and n = 1, else a list, prompt-major.
  * {@code POST /update_weights_from_disk} as http_server.py: {"success", "message",
@@ -55,10 +56,10 @@ final class SglangApi {
             throw ApiException.badRequest("stream is not supported by this server");
         }
         JsonNode sp = RequestFields.object(request, "sampling_params");
-        Integer top = integer(request, "top_logprobs_num", null);
-        if (top != null && top != 0) {
-            throw ApiException.badRequest("top_logprobs_num must be 0 on this server (it returns the chosen token's "
-                    + "log-prob only), got " + top);
+        int top = integer(request, "top_logprobs_num", 0);
+        if (top < 0 || top > OpenAiApi.MAX_TOP_LOGPROBS) {
+            throw ApiException.badRequest("top_logprobs_num must be between 0 and " + OpenAiApi.MAX_TOP_LOGPROBS
+                    + ", got " + top);
         }
         boolean returnLogprob = bool(request, "return_logprob", false);
         String rid = string(request, "rid", null);
@@ -133,6 +134,15 @@ final class SglangApi {
                     float[] logprobs = c.logprobs();
                     for (int j = 0; j < tokens.length; j++) {
                         lps.addArray().add((double) logprobs[j]).add(tokens[j]).addNull();
+                    }
+                    if (top > 0) {
+                        meta.putArray("input_top_logprobs");
+                        ArrayNode tops = meta.putArray("output_top_logprobs");
+                        for (List<TopLogprobs.Entry> position : TopLogprobs.of(model.decoderModel(),
+                                prompts.get(i / n), tokens, params, top)) {
+                            ArrayNode at = tops.addArray();
+                            position.forEach(e -> at.addArray().add(e.logprob()).add(e.token()).addNull());
+                        }
                     }
                 }
             }

@@ -43,7 +43,7 @@ class ChatCompletionsTest {
             JsonNode r = ok(post(server, "/v1/chat/completions", """
                     {"model": "qwen3-tiny", "messages": [{"role": "system", "content": "You are terse."},
                      {"role": "user", "content": "What is 2+2?"}], "max_tokens": 5, "temperature": 0,
-                     "logprobs": true, "return_token_ids": true}"""));
+                     "logprobs": true, "top_logprobs": 2, "return_token_ids": true}"""));
             assertEquals("chat.completion", r.get("object").asText());
             assertArrayEquals(QWEN3_SYSTEM_AND_USER, ints(r.get("prompt_token_ids")));
             JsonNode choice = r.get("choices").get(0);
@@ -61,6 +61,12 @@ class ChatCompletionsTest {
             for (int j = 0; j < tokens.length; j++) {
                 assertEquals(expected[j], content.get(j).get("logprob").asDouble(), 1e-5);
                 assertEquals(ref.tokenizer().decode(new int[] {tokens[j]}), content.get(j).get("token").asText());
+                // greedy: the chosen token is the most probable of the 2 alternatives listed
+                JsonNode alternatives = content.get(j).get("top_logprobs");
+                assertEquals(2, alternatives.size());
+                assertEquals(content.get(j).get("token").asText(), alternatives.get(0).get("token").asText());
+                assertEquals(expected[j], alternatives.get(0).get("logprob").asDouble(), 1e-5);
+                assertTrue(alternatives.get(1).get("logprob").asDouble() <= alternatives.get(0).get("logprob").asDouble());
             }
             assertEquals(QWEN3_SYSTEM_AND_USER.length, r.get("usage").get("prompt_tokens").asInt());
             // A role the template does not know is the client's error.

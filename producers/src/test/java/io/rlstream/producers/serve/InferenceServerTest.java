@@ -211,6 +211,50 @@ class InferenceServerTest {
         assertTrue(a.subList(0, n).stream().distinct().count() > 1, a.toString());
     }
 
+    /**
+     * logprobs = 3 at temperature 0: each position lists the 3 most probable tokens of the model's
+     * distribution. Checked against teacher-forced scoring of every vocabulary token at that
+     * position ({@link Policy#responseLogprobs} of the prefix followed by that token).
+     */
+    @Test
+    void topLogprobsAreTheMostProbableTokensAsTeacherForcedScoringRanksThem() throws Exception {
+        JsonNode r = ok(post(server, "/v1/completions", """
+                {"prompt": %s, "max_tokens": 4, "temperature": 0, "logprobs": 3, "return_tokens_as_token_ids": true,
+                 "return_token_ids": true}""".formatted(ids(PROMPT))));
+        JsonNode choice = r.get("choices").get(0);
+        int[] tokens = ints(choice.get("token_ids"));
+        int vocab = refA.config().vocabSize();
+        JsonNode sglang = ok(post(server, "/generate", """
+                {"input_ids": %s, "sampling_params": {"temperature": 0, "max_new_tokens": 4}, "return_logprob": true,
+                 "top_logprobs_num": 3}""".formatted(ids(PROMPT)))).get("meta_info").get("output_top_logprobs");
+        for (int j = 0; j < tokens.length; j++) {
+            List<int[]> prompts = new ArrayList<>();
+            List<int[]> responses = new ArrayList<>();
+            for (int v = 0; v < vocab; v++) {
+                int[] response = Arrays.copyOf(tokens, j + 1);
+                response[j] = v;
+                prompts.add(PROMPT);
+                responses.add(response);
+            }
+            float[][] scored = reference(refA, prompts, responses, 1f);
+            Integer[] byProbability = new Integer[vocab];
+            for (int v = 0; v < vocab; v++) {
+                byProbability[v] = v;
+            }
+            final int at = j;
+            Arrays.sort(byProbability, (a, b) -> Float.compare(scored[b][at], scored[a][at]));
+            JsonNode top = choice.get("logprobs").get("top_logprobs").get(j);
+            assertEquals(3, top.size(), "the greedy token is the most probable: 3 entries, " + top);
+            assertEquals(tokens[j], (int) byProbability[0]);
+            for (int i = 0; i < 3; i++) {
+                int v = byProbability[i];
+                assertEquals(scored[v][j], top.get("token_id:" + v).asDouble(), 1e-5, "position " + j + " rank " + i);
+                assertEquals(v, sglang.get(j).get(i).get(1).asInt());
+                assertEquals(scored[v][j], sglang.get(j).get(i).get(0).asDouble(), 1e-5);
+            }
+        }
+    }
+
     @Test
     void stopTokenIdsEndTheCompletionAtTheirFirstOccurrence() throws Exception {
         int[] greedy = refA.greedy(List.of(PROMPT), 8).get(0).tokens();
@@ -343,6 +387,7 @@ class InferenceServerTest {
                 "{\"prompt\": %s, \"max_tokens\": 16}".formatted(ids(PROMPT)), "maximum context length is 16",
                 "{\"prompt\": []}", "cannot be empty",
                 "{\"max_tokens\": 3}", "'prompt' is required",
+                "{\"prompt\": [5], \"max_tokens\": 3, \"logprobs\": 21}", "logprobs must be between 0 and 20",
                 "{\"prompt\": %s, \"max_tokens\": 3, \"stop_token_ids\": [-1]}".formatted(ids(PROMPT)), "out of vocabulary");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             HttpResponse<String> r = post(server, "/v1/completions", c.getKey());
