@@ -99,10 +99,10 @@ final class OpenAiApi {
                         : completionLogprobs(tokenizer, c, asIds, top(prompt, c, params, logprobs)));
                 choice.put("finish_reason", c.finishReason().wireName());
                 choice.set("stop_reason", stopReason(c, stopIds));
-                if (returnTokenIds) {
-                    choice.set("token_ids", ids(c.tokens()));
-                    choice.set("prompt_token_ids", ids(prompt));
-                }
+                // vLLM dumps every field of CompletionResponseChoice: null when not asked for.
+                choice.set("token_ids", returnTokenIds ? ids(c.tokens()) : JSON.nullNode());
+                choice.putNull("prompt_logprobs");
+                choice.set("prompt_token_ids", returnTokenIds ? ids(prompt) : JSON.nullNode());
                 completionTokens += c.tokens().length;
             }
             long promptTokens = prompts.stream().mapToLong(p -> p.length).sum();
