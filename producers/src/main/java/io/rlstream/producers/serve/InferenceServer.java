@@ -156,9 +156,18 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /** A status and a JSON body (null: empty body). */
-    private record Reply(int status, JsonNode body) {
+    /** A status, a JSON body (null: empty body) and the version for the header (null: the one served now). */
+    private record Reply(int status, JsonNode body, String version) {
+        Reply(int status, JsonNode body) {
+            this(status, body, null);
+        }
+
         static Reply ok(JsonNode body) {
             return new Reply(200, body);
+        }
+
+        static Reply ok(Served served) {
+            return new Reply(200, served.body(), served.version());
         }
     }
 
@@ -292,7 +301,7 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     private void send(HttpExchange exchange, Reply reply) throws IOException {
-        exchange.getResponseHeaders().set(VERSION_HEADER, model.version());
+        exchange.getResponseHeaders().set(VERSION_HEADER, reply.version() != null ? reply.version() : model.version());
         if (reply.body() == null) {
             exchange.sendResponseHeaders(reply.status(), -1);
             return;

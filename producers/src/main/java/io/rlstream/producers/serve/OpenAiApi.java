@@ -51,7 +51,7 @@ final class OpenAiApi {
     }
 
     /** POST /v1/completions. */
-    ObjectNode completions(JsonNode request) {
+    Served completions(JsonNode request) {
         if (absent(request, "prompt")) {
             throw ApiException.badRequest("'prompt' is required: a string, a list of token ids, or a list of those");
         }
@@ -80,7 +80,7 @@ final class OpenAiApi {
         SamplingParams params = GenerationJob.params(model, temperature, topP, topK, maxTokens,
                 GenerationJob.stopIds(model, stopIds, ignoreEos));
         GenerationJob.Output out = new GenerationJob(prompts, n, params, seed).run(model);
-        return model.exclusive(() -> {
+        return new Served(model.exclusive(() -> {
             HfTokenizer tokenizer = model.tokenizer();
             ObjectNode response = JSON.objectNode();
             response.put("id", "cmpl-" + UUID.randomUUID().toString().replace("-", ""));
@@ -108,11 +108,11 @@ final class OpenAiApi {
             long promptTokens = prompts.stream().mapToLong(p -> p.length).sum();
             response.set("usage", usage(promptTokens, completionTokens));
             return response;
-        });
+        }), out.version());
     }
 
     /** POST /v1/chat/completions. */
-    ObjectNode chatCompletions(JsonNode request) {
+    Served chatCompletions(JsonNode request) {
         JsonNode messagesNode = request.get("messages");
         if (messagesNode == null || !messagesNode.isArray() || messagesNode.isEmpty()) {
             throw ApiException.badRequest("'messages' must be a non-empty list of {\"role\", \"content\"} objects");
@@ -163,7 +163,7 @@ final class OpenAiApi {
         SamplingParams params = GenerationJob.params(model, temperature, topP, topK, max,
                 GenerationJob.stopIds(model, stopIds, ignoreEos));
         GenerationJob.Output out = new GenerationJob(List.of(prompt), n, params, seed).run(model);
-        return model.exclusive(() -> {
+        return new Served(model.exclusive(() -> {
             HfTokenizer tokenizer = model.tokenizer();
             ObjectNode response = JSON.objectNode();
             response.put("id", "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""));
@@ -194,7 +194,7 @@ final class OpenAiApi {
                 response.set("prompt_token_ids", ids(prompt));
             }
             return response;
-        });
+        }), out.version());
     }
 
     /** A string (encoded with the tokenizer's special tokens, as vLLM does), a list of ids, or a list of either. */

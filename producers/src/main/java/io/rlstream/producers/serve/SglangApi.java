@@ -46,7 +46,7 @@ final class SglangApi {
     }
 
     /** POST /generate: an object, or a list of objects (batch or n > 1). */
-    JsonNode generate(JsonNode request) {
+    Served generate(JsonNode request) {
         boolean hasIds = !absent(request, "input_ids");
         boolean hasText = !absent(request, "text");
         if (hasIds == hasText) {
@@ -103,7 +103,7 @@ final class SglangApi {
                 GenerationJob.stopIds(model, stopIds, ignoreEos));
         GenerationJob.Output out = new GenerationJob(prompts, n, params, seed).run(model);
         double latency = (System.nanoTime() - start) / 1e9;
-        return model.exclusive(() -> {
+        return new Served(model.exclusive(() -> {
             HfTokenizer tokenizer = model.tokenizer();
             ArrayNode all = JSON.arrayNode();
             for (int i = 0; i < out.rows().size(); i++) {
@@ -147,7 +147,7 @@ final class SglangApi {
                 }
             }
             return batch || n > 1 ? all : all.get(0);
-        });
+        }), out.version());
     }
 
     /** POST /update_weights_from_disk; the HTTP status is 200 when success, else 400. */
