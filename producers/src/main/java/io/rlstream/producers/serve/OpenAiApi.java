@@ -4,9 +4,6 @@ import static io.rlstream.producers.serve.RequestFields.absent;
 import static io.rlstream.producers.serve.RequestFields.bool;
 import static io.rlstream.producers.serve.RequestFields.integer;
 import static io.rlstream.producers.serve.RequestFields.ints;
-import static io.rlstream.producers.serve.RequestFields.longValue;
-import static io.rlstream.producers.serve.RequestFields.number;
-import static io.rlstream.producers.serve.RequestFields.string;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -68,25 +65,16 @@ final class OpenAiApi {
         if (bool(request, "echo", false)) {
             throw ApiException.badRequest("echo is not supported by this server");
         }
-        int n = integer(request, "n", 1);
-        Integer maxTokens = integer(request, "max_tokens", DEFAULT_COMPLETION_TOKENS);
-        int[] stopIds = RequestFields.intsField(request, "stop_token_ids");
-        boolean ignoreEos = bool(request, "ignore_eos", false);
-        Double temperature = number(request, "temperature", null);
-        Double topP = number(request, "top_p", null);
-        Integer topK = integer(request, "top_k", null);
-        Long seed = longValue(request, "seed", null);
+        SamplingRequest sampling = SamplingRequest.read(request, "seed");
+        int n = sampling.n();
+        int maxTokens = integer(request, "max_tokens", DEFAULT_COMPLETION_TOKENS);
         List<int[]> prompts = model.exclusive(() -> prompts(promptNode, model.tokenizer()));
-        SamplingParams params = GenerationJob.params(model, temperature, topP, topK, maxTokens,
-                GenerationJob.stopIds(model, stopIds, ignoreEos));
-        GenerationJob.Output out = new GenerationJob(prompts, n, params, seed).run(model);
+        SamplingParams params = sampling.params(model, maxTokens);
+        GenerationJob.Output out = sampling.job(prompts, params).run(model);
+        int[] stopIds = sampling.stopIds();
         return new Served(model.exclusive(() -> {
             HfTokenizer tokenizer = model.tokenizer();
-            ObjectNode response = JSON.objectNode();
-            response.put("id", "cmpl-" + UUID.randomUUID().toString().replace("-", ""));
-            response.put("object", "text_completion");
-            response.put("created", System.currentTimeMillis() / 1000);
-            response.put("model", model.name());
+            ObjectNode response = head("cmpl-", "text_completion");
             ArrayNode choices = response.putArray("choices");
             long completionTokens = 0;
             for (int i = 0; i < out.rows().size(); i++) {
@@ -141,14 +129,9 @@ final class OpenAiApi {
         }
         boolean asIds = bool(request, "return_tokens_as_token_ids", false);
         boolean returnTokenIds = bool(request, "return_token_ids", false);
-        int n = integer(request, "n", 1);
+        SamplingRequest sampling = SamplingRequest.read(request, "seed");
+        int n = sampling.n();
         Integer maxTokens = integer(request, "max_completion_tokens", integer(request, "max_tokens", null));
-        int[] stopIds = RequestFields.intsField(request, "stop_token_ids");
-        boolean ignoreEos = bool(request, "ignore_eos", false);
-        Double temperature = number(request, "temperature", null);
-        Double topP = number(request, "top_p", null);
-        Integer topK = integer(request, "top_k", null);
-        Long seed = longValue(request, "seed", null);
         Boolean thinking = bool(RequestFields.object(request, "chat_template_kwargs"), "enable_thinking", null);
         int[] prompt = model.exclusive(() -> {
             try {
@@ -160,16 +143,12 @@ final class OpenAiApi {
         });
         // vLLM: without max_tokens a chat completion may run to the end of the context.
         int max = maxTokens != null ? maxTokens : Math.max(1, model.contextLength() - prompt.length);
-        SamplingParams params = GenerationJob.params(model, temperature, topP, topK, max,
-                GenerationJob.stopIds(model, stopIds, ignoreEos));
-        GenerationJob.Output out = new GenerationJob(List.of(prompt), n, params, seed).run(model);
+        SamplingParams params = sampling.params(model, max);
+        GenerationJob.Output out = sampling.job(List.of(prompt), params).run(model);
+        int[] stopIds = sampling.stopIds();
         return new Served(model.exclusive(() -> {
             HfTokenizer tokenizer = model.tokenizer();
-            ObjectNode response = JSON.objectNode();
-            response.put("id", "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""));
-            response.put("object", "chat.completion");
-            response.put("created", System.currentTimeMillis() / 1000);
-            response.put("model", model.name());
+            ObjectNode response = head("chatcmpl-", "chat.completion");
             ArrayNode choices = response.putArray("choices");
             long completionTokens = 0;
             for (int i = 0; i < out.rows().size(); i++) {
@@ -195,6 +174,16 @@ final class OpenAiApi {
             }
             return response;
         }), out.version());
+    }
+
+    /** id, object, created and model of a response (vLLM's ids: a prefix and a random hex). */
+    private ObjectNode head(String idPrefix, String object) {
+        ObjectNode response = JSON.objectNode();
+        response.put("id", idPrefix + UUID.randomUUID().toString().replace("-", ""));
+        response.put("object", object);
+        response.put("created", System.currentTimeMillis() / 1000);
+        response.put("model", model.name());
+        return response;
     }
 
     /** A string (encoded with the tokenizer's special tokens, as vLLM does), a list of ids, or a list of either. */

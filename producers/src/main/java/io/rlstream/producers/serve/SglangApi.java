@@ -4,8 +4,6 @@ import static io.rlstream.producers.serve.RequestFields.absent;
 import static io.rlstream.producers.serve.RequestFields.bool;
 import static io.rlstream.producers.serve.RequestFields.integer;
 import static io.rlstream.producers.serve.RequestFields.ints;
-import static io.rlstream.producers.serve.RequestFields.longValue;
-import static io.rlstream.producers.serve.RequestFields.number;
 import static io.rlstream.producers.serve.RequestFields.string;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,15 +61,10 @@ final class SglangApi {
         }
         boolean returnLogprob = bool(request, "return_logprob", false);
         String rid = string(request, "rid", null);
-        int n = integer(sp, "n", 1);
+        SamplingRequest sampling = SamplingRequest.read(sp, "sampling_seed");
+        int n = sampling.n();
         int maxNew = integer(sp, "max_new_tokens", DEFAULT_MAX_NEW_TOKENS);
-        int[] stopIds = RequestFields.intsField(sp, "stop_token_ids");
-        boolean ignoreEos = bool(sp, "ignore_eos", false);
         boolean skipSpecial = bool(sp, "skip_special_tokens", true);
-        Double temperature = number(sp, "temperature", null);
-        Double topP = number(sp, "top_p", null);
-        Integer topK = integer(sp, "top_k", null);
-        Long seed = longValue(sp, "sampling_seed", null);
         JsonNode ids = request.get("input_ids");
         JsonNode text = request.get("text");
         long start = System.nanoTime();
@@ -99,9 +92,8 @@ final class SglangApi {
             }
             throw RequestFields.wrong("text", "a string or a list of strings", text);
         });
-        SamplingParams params = GenerationJob.params(model, temperature, topP, topK, maxNew,
-                GenerationJob.stopIds(model, stopIds, ignoreEos));
-        GenerationJob.Output out = new GenerationJob(prompts, n, params, seed).run(model);
+        SamplingParams params = sampling.params(model, maxNew);
+        GenerationJob.Output out = sampling.job(prompts, params).run(model);
         double latency = (System.nanoTime() - start) / 1e9;
         return new Served(model.exclusive(() -> {
             HfTokenizer tokenizer = model.tokenizer();
