@@ -41,7 +41,7 @@ final class ProjectDocs {
 
     /** Every service with its own settings, in the order configuration.md lists them. */
     static List<Service> services() {
-        return Rlstream.SERVICES.entrySet().stream()
+        return Rlstream.services().entrySet().stream()
                 .map(e -> new Service(e.getKey(), e.getValue().title(), e.getValue().definition()))
                 .toList();
     }

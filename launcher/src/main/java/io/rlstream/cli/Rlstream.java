@@ -141,6 +141,9 @@ public final class Rlstream {
               checkpoints list|show|export
                                    the trainer's checkpoints: list them, show one, copy one out as a
                                    policy folder (rlstream checkpoints --help)
+              serve --model DIR    serve a model folder over HTTP with the endpoints of vLLM
+                                   (/v1/completions) and SGLang (/generate) that the worker
+                                   uses, weight updates included (rlstream serve --help)
               model init|inspect|score|generate
                                    Hugging Face model folders (llama, qwen2, qwen3): write a random
                                    one, describe one, per-token log-probs of responses (JSON lines),
@@ -191,6 +194,10 @@ public final class Rlstream {
         // Avro refuses to instantiate generated classes from packages it is not told to trust.
         System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
         APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));
+        if (argv.length > 0 && argv[0].equals("serve")) {
+            // A server's output is its address line; DJL's start-up INFO lines would bury it.
+            System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         System.exit(run(Arrays.asList(argv), System.out, System.err));
     }
 
@@ -219,6 +226,8 @@ public final class Rlstream {
                 return CheckpointsCommand.run(rest, out, err);
             case "model":
                 return ModelCommand.run(rest, System.in, out, err);
+            case "serve":
+                return ServeCommand.run(rest, out, err);
             case "metrics":
                 return MetricsCommand.run(rest, out, err);
             case "connect":
@@ -559,8 +568,18 @@ public final class Rlstream {
     /** A service's settings as `rlstream config` and docs/configuration.md show them. */
     record ServiceSettings(String title, ConfigDef definition) {}
 
-    /** Every service with settings of its own, by command; the dispatcher shares the processors' settings. */
-    static final Map<String, ServiceSettings> SERVICES = servicesInOrder();
+    /**
+     * Every service with settings of its own, by command; the dispatcher shares the processors'
+     * settings. Built on first use (a holder class): the configs' classes start Kafka's loggers,
+     * and a command such as serve sets its log level before that.
+     */
+    static Map<String, ServiceSettings> services() {
+        return Services.ALL;
+    }
+
+    private static final class Services {
+        static final Map<String, ServiceSettings> ALL = servicesInOrder();
+    }
 
     private static Map<String, ServiceSettings> servicesInOrder() {
         Map<String, ServiceSettings> services = new LinkedHashMap<>();
@@ -572,9 +591,9 @@ public final class Rlstream {
     }
 
     static ConfigDef definition(String service) {
-        ServiceSettings settings = SERVICES.get("dispatcher".equals(service) ? "processors" : service);
+        ServiceSettings settings = services().get("dispatcher".equals(service) ? "processors" : service);
         if (settings == null) {
-            throw new Args.UsageException("unknown service '" + service + "'; known: " + SERVICES.keySet() + ", dispatcher");
+            throw new Args.UsageException("unknown service '" + service + "'; known: " + services().keySet() + ", dispatcher");
         }
         return settings.definition();
     }
