@@ -141,6 +141,9 @@ public final class Rlstream {
               checkpoints list|show|export
                                    the trainer's checkpoints: list them, show one, copy one out as a
                                    policy folder (rlstream checkpoints --help)
+              serve --model DIR    serve a model folder over HTTP with the endpoints of vLLM
+                                   (/v1/completions) and SGLang (/generate) that the worker
+                                   uses, weight updates included (rlstream serve --help)
               model init|inspect|score|generate
                                    Hugging Face model folders (llama, qwen2, qwen3): write a random
                                    one, describe one, per-token log-probs of responses (JSON lines),
@@ -219,6 +222,8 @@ public final class Rlstream {
                 return CheckpointsCommand.run(rest, out, err);
             case "model":
                 return ModelCommand.run(rest, System.in, out, err);
+            case "serve":
+                return ServeCommand.run(rest, out, err);
             case "metrics":
                 return MetricsCommand.run(rest, out, err);
             case "connect":
