@@ -62,6 +62,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long generatedSamples;
     private volatile double idleFraction = Double.NaN;
+    private long weightSyncFailures;
 
     public RolloutWorker(WorkerConfig config) {
         this(config, null);
@@ -256,7 +257,8 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
             LOG.info("{}: the server loaded policy version {} in {} s", workerId, checkpoint.getVersion(),
                     String.format("%.2f", sync.seconds()));
         } else {
-            metrics.publish(MetricCatalog.WORKER_WEIGHT_SYNC_FAILURES, 1);
+            metrics.publish(MetricCatalog.WORKER_WEIGHT_SYNC_FAILURES, ++weightSyncFailures, -1, served,
+                    Map.of("worker", workerId));
             LOG.warn("{}: weight sync failed, the server keeps serving version {}: {}", workerId, served, sync.failure());
         }
     }

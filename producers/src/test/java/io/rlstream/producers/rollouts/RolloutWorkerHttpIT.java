@@ -13,7 +13,13 @@ import io.rlstream.model.PolicyConfig;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.PipelineFixture;
+import com.sun.net.httpserver.HttpServer;
+import io.rlstream.events.Metric;
+import io.rlstream.monitoring.metrics.MetricCatalog;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The worker generating through {@code rlstream serve}'s server in a second process, on a real
  * broker: rollouts carry the server's tokens and log-probs, a checkpoint announced mid-run is
  * loaded by the server and later rollouts carry its version, a server killed mid-run gives FAILED
- * rollouts with the reason and the worker goes on once it is back.
+ * rollouts with the reason and the worker goes on once it is back; a server that hangs hits the
+ * time-outs of the weight sync and of the generation requests.
  *
  * <p>The independent check of "the server's tokens and log-probs": the policy of the served
  * weights, loaded here, scores each served response teacher-forced
@@ -50,6 +57,68 @@ class RolloutWorkerHttpIT {
     @Test
     void openaiBackendThroughAServeProcess() throws Exception {
         run("openai");
+    }
+
+    /**
+     * A server that accepts requests and never answers (a JDK HttpServer here: the one case where a
+     * stand-in is enough): the weight sync of a new checkpoint times out, which the worker counts
+     * and survives, and the groups time out into FAILED rollouts that keep the old version.
+     */
+    @Test
+    void aServerThatHangsHitsTheTimeOuts() throws Exception {
+        Path v0 = dir.resolve("v0");
+        try (Policy p0 = Policy.create(PolicyConfig.demo(), 3)) {
+            p0.save(v0, Map.of("version", "0"));
+        }
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer hang = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hang.createContext("/", exchange -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        hang.setExecutor(Executors.newCachedThreadPool());
+        hang.start();
+        try (PipelineFixture pipeline = PipelineFixture.start(new TopicCatalog("hh.", 1))) {
+            Map<String, Object> settings = pipeline.serviceSettings();
+            settings.put(WorkerConfig.BACKEND, "sglang");
+            settings.put(WorkerConfig.URL, "http://127.0.0.1:" + hang.getAddress().getPort());
+            settings.put(WorkerConfig.MODEL, v0.toString());
+            settings.put(WorkerConfig.WORKER_ID, "http-hang");
+            settings.put(WorkerConfig.REQUEST_TIMEOUT_MS, "500");
+            settings.put(WorkerConfig.SYNC_TIMEOUT_MS, "700");
+            RolloutWorker worker = new RolloutWorker(new WorkerConfig(settings));
+            Thread thread = new Thread(worker, "worker");
+            thread.start();
+            try {
+                pipeline.send(Topic.CHECKPOINTS, "demo", CheckpointPublished.newBuilder().setPolicyName("demo")
+                        .setVersion(1).setUri(dir.resolve("v1").toUri().toString()).setStep(1)
+                        .setCreatedAt(Instant.now()).build());
+                Metric failures = pipeline.await(Topic.METRICS, Metric.class,
+                        m -> m.getName().equals(MetricCatalog.WORKER_WEIGHT_SYNC_FAILURES.name()), Duration.ofSeconds(60));
+                assertEquals(1.0, failures.getValue());
+                assertEquals(0, failures.getPolicyVersion(), "still serving version 0");
+                Metric seconds = pipeline.await(Topic.METRICS, Metric.class,
+                        m -> m.getName().equals(MetricCatalog.WORKER_WEIGHT_SYNC_SECONDS.name()), Duration.ofSeconds(10));
+                assertEquals("failed", seconds.getTags().get("outcome"));
+                assertTrue(seconds.getValue() >= 0.7, "the sync waited its time-out of 0.7 s: " + seconds.getValue());
+
+                pipeline.sendAll(Topic.PROMPT_DISPATCH, PromptDispatch::getGroupId, List.of(dispatch("h1", "1+1=", 2)));
+                for (Rollout r : awaitGroups(pipeline, List.of("h1"), 2)) {
+                    assertEquals(SampleStatus.FAILED, r.getStatus());
+                    assertEquals(0, r.getPolicyVersion());
+                    assertTrue(r.getError().contains("got no answer within 500 ms"), r.getError());
+                }
+            } finally {
+                worker.stop();
+                release.countDown();
+                thread.join(30_000);
+                hang.stop(0);
+            }
+        }
     }
 
     private void run(String backend) throws Exception {
