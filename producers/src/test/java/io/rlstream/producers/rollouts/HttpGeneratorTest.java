@@ -58,8 +58,8 @@ class HttpGeneratorTest {
         });
         hang.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         hang.start();
-        try (HttpGenerator g = HttpGenerator.open(config("sglang", "http://127.0.0.1:" + hang.getAddress().getPort(),
-                300, 3), model, 0)) {
+        String url = "http://127.0.0.1:" + hang.getAddress().getPort();
+        try (HttpGenerator g = HttpGenerator.open(config("sglang", url, 300, 3), model, 0)) {
             long start = System.nanoTime();
             List<Rollout> rollouts = g.generate(List.of(dispatch("g1", 3), dispatch("g2", 2)));
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -72,6 +72,15 @@ class HttpGeneratorTest {
             // both groups in flight at once (max-concurrency 8): about one time-out, not two; a time-out is not retried
             assertTrue(seconds < 0.3 * 2 + 0.25, "took " + seconds + " s");
             assertEquals(2, requests.get(), "one request per group, none repeated");
+        }
+        Map<String, Object> one = new java.util.HashMap<>(config("sglang", url, 300, 3).originals());
+        one.put(WorkerConfig.MAX_CONCURRENCY, 1);
+        try (HttpGenerator g = HttpGenerator.open(new WorkerConfig(one), model, 0)) {
+            long start = System.nanoTime();
+            assertEquals(5, g.generate(List.of(dispatch("g1", 3), dispatch("g2", 2))).size());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            // max-concurrency 1: the second request waits for the first's time-out
+            assertTrue(seconds >= 0.3 * 2, "took " + seconds + " s");
         } finally {
             release.countDown();
             hang.stop(0);
