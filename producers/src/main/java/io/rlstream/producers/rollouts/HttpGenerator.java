@@ -167,7 +167,17 @@ final class HttpGenerator implements RolloutGenerator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return RolloutRecords.failed(generatorId, d, served, "generation interrupted (the worker is stopping)");
+        } catch (RuntimeException e) {
+            return RolloutRecords.failed(generatorId, d, served, "generation failed: " + e);
         }
+        try {
+            return rollouts(d, request, samples, served);
+        } catch (RuntimeException e) {
+            return RolloutRecords.failed(generatorId, d, served, "cannot make rollouts of the server's answer: " + e);
+        }
+    }
+
+    private List<Rollout> rollouts(PromptDispatch d, GenerateRequest request, List<ServerSample> samples, long served) {
         List<Rollout> out = new ArrayList<>(samples.size());
         Instant now = Instant.now();
         for (int i = 0; i < samples.size(); i++) {

@@ -9,7 +9,6 @@ import io.rlstream.events.Rollout;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -40,10 +39,7 @@ class HttpGeneratorServeIT {
         try (Policy p = Policy.create(PolicyConfig.demo(), 3)) {
             p.save(v0, Map.of("version", "0"));
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = HttpGeneratorTest.freePort();
         server = ServeProcess.start(v0, port, "0", dir.resolve("serve.log"));
     }
 

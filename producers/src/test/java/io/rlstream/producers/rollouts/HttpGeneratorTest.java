@@ -89,10 +89,7 @@ class HttpGeneratorTest {
 
     @Test
     void noServerIsAConnectionErrorRetriedThenFailedRollouts() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         try (HttpGenerator g = HttpGenerator.open(config("openai", "http://127.0.0.1:" + port, 1000, 2), model, 0)) {
             long start = System.nanoTime();
             List<Rollout> rollouts = g.generate(List.of(dispatch("g1", 2)));
@@ -111,10 +108,7 @@ class HttpGeneratorTest {
 
     @Test
     void aFailedWeightSyncKeepsTheOldVersionAndSaysWhy() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         try (HttpGenerator g = HttpGenerator.open(config("sglang", "http://127.0.0.1:" + port, 1000, 0), model, 4)) {
             RolloutGenerator.WeightSync sync = g.load(io.rlstream.events.CheckpointPublished.newBuilder()
                     .setPolicyName("demo").setVersion(5).setUri(dir.resolve("v5").toUri().toString()).setStep(5)
@@ -123,6 +117,13 @@ class HttpGeneratorTest {
             assertTrue(sync.failure().contains("as version 5") && sync.failure().contains("/update_weights_from_disk"),
                     sync.failure());
             assertEquals(4, g.servedVersion());
+        }
+    }
+
+    /** A port nothing listens on now (the OS's pick, closed again). */
+    static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 

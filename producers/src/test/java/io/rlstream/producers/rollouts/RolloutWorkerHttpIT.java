@@ -17,7 +17,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.rlstream.events.Metric;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.nio.file.Path;
@@ -128,10 +127,7 @@ class RolloutWorkerHttpIT {
             p0.save(v0, Map.of("version", "0"));
             p1.save(v1, Map.of("version", "1"));
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = HttpGeneratorTest.freePort();
         String prefix = backend.charAt(0) + "h.";
         try (PipelineFixture pipeline = PipelineFixture.start(new TopicCatalog(prefix, 1));
                 Policy score0 = Policy.load(v0); Policy score1 = Policy.load(v1)) {
