@@ -156,11 +156,9 @@ class RolloutWorkerHttpIT {
                 // 2. a checkpoint mid-run: the server loads it, later rollouts carry version 1
                 pipeline.send(Topic.CHECKPOINTS, "demo", CheckpointPublished.newBuilder().setPolicyName("demo")
                         .setVersion(1).setUri(v1.toUri().toString()).setStep(1).setCreatedAt(Instant.now()).build());
-                if (backend.equals("sglang")) {
-                    awaitServerVersion(server, "1");
-                } else {
-                    Thread.sleep(3000); // vLLM's reload says no version; the worker polls checkpoints every loop
-                }
+                // the serve process reports what it loaded (vLLM-style reloads too: the folder's metadata.json
+                // version); the worker's loop finishes a sync before it polls the next dispatch
+                awaitServerVersion(server, "1");
                 pipeline.sendAll(Topic.PROMPT_DISPATCH, PromptDispatch::getGroupId, List.of(dispatch("b1", "7+8=", 3)));
                 for (Rollout r : awaitGroups(pipeline, List.of("b1"), 3)) {
                     assertEquals(SampleStatus.OK, r.getStatus(), r.getError());
