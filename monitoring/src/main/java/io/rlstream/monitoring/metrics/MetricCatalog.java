@@ -149,6 +149,10 @@ public final class MetricCatalog {
             "Generation speed of the group.");
     public static final MetricName WORKER_IDLE_FRACTION = gauge("worker.idle_fraction", "1", "throughput",
             "Share of time the generator waited, so far.");
+    public static final MetricName WORKER_WEIGHT_SYNC_SECONDS = gauge("worker.weight_sync_seconds", "s", "throughput",
+            "Time the inference server took to load the last checkpoint (openai and sglang backends; tag outcome ok or failed).");
+    public static final MetricName WORKER_SERVED_VERSION = gauge("worker.served_version", "version", "lag",
+            "Policy version the worker's generator serves; behind the newest checkpoint after a failed weight sync.");
     // lag
     public static final MetricName TRAINER_LAG_RECORDS = step("trainer.lag_records", "records", "lag",
             "Batch records on rl.training-batches not yet read by the trainer.");
@@ -174,6 +178,8 @@ public final class MetricCatalog {
     // dead letters
     public static final MetricName WORKER_DEAD_LETTERS = total("worker.dead_letters", "records", "drops",
             "Records the worker sent to rl.dead-letters.");
+    public static final MetricName WORKER_WEIGHT_SYNC_FAILURES = total("worker.weight_sync_failures", "checkpoints", "drops",
+            "Checkpoints the inference server failed to load (the reason is in the worker's log); it keeps serving the old version.");
     public static final MetricName REWARD_DEAD_LETTERS = total("reward.dead_letters", "records", "drops",
             "Records the reward service sent to rl.dead-letters.");
     public static final MetricName TRAINER_DEAD_LETTERS = total("trainer.dead_letters", "records", "drops",

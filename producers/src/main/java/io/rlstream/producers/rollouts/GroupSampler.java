@@ -10,7 +10,6 @@ import io.rlstream.producers.rendering.ChatTemplateUse;
 import io.rlstream.producers.rendering.PromptRenderer;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,40 +104,18 @@ public final class GroupSampler {
     }
 
     private List<Rollout> failed(PromptDispatch d, long version, String reason) {
-        List<Rollout> out = new ArrayList<>();
-        Instant now = Instant.now();
-        for (int i = 0; i < d.getGroupSize(); i++) {
-            out.add(base(d, i, version, now).setPromptTokenIds(List.of()).setResponseTokenIds(List.of())
-                    .setBehaviourLogprobs(List.of()).setResponseText("").setFinishReason(FinishReason.ERROR)
-                    .setStatus(SampleStatus.FAILED).setError(reason).build());
-        }
-        return out;
+        return RolloutRecords.failed(generatorId, d, version, reason);
     }
 
     private Rollout.Builder base(PromptDispatch d, int index, long version, Instant now) {
-        return Rollout.newBuilder()
-                .setRolloutId(d.getGroupId() + "/" + index)
-                .setGroupId(d.getGroupId())
-                .setPromptId(d.getPromptId())
-                .setSampleIndex(index)
-                .setGroupSize(d.getGroupSize())
-                .setPolicyVersion(version)
-                // The trainer scores at this temperature and Dr.GRPO normalises by this limit (issue 15).
-                .setTemperature(d.getTemperature())
-                .setMaxNewTokens(d.getMaxNewTokens())
-                .setGeneratorId(generatorId)
-                .setGeneratedAt(now);
+        return RolloutRecords.base(generatorId, d, index, version, now);
     }
 
     private static List<Integer> boxed(int[] values) {
-        return Arrays.stream(values).boxed().toList();
+        return RolloutRecords.boxed(values);
     }
 
     private static List<Float> boxed(float[] values) {
-        List<Float> out = new ArrayList<>(values.length);
-        for (float v : values) {
-            out.add(v);
-        }
-        return out;
+        return RolloutRecords.boxed(values);
     }
 }

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * rollouts produced in one transaction together with the consumed offsets, so a crash either
  * publishes a dispatch's whole group or none of it (a retried group repeats the same rollout ids,
  * which downstream de-duplicates). New weights from rl.checkpoints are loaded between
- * generations, never in the middle of one.
+ * generations, never in the middle of one: in process (generate.backend local) or by the inference
+ * server the worker generates through (openai, sglang; {@link HttpGenerator}).
  */
 public final class RolloutWorker implements Runnable, AutoCloseable {
 
@@ -61,6 +62,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long generatedSamples;
     private volatile double idleFraction = Double.NaN;
+    private long weightSyncFailures;
 
     public RolloutWorker(WorkerConfig config) {
         this(config, null);
@@ -125,20 +127,21 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                 return;
             }
             CheckpointPublished loaded = first.get();
-            Policy policy = Policy.load(Path.of(URI.create(loaded.getUri())));
-            LOG.info("{} loaded policy version {} from {}", workerId, loaded.getVersion(), loaded.getUri());
-            GroupSampler sampler = new GroupSampler(workerId, config.getLong(WorkerConfig.SEED), config.chatTemplateUse(),
-                    config.enableThinking());
+            RolloutGenerator generator = openGenerator(loaded, !model.isBlank());
+            LOG.info("{} generates with {} at policy version {} ({})", workerId, config.backend(), loaded.getVersion(),
+                    loaded.getUri());
             producer.initTransactions();
             consumer.subscribe(List.of(dispatchTopic));
             long firstWorkNanos = -1;
             long busyNanos = 0;
+            long announced = loaded.getVersion();
             try {
                 while (running.get()) {
                     CheckpointPublished newest = checkpoints.poll(Duration.ZERO).orElse(loaded);
-                    if (newest.getVersion() > loaded.getVersion()) {
-                        policy.loadWeights(Path.of(URI.create(newest.getUri())));
-                        loaded = newest;
+                    if (newest.getVersion() > announced) {
+                        // one load per announced version: a failed one is not repeated, the next checkpoint tries again
+                        announced = newest.getVersion();
+                        loadCheckpoint(generator, newest, metrics, workerId);
                     }
                     ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
                     if (records.isEmpty()) {
@@ -168,7 +171,13 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                         }
                     }
                     long start = System.nanoTime();
-                    List<Rollout> rollouts = sampler.sample(policy, loaded.getVersion(), dispatches);
+                    List<Rollout> rollouts;
+                    try {
+                        rollouts = generator.generate(dispatches);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
                     double seconds = (System.nanoTime() - start) / 1e9;
                     try {
                         producer.beginTransaction();
@@ -191,19 +200,66 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                     long workEnd = System.nanoTime();
                     busyNanos += workEnd - workStart;
                     idleFraction = 1 - (double) busyNanos / Math.max(1, workEnd - firstWorkNanos);
-                    metrics.publish(MetricCatalog.WORKER_ROLLOUTS, rollouts.size(), -1, loaded.getVersion(), Map.of("worker", workerId));
+                    long served = generator.servedVersion();
+                    metrics.publish(MetricCatalog.WORKER_ROLLOUTS, rollouts.size(), -1, served, Map.of("worker", workerId));
                     metrics.publish(MetricCatalog.WORKER_SAMPLES_PER_SECOND, rollouts.size() / Math.max(seconds, 1e-9), -1,
-                            loaded.getVersion(), Map.of("worker", workerId));
-                    metrics.publish(MetricCatalog.WORKER_IDLE_FRACTION, idleFraction, -1, loaded.getVersion(), Map.of("worker", workerId));
+                            served, Map.of("worker", workerId));
+                    metrics.publish(MetricCatalog.WORKER_IDLE_FRACTION, idleFraction, -1, served, Map.of("worker", workerId));
                     if (!deadLetters.isEmpty()) {
                         metrics.publish(MetricCatalog.WORKER_DEAD_LETTERS, deadLetters.size());
                     }
                 }
             } finally {
-                policy.close();
+                generator.close();
             }
         } catch (org.apache.kafka.common.errors.InterruptException e) {
             Thread.currentThread().interrupt();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The generator of generate.backend. An http backend whose first checkpoint came from
+     * rl.checkpoints loads it on the server before any generation (a server that cannot is a setup
+     * error: the worker stops with the reason); one started from worker.model takes it that the
+     * server was started with that folder.
+     */
+    private RolloutGenerator openGenerator(CheckpointPublished first, boolean fromWorkerModel) throws InterruptedException {
+        if (config.backend() == GenerateBackend.LOCAL) {
+            return new LocalGenerator(first, new GroupSampler(config.getString(WorkerConfig.WORKER_ID),
+                    config.getLong(WorkerConfig.SEED), config.chatTemplateUse(), config.enableThinking()));
+        }
+        HttpGenerator generator = HttpGenerator.open(config, Path.of(URI.create(first.getUri())), first.getVersion());
+        if (!fromWorkerModel) {
+            RolloutGenerator.WeightSync sync = generator.load(first);
+            if (!sync.ok()) {
+                generator.close();
+                throw new IllegalStateException("the " + config.backend() + " server at " + config.getString(WorkerConfig.URL)
+                        + " cannot load the first checkpoint: " + sync.failure());
+            }
+        }
+        return generator;
+    }
+
+    /** Loads an announced checkpoint; a server that fails keeps its old version, which the log and metrics say. */
+    private void loadCheckpoint(RolloutGenerator generator, CheckpointPublished checkpoint, MetricsPublisher metrics,
+            String workerId) throws InterruptedException {
+        RolloutGenerator.WeightSync sync = generator.load(checkpoint);
+        if (!sync.remote()) {
+            return;
+        }
+        long served = generator.servedVersion();
+        metrics.publish(MetricCatalog.WORKER_WEIGHT_SYNC_SECONDS, sync.seconds(), -1, served,
+                Map.of("worker", workerId, "outcome", sync.ok() ? "ok" : "failed"));
+        metrics.publish(MetricCatalog.WORKER_SERVED_VERSION, served, -1, served, Map.of("worker", workerId));
+        if (sync.ok()) {
+            LOG.info("{}: the server loaded policy version {} in {} s", workerId, checkpoint.getVersion(),
+                    String.format("%.2f", sync.seconds()));
+        } else {
+            metrics.publish(MetricCatalog.WORKER_WEIGHT_SYNC_FAILURES, ++weightSyncFailures, -1, served,
+                    Map.of("worker", workerId));
+            LOG.warn("{}: weight sync failed, the server keeps serving version {}: {}", workerId, served, sync.failure());
         }
     }
 

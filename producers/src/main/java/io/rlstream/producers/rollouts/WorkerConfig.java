@@ -19,6 +19,13 @@ public final class WorkerConfig extends ServiceConfig {
     public static final String MODEL = "worker.model";
     public static final String CHAT_TEMPLATE = "generate.chat-template";
     public static final String ENABLE_THINKING = "generate.enable-thinking";
+    public static final String BACKEND = "generate.backend";
+    public static final String URL = "generate.url";
+    public static final String SERVED_MODEL = "generate.model";
+    public static final String MAX_CONCURRENCY = "generate.max-concurrency";
+    public static final String REQUEST_TIMEOUT_MS = "generate.request.timeout.ms";
+    public static final String RETRIES = "generate.retries";
+    public static final String SYNC_TIMEOUT_MS = "generate.sync.timeout.ms";
 
     public static final ConfigDef DEFINITION = ServiceConfig.baseDef(ServiceConfig.WORKER_METRICS_PORT)
             .define(WORKER_ID, Type.STRING, "worker-0", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -42,7 +49,28 @@ public final class WorkerConfig extends ServiceConfig {
                             + "tokenizer's special tokens, as transformers' tokenizer(text).")
             .define(ENABLE_THINKING, Type.STRING, "default", ConfigDef.ValidString.in("default", "true", "false"),
                     Importance.LOW, "The chat template's enable_thinking (Qwen3): default leaves it unset (the "
-                            + "template's default, thinking on); false appends an empty think block to the generation prompt.");
+                            + "template's default, thinking on); false appends an empty think block to the generation prompt.")
+            .define(BACKEND, Type.STRING, EnumSetting.spelling(GenerateBackend.LOCAL),
+                    EnumSetting.validator(GenerateBackend.class), Importance.HIGH,
+                    "Who generates: local, in-process DJL sampling with the checkpoint's weights; openai, a vLLM "
+                            + "server's POST /v1/completions; sglang, an SGLang server's POST /generate. The http "
+                            + "backends load only the model folder's tokenizer (prompts go as token ids) and reload "
+                            + "the server's weights on every checkpoint.")
+            .define(URL, Type.STRING, "http://localhost:8000", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Base URL of the inference server (openai and sglang backends).")
+            .define(SERVED_MODEL, Type.STRING, "", Importance.LOW,
+                    "The model name sent as \"model\" to an openai server (vLLM's --served-model-name, else its "
+                            + "--model); empty sends none, which vLLM takes as its one served model.")
+            .define(MAX_CONCURRENCY, Type.INT, 8, ConfigDef.Range.between(1, 1024), Importance.MEDIUM,
+                    "Most generation requests in flight to the server at once (one request per group, n = G).")
+            .define(REQUEST_TIMEOUT_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Longest wait for one generation request; a group whose request times out becomes FAILED rollouts.")
+            .define(RETRIES, Type.INT, 3, ConfigDef.Range.between(0, 100), Importance.MEDIUM,
+                    "Retries of a request that met a connection error or a 5xx answer, with exponential backoff "
+                            + "(0.2 s doubling, at most 5 s); a 4xx or a time-out is never retried.")
+            .define(SYNC_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Longest wait for each POST of a weight sync after a checkpoint; a sync that fails or times "
+                            + "out leaves the server on its old version (rollouts say so) and counts in worker.weight_sync_failures.");
 
     public WorkerConfig(Map<?, ?> originals) {
         super(DEFINITION, originals);
@@ -51,6 +79,11 @@ public final class WorkerConfig extends ServiceConfig {
     /** generate.chat-template. */
     public ChatTemplateUse chatTemplateUse() {
         return getEnum(CHAT_TEMPLATE, ChatTemplateUse.class);
+    }
+
+    /** generate.backend. */
+    public GenerateBackend backend() {
+        return getEnum(BACKEND, GenerateBackend.class);
     }
 
     /** generate.enable-thinking: null for default (the template's own), else the switch. */
