@@ -19,8 +19,9 @@ public final class Benchmarks {
             case "async" -> AsyncBenchmark.run(rest, out, err);
             case "model" -> ModelBenchmark.run(rest, out, err);
             case "objectives" -> ObjectiveBenchmark.run(rest, out, err);
+            case "generator" -> GeneratorBenchmark.run(rest, out, err);
             default -> {
-                err.println("rlstream: bench runs processors, trainer, selectors, async, model or objectives"
+                err.println("rlstream: bench runs processors, trainer, selectors, async, model, objectives or generator"
                         + " (rlstream bench processors --help)");
                 yield 2;
             }

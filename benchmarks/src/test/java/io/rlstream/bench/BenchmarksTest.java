@@ -20,18 +20,31 @@ class BenchmarksTest {
     void anUnknownOrMissingBenchmarkIsAUsageError() {
         assertEquals(2, run());
         assertEquals(2, run("everything"));
-        assertTrue(console.err().contains("processors, trainer, selectors, async, model or objectives"));
+        assertTrue(console.err().contains("processors, trainer, selectors, async, model, objectives or generator"));
     }
 
     @Test
     void everyBenchmarkAnswersHelpWithItsUsage() {
-        for (String name : List.of("processors", "trainer", "selectors", "async", "model", "objectives")) {
+        for (String name : List.of("processors", "trainer", "selectors", "async", "model", "objectives", "generator")) {
             console.reset();
             assertEquals(0, run(name, "--help"), name);
             assertTrue(console.out().contains("rlstream bench " + name), name + " usage");
         }
         console.reset();
         assertEquals(0, run("async", "--simulate", "--help"), "--help wins over --simulate");
+    }
+
+    /** bench generator checks its flags before it starts anything. */
+    @Test
+    void generatorFlagsAreCheckedBeforeAnythingStarts() {
+        assertEquals(2, run("generator", "--requests", "0"));
+        assertTrue(console.err().contains("must be >= 1"), console.err());
+        console.reset();
+        assertEquals(2, run("generator", "--concurency", "4"));
+        assertTrue(console.err().contains("unknown flag --concurency"), console.err());
+        console.reset();
+        assertEquals(2, run("generator", "--model", "/nonexistent/folder"));
+        assertTrue(console.err().contains("is not a folder"), console.err());
     }
 
     @Test

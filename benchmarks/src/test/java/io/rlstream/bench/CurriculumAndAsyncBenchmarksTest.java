@@ -19,7 +19,7 @@ class CurriculumAndAsyncBenchmarksTest {
 
     static Demo.Result result(String selector, long samplesToTarget, double seconds, double trainerIdle, double generatorIdle) {
         return new Demo.Result(0.2, 0.86, 600, 300, samplesToTarget >= 0, "x", Path.of("."), selector, 200_000,
-                samplesToTarget, seconds, 0.45, 25_000, Double.NaN, Double.NaN, trainerIdle, generatorIdle);
+                samplesToTarget, seconds, 0.45, 25_000, Double.NaN, Double.NaN, trainerIdle, generatorIdle, "local");
     }
 
     @Test

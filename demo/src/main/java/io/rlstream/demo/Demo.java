@@ -13,6 +13,7 @@ import io.rlstream.model.hf.DecoderConfig;
 import io.rlstream.model.task.AdditionTask;
 import io.rlstream.model.task.Problem;
 import io.rlstream.model.tokenizer.HfTokenizer;
+import io.rlstream.ops.GeneratorServerProcess;
 import io.rlstream.ops.TopicAdmin;
 import io.rlstream.producers.prompts.PromptProducer;
 import io.rlstream.producers.rollouts.RolloutWorker;
@@ -86,11 +87,13 @@ public final class Demo {
      * @param valueBaselineMae  PCL: the same for the running-mean-reward baseline
      * @param trainerIdle       share of the RL time the trainer waited for batches
      * @param generatorIdle     share of the RL time the rollout worker waited for dispatches
+     * @param generator         which generator ran: "local (...)" or "serve (...)" with the server's address,
+     *                          the weight version it served at the end and its log
      */
     public record Result(double initialAccuracy, double finalAccuracy, long steps, double rlSeconds,
             boolean reachedTarget, String stopReason, Path runDir, String selector, long samplesGenerated,
             long samplesToTarget, double secondsToTarget, double effectiveRatio, long groupsCompleted,
-            double valueMae, double valueBaselineMae, double trainerIdle, double generatorIdle) {
+            double valueMae, double valueBaselineMae, double trainerIdle, double generatorIdle, String generator) {
 
         /** Rollouts generated per second of RL. */
         public double samplesPerSecond() {
@@ -110,6 +113,7 @@ public final class Demo {
     private int dashboardPort = Dashboard.DEFAULT_PORT;
     private boolean stopAtTarget = true;
     private volatile URI dashboardAddress;
+    private volatile Long generatorPid;
 
     public Demo(DemoSettings settings, String bootstrapServers, String registryUrl, PrintStream out) {
         this.settings = settings;
@@ -141,6 +145,15 @@ public final class Demo {
     /** The running dashboard's page, once the demo has started it. */
     public java.util.Optional<URI> dashboardAddress() {
         return java.util.Optional.ofNullable(dashboardAddress);
+    }
+
+    /**
+     * The pid of the {@code rlstream serve} child process of a run with {@link DemoSettings.Generator#SERVE},
+     * once started (kept after the run, so that a caller can check that it is gone).
+     */
+    public java.util.OptionalLong generatorPid() {
+        Long pid = generatorPid;
+        return pid == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(pid);
     }
 
     /** Asks a running demo to stop at its next check and clean up. */
@@ -217,6 +230,24 @@ public final class Demo {
             PrometheusEndpoint prometheus = PrometheusEndpoint.startPreferring("127.0.0.1", 9400);
             services.add(prometheus);
             out.println("prometheus: " + prometheus.address().orElseThrow());
+            // --generator serve: the base policy served by rlstream serve in a process of its own, stopped
+            // after the worker (services stop in reverse order).
+            GeneratorServerProcess server = null;
+            Map<String, String> workerSettings = new HashMap<>(common);
+            if (settings.generator() == DemoSettings.Generator.SERVE) {
+                out.println("generator: starting rlstream serve on the base policy in its own process...");
+                server = GeneratorServerProcess.start(runDir, basePolicy, "0", GeneratorServerProcess.DEFAULT_START_TIMEOUT);
+                services.add(server);
+                generatorPid = server.pid();
+                out.printf("generator: rlstream serve at %s (pid %d, log %s); the worker generates through its"
+                        + " /generate (sglang backend) and syncs every checkpoint to it%n", server.baseUrl(), server.pid(),
+                        server.logFile());
+                // sglang rather than openai: one call per weight sync (update_weights_from_disk with the
+                // version) instead of vLLM's four, and every response names the version that generated it
+                // (meta_info.weight_version), so rollouts carry the version the server really served.
+                workerSettings.put(WorkerConfig.BACKEND, "sglang");
+                workerSettings.put(WorkerConfig.URL, server.baseUrl());
+            }
             RewardService rewards = new RewardService(new RewardServiceConfig(with(common,
                     RewardServiceConfig.STATE_DIR, runDir.resolve("state/rewards").toString())), prometheus.registry());
             rewards.start();
@@ -251,7 +282,7 @@ public final class Demo {
                     // whole run (measured: decay over 300 steps plateaued near 65%).
                     TrainerServiceConfig.DECAY_STEPS, Integer.toString(settings.decaySteps()))), prometheus.registry());
             services.add(start(trainer, "trainer"));
-            RolloutWorker worker = new RolloutWorker(new WorkerConfig(with(common,
+            RolloutWorker worker = new RolloutWorker(new WorkerConfig(with(workerSettings,
                     WorkerConfig.SEED, Long.toString(settings.seed()))), prometheus.registry());
             services.add(start(worker, "rollout-worker"));
             MetricsPublisher dispatchMetrics = new MetricsPublisher(Dispatcher.SERVICE, processors.clientProps(),
@@ -319,6 +350,9 @@ public final class Demo {
             }
             double rlSeconds = (System.nanoTime() - rlStart) / 1e9;
             out.println("stopping: " + reason);
+            String generator = server == null ? "local (in the worker's JVM)"
+                    : String.format("serve (rlstream serve at %s, weight version %s at the end, log %s)", server.baseUrl(),
+                            server.servedWeightVersion().orElse("unknown: it did not answer"), server.logFile().getFileName());
             stopAll(services);
             // The trainer went on publishing (and retiring old folders) until it stopped: the final
             // evaluation is of the newest checkpoint it announced, whose folder retention keeps.
@@ -350,7 +384,7 @@ public final class Demo {
             Result result = new Result(initial, last, steps, rlSeconds, samplesToTarget >= 0, reason, runDir,
                     settings.selector(), worker.generatedSamples(), samplesToTarget, secondsToTarget,
                     grouping.counters().effectiveRatio(), grouping.counters().get(GroupingCounters.GROUPS_COMPLETED),
-                    valueMae, valueBaselineMae, trainer.idleFraction(), worker.idleFraction());
+                    valueMae, valueBaselineMae, trainer.idleFraction(), worker.idleFraction(), generator);
             log.finish(result, settings);
             out.printf("summary: held-out greedy accuracy %.1f%% -> %.1f%% in %d steps, %.0f s of RL (%s)%n",
                     100 * initial, 100 * last, steps, rlSeconds, reason);
@@ -358,6 +392,7 @@ public final class Demo {
                     result.samplesGenerated(), result.effectiveRatio(), result.groupsCompleted(),
                     Double.isNaN(valueMae) ? "" : String.format(", V(x) error %.3f (running-mean baseline %.3f)",
                             valueMae, valueBaselineMae));
+            out.println("generator: " + generator);
             out.println("run folder: " + runDir + " (metrics.csv, eval.csv, summary.txt, learning-curve.png)");
             return result;
         } finally {

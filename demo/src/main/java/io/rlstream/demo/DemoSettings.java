@@ -21,10 +21,39 @@ import java.time.Duration;
  * @param trainerSettings   further settings of the trainer (--set trainer.*), applied last
  * @param model           a Hugging Face model folder to train instead of the demo's tiny policy (--model); null:
  *                        the tiny policy
+ * @param generator       where rollouts are generated (--generator): in the worker's JVM, or by {@code rlstream serve}
+ *                        in a process of its own over HTTP
  */
 public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy, Duration evalInterval, int groupSize,
         int batchGroups, int maxInFlight, long seed, int decaySteps, String selector,
-        java.util.Map<String, String> processorSettings, java.util.Map<String, String> trainerSettings, Path model) {
+        java.util.Map<String, String> processorSettings, java.util.Map<String, String> trainerSettings, Path model,
+        Generator generator) {
+
+    /** Where the demo's rollouts are generated. */
+    public enum Generator {
+        /** The worker samples in its own JVM with DJL (generate.backend=local): today's demo. */
+        LOCAL,
+        /**
+         * {@code rlstream serve} in a child JVM serves the base policy; the worker generates through
+         * it over HTTP (generate.backend=sglang) and syncs every checkpoint to it.
+         */
+        SERVE;
+
+        /** The name on the command line: local, serve. */
+        public String flag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The generator named {@code flag} (local, serve). */
+        public static Generator of(String flag) {
+            for (Generator g : values()) {
+                if (g.flag().equals(flag)) {
+                    return g;
+                }
+            }
+            throw new IllegalArgumentException("unknown generator '" + flag + "'; choose local or serve");
+        }
+    }
 
     public static DemoSettings defaults(Path runDir) {
         return new DemoSettings(runDir, Duration.ofMinutes(10), 0.85, Duration.ofSeconds(10), 8, 16, 64, 7L, 1500,
@@ -36,7 +65,15 @@ public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy
             int batchGroups, int maxInFlight, long seed, int decaySteps, String selector,
             java.util.Map<String, String> processorSettings, java.util.Map<String, String> trainerSettings) {
         this(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed, decaySteps,
-                selector, processorSettings, trainerSettings, null);
+                selector, processorSettings, trainerSettings, null, Generator.LOCAL);
+    }
+
+    /** A model folder (null: the tiny policy), generated in process. */
+    public DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy, Duration evalInterval, int groupSize,
+            int batchGroups, int maxInFlight, long seed, int decaySteps, String selector,
+            java.util.Map<String, String> processorSettings, java.util.Map<String, String> trainerSettings, Path model) {
+        this(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed, decaySteps,
+                selector, processorSettings, trainerSettings, model, Generator.LOCAL);
     }
 
     public DemoSettings {
@@ -48,6 +85,9 @@ public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy
         }
         processorSettings = java.util.Map.copyOf(processorSettings);
         trainerSettings = java.util.Map.copyOf(trainerSettings);
+        if (generator == null) {
+            throw new IllegalArgumentException("the demo needs a generator (local or serve)");
+        }
         if (selector == null || selector.isBlank()) {
             throw new IllegalArgumentException("the demo needs a prompt selector name");
         }
@@ -58,37 +98,49 @@ public record DemoSettings(Path runDir, Duration rlBudget, double targetAccuracy
 
     public DemoSettings withBudget(Duration budget) {
         return new DemoSettings(runDir, budget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings, trainerSettings, model);
+                decaySteps, selector, processorSettings, trainerSettings, model, generator);
     }
 
     public DemoSettings withTarget(double target) {
         return new DemoSettings(runDir, rlBudget, target, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings, trainerSettings, model);
+                decaySteps, selector, processorSettings, trainerSettings, model, generator);
     }
 
     public DemoSettings withSelector(String name) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, name, processorSettings, trainerSettings, model);
+                decaySteps, name, processorSettings, trainerSettings, model, generator);
     }
 
     public DemoSettings withProcessorSettings(java.util.Map<String, String> settings) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, java.util.Map.copyOf(settings), trainerSettings, model);
+                decaySteps, selector, java.util.Map.copyOf(settings), trainerSettings, model, generator);
     }
 
     public DemoSettings withTrainerSettings(java.util.Map<String, String> settings) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings, java.util.Map.copyOf(settings), model);
+                decaySteps, selector, processorSettings, java.util.Map.copyOf(settings), model, generator);
     }
 
     /** Trains the model of a Hugging Face model folder instead of the tiny policy; null for the tiny policy. */
     public DemoSettings withModel(Path folder) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
-                decaySteps, selector, processorSettings, trainerSettings, folder);
+                decaySteps, selector, processorSettings, trainerSettings, folder, generator);
+    }
+
+    /** Generates in process (local) or through {@code rlstream serve} in a process of its own (serve). */
+    public DemoSettings withGenerator(Generator g) {
+        return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, seed,
+                decaySteps, selector, processorSettings, trainerSettings, model, g);
+    }
+
+    /** Fewer groups per training batch (B); tests use it for short runs. */
+    public DemoSettings withBatchGroups(int groups) {
+        return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, groups, maxInFlight, seed,
+                decaySteps, selector, processorSettings, trainerSettings, model, generator);
     }
 
     public DemoSettings withSeed(long s) {
         return new DemoSettings(runDir, rlBudget, targetAccuracy, evalInterval, groupSize, batchGroups, maxInFlight, s,
-                decaySteps, selector, processorSettings, trainerSettings, model);
+                decaySteps, selector, processorSettings, trainerSettings, model, generator);
     }
 }

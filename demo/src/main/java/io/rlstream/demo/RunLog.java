@@ -58,6 +58,7 @@ final class RunLog {
                 effective ratio: %.4f over %d groups
                 value model error (pcl): %s
                 idle: trainer %.3f, generator %.3f
+                generator: %s
                 """, result.initialAccuracy(), result.finalAccuracy(), settings.targetAccuracy(),
                 result.reachedTarget() ? "reached" : "not reached", result.steps(), result.rlSeconds(),
                 result.stopReason(), settings.groupSize(), settings.batchGroups(), settings.maxInFlight(),
@@ -68,7 +69,7 @@ final class RunLog {
                 result.effectiveRatio(), result.groupsCompleted(),
                 Double.isNaN(result.valueMae()) ? "-" : String.format(Locale.ROOT, "%.4f (running-mean baseline %.4f)",
                         result.valueMae(), result.valueBaselineMae()),
-                result.trainerIdle(), result.generatorIdle());
+                result.trainerIdle(), result.generatorIdle(), result.generator());
         write("summary.txt", summary, false);
         LearningCurve.write(dir.resolve("learning-curve.png"),
                 String.format(Locale.ROOT, "rlstream demo: two-digit addition, GRPO through Kafka (%.0f%% -> %.0f%%)",

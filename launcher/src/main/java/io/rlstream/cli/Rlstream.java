@@ -79,6 +79,10 @@ public final class Rlstream {
                                      instead of the tiny policy: the same task, warm start and
                                      RL, prompts and answers in the model's own tokenizer, the
                                      response limit measured from it (docs/operations.md#models)
+                  --generator G      local (default): the worker samples in its own JVM; serve:
+                                     rlstream serve generates in a process of its own and the
+                                     worker calls it over HTTP (sglang backend), syncing every
+                                     checkpoint to it (log: generator.log in the run folder)
 
             Run one service against an existing cluster (Ctrl-C stops it cleanly):
               rewards              score rollouts against reference answers (rl.rollouts -> rl.rewards)
@@ -164,6 +168,10 @@ public final class Rlstream {
               bench objectives     the demo per training objective (grpo, dapo, gspo, nft, lipo-lambda,
                                    online-dpo) and seed: held-out accuracy at the budget and time to
                                    the target, mean and spread over seeds (--help)
+              bench generator      the same dispatches generated in process and through rlstream serve
+                                   in its own process over HTTP: rollouts/s, tokens/s and their
+                                   ratio; the server's weight-sync time per checkpoint, p50 and p99
+                                   (--help)
 
             Flags of every service command:
               --config FILE              properties file with settings
@@ -313,7 +321,14 @@ public final class Rlstream {
     }
 
     static int demo(Args args, PrintStream out) throws Exception {
-        args.rejectUnknown(List.of("minutes", "target", "run-dir", "seed", "selector", "dashboard-port", "model"));
+        args.rejectUnknown(List.of("minutes", "target", "run-dir", "seed", "selector", "dashboard-port", "model",
+                "generator"));
+        DemoSettings.Generator generator;
+        try {
+            generator = DemoSettings.Generator.of(args.get("generator", DemoSettings.Generator.LOCAL.flag()));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--generator: " + e.getMessage());
+        }
         Path model = null;
         if (args.has("model")) {
             model = args.path("model").toAbsolutePath();
@@ -333,7 +348,7 @@ public final class Rlstream {
                 args.number("target", defaults.targetAccuracy()), defaults.evalInterval(), defaults.groupSize(),
                 defaults.batchGroups(), defaults.maxInFlight(), (long) args.number("seed", defaults.seed()),
                 defaults.decaySteps(), selectorName(args.get("selector", defaults.selector())),
-                processorSettings(args.settings()), trainerSettings(args.settings()), model);
+                processorSettings(args.settings()), trainerSettings(args.settings()), model, generator);
         Files.createDirectories(settings.runDir());
         out.println("rlstream demo: run folder " + settings.runDir());
         try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),

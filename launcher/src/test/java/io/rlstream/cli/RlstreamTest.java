@@ -37,6 +37,14 @@ class RlstreamTest {
         assertTrue(console.err().contains("unknown flag --minuts"));
     }
 
+    /** --generator takes local or serve; anything else stops the demo before the broker starts. */
+    @Test
+    void unknownGeneratorIsAUsageError() {
+        assertEquals(2, run("demo", "--generator", "vllm"));
+        assertTrue(console.err().contains("--generator: unknown generator 'vllm'; choose local or serve"), console.err());
+        assertEquals(2, run("demo", "--generator"));
+    }
+
     @Test
     void configPrintsTheDocumentedSettingsOfAService() {
         assertEquals(0, run("config", "trainer"));

@@ -238,9 +238,10 @@ final class ChildProcesses {
     /** True if the log says a port could not be bound (we then retry with other ports). */
     static boolean portClash(Path log) {
         String text = tail(log, 200);
-        // the last: Quarkus (the schema registry) checks the port itself and exits with code 1
+        // Quarkus (the schema registry) and rlstream serve check the port themselves and exit with code 1
         return text.contains("Address already in use") || text.contains("BindException")
-                || text.contains("Port already bound") || text.contains("seems to be in use by another process");
+                || text.contains("Port already bound") || text.contains("seems to be in use by another process")
+                || text.contains("(in use? pick another --port");
     }
 
     /** Deletes a folder tree; no error if it does not exist. */

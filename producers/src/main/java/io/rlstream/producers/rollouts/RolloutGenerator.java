@@ -3,14 +3,30 @@ package io.rlstream.producers.rollouts;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
  * What turns a poll's dispatched groups into rollouts for the worker (generate.backend): in process
  * ({@link LocalGenerator}) or through an inference server ({@link HttpGenerator}). Called from the
- * worker's one loop thread, weights are changed between generations, never during one.
+ * worker's one loop thread, weights are changed between generations, never during one. Public for
+ * the generator benchmark ({@code rlstream bench generator}), which drives both without Kafka.
  */
-interface RolloutGenerator extends AutoCloseable {
+public interface RolloutGenerator extends AutoCloseable {
+
+    /**
+     * The generator of {@code config}'s generate.backend serving {@code first}: local loads its
+     * weights; an http backend reads the folder's tokenizer and config and takes it that the server
+     * serves {@code first} already (call {@link #load} to make it).
+     */
+    static RolloutGenerator open(WorkerConfig config, CheckpointPublished first) {
+        if (config.backend() == GenerateBackend.LOCAL) {
+            return new LocalGenerator(first, new GroupSampler(config.getString(WorkerConfig.WORKER_ID),
+                    config.getLong(WorkerConfig.SEED), config.chatTemplateUse(), config.enableThinking()));
+        }
+        return HttpGenerator.open(config, Path.of(URI.create(first.getUri())), first.getVersion());
+    }
 
     /** The G rollouts of every dispatch, in dispatch order; a group that cannot be generated is G FAILED rollouts with the reason. */
     List<Rollout> generate(List<PromptDispatch> dispatches) throws InterruptedException;
@@ -32,7 +48,7 @@ interface RolloutGenerator extends AutoCloseable {
      */
     record WeightSync(boolean remote, double seconds, String failure) {
 
-        boolean ok() {
+        public boolean ok() {
             return failure == null;
         }
     }

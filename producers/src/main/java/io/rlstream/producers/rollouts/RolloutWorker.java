@@ -226,11 +226,10 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
      * server was started with that folder.
      */
     private RolloutGenerator openGenerator(CheckpointPublished first, boolean fromWorkerModel) throws InterruptedException {
+        RolloutGenerator generator = RolloutGenerator.open(config, first);
         if (config.backend() == GenerateBackend.LOCAL) {
-            return new LocalGenerator(first, new GroupSampler(config.getString(WorkerConfig.WORKER_ID),
-                    config.getLong(WorkerConfig.SEED), config.chatTemplateUse(), config.enableThinking()));
+            return generator;
         }
-        HttpGenerator generator = HttpGenerator.open(config, Path.of(URI.create(first.getUri())), first.getVersion());
         if (!fromWorkerModel) {
             RolloutGenerator.WeightSync sync = generator.load(first);
             if (!sync.ok()) {
