@@ -78,6 +78,18 @@ final class ChildProcesses {
         return java.util.Arrays.stream(options.trim().split("\\s+")).filter(o -> !o.isEmpty()).toList();
     }
 
+    /**
+     * The start of a child JVM's command line, mutable for the caller to go on: this JVM's java,
+     * the options of {@code property} (else {@code defaults}), headless.
+     */
+    static List<String> javaCommand(String property, String defaults) {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(javaExecutable());
+        command.addAll(jvmOptions(property, defaults));
+        command.add("-Djava.awt.headless=true");
+        return command;
+    }
+
     /** The JVM options every child gets: the parent pid for its watchdog. */
     static List<String> watchdogOptions() {
         return List.of("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -83,10 +82,7 @@ public final class GeneratorServerProcess extends ServiceProcess {
     @Override
     List<String> command() {
         port = ChildProcesses.freePort();
-        List<String> command = new ArrayList<>();
-        command.add(ChildProcesses.javaExecutable());
-        command.addAll(ChildProcesses.jvmOptions(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS));
-        command.add("-Djava.awt.headless=true");
+        List<String> command = ChildProcesses.javaCommand(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS);
         command.add("-Dai.djl.offline=true");
         command.addAll(ChildProcesses.watchdogOptions());
         command.add("-cp");

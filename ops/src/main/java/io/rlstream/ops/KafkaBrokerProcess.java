@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,10 +103,7 @@ public final class KafkaBrokerProcess extends ServiceProcess {
         Path log4j = dataDir.resolve("log4j2.properties");
         Files.writeString(log4j, LOG4J2, StandardCharsets.UTF_8);
 
-        List<String> command = new ArrayList<>();
-        command.add(ChildProcesses.javaExecutable());
-        command.addAll(ChildProcesses.jvmOptions(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS));
-        command.add("-Djava.awt.headless=true");
+        List<String> command = ChildProcesses.javaCommand(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS);
         command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         command.add("-Dorg.slf4j.simpleLogger.logFile=System.out");

@@ -174,10 +174,7 @@ public final class SchemaRegistryProcess extends ServiceProcess {
     @Override
     List<String> command() {
         port = ChildProcesses.freePort();
-        List<String> command = new ArrayList<>();
-        command.add(ChildProcesses.javaExecutable());
-        command.addAll(ChildProcesses.jvmOptions(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS));
-        command.add("-Djava.awt.headless=true");
+        List<String> command = ChildProcesses.javaCommand(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS);
         command.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
         command.add("-Dquarkus.http.host=" + ChildProcesses.LOOPBACK);
         command.add("-Dquarkus.http.port=" + port);
