@@ -209,6 +209,24 @@ public final class Rlstream {
         System.exit(run(Arrays.asList(argv), System.out, System.err));
     }
 
+    /**
+     * A command's own part of {@link #USAGE} (its line and flags, up to the next command or blank
+     * line), for {@code rlstream COMMAND --help}; null for a command USAGE does not list.
+     */
+    static String usageOf(String command) {
+        String[] lines = USAGE.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith("  " + command + " ") && lines[i].substring(2).startsWith(command + " ")) {
+                StringBuilder s = new StringBuilder("Usage: rlstream " + command + " [flags]\n\n").append(lines[i]).append('\n');
+                for (int j = i + 1; j < lines.length && lines[j].startsWith("   "); j++) {
+                    s.append(lines[j]).append('\n');
+                }
+                return s.append("\nFlags every service takes (--config, --set, metrics): rlstream --help\n").toString();
+            }
+        }
+        return null;
+    }
+
     static int run(List<String> argv, PrintStream out, PrintStream err) {
         if (argv.isEmpty() || argv.get(0).equals("--help") || argv.get(0).equals("-h") || argv.get(0).equals("help")) {
             out.print(USAGE);
@@ -258,6 +276,13 @@ public final class Rlstream {
                 return Benchmarks.run(rest, out, err);
             default:
                 break;
+        }
+        if (rest.contains("--help") || rest.contains("-h")) {
+            String section = usageOf(command);
+            if (section != null) {
+                out.print(section);
+                return 0;
+            }
         }
         try {
             Args args = Args.parse(argv.subList(1, argv.size()), List.of("help"));

@@ -1,6 +1,7 @@
 package io.rlstream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.model.folder.ModelInit;
@@ -27,6 +28,20 @@ class RlstreamTest {
                 "replay", "algorithms", "advantages", "pf-ppo r2", "bench processors", "bench trainer", "bench model", "checkpoints list|show|export", "reward check", "connect", "lake tables|count|head")) {
             assertTrue(text.contains("  " + command), "help mentions " + command);
         }
+    }
+
+    @Test
+    void aCommandsHelpIsItsOwnPage() {
+        assertEquals(0, run("demo", "--help"));
+        String demo = console.out();
+        assertTrue(demo.startsWith("Usage: rlstream demo [flags]"), demo);
+        assertTrue(demo.contains("--generator G") && demo.contains("--model DIR"), demo);
+        assertFalse(demo.contains("  rewards "), "not the other commands: " + demo);
+        console.reset();
+        assertEquals(0, run("trainer", "-h"));
+        String trainer = console.out();
+        assertTrue(trainer.startsWith("Usage: rlstream trainer [flags]") && trainer.contains("--model DIR"), trainer);
+        assertFalse(trainer.contains("--minutes"), trainer);
     }
 
     @Test
