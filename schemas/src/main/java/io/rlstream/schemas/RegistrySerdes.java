@@ -46,6 +46,8 @@ public final class RegistrySerdes implements SerdeFactory {
         c.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
         c.put("apicurio.registry.use-id", "contentId");
         c.put("apicurio.registry.use-specific-avro-reader", "true");
+        // Apicurio's default recomputes a schema fingerprint per record (issue 18).
+        c.put("apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class.getName());
         // One self-contained schema per <topic>-value subject, as Confluent's serializer registers
         // it, instead of separate subjects for nested named types (FinishReason, ...).
         c.put("apicurio.registry.dereference-schema", "true");

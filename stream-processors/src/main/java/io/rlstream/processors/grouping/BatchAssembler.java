@@ -1,6 +1,11 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.events.PreferencePair;
+import io.rlstream.events.Rollout;
+import io.rlstream.processors.pairs.PreferencePairs;
+import org.apache.avro.specific.SpecificRecord;
 import io.rlstream.events.ScoredSample;
+import io.rlstream.tokens.Tokens;
 import io.rlstream.processors.advantage.GroupRewards;
 import io.rlstream.processors.filtration.KeepAll;
 import io.rlstream.events.TrainingBatchGroup;
@@ -30,9 +35,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * commit request makes the finished batch visible to read_committed consumers at once.
  *
  * <p>Everything lives in stores: the buffered groups, the next batch sequence (so it survives
- * restarts), and the counters since the last batch.
+ * restarts), and the counters since the last batch. Buffered samples hold their rollout's
+ * position on rl.rollouts, not its tokens: the tokens are read back from there when the batch is
+ * written ({@link RolloutLog}), so they reach the broker twice in all (rl.rollouts and
+ * rl.training-batches) instead of five times (issue 18). Samples buffered with their tokens
+ * (written before that change) go out as they are.
+ *
+ * <p>With {@code preference-pairs.enabled}, each group of a batch also gives its best-vs-worst
+ * pair (ties skipped) to rl.preference-pairs, keyed by prompt_id, from the same read. Only kept
+ * groups reach the assembler; a dropped group has no contrast (equal rewards) or fewer than two
+ * usable samples, so it never had a pair.
  */
-final class BatchAssembler implements Processor<String, TrainingBatchGroup, String, TrainingBatchGroup> {
+final class BatchAssembler implements Processor<String, TrainingBatchGroup, String, SpecificRecord> {
 
     private static final StringSerializer KEYS = new StringSerializer();
     static final String NEXT_SEQUENCE = "next_sequence";
@@ -43,20 +57,29 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
 
     private final GroupingSettings settings;
     private final GroupingCounters counters;
-    private ProcessorContext<String, TrainingBatchGroup> context;
+    private final RolloutLog.Factory logs;
+    private RolloutLog log;
+    private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, TrainingBatchGroup> buffer;
     private KeyValueStore<String, Long> state;
 
-    BatchAssembler(GroupingSettings settings, GroupingCounters counters) {
+    BatchAssembler(GroupingSettings settings, GroupingCounters counters, RolloutLog.Factory logs) {
         this.settings = settings;
         this.counters = counters;
+        this.logs = logs;
     }
 
     @Override
-    public void init(ProcessorContext<String, TrainingBatchGroup> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.buffer = context.getStateStore(GroupingTopology.BATCH_BUFFER_STORE);
         this.state = context.getStateStore(GroupingTopology.BATCH_STATE_STORE);
+        this.log = logs.open();
+    }
+
+    @Override
+    public void close() {
+        log.close();
     }
 
     @Override
@@ -132,7 +155,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
             List<float[]> advantages = new ArrayList<>();
             for (List<ScoredSample> samples : out) {
                 rewards.add(new GroupRewards(samples.stream().mapToDouble(ScoredSample::getReward).toArray(),
-                        samples.stream().mapToInt(x -> x.getResponseTokenIds().size()).toArray()));
+                        samples.stream().mapToInt(Tokens::responseLength).toArray()));
                 float[] a = new float[samples.size()];
                 for (int i = 0; i < a.length; i++) {
                     a[i] = samples.get(i).getAdvantage();
@@ -200,8 +223,9 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         }
         long sequence = get(NEXT_SEQUENCE);
         long[] filteredOut = new long[1];
-        List<List<ScoredSample>> finalSamples = finalSamples(groups.stream().map(kv -> kv.value).toList(), sequence,
-                filteredOut);
+        Map<RolloutLog.Position, Rollout> rollouts = readBack(groups);
+        List<List<ScoredSample>> finalSamples = withTokens(finalSamples(groups.stream().map(kv -> kv.value).toList(),
+                sequence, filteredOut), rollouts);
         if (filteredOut[0] > 0) {
             stats.merge(FilterStats.SAMPLES_FILTERED, filteredOut[0], Long::sum);
             counters.add(FilterStats.SAMPLES_FILTERED, filteredOut[0]);
@@ -236,12 +260,120 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
                     .build();
             context.forward(new Record<>(batchId, out, timestamp));
         }
+        if (settings.preferencePairs()) {
+            groups.forEach(kv -> preferencePair(kv.value, rollouts, timestamp));
+        }
         groups.forEach(kv -> buffer.delete(kv.key));
         statKeys.forEach(state::delete);
         state.put(NEXT_SEQUENCE, sequence + 1);
         state.put(COMPLETED_SINCE_BATCH, 0L);
         state.put(PENDING, get(PENDING) - groups.size());
         counters.increment(GroupingCounters.BATCHES);
+    }
+
+    /** Every buffered sample's rollout, read back from rl.rollouts in one pass over the batch. */
+    private Map<RolloutLog.Position, Rollout> readBack(List<KeyValue<String, TrainingBatchGroup>> groups) {
+        List<RolloutLog.Position> positions = new ArrayList<>();
+        groups.forEach(g -> g.value.getSamples().forEach(s -> {
+            if (s.getSource() != null) {
+                positions.add(position(s));
+            }
+        }));
+        return positions.isEmpty() ? Map.of() : log.read(positions);
+    }
+
+    /**
+     * The samples with their tokens; a sample whose rollout is gone from the topic is left out and
+     * counted (it cannot be trained on; its group's baseline was already computed with it).
+     */
+    private List<List<ScoredSample>> withTokens(List<List<ScoredSample>> groups,
+            Map<RolloutLog.Position, Rollout> rollouts) {
+        List<List<ScoredSample>> out = new ArrayList<>(groups.size());
+        for (List<ScoredSample> group : groups) {
+            List<ScoredSample> filled = new ArrayList<>(group.size());
+            for (ScoredSample s : group) {
+                if (s.getSource() == null) {
+                    filled.add(s);
+                    continue;
+                }
+                Rollout r = rollouts.get(position(s));
+                if (r == null) {
+                    counters.increment(GroupingCounters.ROLLOUTS_MISSING);
+                    continue;
+                }
+                filled.add(withTokens(s, r));
+            }
+            out.add(filled);
+        }
+        return out;
+    }
+
+    /** The sample with its rollout's tokens; packed buffers are shared, not copied. */
+    static ScoredSample withTokens(ScoredSample s, Rollout r) {
+        ScoredSample.Builder b = ScoredSample.newBuilder(s);
+        if (r.getPackedPromptTokenIds() != null && r.getPackedResponseTokenIds() != null
+                && r.getPackedBehaviourLogprobs() != null) {
+            // Set on the built record: the builder would deep-copy the buffers.
+            ScoredSample out = b.build();
+            out.setPackedPromptTokenIds(r.getPackedPromptTokenIds());
+            out.setPackedResponseTokenIds(r.getPackedResponseTokenIds());
+            out.setPackedBehaviourLogprobs(r.getPackedBehaviourLogprobs());
+            out.setResponseLength(Tokens.responseLength(r));
+            return out;
+        }
+        return Tokens.pack(b, Tokens.promptIds(r), Tokens.responseIds(r), Tokens.logprobs(r)).build();
+    }
+
+    /** The group's best and worst response by reward, ties skipped (PreferencePairs), as a pair. */
+    private void preferencePair(TrainingBatchGroup group, Map<RolloutLog.Position, Rollout> rollouts, long timestamp) {
+        List<ScoredSample> samples = group.getSamples();
+        double[] rewards = samples.stream().mapToDouble(ScoredSample::getReward).toArray();
+        PreferencePairs.select(rewards).ifPresent(pair -> {
+            ScoredSample chosen = samples.get(pair.chosen());
+            ScoredSample rejected = samples.get(pair.rejected());
+            int[] prompt;
+            int[] chosenTokens;
+            int[] rejectedTokens;
+            if (chosen.getSource() == null || rejected.getSource() == null) {
+                prompt = Tokens.promptIds(chosen); // buffered with its tokens, before issue 18
+                chosenTokens = Tokens.responseIds(chosen);
+                rejectedTokens = Tokens.responseIds(rejected);
+            } else {
+                Rollout c = rollouts.get(position(chosen));
+                Rollout r = rollouts.get(position(rejected));
+                if (c == null || r == null) {
+                    counters.increment(GroupingCounters.ROLLOUTS_MISSING);
+                    return;
+                }
+                prompt = Tokens.promptIds(c);
+                chosenTokens = Tokens.responseIds(c);
+                rejectedTokens = Tokens.responseIds(r);
+            }
+            counters.increment(GroupingCounters.PREFERENCE_PAIRS);
+            context.forward(new Record<>(group.getPromptId(), PreferencePair.newBuilder()
+                    .setPromptId(group.getPromptId())
+                    .setGroupId(group.getGroupId())
+                    .setPromptTokenIds(boxed(prompt))
+                    .setChosenTokenIds(boxed(chosenTokens))
+                    .setRejectedTokenIds(boxed(rejectedTokens))
+                    .setChosenReward(rewards[pair.chosen()])
+                    .setRejectedReward(rewards[pair.rejected()])
+                    .setPolicyVersion(Math.max(chosen.getPolicyVersion(), rejected.getPolicyVersion()))
+                    .setCreatedAt(Instant.ofEpochMilli(timestamp))
+                    .build(), timestamp));
+        });
+    }
+
+    private static List<Integer> boxed(int[] values) {
+        List<Integer> out = new ArrayList<>(values.length);
+        for (int v : values) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    private static RolloutLog.Position position(ScoredSample s) {
+        return new RolloutLog.Position(s.getSource().getPartition(), s.getSource().getOffset());
     }
 
     private long get(String key) {

@@ -6,6 +6,7 @@ import io.rlstream.events.PreferencePair;
 import io.rlstream.events.PromptStats;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.StoredRollout;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -35,13 +36,16 @@ import org.apache.kafka.streams.state.Stores;
  *                     └──► rl.dead-letters ◄──────────────────────┘                  │
  *                                                                                    ▼
  *  rl.training-batches ◄── batch assembler [buffer, state] ◄── repartition to 1 partition
+ *  rl.preference-pairs ◄──┘   └── reads tokens back from rl.rollouts by position
  * </pre>
  *
  * <p>Both inputs are keyed by group_id and co-partitioned, so one task sees all of a group with
  * no repartition. Inputs are read as bytes and decoded in the topology, so bad records become
  * dead letters instead of stopping the stream. Completed groups (kept ones with their scored
  * samples, dropped ones as counters only) go through a single-partition repartition topic to the
- * {@link BatchAssembler}, which numbers batches in one sequence.
+ * {@link BatchAssembler}, which numbers batches in one sequence. Stores, the repartition topic and
+ * the batch buffer hold no tokens, only each sample's position on rl.rollouts: the assembler reads
+ * the tokens back once, when it writes the batch (issue 18).
  *
  * <p>Pure wiring: no clients, no threads; metrics are counted in the {@link GroupingCounters} the
  * caller passes and publishes.
@@ -50,7 +54,11 @@ public final class GroupingTopology {
 
     /** Service name in dead letters. */
     public static final String SERVICE = "grouping";
-    public static final String ROLLOUT_STORE = "group-rollouts";
+    /**
+     * Rollouts of open groups without their tokens ({@link StoredRollout}). Named group-rollouts
+     * until issue 18, when it held whole rollouts: the new name starts a new changelog.
+     */
+    public static final String ROLLOUT_STORE = "group-rollout-refs";
     public static final String REWARD_STORE = "group-rewards";
     public static final String PROGRESS_STORE = "group-progress";
     public static final String BATCH_BUFFER_STORE = "batch-buffer";
@@ -65,19 +73,14 @@ public final class GroupingTopology {
     private GroupingTopology() {
     }
 
-    /** The topology with counters nobody reads; for tools and tests that only look at the output topics. */
-    public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes,
-            GroupingSettings settings) {
-        return build(builder, catalog, catalog, serdes, settings, new GroupingCounters());
-    }
-
     /**
      * @param inputs  where rl.rollouts, rl.rewards (and, with a staleness bound, rl.checkpoints) are read
      * @param outputs where batches, preference pairs, prompt stats and dead letters are written; another
      *                prefix than {@code inputs} for a replay that must not feed the running trainer
+     * @param logs    reads rollouts back from {@code inputs}' rl.rollouts by position (their tokens)
      */
     public static Topology build(StreamsBuilder builder, TopicCatalog inputs, TopicCatalog outputs,
-            SerdeFactory serdes, GroupingSettings settings, GroupingCounters counters) {
+            SerdeFactory serdes, GroupingSettings settings, GroupingCounters counters, RolloutLog.Factory logs) {
         Serde<Rollout> rolloutSerde = serdes.serde(Rollout.class);
         Serde<Reward> rewardSerde = serdes.serde(Reward.class);
         Serde<TrainingBatchGroup> groupSerde = serdes.serde(TrainingBatchGroup.class);
@@ -86,7 +89,7 @@ public final class GroupingTopology {
         String deadLetters = outputs.name(Topic.DEAD_LETTERS);
 
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ROLLOUT_STORE), Serdes.String(), rolloutSerde));
+                Stores.persistentKeyValueStore(ROLLOUT_STORE), Serdes.String(), serdes.serde(StoredRollout.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(REWARD_STORE), Serdes.String(), rewardSerde));
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -119,14 +122,7 @@ public final class GroupingTopology {
                 .process(() -> new GroupAccumulator(settings, rolloutSerde.serializer(), SERVICE, counters),
                         Named.as("group-accumulator"), accumulatorStores);
         KStream<String, SpecificRecord> closed = passOrDeadLetter(accumulated, "closed", deadLetters, deadLetterSerde);
-        Map<String, KStream<String, SpecificRecord>> byType = closed.split(Named.as("by-type-"))
-                .branch((key, value) -> value instanceof PreferencePair, Branched.as("pairs"))
-                .defaultBranch(Branched.as("groups"));
-        byType.get("by-type-pairs")
-                .mapValues(value -> (PreferencePair) value, Named.as("pair-value"))
-                .to(outputs.name(Topic.PREFERENCE_PAIRS),
-                        Produced.with(Serdes.String(), serdes.serde(PreferencePair.class)).withName("preference-pairs"));
-        KStream<String, TrainingBatchGroup> resolved = byType.get("by-type-groups")
+        KStream<String, TrainingBatchGroup> resolved = closed
                 .mapValues(value -> (TrainingBatchGroup) value, Named.as("group-value"))
                 .repartition(Repartitioned.with(Serdes.String(), groupSerde)
                         .withName(OUTCOMES_REPARTITION).withNumberOfPartitions(1));
@@ -134,8 +130,18 @@ public final class GroupingTopology {
                         PROMPT_STATS_STORE)
                 .to(outputs.name(Topic.PROMPT_STATS),
                         Produced.with(Serdes.String(), serdes.serde(PromptStats.class)).withName("prompt-stats"));
-        resolved.process(() -> new BatchAssembler(settings, counters), Named.as("batch-assembler"),
+        Map<String, KStream<String, SpecificRecord>> assembled = resolved
+                .process(() -> new BatchAssembler(settings, counters, logs), Named.as("batch-assembler"),
                         BATCH_BUFFER_STORE, BATCH_STATE_STORE)
+                .split(Named.as("assembled-"))
+                .branch((key, value) -> value instanceof PreferencePair, Branched.as("pairs"))
+                .defaultBranch(Branched.as("batches"));
+        assembled.get("assembled-pairs")
+                .mapValues(value -> (PreferencePair) value, Named.as("pair-value"))
+                .to(outputs.name(Topic.PREFERENCE_PAIRS),
+                        Produced.with(Serdes.String(), serdes.serde(PreferencePair.class)).withName("preference-pairs"));
+        assembled.get("assembled-batches")
+                .mapValues(value -> (TrainingBatchGroup) value, Named.as("batch-value"))
                 .to(outputs.name(Topic.TRAINING_BATCHES),
                         Produced.with(Serdes.String(), groupSerde).withName("training-batches"));
         return builder.build();
