@@ -103,9 +103,9 @@ class ProcessorsBenchmarkTest {
             assertTrue(!SyntheticRollouts.correct(1, random));
         }
         var r = SyntheticRollouts.rollout(123, 1, 8, 40, false, random, java.time.Instant.EPOCH);
-        assertEquals(40, r.getResponseTokenIds().size());
-        assertEquals(40, r.getBehaviourLogprobs().size());
-        assertTrue(r.getResponseTokenIds().stream().allMatch(t -> t >= 3 && t <= 15));
+        assertEquals(40, Tokens.responseIds(r).length);
+        assertEquals(40, Tokens.logprobs(r).length);
+        assertTrue(java.util.Arrays.stream(Tokens.responseIds(r)).allMatch(t -> t >= 3 && t <= 15));
         assertTrue(r.getResponseText().endsWith(" " + (Integer.parseInt(SyntheticRollouts.answer(123)) + 1)),
                 "a wrong answer is the reference plus one: " + r.getResponseText());
     }
