@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.bench.ProcessorsBenchmark.Latency;
+import io.rlstream.tokens.Tokens;
 import io.rlstream.bench.ProcessorsBenchmark.Result;
 import io.rlstream.bench.ProcessorsBenchmark.Row;
 import io.rlstream.bench.ProcessorsBenchmark.Settings;
