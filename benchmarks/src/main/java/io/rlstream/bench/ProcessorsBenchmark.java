@@ -117,6 +117,33 @@ public final class ProcessorsBenchmark {
             java.util.logging.Logger.getLogger("RegistryClientFacadeFactory"));
 
     /**
+     * Kafka loggers (slf4j-simple, which reads a logger's level from a system property when the
+     * logger is made) that warn at every run about things known and harmless in this benchmark,
+     * raised to ERROR so that errors still show. Set before any Kafka class logs; a level given
+     * on the command line ({@code -Dorg.slf4j.simpleLogger.log.NAME=warn}) wins.
+     * <ul>
+     *   <li>StreamsConfig: "Processing exception handler is not enabled for the GlobalThread",
+     *       once per app, even though both apps set {@code processing.exception.handler.global.enabled}:
+     *       in Kafka 4.3 the partition assignor builds its own StreamsConfig from the consumer's
+     *       settings (AssignorConfiguration, ClientUtils.QuietStreamsConfig), which never carry it.</li>
+     *   <li>StateDirectory: "Using an OS temp directory in the state.dir": the run's folder is a
+     *       temporary one on purpose (deleted at the end; {@code --run-dir} for another).</li>
+     *   <li>NetworkClient: "The metadata response ... reported a recoverable issue ...
+     *       UNKNOWN_TOPIC_OR_PARTITION" for the grouping app's repartition topic, which its
+     *       consumer asks for before the first rebalance creates it. A broker the bench cannot
+     *       reach still ends the run: every wait has a deadline and says what it waited for.</li>
+     *   <li>OffsetFetcherUtils: "Not updating last stable offset for partition ... as it is no
+     *       longer assigned", from the reward service's global consumer: an offsets reply that
+     *       comes after it gave rl.prompts up, once it had read the topic to its end at start.</li>
+     * </ul>
+     */
+    static final List<String> QUIET_KAFKA_LOGGERS = List.of(
+            "org.apache.kafka.streams.StreamsConfig",
+            "org.apache.kafka.streams.processor.internals.StateDirectory",
+            "org.apache.kafka.clients.NetworkClient",
+            "org.apache.kafka.clients.consumer.internals.OffsetFetcherUtils");
+
+    /**
      * What to measure and where.
      *
      * @param rollouts         N: synthetic rollouts sent through each side
@@ -350,6 +377,8 @@ public final class ProcessorsBenchmark {
             // Avro refuses to instantiate generated classes from packages it is not told to trust.
             System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
             APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));
+            QUIET_KAFKA_LOGGERS.forEach(name -> System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log." + name,
+                    "error"));
             out.printf("rlstream bench processors: %d rollouts x %d tokens, G %d, B %d (%d groups, %d batches), "
                     + "%d to warm up, on %s%s%n", settings.rollouts(), settings.tokens(), settings.groupSize(),
                     settings.batchGroups(), settings.groups(), settings.batches(), settings.warmupRollouts(),
