@@ -44,6 +44,10 @@ import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
  * cores, a cold run spent a quarter of its CPU in the JIT compiler); the pipeline runs first and
  * the baseline second, so that a warmer JVM does not flatter the ratio. Every run uses its own
  * topic prefix and application ids; on a cluster the user names, its topics are deleted at the end.
+ * With {@code --paced} the rlstream side runs once more, on the same running services, with N
+ * rollouts of new groups sent a group at a time at half the unpaced rollouts/s (or at
+ * {@code --rate}): the latency at a load the pipeline can carry, which issue 18 wants under 1 s
+ * at p99.
  */
 public final class ProcessorsBenchmark {
 

@@ -91,9 +91,11 @@ class ProcessorsBenchmarkIT {
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text);
-        String pacedLabel = line(text, "rlstream paced at ").substring(0, 30).trim();
+        // the table's row, not the progress lines ("rlstream paced at R/s: sending ...")
+        String pacedLabel = text.lines().filter(l -> l.matches("rlstream paced at \\d+/s +256 .*")).findFirst()
+                .orElseThrow(() -> new AssertionError("no paced row in\n" + text)).substring(0, 30).trim();
         for (String label : List.of(ResultTable.RAW_LABEL, ResultTable.PIPELINE_LABEL, pacedLabel)) {
-            String[] columns = line(text, label).substring(label.length()).trim().split("\\s+");
+            String[] columns = line(text, label + " ").substring(label.length()).trim().split("\\s+");
             assertEquals("256", columns[0], label + " records\n" + text);
             assertTrue(Double.parseDouble(columns[2]) > 0, label + " records/s\n" + text);
             assertTrue(Double.parseDouble(columns[3]) > 0, label + " MB/s\n" + text);
