@@ -54,6 +54,13 @@ public final class RegistrySerdes implements SerdeFactory {
         return c;
     }
 
+    /** True with our framing (magic byte, 4-byte id in the payload), which the id cache relies on. */
+    boolean idsInPayload() {
+        return "false".equals(String.valueOf(config.get("apicurio.registry.headers.enabled")))
+                && "io.apicurio.registry.serde.Default4ByteIdHandler".equals(
+                        String.valueOf(config.get("apicurio.registry.id-handler")));
+    }
+
     public Map<String, Object> config() {
         return config;
     }
@@ -64,6 +71,9 @@ public final class RegistrySerdes implements SerdeFactory {
         Serializer<T> serializer = (Serializer<T>) (Serializer<?>) new AvroKafkaSerializer<T>();
         @SuppressWarnings("unchecked")
         Deserializer<T> deserializer = (Deserializer<T>) (Deserializer<?>) new AvroKafkaDeserializer<T>();
+        if (idsInPayload()) {
+            serializer = new SchemaIdCachingSerializer<>(serializer);
+        }
         serializer.configure(config, false);
         deserializer.configure(config, false);
         return Serdes.serdeFrom(serializer, deserializer);

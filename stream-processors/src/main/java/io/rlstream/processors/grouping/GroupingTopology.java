@@ -24,6 +24,8 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -88,16 +90,15 @@ public final class GroupingTopology {
         String rolloutsTopic = inputs.name(Topic.ROLLOUTS);
         String deadLetters = outputs.name(Topic.DEAD_LETTERS);
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ROLLOUT_STORE), Serdes.String(), serdes.serde(StoredRollout.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(REWARD_STORE), Serdes.String(), rewardSerde));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(PROGRESS_STORE), Serdes.String(), GroupProgress.serde()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(BATCH_BUFFER_STORE), Serdes.String(), groupSerde));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(BATCH_STATE_STORE), Serdes.String(), Serdes.Long()));
+        // Open groups and buffered batches hold no tokens (issue 18), so they fit in memory: in-memory
+        // stores, restored from their changelogs after a restart, with Streams' record cache so that a
+        // key written many times between commits (a group's progress, the batch counters) reaches the
+        // changelog once. The prompt stats grow with the prompt pool and stay in RocksDB.
+        builder.addStateStore(inMemory(ROLLOUT_STORE, serdes.serde(StoredRollout.class)));
+        builder.addStateStore(inMemory(REWARD_STORE, rewardSerde));
+        builder.addStateStore(inMemory(PROGRESS_STORE, GroupProgress.serde()));
+        builder.addStateStore(inMemory(BATCH_BUFFER_STORE, groupSerde));
+        builder.addStateStore(inMemory(BATCH_STATE_STORE, Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PROMPT_STATS_STORE), Serdes.String(), serdes.serde(PromptStats.class)));
         String[] accumulatorStores = {ROLLOUT_STORE, REWARD_STORE, PROGRESS_STORE};
@@ -145,6 +146,11 @@ public final class GroupingTopology {
                 .to(outputs.name(Topic.TRAINING_BATCHES),
                         Produced.with(Serdes.String(), groupSerde).withName("training-batches"));
         return builder.build();
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> inMemory(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
+                .withCachingEnabled();
     }
 
     /** Sends the dead letters of a routed stream to rl.dead-letters (under the original key) and passes the rest on. */
