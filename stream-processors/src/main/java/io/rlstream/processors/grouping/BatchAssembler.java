@@ -29,10 +29,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * batch, then PF-PPO's per-group filtration and verl's PF-PPO batch reweighting. Runs on a single partition, so batches
  * are numbered in one sequence. It sums the filter counters of every completed group (kept or
  * dropped) and buffers the kept ones; when B are buffered it emits B {@link TrainingBatchGroup}
- * records sharing a batch_id, with group_index 0..B−1 in arrival order, and asks for a commit.
- * All B records are forwarded in one {@code process} call and Streams commits only between calls,
- * so under exactly_once_v2 a batch is always inside one transaction (docs/architecture.md#rules-every-service-keeps, rule 4); the
- * commit request makes the finished batch visible to read_committed consumers at once.
+ * records sharing a batch_id, with group_index 0..B−1 in arrival order. All B records are
+ * forwarded in one {@code process} call and Streams commits only between calls, so under
+ * exactly_once_v2 a batch is always inside one transaction (docs/architecture.md#rules-every-service-keeps, rule 4),
+ * visible to read_committed consumers at the next commit (every {@code processors.commit.interval.ms}).
  *
  * <p>Everything lives in stores: the buffered groups, the next batch sequence (so it survives
  * restarts), and the counters since the last batch. Buffered samples hold their rollout's
@@ -96,6 +96,9 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
             state.put(NEXT_ARRIVAL, arrival + 1);
             state.put(PENDING, get(PENDING) + 1);
         }
+        // No commit is requested after a batch: under a backlog that made every batch its own
+        // transaction, about 100 ms each (bench processors: 1,143 -> 1,639 rollouts/s without it).
+        // The batch becomes visible at the next regular commit (processors.commit.interval.ms).
         boolean emitted = false;
         while (get(PENDING) >= settings.batchGroups()) {
             emit(record.timestamp(), settings.batchGroups());
@@ -113,9 +116,6 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
             } else {
                 state.put(COMPLETED_SINCE_BATCH, 0L);
             }
-        }
-        if (emitted) {
-            context.commit();
         }
     }
 
