@@ -4,7 +4,6 @@ import io.rlstream.bench.ProcessorsBenchmark.Latency;
 import io.rlstream.bench.ProcessorsBenchmark.Row;
 import io.rlstream.bench.ProcessorsBenchmark.Settings;
 import io.rlstream.bench.SyntheticRollouts.Payload;
-import io.rlstream.config.ServiceConfig;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.Reward;
 import io.rlstream.events.SampleStatus;
@@ -41,7 +40,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The rlstream side: synthetic rollouts through the real reward service and the real grouping
@@ -168,12 +166,7 @@ final class PipelineRun {
             out.println("rlstream: starting the reward service and the grouping app (exactly-once)...");
             rewards = new RewardService(new RewardServiceConfig(serviceSettings(
                     RewardServiceConfig.APPLICATION_ID, rewardsApplicationId(catalog),
-                    RewardServiceConfig.STATE_DIR, stateRoot.resolve("rewards").toString(),
-                    // The reward service reads rl.prompts into a global table; without this Kafka 4.x
-                    // warns at every start that 5.0 will turn it on (the grouping app sets it through
-                    // ExactlyOnceStreams). A pass-through client setting, so the bench can give it.
-                    ServiceConfig.KAFKA_PASSTHROUGH_PREFIX + StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG,
-                    "true")));
+                    RewardServiceConfig.STATE_DIR, stateRoot.resolve("rewards").toString())));
             // Blocks until the global prompts table has read rl.prompts to its end, so every
             // reference answer is there before the first rollout.
             rewards.start();
