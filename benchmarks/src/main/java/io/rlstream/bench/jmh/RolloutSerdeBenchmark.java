@@ -48,8 +48,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code int[]}/{@code float[]} through {@link Tokens}, as the trainer reads them.
  * </ul>
  *
- * Each trial prints the serialized size to stderr ({@code # serialized: ...}); {@code main}
- * prints the table of sizes without running JMH. Average time per op in microseconds:
+ * Average time per op in microseconds. The serialized sizes are printed by {@code main} (third
+ * line below), not by the trials, whose output from a forked VM would split JMH's lines:
  *
  * <pre>
  *   bin/jmh RolloutSerdeBenchmark
@@ -101,7 +101,6 @@ public class RolloutSerdeBenchmark {
         TokenArrays tokens = draw(responseTokens, 42);
         rollout = rollout(tokens, format);
         serialized = encode();
-        System.err.printf("# serialized: T=%d %s: %d bytes%n", responseTokens, format, serialized.length);
     }
 
     @Benchmark
