@@ -34,8 +34,24 @@ final class SchemaIdCachingSerializer<T extends SpecificRecord> implements Seria
     private record Key(String topic, Schema schema) {
     }
 
+    /** A per-thread output buffer, kept between records; one that grew past this is dropped after use. */
+    private static final int KEEP_BUFFER_BYTES = 1 << 20;
+
+    /** ByteArrayOutputStream that exposes its capacity, to drop an outgrown one. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer() {
+            super(8192);
+        }
+
+        int capacity() {
+            return buf.length;
+        }
+    }
+
     private final Serializer<T> registry;
     private final Map<Key, Framing> framings = new ConcurrentHashMap<>();
+    private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(Buffer::new);
+    private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
 
     SchemaIdCachingSerializer(Serializer<T> registry) {
         this.registry = registry;
@@ -61,16 +77,24 @@ final class SchemaIdCachingSerializer<T extends SpecificRecord> implements Seria
             }
             return first;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.writeBytes(framing.header());
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        // A buffered encoder into a reused buffer: an unbuffered one wrote each number to the stream
+        // separately (the largest cost of the grouping app's output in a profile, issue 18).
+        Buffer out = buffers.get();
+        out.reset();
+        out.write(framing.header(), 0, HEADER_BYTES);
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, encoders.get());
+        encoders.set(encoder);
         try {
             framing.writer().write(data, encoder);
             encoder.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode a " + data.getSchema().getFullName() + " for " + topic, e);
         }
-        return out.toByteArray();
+        byte[] bytes = out.toByteArray();
+        if (out.capacity() > KEEP_BUFFER_BYTES) {
+            buffers.remove();
+        }
+        return bytes;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.rlstream.tokens;
 
+import io.rlstream.events.PreferencePair;
 import io.rlstream.events.Rollout;
 import io.rlstream.events.ScoredSample;
 import java.nio.ByteBuffer;
@@ -9,7 +10,7 @@ import java.util.List;
 /**
  * Token ids and log-probs of rollouts and scored samples, whichever way a record carries them.
  *
- * <p>Since issue 18 writers pack them into Avro {@code bytes}: 4 bytes per value, int32 or
+ * <p>Since issue 18 writers pack them (rollouts, scored samples, preference pairs) into Avro {@code bytes}: 4 bytes per value, int32 or
  * float32 little-endian ({@code packed_*} fields), which decode as one copy instead of one boxed
  * number per token. Records written before carry Avro arrays ({@code prompt_token_ids}, ...),
  * which every reader still accepts: a null packed field means "read the array".
@@ -112,6 +113,18 @@ public final class Tokens {
 
     public static int logprobCount(Rollout r) {
         return count(r.getPackedBehaviourLogprobs(), r.getBehaviourLogprobs());
+    }
+
+    public static int[] promptIds(PreferencePair p) {
+        return ints(p.getPackedPromptTokenIds(), p.getPromptTokenIds());
+    }
+
+    public static int[] chosenIds(PreferencePair p) {
+        return ints(p.getPackedChosenTokenIds(), p.getChosenTokenIds());
+    }
+
+    public static int[] rejectedIds(PreferencePair p) {
+        return ints(p.getPackedRejectedTokenIds(), p.getRejectedTokenIds());
     }
 
     public static int[] promptIds(ScoredSample s) {

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  *       its arrays, and {@link Tokens} reads the arrays (BACKWARD);</li>
  *   <li>old readers, new writers: the records decode (Avro skips the new fields; the arrays
  *       default to empty), but an old reader sees no tokens. So readers upgrade first: trainer,
- *       then processors and reward service, then workers (docs/operations.md#upgrading).</li>
+ *       then processors and reward service, then workers (docs/operations.md#upgrading-across-the-packed-token-change-issue-18).</li>
  * </ul>
  */
 class PackedTokensCompatibilityTest {
@@ -49,8 +49,8 @@ class PackedTokensCompatibilityTest {
     }
 
     @Test
-    void rolloutAndTrainingBatchAreCompatibleBothWaysByAvrosRules() throws IOException {
-        for (Class<?> type : List.of(Rollout.class, TrainingBatchGroup.class)) {
+    void rolloutTrainingBatchAndPreferencePairAreCompatibleBothWaysByAvrosRules() throws IOException {
+        for (Class<?> type : List.of(Rollout.class, TrainingBatchGroup.class, io.rlstream.events.PreferencePair.class)) {
             Schema current = SpecificData.get().getSchema(type);
             Schema old = before(current.getFullName());
             assertEquals(SchemaCompatibilityType.COMPATIBLE,

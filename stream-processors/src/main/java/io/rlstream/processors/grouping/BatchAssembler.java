@@ -9,6 +9,7 @@ import io.rlstream.tokens.Tokens;
 import io.rlstream.processors.advantage.GroupRewards;
 import io.rlstream.processors.filtration.KeepAll;
 import io.rlstream.events.TrainingBatchGroup;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -244,25 +245,28 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
             min = -1;
             max = -1;
         }
-        String batchId = settings.batchIdPrefix() + "-" + sequence;
-        for (int i = 0; i < groups.size(); i++) {
-            TrainingBatchGroup out = TrainingBatchGroup.newBuilder(groups.get(i).value)
-                    .setBatchId(batchId)
-                    .setBatchSequence(sequence)
-                    .setGroupIndex(i)
-                    .setBatchGroups(groups.size())
-                    .setBatchSamples(samples)
-                    .setSamples(finalSamples.get(i))
-                    .setMinPolicyVersion(min)
-                    .setMaxPolicyVersion(max)
-                    .setFilterStats(stats)
-                    .setCreatedAt(Instant.ofEpochMilli(timestamp))
-                    .build();
-            context.forward(new Record<>(batchId, out, timestamp));
-        }
+        // Pairs first: they use each group's samples as buffered, which the batch records below replace.
         if (settings.preferencePairs()) {
             groups.forEach(kv -> preferencePair(kv.value, rollouts, timestamp));
         }
+        String batchId = settings.batchIdPrefix() + "-" + sequence;
+        for (int i = 0; i < groups.size(); i++) {
+            // The buffered record was just read from the store and is this call's own: filled in
+            // place (a builder would deep-copy every sample and its token buffers).
+            TrainingBatchGroup out = groups.get(i).value;
+            out.setBatchId(batchId);
+            out.setBatchSequence(sequence);
+            out.setGroupIndex(i);
+            out.setBatchGroups(groups.size());
+            out.setBatchSamples(samples);
+            out.setSamples(finalSamples.get(i));
+            out.setMinPolicyVersion(min);
+            out.setMaxPolicyVersion(max);
+            out.setFilterStats(stats);
+            out.setCreatedAt(Instant.ofEpochMilli(timestamp));
+            context.forward(new Record<>(batchId, out, timestamp));
+        }
+
         groups.forEach(kv -> buffer.delete(kv.key));
         statKeys.forEach(state::delete);
         state.put(NEXT_SEQUENCE, sequence + 1);
@@ -331,13 +335,14 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         PreferencePairs.select(rewards).ifPresent(pair -> {
             ScoredSample chosen = samples.get(pair.chosen());
             ScoredSample rejected = samples.get(pair.rejected());
-            int[] prompt;
-            int[] chosenTokens;
-            int[] rejectedTokens;
+            ByteBuffer prompt;
+            ByteBuffer chosenTokens;
+            ByteBuffer rejectedTokens;
             if (chosen.getSource() == null || rejected.getSource() == null) {
-                prompt = Tokens.promptIds(chosen); // buffered with its tokens, before issue 18
-                chosenTokens = Tokens.responseIds(chosen);
-                rejectedTokens = Tokens.responseIds(rejected);
+                // buffered with its tokens, before issue 18
+                prompt = Tokens.packInts(Tokens.promptIds(chosen));
+                chosenTokens = Tokens.packInts(Tokens.responseIds(chosen));
+                rejectedTokens = Tokens.packInts(Tokens.responseIds(rejected));
             } else {
                 Rollout c = rollouts.get(position(chosen));
                 Rollout r = rollouts.get(position(rejected));
@@ -345,31 +350,30 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
                     counters.increment(GroupingCounters.ROLLOUTS_MISSING);
                     return;
                 }
-                prompt = Tokens.promptIds(c);
-                chosenTokens = Tokens.responseIds(c);
-                rejectedTokens = Tokens.responseIds(r);
+                // The rollouts' packed buffers as they are (read-only use), arrays packed once.
+                prompt = packedOr(c.getPackedPromptTokenIds(), Tokens.promptIds(c));
+                chosenTokens = packedOr(c.getPackedResponseTokenIds(), Tokens.responseIds(c));
+                rejectedTokens = packedOr(r.getPackedResponseTokenIds(), Tokens.responseIds(r));
             }
             counters.increment(GroupingCounters.PREFERENCE_PAIRS);
-            context.forward(new Record<>(group.getPromptId(), PreferencePair.newBuilder()
+            PreferencePair out = PreferencePair.newBuilder()
                     .setPromptId(group.getPromptId())
                     .setGroupId(group.getGroupId())
-                    .setPromptTokenIds(boxed(prompt))
-                    .setChosenTokenIds(boxed(chosenTokens))
-                    .setRejectedTokenIds(boxed(rejectedTokens))
                     .setChosenReward(rewards[pair.chosen()])
                     .setRejectedReward(rewards[pair.rejected()])
                     .setPolicyVersion(Math.max(chosen.getPolicyVersion(), rejected.getPolicyVersion()))
                     .setCreatedAt(Instant.ofEpochMilli(timestamp))
-                    .build(), timestamp));
+                    .build();
+            // Set on the built record: the builder would deep-copy the buffers.
+            out.setPackedPromptTokenIds(prompt);
+            out.setPackedChosenTokenIds(chosenTokens);
+            out.setPackedRejectedTokenIds(rejectedTokens);
+            context.forward(new Record<>(group.getPromptId(), out, timestamp));
         });
     }
 
-    private static List<Integer> boxed(int[] values) {
-        List<Integer> out = new ArrayList<>(values.length);
-        for (int v : values) {
-            out.add(v);
-        }
-        return out;
+    private static ByteBuffer packedOr(ByteBuffer packed, int[] values) {
+        return packed != null ? packed : Tokens.packInts(values);
     }
 
     private static RolloutLog.Position position(ScoredSample s) {

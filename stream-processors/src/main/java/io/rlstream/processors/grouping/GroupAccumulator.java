@@ -76,6 +76,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     private KeyValueStore<String, StoredRollout> rollouts;
     private KeyValueStore<String, Reward> rewards;
     private KeyValueStore<String, GroupProgress> progress;
+    private ClosedGroups closed;
     private KeyValueStore<String, Long> policyVersion;
 
     GroupAccumulator(GroupingSettings settings, Serializer<Rollout> rolloutBytes, String service,
@@ -92,6 +93,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         this.rollouts = context.getStateStore(GroupingTopology.ROLLOUT_STORE);
         this.rewards = context.getStateStore(GroupingTopology.REWARD_STORE);
         this.progress = context.getStateStore(GroupingTopology.PROGRESS_STORE);
+        this.closed = new ClosedGroups(context.getStateStore(GroupingTopology.CLOSED_STORE));
         if (settings.staleness().enabled()) {
             this.policyVersion = context.getStateStore(GroupingTopology.POLICY_VERSION_STORE);
         }
@@ -102,7 +104,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     public void process(Record<String, SpecificRecord> record) {
         String groupId = record.key();
         GroupProgress p = progress.get(groupId);
-        if (p != null && p.done()) {
+        // A done marker in the progress store: a group closed before issue 18 moved them out.
+        if ((p != null && p.done()) || (p == null && closed.contains(groupId))) {
             counters.increment(GroupingCounters.LATE_RECORDS);
             return;
         }
@@ -186,6 +189,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         // Complete groups held open for user feedback (group.feedback.wait.ms) close normally once it has passed.
         List<KeyValue<String, GroupProgress>> waited = new ArrayList<>();
         List<String> expired = new ArrayList<>();
+        // Open groups only (plus done markers left by a version before issue 18, until they expire):
+        // closed groups live in their own store and expire by time.
         try (KeyValueIterator<String, GroupProgress> it = progress.all()) {
             while (it.hasNext()) {
                 KeyValue<String, GroupProgress> kv = it.next();
@@ -200,6 +205,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             }
         }
         expired.forEach(progress::delete);
+        closed.forgetClosedBefore(now - settings.retentionMs());
         for (KeyValue<String, GroupProgress> kv : waited) {
             close(kv.key, kv.value.groupSize(), now, false);
         }
@@ -281,7 +287,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
 
         keys.forEach(rollouts::delete);
         rewardKeys.forEach(rewards::delete);
-        progress.put(groupId, GroupProgress.finished(groupSize, context.currentSystemTimeMs()));
+        progress.delete(groupId);
+        closed.add(groupId, context.currentSystemTimeMs());
         counters.groupClosed(stats);
         context.forward(new Record<>(groupId, Routed.ok(outcome), timestamp));
     }

@@ -63,6 +63,12 @@ public final class GroupingTopology {
     public static final String ROLLOUT_STORE = "group-rollout-refs";
     public static final String REWARD_STORE = "group-rewards";
     public static final String PROGRESS_STORE = "group-progress";
+    /**
+     * Closed groups, remembered for {@code group.retention.ms} so that late records are counted
+     * and dropped: by group id and by closing time (so that expiry reads only what expires).
+     * Until issue 18 the progress store kept them, and its sweep read every one of them each second.
+     */
+    public static final String CLOSED_STORE = "group-closed";
     public static final String BATCH_BUFFER_STORE = "batch-buffer";
     public static final String BATCH_STATE_STORE = "batch-state";
     public static final String PROMPT_STATS_STORE = "prompt-stats";
@@ -97,11 +103,12 @@ public final class GroupingTopology {
         builder.addStateStore(inMemory(ROLLOUT_STORE, serdes.serde(StoredRollout.class)));
         builder.addStateStore(inMemory(REWARD_STORE, rewardSerde));
         builder.addStateStore(inMemory(PROGRESS_STORE, GroupProgress.serde()));
+        builder.addStateStore(inMemory(CLOSED_STORE, Serdes.Long()));
         builder.addStateStore(inMemory(BATCH_BUFFER_STORE, groupSerde));
         builder.addStateStore(inMemory(BATCH_STATE_STORE, Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PROMPT_STATS_STORE), Serdes.String(), serdes.serde(PromptStats.class)));
-        String[] accumulatorStores = {ROLLOUT_STORE, REWARD_STORE, PROGRESS_STORE};
+        String[] accumulatorStores = {ROLLOUT_STORE, REWARD_STORE, PROGRESS_STORE, CLOSED_STORE};
         if (settings.staleness().enabled()) {
             // Every instance needs the newest version, whichever partitions it owns: a global store.
             // Its own changelog is rl.checkpoints itself, so logging is off.

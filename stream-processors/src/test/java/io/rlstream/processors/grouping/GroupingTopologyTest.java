@@ -565,9 +565,41 @@ class GroupingTopologyTest {
         start(GroupingSettings.defaults("test").withBatchGroups(1).withTimeout(60_000, 2, 600_000));
         group("g", 1, 0);
         var progress = driver.<String, GroupProgress>getKeyValueStore(GroupingTopology.PROGRESS_STORE);
-        assertTrue(progress.get("g").done(), "a closed group leaves a marker");
+        var closed = driver.<String, Long>getKeyValueStore(GroupingTopology.CLOSED_STORE);
+        assertEquals(null, progress.get("g"), "the progress store holds open groups only");
+        assertEquals(2, count(closed), "a closed group leaves a marker, by id and by time");
+        rollouts.pipeInput("g", ok("g", 0, 2));
+        assertEquals(1, counters.get(GroupingCounters.LATE_RECORDS), "a record of a closed group is late");
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(300));
+        group("h", 1, 0); // closed 300 s after g
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(301));
+        assertEquals(2, count(closed), "g's marker is gone after the retention, h's is not");
+        rollouts.pipeInput("h", ok("h", 0, 2));
+        assertEquals(2, counters.get(GroupingCounters.LATE_RECORDS));
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(300));
+        assertEquals(0, count(closed), "the store does not grow");
+    }
+
+    @Test
+    void doneMarkersLeftInTheProgressStoreByAnOlderVersionStillCountAsClosedAndExpire() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withTimeout(60_000, 2, 600_000));
+        var progress = driver.<String, GroupProgress>getKeyValueStore(GroupingTopology.PROGRESS_STORE);
+        progress.put("old", GroupProgress.finished(2, 0L)); // as a version before issue 18 left it, at t = 0
+        rollouts.pipeInput("old", ok("old", 0, 2));
+        assertEquals(1, counters.get(GroupingCounters.LATE_RECORDS));
         driver.advanceWallClockTime(java.time.Duration.ofSeconds(601));
-        assertEquals(null, progress.get("g"), "the marker is gone after the retention, so the store does not grow");
+        assertEquals(null, progress.get("old"));
+    }
+
+    private static int count(org.apache.kafka.streams.state.KeyValueStore<String, Long> store) {
+        int n = 0;
+        try (var it = store.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     // ---- which samples count: staleness, overlong ----------------------------------------
@@ -623,11 +655,12 @@ class GroupingTopologyTest {
         assertEquals("prompt-g", out.get(0).key(), "pairs are keyed by prompt");
         assertEquals("g", p.getGroupId());
         // best is sample 1 (reward 1), worst the first of the zeros, sample 0; response tokens are [10 + index, 3]
-        assertEquals(List.of(11, 3), p.getChosenTokenIds());
-        assertEquals(List.of(10, 3), p.getRejectedTokenIds());
+        assertArrayEquals(new int[] {11, 3}, Tokens.chosenIds(p));
+        assertArrayEquals(new int[] {10, 3}, Tokens.rejectedIds(p));
+        assertTrue(p.getChosenTokenIds().isEmpty(), "written packed");
         assertEquals(1.0, p.getChosenReward());
         assertEquals(0.0, p.getRejectedReward());
-        assertEquals(List.of(1, 2), p.getPromptTokenIds());
+        assertArrayEquals(new int[] {1, 2}, Tokens.promptIds(p));
         assertEquals(1, counters.get(GroupingCounters.PREFERENCE_PAIRS));
     }
 
