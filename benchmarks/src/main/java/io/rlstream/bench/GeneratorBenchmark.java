@@ -1,5 +1,6 @@
 package io.rlstream.bench;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
@@ -200,7 +201,7 @@ public final class GeneratorBenchmark {
             for (Rollout r : generator.generate(dispatches.subList(from, Math.min(from + chunk, dispatches.size())))) {
                 rollouts++;
                 if (r.getStatus() == SampleStatus.OK) {
-                    tokens += r.getResponseTokenIds().size();
+                    tokens += Tokens.responseLength(r);
                 } else {
                     failed++;
                 }

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,9 +59,34 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 final class PipelineRun {
 
-    /** What the pipeline delivered. */
+    /** What the pipeline delivered in one timed phase. */
     record Outcome(Row row, long batches, long groupsBatched, long distinctGroups, long rewards, long failedRewards,
             Latency sentToRewarded, Map<String, Double> cpuSeconds, List<String> problems) {
+
+        /** A phase that did not run. */
+        static final Outcome NONE = new Outcome(Row.NONE, 0, 0, 0, 0, 0, Latency.of(new long[0]), Map.of(), List.of());
+
+        /** Every one of {@code groups} groups arrived exactly once, and nothing went wrong. */
+        boolean complete(int groups) {
+            return problems.isEmpty() && groupsBatched == groups && distinctGroups == groups;
+        }
+    }
+
+    /**
+     * A paced phase.
+     *
+     * @param rate            rollouts/s it was paced at
+     * @param maxBehindMillis how late the latest group was sent after its instant (0: the sender kept the pace)
+     */
+    record PacedOutcome(double rate, Outcome outcome, double maxBehindMillis) {
+    }
+
+    /**
+     * Both phases; either is null when it did not run.
+     *
+     * @param problems the services' own (warm-up, dead letters, failures), besides each phase's
+     */
+    record Outcomes(Outcome unpaced, PacedOutcome paced, List<String> problems) {
     }
 
     private record BatchRecord(String batchId, byte[] value, long readAtMillis) {
@@ -113,50 +139,26 @@ final class PipelineRun {
         return catalog.prefix() + "processors";
     }
 
-    /** Sends {@code warmup} through the pipeline untimed, then {@code payload} timed. */
-    Outcome measure(Payload payload, Payload warmup, long deadlineNanos) throws InterruptedException {
-        int groups = settings.groups();
+    /**
+     * Starts the services, sends {@code warmup} through them untimed, then {@code unpaced} timed
+     * as fast as the producer takes it, then {@code paced} timed at a steady rate: the settings'
+     * {@link Settings#rate()}, or else half of the rollouts/s the unpaced phase measured.
+     *
+     * @param unpaced rollouts sent at once; null: no unpaced phase (a fixed rate was given)
+     * @param paced   rollouts of other groups sent group by group; null: no paced phase
+     */
+    Outcomes measure(Payload unpaced, Payload warmup, Payload paced, long deadlineNanos) throws InterruptedException {
         long t0 = System.nanoTime();
-        int prompts = groups + settings.warmupGroups();
+        int prompts = settings.promptGroups();
         producePrompts(SyntheticRollouts.prompts(prompts, Instant.now()));
         out.printf("rlstream: %d prompts with reference answers on %s (%.1f s)%n", prompts, catalog.name(Topic.PROMPTS),
                 (System.nanoTime() - t0) / 1e9);
 
-        List<String> problems = new ArrayList<>();
-        Map<String, Long> latestScore = new HashMap<>(); // reader thread only, read after it stopped
-        LatencySamples sentToRewarded = new LatencySamples();
-        long[] failedRewards = new long[1];
-        Set<String> rewardedRollouts = new HashSet<>(); // reader thread only
-        List<BatchRecord> batchRecords = new ArrayList<>(groups); // reader thread only
-        Set<String> batchIds = ConcurrentHashMap.newKeySet();
-        Deserializer<Reward> rewardValues = serdes.serde(Reward.class).deserializer();
-        // Both readers start at the topics' ends once the warm-up is through: all of its rewards
-        // and batches are committed by then, as a batch needs every reward of its groups.
-        TopicReader<String, Reward> rewardReader = new TopicReader<>("bench-reward-reader",
-                BenchClients.consumer(bootstrapServers, "bench-reward-reader"), new StringDeserializer(), rewardValues,
-                catalog.name(Topic.REWARDS), true, settings.rollouts(), (r, readAt) -> {
-                    Reward w = r.value();
-                    long scoredAt = w.getScoredAt().toEpochMilli();
-                    // Streams keeps the input's timestamp: a reward's is its rollout's send time.
-                    sentToRewarded.add(scoredAt - r.timestamp());
-                    latestScore.merge(w.getGroupId(), scoredAt, Math::max);
-                    rewardedRollouts.add(w.getRolloutId());
-                    if (w.getStatus() != SampleStatus.OK) {
-                        failedRewards[0]++;
-                    }
-                });
-        TopicReader<String, byte[]> batchReader = new TopicReader<>("bench-batch-reader",
-                BenchClients.consumer(bootstrapServers, "bench-batch-reader"), new StringDeserializer(),
-                new ByteArrayDeserializer(), catalog.name(Topic.TRAINING_BATCHES), true, groups, (r, readAt) -> {
-                    batchRecords.add(new BatchRecord(r.key(), r.value(), readAt));
-                    batchIds.add(r.key());
-                });
-
         RewardService rewards = null;
         GroupingApp grouping = null;
-        long startNanos = 0;
-        long endNanos = 0;
-        Map<String, Double> cpuSeconds = Map.of();
+        List<String> serviceProblems = new ArrayList<>();
+        Outcome first = null;
+        PacedOutcome second = null;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 BenchClients.producer(bootstrapServers, "bench-rollout-producer"), new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -179,22 +181,97 @@ final class PipelineRun {
             producer.partitionsFor(catalog.name(Topic.ROLLOUTS));
             out.printf("rlstream: services running (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
             if (!warmUp(producer, warmup, deadlineNanos)) {
-                problems.add("deadline reached during the warm-up");
-                return outcome(batchRecords, latestScore, sentToRewarded, 0, 0, payload, 0, cpuSeconds, problems);
+                serviceProblems.add("deadline reached during the warm-up");
+                return new Outcomes(null, null, serviceProblems);
             }
+            if (unpaced != null) {
+                first = phase(producer, unpaced, 0, null, deadlineNanos);
+            }
+            if (paced != null) {
+                double rate = settings.rate() > 0 ? settings.rate()
+                        : first != null && first.complete(settings.groups()) ? first.row().recordsPerSecond() / 2 : 0;
+                if (rate <= 0) {
+                    serviceProblems.add("paced run skipped: the unpaced run did not deliver every group, so it "
+                            + "measured no capacity to take half of");
+                } else if (System.nanoTime() >= deadlineNanos) {
+                    serviceProblems.add("paced run skipped: the deadline passed");
+                } else {
+                    PayloadSender sender = new PayloadSender();
+                    Outcome o = phase(producer, paced, rate, sender, deadlineNanos);
+                    second = new PacedOutcome(rate, o, sender.maxBehindMillis());
+                }
+            }
+        } finally {
+            out.println("rlstream: stopping the services...");
+            diagnose(rewards, grouping, serviceProblems);
+            closeQuietly(grouping);
+            closeQuietly(rewards);
+        }
+        return new Outcomes(first, second, serviceProblems);
+    }
 
+    /**
+     * One timed phase on running services: readers at the ends of rl.rewards and
+     * rl.training-batches, {@code payload} sent (at once, or paced at {@code rate} rollouts/s
+     * with {@code pacer}), until every group of it is read or the deadline.
+     */
+    private Outcome phase(KafkaProducer<String, byte[]> producer, Payload payload, double rate, PayloadSender pacer,
+            long deadlineNanos) throws InterruptedException {
+        String side = rate > 0 ? String.format(Locale.ROOT, "rlstream paced at %.0f/s", rate) : "rlstream";
+        int rollouts = payload.size();
+        int groups = rollouts / settings.groupSize();
+        List<String> problems = new ArrayList<>();
+        Map<String, Long> latestScore = new HashMap<>(); // reader thread only, read after it stopped
+        LatencySamples sentToRewarded = new LatencySamples();
+        long[] failedRewards = new long[1];
+        Set<String> rewardedRollouts = new HashSet<>(); // reader thread only
+        List<BatchRecord> batchRecords = new ArrayList<>(groups); // reader thread only
+        Set<String> batchIds = ConcurrentHashMap.newKeySet();
+        Deserializer<Reward> rewardValues = serdes.serde(Reward.class).deserializer();
+        // Both readers start at the topics' ends once what came before is through: all of its
+        // rewards and batches are committed by then, as a batch needs every reward of its groups.
+        TopicReader<String, Reward> rewardReader = new TopicReader<>("bench-reward-reader",
+                BenchClients.consumer(bootstrapServers, "bench-reward-reader"), new StringDeserializer(), rewardValues,
+                catalog.name(Topic.REWARDS), true, rollouts, (r, readAt) -> {
+                    Reward w = r.value();
+                    long scoredAt = w.getScoredAt().toEpochMilli();
+                    // Streams keeps the input's timestamp: a reward's is its rollout's send time.
+                    sentToRewarded.add(scoredAt - r.timestamp());
+                    latestScore.merge(w.getGroupId(), scoredAt, Math::max);
+                    rewardedRollouts.add(w.getRolloutId());
+                    if (w.getStatus() != SampleStatus.OK) {
+                        failedRewards[0]++;
+                    }
+                });
+        TopicReader<String, byte[]> batchReader = new TopicReader<>("bench-batch-reader",
+                BenchClients.consumer(bootstrapServers, "bench-batch-reader"), new StringDeserializer(),
+                new ByteArrayDeserializer(), catalog.name(Topic.TRAINING_BATCHES), true, groups, (r, readAt) -> {
+                    batchRecords.add(new BatchRecord(r.key(), r.value(), readAt));
+                    batchIds.add(r.key());
+                });
+        long startNanos = 0;
+        long endNanos = 0;
+        Map<String, Double> cpuSeconds = Map.of();
+        try {
             rewardReader.start().awaitReady(Duration.ofSeconds(60));
             batchReader.start().awaitReady(Duration.ofSeconds(60));
-            out.printf("rlstream: sending %d rollouts of %d tokens...%n", settings.rollouts(), settings.tokens());
-            PayloadSender sender = new PayloadSender();
+            PayloadSender sender = pacer != null ? pacer : new PayloadSender();
+            out.printf("%s: sending %d rollouts of %d tokens%s...%n", side, rollouts, settings.tokens(), rate > 0
+                    ? String.format(Locale.ROOT, ", a group of %d every %.1f ms", settings.groupSize(),
+                            PayloadSender.groupStartNanos(1, settings.groupSize(), rate) / 1e6)
+                    : "");
             try (ProgressTicker ticker = new ProgressTicker(out, () -> String.format(
-                    "rlstream: %d/%d rollouts sent, %d rewards read, %d/%d batches (%d/%d groups) read",
-                    sender.sent(), settings.rollouts(), rewardReader.records(), batchIds.size(),
-                    settings.batches(), batchReader.records(), groups))) {
+                    "%s: %d/%d rollouts sent, %d rewards read, %d/%d batches (%d/%d groups) read", side,
+                    sender.sent(), rollouts, rewardReader.records(), batchIds.size(),
+                    groups / settings.batchGroups(), batchReader.records(), groups))) {
                 CpuMeter.Reading cpuReading = cpu.start();
                 startNanos = System.nanoTime();
-                sender.sendAll(producer, catalog.name(Topic.ROLLOUTS), payload);
-                out.printf("rlstream: all %d rollouts acknowledged after %.1f s; waiting for the batches...%n",
+                if (rate > 0) {
+                    sender.sendPaced(producer, catalog.name(Topic.ROLLOUTS), payload, settings.groupSize(), rate);
+                } else {
+                    sender.sendAll(producer, catalog.name(Topic.ROLLOUTS), payload);
+                }
+                out.printf("%s: all %d rollouts acknowledged after %.1f s; waiting for the batches...%n", side,
                         sender.acknowledged(), (System.nanoTime() - startNanos) / 1e9);
                 if (!batchReader.awaitAll(Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
                     problems.add(String.format("deadline reached: %d of %d groups batched", batchReader.records(),
@@ -204,16 +281,12 @@ final class PipelineRun {
                 cpuSeconds = cpuReading.stop();
                 // Every reward was committed before the last batch could be, so this is quick.
                 if (!rewardReader.awaitAll(Duration.ofNanos(Math.max(deadlineNanos - System.nanoTime(), 5_000_000_000L)))) {
-                    problems.add(String.format("only %d of %d rewards read", rewardReader.records(), settings.rollouts()));
+                    problems.add(String.format("only %d of %d rewards read", rewardReader.records(), rollouts));
                 }
             }
         } finally {
             rewardReader.close();
             batchReader.close();
-            out.println("rlstream: stopping the services...");
-            diagnose(rewards, grouping, problems);
-            closeQuietly(grouping);
-            closeQuietly(rewards);
         }
         if (rewardedRollouts.size() < rewardReader.records()) {
             problems.add((rewardReader.records() - rewardedRollouts.size()) + " rewards arrived more than once");

@@ -44,6 +44,10 @@ import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
  * cores, a cold run spent a quarter of its CPU in the JIT compiler); the pipeline runs first and
  * the baseline second, so that a warmer JVM does not flatter the ratio. Every run uses its own
  * topic prefix and application ids; on a cluster the user names, its topics are deleted at the end.
+ * With {@code --paced} the rlstream side runs once more, on the same running services, with N
+ * rollouts of new groups sent a group at a time at half the unpaced rollouts/s (or at
+ * {@code --rate}): the latency at a load the pipeline can carry, which issue 18 wants under 1 s
+ * at p99.
  */
 public final class ProcessorsBenchmark {
 
@@ -76,16 +80,32 @@ public final class ProcessorsBenchmark {
               --run-dir DIR                  folder for the local platform and the Streams state
                                              (default: a temporary folder, deleted at the end)
               --timeout-seconds S            give up after S seconds and print what arrived (default 600)
+              --paced                        after the unpaced rlstream run, run the rlstream side again
+                                             with N rollouts of other groups sent at half of the
+                                             rollouts/s it measured, one group of G at a time at evenly
+                                             spaced instants: the latency at half capacity (row
+                                             "rlstream paced at R/s")
+              --rate R                       pace the rlstream side at R rollouts/s instead, and skip
+                                             its unpaced run (the raw Kafka side runs as always)
               --help                         this text
 
+            Besides the table it prints the bytes each topic of the run holds on the broker per
+            rollout byte (the rollouts topic is 1.0; the total is what the pipeline writes for each
+            byte a worker sends) and the CPU-seconds per 1,000 rollouts of the grouping app, the
+            reward service and the local broker.
+
             Memory: the serialized rollouts and the batch records read are held in memory, about
-            2.5 x N x (5 x T + 100) bytes (200 MB at the defaults).
+            2.5 x N x (5 x T + 100) bytes (200 MB at the defaults); with --paced, N x (5 x T + 100)
+            more for the paced run's rollouts.
 
             Exit codes: 0 every batch arrived; 1 timeout or failure; 2 wrong usage.
             """;
 
     static final List<String> VALUE_FLAGS = List.of("rollouts", "tokens", "group-size", "batch-groups",
-            "warmup-rollouts", "bootstrap-server", "registry-url", "run-dir", "timeout-seconds");
+            "warmup-rollouts", "bootstrap-server", "registry-url", "run-dir", "timeout-seconds", "rate");
+
+    /** The flag without a value: pace the rlstream side at half of what its unpaced run measured. */
+    static final String PACED_FLAG = "--paced";
 
     /** Suffix (after the run's prefix) of the plain topic of the baseline. */
     static final String RAW_TOPIC_SUFFIX = "bench-raw-rollouts";
@@ -101,6 +121,33 @@ public final class ProcessorsBenchmark {
             java.util.logging.Logger.getLogger("RegistryClientFacadeFactory"));
 
     /**
+     * Kafka loggers (slf4j-simple, which reads a logger's level from a system property when the
+     * logger is made) that warn at every run about things known and harmless in this benchmark,
+     * raised to ERROR so that errors still show. Set before any Kafka class logs; a level given
+     * on the command line ({@code -Dorg.slf4j.simpleLogger.log.NAME=warn}) wins.
+     * <ul>
+     *   <li>StreamsConfig: "Processing exception handler is not enabled for the GlobalThread",
+     *       once per app, even though both apps set {@code processing.exception.handler.global.enabled}:
+     *       in Kafka 4.3 the partition assignor builds its own StreamsConfig from the consumer's
+     *       settings (AssignorConfiguration, ClientUtils.QuietStreamsConfig), which never carry it.</li>
+     *   <li>StateDirectory: "Using an OS temp directory in the state.dir": the run's folder is a
+     *       temporary one on purpose (deleted at the end; {@code --run-dir} for another).</li>
+     *   <li>NetworkClient: "The metadata response ... reported a recoverable issue ...
+     *       UNKNOWN_TOPIC_OR_PARTITION" for the grouping app's repartition topic, which its
+     *       consumer asks for before the first rebalance creates it. A broker the bench cannot
+     *       reach still ends the run: every wait has a deadline and says what it waited for.</li>
+     *   <li>OffsetFetcherUtils: "Not updating last stable offset for partition ... as it is no
+     *       longer assigned", from the reward service's global consumer: an offsets reply that
+     *       comes after it gave rl.prompts up, once it had read the topic to its end at start.</li>
+     * </ul>
+     */
+    static final List<String> QUIET_KAFKA_LOGGERS = List.of(
+            "org.apache.kafka.streams.StreamsConfig",
+            "org.apache.kafka.streams.processor.internals.StateDirectory",
+            "org.apache.kafka.clients.NetworkClient",
+            "org.apache.kafka.clients.consumer.internals.OffsetFetcherUtils");
+
+    /**
      * What to measure and where.
      *
      * @param rollouts         N: synthetic rollouts sent through each side
@@ -112,9 +159,11 @@ public final class ProcessorsBenchmark {
      * @param registryUrl      that cluster's registry (Apicurio v2 API root); null exactly when bootstrapServers is
      * @param runDir           folder for the local platform and the Streams state; null: a temporary one, deleted after
      * @param timeout          the whole run gives up after this long and reports what it got
+     * @param paced            also run the rlstream side paced: at {@code rate}, or else at half the unpaced rollouts/s
+     * @param rate             rollouts/s to pace at, and then no unpaced rlstream run; 0: none given
      */
     public record Settings(int rollouts, int tokens, int groupSize, int batchGroups, int warmupRollouts,
-            String bootstrapServers, String registryUrl, Path runDir, Duration timeout) {
+            String bootstrapServers, String registryUrl, Path runDir, Duration timeout, boolean paced, double rate) {
 
         public static final int DEFAULT_ROLLOUTS = 16_000;
         public static final int DEFAULT_TOKENS = 1_000;
@@ -151,6 +200,19 @@ public final class ProcessorsBenchmark {
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("the timeout must be positive, got " + timeout);
             }
+            if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
+                throw new IllegalArgumentException("--rate must be a positive number of rollouts/s, got " + rate);
+            }
+            if (rate > 0 && !paced) {
+                throw new IllegalArgumentException("a rate is a paced run: set paced too");
+            }
+        }
+
+        /** The given settings with no paced run. */
+        public Settings(int rollouts, int tokens, int groupSize, int batchGroups, int warmupRollouts,
+                String bootstrapServers, String registryUrl, Path runDir, Duration timeout) {
+            this(rollouts, tokens, groupSize, batchGroups, warmupRollouts, bootstrapServers, registryUrl, runDir, timeout,
+                    false, 0);
         }
 
         /** The defaults, on a local platform in a temporary folder. */
@@ -179,6 +241,24 @@ public final class ProcessorsBenchmark {
 
         public int batches() {
             return groups() / batchGroups;
+        }
+
+        /** Whether the rlstream side runs unpaced (everything at once): always, unless a fixed rate was given. */
+        public boolean unpaced() {
+            return rate == 0;
+        }
+
+        /**
+         * The first group of the paced run: measured groups are 0..N/G-1, warm-up groups follow;
+         * after an unpaced run the paced one needs groups of its own, after those.
+         */
+        public int pacedFirstGroup() {
+            return unpaced() ? groups() + warmupGroups() : 0;
+        }
+
+        /** How many prompts the run needs: one per group, ids 0 .. this - 1. */
+        public int promptGroups() {
+            return groups() + warmupGroups() + (paced && unpaced() ? groups() : 0);
         }
 
         /** True when the run uses a cluster the user named instead of starting a local one. */
@@ -233,6 +313,21 @@ public final class ProcessorsBenchmark {
     }
 
     /**
+     * The paced rlstream run.
+     *
+     * @param rate            rollouts/s it was paced at
+     * @param row             its numbers, with the same latency as the unpaced row's
+     * @param batches         distinct batch ids read
+     * @param groupsBatched   batch records (one group each) read
+     * @param distinctGroups  distinct group ids among them
+     * @param maxBehindMillis how late the latest group was sent after its instant (0: the sender kept the pace)
+     * @param cpu             CPU seconds per part while it ran
+     */
+    public record Paced(double rate, Row row, long batches, long groupsBatched, long distinctGroups,
+            double maxBehindMillis, Map<String, Double> cpu) {
+    }
+
+    /**
      * What a run measured.
      *
      * @param batches        distinct batch ids read from rl.training-batches
@@ -245,15 +340,30 @@ public final class ProcessorsBenchmark {
      * @param brokerBytes    bytes on the broker per topic of the run (prefix left out), largest first
      * @param rawCpu         CPU seconds per part (threads of this JVM by role, the local broker) during the raw run
      * @param rlstreamCpu    the same during the rlstream run
+     * @param paced          the paced rlstream run; null when it did not run
      * @param problems       why the run is incomplete; empty when every batch and record arrived
      */
     public record Result(Settings settings, Row raw, Row rlstream, long batches, long groupsBatched, long distinctGroups,
             long rewards, long failedRewards, Latency sentToRewarded, double rolloutBytes, Map<String, Long> brokerBytes,
-            Map<String, Double> rawCpu, Map<String, Double> rlstreamCpu, List<String> problems) {
+            Map<String, Double> rawCpu, Map<String, Double> rlstreamCpu, Paced paced, List<String> problems) {
 
+        /** A run without a paced rlstream run. */
+        public Result(Settings settings, Row raw, Row rlstream, long batches, long groupsBatched, long distinctGroups,
+                long rewards, long failedRewards, Latency sentToRewarded, double rolloutBytes,
+                Map<String, Long> brokerBytes, Map<String, Double> rawCpu, Map<String, Double> rlstreamCpu,
+                List<String> problems) {
+            this(settings, raw, rlstream, batches, groupsBatched, distinctGroups, rewards, failedRewards, sentToRewarded,
+                    rolloutBytes, brokerBytes, rawCpu, rlstreamCpu, null, problems);
+        }
+
+        /** Every batch of every run that the settings ask for arrived, each group exactly once. */
         public boolean complete() {
-            return problems.isEmpty() && groupsBatched == settings.groups() && distinctGroups == settings.groups()
-                    && batches == settings.batches() && raw.records() == settings.rollouts();
+            int groups = settings.groups();
+            boolean unpacedComplete = !settings.unpaced() || (groupsBatched == groups && distinctGroups == groups
+                    && batches == settings.batches());
+            boolean pacedComplete = !settings.paced() || (paced != null && paced.groupsBatched() == groups
+                    && paced.distinctGroups() == groups && paced.batches() == settings.batches());
+            return problems.isEmpty() && unpacedComplete && pacedComplete && raw.records() == settings.rollouts();
         }
     }
 
@@ -271,10 +381,15 @@ public final class ProcessorsBenchmark {
             // Avro refuses to instantiate generated classes from packages it is not told to trust.
             System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
             APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));
+            QUIET_KAFKA_LOGGERS.forEach(name -> System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log." + name,
+                    "error"));
             out.printf("rlstream bench processors: %d rollouts x %d tokens, G %d, B %d (%d groups, %d batches), "
-                    + "%d to warm up, on %s%n", settings.rollouts(), settings.tokens(), settings.groupSize(),
+                    + "%d to warm up, on %s%s%n", settings.rollouts(), settings.tokens(), settings.groupSize(),
                     settings.batchGroups(), settings.groups(), settings.batches(), settings.warmupRollouts(),
-                    settings.external() ? settings.bootstrapServers() : "a local broker and registry");
+                    settings.external() ? settings.bootstrapServers() : "a local broker and registry",
+                    !settings.paced() ? "" : settings.unpaced() ? "; then paced at half the rlstream rollouts/s"
+                            : String.format(java.util.Locale.ROOT, "; rlstream paced at %.0f rollouts/s only",
+                                    settings.rate()));
             Result result = measure(settings, out);
             out.println();
             out.print(ResultTable.format(result));
@@ -285,6 +400,9 @@ public final class ProcessorsBenchmark {
 
     /** Flags to settings; {@link IllegalArgumentException} with a message for the user on anything wrong. */
     static Settings parse(List<String> args) {
+        boolean paced = args.contains(PACED_FLAG);
+        args = args.stream().filter(a -> !a.equals(PACED_FLAG)).toList();
+        double rate = 0;
         Settings d = Settings.defaults();
         int rollouts = d.rollouts();
         int tokens = d.tokens();
@@ -308,12 +426,26 @@ public final class ProcessorsBenchmark {
                 case "registry-url" -> registry = value;
                 case "run-dir" -> runDir = Path.of(value);
                 case "timeout-seconds" -> timeout = Duration.ofSeconds(BenchCommand.integer(name, value));
+                case "rate" -> rate = positiveNumber(name, value);
                 default -> throw new IllegalStateException(name);
             }
         }
         return new Settings(rollouts, tokens, groupSize, batchGroups,
                 warmup != null ? warmup : Settings.defaultWarmup(rollouts, groupSize, batchGroups), bootstrap, registry,
-                runDir, timeout);
+                runDir, timeout, paced || rate > 0, rate);
+    }
+
+    private static double positiveNumber(String flag, String value) {
+        double v;
+        try {
+            v = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + flag + " expects a number, got '" + value + "'");
+        }
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException("--" + flag + " must be a positive number of rollouts/s, got " + value);
+        }
+        return v;
     }
 
 
@@ -342,7 +474,7 @@ public final class ProcessorsBenchmark {
             }
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                 Map<String, Long> processes = platform == null ? Map.of()
-                        : Map.of("local broker", platform.broker().pid(), "local registry", platform.registry().pid());
+                        : Map.of(ResultTable.LOCAL_BROKER, platform.broker().pid(), "local registry", platform.registry().pid());
                 try {
                     return measure(settings, catalog, bootstrap, registryUrl, admin, work, processes, deadline, progress);
                 } finally {
@@ -379,13 +511,32 @@ public final class ProcessorsBenchmark {
                 serializer, rollouts);
         Payload warmup = SyntheticRollouts.serialize(settings.groups(), settings.warmupGroups(), settings.groupSize(),
                 settings.tokens(), serializer, rollouts);
-        progress.printf("serialized %d rollouts (+ %d to warm up) once with the registry serializer: %.1f MB, %.0f bytes "
-                + "each (%.1f s)%n", payload.size(), warmup.size(), payload.valueBytes() / 1e6, payload.averageBytes(),
-                (System.nanoTime() - t0) / 1e9);
+        // Paced after an unpaced run: the same number of rollouts in groups of their own.
+        Payload paced = !settings.paced() ? null : !settings.unpaced() ? payload
+                : SyntheticRollouts.serialize(settings.pacedFirstGroup(), settings.groups(), settings.groupSize(),
+                        settings.tokens(), serializer, rollouts);
+        progress.printf("serialized %d rollouts (+ %d to warm up%s) once with the registry serializer: %.1f MB, %.0f "
+                + "bytes each (%.1f s)%n", payload.size(), warmup.size(),
+                paced != null && paced != payload ? ", + " + paced.size() + " for the paced run" : "",
+                payload.valueBytes() / 1e6, payload.averageBytes(), (System.nanoTime() - t0) / 1e9);
 
-        PipelineRun.Outcome pipeline = new PipelineRun(bootstrap, registryUrl, catalog, work.resolve("state"), settings,
-                processes, progress).measure(payload, warmup, deadline);
-        List<String> problems = new ArrayList<>(pipeline.problems());
+        PipelineRun.Outcomes outcomes = new PipelineRun(bootstrap, registryUrl, catalog, work.resolve("state"),
+                settings, processes, progress).measure(settings.unpaced() ? payload : null, warmup, paced, deadline);
+        PipelineRun.Outcome pipeline = outcomes.unpaced();
+        List<String> problems = new ArrayList<>(outcomes.problems());
+        if (pipeline != null) {
+            problems.addAll(pipeline.problems());
+        } else {
+            pipeline = PipelineRun.Outcome.NONE;
+        }
+        Paced pacedResult = null;
+        if (outcomes.paced() != null) {
+            PipelineRun.PacedOutcome p = outcomes.paced();
+            PipelineRun.Outcome o = p.outcome();
+            o.problems().forEach(problem -> problems.add("paced: " + problem));
+            pacedResult = new Paced(p.rate(), o.row(), o.batches(), o.groupsBatched(), o.distinctGroups(),
+                    p.maxBehindMillis(), o.cpuSeconds());
+        }
         Row raw = Row.NONE;
         Map<String, Double> rawCpu = Map.of();
         if (System.nanoTime() < deadline) {
@@ -403,7 +554,7 @@ public final class ProcessorsBenchmark {
         return new Result(settings, raw, pipeline.row(), pipeline.batches(), pipeline.groupsBatched(),
                 pipeline.distinctGroups(), pipeline.rewards(), pipeline.failedRewards(), pipeline.sentToRewarded(),
                 payload.averageBytes(), BrokerFootprint.bytesByTopic(admin, catalog.prefix()), rawCpu, pipeline.cpuSeconds(),
-                List.copyOf(problems));
+                pacedResult, List.copyOf(problems));
     }
 
     /** {@code bench-<yyyyMMdd-HHmmss>-<4 hex>.}: unique per run, and valid in topic names and application ids. */

@@ -1,8 +1,12 @@
 package io.rlstream.bench;
 
 import io.rlstream.bench.ProcessorsBenchmark.Latency;
+import io.rlstream.bench.ProcessorsBenchmark.Paced;
 import io.rlstream.bench.ProcessorsBenchmark.Result;
 import io.rlstream.bench.ProcessorsBenchmark.Row;
+import io.rlstream.schemas.Topic;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -12,6 +16,10 @@ final class ResultTable {
     static final String RAW_LABEL = "raw Kafka produce+consume";
     static final String PIPELINE_LABEL = "rlstream rollouts -> batches";
     static final String RATIO_LABEL = "ratio rlstream / raw";
+    /** The rollouts topic's name without the run prefix, as {@link BrokerFootprint} gives it. */
+    static final String ROLLOUTS_TOPIC = Topic.ROLLOUTS.suffix();
+    /** The local broker's part in {@link CpuMeter}'s readings (ProcessorsBenchmark names the child process so). */
+    static final String LOCAL_BROKER = "local broker";
 
     private ResultTable() {
     }
@@ -20,14 +28,20 @@ final class ResultTable {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "%-30s%9s%10s%12s%9s%9s%9s%n", "", "records", "seconds", "records/s", "MB/s",
                 "p50 ms", "p99 ms"));
-        s.append(row(RAW_LABEL, r.raw()));
-        s.append(row(PIPELINE_LABEL, r.rlstream()));
-        s.append(String.format(Locale.ROOT, "%-30s%9s%10s%12s%9s%n", RATIO_LABEL, "",
-                ratio(r.rlstream().seconds(), r.raw().seconds()),
-                ratio(r.rlstream().recordsPerSecond(), r.raw().recordsPerSecond()),
-                ratio(r.rlstream().megabytesPerSecond(), r.raw().megabytesPerSecond())));
-        s.append('\n');
         ProcessorsBenchmark.Settings settings = r.settings();
+        s.append(row(RAW_LABEL, r.raw()));
+        if (settings.unpaced()) {
+            s.append(row(PIPELINE_LABEL, r.rlstream()));
+            s.append(String.format(Locale.ROOT, "%-30s%9s%10s%12s%9s%n", RATIO_LABEL, "",
+                    ratio(r.rlstream().seconds(), r.raw().seconds()),
+                    ratio(r.rlstream().recordsPerSecond(), r.raw().recordsPerSecond()),
+                    ratio(r.rlstream().megabytesPerSecond(), r.raw().megabytesPerSecond())));
+        }
+        Paced paced = r.paced();
+        if (paced != null) {
+            s.append(row(pacedLabel(paced.rate()), paced.row()));
+        }
+        s.append('\n');
         s.append(String.format(Locale.ROOT,
                 "data: %d rollouts of %d response tokens, %.0f bytes each serialized (%.1f MB; MB = 10^6 bytes);%n"
                         + "      clients on both sides: acks=all, linger.ms %d, %d KiB batches, zstd%n",
@@ -35,41 +49,129 @@ final class ResultTable {
                 BenchClients.LINGER_MS, BenchClients.BATCH_BYTES / 1024));
         s.append("latency: raw = a record's send -> its read; rlstream = the latest scored_at of a group's rewards -> "
                 + "its batch record read (read_committed);\n      both under the run's full load (every rollout sent "
-                + "at once), so they include the time spent queued\n");
-        s.append(String.format(Locale.ROOT,
-                "rlstream delivered: %d/%d batches, %d/%d groups (%d distinct), %d samples; %d rewards read (%d FAILED);%n"
-                        + "      rollout sent -> rewarded: p50 %s ms, p99 %s ms%n",
-                r.batches(), settings.batches(), r.groupsBatched(), settings.groups(), r.distinctGroups(),
-                r.rlstream().records(), r.rewards(), r.failedRewards(), millis(r.sentToRewarded().p50Ms()),
-                millis(r.sentToRewarded().p99Ms())));
+                + "at once), so they include the time spent queued" + (paced != null ? "; paced: the same latency with "
+                + "the rollouts sent at the pace below" : "") + "\n");
+        if (settings.unpaced()) {
+            s.append(String.format(Locale.ROOT,
+                    "rlstream delivered: %d/%d batches, %d/%d groups (%d distinct), %d samples; %d rewards read (%d FAILED);%n"
+                            + "      rollout sent -> rewarded: p50 %s ms, p99 %s ms%n",
+                    r.batches(), settings.batches(), r.groupsBatched(), settings.groups(), r.distinctGroups(),
+                    r.rlstream().records(), r.rewards(), r.failedRewards(), millis(r.sentToRewarded().p50Ms()),
+                    millis(r.sentToRewarded().p99Ms())));
+        }
+        if (paced != null) {
+            s.append(String.format(Locale.ROOT,
+                    "rlstream paced: a group of %d every %.1f ms (%.0f rollouts/s, %s), sent at most %.0f ms behind "
+                            + "schedule;%n      delivered %d/%d batches, %d/%d groups (%d distinct), %d samples; "
+                            + "goal at half capacity: p99 < 1000 ms%n",
+                    settings.groupSize(), PayloadSender.groupStartNanos(1, settings.groupSize(), paced.rate()) / 1e6,
+                    paced.rate(), settings.unpaced() ? "half of the unpaced run's" : "the rate given",
+                    paced.maxBehindMillis(), paced.batches(), settings.batches(), paced.groupsBatched(),
+                    settings.groups(), paced.distinctGroups(), paced.row().records()));
+        }
         if (!r.brokerBytes().isEmpty()) {
-            s.append("bytes on the broker by topic (compressed, warm-up included, run prefix left out): ").append(footprint(r.brokerBytes()))
-                    .append('\n');
+            s.append(bytesPerRolloutByte(r.brokerBytes(), ROLLOUTS_TOPIC, ProcessorsBenchmark.RAW_TOPIC_SUFFIX));
         }
         s.append(cpu("raw Kafka", r.raw(), r.rawCpu()));
-        s.append(cpu("rlstream", r.rlstream(), r.rlstreamCpu()));
+        if (settings.unpaced()) {
+            s.append(cpu("rlstream", r.rlstream(), r.rlstreamCpu()));
+        }
+        if (paced != null) {
+            s.append(cpu(pacedLabel(paced.rate()), paced.row(), paced.cpu()));
+        }
+        s.append(cpuPerThousandRollouts("rlstream", r.rlstream().records(), r.rlstreamCpu()));
+        if (paced != null) {
+            s.append(cpuPerThousandRollouts(pacedLabel(paced.rate()), paced.row().records(), paced.cpu()));
+        }
         if (!r.problems().isEmpty()) {
             s.append("INCOMPLETE: ").append(String.join("; ", r.problems())).append('\n');
         }
         return s.toString();
     }
 
-    /** The topics that hold at least 1% of the run's bytes, largest first, then how many smaller ones. */
-    static String footprint(Map<String, Long> bytesByTopic) {
-        long total = bytesByTopic.values().stream().mapToLong(Long::longValue).sum();
-        StringBuilder s = new StringBuilder();
+    /**
+     * Bytes each topic of the run holds on the broker per byte of the rollouts topic, largest
+     * first: how many times the pipeline writes what a worker sends. Topics under 1% of the
+     * rollouts topic are summed in one row; the total is over every topic but {@code leftOut}
+     * (the raw side's), so the rollouts topic itself counts 1.0. Both sides of each ratio include
+     * the warm-up (and the paced run), as the broker cannot tell them apart.
+     *
+     * @param bytesByTopic topic (run prefix left out) to bytes on the broker, largest first
+     */
+    static String bytesPerRolloutByte(Map<String, Long> bytesByTopic, String rolloutsTopic, String leftOut) {
+        long rollouts = bytesByTopic.getOrDefault(rolloutsTopic, 0L);
+        List<Map.Entry<String, Long>> shown = new ArrayList<>();
+        long smallBytes = 0;
         int small = 0;
+        long total = 0;
         for (Map.Entry<String, Long> e : bytesByTopic.entrySet()) {
-            if (e.getValue() * 100 < total) {
-                small++;
+            if (e.getKey().equals(leftOut)) {
                 continue;
             }
-            s.append(s.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f MB", e.getKey(), e.getValue() / 1e6));
+            total += e.getValue();
+            if (e.getValue() * 100 < rollouts) {
+                small++;
+                smallBytes += e.getValue();
+            } else {
+                shown.add(e);
+            }
+        }
+        String smaller = small + " smaller topic" + (small == 1 ? "" : "s");
+        String totalLabel = "total of the pipeline's topics";
+        int width = Math.max(totalLabel.length(), smaller.length());
+        for (Map.Entry<String, Long> e : shown) {
+            width = Math.max(width, e.getKey().length());
+        }
+        String line = "  %-" + width + "s%10s%20s%n";
+        StringBuilder s = new StringBuilder(
+                "bytes on the broker per rollout byte (compressed; warm-up included; run prefix left out):\n");
+        s.append(String.format(Locale.ROOT, line, "topic", "MB", "per rollout byte"));
+        for (Map.Entry<String, Long> e : shown) {
+            s.append(String.format(Locale.ROOT, line, e.getKey(), megabytes(e.getValue()), perByte(e.getValue(), rollouts)));
         }
         if (small > 0) {
-            s.append(String.format(Locale.ROOT, "; %d smaller topics", small));
+            s.append(String.format(Locale.ROOT, line, smaller, megabytes(smallBytes), perByte(smallBytes, rollouts)));
         }
-        return s.append(String.format(Locale.ROOT, " (total %.1f MB)", total / 1e6)).toString();
+        s.append(String.format(Locale.ROOT, line, totalLabel, megabytes(total), perByte(total, rollouts)));
+        Long raw = bytesByTopic.get(leftOut);
+        if (raw != null) {
+            s.append(String.format(Locale.ROOT, "  (not in the total: %s, the raw Kafka side's topic, %s MB)%n", leftOut,
+                    megabytes(raw)));
+        }
+        return s.toString();
+    }
+
+    /**
+     * CPU-seconds per 1,000 rollouts of the grouping app, the reward service and the local
+     * broker during one rlstream run: each part's CPU-seconds / (rollouts / 1000). Empty when
+     * nothing arrived or none of them was measured.
+     */
+    static String cpuPerThousandRollouts(String side, long rollouts, Map<String, Double> seconds) {
+        if (rollouts <= 0) {
+            return "";
+        }
+        StringBuilder parts = new StringBuilder();
+        for (String part : List.of(PipelineRun.GROUPING_APP, PipelineRun.REWARD_SERVICE, LOCAL_BROKER)) {
+            Double cpu = seconds.get(part);
+            if (cpu != null) {
+                parts.append(parts.isEmpty() ? "" : ", ")
+                        .append(String.format(Locale.ROOT, "%s %.2f", part, cpu / (rollouts / 1000.0)));
+            }
+        }
+        return parts.isEmpty() ? "" : String.format(Locale.ROOT, "CPU-seconds per 1,000 rollouts during %s: %s%n", side,
+                parts);
+    }
+
+    static String pacedLabel(double rate) {
+        return String.format(Locale.ROOT, "rlstream paced at %.0f/s", rate);
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f", bytes / 1e6);
+    }
+
+    private static String perByte(long bytes, long rolloutBytes) {
+        return rolloutBytes > 0 ? String.format(Locale.ROOT, "%.2f", (double) bytes / rolloutBytes) : "-";
     }
 
     /** One line: CPU seconds per part during a side's run, against what the machine's cores could give. */

@@ -1,5 +1,6 @@
 package io.rlstream.bench;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.FinishReason;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.Rollout;
@@ -79,23 +80,23 @@ final class SyntheticRollouts {
 
     static Rollout rollout(int group, int index, int groupSize, int tokens, boolean correct, Random random,
             Instant generatedAt) {
-        List<Integer> prompt = new ArrayList<>(PROMPT_TOKENS);
+        int[] prompt = new int[PROMPT_TOKENS];
         for (int i = 0; i < PROMPT_TOKENS; i++) {
-            prompt.add(token(random));
+            prompt[i] = token(random);
         }
-        List<Integer> response = new ArrayList<>(tokens);
-        List<Float> logprobs = new ArrayList<>(tokens);
+        int[] response = new int[tokens];
+        float[] logprobs = new float[tokens];
         for (int i = 0; i < tokens; i++) {
-            response.add(token(random));
+            response[i] = token(random);
             // log pi in (-4, 0]: incompressible floats, like real logprobs.
-            logprobs.add((float) (-4 * random.nextDouble()));
+            logprobs[i] = (float) (-4 * random.nextDouble());
         }
         int answer = Integer.parseInt(answer(group));
         String text = "the answer is " + (correct ? answer : answer + 1);
         String groupId = groupId(group);
-        return Rollout.newBuilder().setRolloutId(groupId + "/" + index).setGroupId(groupId).setPromptId(promptId(group))
-                .setSampleIndex(index).setGroupSize(groupSize).setPromptTokenIds(prompt)
-                .setResponseTokenIds(response).setBehaviourLogprobs(logprobs).setResponseText(text)
+        return Tokens.pack(Rollout.newBuilder(), prompt, response, logprobs).setRolloutId(groupId + "/" + index)
+                .setGroupId(groupId).setPromptId(promptId(group))
+                .setSampleIndex(index).setGroupSize(groupSize).setResponseText(text)
                 .setPolicyVersion(0).setFinishReason(FinishReason.STOP).setStatus(SampleStatus.OK)
                 .setGeneratorId("bench").setGeneratedAt(generatedAt).build();
     }

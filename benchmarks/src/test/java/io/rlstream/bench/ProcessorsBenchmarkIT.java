@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * tokens in groups of 8 are 32 groups, in batches of 4 groups are 8 batches (after 64 warm-up
  * rollouts, which must not be counted). Every group must arrive exactly once (dynamic sampling keeps them all: each has a right and a wrong answer),
  * every rollout must get an OK reward (the prompts were loaded first), both sides must report a
- * positive rate, and the run's topics must be gone afterwards.
+ * positive rate, and the run's topics must be gone afterwards. Paced, the same holds for the
+ * paced run's 32 groups of their own, sent at half the unpaced run's rollouts/s or at the rate given.
  */
 class ProcessorsBenchmarkIT {
 
@@ -43,7 +44,7 @@ class ProcessorsBenchmarkIT {
     @Test
     void measureDeliversEveryGroupOnceAndTimesBothSides(@TempDir Path runDir) throws Exception {
         Settings settings = new Settings(256, 50, 8, 4, 64, kafka.bootstrapServers(), RegistryFixture.url(), runDir,
-                Duration.ofMinutes(3));
+                Duration.ofMinutes(3), true, 0);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Result r = ProcessorsBenchmark.measure(settings, new PrintStream(log, true, StandardCharsets.UTF_8));
         String why = ResultTable.format(r) + "\n" + log.toString(StandardCharsets.UTF_8);
@@ -66,6 +67,17 @@ class ProcessorsBenchmarkIT {
         assertTrue(r.rlstream().latency().p50Ms() <= r.rlstream().latency().p99Ms(), why);
         assertTrue(r.rolloutBytes() > 50 * 5, "50 tokens cost ~5 bytes each: " + r.rolloutBytes());
         assertTrue(r.brokerBytes().containsKey("rollouts") && r.brokerBytes().containsKey("training-batches"), why);
+
+        ProcessorsBenchmark.Paced paced = r.paced();
+        assertTrue(paced != null, why);
+        assertEquals(r.rlstream().recordsPerSecond() / 2, paced.rate(), 1e-9, "half the unpaced rollouts/s\n" + why);
+        assertEquals(32, paced.groupsBatched(), "the paced run's own 32 groups\n" + why);
+        assertEquals(32, paced.distinctGroups(), "each once\n" + why);
+        assertEquals(8, paced.batches(), why);
+        assertEquals(256, paced.row().records(), why);
+        assertEquals(32, paced.row().latency().count(), "one reward-to-batch latency per paced group\n" + why);
+        // 32 groups at R/s: the last is sent 31 x 8 / R s after the first, so the run takes at least that long
+        assertTrue(paced.row().seconds() >= 31 * 8 / paced.rate(), why);
         assertRunTopicsDeleted();
     }
 
@@ -75,18 +87,26 @@ class ProcessorsBenchmarkIT {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = ProcessorsBenchmark.run(List.of("--rollouts", "256", "--tokens", "50", "--group-size", "8",
                 "--batch-groups", "4", "--bootstrap-server", kafka.bootstrapServers(), "--registry-url",
-                RegistryFixture.url(), "--timeout-seconds", "180"), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+                RegistryFixture.url(), "--timeout-seconds", "180", "--paced"),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text);
-        for (String label : List.of(ResultTable.RAW_LABEL, ResultTable.PIPELINE_LABEL)) {
-            String[] columns = line(text, label).substring(label.length()).trim().split("\\s+");
+        // the table's row, not the progress lines ("rlstream paced at R/s: sending ...")
+        String pacedLabel = text.lines().filter(l -> l.matches("rlstream paced at \\d+/s +256 .*")).findFirst()
+                .orElseThrow(() -> new AssertionError("no paced row in\n" + text)).substring(0, 30).trim();
+        for (String label : List.of(ResultTable.RAW_LABEL, ResultTable.PIPELINE_LABEL, pacedLabel)) {
+            String[] columns = line(text, label + " ").substring(label.length()).trim().split("\\s+");
             assertEquals("256", columns[0], label + " records\n" + text);
             assertTrue(Double.parseDouble(columns[2]) > 0, label + " records/s\n" + text);
             assertTrue(Double.parseDouble(columns[3]) > 0, label + " MB/s\n" + text);
         }
         assertTrue(line(text, ResultTable.RATIO_LABEL).length() > ResultTable.RATIO_LABEL.length(), text);
         assertTrue(text.contains("8/8 batches, 32/32 groups (32 distinct)"), text);
+        assertTrue(text.contains("delivered 8/8 batches, 32/32 groups (32 distinct), 256 samples; goal"), "paced\n" + text);
+        // the rollouts topic is 1.00 of itself; every topic of the run but the raw one is in the total
+        assertTrue(line(text, "  rollouts ").trim().endsWith(" 1.00"), text);
+        assertTrue(line(text, "  total of the pipeline's topics").length() > 0, text);
+        assertTrue(line(text, "CPU-seconds per 1,000 rollouts during rlstream:").contains("grouping app "), text);
         assertTrue(!text.contains("INCOMPLETE"), text);
         assertRunTopicsDeleted();
     }

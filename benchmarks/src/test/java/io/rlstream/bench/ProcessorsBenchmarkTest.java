@@ -1,9 +1,13 @@
 package io.rlstream.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.bench.ProcessorsBenchmark.Latency;
+import io.rlstream.bench.ProcessorsBenchmark.Paced;
+import io.rlstream.tokens.Tokens;
 import io.rlstream.bench.ProcessorsBenchmark.Result;
 import io.rlstream.bench.ProcessorsBenchmark.Row;
 import io.rlstream.bench.ProcessorsBenchmark.Settings;
@@ -63,6 +67,53 @@ class ProcessorsBenchmarkTest {
 
         assertEquals(2, run("--tokens"));
         assertTrue(err().contains("flag --tokens needs a value"), err());
+
+        assertEquals(2, run("--rate", "0"));
+        assertTrue(err().contains("--rate must be a positive number of rollouts/s, got 0"), err());
+
+        assertEquals(2, run("--rate", "fast"));
+        assertTrue(err().contains("--rate expects a number, got 'fast'"), err());
+    }
+
+    @Test
+    void helpExplainsThePacedFlag() {
+        assertEquals(0, run("--help"));
+        assertTrue(console.out().contains(ProcessorsBenchmark.PACED_FLAG + " "), console.out());
+        assertTrue(console.out().contains("half of the"), console.out());
+    }
+
+    @Test
+    void pacedRunsAtHalfTheMeasuredRateOrAtTheRateGiven() {
+        Settings half = ProcessorsBenchmark.parse(List.of("--paced"));
+        assertTrue(half.paced() && half.unpaced(), "--paced: the unpaced run first, then the paced one");
+        assertEquals(0, half.rate());
+        // 2000 measured groups, 496 warm-up groups (3968 / 8), then 2000 of the paced run's own.
+        assertEquals(2496, half.pacedFirstGroup());
+        assertEquals(4496, half.promptGroups());
+
+        Settings fixed = ProcessorsBenchmark.parse(List.of("--rate", "150.5", "--rollouts", "256", "--batch-groups", "4"));
+        assertTrue(fixed.paced() && !fixed.unpaced(), "--rate alone: only the paced run of the rlstream side");
+        assertEquals(150.5, fixed.rate());
+        assertEquals(0, fixed.pacedFirstGroup(), "no unpaced run: the paced one sends the measured groups 0..31");
+        assertEquals(32 + 8, fixed.promptGroups(), "32 groups + 64 warm-up rollouts / 8");
+
+        Settings none = ProcessorsBenchmark.parse(List.of());
+        assertFalse(none.paced());
+        assertEquals(2496, none.promptGroups(), "2000 + 496: no paced groups");
+        assertThrows(IllegalArgumentException.class,
+                () -> new Settings(256, 50, 8, 4, 0, null, null, null, Duration.ofMinutes(1), false, 100));
+    }
+
+    @Test
+    void pacedGroupsAreSpacedEvenly() {
+        // R rollouts/s in groups of G: one group every G / R s, so group g at g x G / R s.
+        assertEquals(0, PayloadSender.groupStartNanos(0, 8, 100));
+        assertEquals(240_000_000L, PayloadSender.groupStartNanos(3, 8, 100), "3 x 8 / 100 s = 0.24 s");
+        assertEquals(25_000_000L, PayloadSender.groupStartNanos(1, 8, 320), "8 / 320 s = 25 ms");
+        assertEquals(666_666_667L, PayloadSender.groupStartNanos(1, 2, 3), "2 / 3 s, rounded to the nanosecond");
+        // the last of 2000 groups of 8 at 320/s: 1999 x 8 / 320 = 49.975 s after the first
+        assertEquals(49_975_000_000L, PayloadSender.groupStartNanos(1999, 8, 320));
+        assertThrows(IllegalArgumentException.class, () -> PayloadSender.groupStartNanos(1, 8, 0));
     }
 
     @Test
@@ -103,9 +154,9 @@ class ProcessorsBenchmarkTest {
             assertTrue(!SyntheticRollouts.correct(1, random));
         }
         var r = SyntheticRollouts.rollout(123, 1, 8, 40, false, random, java.time.Instant.EPOCH);
-        assertEquals(40, r.getResponseTokenIds().size());
-        assertEquals(40, r.getBehaviourLogprobs().size());
-        assertTrue(r.getResponseTokenIds().stream().allMatch(t -> t >= 3 && t <= 15));
+        assertEquals(40, Tokens.responseIds(r).length);
+        assertEquals(40, Tokens.logprobs(r).length);
+        assertTrue(java.util.Arrays.stream(Tokens.responseIds(r)).allMatch(t -> t >= 3 && t <= 15));
         assertTrue(r.getResponseText().endsWith(" " + (Integer.parseInt(SyntheticRollouts.answer(123)) + 1)),
                 "a wrong answer is the reference plus one: " + r.getResponseText());
     }
@@ -131,17 +182,106 @@ class ProcessorsBenchmarkTest {
         assertTrue(table.contains("CPU seconds during rlstream (2.0 s on "), table);
         assertTrue(table.contains("2.0 used: grouping app 1.5, local broker 0.5"), table);
         assertTrue(!table.contains("CPU seconds during raw"), "no line where nothing was measured\n" + table);
+        assertTrue(!table.contains("paced"), "no paced row without --paced\n" + table);
+        // 1.5 CPU-s of the grouping app for 256 rollouts: 1.5 / 0.256 = 5.86 per 1,000
+        assertTrue(table.contains("CPU-seconds per 1,000 rollouts during rlstream: grouping app 5.86, local broker 1.95"),
+                table);
         assertTrue(r.complete());
     }
 
     @Test
-    void footprintNamesTheBigTopicsAndCountsTheRest() {
-        Map<String, Long> bytes = new java.util.LinkedHashMap<>();
-        bytes.put("rollouts", 60_000_000L);
-        bytes.put("processors-group-rollouts-changelog", 39_000_000L);
+    void pacedRowAndItsAuditFollowTheTable() {
+        Settings s = new Settings(256, 50, 8, 4, 0, null, null, null, Duration.ofMinutes(1), true, 0);
+        Row raw = new Row(256, 0.5, 256_000, new Latency(256, 10, 20));
+        Row pipeline = new Row(256, 2.0, 256_000, new Latency(32, 150, 400));
+        // paced at 64/s (half of the 128/s above): 256 rollouts in 4 s; a group of 8 every 8 / 64 s = 125 ms
+        Row pacedRow = new Row(256, 4.0, 256_000, new Latency(32, 120, 700));
+        Paced paced = new Paced(64, pacedRow, 8, 32, 32, 3.0, Map.of("grouping app", 0.64, "reward service", 0.32));
+        Result r = new Result(s, raw, pipeline, 8, 32, 32, 256, 0, new Latency(256, 80, 300), 1000,
+                Map.of("rollouts", 200_000L), Map.of(), Map.of(), paced, List.of());
+        String table = ResultTable.format(r);
+        // 256 / 4 s = 64 records/s; 256,000 bytes / 4 s = 0.064 MB/s
+        assertTrue(table.contains("rlstream paced at 64/s              256      4.00          64     0.06      120      700"),
+                table);
+        assertTrue(table.contains("a group of 8 every 125.0 ms (64 rollouts/s, half of the unpaced run's), sent at most "
+                + "3 ms behind schedule"), table);
+        assertTrue(table.contains("delivered 8/8 batches, 32/32 groups (32 distinct), 256 samples"), table);
+        // 0.64 / 0.256 = 2.50, 0.32 / 0.256 = 1.25
+        assertTrue(table.contains("CPU-seconds per 1,000 rollouts during rlstream paced at 64/s: grouping app 2.50, "
+                + "reward service 1.25"), table);
+        assertTrue(r.complete());
+
+        Paced duplicate = new Paced(64, pacedRow, 8, 32, 31, 3.0, Map.of());
+        assertFalse(new Result(s, raw, pipeline, 8, 32, 32, 256, 0, new Latency(256, 80, 300), 1000, Map.of(), Map.of(),
+                Map.of(), duplicate, List.of()).complete(), "a group that came twice makes the paced run incomplete");
+        assertFalse(new Result(s, raw, pipeline, 8, 32, 32, 256, 0, new Latency(256, 80, 300), 1000, Map.of(), Map.of(),
+                Map.of(), null, List.of()).complete(), "--paced without a paced result is incomplete");
+    }
+
+    @Test
+    void aFixedRateShowsOnlyThePacedRowOfTheRlstreamSide() {
+        Settings s = new Settings(256, 50, 8, 4, 0, null, null, null, Duration.ofMinutes(1), true, 100);
+        Row raw = new Row(256, 0.5, 256_000, new Latency(256, 10, 20));
+        Paced paced = new Paced(100, new Row(256, 2.6, 256_000, new Latency(32, 90, 200)), 8, 32, 32, 0, Map.of());
+        Result r = new Result(s, raw, Row.NONE, 0, 0, 0, 0, 0, Latency.of(new long[0]), 1000, Map.of(), Map.of(),
+                Map.of(), paced, List.of());
+        String table = ResultTable.format(r);
+        assertFalse(table.contains(ResultTable.PIPELINE_LABEL) || table.contains(ResultTable.RATIO_LABEL), table);
+        assertTrue(table.contains("rlstream paced at 100/s"), table);
+        assertTrue(table.contains("(100 rollouts/s, the rate given)"), table);
+        assertTrue(r.complete(), "the unpaced run was not asked for, so its empty counts are no failure");
+    }
+
+    @Test
+    void cpuPerThousandRolloutsDividesByRolloutsOverAThousand() {
+        Map<String, Double> cpu = new java.util.LinkedHashMap<>();
+        cpu.put("this JVM, JIT compiler", 3.0);
+        cpu.put("local broker", 10.4);
+        cpu.put("grouping app", 14.1);
+        cpu.put("reward service", 6.4);
+        // 16,000 rollouts are 16 thousands: 14.1 / 16 = 0.88, 6.4 / 16 = 0.40, 10.4 / 16 = 0.65; the JIT is not a service
+        assertEquals("CPU-seconds per 1,000 rollouts during rlstream: grouping app 0.88, reward service 0.40, "
+                + "local broker 0.65\n", ResultTable.cpuPerThousandRollouts("rlstream", 16_000, cpu)
+                        .replace(System.lineSeparator(), "\n"));
+        assertEquals("", ResultTable.cpuPerThousandRollouts("rlstream", 0, cpu), "nothing arrived: no line");
+        assertEquals("", ResultTable.cpuPerThousandRollouts("rlstream", 16_000, Map.of("this JVM, other threads", 1.0)));
+    }
+
+    @Test
+    void bytesPerRolloutByteIsEachTopicOverTheRolloutsTopic() {
+        Map<String, Long> bytes = new java.util.LinkedHashMap<>(); // largest first, as BrokerFootprint gives it
+        bytes.put("bench-raw-rollouts", 82_000_000L);
+        bytes.put("rollouts", 80_000_000L);
+        bytes.put("processors-group-rollouts-changelog", 80_000_000L);
+        bytes.put("processors-outcomes-repartition", 80_000_000L);
+        bytes.put("training-batches", 80_000_000L);
+        bytes.put("processors-batch-buffer-changelog", 78_400_000L);
+        bytes.put("rewards", 2_400_000L);
         bytes.put("metrics", 500_000L);
-        bytes.put("prompts", 500_000L);
-        assertEquals("rollouts 60.0 MB, processors-group-rollouts-changelog 39.0 MB; 2 smaller topics (total 100.0 MB)",
-                ResultTable.footprint(bytes));
+        bytes.put("prompts", 300_000L);
+        // per rollout byte: 80 / 80 = 1.00, 78.4 / 80 = 0.98, 2.4 / 80 = 0.03; metrics and prompts are under 1% of
+        // 80 MB (0.8 MB), summed: 0.8 MB, 0.01; total without the raw topic: 4 x 80 + 78.4 + 2.4 + 0.8 = 401.6 MB,
+        // 401.6 / 80 = 5.02
+        String expected = """
+                bytes on the broker per rollout byte (compressed; warm-up included; run prefix left out):
+                  topic                                      MB    per rollout byte
+                  rollouts                                 80.0                1.00
+                  processors-group-rollouts-changelog      80.0                1.00
+                  processors-outcomes-repartition          80.0                1.00
+                  training-batches                         80.0                1.00
+                  processors-batch-buffer-changelog        78.4                0.98
+                  rewards                                   2.4                0.03
+                  2 smaller topics                          0.8                0.01
+                  total of the pipeline's topics          401.6                5.02
+                  (not in the total: bench-raw-rollouts, the raw Kafka side's topic, 82.0 MB)
+                """;
+        assertEquals(expected, ResultTable.bytesPerRolloutByte(bytes, "rollouts", "bench-raw-rollouts")
+                .replace(System.lineSeparator(), "\n"));
+    }
+
+    @Test
+    void bytesPerRolloutByteWithoutARolloutsTopicShowsNoRatio() {
+        String table = ResultTable.bytesPerRolloutByte(Map.of("training-batches", 1_000_000L), "rollouts", "raw");
+        assertTrue(table.contains("total of the pipeline's topics  ") && table.trim().endsWith("-"), table);
     }
 }

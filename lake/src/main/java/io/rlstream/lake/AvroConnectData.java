@@ -1,5 +1,6 @@
 package io.rlstream.lake;
 
+import io.rlstream.tokens.Tokens;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,6 +37,11 @@ import org.apache.kafka.connect.errors.DataException;
  * </table>
  *
  * Other unions have no Connect equivalent and raise a {@link DataException}; our events have none.
+ *
+ * <p>Packed tokens (issue 18): a {@code bytes} field {@code packed_X} next to an array field
+ * {@code X} (token ids as int32, log-probs as float32, little-endian) is not a column of its own:
+ * column {@code X} holds the values as an array whichever way the record carried them, so lake
+ * tables keep queryable token columns across the change.
  */
 public final class AvroConnectData {
 
@@ -57,6 +63,9 @@ public final class AvroConnectData {
             case RECORD -> {
                 b = SchemaBuilder.struct().name(avro.getFullName());
                 for (org.apache.avro.Schema.Field f : avro.getFields()) {
+                    if (packedTwin(avro, f) != null) {
+                        continue;
+                    }
                     org.apache.avro.Schema fieldSchema = nonNull(f.schema());
                     b.field(f.name(), build(fieldSchema, fieldSchema != f.schema()));
                 }
@@ -91,6 +100,39 @@ public final class AvroConnectData {
             b.doc(avro.getDoc());
         }
         return optional ? b.optional().build() : b.build();
+    }
+
+    private static final String PACKED = "packed_";
+
+    /** The array field {@code X} that {@code packed_X} packs, or null when {@code f} is no such field. */
+    private static org.apache.avro.Schema.Field packedTwin(org.apache.avro.Schema record, org.apache.avro.Schema.Field f) {
+        if (!f.name().startsWith(PACKED) || nonNull(f.schema()).getType() != org.apache.avro.Schema.Type.BYTES) {
+            return null;
+        }
+        org.apache.avro.Schema.Field twin = record.getField(f.name().substring(PACKED.length()));
+        if (twin == null || nonNull(twin.schema()).getType() != org.apache.avro.Schema.Type.ARRAY) {
+            return null;
+        }
+        org.apache.avro.Schema.Type items = nonNull(twin.schema()).getElementType().getType();
+        return items == org.apache.avro.Schema.Type.INT || items == org.apache.avro.Schema.Type.FLOAT ? twin : null;
+    }
+
+    /** Packed values as the list the array field would hold: int32 or float32, little-endian. */
+    private static List<?> unpack(ByteBuffer packed, org.apache.avro.Schema.Type items) {
+        if (items == org.apache.avro.Schema.Type.INT) {
+            int[] v = Tokens.ints(packed, List.of());
+            List<Integer> out = new ArrayList<>(v.length);
+            for (int x : v) {
+                out.add(x);
+            }
+            return out;
+        }
+        float[] v = Tokens.floats(packed, List.of());
+        List<Float> out = new ArrayList<>(v.length);
+        for (float x : v) {
+            out.add(x);
+        }
+        return out;
     }
 
     /** T of a [null, T] union (in either order); the schema itself when it is no such union. */
@@ -128,7 +170,15 @@ public final class AvroConnectData {
                 IndexedRecord r = (IndexedRecord) v;
                 Struct s = new Struct(schema);
                 for (org.apache.avro.Schema.Field f : r.getSchema().getFields()) {
-                    s.put(f.name(), value(schema.field(f.name()).schema(), f.schema(), r.get(f.pos())));
+                    if (packedTwin(r.getSchema(), f) != null) {
+                        continue;
+                    }
+                    org.apache.avro.Schema.Field packed = r.getSchema().getField(PACKED + f.name());
+                    Object fieldValue = r.get(f.pos());
+                    if (packed != null && r.get(packed.pos()) instanceof ByteBuffer bytes) {
+                        fieldValue = unpack(bytes, nonNull(f.schema()).getElementType().getType());
+                    }
+                    s.put(f.name(), value(schema.field(f.name()).schema(), f.schema(), fieldValue));
                 }
                 return s;
             }

@@ -73,6 +73,18 @@ class AvroEventConverterTest {
         assertEquals(new Date(1767323045678L), s.get("generated_at"), "2026-01-02T03:04:05.678Z in epoch ms");
         s.validate();
         assertEquals("out of memory", new AvroConnectData().struct(rollout("out of memory")).get("error"));
+
+        // Written packed (issue 18): the same columns, the same values; no packed_* columns.
+        Rollout packed = io.rlstream.tokens.Tokens.pack(Rollout.newBuilder(rollout(null)), new int[] {5, 6, 7},
+                new int[] {9, 2}, new float[] {-0.25f, -1.5f}).setPromptTokenIds(List.of())
+                .setResponseTokenIds(List.of()).setBehaviourLogprobs(List.of()).build();
+        Struct p = new AvroConnectData().struct(packed);
+        assertEquals(17, p.schema().fields().size());
+        assertNull(p.schema().field("packed_response_token_ids"));
+        assertEquals(List.of(5, 6, 7), p.get("prompt_token_ids"));
+        assertEquals(List.of(9, 2), p.get("response_token_ids"));
+        assertEquals(List.of(-0.25f, -1.5f), p.get("behaviour_logprobs"));
+        p.validate();
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.rlstream.reward.feedback.FeedbackMapping;
 import io.rlstream.reward.score.RewardScorer;
 import java.time.Duration;
 import java.util.Map;
+import io.rlstream.config.ExactlyOnceStreams;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,12 +43,10 @@ public final class RewardService implements AutoCloseable {
                 ? FeedbackMapping.parse(config.getString(RewardServiceConfig.FEEDBACK_MAPPING)) : null;
         Topology topology = RewardTopology.build(new StreamsBuilder(), config.catalog(), config.serdes(), scorer,
                 feedback, stats);
-        Properties props = new Properties();
-        props.putAll(config.clientProps());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(RewardServiceConfig.APPLICATION_ID));
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(RewardServiceConfig.STATE_DIR));
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.getLong(RewardServiceConfig.COMMIT_INTERVAL_MS));
+        // The settings every Streams app shares: exactly-once, record sizes up to the topics' limit
+        // (a dead letter carries the whole rollout), zstd.
+        Properties props = ExactlyOnceStreams.properties(config, config.getString(RewardServiceConfig.APPLICATION_ID),
+                config.getString(RewardServiceConfig.STATE_DIR), config.getLong(RewardServiceConfig.COMMIT_INTERVAL_MS));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(RewardServiceConfig.STREAM_THREADS));
         // Rollouts are decoded inside the topology (dead letters); this only guards the prompts table.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);

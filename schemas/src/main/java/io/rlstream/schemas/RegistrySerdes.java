@@ -46,10 +46,19 @@ public final class RegistrySerdes implements SerdeFactory {
         c.put("apicurio.registry.id-handler", "io.apicurio.registry.serde.Default4ByteIdHandler");
         c.put("apicurio.registry.use-id", "contentId");
         c.put("apicurio.registry.use-specific-avro-reader", "true");
+        // Apicurio's default recomputes a schema fingerprint per record (issue 18).
+        c.put("apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class.getName());
         // One self-contained schema per <topic>-value subject, as Confluent's serializer registers
         // it, instead of separate subjects for nested named types (FinishReason, ...).
         c.put("apicurio.registry.dereference-schema", "true");
         return c;
+    }
+
+    /** True with our framing (magic byte, 4-byte id in the payload), which the id cache relies on. */
+    boolean idsInPayload() {
+        return "false".equals(String.valueOf(config.get("apicurio.registry.headers.enabled")))
+                && "io.apicurio.registry.serde.Default4ByteIdHandler".equals(
+                        String.valueOf(config.get("apicurio.registry.id-handler")));
     }
 
     public Map<String, Object> config() {
@@ -62,6 +71,9 @@ public final class RegistrySerdes implements SerdeFactory {
         Serializer<T> serializer = (Serializer<T>) (Serializer<?>) new AvroKafkaSerializer<T>();
         @SuppressWarnings("unchecked")
         Deserializer<T> deserializer = (Deserializer<T>) (Deserializer<?>) new AvroKafkaDeserializer<T>();
+        if (idsInPayload()) {
+            serializer = new SchemaIdCachingSerializer<>(serializer);
+        }
         serializer.configure(config, false);
         deserializer.configure(config, false);
         return Serdes.serdeFrom(serializer, deserializer);

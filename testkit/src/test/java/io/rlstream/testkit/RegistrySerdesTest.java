@@ -74,6 +74,29 @@ class RegistrySerdesTest {
         assertTrue(subjects().contains(topic + "-value"), subjects().toString());
     }
 
+    /**
+     * After the first record of a topic, RegistrySerdes frames records from its own cache of the
+     * schema id (issue 18: Apicurio renders the schema as JSON per record): the bytes must be
+     * exactly what Apicurio's serializer writes, for every later record and for another topic.
+     */
+    @Test
+    void laterRecordsAreTheBytesApicuriosSerializerWrites() {
+        var ours = RegistryFixture.serdes().serde(Rollout.class).serializer();
+        var apicurio = new io.apicurio.registry.serde.avro.AvroKafkaSerializer<Rollout>();
+        apicurio.configure(RegistryFixture.serdes().config(), false);
+        Rollout first = rollout();
+        Rollout packed = io.rlstream.tokens.Tokens.pack(Rollout.newBuilder(rollout()), new int[] {5, 6},
+                new int[] {151643, 9}, new float[] {-0.25f, -3f}).setRolloutId("g-1/1").setSampleIndex(1).build();
+        for (String topic : List.of("cache.rollouts", "cache.other-rollouts")) {
+            byte[] head = ours.serialize(topic, first);
+            byte[] later = ours.serialize(topic, packed);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(apicurio.serialize(topic, packed), later, topic);
+            assertEquals(confluentSchemaId(head), confluentSchemaId(later));
+            assertEquals(packed, RegistryFixture.serdes().serde(Rollout.class).deserializer().deserialize(topic, later));
+        }
+        apicurio.close();
+    }
+
     /** With dereferencing on, the registered schema is self-contained, as Confluent's own serializer writes it. */
     @Test
     void dereferencedSchemasAreSelfContained() throws Exception {

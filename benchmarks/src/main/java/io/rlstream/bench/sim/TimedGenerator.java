@@ -1,5 +1,6 @@
 package io.rlstream.bench.sim;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.FinishReason;
 import io.rlstream.events.PromptDispatch;
@@ -117,11 +118,10 @@ public final class TimedGenerator implements Runnable {
                         boolean right = random.nextDouble() < passRate(d.getPromptId());
                         String answer = answers.getOrDefault(d.getPromptId(), "0");
                         int n = lengths.get(i);
-                        producer.send(new ProducerRecord<>(rolloutTopic, d.getGroupId(), Rollout.newBuilder()
+                        producer.send(new ProducerRecord<>(rolloutTopic, d.getGroupId(), Tokens.pack(Rollout.newBuilder()
                                 .setRolloutId(d.getGroupId() + "/" + i).setGroupId(d.getGroupId())
-                                .setPromptId(d.getPromptId()).setSampleIndex(i).setGroupSize(d.getGroupSize())
-                                .setPromptTokenIds(List.of(1, 2, 3)).setResponseTokenIds(Collections.nCopies(n, 4))
-                                .setBehaviourLogprobs(Collections.nCopies(n, -1.0f))
+                                .setPromptId(d.getPromptId()).setSampleIndex(i).setGroupSize(d.getGroupSize()),
+                                        List.of(1, 2, 3), Collections.nCopies(n, 4), Collections.nCopies(n, -1.0f))
                                 .setResponseText(right ? answer : answer + "1").setPolicyVersion(version)
                                 .setFinishReason(FinishReason.STOP).setStatus(SampleStatus.OK).setGeneratorId(id)
                                 .setGeneratedAt(Instant.now()).build()));

@@ -1,5 +1,6 @@
 package io.rlstream.bench.sim;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
@@ -109,7 +110,7 @@ final class TimedTrainer implements Runnable {
                     long max = 0;
                     for (TrainingBatchGroup group : batch) {
                         for (ScoredSample s : group.getSamples()) {
-                            tokens += s.getResponseTokenIds().size();
+                            tokens += Tokens.responseLength(s);
                             stale += version - s.getPolicyVersion();
                             max = Math.max(max, version - s.getPolicyVersion());
                             samples++;

@@ -1,5 +1,6 @@
 package io.rlstream.monitoring.dashboard;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Reward;
@@ -132,7 +133,7 @@ public final class LineageIndex {
         Entry e = entry(r.getGroupId());
         e.promptId = e.promptId == null ? r.getPromptId() : e.promptId;
         e.rollouts.put(r.getSampleIndex(), new Generated(r.getRolloutId(), r.getSampleIndex(), cut(r.getResponseText()),
-                r.getResponseTokenIds().size(), r.getPolicyVersion(), r.getStatus().name(), r.getFinishReason().name(),
+                Tokens.responseLength(r), r.getPolicyVersion(), r.getStatus().name(), r.getFinishReason().name(),
                 r.getError()));
     }
 

@@ -73,6 +73,10 @@ public final class MetricCatalog {
             "Duplicate rollouts or rewards ignored.");
     public static final MetricName GROUPING_LATE_RECORDS = total("grouping.late_records", "records", "drops",
             "Records for groups already closed.");
+    public static final MetricName GROUPING_ROLLOUTS_MISSING = total("grouping.rollouts_missing", "samples", "drops",
+            "Samples left out of their batch (or preference pair) because their rollout could no longer be read back "
+                    + "from rl.rollouts (deleted by retention before its batch was written; keep retention.ms of "
+                    + "rl.rollouts well above group.timeout.ms).");
     public static final MetricName GROUPING_GENERATION_CAP_HITS = total("grouping.generation_cap_hits", "batches",
             "drops", "Batches sent smaller than batch.groups because filter.max-generation-rounds times B groups "
                     + "completed without filling them (DAPO's max_num_gen_batches; docs/algorithms.md#group-filters).");

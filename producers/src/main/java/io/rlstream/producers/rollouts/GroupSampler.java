@@ -1,5 +1,6 @@
 package io.rlstream.producers.rollouts;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.FinishReason;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
@@ -90,10 +91,7 @@ public final class GroupSampler {
         for (PromptDispatch d : dispatches) {
             for (int i = 0; i < d.getGroupSize(); i++, next++) {
                 Generation g = generations.get(next);
-                out.add(base(d, i, version, now)
-                        .setPromptTokenIds(boxed(prompts.get(next)))
-                        .setResponseTokenIds(boxed(g.tokens()))
-                        .setBehaviourLogprobs(boxed(g.logprobs()))
+                out.add(Tokens.pack(base(d, i, version, now), prompts.get(next), g.tokens(), g.logprobs())
                         .setResponseText(policy.tokenizer().decode(g.tokens(), true))
                         .setFinishReason(g.truncated() ? FinishReason.LENGTH : FinishReason.STOP)
                         .setStatus(SampleStatus.OK)

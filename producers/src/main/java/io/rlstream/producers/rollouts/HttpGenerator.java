@@ -1,6 +1,7 @@
 package io.rlstream.producers.rollouts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.FinishReason;
 import io.rlstream.events.PromptDispatch;
@@ -183,10 +184,8 @@ final class HttpGenerator implements RolloutGenerator {
         for (int i = 0; i < samples.size(); i++) {
             ServerSample s = samples.get(i);
             long v = s.weightVersion() != null ? s.weightVersion() : served;
-            out.add(RolloutRecords.base(generatorId, d, i, v, now)
-                    .setPromptTokenIds(RolloutRecords.boxed(request.promptTokenIds()))
-                    .setResponseTokenIds(RolloutRecords.boxed(s.tokenIds()))
-                    .setBehaviourLogprobs(RolloutRecords.boxed(s.logprobs()))
+            out.add(Tokens.pack(RolloutRecords.base(generatorId, d, i, v, now), request.promptTokenIds(), s.tokenIds(),
+                            s.logprobs())
                     .setResponseText(tokenizer.decode(s.tokenIds(), true))
                     .setFinishReason(s.truncated() ? FinishReason.LENGTH : FinishReason.STOP)
                     .setStatus(SampleStatus.OK)

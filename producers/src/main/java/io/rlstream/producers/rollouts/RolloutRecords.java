@@ -20,8 +20,7 @@ final class RolloutRecords {
         List<Rollout> out = new ArrayList<>();
         Instant now = Instant.now();
         for (int i = 0; i < d.getGroupSize(); i++) {
-            out.add(base(generatorId, d, i, version, now).setPromptTokenIds(List.of()).setResponseTokenIds(List.of())
-                    .setBehaviourLogprobs(List.of()).setResponseText("").setFinishReason(FinishReason.ERROR)
+            out.add(base(generatorId, d, i, version, now).setResponseText("").setFinishReason(FinishReason.ERROR)
                     .setStatus(SampleStatus.FAILED).setError(reason).build());
         }
         return out;

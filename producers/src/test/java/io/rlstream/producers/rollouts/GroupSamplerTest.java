@@ -1,8 +1,10 @@
 package io.rlstream.producers.rollouts;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.FinishReason;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
@@ -44,16 +46,20 @@ class GroupSamplerTest {
             assertEquals(SampleStatus.OK, r.getStatus());
             assertEquals(7, r.getPolicyVersion());
             assertEquals("w1", r.getGeneratorId());
-            assertEquals(r.getResponseTokenIds().size(), r.getBehaviourLogprobs().size());
-            assertTrue(r.getResponseTokenIds().size() <= 5, "at most max_new_tokens tokens");
-            r.getBehaviourLogprobs().forEach(lp -> assertTrue(lp <= 0f, "log-probability " + lp + " > 0"));
-            boolean stopped = r.getResponseTokenIds().get(r.getResponseTokenIds().size() - 1) == tokenizer.eos();
+            int[] response = Tokens.responseIds(r);
+            assertEquals(response.length, Tokens.logprobs(r).length);
+            assertTrue(response.length <= 5, "at most max_new_tokens tokens");
+            for (float lp : Tokens.logprobs(r)) {
+                assertTrue(lp <= 0f, "log-probability " + lp + " > 0");
+            }
+            assertTrue(r.getResponseTokenIds().isEmpty(), "written packed");
+            boolean stopped = response[response.length - 1] == tokenizer.eos();
             assertEquals(stopped ? FinishReason.STOP : FinishReason.LENGTH, r.getFinishReason());
         }
-        assertEquals(Arrays.stream(tokenizer.encodePrompt("12+30=")).boxed().toList(), rollouts.get(0).getPromptTokenIds());
+        assertArrayEquals(tokenizer.encodePrompt("12+30="), Tokens.promptIds(rollouts.get(0)));
         // the text is the decoded response without the eos
         Rollout first = rollouts.get(0);
-        int[] ids = first.getResponseTokenIds().stream().mapToInt(Integer::intValue).toArray();
+        int[] ids = Tokens.responseIds(first);
         assertEquals(tokenizer.decode(ids), first.getResponseText());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
@@ -191,15 +192,16 @@ class RolloutWorkerHttpIT {
 
     /** The served log-probs are the served weights' own: teacher-forced scoring of the same ids gives them to 1e-4. */
     private static void assertServedBy(Policy policy, Rollout r) {
-        int[] prompt = r.getPromptTokenIds().stream().mapToInt(Integer::intValue).toArray();
-        int[] response = r.getResponseTokenIds().stream().mapToInt(Integer::intValue).toArray();
-        assertTrue(response.length > 0 && response.length == r.getBehaviourLogprobs().size(), r.toString());
+        int[] prompt = Tokens.promptIds(r);
+        int[] response = Tokens.responseIds(r);
+        float[] logprobs = Tokens.logprobs(r);
+        assertTrue(response.length > 0 && response.length == logprobs.length, r.toString());
         assertTrue(response.length <= r.getMaxNewTokens(), r.toString());
         try (NDManager scope = policy.newScope()) {
             float[] expected = policy.responseLogprobs(scope, List.of(prompt), List.of(response), TEMPERATURE, false)
                     .logprobs().toFloatArray();
             for (int j = 0; j < response.length; j++) {
-                assertEquals(expected[j], r.getBehaviourLogprobs().get(j), 1e-4, r.getRolloutId() + " token " + j);
+                assertEquals(expected[j], logprobs[j], 1e-4, r.getRolloutId() + " token " + j);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.rlstream.reward.stream;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.Reward;
@@ -176,7 +177,7 @@ public final class RewardTopology {
                     .setReason("prompt " + rollout.getPromptId() + " is not on the prompts topic").build();
         }
         RewardScorer.Scored s = scorer.score(prompt.getText(), rollout.getResponseText(), prompt.getReferenceAnswer(),
-                rollout.getResponseTokenIds().size());
+                Tokens.responseLength(rollout));
         stats.latency(s.millis());
         if (!s.ok()) {
             stats.failed("verifier-failed");

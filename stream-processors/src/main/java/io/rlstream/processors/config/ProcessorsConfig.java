@@ -93,7 +93,7 @@ public final class ProcessorsConfig extends ServiceConfig {
                             + "the folder rlstream-processors under java.io.tmpdir.")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "How often the grouping app commits (one exactly-once transaction per commit); a finished batch "
-                            + "is committed at once regardless.")
+                            + "becomes visible to the trainer at the next commit.")
             .define(METRICS_INTERVAL_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.LOW,
                     "How often the grouping app and the dispatcher publish their counters to the metrics topic.")
             .define(SUMMARY_APPLICATION_ID, Type.STRING, "rlstream-step-summary", new ConfigDef.NonEmptyString(),

@@ -2,15 +2,16 @@ package io.rlstream.processors.grouping;
 
 import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.FinishReason;
-import io.rlstream.events.PreferencePair;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.RolloutPosition;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.ScoredSample;
+import io.rlstream.events.StoredRollout;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.advantage.GroupRewards;
 import io.rlstream.processors.filter.Verdict;
-import io.rlstream.processors.pairs.PreferencePairs;
+import io.rlstream.tokens.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +37,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Collects each group's rollouts and rewards (keyed by group_id, so one task sees a whole group)
  * until the group closes, then scores it: stale samples out, advantages over the usable samples,
- * the group filter, a preference pair, and one outcome record: the group with its samples when
+ * the group filter, and one outcome record: the group with its samples when
  * kept, a group without tokens carrying only rewards and counters when dropped. Either way the
  * group's samples leave the stores.
  *
@@ -50,12 +51,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * rollouts also by sample index; records of a closed group are counted as late and dropped.
  *
  * <p>Stores: rollouts and rewards under {@code group_id NUL rollout_id}, one record per sample so
- * that no changelog record grows with G; progress per group_id ({@link GroupProgress}), which
+ * that no changelog record grows with G. A rollout is stored without its tokens, as a
+ * {@link StoredRollout} with its position on rl.rollouts: outcomes carry that position, and the
+ * batch assembler reads the tokens back from there when it writes the batch and the group's
+ * preference pair (issue 18). Progress per group_id ({@link GroupProgress}), which
  * after closing stays as a marker for {@code group.retention.ms}. With a staleness bound, the
  * current policy version comes from the global store over rl.checkpoints.
  *
- * <p>Output: {@link Routed} values: the group outcome (keyed by group_id), a {@link PreferencePair}
- * (keyed by prompt_id) or a dead letter.
+ * <p>Output: {@link Routed} values: the group outcome (keyed by group_id) or a dead letter.
  */
 final class GroupAccumulator implements Processor<String, SpecificRecord, String, Routed<SpecificRecord>> {
 
@@ -70,9 +73,10 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     private final String service;
     private final GroupingCounters counters;
     private ProcessorContext<String, Routed<SpecificRecord>> context;
-    private KeyValueStore<String, Rollout> rollouts;
+    private KeyValueStore<String, StoredRollout> rollouts;
     private KeyValueStore<String, Reward> rewards;
     private KeyValueStore<String, GroupProgress> progress;
+    private ClosedGroups closed;
     private KeyValueStore<String, Long> policyVersion;
 
     GroupAccumulator(GroupingSettings settings, Serializer<Rollout> rolloutBytes, String service,
@@ -89,6 +93,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         this.rollouts = context.getStateStore(GroupingTopology.ROLLOUT_STORE);
         this.rewards = context.getStateStore(GroupingTopology.REWARD_STORE);
         this.progress = context.getStateStore(GroupingTopology.PROGRESS_STORE);
+        this.closed = new ClosedGroups(context.getStateStore(GroupingTopology.CLOSED_STORE));
         if (settings.staleness().enabled()) {
             this.policyVersion = context.getStateStore(GroupingTopology.POLICY_VERSION_STORE);
         }
@@ -99,7 +104,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     public void process(Record<String, SpecificRecord> record) {
         String groupId = record.key();
         GroupProgress p = progress.get(groupId);
-        if (p != null && p.done()) {
+        // A done marker in the progress store: a group closed before issue 18 moved them out.
+        if ((p != null && p.done()) || (p == null && closed.contains(groupId))) {
             counters.increment(GroupingCounters.LATE_RECORDS);
             return;
         }
@@ -133,7 +139,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             counters.increment(GroupingCounters.DUPLICATES);
             return;
         }
-        rollouts.put(key, r);
+        rollouts.put(key, stored(r, context.recordMetadata().orElseThrow()));
         boolean resolved = r.getStatus() != SampleStatus.OK || rewards.get(key) != null;
         advance(record, groupId, p.withSample(r.getSampleIndex(), resolved));
     }
@@ -160,7 +166,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             progress.put(groupId, GroupProgress.start(0, context.currentSystemTimeMs()));
             return;
         }
-        Rollout r = rollouts.get(key);
+        StoredRollout r = rollouts.get(key);
         if (r != null && r.getStatus() == SampleStatus.OK) {
             advance(record, groupId, p.resolve(r.getSampleIndex()));
         }
@@ -183,6 +189,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         // Complete groups held open for user feedback (group.feedback.wait.ms) close normally once it has passed.
         List<KeyValue<String, GroupProgress>> waited = new ArrayList<>();
         List<String> expired = new ArrayList<>();
+        // Open groups only (plus done markers left by a version before issue 18, until they expire):
+        // closed groups live in their own store and expire by time.
         try (KeyValueIterator<String, GroupProgress> it = progress.all()) {
             while (it.hasNext()) {
                 KeyValue<String, GroupProgress> kv = it.next();
@@ -197,6 +205,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             }
         }
         expired.forEach(progress::delete);
+        closed.forgetClosedBefore(now - settings.retentionMs());
         for (KeyValue<String, GroupProgress> kv : waited) {
             close(kv.key, kv.value.groupSize(), now, false);
         }
@@ -207,10 +216,10 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
 
     private void close(String groupId, int groupSize, long timestamp, boolean timedOut) {
         List<String> keys = new ArrayList<>();
-        List<Rollout> groupRollouts = new ArrayList<>();
+        List<StoredRollout> groupRollouts = new ArrayList<>();
         Map<String, Reward> rewardById = new HashMap<>();
         String prefix = groupId + SEP;
-        try (KeyValueIterator<String, Rollout> it = rollouts.prefixScan(prefix, KEYS)) {
+        try (KeyValueIterator<String, StoredRollout> it = rollouts.prefixScan(prefix, KEYS)) {
             it.forEachRemaining(kv -> {
                 keys.add(kv.key);
                 groupRollouts.add(kv.value);
@@ -223,14 +232,14 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                 rewardById.put(kv.value.getRolloutId(), kv.value);
             });
         }
-        groupRollouts.sort(Comparator.comparingInt(Rollout::getSampleIndex));
+        groupRollouts.sort(Comparator.comparingInt(StoredRollout::getSampleIndex));
 
         long current = currentPolicyVersion();
-        List<Rollout> usable = new ArrayList<>();
+        List<StoredRollout> usable = new ArrayList<>();
         List<Reward> usableRewards = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         int stale = 0;
-        for (Rollout r : groupRollouts) {
+        for (StoredRollout r : groupRollouts) {
             Reward w = rewardById.get(r.getRolloutId());
             if (r.getStatus() == SampleStatus.OK && w != null && w.getStatus() == SampleStatus.OK) {
                 if (settings.staleness().isStale(r.getPolicyVersion(), current)) {
@@ -251,10 +260,12 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         Verdict verdict = timedOut && usable.size() < settings.minSamples()
                 ? Verdict.TIMED_OUT : settings.filter().judge(rewardsOfGroup);
 
+        // Samples carry their rollout's position, not its tokens (the batch assembler reads them
+        // back). A dropped group still tells how hard its prompt is (prompt stats) by its rewards.
         List<ScoredSample> samples = new ArrayList<>();
         int truncated = 0;
         if (verdict.kept()) {
-            int[] lengths = usable.stream().mapToInt(r -> r.getResponseTokenIds().size()).toArray();
+            int[] lengths = usable.stream().mapToInt(StoredRollout::getResponseLength).toArray();
             float[] advantages = settings.estimator().advantages(new GroupRewards(rewardsOfGroup, lengths));
             for (int i = 0; i < usable.size(); i++) {
                 ScoredSample s = scored(usable.get(i), usableRewards.get(i), rewardsOfGroup[i], advantages[i]);
@@ -262,13 +273,10 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                 samples.add(s);
             }
         } else {
-            // A dropped group still tells how hard its prompt is (prompt stats): keep its rewards
-            // and versions, not its tokens, which nobody will train on.
             for (int i = 0; i < usable.size(); i++) {
-                samples.add(ScoredSample.newBuilder(scored(usable.get(i), usableRewards.get(i), rewardsOfGroup[i], 0f))
-                        .setPromptTokenIds(List.of()).setResponseTokenIds(List.of()).setBehaviourLogprobs(List.of())
-                        .setTruncated(false)
-                        .build());
+                ScoredSample s = scored(usable.get(i), usableRewards.get(i), rewardsOfGroup[i], 0f);
+                s.setTruncated(false);
+                samples.add(s);
             }
         }
         String promptId = groupRollouts.isEmpty()
@@ -279,16 +287,9 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
 
         keys.forEach(rollouts::delete);
         rewardKeys.forEach(rewards::delete);
-        progress.put(groupId, GroupProgress.finished(groupSize, context.currentSystemTimeMs()));
+        progress.delete(groupId);
+        closed.add(groupId, context.currentSystemTimeMs());
         counters.groupClosed(stats);
-        if (settings.preferencePairs()) {
-            PreferencePairs.select(rewardsOfGroup).ifPresent(pair -> {
-                counters.increment(GroupingCounters.PREFERENCE_PAIRS);
-                context.forward(new Record<>(promptId, Routed.ok(preferencePair(groupId, promptId,
-                        usable.get(pair.chosen()), rewardsOfGroup[pair.chosen()],
-                        usable.get(pair.rejected()), rewardsOfGroup[pair.rejected()], timestamp)), timestamp));
-            });
-        }
         context.forward(new Record<>(groupId, Routed.ok(outcome), timestamp));
     }
 
@@ -301,13 +302,31 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         return v == null ? -1 : v;
     }
 
-    private ScoredSample scored(Rollout r, Reward w, double reward, float advantage) {
+    /** What the group needs of a rollout while it is open: everything but the tokens, and where it is. */
+    static StoredRollout stored(Rollout r, RecordMetadata meta) {
+        return StoredRollout.newBuilder()
+                .setRolloutId(r.getRolloutId())
+                .setPromptId(r.getPromptId())
+                .setSampleIndex(r.getSampleIndex())
+                .setGroupSize(r.getGroupSize())
+                .setPolicyVersion(r.getPolicyVersion())
+                .setFinishReason(r.getFinishReason())
+                .setStatus(r.getStatus())
+                .setError(r.getError())
+                .setTemperature(r.getTemperature())
+                .setMaxNewTokens(r.getMaxNewTokens())
+                // A FAILED rollout's tokens are never used (and may be what made it fail).
+                .setResponseLength(r.getStatus() == SampleStatus.OK ? Tokens.responseLength(r) : 0)
+                .setSource(new RolloutPosition(meta.partition(), meta.offset()))
+                .build();
+    }
+
+    private ScoredSample scored(StoredRollout r, Reward w, double reward, float advantage) {
         Double correctness = w.getComponents().get(CORRECTNESS);
         return ScoredSample.newBuilder()
                 .setRolloutId(r.getRolloutId())
-                .setPromptTokenIds(r.getPromptTokenIds())
-                .setResponseTokenIds(r.getResponseTokenIds())
-                .setBehaviourLogprobs(r.getBehaviourLogprobs())
+                .setResponseLength(r.getResponseLength())
+                .setSource(r.getSource())
                 .setReward(reward)
                 .setAdvantage(advantage)
                 .setPolicyVersion(r.getPolicyVersion())
@@ -317,21 +336,6 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
                 .setCorrect(correctness == null ? null : correctness > 0)
                 .setTemperature(r.getTemperature())
                 .setMaxNewTokens(r.getMaxNewTokens())
-                .build();
-    }
-
-    private static PreferencePair preferencePair(String groupId, String promptId, Rollout chosen, double chosenReward,
-            Rollout rejected, double rejectedReward, long timestamp) {
-        return PreferencePair.newBuilder()
-                .setPromptId(promptId)
-                .setGroupId(groupId)
-                .setPromptTokenIds(chosen.getPromptTokenIds())
-                .setChosenTokenIds(chosen.getResponseTokenIds())
-                .setRejectedTokenIds(rejected.getResponseTokenIds())
-                .setChosenReward(chosenReward)
-                .setRejectedReward(rejectedReward)
-                .setPolicyVersion(Math.max(chosen.getPolicyVersion(), rejected.getPolicyVersion()))
-                .setCreatedAt(Instant.ofEpochMilli(timestamp))
                 .build();
     }
 

@@ -2,6 +2,8 @@ package io.rlstream.processors.grouping;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.config.ExactlyOnceStreams;
+import io.rlstream.events.Rollout;
+import io.rlstream.schemas.Topic;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.monitoring.metrics.ReportingStreams;
@@ -28,6 +30,9 @@ import org.apache.kafka.streams.Topology;
  */
 public final class GroupingApp implements AutoCloseable {
 
+    /** How long the batch assembler waits for rollouts it reads back before its task fails and is retried. */
+    static final Duration ROLLOUT_READ_TIMEOUT = Duration.ofSeconds(30);
+
     private final ReportingStreams app;
     private final GroupingCounters counters = new GroupingCounters();
 
@@ -38,12 +43,20 @@ public final class GroupingApp implements AutoCloseable {
     /** A grouping app whose Kafka Streams metrics and published counters go into {@code registry} (null: none). */
     public GroupingApp(ProcessorsConfig config, MeterRegistry registry) {
         Topology topology = GroupingTopology.build(new StreamsBuilder(), config.catalog(), config.outputCatalog(),
-                config.serdes(), GroupingSettings.from(config), counters);
+                config.serdes(), GroupingSettings.from(config), counters, rolloutLogs(config));
         this.app = new ReportingStreams(new KafkaStreams(topology, streamsProperties(config)),
                 new MetricsPublisher(GroupingTopology.SERVICE, config.clientProps(), config.outputCatalog(),
                         config.serdes(), registry),
                 registry, "grouping-metrics", Duration.ofMillis(config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS)),
                 this::publishMetrics);
+    }
+
+    /** Plain consumers that read rollouts back by position from the input rl.rollouts (one per task that needs one). */
+    static RolloutLog.Factory rolloutLogs(ProcessorsConfig config) {
+        String topic = config.catalog().name(Topic.ROLLOUTS);
+        String applicationId = config.getString(ProcessorsConfig.APPLICATION_ID);
+        return () -> new KafkaRolloutLog(config.clientProps(), applicationId, topic,
+                config.serdes().serde(Rollout.class).deserializer(), ROLLOUT_READ_TIMEOUT);
     }
 
     /** Kafka Streams settings: the pass-through client settings, then ours (exactly-once always). */

@@ -26,6 +26,7 @@ public final class GroupingCounters {
     public static final String PREFERENCE_PAIRS = "preference_pairs";
     public static final String FEEDBACK_MERGED = "feedback_merged";
     public static final String GENERATION_CAP_HITS = "generation_cap_hits";
+    public static final String ROLLOUTS_MISSING = "rollouts_missing";
 
     /**
      * The catalogued metric of each counter (groups_dropped_REASON: a member of the dropped family).
@@ -40,6 +41,7 @@ public final class GroupingCounters {
             Map.entry(PREFERENCE_PAIRS, MetricCatalog.GROUPING_PREFERENCE_PAIRS),
             Map.entry(FEEDBACK_MERGED, MetricCatalog.GROUPING_FEEDBACK_MERGED),
             Map.entry(GENERATION_CAP_HITS, MetricCatalog.GROUPING_GENERATION_CAP_HITS),
+            Map.entry(ROLLOUTS_MISSING, MetricCatalog.GROUPING_ROLLOUTS_MISSING),
             Map.entry(FilterStats.GROUPS_COMPLETED, MetricCatalog.GROUPING_GROUPS_COMPLETED),
             Map.entry(FilterStats.GROUPS_KEPT, MetricCatalog.GROUPING_GROUPS_KEPT),
             Map.entry(FilterStats.GROUPS_TIMED_OUT, MetricCatalog.GROUPING_GROUPS_TIMED_OUT),

@@ -6,6 +6,7 @@ import io.rlstream.events.PreferencePair;
 import io.rlstream.events.PromptStats;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.StoredRollout;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -23,6 +24,8 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -35,13 +38,16 @@ import org.apache.kafka.streams.state.Stores;
  *                     └──► rl.dead-letters ◄──────────────────────┘                  │
  *                                                                                    ▼
  *  rl.training-batches ◄── batch assembler [buffer, state] ◄── repartition to 1 partition
+ *  rl.preference-pairs ◄──┘   └── reads tokens back from rl.rollouts by position
  * </pre>
  *
  * <p>Both inputs are keyed by group_id and co-partitioned, so one task sees all of a group with
  * no repartition. Inputs are read as bytes and decoded in the topology, so bad records become
  * dead letters instead of stopping the stream. Completed groups (kept ones with their scored
  * samples, dropped ones as counters only) go through a single-partition repartition topic to the
- * {@link BatchAssembler}, which numbers batches in one sequence.
+ * {@link BatchAssembler}, which numbers batches in one sequence. Stores, the repartition topic and
+ * the batch buffer hold no tokens, only each sample's position on rl.rollouts: the assembler reads
+ * the tokens back once, when it writes the batch (issue 18).
  *
  * <p>Pure wiring: no clients, no threads; metrics are counted in the {@link GroupingCounters} the
  * caller passes and publishes.
@@ -50,9 +56,19 @@ public final class GroupingTopology {
 
     /** Service name in dead letters. */
     public static final String SERVICE = "grouping";
-    public static final String ROLLOUT_STORE = "group-rollouts";
+    /**
+     * Rollouts of open groups without their tokens ({@link StoredRollout}). Named group-rollouts
+     * until issue 18, when it held whole rollouts: the new name starts a new changelog.
+     */
+    public static final String ROLLOUT_STORE = "group-rollout-refs";
     public static final String REWARD_STORE = "group-rewards";
     public static final String PROGRESS_STORE = "group-progress";
+    /**
+     * Closed groups, remembered for {@code group.retention.ms} so that late records are counted
+     * and dropped: by group id and by closing time (so that expiry reads only what expires).
+     * Until issue 18 the progress store kept them, and its sweep read every one of them each second.
+     */
+    public static final String CLOSED_STORE = "group-closed";
     public static final String BATCH_BUFFER_STORE = "batch-buffer";
     public static final String BATCH_STATE_STORE = "batch-state";
     public static final String PROMPT_STATS_STORE = "prompt-stats";
@@ -65,19 +81,14 @@ public final class GroupingTopology {
     private GroupingTopology() {
     }
 
-    /** The topology with counters nobody reads; for tools and tests that only look at the output topics. */
-    public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes,
-            GroupingSettings settings) {
-        return build(builder, catalog, catalog, serdes, settings, new GroupingCounters());
-    }
-
     /**
      * @param inputs  where rl.rollouts, rl.rewards (and, with a staleness bound, rl.checkpoints) are read
      * @param outputs where batches, preference pairs, prompt stats and dead letters are written; another
      *                prefix than {@code inputs} for a replay that must not feed the running trainer
+     * @param logs    reads rollouts back from {@code inputs}' rl.rollouts by position (their tokens)
      */
     public static Topology build(StreamsBuilder builder, TopicCatalog inputs, TopicCatalog outputs,
-            SerdeFactory serdes, GroupingSettings settings, GroupingCounters counters) {
+            SerdeFactory serdes, GroupingSettings settings, GroupingCounters counters, RolloutLog.Factory logs) {
         Serde<Rollout> rolloutSerde = serdes.serde(Rollout.class);
         Serde<Reward> rewardSerde = serdes.serde(Reward.class);
         Serde<TrainingBatchGroup> groupSerde = serdes.serde(TrainingBatchGroup.class);
@@ -85,19 +96,19 @@ public final class GroupingTopology {
         String rolloutsTopic = inputs.name(Topic.ROLLOUTS);
         String deadLetters = outputs.name(Topic.DEAD_LETTERS);
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ROLLOUT_STORE), Serdes.String(), rolloutSerde));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(REWARD_STORE), Serdes.String(), rewardSerde));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(PROGRESS_STORE), Serdes.String(), GroupProgress.serde()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(BATCH_BUFFER_STORE), Serdes.String(), groupSerde));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(BATCH_STATE_STORE), Serdes.String(), Serdes.Long()));
+        // Open groups and buffered batches hold no tokens (issue 18), so they fit in memory: in-memory
+        // stores, restored from their changelogs after a restart, with Streams' record cache so that a
+        // key written many times between commits (a group's progress, the batch counters) reaches the
+        // changelog once. The prompt stats grow with the prompt pool and stay in RocksDB.
+        builder.addStateStore(inMemory(ROLLOUT_STORE, serdes.serde(StoredRollout.class)));
+        builder.addStateStore(inMemory(REWARD_STORE, rewardSerde));
+        builder.addStateStore(inMemory(PROGRESS_STORE, GroupProgress.serde()));
+        builder.addStateStore(inMemory(CLOSED_STORE, Serdes.Long()));
+        builder.addStateStore(inMemory(BATCH_BUFFER_STORE, groupSerde));
+        builder.addStateStore(inMemory(BATCH_STATE_STORE, Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PROMPT_STATS_STORE), Serdes.String(), serdes.serde(PromptStats.class)));
-        String[] accumulatorStores = {ROLLOUT_STORE, REWARD_STORE, PROGRESS_STORE};
+        String[] accumulatorStores = {ROLLOUT_STORE, REWARD_STORE, PROGRESS_STORE, CLOSED_STORE};
         if (settings.staleness().enabled()) {
             // Every instance needs the newest version, whichever partitions it owns: a global store.
             // Its own changelog is rl.checkpoints itself, so logging is off.
@@ -119,14 +130,7 @@ public final class GroupingTopology {
                 .process(() -> new GroupAccumulator(settings, rolloutSerde.serializer(), SERVICE, counters),
                         Named.as("group-accumulator"), accumulatorStores);
         KStream<String, SpecificRecord> closed = passOrDeadLetter(accumulated, "closed", deadLetters, deadLetterSerde);
-        Map<String, KStream<String, SpecificRecord>> byType = closed.split(Named.as("by-type-"))
-                .branch((key, value) -> value instanceof PreferencePair, Branched.as("pairs"))
-                .defaultBranch(Branched.as("groups"));
-        byType.get("by-type-pairs")
-                .mapValues(value -> (PreferencePair) value, Named.as("pair-value"))
-                .to(outputs.name(Topic.PREFERENCE_PAIRS),
-                        Produced.with(Serdes.String(), serdes.serde(PreferencePair.class)).withName("preference-pairs"));
-        KStream<String, TrainingBatchGroup> resolved = byType.get("by-type-groups")
+        KStream<String, TrainingBatchGroup> resolved = closed
                 .mapValues(value -> (TrainingBatchGroup) value, Named.as("group-value"))
                 .repartition(Repartitioned.with(Serdes.String(), groupSerde)
                         .withName(OUTCOMES_REPARTITION).withNumberOfPartitions(1));
@@ -134,11 +138,26 @@ public final class GroupingTopology {
                         PROMPT_STATS_STORE)
                 .to(outputs.name(Topic.PROMPT_STATS),
                         Produced.with(Serdes.String(), serdes.serde(PromptStats.class)).withName("prompt-stats"));
-        resolved.process(() -> new BatchAssembler(settings, counters), Named.as("batch-assembler"),
+        Map<String, KStream<String, SpecificRecord>> assembled = resolved
+                .process(() -> new BatchAssembler(settings, counters, logs), Named.as("batch-assembler"),
                         BATCH_BUFFER_STORE, BATCH_STATE_STORE)
+                .split(Named.as("assembled-"))
+                .branch((key, value) -> value instanceof PreferencePair, Branched.as("pairs"))
+                .defaultBranch(Branched.as("batches"));
+        assembled.get("assembled-pairs")
+                .mapValues(value -> (PreferencePair) value, Named.as("pair-value"))
+                .to(outputs.name(Topic.PREFERENCE_PAIRS),
+                        Produced.with(Serdes.String(), serdes.serde(PreferencePair.class)).withName("preference-pairs"));
+        assembled.get("assembled-batches")
+                .mapValues(value -> (TrainingBatchGroup) value, Named.as("batch-value"))
                 .to(outputs.name(Topic.TRAINING_BATCHES),
                         Produced.with(Serdes.String(), groupSerde).withName("training-batches"));
         return builder.build();
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> inMemory(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
+                .withCachingEnabled();
     }
 
     /** Sends the dead letters of a routed stream to rl.dead-letters (under the original key) and passes the rest on. */

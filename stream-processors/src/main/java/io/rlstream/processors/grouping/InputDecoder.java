@@ -4,6 +4,7 @@ import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
 import io.rlstream.events.SampleStatus;
+import io.rlstream.tokens.Tokens;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -118,14 +119,27 @@ final class InputDecoder implements Processor<String, byte[], String, Routed<Spe
     }
 
     static Rollout demoteIfUnusable(Rollout r) {
-        if (r.getStatus() == SampleStatus.OK && r.getBehaviourLogprobs().size() != r.getResponseTokenIds().size()) {
-            return Rollout.newBuilder(r).setStatus(SampleStatus.FAILED)
-                    .setError("rollout " + r.getRolloutId() + " has " + r.getBehaviourLogprobs().size()
-                            + " behaviour logprobs for " + r.getResponseTokenIds().size()
-                            + " response tokens; sample excluded from its group as failed")
-                    .build();
+        if (r.getStatus() != SampleStatus.OK) {
+            return r;
         }
-        return r;
+        String problem;
+        try {
+            Tokens.promptIds(r);
+            int tokens = Tokens.responseLength(r);
+            int logprobs = Tokens.logprobCount(r);
+            problem = logprobs == tokens ? null
+                    : "has " + logprobs + " behaviour logprobs for " + tokens + " response tokens";
+        } catch (IllegalArgumentException e) {
+            problem = "has malformed " + e.getMessage();
+        }
+        if (problem == null) {
+            return r;
+        }
+        // Set on a copy of the record: the builder would deep-copy the token buffers.
+        Rollout demoted = Rollout.newBuilder(r).build();
+        demoted.setStatus(SampleStatus.FAILED);
+        demoted.setError("rollout " + r.getRolloutId() + " " + problem + "; sample excluded from its group as failed");
+        return demoted;
     }
 
     static Reward demoteIfUnusable(Reward w) {

@@ -13,6 +13,9 @@ import io.rlstream.events.PromptStats;
 import io.rlstream.events.FinishReason;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.RolloutPosition;
+import io.rlstream.tokens.Tokens;
+import java.util.ArrayList;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
@@ -66,9 +69,11 @@ class GroupingTopologyTest {
     }
 
     private TopologyTestDriver driver;
-    private TestInputTopic<String, Rollout> rollouts;
+    private RolloutsTopic rollouts;
+    private List<byte[]> rolloutLog;
+    private List<PipedRollouts> logs;
     private TestInputTopic<String, Reward> rewards;
-    private TestInputTopic<String, byte[]> rawRollouts;
+    private RolloutsTopic rawRollouts;
     private TestOutputTopic<String, TrainingBatchGroup> batches;
     private TestOutputTopic<String, DeadLetter> deadLetters;
     private GroupingCounters counters;
@@ -89,14 +94,19 @@ class GroupingTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        driver = new TopologyTestDriver(
-                GroupingTopology.build(new StreamsBuilder(), CATALOG, CATALOG, SERDES, settings, counters), props);
-        rollouts = driver.createInputTopic(CATALOG.name(Topic.ROLLOUTS), Serdes.String().serializer(),
-                SERDES.serde(Rollout.class).serializer());
+        rolloutLog = new ArrayList<>();
+        logs = new ArrayList<>();
+        driver = new TopologyTestDriver(GroupingTopology.build(new StreamsBuilder(), CATALOG, CATALOG, SERDES, settings,
+                counters, () -> {
+                    PipedRollouts log = new PipedRollouts(rolloutLog);
+                    logs.add(log);
+                    return log;
+                }), props);
+        rollouts = new RolloutsTopic(driver.createInputTopic(CATALOG.name(Topic.ROLLOUTS), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer()), rolloutLog);
+        rawRollouts = rollouts;
         rewards = driver.createInputTopic(CATALOG.name(Topic.REWARDS), Serdes.String().serializer(),
                 SERDES.serde(Reward.class).serializer());
-        rawRollouts = driver.createInputTopic(CATALOG.name(Topic.ROLLOUTS), Serdes.String().serializer(),
-                Serdes.ByteArray().serializer());
         batches = driver.createOutputTopic(CATALOG.name(Topic.TRAINING_BATCHES), Serdes.String().deserializer(),
                 SERDES.serde(TrainingBatchGroup.class).deserializer());
         deadLetters = driver.createOutputTopic(CATALOG.name(Topic.DEAD_LETTERS), Serdes.String().deserializer(),
@@ -124,6 +134,58 @@ class GroupingTopologyTest {
     void close() {
         if (driver != null) {
             driver.close();
+        }
+    }
+
+    /**
+     * rl.rollouts of the test driver: every record piped in is also kept by its offset (the
+     * driver numbers a topic's records 0, 1, 2, ... on partition 0), so that {@link PipedRollouts}
+     * can read them back as the broker would.
+     */
+    static final class RolloutsTopic {
+        private final TestInputTopic<String, byte[]> topic;
+        private final List<byte[]> log;
+
+        RolloutsTopic(TestInputTopic<String, byte[]> topic, List<byte[]> log) {
+            this.topic = topic;
+            this.log = log;
+        }
+
+        void pipeInput(String key, Rollout value) {
+            pipeInput(key, SERDES.serde(Rollout.class).serializer().serialize(CATALOG.name(Topic.ROLLOUTS), value));
+        }
+
+        void pipeInput(String key, byte[] value) {
+            log.add(value);
+            topic.pipeInput(key, value);
+        }
+    }
+
+    /** Reads back what {@link RolloutsTopic} piped, by offset; positions past the log are missing. */
+    static final class PipedRollouts implements RolloutLog {
+        private final List<byte[]> log;
+        int reads;
+
+        PipedRollouts(List<byte[]> log) {
+            this.log = log;
+        }
+
+        @Override
+        public Map<Position, Rollout> read(java.util.Collection<Position> positions) {
+            reads++;
+            Map<Position, Rollout> out = new java.util.HashMap<>();
+            for (Position p : positions) {
+                assertEquals(0, p.partition(), "the test driver's topics have one partition");
+                if (p.offset() < log.size() && log.get((int) p.offset()) != null) {
+                    out.put(p, SERDES.serde(Rollout.class).deserializer().deserialize(CATALOG.name(Topic.ROLLOUTS),
+                            log.get((int) p.offset())));
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
         }
     }
 
@@ -214,7 +276,13 @@ class GroupingTopologyTest {
         assertEquals(List.of(1.0, 0.0, 0.0, 0.0), b.getSamples().stream().map(ScoredSample::getReward).toList());
         assertEquals(List.of(false, false, false, false),
                 b.getSamples().stream().map(ScoredSample::getTruncated).toList(), "overlong filtering is off by default");
-        assertEquals(List.of(12, 3), b.getSamples().get(2).getResponseTokenIds());
+        // Tokens read back from the rollout (written as Avro arrays by this builder), packed.
+        assertArrayEquals(new int[] {12, 3}, Tokens.responseIds(b.getSamples().get(2)));
+        assertArrayEquals(new int[] {1, 2}, Tokens.promptIds(b.getSamples().get(2)));
+        assertArrayEquals(new float[] {-0.5f, -0.25f}, Tokens.logprobs(b.getSamples().get(2)));
+        assertEquals(2, b.getSamples().get(2).getResponseLength());
+        assertTrue(b.getSamples().get(2).getResponseTokenIds().isEmpty(), "written packed, not as an array");
+        assertEquals(new RolloutPosition(0, 2L), b.getSamples().get(2).getSource(), "the third rollout piped");
         assertEquals("test-0", b.getBatchId());
         assertEquals(0, b.getBatchSequence());
         assertEquals(0, b.getGroupIndex());
@@ -335,6 +403,66 @@ class GroupingTopologyTest {
     }
 
     @Test
+    void packedRolloutsReachTheBatchWithTheirOwnBytesAndNothingIsReadBackBeforeTheBatch() {
+        start(2);
+        // Rollouts written packed (as workers write them since issue 18) with distinct tokens per sample.
+        for (int i = 0; i < 2; i++) {
+            rollouts.pipeInput("p", Tokens.pack(Rollout.newBuilder(ok("p", i, 2)), new int[] {7, 8, 9},
+                    new int[] {100 + i, 200 + i, 300 + i}, new float[] {-1f, -2f, -0.5f * i}).build());
+            rewards.pipeInput("p", reward("p", i, i, SampleStatus.OK));
+        }
+        assertTrue(batches.isEmpty(), "B = 2: one group buffered");
+        assertEquals(0, logs.stream().mapToInt(l -> l.reads).sum(), "buffered groups hold positions, not tokens");
+        group("q", 0, 1);
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(2, out.size());
+        assertEquals(1, logs.stream().mapToInt(l -> l.reads).sum(), "one read for the batch and its pairs");
+        assertEquals(2, pairs.readValuesToList().size(), "each group's pair comes with its batch");
+        ScoredSample s1 = out.get(0).getSamples().get(1);
+        assertArrayEquals(new int[] {7, 8, 9}, Tokens.promptIds(s1));
+        assertArrayEquals(new int[] {101, 201, 301}, Tokens.responseIds(s1));
+        assertArrayEquals(new float[] {-1f, -2f, -0.5f}, Tokens.logprobs(s1));
+        assertEquals(3, s1.getResponseLength());
+        assertEquals(new RolloutPosition(0, 1L), s1.getSource());
+        // Group q came from the test builder's Avro arrays: read back and packed the same way.
+        assertArrayEquals(new int[] {11, 3}, Tokens.responseIds(out.get(1).getSamples().get(1)));
+    }
+
+    @Test
+    void aSampleWhoseRolloutIsGoneFromTheTopicIsLeftOutOfItsBatchAndCounted() {
+        start(1);
+        rollouts.pipeInput("g", ok("g", 0, 2));
+        rollouts.pipeInput("g", ok("g", 1, 2));
+        rolloutLog.set(1, null); // offset 1 deleted by retention before the batch was written
+        rewards.pipeInput("g", reward("g", 0, 0.0, SampleStatus.OK));
+        rewards.pipeInput("g", reward("g", 1, 1.0, SampleStatus.OK));
+        TrainingBatchGroup b = batches.readValue();
+        assertEquals(List.of("g/0"), b.getSamples().stream().map(ScoredSample::getRolloutId).toList());
+        assertEquals(1, b.getBatchSamples());
+        // and from its preference pair, which needed both responses
+        assertEquals(2, counters.get(GroupingCounters.ROLLOUTS_MISSING));
+        assertTrue(pairs.isEmpty());
+        // the advantage was computed with both samples: -0.70711 for reward 0 of (0, 1)
+        assertEquals(-0.70711f, b.getSamples().get(0).getAdvantage(), TOL);
+    }
+
+    @Test
+    void packedTokensThatAreNotWholeNumbersOfFourBytesFailTheSampleWithADeadLetter() {
+        start(1);
+        Rollout broken = ok("g", 0, 2);
+        broken.setPackedResponseTokenIds(java.nio.ByteBuffer.wrap(new byte[] {1, 0, 0, 0, 2, 0}));
+        rollouts.pipeInput("g", broken);
+        rewards.pipeInput("g", reward("g", 0, 1.0, SampleStatus.OK));
+        sample("g", 1, 2, 0.0);
+        DeadLetter letter = deadLetters.readValue();
+        assertTrue(letter.getError().contains("6 bytes, not a multiple of 4"), letter.getError());
+        assertTrue(letter.getError().contains("excluded from its group as failed"), letter.getError());
+        // The group closed with one usable sample: too few for a baseline, dropped, never a zero.
+        assertTrue(batches.isEmpty());
+        assertEquals(1L, counters.get(FilterStats.SAMPLES_FAILED));
+    }
+
+    @Test
     void badInputBecomesADeadLetterAndTheStreamGoesOn() {
         start(1);
         byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
@@ -437,9 +565,41 @@ class GroupingTopologyTest {
         start(GroupingSettings.defaults("test").withBatchGroups(1).withTimeout(60_000, 2, 600_000));
         group("g", 1, 0);
         var progress = driver.<String, GroupProgress>getKeyValueStore(GroupingTopology.PROGRESS_STORE);
-        assertTrue(progress.get("g").done(), "a closed group leaves a marker");
+        var closed = driver.<String, Long>getKeyValueStore(GroupingTopology.CLOSED_STORE);
+        assertEquals(null, progress.get("g"), "the progress store holds open groups only");
+        assertEquals(2, count(closed), "a closed group leaves a marker, by id and by time");
+        rollouts.pipeInput("g", ok("g", 0, 2));
+        assertEquals(1, counters.get(GroupingCounters.LATE_RECORDS), "a record of a closed group is late");
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(300));
+        group("h", 1, 0); // closed 300 s after g
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(301));
+        assertEquals(2, count(closed), "g's marker is gone after the retention, h's is not");
+        rollouts.pipeInput("h", ok("h", 0, 2));
+        assertEquals(2, counters.get(GroupingCounters.LATE_RECORDS));
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(300));
+        assertEquals(0, count(closed), "the store does not grow");
+    }
+
+    @Test
+    void doneMarkersLeftInTheProgressStoreByAnOlderVersionStillCountAsClosedAndExpire() {
+        start(GroupingSettings.defaults("test").withBatchGroups(1).withTimeout(60_000, 2, 600_000));
+        var progress = driver.<String, GroupProgress>getKeyValueStore(GroupingTopology.PROGRESS_STORE);
+        progress.put("old", GroupProgress.finished(2, 0L)); // as a version before issue 18 left it, at t = 0
+        rollouts.pipeInput("old", ok("old", 0, 2));
+        assertEquals(1, counters.get(GroupingCounters.LATE_RECORDS));
         driver.advanceWallClockTime(java.time.Duration.ofSeconds(601));
-        assertEquals(null, progress.get("g"), "the marker is gone after the retention, so the store does not grow");
+        assertEquals(null, progress.get("old"));
+    }
+
+    private static int count(org.apache.kafka.streams.state.KeyValueStore<String, Long> store) {
+        int n = 0;
+        try (var it = store.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     // ---- which samples count: staleness, overlong ----------------------------------------
@@ -495,11 +655,12 @@ class GroupingTopologyTest {
         assertEquals("prompt-g", out.get(0).key(), "pairs are keyed by prompt");
         assertEquals("g", p.getGroupId());
         // best is sample 1 (reward 1), worst the first of the zeros, sample 0; response tokens are [10 + index, 3]
-        assertEquals(List.of(11, 3), p.getChosenTokenIds());
-        assertEquals(List.of(10, 3), p.getRejectedTokenIds());
+        assertArrayEquals(new int[] {11, 3}, Tokens.chosenIds(p));
+        assertArrayEquals(new int[] {10, 3}, Tokens.rejectedIds(p));
+        assertTrue(p.getChosenTokenIds().isEmpty(), "written packed");
         assertEquals(1.0, p.getChosenReward());
         assertEquals(0.0, p.getRejectedReward());
-        assertEquals(List.of(1, 2), p.getPromptTokenIds());
+        assertArrayEquals(new int[] {1, 2}, Tokens.promptIds(p));
         assertEquals(1, counters.get(GroupingCounters.PREFERENCE_PAIRS));
     }
 

@@ -18,6 +18,7 @@ import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_STALENESS_MEA
 import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS;
 import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS_PER_SECOND;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.monitoring.metrics.MetricName;
@@ -73,8 +74,7 @@ final class GroupStepInput implements StepInput {
         for (TrainingBatchGroup record : batch) {
             List<GroupSample> group = new ArrayList<>(record.getSamples().size());
             for (ScoredSample s : record.getSamples()) {
-                group.add(new GroupSample(RlStepInput.ints(s.getPromptTokenIds()), RlStepInput.ints(s.getResponseTokenIds()),
-                        RlStepInput.floats(s.getBehaviourLogprobs()), s.getReward(), s.getTruncated(),
+                group.add(new GroupSample(Tokens.promptIds(s), Tokens.responseIds(s), Tokens.logprobs(s), s.getReward(), s.getTruncated(),
                         s.getTemperature() == null ? Float.NaN : s.getTemperature()));
             }
             groups.add(group);

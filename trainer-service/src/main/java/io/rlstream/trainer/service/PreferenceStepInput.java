@@ -1,5 +1,6 @@
 package io.rlstream.trainer.service;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.PreferencePair;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricName;
@@ -37,8 +38,8 @@ final class PreferenceStepInput implements StepInput {
         if (pending.isEmpty()) {
             firstOffset = offset;
         }
-        pending.add(new PreferenceSample(RlStepInput.ints(pair.getPromptTokenIds()),
-                RlStepInput.ints(pair.getChosenTokenIds()), RlStepInput.ints(pair.getRejectedTokenIds())));
+        pending.add(new PreferenceSample(Tokens.promptIds(pair), Tokens.chosenIds(pair),
+                Tokens.rejectedIds(pair)));
         if (pending.size() < pairsPerStep) {
             return Optional.empty();
         }

@@ -22,6 +22,7 @@ import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_STALENESS_MEA
 import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS;
 import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS_PER_SECOND;
 
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.monitoring.metrics.MetricName;
@@ -113,8 +114,8 @@ final class RlStepInput implements StepInput {
             for (ScoredSample s : group.getSamples()) {
                 int maxLength = lossMaxLength > 0 ? lossMaxLength
                         : s.getMaxNewTokens() == null ? 0 : Math.max(0, s.getMaxNewTokens());
-                samples.add(new TrainingSample(ints(s.getPromptTokenIds()), ints(s.getResponseTokenIds()),
-                        floats(s.getBehaviourLogprobs()), s.getAdvantage(), s.getTruncated(),
+                samples.add(new TrainingSample(Tokens.promptIds(s), Tokens.responseIds(s),
+                        Tokens.logprobs(s), s.getAdvantage(), s.getTruncated(),
                         s.getTemperature() == null ? Float.NaN : s.getTemperature(), maxLength));
                 rewardSum += s.getReward();
                 stalenessSum += version - s.getPolicyVersion();

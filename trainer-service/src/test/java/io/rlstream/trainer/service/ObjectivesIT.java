@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.rlstream.tokens.Tokens;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.ScoredSample;
@@ -113,8 +114,8 @@ class ObjectivesIT {
             for (int i = 0; i < samples.size(); i++) {
                 List<int[]> prompts = new ArrayList<>();
                 List<int[]> responses = new ArrayList<>();
-                prompts.add(RlStepInput.ints(samples.get(i).getPromptTokenIds()));
-                responses.add(RlStepInput.ints(samples.get(i).getResponseTokenIds()));
+                prompts.add(Tokens.promptIds(samples.get(i)));
+                responses.add(Tokens.responseIds(samples.get(i)));
                 float[] lp = policy.responseLogprobs(scope, prompts, responses, 1f, false).logprobs().toFloatArray();
                 out[i] = new double[lp.length];
                 for (int t = 0; t < lp.length; t++) {
@@ -134,7 +135,7 @@ class ObjectivesIT {
         for (int i = 0; i < samples.size(); i++) {
             double mean = 0;
             for (int t = 0; t < logprobs[i].length; t++) {
-                mean += (logprobs[i][t] - samples.get(i).getBehaviourLogprobs().get(t)) / logprobs[i].length;
+                mean += (logprobs[i][t] - Tokens.logprobs(samples.get(i))[t]) / logprobs[i].length;
             }
             double s = Math.exp(mean);
             double a = samples.get(i).getAdvantage();
@@ -155,7 +156,7 @@ class ObjectivesIT {
         for (int i = 0; i < samples.size(); i++) {
             double c = samples.get(i).getReward();
             for (int t = 0; t < logprobs[i].length; t++) {
-                double r = Math.exp(Math.min(logprobs[i][t] - samples.get(i).getBehaviourLogprobs().get(t), 10));
+                double r = Math.exp(Math.min(logprobs[i][t] - Tokens.logprobs(samples.get(i))[t], 10));
                 double positive = -Math.log(r);
                 double negative = -Math.log(Math.max((1 - rate * r) / (1 - rate), 1));
                 sum += (1 - rate) * (c * positive + (1 - c) * negative);
