@@ -11,6 +11,11 @@ import io.rlstream.lake.LakeCommand;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.monitoring.prometheus.PrometheusEndpoint;
+import io.rlstream.monitoring.health.Health;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.dispatch.Dispatcher;
@@ -45,7 +50,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -292,38 +296,41 @@ public final class Rlstream {
             }
             return switch (command) {
                 case "demo" -> demo(args, out);
-                case "rewards" -> service(args, out, RewardServiceConfig.DEFINITION, RewardServiceConfig::new,
-                        ServiceConfig.METRICS_PORT, (c, registry) -> {
+                case "rewards" -> service(args, out, err, "rewards", RewardServiceConfig.DEFINITION, RewardServiceConfig::new,
+                        ServiceConfig.METRICS_PORT, (c, registry, closing) -> {
                             RewardService s = new RewardService(c, registry);
                             s.start();
-                            return s;
+                            return new Running(s, Health.ofStreams("the reward service", s::state, closing));
                         });
-                case "worker" -> service(args, out, WorkerConfig.DEFINITION, WorkerConfig::new, ServiceConfig.METRICS_PORT,
-                        (c, registry) -> thread(new RolloutWorker(c, registry), "rollout-worker"));
-                case "trainer" -> service(args, out, TrainerServiceConfig.DEFINITION, TrainerServiceConfig::new,
-                        ServiceConfig.METRICS_PORT, (c, registry) -> thread(new TrainerService(c, registry), "trainer"));
-                case "processors" -> service(args, out, ProcessorsConfig.DEFINITION, ProcessorsConfig::new,
-                        ServiceConfig.METRICS_PORT, (c, registry) -> {
+                case "worker" -> service(args, out, err, "worker", WorkerConfig.DEFINITION, WorkerConfig::new,
+                        ServiceConfig.METRICS_PORT,
+                        (c, registry, closing) -> thread(new RolloutWorker(c, registry), "rollout-worker", closing));
+                case "trainer" -> service(args, out, err, "trainer", TrainerServiceConfig.DEFINITION,
+                        TrainerServiceConfig::new, ServiceConfig.METRICS_PORT,
+                        (c, registry, closing) -> thread(new TrainerService(c, registry), "trainer", closing));
+                case "processors" -> service(args, out, err, "processors", ProcessorsConfig.DEFINITION,
+                        ProcessorsConfig::new, ServiceConfig.METRICS_PORT, (c, registry, closing) -> {
                             GroupingApp app = new GroupingApp(c, registry);
                             StepSummaryApp summaries = GroupingApp.stepSummaries(c, registry);
                             app.start();
                             summaries.start();
-                            return () -> {
+                            return new Running(() -> {
                                 summaries.close();
                                 app.close();
-                            };
+                            }, Health.all(List.of(Health.ofStreams("the grouping app", app::state, closing),
+                                    Health.ofStreams("the step-summary app", summaries::state, closing))));
                         });
-                case "dispatcher" -> service(args, out, ProcessorsConfig.DEFINITION, ProcessorsConfig::new,
-                        ProcessorsConfig.DISPATCH_METRICS_PORT, (c, registry) -> {
+                case "dispatcher" -> service(args, out, err, "dispatcher", ProcessorsConfig.DEFINITION,
+                        ProcessorsConfig::new, ProcessorsConfig.DISPATCH_METRICS_PORT, (c, registry, closing) -> {
                             MetricsPublisher metrics = new MetricsPublisher(Dispatcher.SERVICE, c.clientProps(), c.catalog(),
                                     c.serdes(), registry);
                             DispatcherService dispatcher = DispatcherService.start(c, metrics, registry);
                             dispatcher.queryAddress().ifPresent(a -> out.println("dispatcher: selector "
                                     + c.getString(ProcessorsConfig.SELECTOR) + "; its state: rlstream prompts top --dispatcher " + a));
-                            return () -> {
+                            return new Running(() -> {
                                 dispatcher.close();
                                 metrics.close();
-                            };
+                            }, dispatcher.health());
                         });
                 case "prompts" -> prompts(args, out, err);
                 case "platform" -> platform(args, out);
@@ -450,13 +457,29 @@ public final class Rlstream {
         return name;
     }
 
+    /** A started service: how to stop it and how it is doing. */
+    record Running(AutoCloseable stop, Health.Check health) {
+    }
+
+    /** Starts a service; {@code closing} tells its health check that a stop was asked for. */
+    @FunctionalInterface
+    interface ServiceStart<C> {
+        Running start(C config, MeterRegistry registry, Supplier<Boolean> closing) throws Exception;
+    }
+
+    /** How often {@link #service} asks a running service whether it can go on. */
+    static final long HEALTH_POLL_MS = 500;
+
     /**
      * Starts a service from its settings with its own Prometheus endpoint (the port in
-     * {@code metricsPortKey}, -1 none), prints the endpoint, and waits for Ctrl-C.
+     * {@code metricsPortKey}, -1 none) serving {@code /metrics}, {@code /health} and {@code /ready},
+     * prints the endpoint, and runs until Ctrl-C (exit 0) or until the service can no longer go on:
+     * a dead Streams client or work thread (issue 19). Then it prints one line with the reason,
+     * stops what is left and returns 1, so that an orchestrator restarts the process.
      */
-    static <C extends ServiceConfig> int service(Args args, PrintStream out, ConfigDef definition,
-            Function<Map<String, String>, C> make, String metricsPortKey,
-            BiFunction<C, MeterRegistry, AutoCloseable> start) throws Exception {
+    static <C extends ServiceConfig> int service(Args args, PrintStream out, PrintStream err, String name,
+            ConfigDef definition, Function<Map<String, String>, C> make, String metricsPortKey,
+            ServiceStart<C> start) throws Exception {
         List<String> flags = new ArrayList<>(List.of("config", "bootstrap-server", "registry-url"));
         if (modelSetting(definition) != null) {
             flags.add("model");
@@ -464,25 +487,46 @@ public final class Rlstream {
         args.rejectUnknown(flags);
         C config = make.apply(settings(args, definition));
         PrometheusEndpoint prometheus = PrometheusEndpoint.start(config, metricsPortKey);
-        prometheus.address().ifPresent(a -> out.println("prometheus: " + a));
-        AutoCloseable running;
+        prometheus.address().ifPresent(a -> out.println("prometheus: " + a + " (health: "
+                + a.resolve(PrometheusEndpoint.HEALTH_PATH) + ", readiness: " + a.resolve(PrometheusEndpoint.READY_PATH) + ")"));
+        AtomicBoolean closing = new AtomicBoolean();
+        Running running;
         try {
-            running = start.apply(config, prometheus.registry());
+            running = start.start(config, prometheus.registry(), closing::get);
         } catch (RuntimeException e) {
             prometheus.close();
             throw e;
         }
+        prometheus.health(running.health());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                running.close();
-            } catch (Exception e) {
-                System.err.println("error while stopping: " + e);
+        AtomicBoolean stoppedOnce = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (stoppedOnce.compareAndSet(false, true)) {
+                closing.set(true);
+                try {
+                    running.stop().close();
+                } catch (Exception e) {
+                    System.err.println("error while stopping: " + e);
+                }
+                prometheus.close();
+                stopped.countDown();
             }
-            prometheus.close();
-            stopped.countDown();
-        }));
-        stopped.await();
+        };
+        Thread hook = new Thread(stop, name + "-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        while (!stopped.await(HEALTH_POLL_MS, TimeUnit.MILLISECONDS)) {
+            Health h = running.health().health();
+            if (!h.alive() && !closing.get()) {
+                err.println("rlstream " + name + ": cannot go on: " + h.reason() + "; exiting with status 1");
+                stop.run();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is already stopping: the hook runs stop, which has run
+                }
+                return 1;
+            }
+        }
         return 0;
     }
 
@@ -529,15 +573,22 @@ public final class Rlstream {
     }
 
     /** Runs a Runnable service on its own thread; closing it stops the loop and waits for it. */
-    static AutoCloseable thread(Runnable service, String name) {
+    /** Runs a service on a thread of its own; it is dead when the thread ends without a stop (its exception in the reason). */
+    static Running thread(Runnable service, String name, Supplier<Boolean> closing) {
         Thread t = new Thread(service, name);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        t.setUncaughtExceptionHandler((thread, e) -> {
+            failure.set(e);
+            System.err.println("rlstream: the " + name + " thread failed: " + e);
+            e.printStackTrace();
+        });
         t.start();
-        return () -> {
+        return new Running(() -> {
             if (service instanceof AutoCloseable c) {
                 c.close();
             }
             t.join(30_000);
-        };
+        }, Health.ofThread("the " + name, t, failure::get, closing));
     }
 
     static int prompts(Args args, PrintStream out, PrintStream err) throws Exception {

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.monitoring.health.Health;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -38,6 +39,10 @@ import java.util.concurrent.Executors;
 public final class PrometheusEndpoint implements AutoCloseable {
 
     public static final String PATH = "/metrics";
+    /** 200 while the service can go on, 503 with the reason once it cannot (the process then exits). */
+    public static final String HEALTH_PATH = "/health";
+    /** 200 while the service does its work, 503 while it starts, rebalances or stops. */
+    public static final String READY_PATH = "/ready";
     /** {@code metrics.port} value that turns the HTTP server off (the registry still records). */
     public static final int OFF = ServiceConfig.METRICS_PORT_OFF;
     /** The two text formats (the Prometheus client's writers are runtime-only dependencies). */
@@ -48,6 +53,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final HttpServer server;
     private final ExecutorService executor;
+    private volatile Health.Check health = () -> Health.starting("the service");
 
     private PrometheusEndpoint(String host, int port) {
         new JvmMemoryMetrics().bindTo(registry);
@@ -76,6 +82,8 @@ public final class PrometheusEndpoint implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext(PATH, this::serve);
+        server.createContext(HEALTH_PATH, exchange -> probe(exchange, false));
+        server.createContext(READY_PATH, exchange -> probe(exchange, true));
         server.start();
     }
 
@@ -98,6 +106,37 @@ public final class PrometheusEndpoint implements AutoCloseable {
             return new PrometheusEndpoint(host, port);
         } catch (UncheckedIOException inUse) {
             return new PrometheusEndpoint(host, 0);
+        }
+    }
+
+    /** What {@code /health} and {@code /ready} answer from now on. */
+    public void health(Health.Check check) {
+        this.health = check;
+    }
+
+    private void probe(HttpExchange exchange, boolean readiness) throws IOException {
+        try (exchange) {
+            if (!exchange.getRequestURI().getPath().equals(readiness ? READY_PATH : HEALTH_PATH)) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            Health h;
+            try {
+                h = health.health();
+            } catch (RuntimeException e) {
+                h = Health.dead("health check failed: " + e);
+            }
+            boolean ok = readiness ? h.ready() : h.alive();
+            byte[] body = ((ok ? "ok" : h.reason()) + "\n").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            if (exchange.getRequestMethod().equals("HEAD")) {
+                exchange.sendResponseHeaders(ok ? 200 : 503, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
         }
     }
 

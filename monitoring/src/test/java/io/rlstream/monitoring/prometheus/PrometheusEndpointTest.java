@@ -15,9 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The endpoint over real HTTP: what a Prometheus server scraping it would read. */
-class PrometheusEndpointTest {
+public class PrometheusEndpointTest {
 
-    static HttpResponse<String> get(URI uri, String accept) throws Exception {
+    public static HttpResponse<String> get(URI uri, String accept) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
         if (accept != null) {
             request.header("Accept", accept);

@@ -1,6 +1,7 @@
 package io.rlstream.processors.dispatch;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.rlstream.monitoring.health.Health;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.curriculum.query.SelectionQueryServer;
@@ -29,6 +30,9 @@ public final class DispatcherService implements AutoCloseable {
     private final SelectionStore store;
     private final SelectionQueryServer server;
     private final Thread storeStart;
+    /** What ended the loop thread, if it threw. */
+    private volatile Throwable failure;
+    private volatile boolean closing;
     /** Kafka client and Streams meter binders, closed after the loop ends. */
     private final List<AutoCloseable> meters = new ArrayList<>();
 
@@ -37,6 +41,10 @@ public final class DispatcherService implements AutoCloseable {
         this.store = store;
         this.server = server;
         this.loop = new Thread(dispatcher, Dispatcher.SERVICE);
+        this.loop.setUncaughtExceptionHandler((t, e) -> {
+            failure = e;
+            LOG.error("the dispatcher's loop ended: {}", e.toString(), e);
+        });
         this.storeStart = store == null ? null : new Thread(() -> {
             try {
                 store.start();
@@ -99,6 +107,11 @@ public final class DispatcherService implements AutoCloseable {
         return server == null ? Optional.empty() : Optional.of(server.address());
     }
 
+    /** Alive while the dispatch loop runs (issue 19: a dead loop must end the process, not idle in it). */
+    public Health.Check health() {
+        return Health.ofThread("the dispatcher", loop, () -> failure, () -> closing);
+    }
+
     /** Waits for the dispatcher's loop to end (it runs until {@link #close()}). */
     public void join() throws InterruptedException {
         loop.join();
@@ -106,6 +119,7 @@ public final class DispatcherService implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        closing = true;
         dispatcher.stop();
         loop.join(30_000);
         for (AutoCloseable m : meters) {
