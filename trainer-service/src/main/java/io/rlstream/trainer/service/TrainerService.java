@@ -201,20 +201,20 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     if (ready.isEmpty()) {
                         continue;
                     }
-                    List<ConsumerRecord<String, byte[]>> unit = new java.util.ArrayList<>();
+                    Map<Long, ConsumerRecord<String, byte[]>> unit = new LinkedHashMap<>();
                     for (long offset : ready.get().offsets()) {
-                        ConsumerRecord<String, byte[]> r = held.remove(offset);
-                        if (r != null) {
-                            unit.add(r);
-                        }
+                        unit.put(offset, held.remove(offset));
                     }
-                    held.remove(record.offset()); // a replayed duplicate completes nothing of its own
+                    // Records before this unit's first that no unit took (an sft prompt without an
+                    // answer, a replayed duplicate, a batch that never completes) are not kept for ever.
+                    long first = ready.get().offsets().stream().mapToLong(Long::longValue).min().orElse(record.offset());
+                    held.keySet().removeIf(offset -> offset < first || offset == record.offset());
                     if (ready.get().refused()) {
                         // Invalid input: the unit (a batch is one transaction) is not trained, not even in
                         // part; the next checkpoint's offset lies past it, so a restart does not read it again.
                         LOG.error("skipped {} from {}-{}: {}", ready.get().ids(), record.topic(), record.partition(),
                                 ready.get().invalid());
-                        refuse(deadLetters, metrics, unit, ready.get(), "invalid input");
+                        refuse(deadLetters, metrics, inputTopic, unit, ready.get(), "invalid input");
                         metrics.publish(MetricCatalog.TRAINER_INVALID_BATCHES, 1);
                         continue;
                     }
@@ -236,7 +236,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
                                 ? "; weights and optimizer restored to version " + version
                                 : "; no update applied, weights unchanged") + ", nothing published";
                         LOG.error("skipped {}: {}", ready.get().ids(), what);
-                        refuse(deadLetters, metrics, unit, ready.get(), what);
+                        refuse(deadLetters, metrics, inputTopic, unit, ready.get(), what);
                         metrics.publish(MetricCatalog.TRAINER_NON_FINITE_STEPS, 1);
                         if (nonFinite.get().contains(NON_FINITE_WEIGHTS)) {
                             metrics.publish(MetricCatalog.TRAINER_PUBLISH_REFUSED, 1);
@@ -312,8 +312,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
 
     /** Every record of a unit not trained becomes a dead letter: its own problem, or the one that sank its unit. */
     private void refuse(KafkaProducer<String, DeadLetter> deadLetters, MetricsPublisher metrics,
-            List<ConsumerRecord<String, byte[]>> unit, StepInput.Step step, String why) {
-        for (ConsumerRecord<String, byte[]> r : unit) {
+            String topic, Map<Long, ConsumerRecord<String, byte[]>> unit, StepInput.Step step, String why) {
+        for (Map.Entry<Long, ConsumerRecord<String, byte[]>> entry : unit.entrySet()) {
+            // (a record whose bytes are no longer kept is named by its offset alone)
+            ConsumerRecord<String, byte[]> r = entry.getValue() != null ? entry.getValue()
+                    : new ConsumerRecord<>(topic, 0, entry.getKey(), null, null);
             String own = step.invalid().get(r.offset());
             String reason = own != null ? why + ": " + own + " (" + step.ids() + " not trained)"
                     : why + ": " + step.ids() + " not trained" + (step.invalid().isEmpty() ? ""
