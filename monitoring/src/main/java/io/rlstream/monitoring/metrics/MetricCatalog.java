@@ -188,6 +188,12 @@ public final class MetricCatalog {
             "Records the reward service sent to rl.dead-letters.");
     public static final MetricName TRAINER_DEAD_LETTERS = total("trainer.dead_letters", "records", "drops",
             "Records the trainer sent to rl.dead-letters.");
+    public static final MetricName TRAINER_INVALID_BATCHES = total("trainer.invalid_batches", "batches", "drops",
+            "Batches skipped whole because a record was invalid (token id outside the vocabulary, lengths, non-finite numbers, sizes); each record is a dead letter.");
+    public static final MetricName TRAINER_NON_FINITE_STEPS = total("trainer.non_finite_steps", "steps", "drops",
+            "Steps undone because the gradient, the loss or a weight was non-finite; nothing published, the batch's records are dead letters.");
+    public static final MetricName TRAINER_PUBLISH_REFUSED = total("trainer.publish_refused", "checkpoints", "drops",
+            "Checkpoints the trainer refused to publish because a weight was non-finite.");
 
     private MetricCatalog() {
     }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -589,6 +590,35 @@ public final class PolicyTrainer {
     /** Optimizer steps skipped because the gradient was not finite (the weights were left unchanged). */
     public long skippedUpdates() {
         return skippedUpdates;
+    }
+
+    /**
+     * The first parameter holding a NaN or an infinity, with the count of such values, or empty when
+     * every weight is finite: the check before a checkpoint is written and published. One pass over
+     * the weights (|w|'s maximum, which PyTorch makes NaN when any entry is NaN).
+     */
+    public Optional<String> nonFiniteParameter() {
+        try (NDManager scope = policy.newScope()) {
+            for (Pair<String, Parameter> parameter : parameters) {
+                NDArray weights = parameter.getValue().getArray();
+                // every temporary is created on the weights' manager: hand each to the scope
+                NDArray abs = scoped(scope, weights.abs());
+                NDArray max = scoped(scope, abs.max());
+                if (!Float.isFinite(scoped(scope, max.toType(DataType.FLOAT32, false)).getFloat())) {
+                    NDArray bad = scoped(scope, scoped(scope, weights.isNaN())
+                            .logicalOr(scoped(scope, weights.isInfinite())));
+                    long count = scoped(scope, bad.countNonzero()).getLong();
+                    return Optional.of(parameter.getKey() + " (" + count + " of " + weights.size()
+                            + " values non-finite)");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static NDArray scoped(NDManager scope, NDArray array) {
+        array.attach(scope);
+        return array;
     }
 
     /** The learning rate the next optimizer step will use. */

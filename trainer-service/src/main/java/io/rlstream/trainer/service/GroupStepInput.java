@@ -47,10 +47,13 @@ final class GroupStepInput implements StepInput {
     private final BatchCollector collector = new BatchCollector();
     private final GroupObjective objective;
     private final LongSupplier currentVersion;
+    private final int vocab;
 
-    GroupStepInput(GroupObjective objective, LongSupplier currentVersion) {
+    /** @param vocab the policy's vocabulary size, which every token id must lie below */
+    GroupStepInput(GroupObjective objective, LongSupplier currentVersion, int vocab) {
         this.objective = objective;
         this.currentVersion = currentVersion;
+        this.vocab = vocab;
     }
 
     @Override
@@ -60,12 +63,10 @@ final class GroupStepInput implements StepInput {
 
     @Override
     public Optional<Step> add(SpecificRecord event, long offset) {
-        // A record whose samples are unusable is refused here, so that it becomes a dead letter
-        // (its batch then never completes and is not trained) rather than failing the step.
-        groups(List.of((TrainingBatchGroup) event));
-        return collector.add((TrainingBatchGroup) event)
-                .map(batch -> new Step(List.of(batch.get(0).getBatchId()),
-                        trainer -> train(trainer, batch, objective, currentVersion.getAsLong())));
+        // The batch is checked whole once complete (RlStepInput.step): a record with unusable
+        // samples makes it a dead letter, record by record, and it is not trained.
+        return collector.add((TrainingBatchGroup) event, offset).map(batch -> RlStepInput.step(batch, vocab, false,
+                groups -> trainer -> train(trainer, groups, objective, currentVersion.getAsLong())));
     }
 
     /** The groups of a batch as the trainer takes them: one list per record, in group order. */

@@ -20,11 +20,15 @@ final class PreferenceStepInput implements StepInput {
     private final int pairsPerStep;
     private final PreferenceLoss loss;
     private final List<PreferenceSample> pending = new ArrayList<>();
+    private final int vocab;
+    private final List<Long> offsets = new ArrayList<>();
     private long firstOffset = -1;
 
-    PreferenceStepInput(int pairsPerStep, PreferenceLoss loss) {
+    /** @param vocab the policy's vocabulary size, which every token id must lie below */
+    PreferenceStepInput(int pairsPerStep, PreferenceLoss loss, int vocab) {
         this.pairsPerStep = pairsPerStep;
         this.loss = loss;
+        this.vocab = vocab;
     }
 
     @Override
@@ -35,16 +39,24 @@ final class PreferenceStepInput implements StepInput {
     @Override
     public Optional<Step> add(SpecificRecord event, long offset) {
         PreferencePair pair = (PreferencePair) event;
+        // Pairs are independent records: an invalid one is a dead letter and the others train.
+        String problem = InputChecks.preferencePair(pair, vocab);
+        if (problem != null) {
+            throw new IllegalArgumentException("invalid preference pair " + pair.getPromptId() + ": " + problem);
+        }
         if (pending.isEmpty()) {
             firstOffset = offset;
         }
         pending.add(new PreferenceSample(Tokens.promptIds(pair), Tokens.chosenIds(pair),
                 Tokens.rejectedIds(pair)));
+        offsets.add(offset);
         if (pending.size() < pairsPerStep) {
             return Optional.empty();
         }
         List<PreferenceSample> pairs = List.copyOf(pending);
+        List<Long> consumed = List.copyOf(offsets);
         pending.clear();
+        offsets.clear();
         return Optional.of(new Step(List.of("pairs@" + firstOffset + ".." + offset), trainer -> {
             PreferenceStats stats = trainer.preferenceStep(pairs, loss);
             Map<MetricName, Double> m = new LinkedHashMap<>();
@@ -54,6 +66,6 @@ final class PreferenceStepInput implements StepInput {
             m.put(MetricCatalog.TRAINER_GRAD_NORM, stats.gradNorm());
             m.put(MetricCatalog.TRAINER_PAIRS, (double) pairs.size());
             return m;
-        }));
+        }, consumed));
     }
 }

@@ -43,18 +43,17 @@ final class RlStepInput implements StepInput {
     private final BatchCollector collector = new BatchCollector();
     private final LongSupplier currentVersion;
     private final int lossMaxLength;
+    private final int vocab;
 
     /**
      * @param currentVersion the version of the weights being trained, for the batch's staleness
      * @param lossMaxLength  trainer.loss.max-length: Dr.GRPO's constant L; 0 takes each sample's generation limit
+     * @param vocab          the policy's vocabulary size, which every token id must lie below
      */
-    RlStepInput(LongSupplier currentVersion, int lossMaxLength) {
+    RlStepInput(LongSupplier currentVersion, int lossMaxLength, int vocab) {
         this.currentVersion = currentVersion;
         this.lossMaxLength = lossMaxLength;
-    }
-
-    RlStepInput(LongSupplier currentVersion) {
-        this(currentVersion, 0);
+        this.vocab = vocab;
     }
 
     @Override
@@ -64,9 +63,25 @@ final class RlStepInput implements StepInput {
 
     @Override
     public Optional<Step> add(SpecificRecord event, long offset) {
-        return collector.add((TrainingBatchGroup) event)
-                .map(batch -> new Step(List.of(batch.get(0).getBatchId()),
-                        trainer -> train(trainer, batch, currentVersion.getAsLong(), lossMaxLength)));
+        return collector.add((TrainingBatchGroup) event, offset).map(batch -> step(batch, vocab, true,
+                groups -> trainer -> train(trainer, groups, currentVersion.getAsLong(), lossMaxLength)));
+    }
+
+    /**
+     * The step of a complete batch, or the batch refused whole when one of its records is invalid
+     * ({@link InputChecks#trainingBatch}): it is one transaction and is never trained in part.
+     */
+    static Step step(BatchCollector.Batch batch, int vocab, boolean needAdvantages,
+            java.util.function.Function<List<TrainingBatchGroup>,
+                    java.util.function.Function<PolicyTrainer, Map<MetricName, Double>>> train) {
+        List<String> ids = List.of(batch.groups().get(0).getBatchId());
+        Map<Integer, String> problems = InputChecks.trainingBatch(batch.groups(), vocab, needAdvantages);
+        if (problems.isEmpty()) {
+            return new Step(ids, train.apply(batch.groups()), batch.offsets());
+        }
+        Map<Long, String> invalid = new LinkedHashMap<>();
+        problems.forEach((index, problem) -> invalid.put(batch.offsets().get(index), problem));
+        return Step.refused(ids, batch.offsets(), invalid);
     }
 
     /** Staleness histogram buckets: 0 .. 7 versions, then 8 or more. */

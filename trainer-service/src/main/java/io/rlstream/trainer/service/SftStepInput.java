@@ -25,6 +25,8 @@ final class SftStepInput implements StepInput {
     private final int eos;
     private final List<int[]> prompts = new ArrayList<>();
     private final List<int[]> targets = new ArrayList<>();
+    private final List<Long> offsets = new ArrayList<>();
+    private final int vocab;
     private long firstOffset = -1;
 
     /** Prompts and answers are encoded with the policy's tokenizer; answers end with its first stop id. */
@@ -37,6 +39,7 @@ final class SftStepInput implements StepInput {
                     + " model's generation_config.json and config.json give no eos_token_id");
         }
         this.eos = stops[0];
+        this.vocab = policy.config().vocabSize();
     }
 
     @Override
@@ -55,11 +58,17 @@ final class SftStepInput implements StepInput {
         int[] answer = tokenizer.encode(prompt.getReferenceAnswer(), false);
         int[] target = Arrays.copyOf(answer, answer.length + 1);
         target[answer.length] = eos;
+        // The tokenizer may know ids (added tokens) that the model's embedding has no row for.
+        String problem = InputChecks.supervised(promptTokens, target, vocab);
+        if (problem != null) {
+            throw new IllegalArgumentException("prompt " + prompt.getPromptId() + ": " + problem);
+        }
         if (prompts.isEmpty()) {
             firstOffset = offset;
         }
         prompts.add(promptTokens);
         targets.add(target);
+        offsets.add(offset);
         if (prompts.size() < promptsPerStep) {
             return Optional.empty();
         }
@@ -67,11 +76,13 @@ final class SftStepInput implements StepInput {
         List<int[]> t = List.copyOf(targets);
         prompts.clear();
         targets.clear();
+        List<Long> consumed = List.copyOf(offsets);
+        offsets.clear();
         return Optional.of(new Step(List.of("prompts@" + firstOffset + ".." + offset), trainer -> {
             Map<MetricName, Double> m = new LinkedHashMap<>();
             m.put(MetricCatalog.TRAINER_LOSS, trainer.supervisedStep(p, t));
             m.put(MetricCatalog.TRAINER_PROMPTS, (double) p.size());
             return m;
-        }));
+        }, consumed));
     }
 }

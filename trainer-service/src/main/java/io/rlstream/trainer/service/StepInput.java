@@ -21,11 +21,28 @@ interface StepInput {
     Optional<Step> add(SpecificRecord event, long offset);
 
     /**
-     * A step ready to train.
+     * A step ready to train, or a unit refused whole.
      *
-     * @param ids   what it trains, for the checkpoint (batch ids, or record positions)
-     * @param train runs the step on the trainer and returns its metrics
+     * @param ids     what it trains, for the checkpoint (batch ids, or record positions)
+     * @param train   runs the step on the trainer and returns its metrics (null when refused)
+     * @param offsets the offsets of the records it is made of
+     * @param invalid what is wrong, by offset, for the records that made the unit invalid; empty
+     *                when it can be trained
      */
-    record Step(List<String> ids, Function<PolicyTrainer, Map<MetricName, Double>> train) {
+    record Step(List<String> ids, Function<PolicyTrainer, Map<MetricName, Double>> train, List<Long> offsets,
+            Map<Long, String> invalid) {
+
+        Step(List<String> ids, Function<PolicyTrainer, Map<MetricName, Double>> train, List<Long> offsets) {
+            this(ids, train, offsets, Map.of());
+        }
+
+        /** A unit not to train: every record of it becomes a dead letter. */
+        static Step refused(List<String> ids, List<Long> offsets, Map<Long, String> invalid) {
+            return new Step(ids, null, offsets, invalid);
+        }
+
+        boolean refused() {
+            return !invalid.isEmpty();
+        }
     }
 }

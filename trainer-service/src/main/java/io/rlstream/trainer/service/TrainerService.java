@@ -95,12 +95,13 @@ public final class TrainerService implements Runnable, AutoCloseable {
 
     /** The input topic and how its records become steps, for the configured mode. */
     private StepInput input(Policy policy) {
+        int vocab = policy.config().vocabSize();
         return switch (config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class)) {
             case PREFERENCE -> new PreferenceStepInput(config.getInt(TrainerServiceConfig.PAIRS_PER_STEP),
-                    config.preferenceLoss());
+                    config.preferenceLoss(), vocab);
             case SFT -> new SftStepInput(config.getInt(TrainerServiceConfig.SFT_PROMPTS_PER_STEP), policy);
-            case RL -> new RlStepInput(() -> version, config.getInt(TrainerServiceConfig.LOSS_MAX_LENGTH));
-            case GROUP -> new GroupStepInput(config.groupObjective(), () -> version);
+            case RL -> new RlStepInput(() -> version, config.getInt(TrainerServiceConfig.LOSS_MAX_LENGTH), vocab);
+            case GROUP -> new GroupStepInput(config.groupObjective(), () -> version, vocab);
         };
     }
 
@@ -159,10 +160,18 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     config.getString(TrainerServiceConfig.MODE), inputTopic,
                     resumed.nextOffset() >= 0 ? "offset " + resumed.nextOffset() : "the beginning",
                     policy.model().getNDManager().getDevice());
+            PolicyTrainer trainer = new PolicyTrainer(policy, reference, trainerConfig);
+            Optional<String> poisoned = trainer.nonFiniteParameter();
+            if (poisoned.isPresent()) {
+                // Never announce non-finite weights: they would reach every generator.
+                metrics.publish(MetricCatalog.TRAINER_PUBLISH_REFUSED, 1);
+                throw new IllegalStateException("refusing to publish or train version " + resumed.state().version()
+                        + " (" + store.folder(resumed.state().version()) + "): non-finite weights in "
+                        + poisoned.get() + "; remove that folder to resume from the checkpoint before it");
+            }
             // Announce the weights we start from (again, after a restart: generators ignore old versions).
             publish(producer, checkpointTopic, store.folder(resumed.state().version()), resumed.state());
             version = resumed.state().version();
-            PolicyTrainer trainer = new PolicyTrainer(policy, reference, trainerConfig);
             resumed.optimizer().ifPresent(trainer::loadOptimizer);
             long step = resumed.state().step();
             long maxSteps = config.getLong(TrainerServiceConfig.MAX_STEPS);
@@ -171,6 +180,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
             long startNanos = System.nanoTime();
             long lastStepEndNanos = startNanos;
             long busyNanos = 0;
+            // The records of units not yet complete, by offset: a refused unit dead-letters each of them.
+            Map<Long, ConsumerRecord<String, byte[]>> held = new HashMap<>();
             while (running.get() && (maxSteps == 0 || step < maxSteps)) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     Optional<StepInput.Step> ready;
@@ -181,21 +192,58 @@ public final class TrainerService implements Runnable, AutoCloseable {
                         // A foreign or unusable record goes to the dead letters; training data is never guessed at.
                         LOG.error("dead letter from {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                                 e.toString());
-                        deadLetters.send(new ProducerRecord<>(catalog.name(Topic.DEAD_LETTERS), record.key(),
-                                DeadLetters.of(SERVICE, record.topic(), record.partition(), record.offset(),
-                                        record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                                        record.value(), "unusable " + input.eventType().getSimpleName() + " record: "
-                                                + e.getMessage(), e)));
+                        deadLetter(deadLetters, record, "unusable " + input.eventType().getSimpleName() + " record: "
+                                + e.getMessage(), e);
                         metrics.publish(MetricCatalog.TRAINER_DEAD_LETTERS, 1);
                         continue;
                     }
+                    held.put(record.offset(), record);
                     if (ready.isEmpty()) {
                         continue;
                     }
-                    step++;
+                    Map<Long, ConsumerRecord<String, byte[]>> unit = new LinkedHashMap<>();
+                    for (long offset : ready.get().offsets()) {
+                        unit.put(offset, held.remove(offset));
+                    }
+                    // Records before this unit's first that no unit took (an sft prompt without an
+                    // answer, a replayed duplicate, a batch that never completes) are not kept for ever.
+                    long first = ready.get().offsets().stream().mapToLong(Long::longValue).min().orElse(record.offset());
+                    held.keySet().removeIf(offset -> offset < first || offset == record.offset());
+                    if (ready.get().refused()) {
+                        // Invalid input: the unit (a batch is one transaction) is not trained, not even in
+                        // part; the next checkpoint's offset lies past it, so a restart does not read it again.
+                        LOG.error("skipped {} from {}-{}: {}", ready.get().ids(), record.topic(), record.partition(),
+                                ready.get().invalid());
+                        refuse(deadLetters, metrics, inputTopic, unit, ready.get(), "invalid input");
+                        metrics.publish(MetricCatalog.TRAINER_INVALID_BATCHES, 1);
+                        continue;
+                    }
+                    long skippedBefore = trainer.skippedUpdates();
+                    long updatesBefore = trainer.optimizerSteps();
                     long now = System.nanoTime();
                     double learningRate = trainer.learningRate();
                     Map<MetricName, Double> stepMetrics = new LinkedHashMap<>(ready.get().train().apply(trainer));
+                    Optional<String> nonFinite = nonFinite(trainer, skippedBefore, stepMetrics);
+                    if (nonFinite.isPresent()) {
+                        // Nothing non-finite is ever checkpointed: undo what the step changed (the weights
+                        // and Adam's state of the last checkpoint, which is the state before this step).
+                        boolean restore = trainer.optimizerSteps() != updatesBefore
+                                || nonFinite.get().contains(NON_FINITE_WEIGHTS);
+                        if (restore) {
+                            restore(trainer, store.folder(version));
+                        }
+                        String what = "non-finite step: " + nonFinite.get() + (restore
+                                ? "; weights and optimizer restored to version " + version
+                                : "; no update applied, weights unchanged") + ", nothing published";
+                        LOG.error("skipped {}: {}", ready.get().ids(), what);
+                        refuse(deadLetters, metrics, inputTopic, unit, ready.get(), what);
+                        metrics.publish(MetricCatalog.TRAINER_NON_FINITE_STEPS, 1);
+                        if (nonFinite.get().contains(NON_FINITE_WEIGHTS)) {
+                            metrics.publish(MetricCatalog.TRAINER_PUBLISH_REFUSED, 1);
+                        }
+                        continue;
+                    }
+                    step++;
                     stepMetrics.put(MetricCatalog.TRAINER_LEARNING_RATE, learningRate);
                     stepMetrics.put(MetricCatalog.TRAINER_STEP_SECONDS, (System.nanoTime() - now) / 1e9);
                     stepMetrics.put(MetricCatalog.TRAINER_ROLLOUTS_PER_SECOND,
@@ -230,6 +278,60 @@ public final class TrainerService implements Runnable, AutoCloseable {
         } catch (org.apache.kafka.common.errors.InterruptException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    static final String NON_FINITE_WEIGHTS = "non-finite weights after the step";
+
+    /**
+     * What is non-finite after a step: an update skipped for a non-finite gradient, the loss, or a
+     * weight (the check before every checkpoint is written and published); empty when all is finite.
+     */
+    static Optional<String> nonFinite(PolicyTrainer trainer, long skippedBefore, Map<MetricName, Double> stepMetrics) {
+        List<String> problems = new java.util.ArrayList<>();
+        if (trainer.skippedUpdates() > skippedBefore) {
+            problems.add((trainer.skippedUpdates() - skippedBefore) + " update(s) skipped for a non-finite gradient");
+        }
+        Double loss = stepMetrics.get(MetricCatalog.TRAINER_LOSS);
+        if (loss != null && !Double.isFinite(loss)) {
+            problems.add("loss " + loss);
+        }
+        trainer.nonFiniteParameter().ifPresent(p -> problems.add(NON_FINITE_WEIGHTS + ": " + p));
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", problems));
+    }
+
+    /** Puts back the weights and Adam's state of a checkpoint (a version with no optimizer file: a fresh one). */
+    static void restore(PolicyTrainer trainer, Path checkpoint) {
+        trainer.policy().loadWeights(checkpoint);
+        Optional<Path> optimizer = CheckpointStore.optimizerFile(checkpoint);
+        if (optimizer.isPresent()) {
+            trainer.loadOptimizer(optimizer.get());
+        } else {
+            trainer.optimizer().close();
+        }
+    }
+
+    /** Every record of a unit not trained becomes a dead letter: its own problem, or the one that sank its unit. */
+    private void refuse(KafkaProducer<String, DeadLetter> deadLetters, MetricsPublisher metrics,
+            String topic, Map<Long, ConsumerRecord<String, byte[]>> unit, StepInput.Step step, String why) {
+        for (Map.Entry<Long, ConsumerRecord<String, byte[]>> entry : unit.entrySet()) {
+            // (a record whose bytes are no longer kept is named by its offset alone)
+            ConsumerRecord<String, byte[]> r = entry.getValue() != null ? entry.getValue()
+                    : new ConsumerRecord<>(topic, 0, entry.getKey(), null, null);
+            String own = step.invalid().get(r.offset());
+            String reason = own != null ? why + ": " + own + " (" + step.ids() + " not trained)"
+                    : why + ": " + step.ids() + " not trained" + (step.invalid().isEmpty() ? ""
+                            : " because of its records at offsets " + step.invalid().keySet());
+            deadLetter(deadLetters, r, reason, null);
+            metrics.publish(MetricCatalog.TRAINER_DEAD_LETTERS, 1);
+        }
+    }
+
+    private void deadLetter(KafkaProducer<String, DeadLetter> deadLetters, ConsumerRecord<String, byte[]> record,
+            String reason, Throwable cause) {
+        deadLetters.send(new ProducerRecord<>(catalog.name(Topic.DEAD_LETTERS), record.key(),
+                DeadLetters.of(SERVICE, record.topic(), record.partition(), record.offset(),
+                        record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
+                        record.value(), reason, cause)));
     }
 
     /** The frozen reference policy: the configured folder, else version 0 of this run, else the initial policy. */
