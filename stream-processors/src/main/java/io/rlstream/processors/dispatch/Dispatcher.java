@@ -249,6 +249,11 @@ public final class Dispatcher implements Runnable {
         return selectorStatus;
     }
 
+    /** Records sent to rl.dead-letters by this run (read on the dispatcher's thread, or after it ends). */
+    long deadLetters() {
+        return deadLetters;
+    }
+
     /** Reads what this and earlier runs dispatched, up to the end of rl.prompt-dispatch as it is now. */
     void catchUp() {
         List<TopicPartition> parts = partitions(dispatchTopic);
