@@ -85,6 +85,9 @@ public final class MetricCatalog {
                     + "docs/algorithms.md#user-feedback).");
     public static final MetricName GROUPING_DEAD_LETTERS = total("grouping.dead_letters", "records", "drops",
             "Records sent to rl.dead-letters.");
+    public static final MetricName GROUPING_CHECKPOINTS_SKIPPED = total("grouping.checkpoints_skipped", "records", "drops",
+            "Records on rl.checkpoints the staleness filter's version tracker could not read (tombstone, undecodable, "
+                    + "another type); logged and skipped, as a global store cannot write dead letters.");
     public static final MetricName GROUPING_BATCHES = total("grouping.batches", "batches", "throughput",
             "Training batches written.");
     public static final MetricName GROUPING_PREFERENCE_PAIRS = total("grouping.preference_pairs", "pairs", "throughput",
@@ -174,6 +177,9 @@ public final class MetricCatalog {
             "Groups accepted into batches.");
     public static final MetricName DISPATCH_LOST = total("dispatch.lost", "groups", "drops",
             "Groups given up on after the generation timeout.");
+    public static final MetricName DISPATCH_DEAD_LETTERS = total("dispatch.dead_letters", "records", "drops",
+            "Records the dispatcher sent to rl.dead-letters (its inputs: rl.prompts, rl.checkpoints, rl.prompt-stats, "
+                    + "rl.training-batches, rl.prompt-dispatch).");
     public static final MetricName DISPATCH_PROMPT_POOL = gauge("dispatch.prompt_pool", "prompts", "throughput",
             "Prompts the dispatcher can choose from.");
     // prompt selection

@@ -15,6 +15,10 @@ import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import java.time.Instant;
 import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -61,8 +65,14 @@ public final class RewardTopology {
      */
     public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes, RewardScorer scorer,
             FeedbackMapping feedback, RewardStats stats) {
+        // rl.prompts is read by a global table, which cannot write dead letters: a record that is not
+        // a Prompt (undecodable, or another type with valid framing) fails to deserialize and is
+        // logged and skipped by the LogAndContinue handler (RewardService), instead of reaching the
+        // join as another type; a tombstone deletes its prompt, as on any compacted topic.
+        Serde<Prompt> promptSerde = serdes.serde(Prompt.class);
         GlobalKTable<String, Prompt> prompts = builder.globalTable(catalog.name(Topic.PROMPTS),
-                Consumed.with(Serdes.String(), serdes.serde(Prompt.class)),
+                Consumed.with(Serdes.String(), Serdes.serdeFrom(promptSerde.serializer(),
+                        checked(promptSerde.deserializer(), Prompt.class))),
                 Materialized.as(PROMPT_STORE));
         Produced<String, Reward> toRewards = Produced.with(Serdes.String(), serdes.serde(Reward.class));
         Produced<String, DeadLetter> toDeadLetters = Produced.with(Serdes.String(), serdes.serde(DeadLetter.class));
@@ -73,7 +83,7 @@ public final class RewardTopology {
         if (feedback != null) {
             Map<String, KStream<String, Decoded<UserFeedback>>> reactions = builder
                     .stream(catalog.name(Topic.FEEDBACK), Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                    .process(() -> new DecodeProcessor<>(serdes.serde(UserFeedback.class).deserializer(),
+                    .process(() -> new DecodeProcessor<>(serdes.serde(UserFeedback.class).deserializer(), UserFeedback.class,
                             f -> unusableFeedback(f, feedback), SERVICE, stats::deadLetter), Named.as("decode-feedback"))
                     .split(Named.as("feedback-"))
                     .branch((key, value) -> value.isDead(), Branched.as("dead"))
@@ -91,13 +101,37 @@ public final class RewardTopology {
         return builder.build();
     }
 
+    /** A deserializer that throws, instead of returning another type, on another event's bytes. */
+    static <T> Deserializer<T> checked(Deserializer<T> deserializer, Class<T> type) {
+        Deserializer<?> raw = deserializer;
+        return new Deserializer<>() {
+            @Override
+            public T deserialize(String topic, byte[] bytes) {
+                return check(topic, raw.deserialize(topic, bytes));
+            }
+
+            @Override
+            public T deserialize(String topic, Headers headers, byte[] bytes) {
+                return check(topic, raw.deserialize(topic, headers, bytes));
+            }
+
+            private T check(String topic, Object value) {
+                if (value != null && !type.isInstance(value)) {
+                    throw new SerializationException("decoded a " + value.getClass().getName() + " where a "
+                            + type.getSimpleName() + " was expected (wrong schema on " + topic + ")");
+                }
+                return type.cast(value);
+            }
+        };
+    }
+
     /** rl.rollouts → rl.rewards: each rollout scored against its prompt, undecodable ones dead-lettered. */
     private static void scoreRollouts(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes,
             RewardScorer scorer, RewardStats stats, GlobalKTable<String, Prompt> prompts, Produced<String, Reward> toRewards,
             Produced<String, DeadLetter> toDeadLetters) {
         KStream<String, Decoded<Rollout>> decoded = builder
                 .stream(catalog.name(Topic.ROLLOUTS), Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(() -> new DecodeProcessor<>(serdes.serde(Rollout.class).deserializer(),
+                .process(() -> new DecodeProcessor<>(serdes.serde(Rollout.class).deserializer(), Rollout.class,
                         RewardTopology::invalidRollout, SERVICE, stats::deadLetter), Named.as("decode-rollouts"));
 
         Map<String, KStream<String, Decoded<Rollout>>> branches = decoded.split(Named.as("rollouts-"))
@@ -117,13 +151,19 @@ public final class RewardTopology {
 
     /**
      * Why a reaction cannot become a reward, or null: it must name the rollout it reacts to (the
-     * RL loop's rollout ids are {@code group_id/sample_index}), and the mapping must give it a reward.
+     * RL loop's rollout ids are {@code group_id/sample_index}), its value, when it has one, must be
+     * finite (whatever its rule: a NaN rating is a broken client, not a thumbs up), and the mapping
+     * must give it a reward.
      */
     static String unusableFeedback(UserFeedback f, FeedbackMapping mapping) {
         String rolloutId = f.getRolloutId();
         if (rolloutId == null || rolloutId.lastIndexOf('/') <= 0) {
             return "feedback on response " + f.getResponseId() + " names no rollout_id of the form group_id/index, "
                     + "so it matches no rollout";
+        }
+        if (f.getValue() != null && !Double.isFinite(f.getValue())) {
+            return "reaction '" + f.getReaction() + "' on rollout " + rolloutId + " has value " + f.getValue()
+                    + "; a rating must be a finite number";
         }
         if (mapping.reward(f.getReaction(), f.getValue()).isEmpty()) {
             return "reaction '" + f.getReaction() + "'" + (f.getValue() == null ? "" : " with value " + f.getValue())

@@ -95,6 +95,29 @@ class FeedbackTopologyTest {
         assertEquals(3, stats.deadLetters());
     }
 
+    /**
+     * Issue 19: a reaction whose value is NaN or infinite is a dead letter with its reason, counted,
+     * whatever its rule: a fixed reward (thumbs_up=1) once took it as a thumbs up, silently.
+     */
+    @Test
+    void reactionsWithANonFiniteValueAreDeadLettersWhateverTheirRule() {
+        feedback.pipeInput("resp-a", reaction("g1/0", "thumbs_up", Double.NaN));
+        feedback.pipeInput("resp-b", reaction("g1/1", "stars", Double.POSITIVE_INFINITY));
+        feedback.pipeInput("resp-c", reaction("g1/2", "thumbs_down", Double.NEGATIVE_INFINITY));
+        // a good reaction after them still becomes a reward
+        feedback.pipeInput("resp-d", reaction("g1/3", "thumbs_up", null));
+        var out = rewards.readValuesToList();
+        assertEquals(List.of("g1/3"), out.stream().map(Reward::getRolloutId).toList());
+        List<DeadLetter> letters = deadLetters.readValuesToList();
+        assertEquals(List.of(0L, 1L, 2L), letters.stream().map(DeadLetter::getSourceOffset).toList());
+        assertEquals("reaction 'thumbs_up' on rollout g1/0 has value NaN; a rating must be a finite number",
+                letters.get(0).getError());
+        assertTrue(letters.get(1).getError().contains("has value Infinity"), letters.get(1).getError());
+        assertTrue(letters.get(2).getError().contains("has value -Infinity"), letters.get(2).getError());
+        assertEquals(catalog.name(Topic.FEEDBACK), letters.get(0).getSourceTopic());
+        assertEquals(3, stats.deadLetters());
+    }
+
     /** reward.score-rollouts = false: no verifier, rl.rollouts is not read, reactions are the rewards. */
     @Test
     void aFeedbackOnlyTopologyReadsNoRolloutsAndStillTurnsReactionsIntoRewards() {

@@ -7,6 +7,7 @@ import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
+import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.processors.curriculum.Choice;
@@ -31,6 +32,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -92,10 +94,11 @@ public final class Dispatcher implements Runnable {
     private final String batchesTopic;
     private final String dispatchTopic;
     private final String deadLettersTopic;
-    private final Deserializer<Prompt> prompts;
-    private final Deserializer<CheckpointPublished> checkpoints;
-    private final Deserializer<PromptStats> promptStats;
-    private final Deserializer<PromptDispatch> dispatches;
+    private final Deserializer<?> prompts;
+    private final Deserializer<?> checkpoints;
+    private final Deserializer<?> promptStats;
+    private final Deserializer<?> dispatches;
+    private final Deserializer<?> batches;
     private final Serializer<PromptDispatch> dispatchBytes;
     private final Serializer<DeadLetter> deadLetterBytes;
     private final Serializer<PromptSelection> selectionBytes;
@@ -109,6 +112,7 @@ public final class Dispatcher implements Runnable {
     private final InFlightGroups groups;
     private long policyVersion;
     private long batchesWritten;
+    private long deadLetters;
     private String lastBatchId;
     private long nextGroup;
     private long nextPartitionRefresh;
@@ -162,6 +166,7 @@ public final class Dispatcher implements Runnable {
         this.checkpoints = serdes.serde(CheckpointPublished.class).deserializer();
         this.promptStats = serdes.serde(PromptStats.class).deserializer();
         this.dispatches = serdes.serde(PromptDispatch.class).deserializer();
+        this.batches = serdes.serde(TrainingBatchGroup.class).deserializer();
         this.dispatchBytes = serdes.serde(PromptDispatch.class).serializer();
         this.deadLetterBytes = serdes.serde(DeadLetter.class).serializer();
         this.selectionBytes = serdes.serde(PromptSelection.class).serializer();
@@ -244,6 +249,11 @@ public final class Dispatcher implements Runnable {
         return selectorStatus;
     }
 
+    /** Records sent to rl.dead-letters by this run (read on the dispatcher's thread, or after it ends). */
+    long deadLetters() {
+        return deadLetters;
+    }
+
     /** Reads what this and earlier runs dispatched, up to the end of rl.prompt-dispatch as it is now. */
     void catchUp() {
         List<TopicPartition> parts = partitions(dispatchTopic);
@@ -255,7 +265,7 @@ public final class Dispatcher implements Runnable {
         Map<TopicPartition, Long> end = consumer.endOffsets(parts);
         while (!stopped && parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
             for (ConsumerRecord<String, byte[]> rec : consumer.poll(POLL)) {
-                PromptDispatch d = decode(rec, dispatches, "PromptDispatch");
+                PromptDispatch d = decode(rec, dispatches, PromptDispatch.class);
                 if (d != null) {
                     groups.dispatched(d.getGroupId(), d.getPromptId(), d.getDispatchedAt().toEpochMilli());
                     selectedByPrompt.merge(d.getPromptId(), 1L, Long::sum);
@@ -331,24 +341,27 @@ public final class Dispatcher implements Runnable {
                 }
                 return;
             }
-            Prompt p = decode(rec, prompts, "Prompt");
+            Prompt p = decode(rec, prompts, Prompt.class);
             if (p != null) {
                 pool.put(p);
             }
         } else if (rec.topic().equals(checkpointsTopic)) {
-            CheckpointPublished c = decode(rec, checkpoints, "CheckpointPublished");
+            CheckpointPublished c = decode(rec, checkpoints, CheckpointPublished.class);
             if (c != null && c.getVersion() > policyVersion) {
                 policyVersion = c.getVersion();
             }
         } else if (rec.topic().equals(batchesTopic)) {
             // A batch's records are contiguous (one transaction, one partition) and keyed by its
-            // id, so a change of key is a new batch; the values need no decoding.
-            if (rec.key() != null && !rec.key().equals(lastBatchId)) {
+            // id, so a change of key is a new batch. Only a new batch's first record is decoded, to
+            // check that it is one (a record of another type or no key must not count as a batch).
+            if (rec.key() == null) {
+                deadLetter(rec, "record has no key where a TrainingBatchGroup keyed by its batch id was expected", null);
+            } else if (!rec.key().equals(lastBatchId) && decode(rec, batches, TrainingBatchGroup.class) != null) {
                 lastBatchId = rec.key();
                 batchesWritten++;
             }
         } else if (rec.topic().equals(promptStatsTopic)) {
-            PromptStats stats = decode(rec, promptStats, "PromptStats");
+            PromptStats stats = decode(rec, promptStats, PromptStats.class);
             if (stats != null) {
                 groups.promptResolved(stats.getPromptId(), stats.getGroups(), stats.getKeptGroups());
                 learn(stats);
@@ -455,28 +468,45 @@ public final class Dispatcher implements Runnable {
                 });
     }
 
-    private <T> T decode(ConsumerRecord<String, byte[]> rec, Deserializer<T> deserializer, String type) {
+    /**
+     * The record's value as a {@code type}, or null after a dead letter. The deserializer's result
+     * is checked, not cast: a registry deserializer returns the class of the writer's schema, so
+     * another event's bytes (valid framing, another schema) decode to another type (issue 19).
+     */
+    private <T> T decode(ConsumerRecord<String, byte[]> rec, Deserializer<?> deserializer, Class<T> type) {
+        String name = type.getSimpleName();
         String error;
         Throwable cause = null;
         if (rec.value() == null) {
-            error = "record has no value (tombstone) where a " + type + " was expected";
+            error = "record has no value (tombstone) where a " + name + " was expected";
         } else {
             try {
-                T value = deserializer.deserialize(rec.topic(), rec.headers(), rec.value());
-                if (value != null) {
-                    return value;
+                Object value = deserializer.deserialize(rec.topic(), rec.headers(), rec.value());
+                if (type.isInstance(value)) {
+                    return type.cast(value);
                 }
-                error = "decoded to null where a " + type + " was expected";
+                error = value == null ? "decoded to null where a " + name + " was expected"
+                        : "decoded a " + typeName(value) + " where a " + name + " was expected (wrong schema on "
+                                + rec.topic() + ")";
             } catch (RuntimeException e) {
-                error = "cannot decode " + rec.value().length + " bytes as a " + type + ": " + e.getMessage();
+                error = "cannot decode " + rec.value().length + " bytes as a " + name + ": " + e.getMessage();
                 cause = e;
             }
         }
+        deadLetter(rec, error, cause);
+        return null;
+    }
+
+    private static String typeName(Object decoded) {
+        return decoded instanceof SpecificRecord r ? r.getSchema().getFullName() : decoded.getClass().getName();
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> rec, String error, Throwable cause) {
+        deadLetters++;
         LOG.warn("dead letter from {}-{}@{}: {}", rec.topic(), rec.partition(), rec.offset(), error);
         byte[] key = rec.key() == null ? null : rec.key().getBytes(StandardCharsets.UTF_8);
         DeadLetter letter = DeadLetters.of(SERVICE, rec.topic(), rec.partition(), rec.offset(), key, rec.value(), error, cause);
         producer.send(new ProducerRecord<>(deadLettersTopic, rec.key(), deadLetterBytes.serialize(deadLettersTopic, letter)));
-        return null;
     }
 
     private void publishMetrics() {
@@ -488,6 +518,7 @@ public final class Dispatcher implements Runnable {
         metrics.publish(MetricCatalog.DISPATCH_IN_FLIGHT, groups.inFlight());
         metrics.publish(MetricCatalog.DISPATCH_ACCEPTED, groups.accepted());
         metrics.publish(MetricCatalog.DISPATCH_LOST, groups.lost());
+        metrics.publish(MetricCatalog.DISPATCH_DEAD_LETTERS, deadLetters);
         metrics.publish(MetricCatalog.DISPATCH_PROMPT_POOL, pool.size());
         metrics.publish(MetricCatalog.DISPATCH_POLICY_VERSION, policyVersion);
         metrics.publish(MetricCatalog.DISPATCH_BATCHES_AHEAD, batchesWritten - policyVersion);

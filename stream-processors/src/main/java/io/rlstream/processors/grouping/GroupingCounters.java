@@ -27,6 +27,7 @@ public final class GroupingCounters {
     public static final String FEEDBACK_MERGED = "feedback_merged";
     public static final String GENERATION_CAP_HITS = "generation_cap_hits";
     public static final String ROLLOUTS_MISSING = "rollouts_missing";
+    public static final String CHECKPOINTS_SKIPPED = "checkpoints_skipped";
 
     /**
      * The catalogued metric of each counter (groups_dropped_REASON: a member of the dropped family).
@@ -42,6 +43,7 @@ public final class GroupingCounters {
             Map.entry(FEEDBACK_MERGED, MetricCatalog.GROUPING_FEEDBACK_MERGED),
             Map.entry(GENERATION_CAP_HITS, MetricCatalog.GROUPING_GENERATION_CAP_HITS),
             Map.entry(ROLLOUTS_MISSING, MetricCatalog.GROUPING_ROLLOUTS_MISSING),
+            Map.entry(CHECKPOINTS_SKIPPED, MetricCatalog.GROUPING_CHECKPOINTS_SKIPPED),
             Map.entry(FilterStats.GROUPS_COMPLETED, MetricCatalog.GROUPING_GROUPS_COMPLETED),
             Map.entry(FilterStats.GROUPS_KEPT, MetricCatalog.GROUPING_GROUPS_KEPT),
             Map.entry(FilterStats.GROUPS_TIMED_OUT, MetricCatalog.GROUPING_GROUPS_TIMED_OUT),

@@ -116,7 +116,7 @@ public final class GroupingTopology {
                             Serdes.String(), Serdes.Long()).withLoggingDisabled(),
                     inputs.name(Topic.CHECKPOINTS), Consumed.with(Serdes.String(), Serdes.ByteArray()),
                     () -> new PolicyVersionTracker(inputs.name(Topic.CHECKPOINTS),
-                            serdes.serde(CheckpointPublished.class).deserializer()));
+                            serdes.serde(CheckpointPublished.class).deserializer(), counters));
         }
 
         KStream<String, Routed<SpecificRecord>> decoded = builder

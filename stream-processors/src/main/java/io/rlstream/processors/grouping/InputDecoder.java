@@ -17,7 +17,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * Decodes rollouts and rewards inside the topology, so bad input becomes a dead letter with its
  * source position and the stream keeps going (docs/architecture.md#rules-every-service-keeps, rule 3). Two kinds of bad input:
  * <ul>
- *   <li>a record that cannot be placed in a group (undecodable, no key, group_id other than the
+ *   <li>a record that cannot be placed in a group (undecodable, tombstone, of another Avro type, no key, group_id other than the
  *       key, group_size &lt; 1, sample_index out of range): a dead letter only;</li>
  *   <li>a sample that can be placed but is unusable (an OK reward with a non-finite score, an OK
  *       rollout whose logprobs do not match its tokens): a dead letter, and the sample goes on
@@ -27,8 +27,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 final class InputDecoder implements Processor<String, byte[], String, Routed<SpecificRecord>> {
 
     private final String rolloutsTopic;
-    private final Deserializer<Rollout> rollouts;
-    private final Deserializer<Reward> rewards;
+    // Wildcards: what a deserializer returns is checked, not cast (a cast would throw on a wrong type).
+    private final Deserializer<?> rollouts;
+    private final Deserializer<?> rewards;
     private final String service;
     private final GroupingCounters counters;
     private ProcessorContext<String, Routed<SpecificRecord>> context;
@@ -56,19 +57,28 @@ final class InputDecoder implements Processor<String, byte[], String, Routed<Spe
             reject(record, meta, "record has no value (tombstone) where a " + type + " was expected", null);
             return;
         }
-        SpecificRecord value;
+        // Decoded as Object and type-checked here: a registry deserializer returns the class of the
+        // writer's schema, so a Reward's bytes on rl.rollouts (valid framing, another schema) decode
+        // to a Reward, and a cast would throw outside this try and stop the Streams client (issue 19).
+        Object decoded;
         try {
-            value = isRollout
+            decoded = isRollout
                     ? rollouts.deserialize(meta.topic(), record.headers(), record.value())
                     : rewards.deserialize(meta.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {
             reject(record, meta, "cannot decode " + record.value().length + " bytes as a " + type + ": " + e.getMessage(), e);
             return;
         }
-        if (value == null) {
+        if (decoded == null) {
             reject(record, meta, "decoded to null where a " + type + " was expected", null);
             return;
         }
+        if (!(isRollout ? decoded instanceof Rollout : decoded instanceof Reward)) {
+            reject(record, meta, "decoded a " + typeName(decoded) + " where a " + type + " was expected (wrong schema on "
+                    + meta.topic() + ")", null);
+            return;
+        }
+        SpecificRecord value = (SpecificRecord) decoded;
         String error = value instanceof Rollout r ? unplaceable(record.key(), r) : unplaceable(record.key(), (Reward) value);
         if (error != null) {
             reject(record, meta, error, null);
@@ -150,6 +160,11 @@ final class InputDecoder implements Processor<String, byte[], String, Routed<Spe
                     .build();
         }
         return w;
+    }
+
+    /** The Avro schema's full name of a decoded value, else its class name. */
+    static String typeName(Object decoded) {
+        return decoded instanceof SpecificRecord r ? r.getSchema().getFullName() : decoded.getClass().getName();
     }
 
     private void reject(Record<String, byte[]> record, RecordMetadata meta, String error, Throwable cause) {

@@ -13,20 +13,24 @@ import org.slf4j.LoggerFactory;
  * Keeps the newest policy version announced on rl.checkpoints in the global
  * {@link GroupingTopology#POLICY_VERSION_STORE}, for the staleness filter. Versions only grow
  * (the trainer counts its steps), so the store keeps the maximum seen. A record that cannot be
- * read is logged and skipped: the trainer's own dead letters cover its output, and a global
- * store cannot forward to rl.dead-letters.
+ * read (tombstone, undecodable, another Avro type, a negative version) is logged, counted
+ * ({@link GroupingCounters#CHECKPOINTS_SKIPPED}) and skipped: a global store cannot forward to
+ * rl.dead-letters, and the trainer's own dead letters cover its output.
  */
 final class PolicyVersionTracker implements Processor<String, byte[], Void, Void> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyVersionTracker.class);
 
     private final String topic;
-    private final Deserializer<CheckpointPublished> checkpoints;
+    // A wildcard: what the deserializer returns is checked, not cast.
+    private final Deserializer<?> checkpoints;
+    private final GroupingCounters counters;
     private KeyValueStore<String, Long> store;
 
-    PolicyVersionTracker(String topic, Deserializer<CheckpointPublished> checkpoints) {
+    PolicyVersionTracker(String topic, Deserializer<CheckpointPublished> checkpoints, GroupingCounters counters) {
         this.topic = topic;
         this.checkpoints = checkpoints;
+        this.counters = counters;
     }
 
     @Override
@@ -36,14 +40,30 @@ final class PolicyVersionTracker implements Processor<String, byte[], Void, Void
 
     @Override
     public void process(Record<String, byte[]> record) {
+        long version = -1;
+        String problem = null;
         if (record.value() == null) {
-            return;
+            problem = "record has no value (tombstone)";
+        } else {
+            try {
+                Object decoded = checkpoints.deserialize(topic, record.headers(), record.value());
+                if (decoded instanceof CheckpointPublished c) {
+                    version = c.getVersion();
+                    if (version < 0) {
+                        problem = "version " + version + "; expected >= 0";
+                    }
+                } else {
+                    problem = decoded == null ? "decoded to null where a CheckpointPublished was expected"
+                            : "decoded a " + InputDecoder.typeName(decoded) + " where a CheckpointPublished was expected";
+                }
+            } catch (RuntimeException e) {
+                problem = "cannot decode " + record.value().length + " bytes as a CheckpointPublished: " + e;
+            }
         }
-        long version;
-        try {
-            version = checkpoints.deserialize(topic, record.value()).getVersion();
-        } catch (RuntimeException e) {
-            LOG.warn("skipping a checkpoint announcement that cannot be read ({}): {}", record.key(), e.toString());
+        if (problem != null) {
+            counters.increment(GroupingCounters.CHECKPOINTS_SKIPPED);
+            LOG.warn("skipping a checkpoint announcement on {} that cannot be used (key {}): {}", topic, record.key(),
+                    problem);
             return;
         }
         Long current = store.get(GroupingTopology.POLICY_VERSION_KEY);

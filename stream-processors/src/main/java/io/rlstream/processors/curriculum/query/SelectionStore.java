@@ -13,6 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -74,12 +78,41 @@ public final class SelectionStore implements AutoCloseable {
 
     /** One global table over rl.prompt-selection, keyed by prompt_id, materialised as {@value #STORE}. */
     public static Topology topology(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes) {
+        // A record that is not a PromptSelection (another type with valid registry framing decodes
+        // to its writer's class) fails to deserialize and is logged and skipped (LogAndContinue,
+        // below) instead of reaching a query as another type (issue 19).
+        Serde<PromptSelection> selections = serdes.serde(PromptSelection.class);
         builder.globalTable(catalog.name(Topic.PROMPT_SELECTION),
-                Consumed.with(Serdes.String(), serdes.serde(PromptSelection.class)),
+                Consumed.with(Serdes.String(), Serdes.serdeFrom(selections.serializer(),
+                        checked(selections.deserializer(), PromptSelection.class))),
                 Materialized.<String, PromptSelection, KeyValueStore<Bytes, byte[]>>as(STORE)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(serdes.serde(PromptSelection.class)));
         return builder.build();
+    }
+
+    /** A deserializer that throws, instead of returning another type, on another event's bytes. */
+    static <T> Deserializer<T> checked(Deserializer<T> deserializer, Class<T> type) {
+        Deserializer<?> raw = deserializer;
+        return new Deserializer<>() {
+            @Override
+            public T deserialize(String topic, byte[] bytes) {
+                return check(topic, raw.deserialize(topic, bytes));
+            }
+
+            @Override
+            public T deserialize(String topic, Headers headers, byte[] bytes) {
+                return check(topic, raw.deserialize(topic, headers, bytes));
+            }
+
+            private T check(String topic, Object value) {
+                if (value != null && !type.isInstance(value)) {
+                    throw new SerializationException("decoded a " + value.getClass().getName() + " where a "
+                            + type.getSimpleName() + " was expected (wrong schema on " + topic + ")");
+                }
+                return type.cast(value);
+            }
+        };
     }
 
     static Properties streamsProperties(Map<String, Object> clientProps, String applicationId, Path stateDir) {

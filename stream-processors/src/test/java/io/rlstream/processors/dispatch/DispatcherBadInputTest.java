@@ -1,0 +1,191 @@
+package io.rlstream.processors.dispatch;
+
+import static io.rlstream.processors.dispatch.DispatcherTest.dispatched;
+import static io.rlstream.processors.dispatch.DispatcherTest.prompt;
+import static io.rlstream.processors.dispatch.DispatcherTest.stats;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rlstream.events.CheckpointPublished;
+import io.rlstream.events.DeadLetter;
+import io.rlstream.events.Reward;
+import io.rlstream.events.SampleStatus;
+import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.processors.BadRecord;
+import io.rlstream.processors.curriculum.UniformSelector;
+import io.rlstream.schemas.SerdeFactory;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.testkit.RegistryFixture;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Issue 19: the five generic bad records (undecodable bytes, unknown schema id, empty value,
+ * tombstone, another Avro type with valid registry framing) on each input of the dispatcher are
+ * dead letters with their reason and position, the dispatcher's thread goes on (no exception out of
+ * {@code step}/{@code catchUp}), and a good record after them still counts. The real schema
+ * registry's serdes (only they decode another event's bytes to another class); Kafka's mock
+ * clients, as {@link DispatcherTest}.
+ */
+class DispatcherBadInputTest {
+
+    private static final TopicCatalog CATALOG = TopicCatalog.defaults();
+    private static final List<Topic> INPUTS = List.of(Topic.PROMPTS, Topic.CHECKPOINTS, Topic.PROMPT_STATS,
+            Topic.TRAINING_BATCHES, Topic.PROMPT_DISPATCH);
+
+    private final SerdeFactory serdes = RegistryFixture.serdes();
+    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    private final MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+            new ByteArraySerializer());
+    private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+    /** What the admission policy last saw: the dispatcher's counts. */
+    private final AtomicReference<DispatchState> state = new AtomicReference<>();
+
+    private Dispatcher dispatcher() {
+        Map<TopicPartition, Long> beginning = new HashMap<>();
+        for (Topic t : INPUTS) {
+            String topic = CATALOG.name(t);
+            consumer.updatePartitions(topic, List.of(new PartitionInfo(topic, 0, Node.noNode(), new Node[0], new Node[0])));
+            beginning.put(new TopicPartition(topic, 0), 0L);
+        }
+        consumer.updateBeginningOffsets(beginning);
+        consumer.updateEndOffsets(beginning);
+        DispatchSettings settings = new DispatchSettings(2, 4, 0.7f, 5, 42, 1);
+        AdmissionPolicy budget = new InFlightBudget(4);
+        return new Dispatcher(settings, s -> {
+            state.set(s);
+            return budget.admissible(s);
+        }, new UniformSelector(), CATALOG, serdes, consumer, producer, null, 60_000, "run1");
+    }
+
+    private void next(String topic, String key, byte[] bytes) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        long offset = nextOffset.merge(tp, 1L, Long::sum) - 1;
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(topic, 0, offset, key, bytes)));
+    }
+
+    private <T extends SpecificRecord> byte[] bytes(String topic, T value) {
+        @SuppressWarnings("unchecked")
+        Class<T> type = (Class<T>) value.getClass();
+        return serdes.serde(type).serializer().serialize(topic, value);
+    }
+
+    private List<DeadLetter> deadLetters() {
+        String topic = CATALOG.name(Topic.DEAD_LETTERS);
+        return producer.history().stream().filter(r -> r.topic().equals(topic))
+                .map(r -> serdes.serde(DeadLetter.class).deserializer().deserialize(topic, r.value())).toList();
+    }
+
+    private long dispatches() {
+        return producer.history().stream().filter(r -> r.topic().equals(CATALOG.name(Topic.PROMPT_DISPATCH))).count();
+    }
+
+    /** The type each input carries, as dead letters name it. */
+    private static String expected(Topic input) {
+        return switch (input) {
+            case PROMPTS -> "Prompt";
+            case CHECKPOINTS -> "CheckpointPublished";
+            case PROMPT_STATS -> "PromptStats";
+            case TRAINING_BATCHES -> "TrainingBatchGroup";
+            case PROMPT_DISPATCH -> "PromptDispatch";
+            default -> throw new IllegalArgumentException(input.toString());
+        };
+    }
+
+    /** A good record of each input. */
+    private SpecificRecord good(Topic input) {
+        return switch (input) {
+            case PROMPTS -> prompt("a");
+            case CHECKPOINTS -> CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(7)
+                    .setUri("file:/ckpt/7").setStep(7).setCreatedAt(Instant.EPOCH).build();
+            case PROMPT_STATS -> stats("a", 1);
+            case TRAINING_BATCHES -> TrainingBatchGroup.newBuilder().setBatchId("b1").setBatchSequence(0).setGroupIndex(0)
+                    .setBatchGroups(1).setBatchSamples(0).setMinPolicyVersion(0).setMaxPolicyVersion(0)
+                    .setFilterStats(Map.of()).setGroupId("g").setPromptId("a").setEstimator("grpo").setSamples(List.of())
+                    .setCreatedAt(Instant.EPOCH).build();
+            case PROMPT_DISPATCH -> dispatched("old-0");
+            default -> throw new IllegalArgumentException(input.toString());
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"PROMPTS", "CHECKPOINTS", "PROMPT_STATS", "TRAINING_BATCHES", "PROMPT_DISPATCH"})
+    void everyGenericBadRecordIsADeadLetterAndAGoodRecordStillCounts(Topic input) {
+        String topic = CATALOG.name(input);
+        // another event's bytes with valid framing: a Reward (on rl.prompts), a Prompt elsewhere
+        SpecificRecord wrong = input == Topic.PROMPTS
+                ? Reward.newBuilder().setRolloutId("g/0").setGroupId("g").setPromptId("a").setScore(1).setStatus(SampleStatus.OK)
+                        .setVerifier("test").setScoredAt(Instant.EPOCH).build()
+                : prompt("x");
+        List<BadRecord> sent = new ArrayList<>();
+        for (BadRecord bad : BadRecord.values()) {
+            next(topic, "x", bad.bytes(serdes, topic, wrong));
+            sent.add(bad);
+        }
+        // the same wrong record again (a replay): a dead letter again, never a stop
+        next(topic, "x", BadRecord.WRONG_TYPE.bytes(serdes, topic, wrong));
+        sent.add(BadRecord.WRONG_TYPE);
+        next(topic, "y", bytes(topic, good(input)));
+        int records = sent.size() + 1;
+
+        Dispatcher d = dispatcher();
+        if (input == Topic.PROMPT_DISPATCH) {
+            consumer.updateEndOffsets(Map.of(new TopicPartition(topic, 0), (long) records));
+        }
+        d.catchUp();
+        if (input != Topic.PROMPTS) {
+            next(CATALOG.name(Topic.PROMPTS), "a", bytes(CATALOG.name(Topic.PROMPTS), prompt("a")));
+        }
+        for (int i = 0; i < records + 3; i++) {
+            d.step();
+        }
+
+        // On rl.prompts, a compacted topic, a tombstone is the deletion of its key's prompt: no dead letter.
+        List<Integer> deadOffsets = new ArrayList<>();
+        for (int offset = 0; offset < sent.size(); offset++) {
+            if (!(input == Topic.PROMPTS && sent.get(offset) == BadRecord.TOMBSTONE)) {
+                deadOffsets.add(offset);
+            }
+        }
+        List<DeadLetter> letters = deadLetters();
+        assertEquals(deadOffsets.size(), letters.size(), letters.toString());
+        for (int i = 0; i < letters.size(); i++) {
+            DeadLetter letter = letters.get(i);
+            BadRecord bad = sent.get(deadOffsets.get(i));
+            assertEquals(topic, letter.getSourceTopic());
+            assertEquals(0, letter.getSourcePartition());
+            assertEquals(deadOffsets.get(i), (int) letter.getSourceOffset(), bad + " at its offset");
+            assertEquals(Dispatcher.SERVICE, letter.getService());
+            assertTrue(bad.explains(letter.getError(), expected(input), wrong.getSchema().getFullName()),
+                    bad + ": " + letter.getError());
+        }
+        assertEquals(letters.size(), d.deadLetters(), "counted for dispatch.dead_letters");
+
+        // the good record still counts
+        Dispatcher.Snapshot snap = d.snapshot();
+        assertTrue(dispatches() > 0, "prompt a is dispatched");
+        switch (input) {
+            case CHECKPOINTS -> assertEquals(7, snap.policyVersion());
+            case PROMPT_STATS -> assertEquals(1, snap.completed());
+            case TRAINING_BATCHES -> assertEquals(1, state.get().batchesWritten(), "only the good batch counts");
+            case PROMPT_DISPATCH -> assertEquals(1 + dispatches(), snap.dispatched(), "old-0 and this run's");
+            default -> assertEquals(1, snap.promptPool(), "prompt a in the pool");
+        }
+    }
+}
