@@ -65,7 +65,8 @@ public final class CheckpointFollower implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(timeout)) {
             CheckpointPublished c;
             try {
-                Object decoded = decoder.deserialize(r.topic(), r.headers(), r.value());
+                Object decoded = r.value() == null || r.value().length == 0 ? null
+                        : decoder.deserialize(r.topic(), r.headers(), r.value());
                 if (decoded == null) {
                     throw new IllegalArgumentException("empty record (no CheckpointPublished)");
                 }

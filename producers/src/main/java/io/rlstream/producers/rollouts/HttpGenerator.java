@@ -204,7 +204,17 @@ final class HttpGenerator implements RolloutGenerator {
 
     @Override
     public WeightSync load(CheckpointPublished checkpoint) throws InterruptedException {
-        Path dir = check == null ? CheckpointCheck.folder(checkpoint) : check.verify(checkpoint);
+        Path dir;
+        try {
+            dir = Path.of(URI.create(checkpoint.getUri()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("uri '" + checkpoint.getUri() + "' is not a file URI: " + e.getMessage(), e);
+        }
+        if (java.nio.file.Files.isDirectory(dir)) {
+            // a folder this worker sees is checked whole before the server is asked (a server would load NaN weights);
+            // one it does not see is the server's to judge (the folders need only be shared with the server)
+            check.verify(checkpoint);
+        }
         long start = System.nanoTime();
         String failure = sync(dir, checkpoint.getVersion());
         if (failure == null) {

@@ -145,22 +145,29 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
             consumer.subscribe(List.of(dispatchTopic));
             long firstWorkNanos = -1;
             long busyNanos = 0;
-            long announced = loaded.getVersion();
             try {
                 while (running.get()) {
                     checkpoints.poll(Duration.ZERO);
                     out.undecodable(checkpoints);
-                    for (CheckpointFollower.Announcement a : checkpoints.newerThan(announced)) {
+                    for (CheckpointFollower.Announcement a : checkpoints.newerThan(generator.servedVersion())) {
+                        RolloutGenerator.WeightSync sync;
                         try {
-                            loadCheckpoint(generator, a.checkpoint(), metrics, workerId);
+                            sync = loadCheckpoint(generator, a.checkpoint(), metrics, workerId);
                         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                             // the checkpoint itself is bad: the old weights stay, an older announcement newer than them may load
                             checkpoints.reject(a);
                             out.rejected(a, e);
                             continue;
                         }
-                        // one load per announced version: a failed sync is not repeated, the next checkpoint tries again
-                        announced = a.checkpoint().getVersion();
+                        if (!sync.ok()) {
+                            // the server could not load it (the reason is logged and counted): not repeated, nor are the
+                            // older announcements it superseded; the next checkpoint tries again
+                            for (CheckpointFollower.Announcement older : checkpoints.newerThan(generator.servedVersion())) {
+                                if (older.checkpoint().getVersion() <= a.checkpoint().getVersion()) {
+                                    checkpoints.reject(older);
+                                }
+                            }
+                        }
                         break;
                     }
                     ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
@@ -177,7 +184,8 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                     for (ConsumerRecord<String, byte[]> r : records) {
                         offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                         try {
-                            Object decoded = dispatchDecoder.deserialize(r.topic(), r.headers(), r.value());
+                            Object decoded = r.value() == null || r.value().length == 0 ? null
+                                    : dispatchDecoder.deserialize(r.topic(), r.headers(), r.value());
                             if (decoded == null) {
                                 throw new IllegalArgumentException("empty record (no PromptDispatch)");
                             }
@@ -285,11 +293,13 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
     }
 
     /** Loads an announced checkpoint; a server that fails keeps its old version, which the log and metrics say. */
-    private void loadCheckpoint(RolloutGenerator generator, CheckpointPublished checkpoint, MetricsPublisher metrics,
-            String workerId) throws InterruptedException {
+    private RolloutGenerator.WeightSync loadCheckpoint(RolloutGenerator generator, CheckpointPublished checkpoint,
+            MetricsPublisher metrics, String workerId) throws InterruptedException {
         RolloutGenerator.WeightSync sync = generator.load(checkpoint);
         if (!sync.remote()) {
-            return;
+            LOG.info("{}: loaded policy version {} in {} s", workerId, checkpoint.getVersion(),
+                    String.format("%.2f", sync.seconds()));
+            return sync;
         }
         long served = generator.servedVersion();
         metrics.publish(MetricCatalog.WORKER_WEIGHT_SYNC_SECONDS, sync.seconds(), -1, served,
@@ -303,6 +313,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                     Map.of("worker", workerId));
             LOG.warn("{}: weight sync failed, the server keeps serving version {}: {}", workerId, served, sync.failure());
         }
+        return sync;
     }
 
     /**

@@ -83,9 +83,10 @@ class RolloutWorkerBadInputIT {
 
         try (PipelineFixture pipeline = PipelineFixture.start(new TopicCatalog("bc.", 1));
                 Policy score1 = Policy.load(good1); Policy score2 = Policy.load(good2)) {
-            // history before the worker starts: a good version 1 (offset 0), a forged version 5 at a missing folder (offset 1)
+            // history before the worker starts: a good version 1 (offset 0), a forged version 1000 at a missing folder
+            // (offset 1): it must neither stop the start nor hide the lower versions announced after it
             pipeline.send(Topic.CHECKPOINTS, "demo", announce(1, good1));
-            pipeline.send(Topic.CHECKPOINTS, "demo", announce(5, dir.resolve("missing")));
+            pipeline.send(Topic.CHECKPOINTS, "demo", announce(1000, dir.resolve("missing")));
             Map<String, Object> settings = pipeline.serviceSettings();
             settings.put(WorkerConfig.WORKER_ID, "bad-ckpt");
             RolloutWorker worker = new RolloutWorker(new WorkerConfig(settings));
@@ -94,7 +95,7 @@ class RolloutWorkerBadInputIT {
             try {
                 DeadLetter missing = awaitDeadLetter(pipeline, d -> d.getSourceOffset() == 1);
                 assertEquals(pipeline.topic(Topic.CHECKPOINTS), missing.getSourceTopic());
-                assertTrue(missing.getError().contains("version 5") && missing.getError().contains("does not exist"),
+                assertTrue(missing.getError().contains("version 1000") && missing.getError().contains("does not exist"),
                         missing.getError());
                 pipeline.sendAll(Topic.PROMPT_DISPATCH, PromptDispatch::getGroupId, List.of(dispatch("a1", "1+2=", 2)));
                 for (Rollout r : awaitGroups(pipeline, List.of("a1"), 2)) {
@@ -110,7 +111,7 @@ class RolloutWorkerBadInputIT {
                 pipeline.sendBytes(Topic.CHECKPOINTS, "demo", new byte[] {0, 1, 2, 3, 4, 5, 6});
                 pipeline.sendBytes(Topic.CHECKPOINTS, "demo", new byte[0]);
                 Map<Long, String> expected = Map.of(2L, "truncat", 3L, "has shape", 4L, "non-finite", 5L,
-                        "invalid checkpoint announcement", 6L, "invalid checkpoint announcement");
+                        "invalid checkpoint announcement", 6L, "empty record");
                 for (Map.Entry<Long, String> e : expected.entrySet()) {
                     DeadLetter d = awaitDeadLetter(pipeline, x -> x.getSourceOffset() == e.getKey());
                     assertTrue(d.getError().contains(e.getValue()), e.getKey() + ": " + d.getError());
@@ -127,7 +128,7 @@ class RolloutWorkerBadInputIT {
                     assertServedBy(score1, r);
                 }
 
-                // a later good checkpoint (below the forged 5's successors, above the last good) still loads
+                // a later good checkpoint (below the forged 1000, above the last good) still loads
                 pipeline.send(Topic.CHECKPOINTS, "demo", announce(9, good2));
                 Thread.sleep(1500);
                 pipeline.sendAll(Topic.PROMPT_DISPATCH, PromptDispatch::getGroupId, List.of(dispatch("c1", "5+5=", 2)));
