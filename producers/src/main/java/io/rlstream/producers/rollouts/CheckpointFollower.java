@@ -102,6 +102,17 @@ public final class CheckpointFollower implements AutoCloseable {
                 .sorted(Comparator.comparingLong((Announcement a) -> a.checkpoint().getVersion()).reversed()).toList();
     }
 
+    /** Drops the announcements of versions up to {@code version} (superseded once it is loaded), so memory stays bounded. */
+    public void forgetUpTo(long version) {
+        known.removeIf(a -> {
+            boolean gone = a.checkpoint().getVersion() <= version;
+            if (gone) {
+                rejected.remove(id(a));
+            }
+            return gone;
+        });
+    }
+
     /** Never offers {@code a} again (its checkpoint did not load). */
     public void reject(Announcement a) {
         rejected.add(id(a));

@@ -130,8 +130,14 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
             CheckpointPublished loaded;
             RolloutGenerator generator;
             if (!model.isBlank()) {
-                loaded = startingModel(Path.of(model));
-                generator = openGenerator(loaded, true);
+                try {
+                    loaded = startingModel(Path.of(model));
+                    generator = openGenerator(loaded, true);
+                } catch (IllegalStateException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException(WorkerConfig.MODEL + " " + model + " does not load: " + e.getMessage(), e);
+                }
             } else {
                 Opened opened = openFromTopic(checkpoints, out);
                 if (opened == null) {
@@ -159,7 +165,9 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                             out.rejected(a, e);
                             continue;
                         }
-                        if (!sync.ok()) {
+                        if (sync.ok()) {
+                            checkpoints.forgetUpTo(generator.servedVersion());
+                        } else {
                             // the server could not load it (the reason is logged and counted): not repeated, nor are the
                             // older announcements it superseded; the next checkpoint tries again
                             for (CheckpointFollower.Announcement older : checkpoints.newerThan(generator.servedVersion())) {

@@ -164,6 +164,19 @@ class RolloutWorkerBadInputIT {
                     line);
             DeadLetter d = awaitDeadLetter(pipeline, x -> x.getSourceOffset() == 0);
             assertTrue(d.getError().contains("does not exist"), d.getError());
+
+            // a worker.model folder that does not load: the same, one line naming the setting
+            settings.put(WorkerConfig.MODEL, dir.resolve("no-model").toString());
+            RolloutWorker second = new RolloutWorker(new WorkerConfig(settings));
+            Thread secondThread = new Thread(second, "worker-2");
+            secondThread.setUncaughtExceptionHandler((t, e) -> { });
+            secondThread.start();
+            secondThread.join(60_000);
+            assertFalse(secondThread.isAlive());
+            assertNotNull(second.failure());
+            String modelLine = second.failure().getMessage();
+            assertTrue(modelLine.startsWith("worker.model ") && modelLine.contains("does not load") && !modelLine.contains("\n"),
+                    modelLine);
         }
     }
 
