@@ -3,8 +3,6 @@ package io.rlstream.producers.rollouts;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
