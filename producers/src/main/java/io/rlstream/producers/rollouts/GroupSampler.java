@@ -81,6 +81,12 @@ public final class GroupSampler {
         try {
             generations = policy.sample(prompts, first.getMaxNewTokens(), first.getTemperature(), random.nextLong());
         } catch (RuntimeException e) {
+            if (dispatches.size() > 1) {
+                // one group that cannot be generated (a prompt too long for the context...) must not fail the others
+                List<Rollout> each = new ArrayList<>();
+                dispatches.forEach(d -> each.addAll(sampleSameSettings(policy, version, List.of(d), encodedPrompts)));
+                return each;
+            }
             List<Rollout> failed = new ArrayList<>();
             dispatches.forEach(d -> failed.addAll(failed(d, version, "generation failed: " + e)));
             return failed;

@@ -61,11 +61,13 @@ final class HttpGenerator implements RolloutGenerator {
     private final Duration syncTimeout;
     private final ExecutorService requests;
     private final Random random;
+    private final CheckpointCheck check;
     private volatile long version;
 
     HttpGenerator(String generatorId, long seed, ServerProtocol protocol, ServerCalls calls, HfTokenizer tokenizer,
             PromptRenderer renderer, int[] stopTokenIds, String model, int maxConcurrency, Duration requestTimeout,
-            Duration syncTimeout, long startVersion) {
+            Duration syncTimeout, long startVersion, CheckpointCheck check) {
+        this.check = check;
         this.generatorId = generatorId;
         this.protocol = protocol;
         this.calls = calls;
@@ -97,6 +99,12 @@ final class HttpGenerator implements RolloutGenerator {
         HfTokenizer tokenizer;
         DecoderConfig decoder;
         GenerationConfig generation;
+        CheckpointCheck check;
+        try {
+            check = CheckpointCheck.ofFolder(modelFolder);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read the weights' headers of " + modelFolder + ": " + e.getMessage(), e);
+        }
         try {
             tokenizer = HfTokenizer.load(modelFolder);
             decoder = DecoderConfig.read(modelFolder);
@@ -112,7 +120,7 @@ final class HttpGenerator implements RolloutGenerator {
                 calls, tokenizer, new PromptRenderer(tokenizer, config.chatTemplateUse(), config.enableThinking(),
                         decoder.vocabSize()), stopTokenIds(decoder, generation), config.getString(WorkerConfig.SERVED_MODEL),
                 config.getInt(WorkerConfig.MAX_CONCURRENCY), timeout,
-                Duration.ofMillis(config.getLong(WorkerConfig.SYNC_TIMEOUT_MS)), version);
+                Duration.ofMillis(config.getLong(WorkerConfig.SYNC_TIMEOUT_MS)), version, check);
     }
 
     /** As the local policy stops: generation_config.json's eos_token_id, else config.json's (Policy.stopTokenIds). */
@@ -196,7 +204,17 @@ final class HttpGenerator implements RolloutGenerator {
 
     @Override
     public WeightSync load(CheckpointPublished checkpoint) throws InterruptedException {
-        Path dir = Path.of(URI.create(checkpoint.getUri()));
+        Path dir;
+        try {
+            dir = Path.of(URI.create(checkpoint.getUri()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("uri '" + checkpoint.getUri() + "' is not a file URI: " + e.getMessage(), e);
+        }
+        if (java.nio.file.Files.isDirectory(dir)) {
+            // a folder this worker sees is checked whole before the server is asked (a server would load NaN weights);
+            // one it does not see is the server's to judge (the folders need only be shared with the server)
+            check.verify(checkpoint);
+        }
         long start = System.nanoTime();
         String failure = sync(dir, checkpoint.getVersion());
         if (failure == null) {

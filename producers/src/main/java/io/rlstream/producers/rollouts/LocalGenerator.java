@@ -4,20 +4,34 @@ import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
 import io.rlstream.model.Policy;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 
-/** generate.backend = local: the checkpoint's weights in this process, sampled by {@link GroupSampler}. */
+/**
+ * generate.backend = local: the checkpoint's weights in this process, sampled by {@link GroupSampler}.
+ * A new checkpoint is checked whole ({@link CheckpointCheck}) before it overwrites the weights.
+ */
 final class LocalGenerator implements RolloutGenerator {
 
     private final Policy policy;
     private final GroupSampler sampler;
+    private final CheckpointCheck check;
+    private Path loadedDir;
     private long version;
 
+    /** @throws IllegalArgumentException when {@code first} does not load or has non-finite weights */
     LocalGenerator(CheckpointPublished first, GroupSampler sampler) {
-        this.policy = Policy.load(Path.of(URI.create(first.getUri())));
+        Path dir = CheckpointCheck.folder(first);
+        Policy p = Policy.load(dir);
+        String nonFinite = CheckpointCheck.nonFinite(p);
+        if (nonFinite != null) {
+            p.close();
+            throw new IllegalArgumentException(dir + ": non-finite weight in " + nonFinite);
+        }
+        this.policy = p;
+        this.check = CheckpointCheck.of(p);
         this.sampler = sampler;
+        this.loadedDir = dir;
         this.version = first.getVersion();
     }
 
@@ -29,7 +43,21 @@ final class LocalGenerator implements RolloutGenerator {
     @Override
     public WeightSync load(CheckpointPublished checkpoint) {
         long start = System.nanoTime();
-        policy.loadWeights(Path.of(URI.create(checkpoint.getUri())));
+        Path dir = check.verify(checkpoint);
+        try {
+            policy.loadWeights(dir);
+        } catch (RuntimeException e) {
+            // the folder changed under us after the check: put the last good weights back
+            try {
+                policy.loadWeights(loadedDir);
+            } catch (RuntimeException restore) {
+                restore.addSuppressed(e);
+                throw new IllegalStateException("loading " + dir + " failed half-way and the last good weights of "
+                        + loadedDir + " do not load again: " + restore.getMessage(), restore);
+            }
+            throw new IllegalArgumentException("cannot load " + dir + ": " + e.getMessage(), e);
+        }
+        loadedDir = dir;
         version = checkpoint.getVersion();
         return new WeightSync(false, (System.nanoTime() - start) / 1e9, null);
     }

@@ -3,8 +3,6 @@ package io.rlstream.producers.rollouts;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -25,13 +23,20 @@ public interface RolloutGenerator extends AutoCloseable {
             return new LocalGenerator(first, new GroupSampler(config.getString(WorkerConfig.WORKER_ID),
                     config.getLong(WorkerConfig.SEED), config.chatTemplateUse(), config.enableThinking()));
         }
-        return HttpGenerator.open(config, Path.of(URI.create(first.getUri())), first.getVersion());
+        return HttpGenerator.open(config, CheckpointCheck.folder(first), first.getVersion());
     }
 
     /** The G rollouts of every dispatch, in dispatch order; a group that cannot be generated is G FAILED rollouts with the reason. */
     List<Rollout> generate(List<PromptDispatch> dispatches) throws InterruptedException;
 
-    /** Loads a newly announced checkpoint; after a failure the generator keeps serving its old version. */
+    /**
+     * Loads a newly announced checkpoint; after a failure the generator keeps serving its old version.
+     *
+     * @throws IllegalArgumentException when the checkpoint itself is bad ({@link CheckpointCheck}:
+     *     missing folder, other network, truncated or missing tensors, non-finite weights); nothing
+     *     was loaded
+     * @throws IllegalStateException when the generator cannot serve any weights any more
+     */
     WeightSync load(CheckpointPublished checkpoint) throws InterruptedException;
 
     /** The policy version this generator serves now (the last checkpoint it loaded). */

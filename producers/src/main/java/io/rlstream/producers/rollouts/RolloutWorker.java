@@ -13,7 +13,6 @@ import io.rlstream.model.Policy;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -54,6 +52,8 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RolloutWorker.class);
     private static final String SERVICE = "rollout-worker";
+    /** Largest group a dispatch may ask for; a larger one is a dead letter (it would not fit a generation batch). */
+    static final int MAX_GROUP_SIZE = 4096;
 
     private final WorkerConfig config;
     private final TopicCatalog catalog;
@@ -63,6 +63,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
     private volatile long generatedSamples;
     private volatile double idleFraction = Double.NaN;
     private long weightSyncFailures;
+    private volatile IllegalStateException failure;
 
     public RolloutWorker(WorkerConfig config) {
         this(config, null);
@@ -74,6 +75,11 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
         this.config = config;
         this.catalog = config.catalog();
         this.serdes = config.serdes();
+    }
+
+    /** Why the worker stopped on its own (it cannot go on: no checkpoint loads, ...); null while it runs or after stop(). */
+    public IllegalStateException failure() {
+        return failure;
     }
 
     public long generatedSamples() {
@@ -116,32 +122,59 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                         new org.apache.kafka.common.serialization.ByteArraySerializer());
                 KafkaMeters.Bound meters = KafkaMeters.bindClients(registry, consumer, producer)) {
+            producer.initTransactions();
+            DeadLetterOut out = new DeadLetterOut(producer, deadLetterEncoder, deadLetterTopic, metrics, workerId);
             String model = config.getString(WorkerConfig.MODEL);
-            Optional<CheckpointPublished> first = !model.isBlank() ? Optional.of(startingModel(Path.of(model)))
-                    : checkpoints.awaitFirst(Duration.ofDays(365), () -> {
-                        if (!running.get()) {
-                            Thread.currentThread().interrupt();
-                        }
-                    });
-            if (first.isEmpty()) {
-                return;
+            CheckpointPublished loaded;
+            RolloutGenerator generator;
+            if (!model.isBlank()) {
+                try {
+                    loaded = startingModel(Path.of(model));
+                    generator = openGenerator(loaded, true);
+                } catch (IllegalStateException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException(WorkerConfig.MODEL + " " + model + " does not load: " + e.getMessage(), e);
+                }
+            } else {
+                Opened opened = openFromTopic(checkpoints, out);
+                if (opened == null) {
+                    return;
+                }
+                loaded = opened.checkpoint();
+                generator = opened.generator();
             }
-            CheckpointPublished loaded = first.get();
-            RolloutGenerator generator = openGenerator(loaded, !model.isBlank());
             LOG.info("{} generates with {} at policy version {} ({})", workerId, config.backend(), loaded.getVersion(),
                     loaded.getUri());
-            producer.initTransactions();
             consumer.subscribe(List.of(dispatchTopic));
             long firstWorkNanos = -1;
             long busyNanos = 0;
-            long announced = loaded.getVersion();
             try {
                 while (running.get()) {
-                    CheckpointPublished newest = checkpoints.poll(Duration.ZERO).orElse(loaded);
-                    if (newest.getVersion() > announced) {
-                        // one load per announced version: a failed one is not repeated, the next checkpoint tries again
-                        announced = newest.getVersion();
-                        loadCheckpoint(generator, newest, metrics, workerId);
+                    checkpoints.poll(Duration.ZERO);
+                    out.undecodable(checkpoints);
+                    for (CheckpointFollower.Announcement a : checkpoints.newerThan(generator.servedVersion())) {
+                        RolloutGenerator.WeightSync sync;
+                        try {
+                            sync = loadCheckpoint(generator, a.checkpoint(), metrics, workerId);
+                        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                            // the checkpoint itself is bad: the old weights stay, an older announcement newer than them may load
+                            checkpoints.reject(a);
+                            out.rejected(a, e);
+                            continue;
+                        }
+                        if (sync.ok()) {
+                            checkpoints.forgetUpTo(generator.servedVersion());
+                        } else {
+                            // the server could not load it (the reason is logged and counted): not repeated, nor are the
+                            // older announcements it superseded; the next checkpoint tries again
+                            for (CheckpointFollower.Announcement older : checkpoints.newerThan(generator.servedVersion())) {
+                                if (older.checkpoint().getVersion() <= a.checkpoint().getVersion()) {
+                                    checkpoints.reject(older);
+                                }
+                            }
+                        }
+                        break;
                     }
                     ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
                     if (records.isEmpty()) {
@@ -157,7 +190,19 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                     for (ConsumerRecord<String, byte[]> r : records) {
                         offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                         try {
-                            PromptDispatch d = dispatchDecoder.deserialize(r.topic(), r.headers(), r.value());
+                            Object decoded = r.value() == null || r.value().length == 0 ? null
+                                    : dispatchDecoder.deserialize(r.topic(), r.headers(), r.value());
+                            if (decoded == null) {
+                                throw new IllegalArgumentException("empty record (no PromptDispatch)");
+                            }
+                            PromptDispatch d = (PromptDispatch) decoded;
+                            if (d.getGroupId() == null || d.getGroupId().isBlank()) {
+                                throw new IllegalArgumentException("blank group_id");
+                            }
+                            if (d.getGroupSize() > MAX_GROUP_SIZE) {
+                                throw new IllegalArgumentException("group_size " + d.getGroupSize() + " is above "
+                                        + MAX_GROUP_SIZE);
+                            }
                             if (d.getGroupSize() < 1 || d.getMaxNewTokens() < 1 || !(d.getTemperature() > 0)) {
                                 throw new IllegalArgumentException("group_size and max_new_tokens must be >= 1 and temperature > 0, got "
                                         + d.getGroupSize() + ", " + d.getMaxNewTokens() + ", " + d.getTemperature());
@@ -168,12 +213,14 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
                                     r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(),
                                     "invalid dispatch: " + e.getMessage(), e);
                             deadLetters.add(new ProducerRecord<>(deadLetterTopic, r.key(), deadLetterEncoder.serialize(deadLetterTopic, dl)));
+                            LOG.warn("{}: dead letter for {}-{}@{}: invalid dispatch: {}", workerId, r.topic(), r.partition(),
+                                    r.offset(), e.getMessage());
                         }
                     }
                     long start = System.nanoTime();
                     List<Rollout> rollouts;
                     try {
-                        rollouts = generator.generate(dispatches);
+                        rollouts = generateEach(generator, dispatches, workerId);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         break;
@@ -214,6 +261,10 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
             }
         } catch (org.apache.kafka.common.errors.InterruptException e) {
             Thread.currentThread().interrupt();
+        } catch (IllegalStateException e) {
+            failure = e;
+            LOG.error("{} stops: {}", workerId, e.getMessage());
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -231,7 +282,13 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
             return generator;
         }
         if (!fromWorkerModel) {
-            RolloutGenerator.WeightSync sync = generator.load(first);
+            RolloutGenerator.WeightSync sync;
+            try {
+                sync = generator.load(first);
+            } catch (RuntimeException e) {
+                generator.close();
+                throw e;
+            }
             if (!sync.ok()) {
                 generator.close();
                 throw new IllegalStateException("the " + config.backend() + " server at " + config.getString(WorkerConfig.URL)
@@ -242,11 +299,13 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
     }
 
     /** Loads an announced checkpoint; a server that fails keeps its old version, which the log and metrics say. */
-    private void loadCheckpoint(RolloutGenerator generator, CheckpointPublished checkpoint, MetricsPublisher metrics,
-            String workerId) throws InterruptedException {
+    private RolloutGenerator.WeightSync loadCheckpoint(RolloutGenerator generator, CheckpointPublished checkpoint,
+            MetricsPublisher metrics, String workerId) throws InterruptedException {
         RolloutGenerator.WeightSync sync = generator.load(checkpoint);
         if (!sync.remote()) {
-            return;
+            LOG.info("{}: loaded policy version {} in {} s", workerId, checkpoint.getVersion(),
+                    String.format("%.2f", sync.seconds()));
+            return sync;
         }
         long served = generator.servedVersion();
         metrics.publish(MetricCatalog.WORKER_WEIGHT_SYNC_SECONDS, sync.seconds(), -1, served,
@@ -259,6 +318,109 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
             metrics.publish(MetricCatalog.WORKER_WEIGHT_SYNC_FAILURES, ++weightSyncFailures, -1, served,
                     Map.of("worker", workerId));
             LOG.warn("{}: weight sync failed, the server keeps serving version {}: {}", workerId, served, sync.failure());
+        }
+        return sync;
+    }
+
+    /**
+     * The rollouts of a poll's dispatches; when the generator throws for the poll, each dispatch again
+     * alone, and one that still throws is G FAILED rollouts with the reason (never a dead thread).
+     */
+    private static List<Rollout> generateEach(RolloutGenerator generator, List<PromptDispatch> dispatches, String workerId)
+            throws InterruptedException {
+        try {
+            return generator.generate(dispatches);
+        } catch (RuntimeException e) {
+            if (dispatches.size() == 1) {
+                LOG.warn("{}: group {} cannot be generated: {}", workerId, dispatches.get(0).getGroupId(), e.toString());
+                return RolloutRecords.failed(workerId, dispatches.get(0), generator.servedVersion(), "generation failed: " + e);
+            }
+        }
+        List<Rollout> out = new ArrayList<>();
+        for (PromptDispatch d : dispatches) {
+            out.addAll(generateEach(generator, List.of(d), workerId));
+        }
+        return out;
+    }
+
+    private record Opened(CheckpointPublished checkpoint, RolloutGenerator generator) {}
+
+    /**
+     * The generator of the newest announced checkpoint that loads: the topic is replayed to its end,
+     * the newest tried first and each that does not load rejected (dead letter) in favour of the next
+     * older one. When announcements exist but none loads the worker cannot start: an
+     * IllegalStateException says so. With none yet it waits for the first (null once stopped).
+     */
+    private Opened openFromTopic(CheckpointFollower checkpoints, DeadLetterOut out) throws InterruptedException {
+        checkpoints.replay(Duration.ofMinutes(1));
+        boolean afterReplay = true;
+        while (running.get() && !Thread.currentThread().isInterrupted()) {
+            out.undecodable(checkpoints);
+            for (CheckpointFollower.Announcement a : checkpoints.newerThan(Long.MIN_VALUE)) {
+                try {
+                    return new Opened(a.checkpoint(), openGenerator(a.checkpoint(), false));
+                } catch (IllegalStateException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    checkpoints.reject(a);
+                    out.rejected(a, e);
+                }
+            }
+            if (afterReplay && checkpoints.any()) {
+                throw new IllegalStateException("no checkpoint of policy '" + config.getString(WorkerConfig.POLICY_NAME)
+                        + "' on " + catalog.name(Topic.CHECKPOINTS) + " loads (each rejected one is on "
+                        + catalog.name(Topic.DEAD_LETTERS) + " with the reason) and " + WorkerConfig.MODEL + " is not set");
+            }
+            afterReplay = false;
+            checkpoints.poll(Duration.ofMillis(200));
+        }
+        return null;
+    }
+
+    /** Dead letters of rl.checkpoints records, each in its own transaction, counted in worker.checkpoints_rejected. */
+    private static final class DeadLetterOut {
+        private final KafkaProducer<String, byte[]> producer;
+        private final Serializer<DeadLetter> encoder;
+        private final String topic;
+        private final MetricsPublisher metrics;
+        private final String workerId;
+        private long rejected;
+
+        DeadLetterOut(KafkaProducer<String, byte[]> producer, Serializer<DeadLetter> encoder, String topic,
+                MetricsPublisher metrics, String workerId) {
+            this.producer = producer;
+            this.encoder = encoder;
+            this.topic = topic;
+            this.metrics = metrics;
+            this.workerId = workerId;
+        }
+
+        void rejected(CheckpointFollower.Announcement a, RuntimeException e) {
+            send(a.source(), "checkpoint version " + a.checkpoint().getVersion() + " does not load, the worker keeps its "
+                    + "last good weights: " + e.getMessage(), e);
+        }
+
+        void undecodable(CheckpointFollower checkpoints) {
+            for (CheckpointFollower.Undecodable u : checkpoints.drainUndecodable()) {
+                send(u.source(), "invalid checkpoint announcement: " + u.error().getMessage(), u.error());
+            }
+        }
+
+        private void send(ConsumerRecord<String, byte[]> r, String reason, RuntimeException e) {
+            LOG.warn("{}: dead letter for {}-{}@{}: {}", workerId, r.topic(), r.partition(), r.offset(), reason);
+            DeadLetter dl = DeadLetters.of(SERVICE, r.topic(), r.partition(), r.offset(),
+                    r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(), reason, e);
+            try {
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(topic, r.key(), encoder.serialize(topic, dl)));
+                producer.commitTransaction();
+            } catch (ProducerFencedException fenced) {
+                throw fenced;
+            } catch (KafkaException k) {
+                LOG.warn("{}: could not write the dead letter: {}", workerId, k.toString());
+                producer.abortTransaction();
+            }
+            metrics.publish(MetricCatalog.WORKER_CHECKPOINTS_REJECTED, ++rejected, -1, -1, Map.of("worker", workerId));
         }
     }
 

@@ -64,6 +64,11 @@ final class ServedModel implements AutoCloseable {
 
     private static Loaded load(Path dir, String version) {
         Policy policy = Policy.load(dir);
+        String nonFinite = io.rlstream.producers.rollouts.CheckpointCheck.nonFinite(policy);
+        if (nonFinite != null) {
+            policy.close();
+            throw new IllegalArgumentException(dir + " has a non-finite weight in " + nonFinite);
+        }
         try {
             return new Loaded(policy, new DecoderGenerator(policy.decoderModel()), GenerationConfig.read(dir),
                     dir.toAbsolutePath(), version);

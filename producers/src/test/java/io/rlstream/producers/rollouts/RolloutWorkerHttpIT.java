@@ -67,8 +67,9 @@ class RolloutWorkerHttpIT {
     @Test
     void aServerThatHangsHitsTheTimeOuts() throws Exception {
         Path v0 = dir.resolve("v0");
-        try (Policy p0 = Policy.create(PolicyConfig.demo(), 3)) {
+        try (Policy p0 = Policy.create(PolicyConfig.demo(), 3); Policy p1 = Policy.create(PolicyConfig.demo(), 11)) {
             p0.save(v0, Map.of("version", "0"));
+            p1.save(dir.resolve("v1"), Map.of("version", "1"));
         }
         CountDownLatch release = new CountDownLatch(1);
         HttpServer hang = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -160,6 +161,24 @@ class RolloutWorkerHttpIT {
                 // the serve process reports what it loaded (vLLM-style reloads too: the folder's metadata.json
                 // version); the worker's loop finishes a sync before it polls the next dispatch
                 awaitServerVersion(server, "1");
+
+                // 2b. a checkpoint with a NaN weight: checked before the server is asked, a dead letter, version 1 serves on
+                Path nan = dir.resolve("v2-nan");
+                try (Policy p = Policy.load(v1)) {
+                    var params = p.parameters();
+                    var last = params.get(params.size() - 1).getValue().getArray();
+                    float[] values = last.toFloatArray();
+                    values[0] = Float.NaN;
+                    last.set(values);
+                    p.save(nan, Map.of("version", "2"));
+                }
+                pipeline.send(Topic.CHECKPOINTS, "demo", CheckpointPublished.newBuilder().setPolicyName("demo")
+                        .setVersion(2).setUri(nan.toUri().toString()).setStep(2).setCreatedAt(Instant.now()).build());
+                io.rlstream.events.DeadLetter rejected = pipeline.await(Topic.DEAD_LETTERS, io.rlstream.events.DeadLetter.class,
+                        d -> d.getSourceTopic().equals(pipeline.topic(Topic.CHECKPOINTS)), Duration.ofSeconds(60));
+                assertEquals(1, rejected.getSourceOffset());
+                assertTrue(rejected.getError().contains("non-finite"), rejected.getError());
+                assertEquals("1", server.weightVersion());
                 pipeline.sendAll(Topic.PROMPT_DISPATCH, PromptDispatch::getGroupId, List.of(dispatch("b1", "7+8=", 3)));
                 for (Rollout r : awaitGroups(pipeline, List.of("b1"), 3)) {
                     assertEquals(SampleStatus.OK, r.getStatus(), r.getError());

@@ -474,4 +474,61 @@ class InferenceServerTest {
             assertEquals(400, post(s, "/collective_rpc", "{}").statusCode());
         }
     }
+
+    /**
+     * Folders that do not load as a whole (NaN weights, a truncated safetensors file, a tensor of the
+     * wrong shape under the right config): each update is refused with the reason (SGLang 400,
+     * vLLM 500) and the old weights keep serving, whole: the greedy output is still model A's, as
+     * the reference policy of A computes it independently.
+     */
+    @Test
+    void weightUpdatesFromBadFoldersAreRefusedAndTheOldWeightsServeWhole() throws Exception {
+        Path root = Files.createTempDirectory("serve-bad");
+        Path nan = root.resolve("nan");
+        Path truncated = root.resolve("truncated");
+        Path wrongShape = root.resolve("wrong-shape");
+        try (Policy p = Policy.load(dirB)) {
+            var params = p.parameters();
+            var last = params.get(params.size() - 1).getValue().getArray();
+            float[] values = last.toFloatArray();
+            values[0] = Float.POSITIVE_INFINITY;
+            values[values.length - 1] = Float.NaN;
+            last.set(values);
+            p.save(nan, Map.of("version", "nan"));
+        }
+        try (Policy p = Policy.load(dirB)) {
+            p.save(truncated, Map.of("version", "truncated"));
+            p.save(wrongShape, Map.of("version", "wrong-shape"));
+        }
+        Path weights = truncated.resolve("model.safetensors");
+        try (var ch = java.nio.channels.FileChannel.open(weights, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(weights) - 1000);
+        }
+        try (Policy small = Policy.create(new PolicyConfig(PolicyConfig.demo().vocabSize(), 16, 128, 2, 4, 256), 1)) {
+            Path smallDir = root.resolve("small");
+            small.save(smallDir, Map.of());
+            Files.copy(smallDir.resolve("model.safetensors"), wrongShape.resolve("model.safetensors"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        int[] greedyA = refA.greedy(List.of(PROMPT), 8).get(0).tokens();
+        String generate = """
+                {"input_ids": %s, "sampling_params": {"temperature": 0, "max_new_tokens": 8}}""".formatted(ids(PROMPT));
+        try (InferenceServer s = InferenceServer.start(dirA, "tiny", "v0", "127.0.0.1", 0)) {
+            for (Path bad : List.of(nan, truncated, wrongShape)) {
+                HttpResponse<String> failed = post(s, "/update_weights_from_disk",
+                        "{\"model_path\": \"%s\", \"weight_version\": \"bad\"}".formatted(bad));
+                assertEquals(400, failed.statusCode(), bad + ": " + failed.body());
+                assertFalse(JSON.readTree(failed.body()).get("success").asBoolean());
+                HttpResponse<String> badRpc = post(s, "/collective_rpc",
+                        "{\"method\": \"reload_weights\", \"kwargs\": {\"weights_path\": \"%s\"}}".formatted(bad));
+                assertEquals(500, badRpc.statusCode(), bad + ": " + badRpc.body());
+                assertTrue(badRpc.body().contains(bad.getFileName().toString()), badRpc.body());
+                JsonNode still = ok(post(s, "/generate", generate));
+                assertArrayEquals(greedyA, ints(still.get("output_ids")), bad.toString());
+                assertEquals("v0", still.get("meta_info").get("weight_version").asText());
+            }
+            assertTrue(post(s, "/collective_rpc", "{\"method\": \"reload_weights\", \"kwargs\": {\"weights_path\": \"%s\"}}"
+                    .formatted(nan)).body().contains("non-finite"));
+        }
+    }
 }
