@@ -304,7 +304,16 @@ public final class Rlstream {
                         });
                 case "worker" -> service(args, out, err, "worker", WorkerConfig.DEFINITION, WorkerConfig::new,
                         ServiceConfig.METRICS_PORT,
-                        (c, registry, closing) -> thread(new RolloutWorker(c, registry), "rollout-worker", closing));
+                        (c, registry, closing) -> {
+                            RolloutWorker worker = new RolloutWorker(c, registry);
+                            Running r = thread(worker, "rollout-worker", closing);
+                            // The worker can also stop on its own with a reason (no checkpoint loads, ...).
+                            return new Running(r.stop(), () -> {
+                                Health h = r.health().health();
+                                return !h.alive() && worker.failure() != null
+                                        ? Health.dead("the rollout worker stopped: " + worker.failure().getMessage()) : h;
+                            });
+                        });
                 case "trainer" -> service(args, out, err, "trainer", TrainerServiceConfig.DEFINITION,
                         TrainerServiceConfig::new, ServiceConfig.METRICS_PORT,
                         (c, registry, closing) -> thread(new TrainerService(c, registry), "trainer", closing));
