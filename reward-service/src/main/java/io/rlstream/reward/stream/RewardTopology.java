@@ -12,11 +12,10 @@ import io.rlstream.reward.score.RewardScorer;
 import io.rlstream.reward.verify.Verifier;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TypeCheckedDeserializer;
 import io.rlstream.schemas.TopicCatalog;
 import java.time.Instant;
 import java.util.Map;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -72,7 +71,7 @@ public final class RewardTopology {
         Serde<Prompt> promptSerde = serdes.serde(Prompt.class);
         GlobalKTable<String, Prompt> prompts = builder.globalTable(catalog.name(Topic.PROMPTS),
                 Consumed.with(Serdes.String(), Serdes.serdeFrom(promptSerde.serializer(),
-                        checked(promptSerde.deserializer(), Prompt.class))),
+                        TypeCheckedDeserializer.of(promptSerde.deserializer(), Prompt.class))),
                 Materialized.as(PROMPT_STORE));
         Produced<String, Reward> toRewards = Produced.with(Serdes.String(), serdes.serde(Reward.class));
         Produced<String, DeadLetter> toDeadLetters = Produced.with(Serdes.String(), serdes.serde(DeadLetter.class));
@@ -99,30 +98,6 @@ public final class RewardTopology {
                     .to(catalog.name(Topic.REWARDS), toRewards);
         }
         return builder.build();
-    }
-
-    /** A deserializer that throws, instead of returning another type, on another event's bytes. */
-    static <T> Deserializer<T> checked(Deserializer<T> deserializer, Class<T> type) {
-        Deserializer<?> raw = deserializer;
-        return new Deserializer<>() {
-            @Override
-            public T deserialize(String topic, byte[] bytes) {
-                return check(topic, raw.deserialize(topic, bytes));
-            }
-
-            @Override
-            public T deserialize(String topic, Headers headers, byte[] bytes) {
-                return check(topic, raw.deserialize(topic, headers, bytes));
-            }
-
-            private T check(String topic, Object value) {
-                if (value != null && !type.isInstance(value)) {
-                    throw new SerializationException("decoded a " + value.getClass().getName() + " where a "
-                            + type.getSimpleName() + " was expected (wrong schema on " + topic + ")");
-                }
-                return type.cast(value);
-            }
-        };
     }
 
     /** rl.rollouts → rl.rewards: each rollout scored against its prompt, undecodable ones dead-lettered. */

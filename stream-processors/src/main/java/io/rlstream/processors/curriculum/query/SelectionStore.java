@@ -4,6 +4,7 @@ import io.rlstream.events.PromptSelection;
 import io.rlstream.processors.curriculum.query.SelectionRanking.Order;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TypeCheckedDeserializer;
 import io.rlstream.schemas.TopicCatalog;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,8 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -84,35 +83,11 @@ public final class SelectionStore implements AutoCloseable {
         Serde<PromptSelection> selections = serdes.serde(PromptSelection.class);
         builder.globalTable(catalog.name(Topic.PROMPT_SELECTION),
                 Consumed.with(Serdes.String(), Serdes.serdeFrom(selections.serializer(),
-                        checked(selections.deserializer(), PromptSelection.class))),
+                        TypeCheckedDeserializer.of(selections.deserializer(), PromptSelection.class))),
                 Materialized.<String, PromptSelection, KeyValueStore<Bytes, byte[]>>as(STORE)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(serdes.serde(PromptSelection.class)));
         return builder.build();
-    }
-
-    /** A deserializer that throws, instead of returning another type, on another event's bytes. */
-    static <T> Deserializer<T> checked(Deserializer<T> deserializer, Class<T> type) {
-        Deserializer<?> raw = deserializer;
-        return new Deserializer<>() {
-            @Override
-            public T deserialize(String topic, byte[] bytes) {
-                return check(topic, raw.deserialize(topic, bytes));
-            }
-
-            @Override
-            public T deserialize(String topic, Headers headers, byte[] bytes) {
-                return check(topic, raw.deserialize(topic, headers, bytes));
-            }
-
-            private T check(String topic, Object value) {
-                if (value != null && !type.isInstance(value)) {
-                    throw new SerializationException("decoded a " + value.getClass().getName() + " where a "
-                            + type.getSimpleName() + " was expected (wrong schema on " + topic + ")");
-                }
-                return type.cast(value);
-            }
-        };
     }
 
     static Properties streamsProperties(Map<String, Object> clientProps, String applicationId, Path stateDir) {
