@@ -173,7 +173,7 @@ class PolicyTest {
         assertTrue(Files.exists(checkpoint.resolve("model.safetensors")));
         // a Hugging Face model folder: the config, the tokenizer and the generation config with it
         ModelFolder folder = ModelFolder.open(checkpoint);
-        assertEquals(DecoderArchitecture.LLAMA, folder.config().architecture());
+        assertEquals(DecoderArchitecture.QWEN3, folder.config().architecture());
         assertTrue(folder.hasTokenizer());
         assertEquals(List.of(CharTokenizer.EOS), folder.generation().eosTokenIds());
         assertEquals(Map.of("version", "1"), Policy.readMetadata(checkpoint));

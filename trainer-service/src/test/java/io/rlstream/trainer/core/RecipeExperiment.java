@@ -3,6 +3,9 @@ package io.rlstream.trainer.core;
 import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.model.Generation;
 import io.rlstream.model.Policy;
+import io.rlstream.model.hf.DecoderArchitecture;
+import io.rlstream.model.hf.DecoderConfig;
+import io.rlstream.model.folder.TokenizerFiles;
 import io.rlstream.model.PolicyConfig;
 import io.rlstream.model.task.AdditionTask;
 import io.rlstream.model.task.Problem;
@@ -128,13 +131,28 @@ public final class RecipeExperiment {
                 demo.batchSize(), real("warmLr", demo.learningRate()),
                 real("warmTarget", demo.targetAccuracy()), demo.checkEvery(), demo.maxSteps());
         System.out.printf(Locale.ROOT, "config %s%nwarm %s%n", config, recipe);
-        Policy policy = Policy.create(config, seed);
+        Policy policy = args.containsKey("arch") ? Policy.create(decoderConfig(config), TokenizerFiles.of(tokenizer), seed)
+                : Policy.create(config, seed);
         WarmStart.Result warm = WarmStart.run(policy, recipe, task.train(), seed);
         System.out.printf(Locale.ROOT, "warm start: %s%n", warm);
         if (args.containsKey("saveWarm")) {
             policy.save(Path.of(args.get("saveWarm")), Map.of("stage", "warm-start"));
         }
         return policy;
+    }
+
+    /** The demo's shape in another architecture of the family ({@code arch=qwen3|qwen2}; {@code tie=true}). */
+    private DecoderConfig decoderConfig(PolicyConfig shape) {
+        DecoderConfig llama = shape.decoderConfig();
+        DecoderArchitecture arch = DecoderArchitecture.valueOf(args.get("arch").toUpperCase(Locale.ROOT));
+        DecoderConfig base = DecoderConfig.of(arch, llama.vocabSize(), llama.hiddenSize(), llama.intermediateSize(),
+                llama.numHiddenLayers(), llama.numAttentionHeads(), llama.numKeyValueHeads(),
+                Boolean.parseBoolean(args.getOrDefault("tie", "false")));
+        return new DecoderConfig(arch, llama.vocabSize(), llama.hiddenSize(), llama.intermediateSize(),
+                llama.numHiddenLayers(), llama.numAttentionHeads(), llama.numKeyValueHeads(), llama.headDim(),
+                llama.rmsNormEps(), real("theta", llama.ropeTheta()), null, base.tieWordEmbeddings(),
+                base.attentionBias(), llama.maxPositionEmbeddings(), llama.bosTokenId(), llama.eosTokenIds(),
+                llama.padTokenId(), llama.torchDtype(), base.extra());
     }
 
     private TrainerConfig trainerConfig() {

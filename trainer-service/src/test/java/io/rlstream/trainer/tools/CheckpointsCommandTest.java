@@ -141,7 +141,7 @@ class CheckpointsCommandTest {
         assertTrue(out.matches("(?s).*\\n  created\\s+2024-11-24T10:42:48Z \\(1732444968000 ms\\)\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  consumed up to\\s+rl\\.training-batches-0@21\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  metric tokens\\s+100\\.0\\n.*"), out);
-        assertTrue(out.matches("(?s).*\\n  model_type\\s+llama\\n.*"), out);
+        assertTrue(out.matches("(?s).*\\n  model_type\\s+qwen3\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  hidden_size\\s+32\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  trainer\\.learningRate\\s+1\\.0E-4\\n.*"), out);
         assertTrue(out.matches("(?s).*\\n  trainer\\.aggregation\\s+TOKEN_MEAN\\n.*"), out);
