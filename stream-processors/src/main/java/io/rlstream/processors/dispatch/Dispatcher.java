@@ -331,7 +331,7 @@ public final class Dispatcher implements Runnable {
     /**
      * Makes the next start ignore rl.dispatcher-state and read all of rl.prompt-dispatch and the
      * inputs from the beginning: what every start did before the state topic (the reference the
-     * restart test and benchmark compare with).
+     * restart test and benchmark compare with). Such a dispatcher writes no state either.
      */
     void readHistory() {
         readHistory = true;
@@ -340,6 +340,11 @@ public final class Dispatcher implements Runnable {
     /** How the start went, once the dispatcher has caught up with its inputs; null before. */
     public Restart restart() {
         return restart;
+    }
+
+    /** Training batches counted on rl.training-batches (read on the dispatcher's thread, or after it ends). */
+    long batchesWritten() {
+        return batchesWritten;
     }
 
     /** Dispatches per prompt over all runs (the selection topic's selected), for tests. */
@@ -480,7 +485,7 @@ public final class Dispatcher implements Runnable {
 
     /** Writes the state a restart restores; an observation of what is already on the topics, so a failure is only logged. */
     private void writeState() {
-        if (!stateTopicExists) {
+        if (!stateTopicExists || readHistory) {
             return;
         }
         InFlightGroups.Saved saved = groups.saved();

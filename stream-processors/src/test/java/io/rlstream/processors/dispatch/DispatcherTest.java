@@ -11,6 +11,7 @@ import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
+import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.curriculum.PassRateWindowSelector;
 import io.rlstream.processors.curriculum.PromptSelector;
 import io.rlstream.processors.curriculum.UniformSelector;
@@ -201,6 +202,52 @@ class DispatcherTest {
         }
         assertEquals(3, sentDispatches().size());
         assertEquals(new Dispatcher.Snapshot(6, 0, 3, 1, 0), d.snapshot());
+    }
+
+    static TrainingBatchGroup batchRecord(String batchId) {
+        return TrainingBatchGroup.newBuilder().setBatchId(batchId).setBatchSequence(0).setGroupIndex(0)
+                .setBatchGroups(1).setBatchSamples(0).setMinPolicyVersion(0).setMaxPolicyVersion(0)
+                .setFilterStats(Map.of()).setGroupId("g-" + batchId).setPromptId("a").setEstimator("grpo")
+                .setSamples(List.of()).setCreatedAt(Instant.EPOCH).build();
+    }
+
+    static CheckpointPublished checkpoint(long version) {
+        return CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(version).setUri("file:/ckpt/" + version)
+                .setStep(version).setCreatedAt(Instant.EPOCH).build();
+    }
+
+    @Test
+    void aRestartDispatchesNothingUntilItHasReadItsInputsSoTheLagGateSeesEveryWrittenBatch() {
+        // History: v1 trained, 3 batches written: 2 ahead of the trainer, more than max-batches-ahead = 1,
+        // so the lag gate is closed. The inputs arrive one record per poll, the prompt and the
+        // checkpoint first, the (large) batches last, as after a restart on a long history. Reading
+        // the prompt, v1 and no batch yet, the gate looks open (0 - 1 <= 1): a dispatcher deciding on
+        // half-read inputs sent 3 groups the trainer could not take (issue 19's restarts).
+        String batches = CATALOG.name(Topic.TRAINING_BATCHES);
+        consumer.updatePartitions(batches, List.of(new PartitionInfo(batches, 0, Node.noNode(), new Node[0], new Node[0])));
+        consumer.updateBeginningOffsets(Map.of(new TopicPartition(batches, 0), 0L));
+        consumer.updateEndOffsets(Map.of(new TopicPartition(PROMPTS, 0), 1L, new TopicPartition(CHECKPOINTS, 0), 1L,
+                new TopicPartition(batches, 0), 3L));
+        DispatchSettings settings = new DispatchSettings(2, 3, 0.7f, 5, 42, 1);
+        Dispatcher d = new Dispatcher(settings, settings.admission(), new UniformSelector(), CATALOG, SERDES, consumer,
+                producer, null, 60_000, "run1");
+        d.catchUp();
+        next(PROMPTS, "a", prompt("a"));
+        next(CHECKPOINTS, "policy", checkpoint(1));
+        for (String b : List.of("b1", "b2", "b3")) {
+            next(batches, b, batchRecord(b));
+        }
+        for (int i = 0; i < 10; i++) {
+            d.step();
+        }
+        assertEquals(List.of(), sentDispatches(), "3 written - v1 = 2 ahead > 1: closed, also while reading");
+        assertEquals(3, d.batchesWritten());
+        assertTrue(d.restart() != null && !d.restart().fromState(), "caught up, from the whole history");
+        // v2: 1 ahead, the gate opens and the in-flight cap of 3 decides
+        next(CHECKPOINTS, "policy", checkpoint(2));
+        d.step();
+        d.step();
+        assertEquals(3, sentDispatches().size());
     }
 
     static PromptStats kept(String prompt, long groups, long kept) {
