@@ -133,6 +133,7 @@ public final class Dispatcher implements Runnable {
     private final Map<TopicPartition, Long> catchUpEnd = new HashMap<>();
     private final Map<String, Long> recordsAtStart = new TreeMap<>();
     private boolean caughtUp;
+    private volatile boolean saveOnStop = true;
     private boolean stateTopicExists;
     private boolean stateTopicMissingLogged;
     private boolean readHistory;
@@ -281,7 +282,7 @@ public final class Dispatcher implements Runnable {
                 throw e;
             }
         } finally {
-            if (caughtUp) {
+            if (caughtUp && saveOnStop) {
                 finalState();
             }
             publishMetrics();
@@ -307,6 +308,12 @@ public final class Dispatcher implements Runnable {
     public void stop() {
         stopped = true;
         consumer.wakeup();
+    }
+
+    /** Stops like a killed process as far as the topics tell: no final state (tests of restarts after a crash). */
+    void stopWithoutSaving() {
+        saveOnStop = false;
+        stop();
     }
 
     public Snapshot snapshot() {
