@@ -140,6 +140,7 @@ public final class Dispatcher implements Runnable {
     private boolean fromState;
     private long startedMs;
     private long nextStateWrite;
+    private List<Object> lastStateWritten = List.of();
     private volatile Restart restart;
     private final PromptSelector selector;
     private final Map<String, Long> selectedByPrompt = new HashMap<>();
@@ -585,7 +586,13 @@ public final class Dispatcher implements Runnable {
             return;
         }
         if (now >= nextStateWrite) {
-            writeState();
+            // only when something a restart restores has changed (the state grows with the prompt pool)
+            List<Object> changes = List.of(groups.dispatched(), groups.lost(), policyVersion, batchesWritten,
+                    positions(checkpointsTopic), positions(batchesTopic));
+            if (!changes.equals(lastStateWritten)) {
+                writeState();
+                lastStateWritten = changes;
+            }
             nextStateWrite = now + stateIntervalMs;
         }
         int given = groups.expire(now);

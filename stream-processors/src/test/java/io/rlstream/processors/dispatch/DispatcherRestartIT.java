@@ -128,7 +128,7 @@ class DispatcherRestartIT {
             // run 1 on an empty cluster: no state yet, nothing dispatched before
             Running first = start(300, false);
             assertFalse(first.dispatcher().restart().fromState(), "no state on a fresh cluster");
-            answerThenFill(grouping, first.dispatcher(), Duration.ofSeconds(3));
+            answerThenFill(grouping, first.dispatcher(), Duration.ofSeconds(2));
             first.stop(true);
             Counts afterFirst = Counts.of(first.dispatcher());
             assertTrue(afterFirst.dispatched() > 3 * CAP, "a history to restore: " + afterFirst);
@@ -149,7 +149,7 @@ class DispatcherRestartIT {
             assertEquals(0L, restart.recordsRead().getOrDefault(pipeline.topic(Topic.CHECKPOINTS), 0L), restart.toString());
             // answer more, then stop as a killed process would: its state is the one written on catching up
             long before = afterFirst.dispatched(); // what it restored, all in the state written on catching up
-            answerThenFill(grouping, second.dispatcher(), Duration.ofSeconds(2));
+            answerThenFill(grouping, second.dispatcher(), Duration.ofMillis(1500));
             second.stop(false);
             Counts afterSecond = Counts.of(second.dispatcher());
             long dispatchedBySecond = afterSecond.dispatched() - before;
