@@ -165,12 +165,20 @@ public final class Dispatcher implements Runnable {
      * How the last start went: whether it restored a state (else it read the whole history), the
      * records it read per topic until it had caught up with every input, and how long that took.
      */
-    public record Restart(boolean fromState, Map<String, Long> recordsRead, long millis) {
+    public record Restart(boolean fromState, Map<String, Long> recordsRead, long millis, Counts counts) {
 
         /** Records read before the first dispatch, over all topics. */
         public long totalRecords() {
             return recordsRead.values().stream().mapToLong(Long::longValue).sum();
         }
+    }
+
+    /**
+     * What the dispatcher knew when it had caught up, before its first decision: groups dispatched,
+     * resolved and in flight, the policy version, batches written, and dispatches per prompt.
+     */
+    public record Counts(long dispatched, long completed, long inFlight, long policyVersion, long batchesWritten,
+            Map<String, Long> selected) {
     }
 
     /** Counts readable from other threads while the dispatcher runs. */
@@ -339,7 +347,8 @@ public final class Dispatcher implements Runnable {
     /**
      * Makes the next start ignore rl.dispatcher-state and read all of rl.prompt-dispatch and the
      * inputs from the beginning: what every start did before the state topic (the reference the
-     * restart test and benchmark compare with). Such a dispatcher writes no state either.
+     * restart test and benchmark compare with). Such a dispatcher only reads: it dispatches
+     * nothing, gives up on nothing and writes no state.
      */
     void readHistory() {
         readHistory = true;
@@ -585,6 +594,9 @@ public final class Dispatcher implements Runnable {
             // written before rl.training-batches): nothing is dispatched nor given up on until then.
             return;
         }
+        if (readHistory) {
+            return;
+        }
         if (now >= nextStateWrite) {
             // only when something a restart restores has changed (the state grows with the prompt pool)
             List<Object> changes = List.of(groups.dispatched(), groups.lost(), policyVersion, batchesWritten,
@@ -628,7 +640,8 @@ public final class Dispatcher implements Runnable {
         }
         long millis = System.currentTimeMillis() - startedMs;
         Map<String, Long> read = new TreeMap<>(recordsAtStart);
-        restart = new Restart(fromState, Map.copyOf(read), millis);
+        restart = new Restart(fromState, Map.copyOf(read), millis, new Counts(groups.dispatched(), groups.completed(),
+                groups.inFlight(), policyVersion, batchesWritten, Map.copyOf(selectedByPrompt)));
         LOG.info("dispatcher {} caught up in {} ms ({}): {} groups in flight of {} dispatched, {} resolved, {} lost; "
                 + "policy v{}, {} batches written; records read {}", runToken, millis,
                 fromState ? "restored from " + stateTopic : "read the whole history", groups.inFlight(),
