@@ -431,19 +431,20 @@ public final class Dispatcher implements Runnable {
         for (TopicPartition tp : parts) {
             consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - STATE_LOOKBACK));
         }
+        // the last decodable record in offset order: one writer at a time, so the newest (not the
+        // latest written_at, which another host's clock could put behind)
         DispatcherState latest = null;
-        long latestAt = Long.MIN_VALUE;
         long read = 0;
         while (!stopped && parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
             for (ConsumerRecord<String, byte[]> rec : consumer.poll(POLL)) {
                 read++;
                 if (rec.value() == null) {
-                    continue; // a tombstone: someone reset the state; an older record may still be there
+                    latest = null; // a tombstone resets the state: read the whole history once
+                    continue;
                 }
                 DispatcherState s = decode(rec, states, DispatcherState.class);
-                if (s != null && s.getWrittenAt().toEpochMilli() >= latestAt) {
+                if (s != null) {
                     latest = s;
-                    latestAt = s.getWrittenAt().toEpochMilli();
                 }
             }
         }
