@@ -2,6 +2,7 @@ package io.rlstream.schemas;
 
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
+import io.rlstream.events.DispatcherState;
 import io.rlstream.events.Metric;
 import io.rlstream.events.PreferencePair;
 import io.rlstream.events.Prompt;
@@ -40,6 +41,8 @@ public enum Topic {
             "compacted; pass-rate history per prompt"),
     PROMPT_SELECTION("prompt-selection", "prompt_id", PromptSelection.class, 1, Map.of("cleanup.policy", "compact"),
             "compacted; the dispatcher's selector state per prompt (estimate, prediction, times chosen)"),
+    DISPATCHER_STATE("dispatcher-state", "'dispatcher'", DispatcherState.class, 1, dispatcherState(),
+            "compacted; the dispatcher's counts, groups in flight and input offsets, so a restart reads no history"),
     CHECKPOINTS("checkpoints", "policy name", CheckpointPublished.class, 1, Map.of(),
             "version, URI, step, offsets consumed"),
     METRICS("metrics", "source", Metric.class, 1, Map.of(), "name, value, step, tags, time"),
@@ -79,6 +82,16 @@ public enum Topic {
 
     private static Map<String, String> large() {
         return Map.of("max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES), "compression.type", "zstd");
+    }
+
+    /**
+     * One key, rewritten every few seconds: small segments so the cleaner keeps about one record
+     * (it never compacts the active segment), and records as large as the token topics allow
+     * (the state grows with the prompt pool).
+     */
+    private static Map<String, String> dispatcherState() {
+        return Map.of("cleanup.policy", "compact", "segment.ms", "600000", "min.cleanable.dirty.ratio", "0.1",
+                "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES), "compression.type", "zstd");
     }
 
     /** Topic name under the given prefix, e.g. {@code rl.rollouts}. */

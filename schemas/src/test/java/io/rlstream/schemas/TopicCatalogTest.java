@@ -17,7 +17,7 @@ class TopicCatalogTest {
         assertEquals("rl.training-batches", c.name(Topic.TRAINING_BATCHES));
         assertEquals("rl.dead-letters", c.name(Topic.DEAD_LETTERS));
         assertEquals("rl.step-summary", c.name(Topic.STEP_SUMMARY));
-        assertEquals(13, c.topics().size());
+        assertEquals(14, c.topics().size());
     }
 
     @Test
@@ -36,6 +36,10 @@ class TopicCatalogTest {
         assertEquals("compact", Topic.PROMPT_STATS.configs().get("cleanup.policy"));
         assertEquals("compact", Topic.STEP_SUMMARY.configs().get("cleanup.policy"));
         assertEquals(Rollout.class, Topic.ROLLOUTS.valueType());
+        // one key rewritten every few seconds: compacted, in segments small enough for the cleaner to reach
+        assertEquals("rl.dispatcher-state", TopicCatalog.defaults().name(Topic.DISPATCHER_STATE));
+        assertEquals("compact", Topic.DISPATCHER_STATE.configs().get("cleanup.policy"));
+        assertEquals("600000", Topic.DISPATCHER_STATE.configs().get("segment.ms"));
     }
 
     @Test

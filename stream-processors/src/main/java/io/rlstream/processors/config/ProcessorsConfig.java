@@ -69,6 +69,7 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String SELECTOR = "dispatch.selector";
     public static final String DISPATCH_MAX_STALENESS = "dispatch.max-staleness";
     public static final String GENERATION_TIMEOUT_MS = "dispatch.generation.timeout.ms";
+    public static final String STATE_INTERVAL_MS = "dispatch.state.interval.ms";
     public static final String QUERY_HOST = "dispatch.query.host";
     public static final String QUERY_PORT = "dispatch.query.port";
     public static final String DISPATCH_METRICS_PORT = "dispatch.metrics.port";
@@ -187,6 +188,10 @@ public final class ProcessorsConfig extends ServiceConfig {
                             + "(eta + v + 1) * batch.groups - (accepted + in flight) > 0, v the latest trained version, "
                             + "so a sample is trained at most eta versions after the weights that generated it; 0 is "
                             + "synchronous training, 2..8 typical. -1 uses dispatch.max-batches-ahead instead.")
+            .define(STATE_INTERVAL_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(100), Importance.LOW,
+                    "How often the dispatcher writes its state (counts per prompt, groups in flight, input "
+                            + "offsets) to the compacted rl.dispatcher-state; a restart reads that and the dispatches "
+                            + "written after it, not the whole history.")
             .define(GENERATION_TIMEOUT_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "A dispatched group still unresolved this long after its dispatch (a lost generation: its "
                             + "rollouts never came) is given up on and no longer counts as in flight; keep it above "

@@ -3,8 +3,11 @@ package io.rlstream.processors.dispatch;
 import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
+import io.rlstream.events.DispatcherState;
+import io.rlstream.events.InFlightGroup;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.PromptDispatchCount;
 import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
 import io.rlstream.events.TrainingBatchGroup;
@@ -23,6 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -65,11 +71,19 @@ import org.slf4j.LoggerFactory;
  * which `rlstream prompts top|show` query, and its counters go to the metrics topic.
  *
  * <p>Plain clients, one thread: a consumer assigned to every partition of its input topics (no
- * consumer group, read_committed, from the beginning, new partitions picked up as they appear)
- * and an idempotent producer. Nothing is kept locally: at start it re-reads rl.prompt-dispatch up
- * to its end to learn which groups were dispatched before, and the compacted rl.prompt-stats from
- * the beginning to learn how many were resolved, so the in-flight count survives restarts (and the
- * selector relearns what the statistics say). Group ids are
+ * consumer group, read_committed, new partitions picked up as they appear) and an idempotent
+ * producer. Nothing is kept locally. Every {@code dispatch.state.interval.ms} it writes its state
+ * to the compacted rl.dispatcher-state ({@link DispatcherState}: dispatch counts per prompt, the
+ * groups in flight, and the offsets of rl.prompt-dispatch, rl.checkpoints and rl.training-batches
+ * those counts cover). A restart reads the latest state, the dispatches written after it, and
+ * rl.checkpoints and rl.training-batches from the stored offsets: O(prompts + groups in flight +
+ * records since the state), not the whole history (issue 19). The compacted rl.prompts and
+ * rl.prompt-stats are read from the beginning (O(prompts)): resolved and kept counts per prompt,
+ * and the selector relearns what the statistics say. Without a usable state (a cluster from before
+ * the state topic, or a recreated dispatch topic) it reads all of rl.prompt-dispatch and its inputs
+ * from the beginning once, as it always did, and writes a state from then on. It dispatches
+ * nothing, and gives up on no group, until it has read every input up to where it ended at start:
+ * decisions on half-read counts would be wrong either way. Group ids are
  * {@code <run token>-<n>}, the run token random per process, so they stay unique across restarts.
  *
  * <p>Run it on a thread; {@link #stop()} ends {@link #run()} and closes the clients.
@@ -81,6 +95,10 @@ public final class Dispatcher implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final long PARTITION_REFRESH_MS = 5_000;
+    /** Key of the state record on rl.dispatcher-state. */
+    static final String STATE_KEY = "dispatcher";
+    /** A restart looks for the latest state among this many last records of the state topic. */
+    private static final int STATE_LOOKBACK = 16;
 
     private final DispatchSettings settings;
     private final AdmissionPolicy admission;
@@ -103,6 +121,27 @@ public final class Dispatcher implements Runnable {
     private final Serializer<DeadLetter> deadLetterBytes;
     private final Serializer<PromptSelection> selectionBytes;
     private final String selectionTopic;
+    private final String stateTopic;
+    private final Serializer<DispatcherState> stateBytes;
+    private final Deserializer<?> states;
+    private final long stateIntervalMs;
+    /** Per partition of rl.prompt-dispatch, the offset after the last dispatch the counts include. */
+    private final Map<Integer, Long> dispatchOffsets = new TreeMap<>();
+    /** Where to start reading an input partition when it is assigned (from a restored state); else its beginning. */
+    private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
+    /** Until caught up: the end of each input partition when it was first assigned. */
+    private final Map<TopicPartition, Long> catchUpEnd = new HashMap<>();
+    private final Map<String, Long> recordsAtStart = new TreeMap<>();
+    private boolean caughtUp;
+    private volatile boolean saveOnStop = true;
+    private boolean stateTopicExists;
+    private boolean stateTopicMissingLogged;
+    private boolean readHistory;
+    private boolean fromState;
+    private long startedMs;
+    private long nextStateWrite;
+    private List<Object> lastStateWritten = List.of();
+    private volatile Restart restart;
     private final PromptSelector selector;
     private final Map<String, Long> selectedByPrompt = new HashMap<>();
     private final String runToken;
@@ -122,6 +161,26 @@ public final class Dispatcher implements Runnable {
     private volatile Snapshot snapshot = new Snapshot(0, 0, 0, 0, 0);
     private volatile Map<String, Object> selectorStatus = Map.of();
 
+    /**
+     * How the last start went: whether it restored a state (else it read the whole history), the
+     * records it read per topic until it had caught up with every input, and how long that took.
+     */
+    public record Restart(boolean fromState, Map<String, Long> recordsRead, long millis, Counts counts) {
+
+        /** Records read before the first dispatch, over all topics. */
+        public long totalRecords() {
+            return recordsRead.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
+     * What the dispatcher knew when it had caught up, before its first decision: groups dispatched,
+     * resolved and in flight, the policy version, batches written, and dispatches per prompt.
+     */
+    public record Counts(long dispatched, long completed, long inFlight, long policyVersion, long batchesWritten,
+            Map<String, Long> selected) {
+    }
+
     /** Counts readable from other threads while the dispatcher runs. */
     public record Snapshot(long dispatched, long completed, long inFlight, int promptPool, long policyVersion) {
     }
@@ -129,7 +188,7 @@ public final class Dispatcher implements Runnable {
     /** A dispatcher for a deployment: Kafka clients and registry serdes from the config. */
     public Dispatcher(ProcessorsConfig config, MetricsPublisher metrics) {
         this(DispatchSettings.from(config), config.selector(), config.clientProps(), config.catalog(), config.serdes(),
-                metrics, config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS));
+                metrics, config.getLong(ProcessorsConfig.METRICS_INTERVAL_MS), config.getLong(ProcessorsConfig.STATE_INTERVAL_MS));
     }
 
     /**
@@ -138,16 +197,30 @@ public final class Dispatcher implements Runnable {
      */
     public Dispatcher(DispatchSettings settings, PromptSelector selector, Map<String, Object> clientProps,
             TopicCatalog catalog, SerdeFactory serdes, MetricsPublisher metrics, long metricsIntervalMs) {
+        this(settings, selector, clientProps, catalog, serdes, metrics, metricsIntervalMs, 5_000);
+    }
+
+    /** @param stateIntervalMs how often to write the state to rl.dispatcher-state */
+    public Dispatcher(DispatchSettings settings, PromptSelector selector, Map<String, Object> clientProps,
+            TopicCatalog catalog, SerdeFactory serdes, MetricsPublisher metrics, long metricsIntervalMs,
+            long stateIntervalMs) {
         this(settings, settings.admission(), selector, catalog, serdes,
                 new KafkaConsumer<>(consumerProps(clientProps), new StringDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(producerProps(clientProps), new StringSerializer(), new ByteArraySerializer()),
-                metrics, metricsIntervalMs, UUID.randomUUID().toString().substring(0, 8));
+                metrics, metricsIntervalMs, UUID.randomUUID().toString().substring(0, 8), stateIntervalMs);
     }
 
     /** With given clients (tests pass Kafka's mock clients). */
     Dispatcher(DispatchSettings settings, AdmissionPolicy admission, PromptSelector selector, TopicCatalog catalog,
             SerdeFactory serdes, Consumer<String, byte[]> consumer, Producer<String, byte[]> producer,
             MetricsPublisher metrics, long metricsIntervalMs, String runToken) {
+        this(settings, admission, selector, catalog, serdes, consumer, producer, metrics, metricsIntervalMs, runToken,
+                5_000);
+    }
+
+    Dispatcher(DispatchSettings settings, AdmissionPolicy admission, PromptSelector selector, TopicCatalog catalog,
+            SerdeFactory serdes, Consumer<String, byte[]> consumer, Producer<String, byte[]> producer,
+            MetricsPublisher metrics, long metricsIntervalMs, String runToken, long stateIntervalMs) {
         this.settings = settings;
         this.admission = admission;
         this.selector = selector;
@@ -171,6 +244,13 @@ public final class Dispatcher implements Runnable {
         this.deadLetterBytes = serdes.serde(DeadLetter.class).serializer();
         this.selectionBytes = serdes.serde(PromptSelection.class).serializer();
         this.selectionTopic = catalog.name(Topic.PROMPT_SELECTION);
+        this.stateTopic = catalog.name(Topic.DISPATCHER_STATE);
+        this.stateBytes = serdes.serde(DispatcherState.class).serializer();
+        this.states = serdes.serde(DispatcherState.class).deserializer();
+        if (stateIntervalMs < 1) {
+            throw new IllegalArgumentException("the state interval must be >= 1 ms, got " + stateIntervalMs);
+        }
+        this.stateIntervalMs = stateIntervalMs;
         this.runToken = runToken;
         this.random = new Random(settings.seed());
     }
@@ -199,9 +279,10 @@ public final class Dispatcher implements Runnable {
     public void run() {
         try {
             catchUp();
-            LOG.info("dispatcher {} started: {} groups in flight of {} dispatched before, G={}, max in flight {}, selector {}",
-                    runToken, groups.inFlight(), groups.dispatched(), settings.groupSize(), settings.maxInFlightGroups(),
-                    selector.name());
+            LOG.info("dispatcher {} starting: {} groups dispatched before ({}), G={}, max in flight {}, selector {}; "
+                    + "reading the inputs before dispatching", runToken, groups.dispatched(),
+                    fromState ? "from the state on " + stateTopic : "from all of " + dispatchTopic,
+                    settings.groupSize(), settings.maxInFlightGroups(), selector.name());
             while (!stopped) {
                 step();
             }
@@ -210,6 +291,9 @@ public final class Dispatcher implements Runnable {
                 throw e;
             }
         } finally {
+            if (caughtUp && saveOnStop) {
+                finalState();
+            }
             publishMetrics();
             consumer.close();
             producer.close();
@@ -235,6 +319,12 @@ public final class Dispatcher implements Runnable {
         consumer.wakeup();
     }
 
+    /** Stops like a killed process as far as the topics tell: no final state (tests of restarts after a crash). */
+    void stopWithoutSaving() {
+        saveOnStop = false;
+        stop();
+    }
+
     public Snapshot snapshot() {
         return snapshot;
     }
@@ -254,17 +344,67 @@ public final class Dispatcher implements Runnable {
         return deadLetters;
     }
 
-    /** Reads what this and earlier runs dispatched, up to the end of rl.prompt-dispatch as it is now. */
+    /**
+     * Makes the next start ignore rl.dispatcher-state and read all of rl.prompt-dispatch and the
+     * inputs from the beginning: what every start did before the state topic (the reference the
+     * restart test and benchmark compare with). Such a dispatcher only reads: it dispatches
+     * nothing, gives up on nothing and writes no state.
+     */
+    void readHistory() {
+        readHistory = true;
+    }
+
+    /** How the start went, once the dispatcher has caught up with its inputs; null before. */
+    public Restart restart() {
+        return restart;
+    }
+
+    /** Training batches counted on rl.training-batches (read on the dispatcher's thread, or after it ends). */
+    long batchesWritten() {
+        return batchesWritten;
+    }
+
+    /** Dispatches per prompt over all runs (the selection topic's selected), for tests. */
+    Map<String, Long> selectedByPrompt() {
+        return Map.copyOf(selectedByPrompt);
+    }
+
+    /**
+     * Learns what this and earlier runs dispatched: the latest state on rl.dispatcher-state and the
+     * dispatches after its offsets, or, without a usable state, all of rl.prompt-dispatch.
+     */
     void catchUp() {
+        startedMs = System.currentTimeMillis();
         List<TopicPartition> parts = partitions(dispatchTopic);
+        Map<TopicPartition, Long> from = new HashMap<>();
+        DispatcherState state = readHistory ? null : latestState();
+        if (state != null && restore(state, parts)) {
+            fromState = true;
+            for (TopicPartition tp : parts) {
+                from.put(tp, state.getDispatchOffsets().getOrDefault(Integer.toString(tp.partition()), 0L));
+            }
+        } else if (!readHistory && !parts.isEmpty()) {
+            LOG.info("no usable dispatcher state on {}: reading all of {} once (the state is written from now on)",
+                    stateTopic, dispatchTopic);
+        }
         if (parts.isEmpty()) {
             return;
         }
         consumer.assign(parts);
-        consumer.seekToBeginning(parts);
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
+        for (TopicPartition tp : parts) {
+            Long at = from.get(tp);
+            if (at == null || at <= begin.get(tp)) {
+                consumer.seek(tp, begin.get(tp));
+            } else {
+                consumer.seek(tp, at);
+            }
+        }
         Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+        long read = 0;
         while (!stopped && parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
             for (ConsumerRecord<String, byte[]> rec : consumer.poll(POLL)) {
+                read++;
                 PromptDispatch d = decode(rec, dispatches, PromptDispatch.class);
                 if (d != null) {
                     groups.dispatched(d.getGroupId(), d.getPromptId(), d.getDispatchedAt().toEpochMilli());
@@ -272,7 +412,169 @@ public final class Dispatcher implements Runnable {
                 }
             }
         }
+        for (TopicPartition tp : parts) {
+            dispatchOffsets.put(tp.partition(), Math.max(dispatchOffsets.getOrDefault(tp.partition(), 0L), end.get(tp)));
+        }
+        recordsAtStart.merge(dispatchTopic, read, Long::sum);
         consumer.assign(List.of());
+    }
+
+    /** The latest decodable state among the last records of rl.dispatcher-state, or null. */
+    private DispatcherState latestState() {
+        List<TopicPartition> parts = partitions(stateTopic);
+        if (parts.isEmpty()) {
+            return null;
+        }
+        consumer.assign(parts);
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
+        Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+        for (TopicPartition tp : parts) {
+            consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - STATE_LOOKBACK));
+        }
+        // the last decodable record in offset order: one writer at a time, so the newest (not the
+        // latest written_at, which another host's clock could put behind)
+        DispatcherState latest = null;
+        long read = 0;
+        while (!stopped && parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+            for (ConsumerRecord<String, byte[]> rec : consumer.poll(POLL)) {
+                read++;
+                if (rec.value() == null) {
+                    latest = null; // a tombstone resets the state: read the whole history once
+                    continue;
+                }
+                DispatcherState s = decode(rec, states, DispatcherState.class);
+                if (s != null) {
+                    latest = s;
+                }
+            }
+        }
+        recordsAtStart.merge(stateTopic, read, Long::sum);
+        consumer.assign(List.of());
+        return latest;
+    }
+
+    /**
+     * Takes a saved state, unless its offsets lie beyond the ends of the topics (topics deleted and
+     * recreated since): then counting the dispatches again from the beginning is the only truth.
+     */
+    private boolean restore(DispatcherState state, List<TopicPartition> dispatchParts) {
+        Map<TopicPartition, Long> stored = new HashMap<>();
+        for (TopicPartition tp : dispatchParts) {
+            stored.put(tp, state.getDispatchOffsets().getOrDefault(Integer.toString(tp.partition()), 0L));
+        }
+        Map<TopicPartition, Long> resume = new HashMap<>();
+        state.getCheckpointsOffsets().forEach((p, o) -> resume.put(new TopicPartition(checkpointsTopic, Integer.parseInt(p)), o));
+        state.getBatchesOffsets().forEach((p, o) -> resume.put(new TopicPartition(batchesTopic, Integer.parseInt(p)), o));
+        Map<TopicPartition, Long> all = new HashMap<>(stored);
+        all.putAll(resume);
+        Map<TopicPartition, Long> ends = all.isEmpty() ? Map.of() : consumer.endOffsets(all.keySet());
+        for (Map.Entry<TopicPartition, Long> e : all.entrySet()) {
+            Long endNow = ends.get(e.getKey());
+            if (endNow == null || e.getValue() > endNow) {
+                LOG.warn("the dispatcher state on {} says {} was read up to offset {}, but it ends at {} (recreated?): "
+                        + "ignoring the state", stateTopic, e.getKey(), e.getValue(), endNow);
+                return false;
+            }
+        }
+        Map<String, Long> dispatchedBy = new HashMap<>();
+        Map<String, Long> lostBy = new HashMap<>();
+        for (PromptDispatchCount c : state.getPrompts()) {
+            if (c.getDispatched() > 0) {
+                dispatchedBy.put(c.getPromptId(), c.getDispatched());
+            }
+            if (c.getLost() > 0) {
+                lostBy.put(c.getPromptId(), c.getLost());
+            }
+            if (c.getSelected() > 0) {
+                selectedByPrompt.put(c.getPromptId(), c.getSelected());
+            }
+        }
+        List<InFlightGroups.Pending> open = new ArrayList<>();
+        for (InFlightGroup g : state.getInFlight()) {
+            open.add(new InFlightGroups.Pending(g.getPromptId(), g.getOrdinal(), g.getDispatchedAt().toEpochMilli()));
+        }
+        groups.restore(new InFlightGroups.Saved(state.getDispatched(), dispatchedBy, lostBy, open));
+        policyVersion = state.getPolicyVersion();
+        batchesWritten = state.getBatchesWritten();
+        lastBatchId = state.getLastBatchId();
+        resumeAt.putAll(resume);
+        return true;
+    }
+
+    /** Writes the state a restart restores; an observation of what is already on the topics, so a failure is only logged. */
+    private void writeState() {
+        if (!stateTopicExists || readHistory) {
+            return;
+        }
+        InFlightGroups.Saved saved = groups.saved();
+        List<PromptDispatchCount> prompts = new ArrayList<>();
+        for (String prompt : new TreeSet<>(union(saved.dispatchedByPrompt().keySet(), selectedByPrompt.keySet()))) {
+            prompts.add(PromptDispatchCount.newBuilder().setPromptId(prompt)
+                    .setDispatched(saved.dispatchedByPrompt().getOrDefault(prompt, 0L))
+                    .setLost(saved.lostByPrompt().getOrDefault(prompt, 0L))
+                    .setSelected(selectedByPrompt.getOrDefault(prompt, 0L)).build());
+        }
+        List<InFlightGroup> open = new ArrayList<>();
+        for (InFlightGroups.Pending p : saved.inFlight()) {
+            open.add(InFlightGroup.newBuilder().setPromptId(p.promptId()).setOrdinal(p.ordinal())
+                    .setDispatchedAt(Instant.ofEpochMilli(p.dispatchedAtMs())).build());
+        }
+        Map<String, Long> dispatchAt = new LinkedHashMap<>();
+        dispatchOffsets.forEach((p, o) -> dispatchAt.put(Integer.toString(p), o));
+        DispatcherState state = DispatcherState.newBuilder()
+                .setDispatched(saved.dispatched())
+                .setPrompts(prompts)
+                .setInFlight(open)
+                .setDispatchOffsets(dispatchAt)
+                .setCheckpointsOffsets(positions(checkpointsTopic))
+                .setBatchesOffsets(positions(batchesTopic))
+                .setPolicyVersion(policyVersion)
+                .setBatchesWritten(batchesWritten)
+                .setLastBatchId(lastBatchId)
+                .setRunToken(runToken)
+                .setWrittenAt(Instant.now())
+                .build();
+        try {
+            producer.send(new ProducerRecord<>(stateTopic, STATE_KEY, stateBytes.serialize(stateTopic, state))).get();
+        } catch (ExecutionException e) {
+            LOG.warn("could not write the dispatcher state to {}: {}; a restart reads more history", stateTopic,
+                    e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = true;
+        }
+    }
+
+    /** A clean stop leaves nothing to read after the state; the stop's wakeup may still be pending once. */
+    private void finalState() {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                writeState();
+                return;
+            } catch (WakeupException e) {
+                // the stop's wakeup, consumed now; try once more
+            } catch (RuntimeException e) {
+                LOG.warn("could not write the dispatcher state on stopping: {}", e.toString());
+                return;
+            }
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new HashSet<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** The consumer's next offset on each assigned partition of a topic, by partition number. */
+    private Map<String, Long> positions(String topic) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            if (tp.topic().equals(topic)) {
+                out.put(Integer.toString(tp.partition()), consumer.position(tp));
+            }
+        }
+        return out;
     }
 
     /** One round: follow the inputs, then dispatch what the admission policy admits. */
@@ -283,7 +585,28 @@ public final class Dispatcher implements Runnable {
             nextPartitionRefresh = now + PARTITION_REFRESH_MS;
         }
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(POLL)) {
+            if (!caughtUp) {
+                recordsAtStart.merge(rec.topic(), 1L, Long::sum);
+            }
             apply(rec);
+        }
+        if (!caughtUp && !(caughtUp = caughtUp())) {
+            // Half-read inputs give wrong counts both ways (in flight before the statistics, batches
+            // written before rl.training-batches): nothing is dispatched nor given up on until then.
+            return;
+        }
+        if (readHistory) {
+            return;
+        }
+        if (now >= nextStateWrite) {
+            // only when something a restart restores has changed (the state grows with the prompt pool)
+            List<Object> changes = List.of(groups.dispatched(), groups.lost(), policyVersion, batchesWritten,
+                    positions(checkpointsTopic), positions(batchesTopic));
+            if (!changes.equals(lastStateWritten)) {
+                writeState();
+                lastStateWritten = changes;
+            }
+            nextStateWrite = now + stateIntervalMs;
         }
         int given = groups.expire(now);
         if (given > 0) {
@@ -306,8 +629,37 @@ public final class Dispatcher implements Runnable {
         }
     }
 
-    /** Assigns every partition of the input topics, new ones from their beginning. */
+    /**
+     * Whether every input partition has been read up to where it ended when first assigned; logs
+     * what the start read and how long it took the first time it is.
+     */
+    private boolean caughtUp() {
+        for (Map.Entry<TopicPartition, Long> e : catchUpEnd.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        long millis = System.currentTimeMillis() - startedMs;
+        Map<String, Long> read = new TreeMap<>(recordsAtStart);
+        restart = new Restart(fromState, Map.copyOf(read), millis, new Counts(groups.dispatched(), groups.completed(),
+                groups.inFlight(), policyVersion, batchesWritten, Map.copyOf(selectedByPrompt)));
+        LOG.info("dispatcher {} caught up in {} ms ({}): {} groups in flight of {} dispatched, {} resolved, {} lost; "
+                + "policy v{}, {} batches written; records read {}", runToken, millis,
+                fromState ? "restored from " + stateTopic : "read the whole history", groups.inFlight(),
+                groups.dispatched(), groups.completed(), groups.lost(), policyVersion, batchesWritten, read);
+        return true;
+    }
+
+    /** Assigns every partition of the input topics, new ones from their beginning (or a restored offset). */
     private void refreshAssignment() {
+        // Sending to a missing topic would block for max.block.ms (or create it without compaction).
+        stateTopicExists = !partitions(stateTopic).isEmpty();
+        if (!stateTopicExists && !stateTopicMissingLogged) {
+            LOG.warn("{} does not exist: the dispatcher cannot save its state, and every restart reads all of {}; "
+                    + "create it with the other topics (TopicAdmin.createTopics, docs/architecture.md#topics)",
+                    stateTopic, dispatchTopic);
+            stateTopicMissingLogged = true;
+        }
         Set<TopicPartition> current = new HashSet<>(consumer.assignment());
         List<TopicPartition> added = new ArrayList<>();
         for (String topic : List.of(promptsTopic, checkpointsTopic, promptStatsTopic, batchesTopic)) {
@@ -319,8 +671,21 @@ public final class Dispatcher implements Runnable {
         }
         if (!added.isEmpty()) {
             consumer.assign(current);
-            consumer.seekToBeginning(added);
-            LOG.info("reading {} from the beginning", added);
+            List<TopicPartition> fromBeginning = new ArrayList<>();
+            for (TopicPartition tp : added) {
+                Long at = resumeAt.remove(tp);
+                if (at == null) {
+                    fromBeginning.add(tp);
+                } else {
+                    consumer.seek(tp, at);
+                }
+            }
+            consumer.seekToBeginning(fromBeginning);
+            LOG.info("reading {} from the beginning{}", fromBeginning, added.size() > fromBeginning.size()
+                    ? ", the other inputs from the restored offsets" : "");
+            if (!caughtUp) {
+                catchUpEnd.putAll(consumer.endOffsets(added));
+            }
         }
     }
 
@@ -410,7 +775,10 @@ public final class Dispatcher implements Runnable {
         producer.flush();
         for (int i = 0; i < sends.size(); i++) {
             try {
-                sends.get(i).get();
+                RecordMetadata meta = sends.get(i).get();
+                if (meta.hasOffset()) {
+                    dispatchOffsets.merge(meta.partition(), meta.offset() + 1, Math::max);
+                }
             } catch (ExecutionException e) {
                 groups.cancelled(ids.get(i), promptIds.get(i));
                 LOG.error("could not dispatch group {} to {}: {}; it is not counted as in flight", ids.get(i),

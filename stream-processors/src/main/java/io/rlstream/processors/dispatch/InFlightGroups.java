@@ -1,9 +1,12 @@
 package io.rlstream.processors.dispatch;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,11 +24,24 @@ import java.util.Set;
  * unresolved group of a prompt is given up on ({@link #expire}), counted as lost and no longer in
  * flight. A prompt's groups are taken to resolve in the order they were dispatched; a group given
  * up on that completes after all is taken back from the lost count.
+ *
+ * <p>{@link #saved()} and {@link #restore} carry the dispatch side (counts per prompt, groups in
+ * flight) across restarts in O(prompts + in flight) (issue 19); the resolved side always comes from
+ * rl.prompt-stats. Group ids are remembered only for this run (a restored group's id is not needed:
+ * ids are unique per run token).
  */
 public final class InFlightGroups {
 
     /** A dispatched group: the prompt, its place among the prompt's dispatches, when it went. */
-    private record Pending(String promptId, long ordinal, long dispatchedAtMs) {
+    public record Pending(String promptId, long ordinal, long dispatchedAtMs) {
+    }
+
+    /**
+     * The dispatch side of the state: groups dispatched over all runs, per prompt dispatched and
+     * given up on, and the groups still in flight (neither resolved nor given up on as far as known).
+     */
+    public record Saved(long dispatched, Map<String, Long> dispatchedByPrompt, Map<String, Long> lostByPrompt,
+            List<Pending> inFlight) {
     }
 
     private final long timeoutMs;
@@ -38,6 +54,8 @@ public final class InFlightGroups {
     private long resolved;
     private long accepted;
     private long lost;
+    /** Groups dispatched by earlier runs, restored from a saved state (their ids are not kept). */
+    private long restoredDispatched;
 
     /** Groups are never given up on. */
     public InFlightGroups() {
@@ -128,7 +146,40 @@ public final class InFlightGroups {
     }
 
     public long dispatched() {
-        return dispatchedIds.size();
+        return restoredDispatched + dispatchedIds.size();
+    }
+
+    /** What {@link #restore} needs, in O(prompts + groups in flight). */
+    public Saved saved() {
+        List<Pending> open = new ArrayList<>();
+        for (Pending p : pending) {
+            if (p.ordinal() >= resolvedOf(p.promptId()) + lostByPrompt.getOrDefault(p.promptId(), 0L)) {
+                open.add(p);
+            }
+        }
+        Map<String, Long> lostNow = new HashMap<>();
+        lostByPrompt.forEach((prompt, n) -> {
+            if (n > 0) {
+                lostNow.put(prompt, n);
+            }
+        });
+        return new Saved(dispatched(), Map.copyOf(dispatchedByPrompt), Map.copyOf(lostNow), List.copyOf(open));
+    }
+
+    /**
+     * Starts from a saved state instead of the whole dispatch history; call it before anything else.
+     * The groups in flight are queued oldest first, so the generation timeout gives up on them in
+     * the order they went.
+     */
+    public void restore(Saved saved) {
+        if (!dispatchedIds.isEmpty() || !dispatchedByPrompt.isEmpty() || restoredDispatched != 0) {
+            throw new IllegalStateException("restore a saved state into fresh counts only");
+        }
+        restoredDispatched = saved.dispatched();
+        dispatchedByPrompt.putAll(saved.dispatchedByPrompt());
+        lostByPrompt.putAll(saved.lostByPrompt());
+        lost = saved.lostByPrompt().values().stream().mapToLong(Long::longValue).sum();
+        saved.inFlight().stream().sorted(Comparator.comparingLong(Pending::dispatchedAtMs)).forEach(pending::add);
     }
 
     public long completed() {

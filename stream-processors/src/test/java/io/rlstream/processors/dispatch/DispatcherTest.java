@@ -1,16 +1,21 @@
 package io.rlstream.processors.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.events.ChatMessage;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
+import io.rlstream.events.DispatcherState;
+import io.rlstream.events.InFlightGroup;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.PromptDispatchCount;
 import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
+import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.curriculum.PassRateWindowSelector;
 import io.rlstream.processors.curriculum.PromptSelector;
 import io.rlstream.processors.curriculum.UniformSelector;
@@ -201,6 +206,104 @@ class DispatcherTest {
         }
         assertEquals(3, sentDispatches().size());
         assertEquals(new Dispatcher.Snapshot(6, 0, 3, 1, 0), d.snapshot());
+    }
+
+    static TrainingBatchGroup batchRecord(String batchId) {
+        return TrainingBatchGroup.newBuilder().setBatchId(batchId).setBatchSequence(0).setGroupIndex(0)
+                .setBatchGroups(1).setBatchSamples(0).setMinPolicyVersion(0).setMaxPolicyVersion(0)
+                .setFilterStats(Map.of()).setGroupId("g-" + batchId).setPromptId("a").setEstimator("grpo")
+                .setSamples(List.of()).setCreatedAt(Instant.EPOCH).build();
+    }
+
+    static CheckpointPublished checkpoint(long version) {
+        return CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(version).setUri("file:/ckpt/" + version)
+                .setStep(version).setCreatedAt(Instant.EPOCH).build();
+    }
+
+    @Test
+    void aRestartDispatchesNothingUntilItHasReadItsInputsSoTheLagGateSeesEveryWrittenBatch() {
+        // History: v1 trained, 3 batches written: 2 ahead of the trainer, more than max-batches-ahead = 1,
+        // so the lag gate is closed. The inputs arrive one record per poll, the prompt and the
+        // checkpoint first, the (large) batches last, as after a restart on a long history. Reading
+        // the prompt, v1 and no batch yet, the gate looks open (0 - 1 <= 1): a dispatcher deciding on
+        // half-read inputs sent 3 groups the trainer could not take (issue 19's restarts).
+        String batches = CATALOG.name(Topic.TRAINING_BATCHES);
+        consumer.updatePartitions(batches, List.of(new PartitionInfo(batches, 0, Node.noNode(), new Node[0], new Node[0])));
+        consumer.updateBeginningOffsets(Map.of(new TopicPartition(batches, 0), 0L));
+        consumer.updateEndOffsets(Map.of(new TopicPartition(PROMPTS, 0), 1L, new TopicPartition(CHECKPOINTS, 0), 1L,
+                new TopicPartition(batches, 0), 3L));
+        DispatchSettings settings = new DispatchSettings(2, 3, 0.7f, 5, 42, 1);
+        Dispatcher d = new Dispatcher(settings, settings.admission(), new UniformSelector(), CATALOG, SERDES, consumer,
+                producer, null, 60_000, "run1");
+        d.catchUp();
+        next(PROMPTS, "a", prompt("a"));
+        next(CHECKPOINTS, "policy", checkpoint(1));
+        for (String b : List.of("b1", "b2", "b3")) {
+            next(batches, b, batchRecord(b));
+        }
+        for (int i = 0; i < 10; i++) {
+            d.step();
+        }
+        assertEquals(List.of(), sentDispatches(), "3 written - v1 = 2 ahead > 1: closed, also while reading");
+        assertEquals(3, d.batchesWritten());
+        assertTrue(d.restart() != null && !d.restart().fromState(), "caught up, from the whole history");
+        // v2: 1 ahead, the gate opens and the in-flight cap of 3 decides
+        next(CHECKPOINTS, "policy", checkpoint(2));
+        d.step();
+        d.step();
+        assertEquals(3, sentDispatches().size());
+    }
+
+    private static final String STATE = CATALOG.name(Topic.DISPATCHER_STATE);
+
+    /** A state saying: 10 groups of p dispatched (offsets up to 2 of rl.prompt-dispatch), the 10th in flight. */
+    static DispatcherState savedState() {
+        return DispatcherState.newBuilder().setDispatched(10)
+                .setPrompts(List.of(PromptDispatchCount.newBuilder().setPromptId("p").setDispatched(10).setSelected(10).build()))
+                .setInFlight(List.of(InFlightGroup.newBuilder().setPromptId("p").setOrdinal(9).setDispatchedAt(Instant.now()).build()))
+                .setDispatchOffsets(Map.of("0", 2L)).setRunToken("old").setWrittenAt(Instant.now()).build();
+    }
+
+    private void stateTopicWith(long records) {
+        consumer.updatePartitions(STATE, List.of(new PartitionInfo(STATE, 0, Node.noNode(), new Node[0], new Node[0])));
+        consumer.updateBeginningOffsets(Map.of(new TopicPartition(STATE, 0), 0L));
+        consumer.updateEndOffsets(Map.of(new TopicPartition(STATE, 0), records, new TopicPartition(DISPATCH, 0), 3L));
+    }
+
+    @Test
+    void aRestartTakesTheSavedStateAndReadsOnlyTheDispatchesAfterIt() {
+        // the state covers rl.prompt-dispatch up to offset 2; the dispatch at offset 2 came after it
+        stateTopicWith(1);
+        next(STATE, Dispatcher.STATE_KEY, savedState());
+        nextOffset.put(new TopicPartition(DISPATCH, 0), 2L);
+        next(DISPATCH, "old-10", PromptDispatch.newBuilder(dispatched("old-10")).build());
+        Dispatcher d = dispatcher(3);
+        d.catchUp();
+        next(STATS, "p", stats("p", 9));
+        for (int i = 0; i < 3; i++) {
+            d.step();
+        }
+        // by hand: 10 saved + 1 after = 11 dispatched, 9 resolved, 2 in flight
+        Dispatcher.Restart restart = d.restart();
+        assertTrue(restart.fromState());
+        assertEquals(1L, restart.recordsRead().get(DISPATCH), "only the dispatch after the state");
+        assertEquals(new Dispatcher.Counts(11, 9, 2, 0, 0, Map.of("p", 11L)), restart.counts());
+    }
+
+    @Test
+    void aTombstoneAfterTheStateMakesTheNextStartCountTheWholeHistory() {
+        stateTopicWith(2);
+        next(STATE, Dispatcher.STATE_KEY, savedState());
+        next(STATE, Dispatcher.STATE_KEY, null);
+        for (String g : List.of("old-0", "old-1", "old-2")) {
+            next(DISPATCH, g, dispatched(g));
+        }
+        Dispatcher d = dispatcher(3);
+        d.catchUp();
+        d.step();
+        assertFalse(d.restart().fromState());
+        assertEquals(3L, d.restart().recordsRead().get(DISPATCH));
+        assertEquals(new Dispatcher.Counts(3, 0, 3, 0, 0, Map.of("p", 3L)), d.restart().counts());
     }
 
     static PromptStats kept(String prompt, long groups, long kept) {
