@@ -54,7 +54,7 @@ public final class GroupMembership {
                         "Static group membership (Kafka's group.instance.id): a restarted instance gets its partitions "
                                 + "back as soon as it rejoins instead of after the session time-out. Must be stable "
                                 + "across restarts and unique per instance of the group; empty derives it from "
-                                + derivedFrom + "; none turns static membership off (docs/operations.md#recovery).")
+                                + derivedFrom + "; none turns static membership off (docs/operations.md#recovery-after-a-crash-and-rlstream-chaos).")
                 .define(SESSION_TIMEOUT_MS, Type.INT, DEFAULT_SESSION_TIMEOUT_MS,
                         ConfigDef.Range.atLeast(MIN_SESSION_TIMEOUT_MS), Importance.LOW,
                         "Consumer group session time-out: how long the group waits for an instance that stopped "
