@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A short {@code rlstream chaos}: every service in its own JVM on a local platform, one killed
  * with SIGKILL every 10 s for 45 s and restarted, then the audit from the topics. Asserts that
  * nothing was lost or duplicated and that every killed service came back and produced again; the
- * 10 s recovery bound is the long run's (docs/operations.md#recovery), not CI's, whose machine
- * speed is unknown. The long version: {@code rlstream chaos --minutes 10}.
+ * 10 s recovery bound is the long run's, not CI's, whose machine speed is unknown
+ * (docs/operations.md#recovery-after-a-crash-and-rlstream-chaos). The long version:
+ * {@code rlstream chaos --minutes 10}.
  */
 class ChaosIT {
 
