@@ -116,6 +116,11 @@ public final class Rlstream {
                                    Connect worker; --until-caught-up stops when the lake holds every
                                    record (rlstream connect --help)
               platform             start only the local broker and registry and print their addresses
+              chaos                every service as its own process on a local platform, a random one
+                                   killed with SIGKILL every 25 s for 10 min and restarted; then an
+                                   audit from the topics (batches trained once, groups in one batch,
+                                   duplicates, version gaps) and each service's recovery time
+                                   (rlstream chaos --help)
               dashboard            a local web page with live charts per training step (accuracy,
                                    reward, effective ratio, staleness, throughput, KL, loss) and the
                                    lineage of any recent group (prompt -> rollouts -> rewards ->
@@ -238,8 +243,8 @@ public final class Rlstream {
         APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));
         // Before any logger exists: slf4j-simple reads a logger's level when the logger is created.
         quietKnownWarnings(argv.length > 0 ? argv[0] : "");
-        if (argv.length > 0 && argv[0].equals("serve")) {
-            // A server's output is its address line; DJL's start-up INFO lines would bury it.
+        if (argv.length > 0 && (argv[0].equals("serve") || argv[0].equals("chaos"))) {
+            // A server's output is its address line, chaos's its kills and report; INFO lines would bury them.
             System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
         System.exit(run(Arrays.asList(argv), System.out, System.err));
@@ -310,6 +315,8 @@ public final class Rlstream {
                 return RewardCheckCommand.run(rest.subList(1, rest.size()), System.in, out, err);
             case "bench":
                 return Benchmarks.run(rest, out, err);
+            case "chaos":
+                return ChaosCommand.run(rest, out, err);
             default:
                 break;
         }

@@ -27,6 +27,8 @@ public final class ExactlyOnceStreams {
         props.putAll(config.clientProps());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        // Static membership: a restarted instance is back at work in seconds (issue 19).
+        GroupMembership.applyToStreams(props, config, stateDir);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // The default from Kafka 5.0 on; set now so that 4.x does not warn about it at every start.

@@ -1,5 +1,6 @@
 package io.rlstream.producers.rollouts;
 
+import io.rlstream.config.GroupMembership;
 import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
@@ -99,6 +100,8 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
         String workerId = config.getString(WorkerConfig.WORKER_ID);
         Map<String, Object> consumerProps = new HashMap<>(config.clientProps());
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(WorkerConfig.GROUP_ID));
+        // Static membership under the worker's id: a restarted worker gets its partitions back at once (issue 19).
+        consumerProps.putAll(GroupMembership.consumerSettings(config, workerId));
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -1,6 +1,7 @@
 package io.rlstream.producers.rollouts;
 
 import io.rlstream.config.EnumSetting;
+import io.rlstream.config.GroupMembership;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.producers.rendering.ChatTemplateUse;
 import java.util.Map;
@@ -27,7 +28,7 @@ public final class WorkerConfig extends ServiceConfig {
     public static final String RETRIES = "generate.retries";
     public static final String SYNC_TIMEOUT_MS = "generate.sync.timeout.ms";
 
-    public static final ConfigDef DEFINITION = ServiceConfig.baseDef(ServiceConfig.WORKER_METRICS_PORT)
+    public static final ConfigDef DEFINITION = GroupMembership.define(ServiceConfig.baseDef(ServiceConfig.WORKER_METRICS_PORT), "worker.id")
             .define(WORKER_ID, Type.STRING, "worker-0", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Unique id of this worker; also its transactional id, so a restarted worker fences its old self.")
             .define(GROUP_ID, Type.STRING, "rlstream-rollout-workers", new ConfigDef.NonEmptyString(), Importance.MEDIUM,

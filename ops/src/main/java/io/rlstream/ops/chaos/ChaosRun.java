@@ -1,0 +1,371 @@
+package io.rlstream.ops.chaos;
+
+import io.rlstream.events.Prompt;
+import io.rlstream.ops.LocalPlatform;
+import io.rlstream.ops.RlstreamServiceProcess;
+import io.rlstream.schemas.Topic;
+import io.rlstream.schemas.TopicCatalog;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code rlstream chaos}: the whole loop as an operator runs it, each service its own process on
+ * a local platform, one of them killed with SIGKILL every few seconds and started again at once;
+ * then everything stopped cleanly and audited from the topics ({@link ChaosAudit}), with each
+ * service's recovery time: from the kill to the first record the restarted service commits on its
+ * output topic (dispatcher: rl.prompt-dispatch, worker: rl.rollouts, rewards: rl.rewards,
+ * processors: rl.training-batches, trainer: a new version on rl.checkpoints).
+ */
+public final class ChaosRun {
+
+    /** Every service the loop needs, in the order they start (and the reverse of how they stop). */
+    public static final List<String> SERVICES = List.of("trainer", "rewards", "processors", "worker", "dispatcher");
+
+    /** Writes the starting policy (a Hugging Face folder the trainer starts from) into a folder. */
+    @FunctionalInterface
+    public interface PolicyWriter {
+        void write(Path dir) throws IOException;
+    }
+
+    /**
+     * @param runDir    platform, policy, checkpoints, state, one log per service, the report
+     * @param duration  how long services are killed
+     * @param killEvery time between two kills
+     * @param seed      which service is killed when
+     * @param victims   the services that may be killed
+     * @param settings  extra settings given to every service ({@code --set KEY=VALUE})
+     * @param warmUp    the most time the services get to produce their first output before the kills start
+     */
+    public record Settings(Path runDir, Duration duration, Duration killEvery, long seed, List<String> victims,
+            Map<String, String> settings, Duration warmUp) {
+    }
+
+    /** One kill: when, and when the service was ready and produced again (nanos; -1 if never). */
+    public record Kill(String service, long killedNanos, long readyNanos, long outputNanos) {
+        public double recoverySeconds() {
+            return outputNanos < 0 ? Double.NaN : (outputNanos - killedNanos) / 1e9;
+        }
+
+        public double readySeconds() {
+            return readyNanos < 0 ? Double.NaN : (readyNanos - killedNanos) / 1e9;
+        }
+    }
+
+    /** The outcome: the audit, the kills, and the report as printed. */
+    public record Result(ChaosAudit audit, List<Kill> kills, String report, boolean passed) {
+    }
+
+    /** The most median recovery that passes, per issue 19. */
+    public static final double MAX_MEDIAN_RECOVERY_SECONDS = 10.0;
+
+    /** Service settings that make the loop quick on a small policy and keep every run's state in the run folder. */
+    static Map<String, String> baseSettings(Path runDir) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("reward.state.dir", runDir.resolve("state/rewards").toString());
+        s.put("processors.state.dir", runDir.resolve("state/processors").toString());
+        s.put("trainer.checkpoint.dir", runDir.resolve("checkpoints").toString());
+        s.put("trainer.init.checkpoint", runDir.resolve("base-policy").toString());
+        s.put("group.size", "4");
+        s.put("batch.groups", "4");
+        s.put("dispatch.max-in-flight-groups", "16");
+        // A random policy gets every answer wrong: equal rewards would filter every group out and
+        // leave nothing to train. The audit is about records, not learning.
+        s.put("filter.group", "none");
+        s.put("dispatch.query.port", "0");
+        return s;
+    }
+
+    private final Settings settings;
+    private final PolicyWriter policy;
+    private final List<Prompt> prompts;
+    private final PrintStream out;
+    private final Map<String, RlstreamServiceProcess> running = new LinkedHashMap<>();
+    private final List<Kill> kills = new ArrayList<>();
+
+    public ChaosRun(Settings settings, PolicyWriter policy, List<Prompt> prompts, PrintStream out) {
+        this.settings = settings;
+        this.policy = policy;
+        this.prompts = prompts;
+        this.out = out;
+    }
+
+    public Result run() throws Exception {
+        Path runDir = settings.runDir().toAbsolutePath();
+        Files.createDirectories(runDir);
+        for (String stale : List.of("checkpoints", "state", "base-policy", "logs")) {
+            deleteTree(runDir.resolve(stale));
+        }
+        Files.createDirectories(runDir.resolve("logs"));
+        TopicCatalog catalog = TopicCatalog.defaults();
+        try (LocalPlatform platform = LocalPlatform.start(runDir.resolve("platform"), catalog, out)) {
+            policy.write(runDir.resolve("base-policy"));
+            sendPrompts(platform);
+            Map<String, String> serviceSettings = new LinkedHashMap<>(baseSettings(runDir));
+            serviceSettings.putAll(settings.settings());
+            String outcomes = serviceSettings.getOrDefault("processors.application.id", "rlstream-processors")
+                    + "-group-outcomes-repartition";
+            try (TopicRecorder recorder = new TopicRecorder(platform.clientConfig(), catalog, platform.serdes(), outcomes)) {
+                recorder.start();
+                List<String> args = arguments(platform, serviceSettings);
+                try {
+                    for (String service : SERVICES) {
+                        running.put(service, launch(service, runDir, args));
+                    }
+                    out.println("services started (logs in " + runDir.resolve("logs") + "); waiting for each one's first output...");
+                    awaitFirstOutputs(recorder);
+                    chaos(recorder, runDir, args);
+                } finally {
+                    stopAll();
+                }
+                out.print("services stopped; reading the topics to their end... ");
+                if (!recorder.awaitCaughtUp(Duration.ofSeconds(120))) {
+                    throw new IllegalStateException("the topics could not be read to their end within 120 s");
+                }
+                out.println("done");
+                ChaosAudit audit = ChaosAudit.of(recorder.dispatches, recorder.rollouts, recorder.batchRows,
+                        recorder.outcomes, recorder.announcements);
+                return report(audit, runDir);
+            }
+        }
+    }
+
+    private void sendPrompts(LocalPlatform platform) {
+        Map<String, Object> props = new HashMap<>(platform.clientConfig());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        try (KafkaProducer<String, Prompt> producer = new KafkaProducer<>(props, new StringSerializer(),
+                platform.serdes().serde(Prompt.class).serializer())) {
+            for (Prompt p : prompts) {
+                producer.send(new ProducerRecord<>(platform.catalog().name(Topic.PROMPTS), p.getPromptId(), p));
+            }
+            producer.flush();
+        }
+        out.println("sent " + prompts.size() + " prompts to " + platform.catalog().name(Topic.PROMPTS));
+    }
+
+    private static List<String> arguments(LocalPlatform platform, Map<String, String> settings) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-server", platform.bootstrapServers(),
+                "--registry-url", platform.registryUrl()));
+        settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+        return args;
+    }
+
+    private static RlstreamServiceProcess launch(String service, Path runDir, List<String> args) {
+        return RlstreamServiceProcess.launch(service, runDir, runDir.resolve("logs").resolve(service + ".log"), args);
+    }
+
+    /** The topic whose records show that a service works. */
+    static Topic outputOf(String service) {
+        return switch (service) {
+            case "dispatcher" -> Topic.PROMPT_DISPATCH;
+            case "worker" -> Topic.ROLLOUTS;
+            case "rewards" -> Topic.REWARDS;
+            case "processors" -> Topic.TRAINING_BATCHES;
+            case "trainer" -> Topic.CHECKPOINTS;
+            default -> throw new IllegalArgumentException("unknown service " + service);
+        };
+    }
+
+    private void awaitFirstOutputs(TopicRecorder recorder) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.warmUp().toNanos();
+        for (String service : SERVICES) {
+            while (firstOutputAfter(recorder, service, 0, -1) < 0) {
+                checkAlive();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("rlstream " + service + " produced nothing on "
+                            + outputOf(service) + " within " + settings.warmUp().toSeconds() + " s; see its log "
+                            + running.get(service).logFile());
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private void checkAlive() {
+        running.forEach((service, p) -> {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("rlstream " + service + " exited on its own; see " + p.logFile());
+            }
+        });
+    }
+
+    /**
+     * When the service's output topic first got a record after {@code afterNanos} (a new version
+     * above {@code aboveVersion} for the trainer); -1 if not yet.
+     */
+    private static long firstOutputAfter(TopicRecorder recorder, String service, long afterNanos, long aboveVersion) {
+        for (TopicRecorder.Arrival a : recorder.arrivals(outputOf(service))) {
+            if (a.nanos() > afterNanos && a.version() >= aboveVersion) {
+                return a.nanos();
+            }
+        }
+        return -1;
+    }
+
+    private static long maxVersion(TopicRecorder recorder) {
+        return recorder.arrivals(Topic.CHECKPOINTS).stream().mapToLong(TopicRecorder.Arrival::version).max().orElse(-1);
+    }
+
+    /** The kill loop: every killEvery, a random service that has recovered from its last kill. */
+    private void chaos(TopicRecorder recorder, Path runDir, List<String> args) throws InterruptedException {
+        Random random = new Random(settings.seed());
+        long start = System.nanoTime();
+        long end = start + settings.duration().toNanos();
+        long nextKill = start + settings.killEvery().toNanos();
+        out.printf(Locale.ROOT, "chaos: killing one of %s every %d s for %.1f min (seed %d)%n", settings.victims(),
+                settings.killEvery().toSeconds(), settings.duration().toSeconds() / 60.0, settings.seed());
+        List<Pending> pending = new ArrayList<>();
+        while (System.nanoTime() < end || !pending.isEmpty()) {
+            long now = System.nanoTime();
+            for (Pending p : new ArrayList<>(pending)) {
+                if (p.ready < 0 && running.get(p.service).ready()) {
+                    p.ready = System.nanoTime();
+                }
+                long output = firstOutputAfter(recorder, p.service, p.killed + 1_000_000_000L, p.aboveVersion);
+                if (output > 0 && p.ready > 0) {
+                    Kill k = new Kill(p.service, p.killed, p.ready, output);
+                    kills.add(k);
+                    pending.remove(p);
+                    out.printf(Locale.ROOT, "  %s back: ready after %.1f s, first output after %.1f s%n", p.service,
+                            k.readySeconds(), k.recoverySeconds());
+                } else if (now - p.killed > Duration.ofSeconds(180).toNanos()) {
+                    kills.add(new Kill(p.service, p.killed, p.ready, -1));
+                    pending.remove(p);
+                    out.println("  " + p.service + " did not produce within 180 s of its kill; see "
+                            + running.get(p.service).logFile());
+                }
+            }
+            if (!running.values().stream().allMatch(RlstreamServiceProcess::isAlive)) {
+                running.forEach((service, p) -> {
+                    if (!p.isAlive()) {
+                        out.println("  " + service + " exited on its own; starting it again (see " + p.logFile() + ")");
+                        running.put(service, launch(service, runDir, args));
+                    }
+                });
+            }
+            if (now >= nextKill && now < end) {
+                List<String> candidates = new ArrayList<>(settings.victims());
+                candidates.removeIf(s -> pending.stream().anyMatch(p -> p.service.equals(s)));
+                if (!candidates.isEmpty()) {
+                    String victim = candidates.get(random.nextInt(candidates.size()));
+                    long above = "trainer".equals(victim) ? maxVersion(recorder) + 1 : -1;
+                    RlstreamServiceProcess old = running.get(victim);
+                    long killed = System.nanoTime();
+                    old.kill();
+                    running.put(victim, launch(victim, runDir, args));
+                    pending.add(new Pending(victim, killed, above));
+                    out.printf(Locale.ROOT, "%6.1f s: SIGKILL %s (pid %d), restarted%n", (killed - start) / 1e9, victim,
+                            old.pid());
+                }
+                nextKill += settings.killEvery().toNanos();
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static final class Pending {
+        final String service;
+        final long killed;
+        final long aboveVersion;
+        long ready = -1;
+
+        Pending(String service, long killed, long aboveVersion) {
+            this.service = service;
+            this.killed = killed;
+            this.aboveVersion = aboveVersion;
+        }
+    }
+
+    /** SIGTERM, the dispatcher first so that nothing new is dispatched; each one gets 30 s. */
+    private void stopAll() {
+        List<String> order = new ArrayList<>(SERVICES);
+        java.util.Collections.reverse(order);
+        for (String service : order) {
+            RlstreamServiceProcess p = running.get(service);
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
+
+    private Result report(ChaosAudit audit, Path runDir) throws IOException {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "%-11s %5s %16s %16s %14s%n", "service", "kills", "recovery median",
+                "recovery max", "ready median"));
+        boolean recoveryOk = true;
+        for (String service : SERVICES) {
+            List<Kill> of = kills.stream().filter(k -> k.service().equals(service)).toList();
+            if (of.isEmpty()) {
+                s.append(String.format(Locale.ROOT, "%-11s %5d %16s %16s %14s%n", service, 0, "-", "-", "-"));
+                continue;
+            }
+            double median = median(of.stream().map(Kill::recoverySeconds).toList());
+            double max = of.stream().mapToDouble(Kill::recoverySeconds).map(v -> Double.isNaN(v) ? Double.POSITIVE_INFINITY : v)
+                    .max().orElse(Double.NaN);
+            double ready = median(of.stream().map(Kill::readySeconds).toList());
+            recoveryOk &= median <= MAX_MEDIAN_RECOVERY_SECONDS;
+            s.append(String.format(Locale.ROOT, "%-11s %5d %14.1f s %14s %12.1f s%n", service, of.size(), median,
+                    Double.isInfinite(max) ? "never" : String.format(Locale.ROOT, "%.1f s", max), ready));
+        }
+        s.append('\n');
+        s.append(String.format(Locale.ROOT, "dispatched groups %d: %s%n", audit.dispatched(), audit.reasons()));
+        s.append(String.format(Locale.ROOT, "training batches %d, trained %d; checkpoint versions %d%n", audit.batches(),
+                audit.trainedBatches(), audit.versions()));
+        s.append(String.format(Locale.ROOT, "rollouts %d, duplicates %d%n", audit.rollouts(), audit.duplicateRollouts()));
+        if (audit.passed()) {
+            s.append("audit: passed (each batch trained at most once and none skipped, each group in at most one batch, "
+                    + "no duplicate rollout or dispatch, no version gap)\n");
+        } else {
+            s.append("audit: FAILED\n");
+            audit.failures().forEach(f -> s.append("  ").append(f).append('\n'));
+        }
+        boolean passed = audit.passed() && recoveryOk && !kills.isEmpty();
+        s.append(String.format(Locale.ROOT, "recovery: %s (median per service at most %.0f s)%n",
+                recoveryOk ? "passed" : "FAILED", MAX_MEDIAN_RECOVERY_SECONDS));
+        Files.writeString(runDir.resolve("chaos-report.txt"), s.toString());
+        StringBuilder csv = new StringBuilder("service,killed_s,ready_s,recovery_s\n");
+        long t0 = kills.stream().mapToLong(Kill::killedNanos).min().orElse(0);
+        for (Kill k : kills) {
+            csv.append(String.format(Locale.ROOT, "%s,%.3f,%.3f,%.3f%n", k.service(), (k.killedNanos() - t0) / 1e9,
+                    k.readySeconds(), k.recoverySeconds()));
+        }
+        Files.writeString(runDir.resolve("chaos-kills.csv"), csv.toString());
+        out.print(s);
+        out.println("report: " + runDir.resolve("chaos-report.txt") + ", kills: " + runDir.resolve("chaos-kills.csv"));
+        return new Result(audit, List.copyOf(kills), s.toString(), passed);
+    }
+
+    /** The median, NaN (never recovered) counting as the largest. */
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().map(v -> Double.isNaN(v) ? Double.POSITIVE_INFINITY : v).sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}
