@@ -11,7 +11,7 @@ import io.rlstream.events.DeadLetter;
 import io.rlstream.events.Reward;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.TrainingBatchGroup;
-import io.rlstream.processors.BadRecord;
+import io.rlstream.ops.poison.BadRecords.Generic;
 import io.rlstream.processors.curriculum.UniformSelector;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -133,14 +133,14 @@ class DispatcherBadInputTest {
                 ? Reward.newBuilder().setRolloutId("g/0").setGroupId("g").setPromptId("a").setScore(1).setStatus(SampleStatus.OK)
                         .setVerifier("test").setScoredAt(Instant.EPOCH).build()
                 : prompt("x");
-        List<BadRecord> sent = new ArrayList<>();
-        for (BadRecord bad : BadRecord.values()) {
+        List<Generic> sent = new ArrayList<>();
+        for (Generic bad : Generic.values()) {
             next(topic, "x", bad.bytes(serdes, topic, wrong));
             sent.add(bad);
         }
         // the same wrong record again (a replay): a dead letter again, never a stop
-        next(topic, "x", BadRecord.WRONG_TYPE.bytes(serdes, topic, wrong));
-        sent.add(BadRecord.WRONG_TYPE);
+        next(topic, "x", Generic.WRONG_TYPE.bytes(serdes, topic, wrong));
+        sent.add(Generic.WRONG_TYPE);
         next(topic, "y", bytes(topic, good(input)));
         int records = sent.size() + 1;
 
@@ -159,7 +159,7 @@ class DispatcherBadInputTest {
         // On rl.prompts, a compacted topic, a tombstone is the deletion of its key's prompt: no dead letter.
         List<Integer> deadOffsets = new ArrayList<>();
         for (int offset = 0; offset < sent.size(); offset++) {
-            if (!(input == Topic.PROMPTS && sent.get(offset) == BadRecord.TOMBSTONE)) {
+            if (!(input == Topic.PROMPTS && sent.get(offset) == Generic.TOMBSTONE)) {
                 deadOffsets.add(offset);
             }
         }
@@ -167,7 +167,7 @@ class DispatcherBadInputTest {
         assertEquals(deadOffsets.size(), letters.size(), letters.toString());
         for (int i = 0; i < letters.size(); i++) {
             DeadLetter letter = letters.get(i);
-            BadRecord bad = sent.get(deadOffsets.get(i));
+            Generic bad = sent.get(deadOffsets.get(i));
             assertEquals(topic, letter.getSourceTopic());
             assertEquals(0, letter.getSourcePartition());
             assertEquals(deadOffsets.get(i), (int) letter.getSourceOffset(), bad + " at its offset");
