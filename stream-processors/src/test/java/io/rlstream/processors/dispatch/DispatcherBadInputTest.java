@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
+import io.rlstream.events.Prompt;
+import io.rlstream.events.PromptStats;
 import io.rlstream.events.Reward;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.TrainingBatchGroup;
@@ -32,6 +34,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -187,5 +190,35 @@ class DispatcherBadInputTest {
             case PROMPT_DISPATCH -> assertEquals(1 + dispatches(), snap.dispatched(), "old-0 and this run's");
             default -> assertEquals(1, snap.promptPool(), "prompt a in the pool");
         }
+    }
+
+    @Test
+    void aBlankPromptIdAndANonFiniteStatisticAreDeadLettersAndTheGoodOnesStillCount() {
+        String prompts = CATALOG.name(Topic.PROMPTS);
+        String stats = CATALOG.name(Topic.PROMPT_STATS);
+        // offsets 0: bad, 1: good on each topic (issue 19's corpus, BadRecords.domain)
+        next(prompts, "", bytes(prompts, Prompt.newBuilder(prompt("a")).setPromptId("").build()));
+        next(prompts, "a", bytes(prompts, prompt("a")));
+        next(stats, "a", bytes(stats, PromptStats.newBuilder(stats("a", 1)).setPassRate(Double.NaN).build()));
+        next(stats, "a", bytes(stats, stats("a", 1)));
+        Dispatcher d = dispatcher();
+        d.catchUp();
+        for (int i = 0; i < 6; i++) {
+            d.step();
+        }
+
+        List<DeadLetter> letters = deadLetters();
+        assertEquals(2, letters.size(), letters.toString());
+        DeadLetter prompt = letters.stream().filter(l -> l.getSourceTopic().equals(prompts)).findFirst().orElseThrow();
+        assertEquals(0, prompt.getSourceOffset());
+        assertEquals("invalid Prompt: blank prompt_id", prompt.getError());
+        DeadLetter stat = letters.stream().filter(l -> l.getSourceTopic().equals(stats)).findFirst().orElseThrow();
+        assertEquals(0, stat.getSourceOffset());
+        assertTrue(stat.getError().startsWith("invalid PromptStats of prompt 'a': a non-finite number (pass_rate NaN"),
+                stat.getError());
+        Dispatcher.Snapshot snap = d.snapshot();
+        assertEquals(1, snap.promptPool(), "prompt a in the pool, the blank one not");
+        assertEquals(1, snap.completed(), "the good statistics count");
+        assertEquals(2, d.deadLetters());
     }
 }
