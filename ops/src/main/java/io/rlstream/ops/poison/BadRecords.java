@@ -42,6 +42,8 @@ public final class BadRecords {
     public static final String TRAINER = "trainer";
     public static final String STEP_SUMMARY = "step-summary";
 
+    /** The policy name the corpus's checkpoint announcements use: the services' default policy.name. */
+    public static final String POLICY = "demo";
     /** A token id outside every vocabulary (the largest int). */
     public static final int OUT_OF_VOCABULARY = Integer.MAX_VALUE;
     /** Group size above any worker's limit (the worker caps it at 4096, issue 19). */
@@ -213,9 +215,9 @@ public final class BadRecords {
                                 .build(), TRAINER);
             }
             case CHECKPOINTS -> {
-                add(out, serdes, topicName, topic, "missing-folder", "policy",
-                        checkpoint(1, "file:///nonexistent/rlstream-poison/v000001"), WORKER);
-                add(out, serdes, topicName, topic, "forged-high-version", "policy",
+                add(out, serdes, topicName, topic, "missing-folder", POLICY,
+                        checkpoint(1_000, "file:///nonexistent/rlstream-poison/v001000"), WORKER);
+                add(out, serdes, topicName, topic, "forged-high-version", POLICY,
                         checkpoint(1_000_000_000L, checkpointUri != null ? checkpointUri
                                 : "file:///nonexistent/rlstream-poison/v1000000000"), WORKER);
             }
@@ -247,19 +249,35 @@ public final class BadRecords {
         return out;
     }
 
-    /** A good record for each input topic: what a reader must still process after the bad ones. */
+    /**
+     * A good record for an input topic, what its readers must still process after the bad ones;
+     * null for rl.checkpoints (only the trainer announces checkpoints). Keyed by {@link #goodKey}.
+     */
     public static SpecificRecord good(Topic topic) {
+        String id = goodKey(topic);
         return switch (topic) {
-            case PROMPTS -> prompt("p-after-poison");
-            case PROMPT_DISPATCH -> dispatch("g-after-poison");
-            case ROLLOUTS -> rollout("g-after-poison", 0);
-            case REWARDS -> reward("g-after-poison", "g-after-poison/0");
-            case TRAINING_BATCHES -> batch("b-after-poison", s -> s);
-            case FEEDBACK -> feedback("r-after-poison");
-            case PROMPT_STATS -> stats("p-after-poison");
-            case METRICS -> Metric.newBuilder().setName("poison.check").setValue(1).setSource("poison")
+            case PROMPTS, PROMPT_STATS -> topic == Topic.PROMPTS ? prompt(id) : stats(id);
+            case PROMPT_DISPATCH -> dispatch(id);
+            case ROLLOUTS -> rollout(id, 0);
+            case REWARDS -> reward(id, id + "/0");
+            case TRAINING_BATCHES -> batch(id, s -> s);
+            case FEEDBACK -> feedback(id);
+            case METRICS -> Metric.newBuilder().setName("poison.check").setValue(1).setSource(id)
                     .setTime(Instant.now()).build();
-            default -> throw new IllegalArgumentException("no good record for " + topic);
+            default -> null;
+        };
+    }
+
+    /** The key (and id: prompt, group, batch or response id) of {@link #good}'s record for a topic. */
+    public static String goodKey(Topic topic) {
+        return switch (topic) {
+            case PROMPTS, PROMPT_STATS -> "p-after-poison";
+            case PROMPT_DISPATCH -> "g-dispatch-after-poison";
+            case ROLLOUTS -> "g-rollout-after-poison";
+            case REWARDS -> "g-reward-after-poison";
+            case TRAINING_BATCHES -> "b-after-poison";
+            case FEEDBACK -> "r-after-poison";
+            default -> "poison";
         };
     }
 
@@ -273,18 +291,18 @@ public final class BadRecords {
         return new BadRecord(topic, kind, key, serialize(serdes, topicName, value), Set.of(services));
     }
 
-    static Prompt prompt(String id) {
+    public static Prompt prompt(String id) {
         return Prompt.newBuilder().setPromptId(id).setText("12+34=").setReferenceAnswer("46").setTask("math")
                 .setDataset("poison").setMetadata(Map.of()).setCreatedAt(Instant.now()).build();
     }
 
-    static PromptDispatch dispatch(String groupId) {
+    public static PromptDispatch dispatch(String groupId) {
         return PromptDispatch.newBuilder().setGroupId(groupId).setPromptId("p-poison").setPromptText("12+34=")
                 .setGroupSize(2).setTemperature(1f).setMaxNewTokens(4).setPolicyVersion(0)
                 .setDispatchedAt(Instant.now()).build();
     }
 
-    static Rollout rollout(String groupId, int index) {
+    public static Rollout rollout(String groupId, int index) {
         return Rollout.newBuilder().setRolloutId(groupId + "/" + index).setGroupId(groupId).setPromptId("p-poison")
                 .setSampleIndex(index).setGroupSize(2).setPromptTokenIds(List.of(1, 2, 3))
                 .setResponseTokenIds(List.of(4, 5)).setBehaviourLogprobs(List.of(-0.5f, -0.25f)).setResponseText("46")
@@ -292,14 +310,14 @@ public final class BadRecords {
                 .setGeneratorId("poison").setGeneratedAt(Instant.now()).build();
     }
 
-    static Reward reward(String groupId, String rolloutId) {
+    public static Reward reward(String groupId, String rolloutId) {
         return Reward.newBuilder().setRolloutId(rolloutId).setGroupId(groupId).setPromptId("p-poison").setScore(1)
                 .setComponents(Map.of()).setStatus(SampleStatus.OK).setVerifier("poison").setScoredAt(Instant.now())
                 .build();
     }
 
     /** A one-group batch of two samples; {@code change} alters the second sample. */
-    static TrainingBatchGroup batch(String batchId, UnaryOperator<ScoredSample.Builder> change) {
+    public static TrainingBatchGroup batch(String batchId, UnaryOperator<ScoredSample.Builder> change) {
         ScoredSample first = sample(batchId + "/0", 1, 0.5f);
         ScoredSample second = change.apply(ScoredSample.newBuilder(sample(batchId + "/1", 0, -0.5f))).build();
         return TrainingBatchGroup.newBuilder().setBatchId(batchId).setBatchSequence(0).setGroupIndex(0)
@@ -314,17 +332,17 @@ public final class BadRecords {
                 .setAdvantage(advantage).setPolicyVersion(0).build();
     }
 
-    static CheckpointPublished checkpoint(long version, String uri) {
-        return CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(version).setUri(uri).setStep(version)
+    public static CheckpointPublished checkpoint(long version, String uri) {
+        return CheckpointPublished.newBuilder().setPolicyName(POLICY).setVersion(version).setUri(uri).setStep(version)
                 .setCreatedAt(Instant.now()).build();
     }
 
-    static UserFeedback feedback(String responseId) {
+    public static UserFeedback feedback(String responseId) {
         return UserFeedback.newBuilder().setResponseId(responseId).setRolloutId("g-poison/0").setPromptId("p-poison")
                 .setReaction("rating").setValue(1.0).setUserId("poison").setTime(Instant.now()).build();
     }
 
-    static PromptStats stats(String promptId) {
+    public static PromptStats stats(String promptId) {
         return PromptStats.newBuilder().setPromptId(promptId).setSamples(4).setPassRate(0.5).setMovingAverage(0.5)
                 .setLastPolicyVersion(0).setUpdatedAt(Instant.now()).build();
     }
