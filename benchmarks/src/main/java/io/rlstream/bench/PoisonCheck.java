@@ -344,6 +344,7 @@ final class PoisonCheck {
                     row.record().kind(), row.partition() + "@" + row.offset(), row.handled() ? "handled" : "NOT",
                     answers, missing.isEmpty() ? "" : " [no dead letter from " + String.join(", ", missing) + "]");
         }
+        printGrid(result);
         for (Good g : result.goods()) {
             out.printf("good record on %s (%d@%d): %s: %s%n", settings.catalog().name(g.topic()), g.partition(),
                     g.offset(), g.processed() ? "processed" : "NOT processed", g.how());
@@ -356,8 +357,27 @@ final class PoisonCheck {
                 100.0 * handled / Math.max(1, result.rows().size()), result.passed() ? "PASS" : "FAIL");
     }
 
+    /** The generic kinds by topic: ok (every reader answered), NOT, or - (legal there, nothing expected). */
+    private void printGrid(Result result) {
+        List<Topic> topics = result.rows().stream().map(r -> r.record().topic()).distinct().toList();
+        StringBuilder header = new StringBuilder(String.format("%-28s", "record \\ topic"));
+        topics.forEach(t -> header.append(String.format(" %-17s", t.suffix())));
+        out.println(header.toString().stripTrailing());
+        List<String> kinds = result.rows().stream().map(r -> r.record().kind()).distinct().toList();
+        for (String kind : kinds) {
+            StringBuilder line = new StringBuilder(String.format("%-28s", kind));
+            for (Topic t : topics) {
+                String cell = result.rows().stream().filter(r -> r.record().topic() == t && r.record().kind().equals(kind))
+                        .findFirst().map(r -> r.handled() ? (r.record().services().isEmpty() ? "ok (legal)" : "ok")
+                                : "NOT").orElse("");
+                line.append(String.format(" %-17s", cell));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+
     private static String shorten(String reason) {
         String oneLine = reason.replace('\n', ' ');
-        return oneLine.length() <= 90 ? oneLine : oneLine.substring(0, 87) + "...";
+        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 197) + "...";
     }
 }
