@@ -136,7 +136,9 @@ final class PoisonCheck {
         Map<String, Row> byPosition = new HashMap<>();
         rows.forEach(r -> byPosition.put(position(catalog.name(r.record().topic()), r.partition(), r.offset()), r));
         Set<String> outputsSeen = new TreeSet<>();
-        long deadline = System.nanoTime() + settings.patience().toNanos();
+        Map<String, Double> answeredAt = new HashMap<>();
+        long sent = System.nanoTime();
+        long deadline = sent + settings.patience().toNanos();
         List<Good> goods = sentGood;
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             consumer.assign(from.keySet());
@@ -146,11 +148,19 @@ final class PoisonCheck {
                     read(serdes, r, byPosition, outputsSeen);
                 }
                 goods = goodsProcessed(sentGood, outputsSeen);
+                double at = (System.nanoTime() - sent) / 1e9;
+                rows.stream().filter(Row::handled).forEach(r -> answeredAt.putIfAbsent(
+                        catalog.name(r.record().topic()) + " " + r.record().kind(), at));
+                goods.stream().filter(Good::processed).forEach(g -> answeredAt.putIfAbsent(
+                        "good record on " + catalog.name(g.topic()), at));
                 if (rows.stream().allMatch(Row::handled) && goods.stream().allMatch(Good::processed)) {
                     break;
                 }
             }
         }
+        out.printf("poison: answers read for %.1f s%s%n", (System.nanoTime() - sent) / 1e9, answeredAt.entrySet()
+                .stream().max(Map.Entry.comparingByValue())
+                .map(e -> String.format("; the last to come: %s after %.1f s", e.getKey(), e.getValue())).orElse(""));
         Map<String, Health> health = new LinkedHashMap<>();
         for (Probe p : settings.probes()) {
             Health h;

@@ -130,8 +130,10 @@ public final class PoisonCommand {
             Duration wait, PrintStream out) throws Exception {
         Map<String, String> common = Map.of("bootstrap.servers", bootstrap, "registry.url", registryUrl,
                 "topic.prefix", catalog.prefix(), "group.partitions", Integer.toString(catalog.groupPartitions()));
+        long t0 = System.nanoTime();
         try (PoisonLoop loop = PoisonLoop.start(common, catalog, runDir)) {
             loop.awaitReady(Duration.ofSeconds(120));
+            out.printf("rlstream poison: the loop is ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             return check(new PoisonCheck.Settings(bootstrap, registryUrl, catalog, Map.of("bootstrap.servers", bootstrap),
                     loop.probes(), loop.checkpoints(), wait, topics), out);
         }

@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.ops.poison.BadRecords;
-import io.rlstream.schemas.RegistrySerdes;
-import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.PipelineFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +41,45 @@ class PoisonIT {
             assertTrue(table.contains("poison: " + expected + " of " + expected + " bad records handled (100%); PASS"),
                     table);
             assertEquals(0, code, table);
+        }
+    }
+
+    /**
+     * The check is not vacuous: against topics no service reads, nothing is handled but the one
+     * legal record (the tombstone deleting a prompt), no good record is processed, a /health that
+     * answers 503 is reported dead, an empty checkpoint folder fails, and the exit status is 1.
+     */
+    @Test
+    void withoutServicesNothingIsHandledAndTheRunFails(@TempDir Path dir) throws Exception {
+        TopicCatalog catalog = new TopicCatalog("pz.", 1);
+        HttpServer health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        health.createContext("/health", exchange -> {
+            byte[] body = "the trainer thread ended".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(503, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        health.start();
+        try (PipelineFixture pipeline = PipelineFixture.start(catalog)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = PoisonCommand.run(List.of("--bootstrap-server", pipeline.bootstrapServers(), "--registry-url",
+                    pipeline.registryUrl(), "--topic-prefix", "pz.", "--wait", "3", "--health",
+                    "http://127.0.0.1:" + health.getAddress().getPort(), "--checkpoint-dir", dir.toString()),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            String table = out.toString(StandardCharsets.UTF_8);
+            assertEquals(1, code, table + err);
+            assertTrue(table.contains("poison: 1 of 67 bad records handled (1%); FAIL"), table);
+            assertTrue(table.contains("pz.prompts           tombstone                    0@4       handled    none expected"),
+                    table);
+            assertTrue(table.contains("pz.training-batches  nan-logprob                  0@7       NOT        none"
+                    + " [no dead letter from trainer]"), table);
+            assertTrue(table.contains("good record on pz.training-batches (0@12): NOT processed: trained missing"),
+                    table);
+            assertTrue(table.contains("DEAD: HTTP 503 the trainer thread ended"), table);
+            assertTrue(table.contains("weights: no checkpoint under " + dir), table);
+        } finally {
+            health.stop(0);
         }
     }
 }
