@@ -3,7 +3,6 @@ package io.rlstream.bench;
 import io.rlstream.monitoring.health.Health;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.ops.poison.BadRecords;
-import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import java.io.PrintStream;
