@@ -129,6 +129,10 @@ public final class Rlstream {
                   --host H           address to bind (default 127.0.0.1)
               config SERVICE       print the settings of a service (rewards, worker, processors,
                                    dispatcher, trainer) as a table: key, type, default, meaning
+              poison               send every kind of bad record (issue 19's corpus) to every input
+                                   topic and check each service's answer: a dead letter with a
+                                   reason, health, finite weights, good records still processed;
+                                   without --bootstrap-server on a local loop it starts (--help)
               replay               run the processors again over the recorded rollouts and rewards
                                    under another configuration; batches go to other topics
                   --application-id ID  new id, so it reads from the earliest records
@@ -317,6 +321,8 @@ public final class Rlstream {
                 return Benchmarks.run(rest, out, err);
             case "chaos":
                 return ChaosCommand.run(rest, out, err);
+            case "poison":
+                return io.rlstream.bench.PoisonCommand.run(rest, out, err);
             default:
                 break;
         }

@@ -128,7 +128,23 @@ public final class CheckpointCheck {
             }
             throw new IllegalArgumentException("cannot read the weights of " + dir + ": " + e.getMessage(), e);
         }
+        // Last, after the weights: a real folder announced under another version (issue 19's forged
+        // high version) would make the worker ignore every real announcement below it.
+        String storedVersion = io.rlstream.model.Policy.readMetadata(dir).get("version");
+        if (storedVersion != null && !sameVersion(storedVersion, checkpoint.getVersion())) {
+            throw new IllegalArgumentException(dir + " holds version " + storedVersion + " (its metadata.json) but was announced"
+                    + " as version " + checkpoint.getVersion());
+        }
         return dir;
+    }
+
+    /** metadata.json's version, written as a string ("12") or read back as a JSON number ("12.0"). */
+    private static boolean sameVersion(String stored, long announced) {
+        try {
+            return Double.parseDouble(stored) == (double) announced;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The first parameter of {@code policy} with a NaN or infinite weight, as "name index i"; null when all are finite. */

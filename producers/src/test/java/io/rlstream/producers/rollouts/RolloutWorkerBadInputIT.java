@@ -137,6 +137,17 @@ class RolloutWorkerBadInputIT {
                     assertEquals(9, r.getPolicyVersion());
                     assertServedBy(score2, r);
                 }
+
+                // offset 8: a forged high version of a real folder (good1 holds version 1): refused, version 9 serves on
+                pipeline.send(Topic.CHECKPOINTS, "demo", announce(1_000_000, good1));
+                DeadLetter forged = awaitDeadLetter(pipeline, x -> x.getSourceOffset() == 8);
+                assertTrue(forged.getError().contains("holds version 1 (its metadata.json) but was announced as version"
+                        + " 1000000"), forged.getError());
+                pipeline.sendAll(Topic.PROMPT_DISPATCH, PromptDispatch::getGroupId, List.of(dispatch("d1", "2+2=", 2)));
+                for (Rollout r : awaitGroups(pipeline, List.of("d1"), 2)) {
+                    assertEquals(9, r.getPolicyVersion(), "still the last good weights");
+                    assertServedBy(score2, r);
+                }
                 assertTrue(thread.isAlive());
             } finally {
                 worker.stop();

@@ -9,6 +9,7 @@ import io.rlstream.events.Prompt;
 import io.rlstream.events.Reward;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.UserFeedback;
+import io.rlstream.ops.poison.BadRecords.Generic;
 import io.rlstream.reward.feedback.FeedbackMapping;
 import io.rlstream.reward.score.RewardScorer;
 import io.rlstream.reward.verify.NumericExactMatch;
@@ -100,9 +101,9 @@ class RewardBadInputTest {
         TestInputTopic<String, byte[]> topic = raw(input);
         // another event's bytes with valid framing: a Reward on rl.rollouts, a Prompt on rl.feedback
         SpecificRecord wrong = input == Topic.ROLLOUTS ? reward() : prompt("x");
-        List<BadRecord> sent = new ArrayList<>(List.of(BadRecord.values()));
-        sent.add(BadRecord.WRONG_TYPE); // the same record replayed: a dead letter again, never a stop
-        for (BadRecord bad : sent) {
+        List<Generic> sent = new ArrayList<>(List.of(Generic.values()));
+        sent.add(Generic.WRONG_TYPE); // the same record replayed: a dead letter again, never a stop
+        for (Generic bad : sent) {
             topic.pipeInput("x", bad.bytes(serdes, catalog.name(input), wrong));
         }
         if (input == Topic.ROLLOUTS) {
@@ -139,8 +140,8 @@ class RewardBadInputTest {
         prompts.pipeInput("p1", bytes(input, prompt("p1")));
         // every bad record keyed p1: a tombstone deletes p1 (a compacted topic's delete), the others are
         // skipped; a Reward under p1 would otherwise reach the join as a "Prompt"
-        for (BadRecord bad : BadRecord.values()) {
-            if (bad != BadRecord.TOMBSTONE) {
+        for (Generic bad : Generic.values()) {
+            if (bad != Generic.TOMBSTONE) {
                 prompts.pipeInput("p1", bad.bytes(serdes, catalog.name(input), reward()));
             }
         }
@@ -149,7 +150,7 @@ class RewardBadInputTest {
         rollouts.pipeInput("g", bytes(Topic.ROLLOUTS, rollout("g", 0, "p1", "85", SampleStatus.OK)));
         rollouts.pipeInput("h", bytes(Topic.ROLLOUTS, rollout("h", 0, "p2", "85", SampleStatus.OK)));
         // the tombstone last: p1 is gone, p2 stays
-        prompts.pipeInput("p1", BadRecord.TOMBSTONE.bytes(serdes, catalog.name(input), reward()));
+        prompts.pipeInput("p1", Generic.TOMBSTONE.bytes(serdes, catalog.name(input), reward()));
         rollouts.pipeInput("g", bytes(Topic.ROLLOUTS, rollout("g", 1, "p1", "85", SampleStatus.OK)));
 
         List<Reward> out = rewards.readValuesToList();

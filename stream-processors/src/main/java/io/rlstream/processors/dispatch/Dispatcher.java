@@ -707,7 +707,10 @@ public final class Dispatcher implements Runnable {
                 return;
             }
             Prompt p = decode(rec, prompts, Prompt.class);
-            if (p != null) {
+            String invalid = p == null ? null : DispatchInputs.invalid(p);
+            if (invalid != null) {
+                deadLetter(rec, invalid, null);
+            } else if (p != null) {
                 pool.put(p);
             }
         } else if (rec.topic().equals(checkpointsTopic)) {
@@ -727,7 +730,10 @@ public final class Dispatcher implements Runnable {
             }
         } else if (rec.topic().equals(promptStatsTopic)) {
             PromptStats stats = decode(rec, promptStats, PromptStats.class);
-            if (stats != null) {
+            String invalid = stats == null ? null : DispatchInputs.invalid(stats);
+            if (invalid != null) {
+                deadLetter(rec, invalid, null);
+            } else if (stats != null) {
                 groups.promptResolved(stats.getPromptId(), stats.getGroups(), stats.getKeptGroups());
                 learn(stats);
             }

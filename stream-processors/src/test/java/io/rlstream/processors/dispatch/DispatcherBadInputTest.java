@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
+import io.rlstream.events.Prompt;
+import io.rlstream.events.PromptStats;
 import io.rlstream.events.Reward;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.TrainingBatchGroup;
-import io.rlstream.processors.BadRecord;
+import io.rlstream.ops.poison.BadRecords.Generic;
 import io.rlstream.processors.curriculum.UniformSelector;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
@@ -32,6 +34,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -133,14 +136,14 @@ class DispatcherBadInputTest {
                 ? Reward.newBuilder().setRolloutId("g/0").setGroupId("g").setPromptId("a").setScore(1).setStatus(SampleStatus.OK)
                         .setVerifier("test").setScoredAt(Instant.EPOCH).build()
                 : prompt("x");
-        List<BadRecord> sent = new ArrayList<>();
-        for (BadRecord bad : BadRecord.values()) {
+        List<Generic> sent = new ArrayList<>();
+        for (Generic bad : Generic.values()) {
             next(topic, "x", bad.bytes(serdes, topic, wrong));
             sent.add(bad);
         }
         // the same wrong record again (a replay): a dead letter again, never a stop
-        next(topic, "x", BadRecord.WRONG_TYPE.bytes(serdes, topic, wrong));
-        sent.add(BadRecord.WRONG_TYPE);
+        next(topic, "x", Generic.WRONG_TYPE.bytes(serdes, topic, wrong));
+        sent.add(Generic.WRONG_TYPE);
         next(topic, "y", bytes(topic, good(input)));
         int records = sent.size() + 1;
 
@@ -159,7 +162,7 @@ class DispatcherBadInputTest {
         // On rl.prompts, a compacted topic, a tombstone is the deletion of its key's prompt: no dead letter.
         List<Integer> deadOffsets = new ArrayList<>();
         for (int offset = 0; offset < sent.size(); offset++) {
-            if (!(input == Topic.PROMPTS && sent.get(offset) == BadRecord.TOMBSTONE)) {
+            if (!(input == Topic.PROMPTS && sent.get(offset) == Generic.TOMBSTONE)) {
                 deadOffsets.add(offset);
             }
         }
@@ -167,7 +170,7 @@ class DispatcherBadInputTest {
         assertEquals(deadOffsets.size(), letters.size(), letters.toString());
         for (int i = 0; i < letters.size(); i++) {
             DeadLetter letter = letters.get(i);
-            BadRecord bad = sent.get(deadOffsets.get(i));
+            Generic bad = sent.get(deadOffsets.get(i));
             assertEquals(topic, letter.getSourceTopic());
             assertEquals(0, letter.getSourcePartition());
             assertEquals(deadOffsets.get(i), (int) letter.getSourceOffset(), bad + " at its offset");
@@ -187,5 +190,35 @@ class DispatcherBadInputTest {
             case PROMPT_DISPATCH -> assertEquals(1 + dispatches(), snap.dispatched(), "old-0 and this run's");
             default -> assertEquals(1, snap.promptPool(), "prompt a in the pool");
         }
+    }
+
+    @Test
+    void aBlankPromptIdAndANonFiniteStatisticAreDeadLettersAndTheGoodOnesStillCount() {
+        String prompts = CATALOG.name(Topic.PROMPTS);
+        String stats = CATALOG.name(Topic.PROMPT_STATS);
+        // offsets 0: bad, 1: good on each topic (issue 19's corpus, BadRecords.domain)
+        next(prompts, "", bytes(prompts, Prompt.newBuilder(prompt("a")).setPromptId("").build()));
+        next(prompts, "a", bytes(prompts, prompt("a")));
+        next(stats, "a", bytes(stats, PromptStats.newBuilder(stats("a", 1)).setPassRate(Double.NaN).build()));
+        next(stats, "a", bytes(stats, stats("a", 1)));
+        Dispatcher d = dispatcher();
+        d.catchUp();
+        for (int i = 0; i < 6; i++) {
+            d.step();
+        }
+
+        List<DeadLetter> letters = deadLetters();
+        assertEquals(2, letters.size(), letters.toString());
+        DeadLetter prompt = letters.stream().filter(l -> l.getSourceTopic().equals(prompts)).findFirst().orElseThrow();
+        assertEquals(0, prompt.getSourceOffset());
+        assertEquals("invalid Prompt: blank prompt_id", prompt.getError());
+        DeadLetter stat = letters.stream().filter(l -> l.getSourceTopic().equals(stats)).findFirst().orElseThrow();
+        assertEquals(0, stat.getSourceOffset());
+        assertTrue(stat.getError().startsWith("invalid PromptStats of prompt 'a': a non-finite number (pass_rate NaN"),
+                stat.getError());
+        Dispatcher.Snapshot snap = d.snapshot();
+        assertEquals(1, snap.promptPool(), "prompt a in the pool, the blank one not");
+        assertEquals(1, snap.completed(), "the good statistics count");
+        assertEquals(2, d.deadLetters());
     }
 }

@@ -10,7 +10,7 @@ import io.rlstream.events.DeadLetter;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.TrainingBatchGroup;
-import io.rlstream.processors.BadRecord;
+import io.rlstream.ops.poison.BadRecords.Generic;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
@@ -132,7 +132,7 @@ class GroupingBadInputTest {
         // another event's bytes on this topic, registered under its subject: a Reward on
         // rl.rollouts, a Prompt on rl.rewards
         SpecificRecord wrong = input == Topic.ROLLOUTS ? reward("x", 0, 1.0, SampleStatus.OK) : prompt();
-        for (BadRecord bad : BadRecord.values()) {
+        for (Generic bad : Generic.values()) {
             byte[] value = bad.bytes(serdes, topic, wrong);
             if (input == Topic.ROLLOUTS) {
                 pipeRollout("x", value);
@@ -140,7 +140,7 @@ class GroupingBadInputTest {
                 rewards.pipeInput("x", value);
             }
             // replaying the same record is handled the same way: the stream never stops
-            if (bad == BadRecord.WRONG_TYPE) {
+            if (bad == Generic.WRONG_TYPE) {
                 if (input == Topic.ROLLOUTS) {
                     pipeRollout("x", value);
                 } else {
@@ -151,9 +151,9 @@ class GroupingBadInputTest {
         goodGroup();
 
         List<DeadLetter> letters = deadLetters.readValuesToList();
-        assertEquals(BadRecord.values().length + 1, letters.size(), letters.toString());
+        assertEquals(Generic.values().length + 1, letters.size(), letters.toString());
         for (int i = 0; i < letters.size(); i++) {
-            BadRecord bad = BadRecord.values()[Math.min(i, BadRecord.values().length - 1)];
+            Generic bad = Generic.values()[Math.min(i, Generic.values().length - 1)];
             DeadLetter letter = letters.get(i);
             assertEquals(topic, letter.getSourceTopic());
             assertEquals(0, letter.getSourcePartition());
@@ -162,7 +162,7 @@ class GroupingBadInputTest {
             assertTrue(bad.explains(letter.getError(), input == Topic.ROLLOUTS ? "Rollout" : "Reward",
                     wrong.getSchema().getFullName()), bad + ": " + letter.getError());
         }
-        assertEquals(BadRecord.values().length + 1, counters.get(GroupingCounters.DEAD_LETTERS));
+        assertEquals(Generic.values().length + 1, counters.get(GroupingCounters.DEAD_LETTERS));
 
         List<TrainingBatchGroup> out = batches.readValuesToList();
         assertEquals(List.of("g"), out.stream().map(TrainingBatchGroup::getGroupId).toList());
@@ -177,12 +177,12 @@ class GroupingBadInputTest {
         TestInputTopic<String, byte[]> checkpoints = driver.createInputTopic(topic, Serdes.String().serializer(),
                 Serdes.ByteArray().serializer());
         // the wrong type: a Prompt
-        for (BadRecord bad : BadRecord.values()) {
+        for (Generic bad : Generic.values()) {
             checkpoints.pipeInput("policy", bad.bytes(serdes, topic, prompt()));
         }
         KeyValueStore<String, Long> versions = driver.getKeyValueStore(GroupingTopology.POLICY_VERSION_STORE);
         assertEquals(null, versions.get(GroupingTopology.POLICY_VERSION_KEY), "no bad record set a version");
-        assertEquals(BadRecord.values().length, counters.get(GroupingCounters.CHECKPOINTS_SKIPPED));
+        assertEquals(Generic.values().length, counters.get(GroupingCounters.CHECKPOINTS_SKIPPED));
 
         checkpoints.pipeInput("policy", bytes(topic, CheckpointPublished.newBuilder().setPolicyName("policy")
                 .setVersion(1).setUri("file:/tmp/v1").setStep(1).setCreatedAt(Instant.EPOCH).build()));

@@ -46,6 +46,10 @@ final class InputChecks {
                 wrong.add("batch_samples " + record.getBatchSamples() + " but the batch's records hold " + total);
             }
             List<ScoredSample> samples = record.getSamples();
+            if (samples.isEmpty()) {
+                // the grouping app never writes one; a step on it would divide by a zero token count
+                wrong.add("no samples: an empty group");
+            }
             for (int s = 0; s < samples.size(); s++) {
                 String problem = sample(samples.get(s), vocab, needAdvantages);
                 if (problem != null) {

@@ -86,6 +86,14 @@ class InputChecksTest {
     }
 
     @Test
+    void anEmptyGroupIsRefused() {
+        // one record, no samples: its sizes agree (1 group, 0 samples), but there is nothing to train (issue 19)
+        List<TrainingBatchGroup> batch = List.of(TrainingBatchGroup.newBuilder(TestBatches.batch("b", 0).get(0))
+                .setBatchGroups(1).setBatchSamples(0).setSamples(List.of()).build());
+        assertEquals(Map.of(0, "no samples: an empty group"), InputChecks.trainingBatch(batch, VOCAB, true));
+    }
+
+    @Test
     void preferencePairsAndSupervisedTargets() {
         PreferencePair.Builder pair = PreferencePair.newBuilder().setPromptId("p").setGroupId("g")
                 .setPromptTokenIds(List.of(1, 2)).setChosenTokenIds(List.of(3)).setRejectedTokenIds(List.of(4))
