@@ -626,7 +626,6 @@ public final class Rlstream {
         return definition.names().contains(WorkerConfig.MODEL) ? WorkerConfig.MODEL : null;
     }
 
-    /** Runs a Runnable service on its own thread; closing it stops the loop and waits for it. */
     /** Runs a service on a thread of its own; it is dead when the thread ends without a stop (its exception in the reason). */
     static Running thread(Runnable service, String name, Supplier<Boolean> closing) {
         Thread t = new Thread(service, name);
@@ -642,7 +641,8 @@ public final class Rlstream {
                 c.close();
             }
             t.join(30_000);
-        }, Health.ofThread("the " + name, t, failure::get, closing));
+        }, Health.ofThread("the " + name, t, failure::get, closing,
+                service instanceof Health.Readiness r ? r : () -> true));
     }
 
     static int prompts(Args args, PrintStream out, PrintStream err) throws Exception {

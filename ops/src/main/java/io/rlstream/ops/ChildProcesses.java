@@ -104,15 +104,23 @@ final class ChildProcesses {
         }
     }
 
-    /** This JVM's classpath, with the ops classes added in front if they are not on it already. */
+    /**
+     * This JVM's classpath, with the ops classes added in front if they are not on it already, every
+     * entry absolute: children run in folders of their own, where an entry given as
+     * {@code launcher/target/classes} would not resolve.
+     */
     static String ownClasspath() {
-        String ops = codeSource(ChildMain.class);
+        String ops = Path.of(codeSource(ChildMain.class)).toAbsolutePath().toString();
         String cp = System.getProperty("java.class.path", "");
-        List<String> entries = new ArrayList<>(List.of(cp.split(File.pathSeparator)));
+        List<String> entries = new ArrayList<>();
+        for (String entry : cp.split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                entries.add(Path.of(entry).toAbsolutePath().toString());
+            }
+        }
         if (!entries.contains(ops)) {
             entries.add(0, ops);
         }
-        entries.removeIf(String::isEmpty);
         return String.join(File.pathSeparator, entries);
     }
 

@@ -64,10 +64,7 @@ public final class RlstreamServiceProcess extends ServiceProcess {
         command.add("-Dai.djl.offline=true");
         command.addAll(ChildProcesses.watchdogOptions());
         command.add("-cp");
-        // absolute: the child runs in the work folder, and a class path given as launcher/target/classes would not resolve there
-        command.add(java.util.Arrays.stream(ChildProcesses.ownClasspath().split(java.io.File.pathSeparator))
-                .map(e -> Path.of(e).toAbsolutePath().toString())
-                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
+        command.add(ChildProcesses.ownClasspath());
         command.add(ChildMain.class.getName());
         command.add(GeneratorServerProcess.LAUNCHER_MAIN);
         command.add(service);

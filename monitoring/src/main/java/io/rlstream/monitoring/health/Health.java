@@ -48,11 +48,31 @@ public record Health(boolean alive, boolean ready, String reason) {
         };
     }
 
+    /**
+     * A service that knows when it starts doing its work (its model loaded, its inputs read): until
+     * then its {@code /ready} answers 503 "starting", so an orchestrator does not count a process
+     * that is still loading weights as serving.
+     */
+    @FunctionalInterface
+    public interface Readiness {
+        /** True once the service does its work; read from any thread. */
+        boolean ready();
+    }
+
     /** A service thread: dead once it has ended without being asked to, with its exception if it threw one. */
     public static Check ofThread(String name, Thread thread, Supplier<Throwable> failure, Supplier<Boolean> closing) {
+        return ofThread(name, thread, failure, closing, () -> true);
+    }
+
+    /**
+     * As {@link #ofThread(String, Thread, Supplier, Supplier)}, and not ready while the thread runs
+     * but {@code readiness} says it is still starting.
+     */
+    public static Check ofThread(String name, Thread thread, Supplier<Throwable> failure, Supplier<Boolean> closing,
+            Readiness readiness) {
         return () -> {
             if (thread.isAlive()) {
-                return UP;
+                return readiness.ready() ? UP : starting(name);
             }
             if (closing.get()) {
                 return new Health(true, false, name + " is stopping");

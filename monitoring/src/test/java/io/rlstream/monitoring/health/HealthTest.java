@@ -8,6 +8,8 @@ import io.rlstream.monitoring.prometheus.PrometheusEndpoint;
 import io.rlstream.monitoring.prometheus.PrometheusEndpointTest;
 import java.net.URI;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,36 @@ class HealthTest {
         assertFalse(h.alive());
         assertTrue(h.reason().contains("the trainer thread ended: java.lang.IllegalStateException: token id 999999"),
                 h.reason());
+    }
+
+    @Test
+    void aRunningThreadIsReadyOnlyOnceItsServiceSaysSo() throws Exception {
+        CountDownLatch loaded = new CountDownLatch(1);
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicBoolean ready = new AtomicBoolean();
+        Thread t = new Thread(() -> {
+            try {
+                loaded.await(); // loading the model
+                ready.set(true);
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "worker");
+        Health.Check check = Health.ofThread("the rollout worker", t, () -> null, () -> false, ready::get);
+        t.start();
+        Health loading = check.health();
+        assertTrue(loading.alive());
+        assertFalse(loading.ready(), "not ready while the model loads");
+        assertEquals("the rollout worker is starting", loading.reason());
+        loaded.countDown();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!ready.get() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(Health.UP, check.health());
+        stop.countDown();
+        t.join();
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.rlstream.events.DeadLetter;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.rlstream.monitoring.health.Health;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.monitoring.prometheus.KafkaMeters;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * generations, never in the middle of one: in process (generate.backend local) or by the inference
  * server the worker generates through (openai, sglang; {@link HttpGenerator}).
  */
-public final class RolloutWorker implements Runnable, AutoCloseable {
+public final class RolloutWorker implements Runnable, AutoCloseable, Health.Readiness {
 
     private static final Logger LOG = LoggerFactory.getLogger(RolloutWorker.class);
     private static final String SERVICE = "rollout-worker";
@@ -65,6 +66,8 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
     private volatile double idleFraction = Double.NaN;
     private long weightSyncFailures;
     private volatile IllegalStateException failure;
+    /** Set once the weights are loaded and the worker takes dispatches: its /ready (issue 19). */
+    private volatile boolean ready;
 
     public RolloutWorker(WorkerConfig config) {
         this(config, null);
@@ -76,6 +79,12 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
         this.config = config;
         this.catalog = config.catalog();
         this.serdes = config.serdes();
+    }
+
+    /** True once the weights are loaded and the worker takes dispatches (not while it loads a model). */
+    @Override
+    public boolean ready() {
+        return ready;
     }
 
     /** Why the worker stopped on its own (it cannot go on: no checkpoint loads, ...); null while it runs or after stop(). */
@@ -150,6 +159,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable {
             LOG.info("{} generates with {} at policy version {} ({})", workerId, config.backend(), loaded.getVersion(),
                     loaded.getUri());
             consumer.subscribe(List.of(dispatchTopic));
+            ready = true;
             long firstWorkNanos = -1;
             long busyNanos = 0;
             try {

@@ -1,6 +1,7 @@
 package io.rlstream.producers.rollouts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -142,6 +143,8 @@ class RolloutWorkerHttpIT {
             settings.put(WorkerConfig.RETRIES, "1");
             settings.put(WorkerConfig.REQUEST_TIMEOUT_MS, "60000");
             RolloutWorker worker = new RolloutWorker(new WorkerConfig(settings));
+            // its /ready: not before the weights are loaded and it takes dispatches (issue 19)
+            assertFalse(worker.ready(), "ready before it ran");
             Thread thread = new Thread(worker, "worker");
             thread.start();
             try {
@@ -149,6 +152,7 @@ class RolloutWorkerHttpIT {
                 pipeline.sendAll(Topic.PROMPT_DISPATCH, PromptDispatch::getGroupId,
                         List.of(dispatch("a1", "12+30=", 3), dispatch("a2", "5+5=", 2)));
                 List<Rollout> first = awaitGroups(pipeline, List.of("a1", "a2"), 5);
+                assertTrue(worker.ready(), "ready once it generates");
                 for (Rollout r : first) {
                     assertEquals(SampleStatus.OK, r.getStatus(), r.getError());
                     assertEquals(0, r.getPolicyVersion());

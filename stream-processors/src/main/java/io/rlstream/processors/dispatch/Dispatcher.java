@@ -11,6 +11,7 @@ import io.rlstream.events.PromptDispatchCount;
 import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
 import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.monitoring.health.Health;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.processors.curriculum.Choice;
@@ -88,7 +89,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run it on a thread; {@link #stop()} ends {@link #run()} and closes the clients.
  */
-public final class Dispatcher implements Runnable {
+public final class Dispatcher implements Runnable, Health.Readiness {
 
     /** Service name in dead letters and metrics. */
     public static final String SERVICE = "dispatcher";
@@ -132,7 +133,7 @@ public final class Dispatcher implements Runnable {
     /** Until caught up: the end of each input partition when it was first assigned. */
     private final Map<TopicPartition, Long> catchUpEnd = new HashMap<>();
     private final Map<String, Long> recordsAtStart = new TreeMap<>();
-    private boolean caughtUp;
+    private volatile boolean caughtUp;
     private volatile boolean saveOnStop = true;
     private boolean stateTopicExists;
     private boolean stateTopicMissingLogged;
@@ -627,6 +628,12 @@ public final class Dispatcher implements Runnable {
             publishMetrics();
             nextMetrics = now + metricsIntervalMs;
         }
+    }
+
+    /** Ready once its inputs are read to where they ended at start: before that it dispatches nothing. */
+    @Override
+    public boolean ready() {
+        return caughtUp;
     }
 
     /**

@@ -109,7 +109,7 @@ public final class DispatcherService implements AutoCloseable {
 
     /** Alive while the dispatch loop runs (issue 19: a dead loop must end the process, not idle in it). */
     public Health.Check health() {
-        return Health.ofThread("the dispatcher", loop, () -> failure, () -> closing);
+        return Health.ofThread("the dispatcher", loop, () -> failure, () -> closing, dispatcher);
     }
 
     /** Waits for the dispatcher's loop to end (it runs until {@link #close()}). */

@@ -5,6 +5,7 @@ import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.TopicPartitionOffset;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.rlstream.monitoring.health.Health;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricName;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * complete on disk before its CheckpointPublished is sent, so a generator never loads a partial
  * one. Batches are read read_committed, so an aborted batch is never trained.
  */
-public final class TrainerService implements Runnable, AutoCloseable {
+public final class TrainerService implements Runnable, AutoCloseable, Health.Readiness {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
     private static final String SERVICE = "trainer";
@@ -62,6 +63,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private final MeterRegistry registry;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile long version = -1;
+    /** Set once the policy is loaded and the trainer reads batches: its /ready (issue 19). */
+    private volatile boolean ready;
     private volatile double idleFraction = Double.NaN;
 
     public TrainerService(TrainerServiceConfig config) {
@@ -77,6 +80,12 @@ public final class TrainerService implements Runnable, AutoCloseable {
     }
 
     /** Version of the newest published policy, or -1 before the first. */
+    /** True once the policy is loaded (or resumed) and the trainer reads its input. */
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+
     /**
      * Share of the time since the loop began that the trainer waited for batches (not training or
      * checkpointing), as of the latest step's start; NaN before the first.
@@ -161,6 +170,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     resumed.nextOffset() >= 0 ? "offset " + resumed.nextOffset() : "the beginning",
                     policy.model().getNDManager().getDevice());
             PolicyTrainer trainer = new PolicyTrainer(policy, reference, trainerConfig);
+            ready = true;
             Optional<String> poisoned = trainer.nonFiniteParameter();
             if (poisoned.isPresent()) {
                 // Never announce non-finite weights: they would reach every generator.
