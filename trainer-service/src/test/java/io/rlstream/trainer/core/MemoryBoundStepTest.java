@@ -67,9 +67,14 @@ class MemoryBoundStepTest {
                 what + ": gradient norm");
         assertTrue(expected.gradNorm() > 1e-3, what + ": the check must not pass on a zero gradient, norm "
                 + expected.gradNorm());
+        // Adam's first step moves each weight by lr * g / (|g| + eps), about ±lr (1e-3): a wrong share or
+        // a lost gradient term flips or scales whole elements (and moves the loss and the gradient
+        // norm, checked at 1e-5 above), while float32 summation order, which chunking changes, moves
+        // g by ~1e-9; where |g| is itself near eps (the qwen3 demo policy's q_proj behind its q/k
+        // norms has such elements) that is up to ~1% of a step. Hence 5% of a step here.
         for (int p = 0; p < expected.weights().length; p++) {
             for (int j = 0; j < expected.weights()[p].length; j++) {
-                assertEquals(expected.weights()[p][j], actual.weights()[p][j], 1e-5,
+                assertEquals(expected.weights()[p][j], actual.weights()[p][j], 5e-5,
                         what + ": parameter " + p + " element " + j);
             }
         }
