@@ -169,6 +169,10 @@ public final class GeneratorBenchmark {
                 double[] syncs = new double[s.syncs()];
                 long failures = 0;
                 for (int i = 0; i < s.syncs(); i++) {
+                    // as the trainer writes it: the folder's metadata.json names the version it is announced as
+                    // (the worker refuses a folder announced under another version: issue 19)
+                    Files.writeString(checkpoint.resolve("metadata.json"),
+                            "{\"policy_name\": \"demo\", \"version\": \"" + (i + 1) + "\"}");
                     RolloutGenerator.WeightSync sync = generator.load(checkpoint(checkpoint, i + 1));
                     syncs[i] = sync.seconds();
                     if (!sync.ok()) {

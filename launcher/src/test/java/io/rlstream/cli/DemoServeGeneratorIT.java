@@ -14,6 +14,7 @@ import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.KafkaFixture;
 import io.rlstream.testkit.RegistryFixture;
+import io.rlstream.trainer.service.TrainerServiceConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -37,7 +39,10 @@ class DemoServeGeneratorIT {
     @Test
     void theDemoGeneratesThroughRlstreamServeInItsOwnProcessAndStopsIt(@TempDir Path runDir) throws Exception {
         DemoSettings settings = DemoSettings.defaults(runDir).withBudget(Duration.ofSeconds(30)).withTarget(1.0)
-                .withBatchGroups(4).withGenerator(DemoSettings.Generator.SERVE);
+                .withBatchGroups(4).withGenerator(DemoSettings.Generator.SERVE)
+                // every checkpoint kept: at a few versions a second the trainer's retention (5) can delete
+                // a folder while the server loads it, a failed sync the worker survives but this test counts
+                .withTrainerSettings(Map.of(TrainerServiceConfig.KEEP, "1000"));
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
         Demo.Result result;

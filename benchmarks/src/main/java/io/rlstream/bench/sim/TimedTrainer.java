@@ -1,12 +1,13 @@
 package io.rlstream.bench.sim;
 
-import io.rlstream.tokens.Tokens;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.ScoredSample;
+import io.rlstream.events.TopicPartitionOffset;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
+import io.rlstream.tokens.Tokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -124,7 +125,11 @@ final class TimedTrainer implements Runnable {
                     }
                     producer.send(new ProducerRecord<>(checkpoints, "sim", CheckpointPublished.newBuilder()
                             .setPolicyName("sim").setVersion(version).setUri("sim:/v" + version).setStep(version)
-                            .setBatchIds(List.of(g.getBatchId())).setCreatedAt(Instant.now()).build()));
+                            .setBatchIds(List.of(g.getBatchId()))
+                            // where it read to, as the trainer announces it (the dispatcher checks versions against it)
+                            .setOffsets(List.of(new TopicPartitionOffset(partition.topic(), partition.partition(),
+                                    r.offset() + 1)))
+                            .setCreatedAt(Instant.now()).build()));
                     producer.flush();
                     batch.clear();
                     long end = System.nanoTime();

@@ -164,7 +164,7 @@ public final class MetricCatalog {
     public static final MetricName TRAINER_LAG_RECORDS = step("trainer.lag_records", "records", "lag",
             "Batch records on rl.training-batches not yet read by the trainer.");
     public static final MetricName DISPATCH_BATCHES_AHEAD = gauge("dispatch.batches_ahead", "batches", "lag",
-            "Batches written ahead of the newest policy version.");
+            "Batches written that the trainer has not yet trained (or refused): its backlog.");
     public static final MetricName DISPATCH_IN_FLIGHT = gauge("dispatch.in_flight", "groups", "lag",
             "Dispatched groups not yet resolved.");
     public static final MetricName DISPATCH_POLICY_VERSION = gauge("dispatch.policy_version", "version", "lag",

@@ -215,11 +215,13 @@ public final class BadRecords {
                                 .build(), TRAINER);
             }
             case CHECKPOINTS -> {
+                // neither names the input offsets a trainer consumed to reach its version: the dispatcher
+                // refuses both (DispatchInputs), the worker because the folder does not load or holds another version
                 add(out, serdes, topicName, topic, "missing-folder", POLICY,
-                        checkpoint(1_000, "file:///nonexistent/rlstream-poison/v001000"), WORKER);
+                        checkpoint(1_000, "file:///nonexistent/rlstream-poison/v001000"), WORKER, DISPATCHER);
                 add(out, serdes, topicName, topic, "forged-high-version", POLICY,
                         checkpoint(1_000_000_000L, checkpointUri != null ? checkpointUri
-                                : "file:///nonexistent/rlstream-poison/v1000000000"), WORKER);
+                                : "file:///nonexistent/rlstream-poison/v1000000000"), WORKER, DISPATCHER);
             }
             case FEEDBACK -> {
                 add(out, serdes, topicName, topic, "nan-value", "r-nan",

@@ -1,12 +1,15 @@
 package io.rlstream.processors.dispatch;
 
+import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptStats;
+import io.rlstream.events.TopicPartitionOffset;
 
 /**
  * What the dispatcher refuses of a record that decoded to the right type (issue 19): a prompt
- * without an id could never be matched to its groups, and a non-finite or negative statistic would
- * make a selector's estimates NaN, and with them every prompt's choice. Each check returns what is
+ * without an id could never be matched to its groups, a non-finite or negative statistic would
+ * make a selector's estimates NaN, and with them every prompt's choice, and a checkpoint version no
+ * trainer could have reached would open the staleness gate for good. Each check returns what is
  * wrong, in words, or null.
  */
 final class DispatchInputs {
@@ -16,6 +19,32 @@ final class DispatchInputs {
 
     static String invalid(Prompt p) {
         return p.getPromptId().isBlank() ? "invalid Prompt: blank prompt_id" : null;
+    }
+
+    /**
+     * A trainer's versions count its steps from the initial policy's 0, and every step reads at
+     * least one record of its input, so a version can never exceed the input positions its
+     * announcement says were consumed (the sum of its offsets: each is the number of records before
+     * it, transaction markers included). A forged or corrupted high version (issue 19's list) fails
+     * this; the dispatcher cannot load the folder, as the worker does, to tell otherwise.
+     */
+    static String invalid(CheckpointPublished c) {
+        String what = "invalid CheckpointPublished version " + c.getVersion() + ": ";
+        if (c.getVersion() < 0) {
+            return what + "negative";
+        }
+        long consumed = 0;
+        for (TopicPartitionOffset o : c.getOffsets()) {
+            if (o.getOffset() < 0) {
+                return what + "negative offset " + o.getOffset() + " of " + o.getTopic() + "-" + o.getPartition();
+            }
+            consumed += o.getOffset();
+        }
+        if (c.getVersion() > consumed) {
+            return what + "its offsets account for " + consumed + " input records, and every training step reads at "
+                    + "least one (versions count steps from 0): no trainer published it";
+        }
+        return null;
     }
 
     static String invalid(PromptStats s) {

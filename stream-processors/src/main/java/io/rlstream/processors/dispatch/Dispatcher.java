@@ -10,6 +10,7 @@ import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.PromptDispatchCount;
 import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
+import io.rlstream.events.TopicPartitionOffset;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.monitoring.health.Health;
 import io.rlstream.monitoring.metrics.MetricCatalog;
@@ -26,6 +27,7 @@ import io.rlstream.schemas.TopicCatalog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
@@ -152,6 +154,12 @@ public final class Dispatcher implements Runnable, Health.Readiness {
     private final InFlightGroups groups;
     private long policyVersion;
     private long batchesWritten;
+    /** The trainer's position on rl.training-batches, from its newest announcement's offsets. */
+    private long trainerPosition;
+    /** Batches that start before {@link #trainerPosition}: trained or refused. */
+    private long batchesConsumed;
+    /** Where the counted batches not yet consumed start, in offset order. */
+    private final ArrayDeque<Long> pendingBatchStarts = new ArrayDeque<>();
     private long deadLetters;
     private String lastBatchId;
     private long nextGroup;
@@ -498,6 +506,10 @@ public final class Dispatcher implements Runnable, Health.Readiness {
         policyVersion = state.getPolicyVersion();
         batchesWritten = state.getBatchesWritten();
         lastBatchId = state.getLastBatchId();
+        trainerPosition = state.getTrainerPosition();
+        batchesConsumed = state.getBatchesConsumed();
+        pendingBatchStarts.clear();
+        pendingBatchStarts.addAll(state.getPendingBatchStarts());
         resumeAt.putAll(resume);
         return true;
     }
@@ -532,6 +544,9 @@ public final class Dispatcher implements Runnable, Health.Readiness {
                 .setPolicyVersion(policyVersion)
                 .setBatchesWritten(batchesWritten)
                 .setLastBatchId(lastBatchId)
+                .setTrainerPosition(trainerPosition)
+                .setBatchesConsumed(batchesConsumed)
+                .setPendingBatchStarts(new ArrayList<>(pendingBatchStarts))
                 .setRunToken(runToken)
                 .setWrittenAt(Instant.now())
                 .build();
@@ -602,7 +617,7 @@ public final class Dispatcher implements Runnable, Health.Readiness {
         if (now >= nextStateWrite) {
             // only when something a restart restores has changed (the state grows with the prompt pool)
             List<Object> changes = List.of(groups.dispatched(), groups.lost(), policyVersion, batchesWritten,
-                    positions(checkpointsTopic), positions(batchesTopic));
+                    batchesConsumed, positions(checkpointsTopic), positions(batchesTopic));
             if (!changes.equals(lastStateWritten)) {
                 writeState();
                 lastStateWritten = changes;
@@ -722,8 +737,12 @@ public final class Dispatcher implements Runnable, Health.Readiness {
             }
         } else if (rec.topic().equals(checkpointsTopic)) {
             CheckpointPublished c = decode(rec, checkpoints, CheckpointPublished.class);
-            if (c != null && c.getVersion() > policyVersion) {
-                policyVersion = c.getVersion();
+            String invalid = c == null ? null : DispatchInputs.invalid(c);
+            if (invalid != null) {
+                deadLetter(rec, invalid, null);
+            } else if (c != null) {
+                policyVersion = Math.max(policyVersion, c.getVersion());
+                trainerRead(c);
             }
         } else if (rec.topic().equals(batchesTopic)) {
             // A batch's records are contiguous (one transaction, one partition) and keyed by its
@@ -734,6 +753,11 @@ public final class Dispatcher implements Runnable, Health.Readiness {
             } else if (!rec.key().equals(lastBatchId) && decode(rec, batches, TrainingBatchGroup.class) != null) {
                 lastBatchId = rec.key();
                 batchesWritten++;
+                if (rec.partition() == 0 && rec.offset() < trainerPosition) {
+                    batchesConsumed++;
+                } else {
+                    pendingBatchStarts.addLast(rec.offset());
+                }
             }
         } else if (rec.topic().equals(promptStatsTopic)) {
             PromptStats stats = decode(rec, promptStats, PromptStats.class);
@@ -747,9 +771,25 @@ public final class Dispatcher implements Runnable, Health.Readiness {
         }
     }
 
+    /**
+     * The trainer reads partition 0 of rl.training-batches and announces how far with every version:
+     * batches starting before that are done with, trained or refused (a refused one makes no version).
+     */
+    private void trainerRead(CheckpointPublished c) {
+        for (TopicPartitionOffset o : c.getOffsets()) {
+            if (o.getTopic().toString().equals(batchesTopic) && o.getPartition() == 0 && o.getOffset() > trainerPosition) {
+                trainerPosition = o.getOffset();
+            }
+        }
+        while (!pendingBatchStarts.isEmpty() && pendingBatchStarts.peekFirst() < trainerPosition) {
+            pendingBatchStarts.removeFirst();
+            batchesConsumed++;
+        }
+    }
+
     private void dispatch() {
         int admitted = admission.admissible(new DispatchState(groups.dispatched(), groups.completed(), policyVersion,
-                batchesWritten, groups.accepted(), groups.lost()));
+                batchesWritten, groups.accepted(), groups.lost(), batchesConsumed));
         if (admitted <= 0) {
             return;
         }
@@ -902,7 +942,7 @@ public final class Dispatcher implements Runnable, Health.Readiness {
         metrics.publish(MetricCatalog.DISPATCH_DEAD_LETTERS, deadLetters);
         metrics.publish(MetricCatalog.DISPATCH_PROMPT_POOL, pool.size());
         metrics.publish(MetricCatalog.DISPATCH_POLICY_VERSION, policyVersion);
-        metrics.publish(MetricCatalog.DISPATCH_BATCHES_AHEAD, batchesWritten - policyVersion);
+        metrics.publish(MetricCatalog.DISPATCH_BATCHES_AHEAD, batchesWritten - Math.max(policyVersion, batchesConsumed));
         Map<String, String> tags = Map.of("selector", selector.name());
         selector.metrics().forEach((name, value) -> {
             if (!Double.isNaN(value)) {

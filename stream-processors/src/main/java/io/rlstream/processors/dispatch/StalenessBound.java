@@ -33,9 +33,12 @@ public final class StalenessBound implements AdmissionPolicy {
         this.inner = inner;
     }
 
-    /** (η + v + 1)·B − (accepted + in flight), which may be negative. */
+    /**
+     * (η + v + 1)·B − (accepted + in flight), which may be negative; v counts the batches the trainer
+     * is done with ({@link DispatchState#batchesDone}: a batch it refused frees its B groups too).
+     */
     public long budget(DispatchState state) {
-        return (eta + state.policyVersion() + 1) * batchGroups - (state.accepted() + state.inFlight());
+        return (eta + state.batchesDone() + 1) * batchGroups - (state.accepted() + state.inFlight());
     }
 
     @Override

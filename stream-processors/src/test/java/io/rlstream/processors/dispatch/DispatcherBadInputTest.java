@@ -12,6 +12,7 @@ import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptStats;
 import io.rlstream.events.Reward;
 import io.rlstream.events.SampleStatus;
+import io.rlstream.events.TopicPartitionOffset;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.ops.poison.BadRecords.Generic;
 import io.rlstream.processors.curriculum.UniformSelector;
@@ -116,7 +117,7 @@ class DispatcherBadInputTest {
         return switch (input) {
             case PROMPTS -> prompt("a");
             case CHECKPOINTS -> CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(7)
-                    .setUri("file:/ckpt/7").setStep(7).setCreatedAt(Instant.EPOCH).build();
+                    .setUri("file:/ckpt/7").setStep(7).setOffsets(List.of(new TopicPartitionOffset("rl.training-batches", 0, 7L))).setCreatedAt(Instant.EPOCH).build();
             case PROMPT_STATS -> stats("a", 1);
             case TRAINING_BATCHES -> TrainingBatchGroup.newBuilder().setBatchId("b1").setBatchSequence(0).setGroupIndex(0)
                     .setBatchGroups(1).setBatchSamples(0).setMinPolicyVersion(0).setMaxPolicyVersion(0)
@@ -220,5 +221,39 @@ class DispatcherBadInputTest {
         assertEquals(1, snap.promptPool(), "prompt a in the pool, the blank one not");
         assertEquals(1, snap.completed(), "the good statistics count");
         assertEquals(2, d.deadLetters());
+    }
+
+    /**
+     * Issue 19's forged high version: a version no trainer could have reached (it exceeds the input
+     * records its announcement says were consumed, each training step reading at least one) is a
+     * dead letter, and the staleness gate keeps the real version; a trainer's announcement counts.
+     */
+    @Test
+    void aCheckpointVersionBeyondItsConsumedInputIsADeadLetter() {
+        String checkpoints = CATALOG.name(Topic.CHECKPOINTS);
+        String batches = CATALOG.name(Topic.TRAINING_BATCHES);
+        next(checkpoints, "policy", bytes(checkpoints, CheckpointPublished.newBuilder().setPolicyName("policy")
+                .setVersion(2).setUri("file:/ckpt/2").setStep(2)
+                .setOffsets(List.of(new TopicPartitionOffset(batches, 0, 5L))).setCreatedAt(Instant.EPOCH).build()));
+        // offsets 1, 2: no offsets at all, and 9 steps claimed from 4 records
+        next(checkpoints, "policy", bytes(checkpoints, CheckpointPublished.newBuilder().setPolicyName("policy")
+                .setVersion(1_000_000_000L).setUri("file:/ckpt/forged").setStep(1_000_000_000L)
+                .setCreatedAt(Instant.EPOCH).build()));
+        next(checkpoints, "policy", bytes(checkpoints, CheckpointPublished.newBuilder().setPolicyName("policy")
+                .setVersion(9).setUri("file:/ckpt/9").setStep(9)
+                .setOffsets(List.of(new TopicPartitionOffset(batches, 0, 4L))).setCreatedAt(Instant.EPOCH).build()));
+        Dispatcher d = dispatcher();
+        d.catchUp();
+        for (int i = 0; i < 6; i++) {
+            d.step();
+        }
+
+        List<DeadLetter> letters = deadLetters();
+        assertEquals(2, letters.size(), letters.toString());
+        assertEquals(List.of(1L, 2L), letters.stream().map(DeadLetter::getSourceOffset).sorted().toList());
+        assertEquals("invalid CheckpointPublished version 1000000000: its offsets account for 0 input records, and every "
+                + "training step reads at least one (versions count steps from 0): no trainer published it",
+                letters.stream().filter(l -> l.getSourceOffset() == 1).findFirst().orElseThrow().getError());
+        assertEquals(2, d.snapshot().policyVersion(), "the trainer's version 2, not a forged one");
     }
 }

@@ -8,6 +8,7 @@ import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.PromptStats;
 import io.rlstream.events.ScoredSample;
+import io.rlstream.events.TopicPartitionOffset;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.ProcessorsFixture;
 import io.rlstream.processors.config.ProcessorsConfig;
@@ -144,7 +145,7 @@ class DispatcherRestartBenchmark {
                 }
                 checkpoints.send(new ProducerRecord<>(pipeline.topic(Topic.CHECKPOINTS), "policy",
                         CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(b + 1).setUri("file:/v" + (b + 1))
-                                .setStep(b + 1).setCreatedAt(Instant.EPOCH).build()));
+                                .setStep(b + 1).setOffsets(List.of(new TopicPartitionOffset("rl.training-batches", 0, (long) b + 1))).setCreatedAt(Instant.EPOCH).build()));
             }
         }
     }

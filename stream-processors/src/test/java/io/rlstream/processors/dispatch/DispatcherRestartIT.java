@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.TopicPartitionOffset;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.ProcessorsFixture;
 import io.rlstream.processors.config.ProcessorsConfig;
@@ -116,7 +117,7 @@ class DispatcherRestartIT {
                 .map(id -> Prompt.newBuilder().setPromptId(id).setText(id).setCreatedAt(Instant.now()).build()).toList());
         for (long v = 1; v <= 2; v++) {
             pipeline.send(Topic.CHECKPOINTS, "demo", CheckpointPublished.newBuilder().setPolicyName("demo").setVersion(v)
-                    .setUri("file:/v" + v).setStep(v).setCreatedAt(Instant.now()).build());
+                    .setUri("file:/v" + v).setStep(v).setOffsets(List.of(new TopicPartitionOffset("rl.training-batches", 0, (long) v))).setCreatedAt(Instant.now()).build());
         }
         // 3 batches of 2 records each (contiguous, keyed by batch id): 3 written, v2, 1 ahead: the lag gate is open
         for (String b : List.of("b1", "b2", "b3")) {

@@ -15,6 +15,7 @@ import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.PromptDispatchCount;
 import io.rlstream.events.PromptSelection;
 import io.rlstream.events.PromptStats;
+import io.rlstream.events.TopicPartitionOffset;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.curriculum.PassRateWindowSelector;
 import io.rlstream.processors.curriculum.PromptSelector;
@@ -124,7 +125,7 @@ class DispatcherTest {
         next(PROMPTS, "a", prompt("a"));
         next(PROMPTS, "b", prompt("b"));
         next(CHECKPOINTS, "policy", CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(7)
-                .setUri("file:/ckpt/7").setStep(7).setCreatedAt(Instant.EPOCH).build());
+                .setUri("file:/ckpt/7").setStep(7).setOffsets(List.of(new TopicPartitionOffset("rl.training-batches", 0, 7L))).setCreatedAt(Instant.EPOCH).build());
         for (int i = 0; i < 5; i++) {
             d.step();
         }
@@ -217,7 +218,7 @@ class DispatcherTest {
 
     static CheckpointPublished checkpoint(long version) {
         return CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(version).setUri("file:/ckpt/" + version)
-                .setStep(version).setCreatedAt(Instant.EPOCH).build();
+                .setStep(version).setOffsets(List.of(new TopicPartitionOffset("rl.training-batches", 0, (long) version))).setCreatedAt(Instant.EPOCH).build();
     }
 
     @Test
@@ -252,6 +253,48 @@ class DispatcherTest {
         d.step();
         d.step();
         assertEquals(3, sentDispatches().size());
+    }
+
+    @Test
+    void batchesTheTrainerRefusedAreDoneWithAndHoldNoBudget() {
+        // 4 batches written; the trainer trained b1 (v1, read to offset 1), refused b2 and b3 (its input
+        // checks, issue 19: no version) and trained b4 (v2, read to offset 4). Counted by versions, 4 - 2 =
+        // 2 batches would wait, more than max-batches-ahead = 1, for good: every refused batch shrank the
+        // budget until dispatching stopped. The trainer read past all 4: none waits.
+        String batches = CATALOG.name(Topic.TRAINING_BATCHES);
+        consumer.updatePartitions(batches, List.of(new PartitionInfo(batches, 0, Node.noNode(), new Node[0], new Node[0])));
+        consumer.updateBeginningOffsets(Map.of(new TopicPartition(batches, 0), 0L));
+        consumer.updateEndOffsets(Map.of(new TopicPartition(PROMPTS, 0), 1L, new TopicPartition(CHECKPOINTS, 0), 2L,
+                new TopicPartition(batches, 0), 4L));
+        DispatchSettings settings = new DispatchSettings(2, 3, 0.7f, 5, 42, 1);
+        Dispatcher d = new Dispatcher(settings, settings.admission(), new UniformSelector(), CATALOG, SERDES, consumer,
+                producer, null, 60_000, "run1");
+        d.catchUp();
+        next(PROMPTS, "a", prompt("a"));
+        next(CHECKPOINTS, "policy", checkpoint(1));
+        for (String b : List.of("b1", "b2", "b3", "b4")) {
+            next(batches, b, batchRecord(b));
+        }
+        next(CHECKPOINTS, "policy", CheckpointPublished.newBuilder(checkpoint(2))
+                .setOffsets(List.of(new TopicPartitionOffset(batches, 0, 4L))).build());
+        for (int i = 0; i < 12; i++) {
+            d.step();
+        }
+        assertEquals(4, d.batchesWritten());
+        assertEquals(2, d.snapshot().policyVersion());
+        assertEquals(3, sentDispatches().size(), "0 batches waiting: the in-flight cap of 3 decides");
+    }
+
+    @Test
+    void theAdmissionRulesCountRefusedBatchesAsDone() {
+        // v2 with 4 batches consumed (2 refused), 5 written, 8 accepted, 0 in flight, B = 2
+        DispatchState state = new DispatchState(8, 8, 2, 5, 8, 0, 4);
+        assertEquals(4, state.batchesDone());
+        assertEquals(1, state.batchesAhead(), "5 written - 4 done");
+        // AReaL's bound (eta + v + 1) * B - (accepted + in flight) with v the batches done: (1 + 4 + 1) * 2 - 8
+        assertEquals(4, new StalenessBound(1, 2, new InFlightBudget(100)).budget(state));
+        // by versions alone (nothing refused): (1 + 2 + 1) * 2 - 8 = 0
+        assertEquals(0, new StalenessBound(1, 2, new InFlightBudget(100)).budget(new DispatchState(8, 8, 2, 5, 8, 0)));
     }
 
     private static final String STATE = CATALOG.name(Topic.DISPATCHER_STATE);
@@ -333,7 +376,7 @@ class DispatcherTest {
         }
         assertEquals(3, sentDispatches().size(), "synchronous: the generators wait for the trainer");
         next(CHECKPOINTS, "policy", CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(1)
-                .setUri("file:/ckpt/1").setStep(1).setCreatedAt(Instant.EPOCH).build());
+                .setUri("file:/ckpt/1").setStep(1).setOffsets(List.of(new TopicPartitionOffset("rl.training-batches", 0, 1L))).setCreatedAt(Instant.EPOCH).build());
         d.step();
         d.step();
         // v = 1: (0 + 1 + 1) * 2 - 2 = 2, the next batch

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.PromptDispatch;
+import io.rlstream.events.TopicPartitionOffset;
 import io.rlstream.processors.ProcessorsFixture;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.schemas.Topic;
@@ -62,7 +63,7 @@ class StalenessAdmissionIT {
             try {
                 assertEquals(List.of(), grouping.answer(Duration.ofSeconds(4)), "still v0: nothing");
                 pipeline.send(Topic.CHECKPOINTS, "demo", CheckpointPublished.newBuilder().setPolicyName("demo")
-                        .setVersion(1).setUri("file:/v1").setStep(1).setCreatedAt(Instant.now()).build());
+                        .setVersion(1).setUri("file:/v1").setStep(1).setOffsets(List.of(new TopicPartitionOffset("rl.training-batches", 0, 1L))).setCreatedAt(Instant.now()).build());
                 // v = 1: (0 + 1 + 1) * 2 - 2 accepted = 2 more, dispatched at v1
                 List<PromptDispatch> round2 = grouping.answer(Duration.ofSeconds(5));
                 assertEquals(2, round2.size(), "the next batch after v1");
