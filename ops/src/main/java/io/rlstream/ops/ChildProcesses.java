@@ -90,6 +90,23 @@ final class ChildProcesses {
         return command;
     }
 
+    /**
+     * The command line of {@code rlstream ...} in a child JVM up to the command's own arguments:
+     * java with the options of {@code property} (else {@code defaults}), DJL offline, the watchdog,
+     * this JVM's class path, under {@link ChildMain} (it dies with this JVM). The caller appends the
+     * command and its flags.
+     */
+    static List<String> rlstreamCommand(String property, String defaults) {
+        List<String> command = javaCommand(property, defaults);
+        command.add("-Dai.djl.offline=true");
+        command.addAll(watchdogOptions());
+        command.add("-cp");
+        command.add(ownClasspath());
+        command.add(ChildMain.class.getName());
+        command.add(GeneratorServerProcess.LAUNCHER_MAIN);
+        return command;
+    }
+
     /** The JVM options every child gets: the parent pid for its watchdog. */
     static List<String> watchdogOptions() {
         return List.of("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());

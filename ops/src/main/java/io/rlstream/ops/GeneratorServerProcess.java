@@ -82,13 +82,8 @@ public final class GeneratorServerProcess extends ServiceProcess {
     @Override
     List<String> command() {
         port = ChildProcesses.freePort();
-        List<String> command = ChildProcesses.javaCommand(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS);
-        command.add("-Dai.djl.offline=true");
-        command.addAll(ChildProcesses.watchdogOptions());
-        command.add("-cp");
-        command.add(ChildProcesses.ownClasspath());
-        command.add(ChildMain.class.getName());
-        command.addAll(List.of(LAUNCHER_MAIN, "serve", "--model", model.toString(), "--host", ChildProcesses.LOOPBACK,
+        List<String> command = ChildProcesses.rlstreamCommand(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS);
+        command.addAll(List.of("serve", "--model", model.toString(), "--host", ChildProcesses.LOOPBACK,
                 "--port", Integer.toString(port), "--weight-version", weightVersion));
         return command;
     }

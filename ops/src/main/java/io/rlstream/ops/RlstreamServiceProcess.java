@@ -60,13 +60,7 @@ public final class RlstreamServiceProcess extends ServiceProcess {
     @Override
     List<String> command() throws IOException {
         metricsPort = ChildProcesses.freePort();
-        List<String> command = ChildProcesses.javaCommand(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS);
-        command.add("-Dai.djl.offline=true");
-        command.addAll(ChildProcesses.watchdogOptions());
-        command.add("-cp");
-        command.add(ChildProcesses.ownClasspath());
-        command.add(ChildMain.class.getName());
-        command.add(GeneratorServerProcess.LAUNCHER_MAIN);
+        List<String> command = ChildProcesses.rlstreamCommand(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS);
         command.add(service);
         command.addAll(args);
         command.addAll(List.of("--set", metricsPortKey(service) + "=" + metricsPort));

@@ -218,7 +218,26 @@ class DispatcherTest {
 
     static CheckpointPublished checkpoint(long version) {
         return CheckpointPublished.newBuilder().setPolicyName("policy").setVersion(version).setUri("file:/ckpt/" + version)
-                .setStep(version).setOffsets(List.of(new TopicPartitionOffset("rl.training-batches", 0, (long) version))).setCreatedAt(Instant.EPOCH).build();
+                .setStep(version)
+                // as the trainer announces it: read to offset `version` of the batches (one record a batch here)
+                .setOffsets(List.of(new TopicPartitionOffset("rl.training-batches", 0, version)))
+                .setCreatedAt(Instant.EPOCH).build();
+    }
+
+    /**
+     * A dispatcher with the lag gate (max-batches-ahead 1, G = 2, at most 3 in flight) whose inputs
+     * end at 1 prompt, {@code checkpoints} announcements and {@code batches} batch records.
+     */
+    private Dispatcher lagGated(long checkpoints, long batches) {
+        String batchTopic = CATALOG.name(Topic.TRAINING_BATCHES);
+        consumer.updatePartitions(batchTopic,
+                List.of(new PartitionInfo(batchTopic, 0, Node.noNode(), new Node[0], new Node[0])));
+        consumer.updateBeginningOffsets(Map.of(new TopicPartition(batchTopic, 0), 0L));
+        consumer.updateEndOffsets(Map.of(new TopicPartition(PROMPTS, 0), 1L, new TopicPartition(CHECKPOINTS, 0),
+                checkpoints, new TopicPartition(batchTopic, 0), batches));
+        DispatchSettings settings = new DispatchSettings(2, 3, 0.7f, 5, 42, 1);
+        return new Dispatcher(settings, settings.admission(), new UniformSelector(), CATALOG, SERDES, consumer,
+                producer, null, 60_000, "run1");
     }
 
     @Test
@@ -229,13 +248,7 @@ class DispatcherTest {
         // the prompt, v1 and no batch yet, the gate looks open (0 - 1 <= 1): a dispatcher deciding on
         // half-read inputs sent 3 groups the trainer could not take (issue 19's restarts).
         String batches = CATALOG.name(Topic.TRAINING_BATCHES);
-        consumer.updatePartitions(batches, List.of(new PartitionInfo(batches, 0, Node.noNode(), new Node[0], new Node[0])));
-        consumer.updateBeginningOffsets(Map.of(new TopicPartition(batches, 0), 0L));
-        consumer.updateEndOffsets(Map.of(new TopicPartition(PROMPTS, 0), 1L, new TopicPartition(CHECKPOINTS, 0), 1L,
-                new TopicPartition(batches, 0), 3L));
-        DispatchSettings settings = new DispatchSettings(2, 3, 0.7f, 5, 42, 1);
-        Dispatcher d = new Dispatcher(settings, settings.admission(), new UniformSelector(), CATALOG, SERDES, consumer,
-                producer, null, 60_000, "run1");
+        Dispatcher d = lagGated(1, 3);
         d.catchUp();
         next(PROMPTS, "a", prompt("a"));
         next(CHECKPOINTS, "policy", checkpoint(1));
@@ -262,13 +275,7 @@ class DispatcherTest {
         // 2 batches would wait, more than max-batches-ahead = 1, for good: every refused batch shrank the
         // budget until dispatching stopped. The trainer read past all 4: none waits.
         String batches = CATALOG.name(Topic.TRAINING_BATCHES);
-        consumer.updatePartitions(batches, List.of(new PartitionInfo(batches, 0, Node.noNode(), new Node[0], new Node[0])));
-        consumer.updateBeginningOffsets(Map.of(new TopicPartition(batches, 0), 0L));
-        consumer.updateEndOffsets(Map.of(new TopicPartition(PROMPTS, 0), 1L, new TopicPartition(CHECKPOINTS, 0), 2L,
-                new TopicPartition(batches, 0), 4L));
-        DispatchSettings settings = new DispatchSettings(2, 3, 0.7f, 5, 42, 1);
-        Dispatcher d = new Dispatcher(settings, settings.admission(), new UniformSelector(), CATALOG, SERDES, consumer,
-                producer, null, 60_000, "run1");
+        Dispatcher d = lagGated(2, 4);
         d.catchUp();
         next(PROMPTS, "a", prompt("a"));
         next(CHECKPOINTS, "policy", checkpoint(1));
