@@ -40,8 +40,7 @@ public final class KnownSettings {
     public static void requireKnown(ConfigDef definition, Map<?, ?> settings) {
         Set<String> declared = definition.names();
         List<String> unknown = new ArrayList<>();
-        for (Object k : new TreeSet<>(settings.keySet().stream().map(String::valueOf).toList())) {
-            String key = (String) k;
+        for (String key : new TreeSet<>(settings.keySet().stream().map(String::valueOf).toList())) {
             if (!accepts(declared, key)) {
                 unknown.add("'" + key + "'" + closest(key, candidates(declared)).map(c -> " (did you mean " + c + "?)")
                         .orElse(""));
@@ -51,7 +50,7 @@ public final class KnownSettings {
             throw new ConfigException((unknown.size() == 1 ? "unknown setting " : "unknown settings ")
                     + String.join(", ", unknown) + ". A service takes its own settings (rlstream config SERVICE,"
                     + " docs/configuration.md), Kafka client settings (security.protocol, sasl.jaas.config, ...),"
-                    + " and keys prefixed " + String.join(", ", PASSTHROUGH_PREFIXES) + ".");
+                    + " and keys " + String.join(", ", PASSTHROUGH_PREFIXES.stream().map(p -> p + "*").toList()) + ".");
         }
     }
 

@@ -84,6 +84,11 @@ class ServiceConfigTest {
         var far = assertThrows(ConfigException.class, () -> new ServiceConfig(def, Map.of("nope", "1")));
         assertTrue(far.getMessage().startsWith("unknown setting 'nope'. "), "no valid key is within 2 edits of nope: "
                 + far.getMessage());
+        var both = assertThrows(ConfigException.class, () -> new ServiceConfig(def, Map.of("nope", "1", "group.szie", "2")));
+        assertTrue(both.getMessage().startsWith("unknown settings 'group.szie' (did you mean group.size?), 'nope'. "),
+                both.getMessage());
+        assertTrue(both.getMessage().endsWith(" and keys kafka.*, apicurio.registry.*, serde.config.*, config.providers.*."),
+                both.getMessage());
     }
 
     @Test
