@@ -82,6 +82,10 @@ public final class ConfigProviders {
                 props.put(classKey(name), type);
             }
         }
+        if (names.contains("env")) {
+            // Every variable, said so, or the provider logs that it assumes so at every start.
+            props.put(PREFIX + "env.param." + EnvVarConfigProvider.ALLOWLIST_PATTERN_CONFIG, ".*");
+        }
         props.put(AbstractConfig.CONFIG_PROVIDERS_CONFIG, String.join(",", names));
         return props;
     }
