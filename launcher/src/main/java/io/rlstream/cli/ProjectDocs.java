@@ -55,12 +55,35 @@ final class ProjectDocs {
                 (`bin/rlstream docs --write`; a test fails when this file differs from them).
                 `rlstream config SERVICE` prints one service's table.
 
-                Settings come from the `--config` properties file, then environment variables (`RLSTREAM_` +
-                the key upper-cased, dots and dashes as underscores: `RLSTREAM_GROUP_SIZE=16`), then
-                `--bootstrap-server`, `--registry-url` and `--set key=value`; each is validated at start with a
-                message naming the key. Keys starting with `kafka.` pass through to every Kafka client
-                (`kafka.security.protocol=SASL_SSL`), keys starting with `apicurio.registry.` to the registry
-                serde, keys starting with `serde.config.` to a configured serde ([operations](operations.md)).
+                Settings come from, later ones winning: the `--config` (same: `--command-config`) properties
+                file, environment variables, then `--bootstrap-server`, `--registry-url` and `--set key=value`.
+                Every value is validated at start with a message naming the key, and a key the service does not
+                take stops it with the closest valid one: `unknown setting 'group.szie' (did you mean group.size?)`.
+
+                A service takes:
+
+                - its own keys, in the tables below;
+                - Kafka client keys, unprefixed, as Kafka's tools take them in `--command-config client.properties`
+                  (every producer, consumer, admin and Streams key: `security.protocol`, `sasl.mechanism`,
+                  `sasl.jaas.config`, `ssl.truststore.location`, `client.id`, ...); they go to every Kafka client
+                  the service makes, which then sets what it must (group ids, transactions, serializers);
+                - `kafka.KEY`: any other client key, prefix stripped (a custom callback handler's own settings);
+                  it wins over the same key unprefixed;
+                - `apicurio.registry.*` for the registry serde, `serde.config.*` for a configured serde
+                  ([operations](operations.md)), and `config.providers*` (below).
+
+                Environment variables: `RLSTREAM_` + the key upper-cased, dots and dashes as underscores, for the
+                service's keys and Kafka client keys (`RLSTREAM_GROUP_SIZE=16`, `RLSTREAM_SASL_JAAS_CONFIG=...`);
+                other `RLSTREAM_*` variables are no settings.
+
+                Secrets: any value may hold a Kafka config provider variable, resolved at start:
+                `${env:VAR}` (an environment variable) or `${file:/path/secrets.properties:key}` (a key of a
+                properties file), e.g. `sasl.jaas.config=${file:/etc/rlstream/kafka.secrets:jaas}`. The `env`
+                and `file` providers are on unless the settings set `config.providers`, which replaces them as in
+                a Kafka client (`config.providers=vault`, `config.providers.vault.class=...`,
+                `config.providers.vault.param.*`; empty: none). With the JVM system property
+                `org.apache.kafka.automatic.config.providers` set, only the provider classes it lists are used. A
+                variable that does not resolve stops the service, naming the setting, not the value.
 
                 ## Every service
 

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -26,10 +27,15 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * messages and the README table is generated from the same declarations ({@link #markdown}).
  *
  * <p>Sources, later ones winning: a properties file, environment variables
- * ({@code RLSTREAM_GROUP_SIZE} sets {@code group.size}), command-line {@code --set key=value}.
- * Keys starting with {@code kafka.} pass through untouched to every Kafka client (prefix
- * stripped: {@code kafka.security.protocol=SASL_SSL}); keys starting with
- * {@code apicurio.registry.} pass through to the registry serde.
+ * ({@code RLSTREAM_GROUP_SIZE} sets {@code group.size}, {@code RLSTREAM_SASL_JAAS_CONFIG} sets
+ * {@code sasl.jaas.config}), command-line {@code --set key=value}. Any value may be a Kafka config
+ * provider variable, {@code ${env:VAR}} or {@code ${file:/path/secrets.properties:key}}
+ * ({@link ConfigProviders}). Kafka client keys ({@link KafkaClientKeys}: {@code security.protocol},
+ * {@code sasl.*}, {@code ssl.*}, {@code client.id}, ...) go as they are to every Kafka client the
+ * service makes, as in a Kafka tool's {@code --command-config}; keys starting with {@code kafka.}
+ * go there too, prefix stripped, for any other client key (a custom callback handler's); keys
+ * starting with {@code apicurio.registry.} go to the registry serde. Any other key the definition
+ * does not declare stops the service at start ({@link KnownSettings}).
  */
 public class ServiceConfig extends AbstractConfig {
 
@@ -88,8 +94,23 @@ public class ServiceConfig extends AbstractConfig {
     }
 
 
+    /** The keys the definition declares: rlstream's own, never passed to a Kafka client (bar bootstrap.servers). */
+    private final Set<String> declared;
+
+    /**
+     * Validates {@code originals} against the definition: every key known ({@link KnownSettings}),
+     * every config provider variable resolved ({@link ConfigProviders}), every value valid.
+     */
     public ServiceConfig(ConfigDef definition, Map<?, ?> originals) {
-        super(definition, originals, false);
+        super(definition, known(definition, originals), ConfigProviders.providerSettings(originals), false);
+        ConfigProviders.requireResolved(originals(), ConfigProviders.providerSettings(originals),
+                originals.containsKey(org.apache.kafka.common.config.AbstractConfig.CONFIG_PROVIDERS_CONFIG));
+        this.declared = Set.copyOf(definition.names());
+    }
+
+    private static Map<?, ?> known(ConfigDef definition, Map<?, ?> originals) {
+        KnownSettings.requireKnown(definition, originals);
+        return originals;
     }
 
     /**
@@ -128,16 +149,29 @@ public class ServiceConfig extends AbstractConfig {
         return new RegistrySerdes(getString(REGISTRY_URL), overrides);
     }
 
-    /** Settings for a Kafka client: bootstrap servers plus every {@code kafka.*} key, prefix stripped. */
+    /**
+     * Settings for a Kafka client: {@code bootstrap.servers}, every Kafka client key set unprefixed
+     * (not one this service declares as its own), then every {@code kafka.*} key with the prefix
+     * stripped (so {@code kafka.x} wins over {@code x}). Config provider variables are resolved.
+     */
     public Map<String, Object> clientProps() {
-        Map<String, Object> props = new HashMap<>(originalsWithPrefix(KAFKA_PASSTHROUGH_PREFIX, true));
+        Map<String, Object> props = new HashMap<>();
+        originals().forEach((k, v) -> {
+            // config.providers is a client key too, but its variables are resolved here already.
+            if (KafkaClientKeys.contains(k) && !declared.contains(k) && !ConfigProviders.isProviderKey(k)) {
+                props.put(k, v);
+            }
+        });
+        props.putAll(originalsWithPrefix(KAFKA_PASSTHROUGH_PREFIX, true));
         props.put(BOOTSTRAP_SERVERS, getString(BOOTSTRAP_SERVERS));
         return props;
     }
 
     /**
-     * Reads settings from an optional properties file, then applies environment overrides for the
-     * keys the definition declares ({@code RLSTREAM_} + key upper-cased, '.' and '-' as '_').
+     * Reads settings from an optional properties file, then applies environment overrides
+     * ({@code RLSTREAM_} + key upper-cased, '.' and '-' as '_') for the keys the definition declares
+     * and for Kafka client keys ({@code RLSTREAM_SASL_JAAS_CONFIG} → {@code sasl.jaas.config}):
+     * names are mapped back to known keys, so other {@code RLSTREAM_*} variables are left alone.
      */
     public static Map<String, String> read(Path file, Map<String, String> env, ConfigDef definition) {
         Map<String, String> values = new TreeMap<>();
@@ -153,12 +187,16 @@ public class ServiceConfig extends AbstractConfig {
             }
             props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k).trim()));
         }
-        for (String key : definition.names()) {
-            String fromEnv = env.get(envName(key));
+        Map<String, String> keysByEnvName = new TreeMap<>();
+        KafkaClientKeys.NAMES.forEach(k -> keysByEnvName.put(envName(k), k));
+        // The service's own keys last: one of its keys spelt like a Kafka key by its variable is its own.
+        definition.names().forEach(k -> keysByEnvName.put(envName(k), k));
+        keysByEnvName.forEach((name, key) -> {
+            String fromEnv = env.get(name);
             if (fromEnv != null) {
                 values.put(key, fromEnv);
             }
-        }
+        });
         return values;
     }
 

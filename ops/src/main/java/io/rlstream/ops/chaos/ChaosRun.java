@@ -1,5 +1,6 @@
 package io.rlstream.ops.chaos;
 
+import io.rlstream.config.KnownSettings;
 import io.rlstream.events.Prompt;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.ops.RlstreamServiceProcess;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -48,11 +50,41 @@ public final class ChaosRun {
      * @param killEvery time between two kills
      * @param seed      which service is killed when
      * @param victims   the services that may be killed
-     * @param settings  extra settings given to every service ({@code --set KEY=VALUE})
+     * @param settings  extra settings ({@code --set KEY=VALUE}), each given to every service that accepts it
      * @param warmUp    the most time the services get to produce their first output before the kills start
+     * @param declared  the keys each service declares (its ConfigDef's names), by service; empty: not known,
+     *                  every extra setting goes to every service
      */
     public record Settings(Path runDir, Duration duration, Duration killEvery, long seed, List<String> victims,
-            Map<String, String> settings, Duration warmUp) {
+            Map<String, String> settings, Duration warmUp, Map<String, Set<String>> declared) {
+
+        /** Without the services' keys: every extra setting goes to every service. */
+        public Settings(Path runDir, Duration duration, Duration killEvery, long seed, List<String> victims,
+                Map<String, String> settings, Duration warmUp) {
+            this(runDir, duration, killEvery, seed, victims, settings, warmUp, Map.of());
+        }
+
+        /**
+         * The extra settings a service gets: those it accepts ({@link KnownSettings#accepts}) where
+         * the services' keys are known, else all.
+         *
+         * @throws IllegalArgumentException a setting that no service accepts
+         */
+        Map<String, String> settingsFor(String service) {
+            if (declared.isEmpty()) {
+                return settings;
+            }
+            Map<String, String> own = new LinkedHashMap<>();
+            settings.forEach((key, value) -> {
+                if (declared.values().stream().noneMatch(keys -> KnownSettings.accepts(keys, key))) {
+                    throw new IllegalArgumentException("no service takes the setting '" + key + "'");
+                }
+                if (KnownSettings.accepts(declared.getOrDefault(service, Set.of()), key)) {
+                    own.put(key, value);
+                }
+            });
+            return own;
+        }
     }
 
     /** One kill: when, and when the service was ready and produced again (nanos; -1 if never). */
@@ -73,20 +105,28 @@ public final class ChaosRun {
     /** The most median recovery that passes, per issue 19. */
     public static final double MAX_MEDIAN_RECOVERY_SECONDS = 10.0;
 
-    /** Service settings that make the loop quick on a small policy and keep every run's state in the run folder. */
-    static Map<String, String> baseSettings(Path runDir) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("reward.state.dir", runDir.resolve("state/rewards").toString());
-        s.put("processors.state.dir", runDir.resolve("state/processors").toString());
-        s.put("trainer.checkpoint.dir", runDir.resolve("checkpoints").toString());
-        s.put("trainer.init.checkpoint", runDir.resolve("base-policy").toString());
-        s.put("group.size", "4");
-        s.put("batch.groups", "4");
-        s.put("dispatch.max-in-flight-groups", "16");
+    /**
+     * Service settings that make the loop quick on a small policy and keep every run's state in the
+     * run folder, by service: each gets only the keys it declares (an unknown key stops a service
+     * at start, issue 20); the dispatcher shares the processors' settings.
+     */
+    static Map<String, Map<String, String>> baseSettings(Path runDir) {
+        Map<String, String> processors = new LinkedHashMap<>();
+        processors.put("processors.state.dir", runDir.resolve("state/processors").toString());
+        processors.put("group.size", "4");
+        processors.put("batch.groups", "4");
+        processors.put("dispatch.max-in-flight-groups", "16");
         // A random policy gets every answer wrong: equal rewards would filter every group out and
         // leave nothing to train. The audit is about records, not learning.
-        s.put("filter.group", "none");
-        s.put("dispatch.query.port", "0");
+        processors.put("filter.group", "none");
+        processors.put("dispatch.query.port", "0");
+        Map<String, Map<String, String>> s = new LinkedHashMap<>();
+        s.put("trainer", Map.of("trainer.checkpoint.dir", runDir.resolve("checkpoints").toString(),
+                "trainer.init.checkpoint", runDir.resolve("base-policy").toString()));
+        s.put("rewards", Map.of("reward.state.dir", runDir.resolve("state/rewards").toString()));
+        s.put("processors", processors);
+        s.put("worker", Map.of());
+        s.put("dispatcher", processors);
         return s;
     }
 
@@ -115,13 +155,16 @@ public final class ChaosRun {
         try (LocalPlatform platform = LocalPlatform.start(runDir.resolve("platform"), catalog, out)) {
             policy.write(runDir.resolve("base-policy"));
             sendPrompts(platform);
-            Map<String, String> serviceSettings = new LinkedHashMap<>(baseSettings(runDir));
-            serviceSettings.putAll(settings.settings());
-            String outcomes = serviceSettings.getOrDefault("processors.application.id", "rlstream-processors")
+            Map<String, List<String>> args = new LinkedHashMap<>();
+            baseSettings(runDir).forEach((service, base) -> {
+                Map<String, String> serviceSettings = new LinkedHashMap<>(base);
+                serviceSettings.putAll(settings.settingsFor(service));
+                args.put(service, arguments(platform, serviceSettings));
+            });
+            String outcomes = settings.settings().getOrDefault("processors.application.id", "rlstream-processors")
                     + "-group-outcomes-repartition";
             try (TopicRecorder recorder = new TopicRecorder(platform.clientConfig(), catalog, platform.serdes(), outcomes)) {
                 recorder.start();
-                List<String> args = arguments(platform, serviceSettings);
                 try {
                     for (String service : SERVICES) {
                         running.put(service, launch(service, runDir, args));
@@ -164,8 +207,9 @@ public final class ChaosRun {
         return args;
     }
 
-    private static RlstreamServiceProcess launch(String service, Path runDir, List<String> args) {
-        return RlstreamServiceProcess.launch(service, runDir, runDir.resolve("logs").resolve(service + ".log"), args);
+    private static RlstreamServiceProcess launch(String service, Path runDir, Map<String, List<String>> args) {
+        return RlstreamServiceProcess.launch(service, runDir, runDir.resolve("logs").resolve(service + ".log"),
+                args.get(service));
     }
 
     /** The topic whose records show that a service works. */
@@ -221,7 +265,7 @@ public final class ChaosRun {
     }
 
     /** The kill loop: every killEvery, a random service that has recovered from its last kill. */
-    private void chaos(TopicRecorder recorder, Path runDir, List<String> args) throws InterruptedException {
+    private void chaos(TopicRecorder recorder, Path runDir, Map<String, List<String>> args) throws InterruptedException {
         Random random = new Random(settings.seed());
         long start = System.nanoTime();
         long end = start + settings.duration().toNanos();

@@ -1,0 +1,40 @@
+package io.rlstream.config;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The names of Kafka client settings, as Kafka's own tools take them in a
+ * {@code --command-config client.properties}: every key the producer, consumer, admin client and
+ * Kafka Streams declare (their {@code configNames()}, which include the {@code security.protocol},
+ * {@code sasl.*} and {@code ssl.*} keys of {@code CommonClientConfigs}, {@code SaslConfigs} and
+ * {@code SslConfigs}). A settings file or {@code --set} may hold them unprefixed; they reach every
+ * Kafka client a service makes ({@link ServiceConfig#clientProps()}).
+ */
+public final class KafkaClientKeys {
+
+    /** Every Kafka client key, sorted. */
+    public static final Set<String> NAMES = names();
+
+    private KafkaClientKeys() {
+    }
+
+    /** Whether {@code key} is a setting of a Kafka producer, consumer, admin client or Streams app. */
+    public static boolean contains(String key) {
+        return NAMES.contains(key);
+    }
+
+    private static Set<String> names() {
+        Set<String> names = new TreeSet<>();
+        names.addAll(ProducerConfig.configNames());
+        names.addAll(ConsumerConfig.configNames());
+        names.addAll(AdminClientConfig.configNames());
+        names.addAll(StreamsConfig.configDef().names());
+        return Collections.unmodifiableSet(names);
+    }
+}
