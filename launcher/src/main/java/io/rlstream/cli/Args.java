@@ -94,7 +94,7 @@ final class Args {
     }
 
     /** Wrong usage: printed with a hint to --help, exit code 2. */
-    static final class UsageException extends RuntimeException {
+    static final class UsageException extends io.rlstream.cli.UsageException {
         UsageException(String message) {
             super(message);
         }
