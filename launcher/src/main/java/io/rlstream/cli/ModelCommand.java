@@ -118,17 +118,17 @@ final class ModelCommand implements Callable<Integer> {
             + " non-empty folder is refused). Weights are N(0, 0.02^2) (transformers' initializer_range), norms 1,"
             + " biases 0, from a seeded generator. For tests, demos and smoke runs."})
     static final class Init extends Action {
-        @Option(names = "--arch", paramLabel = "A", description = "model_type: llama, qwen2 (q/k/v biases) or qwen3 (q/k norms).")
+        @Option(names = "--arch", paramLabel = "A", description = "model_type: llama, qwen2 (q/k/v biases) or qwen3 (q/k norms). Required.")
         String arch;
-        @Option(names = "--layers", paramLabel = "L", description = "num_hidden_layers.")
+        @Option(names = "--layers", paramLabel = "L", description = "num_hidden_layers. Required.")
         Integer layers;
-        @Option(names = "--hidden", paramLabel = "H", description = "hidden_size.")
+        @Option(names = "--hidden", paramLabel = "H", description = "hidden_size. Required.")
         Integer hidden;
-        @Option(names = "--heads", paramLabel = "N", description = "num_attention_heads.")
+        @Option(names = "--heads", paramLabel = "N", description = "num_attention_heads. Required.")
         Integer heads;
-        @Option(names = "--kv-heads", paramLabel = "K", description = "num_key_value_heads (divides N).")
+        @Option(names = "--kv-heads", paramLabel = "K", description = "num_key_value_heads (divides N). Required.")
         Integer kvHeads;
-        @Option(names = "--intermediate", paramLabel = "I", description = "intermediate_size of the SwiGLU MLP.")
+        @Option(names = "--intermediate", paramLabel = "I", description = "intermediate_size of the SwiGLU MLP. Required.")
         Integer intermediate;
         @Option(names = "--head-dim", paramLabel = "D", description = "head_dim (default H / N).")
         Integer headDim;
@@ -137,9 +137,9 @@ final class ModelCommand implements Callable<Integer> {
         Integer vocab;
         @Option(names = "--tokenizer", paramLabel = "PATH", description = "A folder with tokenizer.json (its tokenizer"
                 + " files are copied), or 'demo': the demo's character tokenizer (PAD, BOS, EOS, digits, '+', '=', '-';"
-                + " 16 ids) written as tokenizer.json.")
+                + " 16 ids) written as tokenizer.json. Required.")
         String tokenizer;
-        @Option(names = "--out", paramLabel = "DIR", description = "The model folder to write.")
+        @Option(names = "--out", paramLabel = "DIR", description = "The model folder to write. Required.")
         Path out;
         @Option(names = "--seed", paramLabel = "S", description = "Seed of the weights (default 0).")
         long seed;
@@ -358,7 +358,7 @@ final class ModelCommand implements Callable<Integer> {
             exitCodeListHeading = "%nExit status:%n",
             exitCodeList = {"0:every line was scored", "1:some failed", "2:a usage error"})
     static final class Score extends Action {
-        @Option(names = "--model", paramLabel = "DIR", description = "The model folder.")
+        @Option(names = "--model", paramLabel = "DIR", description = "The model folder. Required.")
         Path model;
         @Option(names = "--temperature", paramLabel = "T", description = "Score softmax(logits / T) (default 1: the"
                 + " model's own distribution).")
@@ -493,9 +493,9 @@ final class ModelCommand implements Callable<Integer> {
             + " Sampling defaults come from generation_config.json (temperature, top_p, top_k; else 1, 1, off), as vLLM"
             + " takes them; generation stops at its eos ids (else config.json's) or after N new tokens."})
     static final class Generate extends Action {
-        @Option(names = "--model", paramLabel = "DIR", description = "The model folder.")
+        @Option(names = "--model", paramLabel = "DIR", description = "The model folder. Required.")
         Path model;
-        @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt.")
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt. Required.")
         String prompt;
         @Option(names = "--chat", description = "TEXT is a user message, rendered with the tokenizer's chat template"
                 + " (Qwen3's or Llama 3's) and the generation prompt.")

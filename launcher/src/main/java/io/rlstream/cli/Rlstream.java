@@ -143,6 +143,8 @@ public final class Rlstream {
                                    Hugging Face model folders (llama, qwen2, qwen3): write a random
                                    one, describe one, per-token log-probs of responses (JSON lines),
                                    generate a completion (rlstream model --help)
+              completion           a bash/zsh completion script for every command and flag
+                                   (source <(bin/rlstream completion); README.md#commands)
 
             Benchmarks:
               bench processors     rollouts -> rewards -> batches through the real services next to
@@ -164,8 +166,9 @@ public final class Rlstream {
                                    ratio; the server's weight-sync time per checkpoint, p50 and p99
                                    (--help)
 
-            Flags of every service command:
-              --config FILE              properties file with settings
+            Flags of every service command (rlstream COMMAND --help lists a command's own):
+              --config FILE              properties file with settings (also --command-config FILE,
+                                         as Kafka's tools name it)
               --bootstrap-server HOST:PORT   Kafka bootstrap servers (setting bootstrap.servers)
               --registry-url URL         schema registry API root (setting registry.url)
               --set KEY=VALUE            any setting; repeatable. Environment variables
@@ -174,7 +177,7 @@ public final class Rlstream {
                                          http://metrics.host:metrics.port/metrics (rewards 9401,
                                          worker 9402, processors 9403, dispatcher 9404, trainer 9405;
                                          --set metrics.port=-1 turns it off)
-              --help                     this text
+              --help                     this text; rlstream COMMAND --help: that command's page
             """;
 
     /**

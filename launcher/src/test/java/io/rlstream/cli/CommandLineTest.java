@@ -82,6 +82,19 @@ class CommandLineTest {
         assertFalse(console.out().contains("--bootstrap-server"), console.out());
     }
 
+    /** rlstream help COMMAND is COMMAND --help; rlstream help alone is the overview. */
+    @Test
+    void helpCommandShowsACommandsPage() {
+        assertEquals(0, run("worker", "--help"));
+        String page = console.out();
+        console.reset();
+        assertEquals(0, run("help", "worker"));
+        assertEquals(page, console.out());
+        console.reset();
+        assertEquals(0, run("help"));
+        assertTrue(console.out().contains(OVERVIEW), console.out());
+    }
+
     @Test
     void aServicesHelpPointsToItsSettings() {
         for (String service : List.of("rewards", "worker", "processors", "dispatcher", "trainer")) {
