@@ -2,7 +2,6 @@ package io.rlstream.cli;
 
 import io.rlstream.algorithm.Algorithm;
 import io.rlstream.algorithm.AlgorithmFamily;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

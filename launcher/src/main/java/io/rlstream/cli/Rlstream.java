@@ -270,7 +270,11 @@ public final class Rlstream {
             terminal.out().flush();
             return argv.isEmpty() ? 2 : 0;
         }
-        List<String> args = argv.get(0).equals("help") ? List.of(argv.get(1), "--help") : argv;
+        List<String> args = argv;
+        if (argv.get(0).equals("help")) {
+            args = new ArrayList<>(argv.subList(1, argv.size()));
+            args.add("--help");
+        }
         CommandLine line = commandLine(terminal);
         int status = line.execute(args.toArray(String[]::new));
         terminal.out().flush();

@@ -82,7 +82,7 @@ class CommandLineTest {
         assertFalse(console.out().contains("--bootstrap-server"), console.out());
     }
 
-    /** rlstream help COMMAND is COMMAND --help; rlstream help alone is the overview. */
+    /** rlstream help COMMAND [SUBCOMMAND] is COMMAND [SUBCOMMAND] --help; rlstream help alone is the overview. */
     @Test
     void helpCommandShowsACommandsPage() {
         assertEquals(0, run("worker", "--help"));
@@ -90,6 +90,9 @@ class CommandLineTest {
         console.reset();
         assertEquals(0, run("help", "worker"));
         assertEquals(page, console.out());
+        console.reset();
+        assertEquals(0, run("help", "model", "init"));
+        assertTrue(console.out().startsWith("Usage: rlstream model init "), console.out());
         console.reset();
         assertEquals(0, run("help"));
         assertTrue(console.out().contains(OVERVIEW), console.out());
