@@ -18,6 +18,8 @@ final class CommandErrors {
 
     static final int USAGE = 2;
     static final int FAILURE = 1;
+    /** The commands whose settings `rlstream config NAME` lists. */
+    private static final List<String> SERVICES = List.of("rewards", "worker", "processors", "dispatcher", "trainer");
 
     private CommandErrors() {
     }
@@ -55,7 +57,9 @@ final class CommandErrors {
         }
         if (e instanceof ConfigException) {
             line.getErr().println(name(line) + ": invalid configuration: " + e.getMessage());
-            line.getErr().println("Run 'rlstream config SERVICE' for the settings; '" + name(line) + " --help' for the flags.");
+            String command = line.getCommandSpec().name();
+            String service = SERVICES.contains(command) ? command : command.equals("replay") ? "processors" : "SERVICE";
+            line.getErr().println("Run 'rlstream config " + service + "' for the settings; '" + name(line) + " --help' for the flags.");
             line.getErr().flush();
             return USAGE;
         }

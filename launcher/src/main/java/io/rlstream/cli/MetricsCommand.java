@@ -71,7 +71,7 @@ final class MetricsCommand implements Callable<Integer> {
     /** {@code rlstream metrics} alone: which subcommand? */
     @Override
     public Integer call() {
-        throw new UsageException("metrics needs a subcommand: tail, steps or catalog");
+        throw new UsageException("missing subcommand: tail, steps or catalog");
     }
 
     /** The flags tail and steps share: the cluster, how many, follow, JSON. */

@@ -71,7 +71,7 @@ final class ModelCommand implements Callable<Integer> {
     /** {@code rlstream model} alone: which subcommand? */
     @Override
     public Integer call() {
-        throw new UsageException("model needs a subcommand: init, inspect, score or generate");
+        throw new UsageException("missing subcommand: init, inspect, score or generate");
     }
 
     /** {@code rlstream model} with its four subcommands. */

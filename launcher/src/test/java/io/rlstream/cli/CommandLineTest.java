@@ -165,6 +165,7 @@ class CommandLineTest {
         assertEquals(2, run("worker", "--set", "worker.seed=zero", "--bootstrap-server", "127.0.0.1:9"));
         assertTrue(console.err().contains("rlstream worker: invalid configuration:"), console.err());
         assertTrue(console.err().contains("worker.seed"), console.err());
+        assertTrue(console.err().contains("Run 'rlstream config worker' for the settings"), console.err());
     }
 
     /**
