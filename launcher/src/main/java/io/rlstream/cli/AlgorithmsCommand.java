@@ -2,69 +2,55 @@ package io.rlstream.cli;
 
 import io.rlstream.algorithm.Algorithm;
 import io.rlstream.algorithm.AlgorithmFamily;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code rlstream algorithms}: every family of named algorithms with the setting that picks one,
  * its entries, their formulas and papers; {@code --markdown} prints the tables of
  * docs/algorithms.md; a family's name, docs anchor or setting prints only that family.
  */
-public final class AlgorithmsCommand {
+@Command(name = "algorithms", description = {"Lists every family of named algorithms: the setting that picks one (e.g."
+        + " --set advantage.estimator=rloo), the section of docs/algorithms.md that explains it, and each entry with its"
+        + " formula in one line, its paper and the class that implements it. \"none\" is an ordinary entry where a stage"
+        + " can be turned off."})
+public final class AlgorithmsCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream algorithms [--markdown] [FAMILY-OR-SETTING]
+    @Mixin
+    HelpOption help;
+    @Option(names = "--markdown", description = "One Markdown table per family (name | formula | paper | class) between"
+            + " the markers docs/algorithms.md has for it.")
+    boolean markdown;
+    @Parameters(arity = "0..*", paramLabel = "FAMILY-OR-SETTING", description = "Only this family: its name (\"advantage"
+            + " estimators\" or advantage-estimators) or its setting (advantage.estimator).")
+    List<String> wanted = new ArrayList<>();
 
-            Lists every family of named algorithms: the setting that picks one (e.g.
-            --set advantage.estimator=rloo), the section of docs/algorithms.md that explains it,
-            and each entry with its formula in one line, its paper and the class that implements it.
-            "none" is an ordinary entry where a stage can be turned off.
+    private final Terminal terminal;
 
-              FAMILY-OR-SETTING  only this family: its name ("advantage estimators" or
-                                 advantage-estimators) or its setting (advantage.estimator)
-              --markdown         one Markdown table per family (name | formula | paper | class)
-                                 between the markers docs/algorithms.md has for it
-              --help             this text
-            """;
-
-    private AlgorithmsCommand() {
+    AlgorithmsCommand(Terminal terminal) {
+        this.terminal = terminal;
     }
 
-    static int run(List<String> args, PrintStream out, PrintStream err) {
-        boolean markdown = false;
-        List<String> wanted = new ArrayList<>();
-        for (String arg : args) {
-            switch (arg) {
-                case "--help", "-h" -> {
-                    out.print(USAGE);
-                    return 0;
-                }
-                case "--markdown" -> markdown = true;
-                default -> {
-                    if (arg.startsWith("--")) {
-                        err.println("rlstream algorithms: unknown option '" + arg + "'");
-                        err.print(USAGE);
-                        return 2;
-                    }
-                    wanted.add(arg);
-                }
-            }
-        }
+    @Override
+    public Integer call() {
         List<AlgorithmFamily<?, ?>> families = AlgorithmIndex.FAMILIES;
         if (!wanted.isEmpty()) {
             String query = String.join(" ", wanted);
             AlgorithmFamily<?, ?> family = find(query);
             if (family == null) {
-                err.println("rlstream algorithms: no family called '" + query + "'; families: "
+                throw new UsageException("no family called '" + query + "'; families: "
                         + String.join(", ", AlgorithmIndex.FAMILIES.stream()
                                 .map(f -> f.name() + " (" + f.setting() + ")").toList()));
-                return 2;
             }
             families = List.of(family);
         }
-        out.print(markdown ? markdown(families) : text(families));
+        terminal.out().print(markdown ? markdown(families) : text(families));
         return 0;
     }
 

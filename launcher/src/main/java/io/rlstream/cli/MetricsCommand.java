@@ -3,6 +3,7 @@ package io.rlstream.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.config.ServiceOptions;
 import io.rlstream.events.Metric;
 import io.rlstream.events.MetricRollup;
 import io.rlstream.events.StepSummary;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -30,10 +32,13 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code rlstream metrics tail|steps|catalog}: the metrics streams in the terminal. {@code tail}
@@ -41,32 +46,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * rl.step-summary as one row per training step; {@code catalog} lists every metric name. Reads
  * without a consumer group, so watching changes nothing on the cluster.
  */
-final class MetricsCommand {
-
-    static final String HELP = """
-            Usage: rlstream metrics tail|steps|catalog [flags]
-
-              tail      print metrics from rl.metrics: the last --last records (default 20), then
-                        exit, or keep printing new ones with --follow
-                  --filter PATTERN   only these names: trainer.loss (exact), trainer (every trainer.*),
-                                     *latency* (glob); comma-separated for several
-                  --last N           how many of the newest matching records to show first (0 = none,
-                                     all = from the beginning)
-                  --follow           keep printing new metrics until Ctrl-C
-                  --json             one JSON object per line instead of columns
-              steps     print rl.step-summary, one row per training step (each the step's latest value)
-                  --columns A,B,...  metric names to show (default: eval.accuracy, trainer.reward_mean,
-                                     trainer.effective_ratio, trainer.staleness_mean, trainer.kl,
-                                     trainer.loss, trainer.rollouts_per_second)
-                  --last N           the newest N steps (default 20; all = every step)
-                  --follow, --json   as for tail
-              catalog   every metric name with its source, kind, unit and meaning
-
-            Flags of tail and steps:
-              --bootstrap-server HOST:PORT   Kafka (default 127.0.0.1:9092; the demo prints its own)
-              --registry-url URL             schema registry (the demo prints its own)
-              --config FILE, --set KEY=VALUE topic.prefix and other shared settings
-            """;
+@Command(name = "metrics", description = {"The metrics streams in the terminal: tail prints rl.metrics, steps prints"
+        + " rl.step-summary as one row per training step, catalog lists every metric name. rlstream metrics SUBCOMMAND"
+        + " --help explains one."})
+final class MetricsCommand implements Callable<Integer> {
 
     static final List<String> DEFAULT_COLUMNS = Stream.of(MetricCatalog.EVAL_ACCURACY, MetricCatalog.TRAINER_REWARD_MEAN,
             MetricCatalog.TRAINER_EFFECTIVE_RATIO, MetricCatalog.TRAINER_STALENESS_MEAN, MetricCatalog.TRAINER_KL,
@@ -75,70 +58,134 @@ final class MetricsCommand {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private MetricsCommand() {
+    @Mixin
+    HelpOption help;
+
+    /** {@code rlstream metrics ARGS}. */
+    static int run(List<String> argv, PrintStream out, PrintStream err) {
+        List<String> args = new ArrayList<>(List.of("metrics"));
+        args.addAll(argv);
+        return Rlstream.run(args, out, err);
     }
 
-    static int run(List<String> argv, PrintStream out, PrintStream err) {
-        if (argv.isEmpty() || argv.contains("--help") || argv.contains("-h")) {
-            out.print(HELP);
-            return argv.isEmpty() ? 2 : 0;
+    /** {@code rlstream metrics} alone: which subcommand? */
+    @Override
+    public Integer call() {
+        throw new UsageException("missing subcommand: tail, steps or catalog");
+    }
+
+    /** The flags tail and steps share: the cluster, how many, follow, JSON. */
+    abstract static class Reader implements Callable<Integer> {
+        @Mixin
+        HelpOption help;
+        @Mixin
+        ServiceOptions cluster;
+        @Option(names = "--follow", description = "Keep printing new ones until Ctrl-C.")
+        boolean follow;
+        @Option(names = "--json", description = "One JSON object per line instead of columns.")
+        boolean json;
+
+        final Terminal terminal;
+
+        Reader(Terminal terminal) {
+            this.terminal = terminal;
         }
-        String action = argv.get(0);
-        try {
-            Args args = Args.parse(argv.subList(1, argv.size()), List.of("follow", "json"));
-            switch (action) {
-                case "catalog" -> {
-                    args.rejectUnknown(List.of());
-                    out.print(MetricCatalog.markdown());
-                    return 0;
+
+        ServiceConfig config() {
+            return new ServiceConfig(ServiceConfig.baseDef(), cluster.settings(ServiceConfig.baseDef()));
+        }
+    }
+
+    @Command(name = "tail", description = {"Print metrics from rl.metrics: the last --last records, then exit, or keep"
+            + " printing new ones with --follow. Reads without a consumer group: watching changes nothing on the cluster."},
+            footer = {"%n--bootstrap-server defaults to 127.0.0.1:9092; the demo prints its own addresses."})
+    static final class Tail extends Reader {
+        @Option(names = "--filter", paramLabel = "PATTERN", description = "Only these names: trainer.loss (exact), trainer"
+                + " (every trainer.*), *latency* (glob); comma-separated for several.")
+        String filter = "";
+        @Option(names = "--last", paramLabel = "N", description = "How many of the newest matching records to show first"
+                + " (default 20; 0 = none, all = from the beginning).")
+        String last = "20";
+
+        Tail(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        public Integer call() {
+            int count = last(last);
+            ServiceConfig config = config();
+            PrintStream out = terminal.out();
+            Predicate<String> names = filter(filter);
+            Deserializer<Metric> decoder = config.serdes().serde(Metric.class).deserializer();
+            Consumer<Metric> print = m -> out.println(json ? json(m) : line(m));
+            Deque<Metric> newest = new ArrayDeque<>();
+            read(config, Topic.METRICS, decoder, m -> names.test(m.getName()), m -> {
+                newest.addLast(m);
+                if (newest.size() > count) {
+                    newest.removeFirst();
                 }
-                case "tail" -> args.rejectUnknown(List.of("filter", "last", "follow", "json", "config", "bootstrap-server",
-                        "registry-url"));
-                case "steps" -> args.rejectUnknown(List.of("columns", "last", "follow", "json", "config",
-                        "bootstrap-server", "registry-url"));
-                default -> throw new Args.UsageException("metrics has the subcommands tail, steps and catalog, not '"
-                        + action + "'");
-            }
-            ServiceConfig config = new ServiceConfig(ServiceConfig.baseDef(), Rlstream.settings(args, ServiceConfig.baseDef()));
-            int last = last(args.get("last", "20"));
-            boolean follow = args.has("follow");
-            boolean json = args.has("json");
-            if (action.equals("tail")) {
-                Predicate<String> filter = filter(args.get("filter", ""));
-                Deserializer<Metric> decoder = config.serdes().serde(Metric.class).deserializer();
-                Consumer<Metric> print = m -> out.println(json ? json(m) : line(m));
-                Deque<Metric> newest = new ArrayDeque<>();
-                read(config, Topic.METRICS, decoder, m -> filter.test(m.getName()), m -> {
-                    newest.addLast(m);
-                    if (newest.size() > last) {
-                        newest.removeFirst();
-                    }
-                }, () -> newest.forEach(print), follow, print);
-            } else {
-                List<String> columns = args.has("columns") ? List.of(args.get("columns", "").split(","))
-                        : DEFAULT_COLUMNS;
-                Deserializer<StepSummary> decoder = config.serdes().serde(StepSummary.class).deserializer();
-                StepTable table = new StepTable(columns, out, json);
-                table.header();
-                // a compacted topic may still hold older versions of a step: the newest wins
-                TreeMap<Long, StepSummary> steps = new TreeMap<>();
-                read(config, Topic.STEP_SUMMARY, decoder, s -> true, s -> steps.put(s.getStep(), s), () -> {
-                    List<StepSummary> rows = new ArrayList<>(steps.values());
-                    rows.subList(Math.max(0, rows.size() - last), rows.size()).forEach(table::row);
-                }, follow, table::row);
-            }
+            }, () -> newest.forEach(print), follow, print);
             return 0;
-        } catch (Args.UsageException e) {
-            err.println("rlstream metrics: " + e.getMessage());
-            err.println("Run 'rlstream metrics --help' for usage.");
-            return 2;
-        } catch (ConfigException e) {
-            err.println("rlstream metrics: invalid configuration: " + e.getMessage());
-            return 2;
-        } catch (RuntimeException e) {
-            err.println("rlstream metrics " + action + " failed: " + e);
-            return 1;
         }
+    }
+
+    @Command(name = "steps", description = {"Print rl.step-summary, one row per training step (each the step's latest"
+            + " value)."},
+            footer = {"%n--bootstrap-server defaults to 127.0.0.1:9092; the demo prints its own addresses."})
+    static final class Steps extends Reader {
+        @Option(names = "--columns", paramLabel = "A,B,...", split = ",", description = "Metric names to show (default:"
+                + " eval.accuracy, trainer.reward_mean, trainer.effective_ratio, trainer.staleness_mean, trainer.kl,"
+                + " trainer.loss, trainer.rollouts_per_second).")
+        List<String> columns = DEFAULT_COLUMNS;
+        @Option(names = "--last", paramLabel = "N", description = "The newest N steps (default 20; all = every step).")
+        String last = "20";
+
+        Steps(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        public Integer call() {
+            int count = last(last);
+            ServiceConfig config = config();
+            Deserializer<StepSummary> decoder = config.serdes().serde(StepSummary.class).deserializer();
+            StepTable table = new StepTable(columns, terminal.out(), json);
+            table.header();
+            // a compacted topic may still hold older versions of a step: the newest wins
+            TreeMap<Long, StepSummary> steps = new TreeMap<>();
+            read(config, Topic.STEP_SUMMARY, decoder, s -> true, s -> steps.put(s.getStep(), s), () -> {
+                List<StepSummary> rows = new ArrayList<>(steps.values());
+                rows.subList(Math.max(0, rows.size() - count), rows.size()).forEach(table::row);
+            }, follow, table::row);
+            return 0;
+        }
+    }
+
+    @Command(name = "catalog", description = "Every metric name with its source, kind, unit and meaning (Markdown).")
+    static final class Catalog implements Callable<Integer> {
+        @Mixin
+        HelpOption help;
+
+        private final Terminal terminal;
+
+        Catalog(Terminal terminal) {
+            this.terminal = terminal;
+        }
+
+        @Override
+        public Integer call() {
+            terminal.out().print(MetricCatalog.markdown());
+            return 0;
+        }
+    }
+
+    /** {@code rlstream metrics} with its three subcommands. */
+    static CommandLine commandLine(Terminal terminal) {
+        return new CommandLine(new MetricsCommand())
+                .addSubcommand(new Tail(terminal))
+                .addSubcommand(new Steps(terminal))
+                .addSubcommand(new Catalog(terminal));
     }
 
     static int last(String value) {
@@ -152,7 +199,7 @@ final class MetricsCommand {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new Args.UsageException("--last expects a count >= 0 or 'all', got '" + value + "'");
+            throw new UsageException("--last expects a count >= 0 or 'all', got '" + value + "'");
         }
     }
 

@@ -37,6 +37,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code rlstream model init|inspect|score|generate}: Hugging Face model folders from the command
@@ -44,184 +50,134 @@ import java.util.TreeMap;
  * describes a folder without loading its weights, {@code score} gives per-token log-probs of
  * responses (JSON lines in, JSON lines out), {@code generate} samples a completion.
  */
-final class ModelCommand {
-
-    static final String HELP = """
-            Usage: rlstream model init|inspect|score|generate [flags]
-
-            Hugging Face model folders (config.json, model.safetensors or shards with
-            model.safetensors.index.json, tokenizer.json, tokenizer_config.json,
-            generation_config.json) of model_type llama, qwen2 or qwen3.
-
-              init       write a randomly initialised model in Hugging Face layout
-              inspect    architecture, parameter count, dtypes, shards, tokenizer, chat format and
-                         generation config of a model folder
-              score      per-token log-probs of responses: JSON lines on stdin, JSON lines on stdout
-              generate   generate a completion of a prompt
-
-            rlstream model SUBCOMMAND --help explains one.
-            """;
-
-    static final String INIT_HELP = """
-            Usage: rlstream model init --arch llama|qwen2|qwen3 --layers L --hidden H --heads N
-                   --kv-heads K --intermediate I --tokenizer PATH|demo --out DIR
-                   [--head-dim D] [--vocab V] [--seed S] [--dtype f32|bf16] [--tie-embeddings]
-
-            Writes a randomly initialised model in Hugging Face layout into DIR (atomically: a
-            temporary folder renamed into place; an existing model folder is replaced, any other
-            non-empty folder is refused). Weights are N(0, 0.02^2) (transformers'
-            initializer_range), norms 1, biases 0, from a seeded generator. For tests, demos and
-            smoke runs.
-
-              --arch A            model_type: llama, qwen2 (q/k/v biases) or qwen3 (q/k norms)
-              --layers L          num_hidden_layers
-              --hidden H          hidden_size
-              --heads N           num_attention_heads
-              --kv-heads K        num_key_value_heads (divides N)
-              --intermediate I    intermediate_size of the SwiGLU MLP
-              --head-dim D        head_dim (default H / N)
-              --vocab V           vocab_size (default: the tokenizer's largest id + 1; never smaller)
-              --tokenizer PATH    a folder with tokenizer.json (its tokenizer files are copied), or
-                                  'demo': the demo's character tokenizer (PAD, BOS, EOS, digits,
-                                  '+', '=', '-'; 16 ids) written as tokenizer.json
-              --out DIR           the model folder to write
-              --seed S            seed of the weights (default 0)
-              --dtype f32|bf16    how the weights are stored (default f32)
-              --tie-embeddings    lm_head shares the embedding (no lm_head.weight is stored)
-            """;
-
-    static final String INSPECT_HELP = """
-            Usage: rlstream model inspect DIR [--json]
-
-            Describes a model folder from its files, without loading the weights: architecture and
-            sizes from config.json, the parameter count (from the config, and counted in the
-            stored tensors), the tensors' dtypes, the weight files (shards) with their sizes, the
-            tokenizer (ids, special tokens), its chat format, and generation_config.json.
-
-              --json    one JSON object instead of text
-            """;
-
-    static final String SCORE_HELP = """
-            Usage: rlstream model score --model DIR [--temperature T] [--batch-size N]
-
-            Reads JSON lines on stdin,
-              {"id": "...", "prompt_ids": [...], "response_ids": [...]}
-            and writes one line per input line on stdout, in order,
-              {"id": "...", "logprobs": [...]}
-            with log pi(response token j | prompt, response tokens before j), one per response
-            token. A malformed line (not JSON, ids missing, not integers or outside the vocabulary,
-            an empty prompt) is reported on stderr with its line number and skipped; the others go
-            on. Exit code 0 when every line was scored, 1 when some failed.
-
-              --model DIR       the model folder
-              --temperature T   score softmax(logits / T) (default 1: the model's own distribution)
-              --batch-size N    lines scored together (default 8)
-            """;
-
-    static final String GENERATE_HELP = """
-            Usage: rlstream model generate --model DIR --prompt TEXT [--chat] [--chat-format F]
-                   [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--json]
-
-            Generates a completion of TEXT with the key/value cache and prints its text (special
-            tokens left out, the stop token too). Without --chat the text is encoded as the
-            tokenizer's post-processor says (a BOS first where the tokenizer adds one, as
-            transformers' tokenizer(text) does). Sampling defaults come from
-            generation_config.json (temperature, top_p, top_k; else 1, 1, off), as vLLM takes them;
-            generation stops at its eos ids (else config.json's) or after N new tokens.
-
-              --model DIR          the model folder
-              --prompt TEXT        the prompt
-              --chat               TEXT is a user message, rendered with the tokenizer's chat
-                                   template (Qwen3's or Llama 3's) and the generation prompt
-              --chat-format F      render with qwen3, chatml or llama3 instead of the template
-              --max-new-tokens N   the most new tokens (default: generation_config's
-                                   max_new_tokens, else 64)
-              --temperature T      0 for greedy decoding
-              --top-p P            nucleus sampling, in (0, 1]
-              --top-k K            keep the K most likely tokens (0: off)
-              --seed S             seed of the draws (default 0)
-              --json               print {"prompt_ids", "token_ids", "logprobs", "finish_reason",
-                                   "text"} instead of the text; the log-probs are those of the
-                                   distribution each token was drawn from
-            """;
+@Command(name = "model", description = {"Hugging Face model folders (config.json, model.safetensors or shards with"
+        + " model.safetensors.index.json, tokenizer.json, tokenizer_config.json, generation_config.json) of model_type"
+        + " llama, qwen2 or qwen3: init writes a random one, inspect describes one, score gives per-token log-probs of"
+        + " responses (JSON lines), generate samples a completion. rlstream model SUBCOMMAND --help explains one."})
+final class ModelCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ModelCommand() {
+    @Mixin
+    HelpOption help;
+
+    /** {@code rlstream model ARGS}, standard input given (tests). */
+    static int run(List<String> argv, InputStream in, PrintStream out, PrintStream err) {
+        List<String> args = new ArrayList<>(List.of("model"));
+        args.addAll(argv);
+        return Rlstream.run(args, new Terminal(in, out, err));
     }
 
-    static int run(List<String> argv, InputStream in, PrintStream out, PrintStream err) {
-        if (argv.isEmpty() || argv.get(0).equals("--help") || argv.get(0).equals("-h")) {
-            out.print(HELP);
-            return argv.isEmpty() ? 2 : 0;
+    /** {@code rlstream model} alone: which subcommand? */
+    @Override
+    public Integer call() {
+        throw new UsageException("missing subcommand: init, inspect, score or generate");
+    }
+
+    /** {@code rlstream model} with its four subcommands. */
+    static CommandLine commandLine(Terminal terminal) {
+        return new CommandLine(new ModelCommand())
+                .addSubcommand(new Init(terminal))
+                .addSubcommand(new Inspect(terminal))
+                .addSubcommand(new Score(terminal))
+                .addSubcommand(new Generate(terminal));
+    }
+
+    /**
+     * A subcommand's body; bad input (a folder that is not a model, a config that is not
+     * supported, sizes that do not fit) is a usage error, exit 2, as a wrong flag is.
+     */
+    abstract static class Action implements Callable<Integer> {
+        @Mixin
+        HelpOption help;
+
+        final Terminal terminal;
+
+        Action(Terminal terminal) {
+            this.terminal = terminal;
         }
-        String action = argv.get(0);
-        String help = switch (action) {
-            case "init" -> INIT_HELP;
-            case "inspect" -> INSPECT_HELP;
-            case "score" -> SCORE_HELP;
-            case "generate" -> GENERATE_HELP;
-            default -> null;
-        };
-        if (help == null) {
-            err.println("rlstream model: no subcommand '" + action + "' (init, inspect, score, generate)");
-            err.println("Run 'rlstream model --help' for usage.");
-            return 2;
-        }
-        List<String> rest = argv.subList(1, argv.size());
-        if (rest.contains("--help") || rest.contains("-h")) {
-            out.print(help);
-            return 0;
-        }
-        try {
-            Args args = Args.parse(rest, List.of("tie-embeddings", "json", "chat"));
-            return switch (action) {
-                case "init" -> init(args, out);
-                case "inspect" -> inspect(args, out);
-                case "score" -> score(args, in, out, err);
-                default -> generate(args, out);
-            };
-        } catch (Args.UsageException e) {
-            err.println("rlstream model " + action + ": " + e.getMessage());
-            err.println("Run 'rlstream model " + action + " --help' for usage.");
-            return 2;
-        } catch (IllegalArgumentException | IOException | UncheckedIOException e) {
-            // bad input: a folder that is not a model, a config that is not supported, sizes that do not fit
-            err.println("rlstream model " + action + ": " + message(e));
-            return 2;
-        } catch (RuntimeException e) {
-            err.println("rlstream model " + action + " failed: " + message(e));
-            return 1;
+
+        abstract int act() throws IOException;
+
+        @Override
+        public Integer call() {
+            try {
+                return act();
+            } catch (UsageException e) {
+                throw e;
+            } catch (IllegalArgumentException | IOException | UncheckedIOException e) {
+                throw new UsageException(message(e));
+            }
         }
     }
 
     // ---- init ------------------------------------------------------------------------------
 
-    static int init(Args args, PrintStream out) throws IOException {
-        args.rejectUnknown(List.of("arch", "layers", "hidden", "heads", "kv-heads", "intermediate", "head-dim",
-                "vocab", "tokenizer", "out", "seed", "dtype", "tie-embeddings"));
-        noPositional(args);
-        List<String> missing = new ArrayList<>();
-        for (String name : List.of("arch", "layers", "hidden", "heads", "kv-heads", "intermediate", "tokenizer", "out")) {
-            if (!args.has(name)) {
-                missing.add("--" + name);
+    @Command(name = "init", description = {"Writes a randomly initialised model in Hugging Face layout into DIR"
+            + " (atomically: a temporary folder renamed into place; an existing model folder is replaced, any other"
+            + " non-empty folder is refused). Weights are N(0, 0.02^2) (transformers' initializer_range), norms 1,"
+            + " biases 0, from a seeded generator. For tests, demos and smoke runs."})
+    static final class Init extends Action {
+        @Option(names = "--arch", paramLabel = "A", description = "model_type: llama, qwen2 (q/k/v biases) or qwen3 (q/k norms). Required.")
+        String arch;
+        @Option(names = "--layers", paramLabel = "L", description = "num_hidden_layers. Required.")
+        Integer layers;
+        @Option(names = "--hidden", paramLabel = "H", description = "hidden_size. Required.")
+        Integer hidden;
+        @Option(names = "--heads", paramLabel = "N", description = "num_attention_heads. Required.")
+        Integer heads;
+        @Option(names = "--kv-heads", paramLabel = "K", description = "num_key_value_heads (divides N). Required.")
+        Integer kvHeads;
+        @Option(names = "--intermediate", paramLabel = "I", description = "intermediate_size of the SwiGLU MLP. Required.")
+        Integer intermediate;
+        @Option(names = "--head-dim", paramLabel = "D", description = "head_dim (default H / N).")
+        Integer headDim;
+        @Option(names = "--vocab", paramLabel = "V", description = "vocab_size (default: the tokenizer's largest id + 1;"
+                + " never smaller).")
+        Integer vocab;
+        @Option(names = "--tokenizer", paramLabel = "PATH", description = "A folder with tokenizer.json (its tokenizer"
+                + " files are copied), or 'demo': the demo's character tokenizer (PAD, BOS, EOS, digits, '+', '=', '-';"
+                + " 16 ids) written as tokenizer.json. Required.")
+        String tokenizer;
+        @Option(names = "--out", paramLabel = "DIR", description = "The model folder to write. Required.")
+        Path out;
+        @Option(names = "--seed", paramLabel = "S", description = "Seed of the weights (default 0).")
+        long seed;
+        @Option(names = "--dtype", paramLabel = "f32|bf16", description = "How the weights are stored (default f32).")
+        String dtype = "f32";
+        @Option(names = "--tie-embeddings", description = "lm_head shares the embedding (no lm_head.weight is stored).")
+        boolean tieEmbeddings;
+
+        Init(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        int act() throws IOException {
+            List<String> missing = new ArrayList<>();
+            Object[] values = {arch, layers, hidden, heads, kvHeads, intermediate, tokenizer, out};
+            String[] names = {"--arch", "--layers", "--hidden", "--heads", "--kv-heads", "--intermediate", "--tokenizer", "--out"};
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] == null) {
+                    missing.add(names[i]);
+                }
             }
+            if (!missing.isEmpty()) {
+                throw new UsageException("missing " + String.join(", ", missing));
+            }
+            DecoderArchitecture architecture = DecoderArchitecture.ofModelType(arch);
+            if (architecture == null) {
+                throw new UsageException("--arch expects llama, qwen2 or qwen3, got '" + arch + "'");
+            }
+            Dtype storage = dtype(dtype);
+            ModelInit init = new ModelInit(architecture, positive("--layers", layers), positive("--hidden", hidden),
+                    positive("--heads", heads), positive("--kv-heads", kvHeads), positive("--intermediate", intermediate),
+                    positive("--head-dim", headDim), positive("--vocab", vocab), tieEmbeddings, seed, storage);
+            return write(init, tokenizer, out, storage, terminal.out());
         }
-        if (!missing.isEmpty()) {
-            throw new Args.UsageException("missing " + String.join(", ", missing));
-        }
-        String arch = required(args, "arch");
-        DecoderArchitecture architecture = DecoderArchitecture.ofModelType(arch);
-        if (architecture == null) {
-            throw new Args.UsageException("--arch expects llama, qwen2 or qwen3, got '" + arch + "'");
-        }
-        Dtype dtype = dtype(args.get("dtype", "f32"));
-        String tokenizer = required(args, "tokenizer");
-        Path dir = Path.of(required(args, "out"));
-        ModelInit init = new ModelInit(architecture, positive(args, "layers"), positive(args, "hidden"),
-                positive(args, "heads"), positive(args, "kv-heads"), positive(args, "intermediate"),
-                optionalPositive(args, "head-dim"), optionalPositive(args, "vocab"), args.has("tie-embeddings"),
-                longValue(args, "seed", 0), dtype);
+    }
+
+    private static int write(ModelInit init, String tokenizer, Path dir, Dtype dtype, PrintStream out) throws IOException {
         ModelFolder folder = init.write(tokenizer, dir);
         DecoderConfig c = folder.config();
         out.printf(Locale.ROOT, "wrote %s: %s, %d layers, hidden %d, %d heads (%d kv, head_dim %d), intermediate %d,"
@@ -237,24 +193,39 @@ final class ModelCommand {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "f32", "fp32", "float32" -> Dtype.F32;
             case "bf16", "bfloat16" -> Dtype.BF16;
-            default -> throw new Args.UsageException("--dtype expects f32 or bf16, got '" + name + "'");
+            default -> throw new UsageException("--dtype expects f32 or bf16, got '" + name + "'");
         };
     }
 
     // ---- inspect ---------------------------------------------------------------------------
 
-    static int inspect(Args args, PrintStream out) throws IOException {
-        args.rejectUnknown(List.of("json"));
-        if (args.positional().size() != 1) {
-            throw new Args.UsageException("inspect takes one model folder, got " + args.positional());
+    @Command(name = "inspect", description = {"Describes a model folder from its files, without loading the weights:"
+            + " architecture and sizes from config.json, the parameter count (from the config, and counted in the stored"
+            + " tensors), the tensors' dtypes, the weight files (shards) with their sizes, the tokenizer (ids, special"
+            + " tokens), its chat format, and generation_config.json."})
+    static final class Inspect extends Action {
+        @Parameters(arity = "0..*", paramLabel = "DIR", description = "The model folder.")
+        List<String> dirs = new ArrayList<>();
+        @Option(names = "--json", description = "One JSON object instead of text.")
+        boolean json;
+
+        Inspect(Terminal terminal) {
+            super(terminal);
         }
-        Map<String, Object> report = describe(Path.of(args.positional().get(0)));
-        if (args.has("json")) {
-            out.println(JSON.writeValueAsString(report));
-        } else {
-            printText(report, out);
+
+        @Override
+        int act() throws IOException {
+            if (dirs.size() != 1) {
+                throw new UsageException("inspect takes one model folder, got " + dirs);
+            }
+            Map<String, Object> report = describe(Path.of(dirs.get(0)));
+            if (json) {
+                terminal.out().println(JSON.writeValueAsString(report));
+            } else {
+                printText(report, terminal.out());
+            }
+            return 0;
         }
-        return 0;
     }
 
     /** Everything inspect shows, as nested maps and lists (the --json form). */
@@ -377,15 +348,43 @@ final class ModelCommand {
     /** One well-formed input line. */
     record ScoreRequest(int line, JsonNode id, int[] prompt, int[] response) {}
 
-    static int score(Args args, InputStream in, PrintStream out, PrintStream err) throws IOException {
-        args.rejectUnknown(List.of("model", "temperature", "batch-size"));
-        noPositional(args);
-        Path dir = Path.of(required(args, "model"));
-        double temperature = args.number("temperature", 1.0);
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new Args.UsageException("--temperature expects a number > 0, got " + temperature);
+    @Command(name = "score", description = {"Reads JSON lines on stdin,",
+            "  {\"id\": \"...\", \"prompt_ids\": [...], \"response_ids\": [...]}",
+            "and writes one line per input line on stdout, in order,",
+            "  {\"id\": \"...\", \"logprobs\": [...]}",
+            "with log pi(response token j | prompt, response tokens before j), one per response token. A malformed line"
+                    + " (not JSON, ids missing, not integers or outside the vocabulary, an empty prompt) is reported on"
+                    + " stderr with its line number and skipped; the others go on."},
+            exitCodeListHeading = "%nExit status:%n",
+            exitCodeList = {"0:every line was scored", "1:some failed", "2:a usage error"})
+    static final class Score extends Action {
+        @Option(names = "--model", paramLabel = "DIR", description = "The model folder. Required.")
+        Path model;
+        @Option(names = "--temperature", paramLabel = "T", description = "Score softmax(logits / T) (default 1: the"
+                + " model's own distribution).")
+        double temperature = 1.0;
+        @Option(names = "--batch-size", paramLabel = "N", description = "Lines scored together (default 8).")
+        int batchSize = 8;
+
+        Score(Terminal terminal) {
+            super(terminal);
         }
-        int batchSize = optionalPositive(args, "batch-size") == null ? 8 : optionalPositive(args, "batch-size");
+
+        @Override
+        int act() throws IOException {
+            if (model == null) {
+                throw new UsageException("--model is required");
+            }
+            if (!(temperature > 0) || Double.isInfinite(temperature)) {
+                throw new UsageException("--temperature expects a number > 0, got " + temperature);
+            }
+            positive("--batch-size", batchSize);
+            return score(model, temperature, batchSize, terminal.in(), terminal.out(), terminal.err());
+        }
+    }
+
+    static int score(Path dir, double temperature, int batchSize, InputStream in, PrintStream out, PrintStream err)
+            throws IOException {
         ModelFolder folder = ModelFolder.open(dir);
         int failed = 0;
         try (DecoderModel model = folder.loadModel()) {
@@ -488,33 +487,78 @@ final class ModelCommand {
 
     // ---- generate --------------------------------------------------------------------------
 
-    static int generate(Args args, PrintStream out) throws IOException {
-        args.rejectUnknown(List.of("model", "prompt", "chat", "chat-format", "max-new-tokens", "temperature", "top-p",
-                "top-k", "seed", "json"));
-        noPositional(args);
-        Path dir = Path.of(required(args, "model"));
-        String prompt = required(args, "prompt");
+    @Command(name = "generate", description = {"Generates a completion of TEXT with the key/value cache and prints its"
+            + " text (special tokens left out, the stop token too). Without --chat the text is encoded as the tokenizer's"
+            + " post-processor says (a BOS first where the tokenizer adds one, as transformers' tokenizer(text) does)."
+            + " Sampling defaults come from generation_config.json (temperature, top_p, top_k; else 1, 1, off), as vLLM"
+            + " takes them; generation stops at its eos ids (else config.json's) or after N new tokens."})
+    static final class Generate extends Action {
+        @Option(names = "--model", paramLabel = "DIR", description = "The model folder. Required.")
+        Path model;
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt. Required.")
+        String prompt;
+        @Option(names = "--chat", description = "TEXT is a user message, rendered with the tokenizer's chat template"
+                + " (Qwen3's or Llama 3's) and the generation prompt.")
+        boolean chat;
+        @Option(names = "--chat-format", paramLabel = "F", description = "Render with qwen3, chatml or llama3 instead of"
+                + " the template.")
+        String chatFormat;
+        @Option(names = "--max-new-tokens", paramLabel = "N", description = "The most new tokens (default:"
+                + " generation_config's max_new_tokens, else 64).")
+        Integer maxNewTokens;
+        @Option(names = "--temperature", paramLabel = "T", description = "0 for greedy decoding.")
+        Double temperature;
+        @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling, in (0, 1].")
+        Double topP;
+        @Option(names = "--top-k", paramLabel = "K", description = "Keep the K most likely tokens (0: off).")
+        Integer topK;
+        @Option(names = "--seed", paramLabel = "S", description = "Seed of the draws (default 0).")
+        long seed;
+        @Option(names = "--json", description = "Print {\"prompt_ids\", \"token_ids\", \"logprobs\", \"finish_reason\","
+                + " \"text\"} instead of the text; the log-probs are those of the distribution each token was drawn from.")
+        boolean json;
+
+        Generate(Terminal terminal) {
+            super(terminal);
+        }
+
+        @Override
+        int act() throws IOException {
+            if (model == null) {
+                throw new UsageException("--model is required");
+            }
+            if (prompt == null) {
+                throw new UsageException("--prompt is required");
+            }
+            return generate(this, terminal.out());
+        }
+    }
+
+    static int generate(Generate args, PrintStream out) throws IOException {
+        Path dir = args.model;
+        String prompt = args.prompt;
         ModelFolder folder = ModelFolder.open(dir);
         Integer fileMax = folder.generation().maxNewTokens();
-        int maxNew = args.has("max-new-tokens") ? nonNegative(args, "max-new-tokens") : fileMax != null ? fileMax : 64;
+        int maxNew = args.maxNewTokens != null ? nonNegative("--max-new-tokens", args.maxNewTokens)
+                : fileMax != null ? fileMax : 64;
         SamplingParams defaults = folder.generation().samplingParams(folder.config(), maxNew);
         SamplingParams params;
         try {
-            params = new SamplingParams(args.number("temperature", defaults.temperature()),
-                    args.number("top-p", defaults.topP()),
-                    args.has("top-k") ? nonNegative(args, "top-k") : defaults.topK(), maxNew,
+            params = new SamplingParams(args.temperature != null ? args.temperature : defaults.temperature(),
+                    args.topP != null ? args.topP : defaults.topP(),
+                    args.topK != null ? nonNegative("--top-k", args.topK) : defaults.topK(), maxNew,
                     defaults.stopTokenIds());
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException(e.getMessage());
+            throw new UsageException(e.getMessage());
         }
-        long seed = longValue(args, "seed", 0);
+        long seed = args.seed;
         try (HfTokenizer tokenizer = folder.loadTokenizer()) {
             String text = prompt;
-            boolean chat = args.has("chat") || args.has("chat-format");
+            boolean chat = args.chat || args.chatFormat != null;
             if (chat) {
                 List<ChatMessage> messages = List.of(ChatMessage.user(prompt));
-                text = args.has("chat-format")
-                        ? ChatFormat.forName(args.get("chat-format", "")).render(messages, tokenizer.bosToken(), true, null)
+                text = args.chatFormat != null
+                        ? ChatFormat.forName(args.chatFormat).render(messages, tokenizer.bosToken(), true, null)
                         : tokenizer.renderChat(messages, true, null);
             }
             int[] promptIds;
@@ -534,7 +578,7 @@ final class ModelCommand {
             int[] tokens = c.tokens();
             int[] shown = c.finishReason() == FinishReason.STOP ? Arrays.copyOf(tokens, tokens.length - 1) : tokens;
             String completion = tokenizer.decode(shown, true);
-            if (args.has("json")) {
+            if (args.json) {
                 ObjectNode o = JSON.createObjectNode();
                 ArrayNode p = o.putArray("prompt_ids");
                 Arrays.stream(promptIds).forEach(p::add);
@@ -554,64 +598,21 @@ final class ModelCommand {
         return 0;
     }
 
-    // ---- flags -----------------------------------------------------------------------------
+    // ---- flags ----------------------------------------------------------------------------
 
-    private static void noPositional(Args args) {
-        if (!args.positional().isEmpty()) {
-            throw new Args.UsageException("unexpected argument(s) " + args.positional());
-        }
-    }
-
-    private static String required(Args args, String name) {
-        if (!args.has(name)) {
-            throw new Args.UsageException("--" + name + " is required");
-        }
-        return args.get(name, null);
-    }
-
-    private static int positive(Args args, String name) {
-        required(args, name);
-        return optionalPositive(args, name);
-    }
-
-    private static Integer optionalPositive(Args args, String name) {
-        if (!args.has(name)) {
-            return null;
-        }
-        int v = intValue(args, name);
-        if (v <= 0) {
-            throw new Args.UsageException("--" + name + " expects a positive integer, got " + v);
+    /** A count that must be positive when given; null when not given. */
+    private static Integer positive(String name, Integer v) {
+        if (v != null && v <= 0) {
+            throw new UsageException(name + " expects a positive integer, got " + v);
         }
         return v;
     }
 
-    private static int nonNegative(Args args, String name) {
-        int v = intValue(args, name);
+    private static int nonNegative(String name, int v) {
         if (v < 0) {
-            throw new Args.UsageException("--" + name + " expects an integer >= 0, got " + v);
+            throw new UsageException(name + " expects an integer >= 0, got " + v);
         }
         return v;
-    }
-
-    private static int intValue(Args args, String name) {
-        String v = args.get(name, "");
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new Args.UsageException("--" + name + " expects an integer, got '" + v + "'");
-        }
-    }
-
-    private static long longValue(Args args, String name, long fallback) {
-        if (!args.has(name)) {
-            return fallback;
-        }
-        String v = args.get(name, "");
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new Args.UsageException("--" + name + " expects an integer, got '" + v + "'");
-        }
     }
 
     private static String message(Throwable e) {

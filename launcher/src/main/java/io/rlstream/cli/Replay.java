@@ -1,5 +1,6 @@
 package io.rlstream.cli;
 
+import io.rlstream.config.ServiceOptions;
 import io.rlstream.ops.TopicAdmin;
 import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.grouping.GroupingApp;
@@ -10,12 +11,16 @@ import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code rlstream replay}: runs the grouping app under a new application id over the rollouts and
@@ -25,29 +30,46 @@ import org.apache.kafka.common.TopicPartition;
  * Streams starts from the earliest records; the replay stops once it has consumed everything
  * that was there and no batch came for the idle time.
  */
-final class Replay {
+@Command(name = "replay", description = {"Run the processors again over the recorded rollouts and rewards under"
+        + " another configuration (--set, --config); batches go to other topics, so the live trainer never sees them."
+        + " Stops once everything recorded is read and no batch came for the idle time."},
+        footer = "%nSettings: rlstream config processors (key, type, default, meaning).")
+final class Replay implements Callable<Integer> {
 
-    private Replay() {
+    @Mixin
+    HelpOption help;
+    @Mixin
+    ServiceOptions cluster;
+    @Option(names = "--application-id", paramLabel = "ID", description = "A new id, so it reads from the earliest records.")
+    String applicationId;
+    @Option(names = "--output-prefix", paramLabel = "P", description = "Prefix of the topics it writes (not the live one),"
+            + " e.g. replay-1.")
+    String outputPrefix;
+    @Option(names = "--idle-seconds", paramLabel = "S", description = "Stop after everything is read and no batch came for"
+            + " S seconds (default 10).")
+    double idleSeconds = 10;
+
+    private final PrintStream out;
+
+    Replay(Terminal terminal) {
+        this.out = terminal.out();
     }
 
-    static int run(Args args, PrintStream out) throws Exception {
-        args.rejectUnknown(List.of("application-id", "output-prefix", "idle-seconds", "config", "bootstrap-server",
-                "registry-url"));
-        String applicationId = args.get("application-id", null);
-        String outputPrefix = args.get("output-prefix", null);
+    @Override
+    public Integer call() throws Exception {
         if (applicationId == null || outputPrefix == null) {
-            throw new Args.UsageException("replay needs --application-id ID (new, so it starts from the earliest "
+            throw new UsageException("replay needs --application-id ID (new, so it starts from the earliest "
                     + "records) and --output-prefix PREFIX (where its batches go, e.g. replay-1.)");
         }
-        Map<String, String> settings = Rlstream.settings(args, ProcessorsConfig.DEFINITION);
+        Map<String, String> settings = cluster.settings(ProcessorsConfig.DEFINITION);
         settings.put(ProcessorsConfig.APPLICATION_ID, applicationId);
         settings.put(ProcessorsConfig.OUTPUT_TOPIC_PREFIX, outputPrefix);
         ProcessorsConfig config = new ProcessorsConfig(settings);
         if (config.outputCatalog().prefix().equals(config.catalog().prefix())) {
-            throw new Args.UsageException("--output-prefix '" + outputPrefix + "' is the prefix of the live topics; "
+            throw new UsageException("--output-prefix '" + outputPrefix + "' is the prefix of the live topics; "
                     + "a replay must write elsewhere or the trainer would train on its batches");
         }
-        long idleMs = Math.round(args.number("idle-seconds", 10) * 1000);
+        long idleMs = Math.round(idleSeconds * 1000);
         TopicCatalog inputs = config.catalog();
         TopicCatalog outputs = config.outputCatalog();
 

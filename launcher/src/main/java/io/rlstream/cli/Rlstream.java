@@ -1,61 +1,39 @@
 package io.rlstream.cli;
 
-import io.rlstream.monitoring.dashboard.Dashboard;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.bench.Benchmarks;
-import io.rlstream.demo.Demo;
-import io.rlstream.demo.DemoSettings;
 import io.rlstream.config.ServiceConfig;
-import io.rlstream.events.Prompt;
+import io.rlstream.config.ServiceOptions;
 import io.rlstream.lake.ConnectCommand;
 import io.rlstream.lake.LakeCommand;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.rlstream.monitoring.metrics.MetricsPublisher;
-import io.rlstream.monitoring.prometheus.PrometheusEndpoint;
+import io.rlstream.model.folder.ModelFolder;
 import io.rlstream.monitoring.health.Health;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
-import io.rlstream.ops.LocalPlatform;
+import io.rlstream.monitoring.prometheus.PrometheusEndpoint;
 import io.rlstream.processors.config.ProcessorsConfig;
-import io.rlstream.processors.dispatch.Dispatcher;
-import io.rlstream.processors.dispatch.DispatcherService;
-import io.rlstream.processors.tools.PromptsQueryCommand;
-import io.rlstream.processors.grouping.GroupingApp;
-import io.rlstream.monitoring.summary.StepSummaryApp;
 import io.rlstream.processors.tools.AdvantagesCommand;
 import io.rlstream.processors.tools.PfPpoR2Command;
-import io.rlstream.producers.prompts.PromptProducer;
-import io.rlstream.producers.rollouts.RolloutWorker;
-import io.rlstream.model.folder.ModelFolder;
 import io.rlstream.producers.rollouts.WorkerConfig;
-import io.rlstream.reward.RewardService;
 import io.rlstream.reward.RewardServiceConfig;
 import io.rlstream.reward.tools.RewardCheckCommand;
-import io.rlstream.schemas.Topic;
-import io.rlstream.trainer.service.TrainerService;
-import io.rlstream.trainer.tools.CheckpointsCommand;
 import io.rlstream.trainer.service.TrainerServiceConfig;
-import java.io.BufferedReader;
+import io.rlstream.trainer.tools.CheckpointsCommand;
 import java.io.PrintStream;
-import java.nio.file.Files;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import java.util.function.Supplier;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The {@code rlstream} command: the demo, and one subcommand per service. */
 public final class Rlstream {
@@ -165,6 +143,8 @@ public final class Rlstream {
                                    Hugging Face model folders (llama, qwen2, qwen3): write a random
                                    one, describe one, per-token log-probs of responses (JSON lines),
                                    generate a completion (rlstream model --help)
+              completion           a bash/zsh completion script for every command and flag
+                                   (source <(bin/rlstream completion); README.md#commands)
 
             Benchmarks:
               bench processors     rollouts -> rewards -> batches through the real services next to
@@ -186,8 +166,9 @@ public final class Rlstream {
                                    ratio; the server's weight-sync time per checkpoint, p50 and p99
                                    (--help)
 
-            Flags of every service command:
-              --config FILE              properties file with settings
+            Flags of every service command (rlstream COMMAND --help lists a command's own):
+              --config FILE              properties file with settings (also --command-config FILE,
+                                         as Kafka's tools name it)
               --bootstrap-server HOST:PORT   Kafka bootstrap servers (setting bootstrap.servers)
               --registry-url URL         schema registry API root (setting registry.url)
               --set KEY=VALUE            any setting; repeatable. Environment variables
@@ -196,7 +177,7 @@ public final class Rlstream {
                                          http://metrics.host:metrics.port/metrics (rewards 9401,
                                          worker 9402, processors 9403, dispatcher 9404, trainer 9405;
                                          --set metrics.port=-1 turns it off)
-              --help                     this text
+              --help                     this text; rlstream COMMAND --help: that command's page
             """;
 
     /**
@@ -256,7 +237,8 @@ public final class Rlstream {
 
     /**
      * A command's own part of {@link #USAGE} (its line and flags, up to the next command or blank
-     * line), for {@code rlstream COMMAND --help}; null for a command USAGE does not list.
+     * line), for the commands that parse their own flags ({@code rlstream prompts --help}); null
+     * for a command USAGE does not list.
      */
     static String usageOf(String command) {
         String[] lines = USAGE.split("\n", -1);
@@ -273,200 +255,113 @@ public final class Rlstream {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
-        if (argv.isEmpty() || argv.get(0).equals("--help") || argv.get(0).equals("-h") || argv.get(0).equals("help")) {
-            out.print(USAGE);
-            return argv.isEmpty() ? 2 : 0;
-        }
-        String command = argv.get(0);
-        List<String> rest = argv.subList(1, argv.size());
-        // The offline tools and benchmarks parse their own flags.
-        switch (command) {
-            case "algorithms":
-                return AlgorithmsCommand.run(rest, out, err);
-            case "docs":
-                return DocsCommand.run(rest, out, err);
-            case "advantages":
-                return AdvantagesCommand.run(rest, System.in, out, err);
-            case "pf-ppo":
-                if (rest.isEmpty() || !rest.get(0).equals("r2")) {
-                    err.println("rlstream: pf-ppo has one subcommand: r2 (rlstream pf-ppo r2 --help)");
-                    return 2;
-                }
-                return PfPpoR2Command.run(rest.subList(1, rest.size()), System.in, out, err);
-            case "checkpoints":
-                return CheckpointsCommand.run(rest, out, err);
-            case "model":
-                return ModelCommand.run(rest, System.in, out, err);
-            case "serve":
-                return ServeCommand.run(rest, out, err);
-            case "metrics":
-                return MetricsCommand.run(rest, out, err);
-            case "connect":
-                return ConnectCommand.run(rest, out, err);
-            case "lake":
-                return LakeCommand.run(rest, out, err);
-            case "prompts":
-                // rlstream prompts top|show ask a running dispatcher; rlstream prompts --file puts prompts on the topic
-                if (!rest.isEmpty() && (rest.get(0).equals("top") || rest.get(0).equals("show"))) {
-                    return PromptsQueryCommand.run(rest, out, err);
-                }
-                break;
-            case "reward":
-                if (rest.isEmpty() || !rest.get(0).equals("check")) {
-                    err.println("rlstream: reward has one subcommand: check (rlstream reward check --help)");
-                    return 2;
-                }
-                return RewardCheckCommand.run(rest.subList(1, rest.size()), System.in, out, err);
-            case "bench":
-                return Benchmarks.run(rest, out, err);
-            case "chaos":
-                return ChaosCommand.run(rest, out, err);
-            case "poison":
-                return io.rlstream.bench.PoisonCommand.run(rest, out, err);
-            default:
-                break;
-        }
-        if (rest.contains("--help") || rest.contains("-h")) {
-            String section = usageOf(command);
-            if (section != null) {
-                out.print(section);
-                return 0;
-            }
-        }
-        try {
-            Args args = Args.parse(argv.subList(1, argv.size()), List.of("help"));
-            if (args.has("help")) {
-                out.print(USAGE);
-                return 0;
-            }
-            return switch (command) {
-                case "demo" -> demo(args, out);
-                case "rewards" -> service(args, out, err, "rewards", RewardServiceConfig.DEFINITION, RewardServiceConfig::new,
-                        ServiceConfig.METRICS_PORT, (c, registry, closing) -> {
-                            RewardService s = new RewardService(c, registry);
-                            s.start();
-                            return new Running(s, Health.ofStreams("the reward service", s::state, closing));
-                        });
-                case "worker" -> service(args, out, err, "worker", WorkerConfig.DEFINITION, WorkerConfig::new,
-                        ServiceConfig.METRICS_PORT,
-                        (c, registry, closing) -> {
-                            RolloutWorker worker = new RolloutWorker(c, registry);
-                            Running r = thread(worker, "rollout-worker", closing);
-                            // The worker can also stop on its own with a reason (no checkpoint loads, ...).
-                            return new Running(r.stop(), () -> {
-                                Health h = r.health().health();
-                                return !h.alive() && worker.failure() != null
-                                        ? Health.dead("the rollout worker stopped: " + worker.failure().getMessage()) : h;
-                            });
-                        });
-                case "trainer" -> service(args, out, err, "trainer", TrainerServiceConfig.DEFINITION,
-                        TrainerServiceConfig::new, ServiceConfig.METRICS_PORT,
-                        (c, registry, closing) -> thread(new TrainerService(c, registry), "trainer", closing));
-                case "processors" -> service(args, out, err, "processors", ProcessorsConfig.DEFINITION,
-                        ProcessorsConfig::new, ServiceConfig.METRICS_PORT, (c, registry, closing) -> {
-                            GroupingApp app = new GroupingApp(c, registry);
-                            StepSummaryApp summaries = GroupingApp.stepSummaries(c, registry);
-                            app.start();
-                            summaries.start();
-                            return new Running(() -> {
-                                summaries.close();
-                                app.close();
-                            }, Health.all(List.of(Health.ofStreams("the grouping app", app::state, closing),
-                                    Health.ofStreams("the step-summary app", summaries::state, closing))));
-                        });
-                case "dispatcher" -> service(args, out, err, "dispatcher", ProcessorsConfig.DEFINITION,
-                        ProcessorsConfig::new, ProcessorsConfig.DISPATCH_METRICS_PORT, (c, registry, closing) -> {
-                            MetricsPublisher metrics = new MetricsPublisher(Dispatcher.SERVICE, c.clientProps(), c.catalog(),
-                                    c.serdes(), registry);
-                            DispatcherService dispatcher = DispatcherService.start(c, metrics, registry);
-                            dispatcher.queryAddress().ifPresent(a -> out.println("dispatcher: selector "
-                                    + c.getString(ProcessorsConfig.SELECTOR) + "; its state: rlstream prompts top --dispatcher " + a));
-                            return new Running(() -> {
-                                dispatcher.close();
-                                metrics.close();
-                            }, dispatcher.health());
-                        });
-                case "prompts" -> prompts(args, out, err);
-                case "platform" -> platform(args, out);
-                case "dashboard" -> dashboard(args, out);
-                case "config" -> config(args, out);
-                case "replay" -> Replay.run(args, out);
-                default -> throw new Args.UsageException("unknown command '" + command + "'");
-            };
-        } catch (Args.UsageException e) {
-            err.println("rlstream: " + e.getMessage());
-            err.println("Run 'rlstream --help' for usage.");
-            return 2;
-        } catch (ConfigException e) {
-            err.println("rlstream: invalid configuration: " + e.getMessage());
-            return 2;
-        } catch (Exception e) {
-            err.println("rlstream " + command + " failed: " + e);
-            return 1;
-        }
+        return run(argv, new Terminal(System.in, out, err));
     }
 
-    static int demo(Args args, PrintStream out) throws Exception {
-        args.rejectUnknown(List.of("minutes", "target", "run-dir", "seed", "selector", "dashboard-port", "model",
-                "generator"));
-        DemoSettings.Generator generator;
-        try {
-            generator = DemoSettings.Generator.of(args.get("generator", DemoSettings.Generator.LOCAL.flag()));
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("--generator: " + e.getMessage());
+    /**
+     * Runs one command: {@code rlstream}, {@code --help} or {@code help} print the grouped overview
+     * ({@link #USAGE}); {@code help COMMAND} is {@code COMMAND --help}; anything else goes to the
+     * picocli command tree ({@link #commandLine}).
+     */
+    static int run(List<String> argv, Terminal terminal) {
+        if (argv.isEmpty() || argv.get(0).equals("--help") || argv.get(0).equals("-h")
+                || argv.get(0).equals("help") && argv.size() == 1) {
+            terminal.out().print(USAGE);
+            terminal.out().flush();
+            return argv.isEmpty() ? 2 : 0;
         }
-        Path model = null;
-        if (args.has("model")) {
-            model = args.path("model").toAbsolutePath();
-            try {
-                Demo.checkModel(model);
-            } catch (IllegalArgumentException e) {
-                throw new Args.UsageException("--model " + e.getMessage());
-            }
+        List<String> args = argv;
+        if (argv.get(0).equals("help")) {
+            args = new ArrayList<>(argv.subList(1, argv.size()));
+            args.add("--help");
         }
-        Path runDir = args.path("run-dir");
-        if (runDir == null) {
-            runDir = Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        }
-        DemoSettings defaults = DemoSettings.defaults(runDir.toAbsolutePath());
-        DemoSettings settings = new DemoSettings(defaults.runDir(),
-                Duration.ofMillis(Math.round(args.number("minutes", defaults.rlBudget().toMinutes()) * 60_000)),
-                args.number("target", defaults.targetAccuracy()), defaults.evalInterval(), defaults.groupSize(),
-                defaults.batchGroups(), defaults.maxInFlight(), (long) args.number("seed", defaults.seed()),
-                defaults.decaySteps(), selectorName(args.get("selector", defaults.selector())),
-                processorSettings(args.settings()), trainerSettings(args.settings()), model, generator);
-        Files.createDirectories(settings.runDir());
-        out.println("rlstream demo: run folder " + settings.runDir());
-        try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),
-                io.rlstream.schemas.TopicCatalog.defaults(), out)) {
-            Demo demo = new Demo(settings, platform.bootstrapServers(), platform.registryUrl(), out)
-                    .dashboardPort((int) args.number("dashboard-port", Dashboard.DEFAULT_PORT));
-            // Ctrl-C: the hook asks the demo to stop; the demo stops its services and writes its
-            // summary while the broker and registry stay up, then releases them.
-            CountDownLatch servicesStopped = new CountDownLatch(1);
-            platform.stopAfter(servicesStopped, Duration.ofSeconds(60));
-            Thread hook = new Thread(() -> {
-                demo.requestStop("interrupted (Ctrl-C)");
-                try {
-                    servicesStopped.await(60, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "demo-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            Demo.Result result;
-            try {
-                result = demo.run();
-            } finally {
-                servicesStopped.countDown();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the JVM is already running its hooks.
-            }
-            return result.reachedTarget() ? 0 : 3;
-        }
+        CommandLine line = commandLine(terminal);
+        int status = line.execute(args.toArray(String[]::new));
+        terminal.out().flush();
+        terminal.err().flush();
+        return status;
+    }
+
+    /** The top of the command tree: only routes to a subcommand (its overview is {@link #USAGE}). */
+    @Command(name = "rlstream", description = "RL post-training of language models as a streaming pipeline on Kafka.")
+    static final class Root {
+    }
+
+    /**
+     * Every rlstream command as a picocli subcommand, each with its own --help, in the order of
+     * {@link #USAGE}; mistakes are answered by {@link CommandErrors}.
+     */
+    static CommandLine commandLine(Terminal terminal) {
+        CommandLine root = new CommandLine(new Root());
+        root.addSubcommand(new DemoCommand(terminal));
+        ServiceCommands.all(terminal).forEach(root::addSubcommand);
+        root.addSubcommand("prompts", ForwardedCommand.of("Put a file of prompts on rl.prompts (--file F), or ask the"
+                + " running dispatcher's prompt selector (top|show).", PromptsCommand::run, terminal));
+        root.addSubcommand("metrics", MetricsCommand.commandLine(terminal));
+        root.addSubcommand(new PlatformCommand(terminal));
+        root.addSubcommand(new ChaosCommand(terminal));
+        root.addSubcommand(new DashboardCommand(terminal));
+        root.addSubcommand(new ConfigCommand(terminal));
+        root.addSubcommand(new Replay(terminal));
+        root.addSubcommand(new AlgorithmsCommand(terminal));
+        root.addSubcommand(new DocsCommand(terminal));
+        root.addSubcommand(new ServeCommand(terminal));
+        root.addSubcommand("model", ModelCommand.commandLine(terminal));
+        externalCommands(terminal).forEach(root::addSubcommand);
+        root.addSubcommand(new CompletionCommand(terminal));
+        layout(root);
+        root.setUsageHelpWidth(100);
+        root.setExpandAtFiles(false);
+        root.setOut(new PrintWriter(terminal.out(), true));
+        root.setErr(new PrintWriter(terminal.err(), true));
+        root.setParameterExceptionHandler(CommandErrors.PARAMETERS);
+        root.setExecutionExceptionHandler(CommandErrors.EXECUTION);
+        return root;
+    }
+
+    /** Every help page in one layout: description, then "Flags:", "Arguments:", "Subcommands:" headed. */
+    private static void layout(CommandLine line) {
+        line.getCommandSpec().usageMessage().optionListHeading("%nFlags:%n").parameterListHeading("%nArguments:%n")
+                .commandListHeading("%nSubcommands:%n").synopsisSubcommandLabel("SUBCOMMAND");
+        line.getSubcommands().values().forEach(Rlstream::layout);
+    }
+
+    // ---- Commands of other modules --------------------------------------------------------------
+    // Each parses its own flags in its module's static run(List<String>, ...) (issue 20, part 2
+    // moves them to picocli @Command classes); rlstream hands them every argument after their name.
+
+    /** The commands that live in other modules, by name, forwarded to their entry points. */
+    static Map<String, CommandLine> externalCommands(Terminal terminal) {
+        Map<String, CommandLine> commands = new LinkedHashMap<>();
+        commands.put("connect", ForwardedCommand.of("Sink the loop's topics into Iceberg tables and JSONL files under lake/"
+                + " with an embedded Kafka Connect worker.", (args, t) -> ConnectCommand.run(args, t.out(), t.err()), terminal));
+        commands.put("poison", ForwardedCommand.of("Send every kind of bad record to every input topic and check each"
+                + " service's answer.", (args, t) -> io.rlstream.bench.PoisonCommand.run(args, t.out(), t.err()), terminal));
+        commands.put("advantages", ForwardedCommand.of("JSONL groups on stdin -> advantages on stdout.",
+                (args, t) -> AdvantagesCommand.run(args, t.in(), t.out(), t.err()), terminal));
+        commands.put("pf-ppo", ForwardedCommand.of("R² between proxy reward and true score per PF-PPO strategy (r2).",
+                (args, t) -> {
+                    if (args.isEmpty() || !args.get(0).equals("r2")) {
+                        t.err().println("rlstream: pf-ppo has one subcommand: r2 (rlstream pf-ppo r2 --help)");
+                        return 2;
+                    }
+                    return PfPpoR2Command.run(args.subList(1, args.size()), t.in(), t.out(), t.err());
+                }, terminal));
+        commands.put("reward", ForwardedCommand.of("Score JSONL responses with a verifier, offline (check).",
+                (args, t) -> {
+                    if (args.isEmpty() || !args.get(0).equals("check")) {
+                        t.err().println("rlstream: reward has one subcommand: check (rlstream reward check --help)");
+                        return 2;
+                    }
+                    return RewardCheckCommand.run(args.subList(1, args.size()), t.in(), t.out(), t.err());
+                }, terminal));
+        commands.put("lake", ForwardedCommand.of("The data lake's Iceberg tables read back (tables|count|head).",
+                (args, t) -> LakeCommand.run(args, t.out(), t.err()), terminal));
+        commands.put("checkpoints", ForwardedCommand.of("The trainer's checkpoints: list, show, export.",
+                (args, t) -> CheckpointsCommand.run(args, t.out(), t.err()), terminal));
+        commands.put("bench", ForwardedCommand.of("Benchmarks: processors, trainer, selectors, async, model, objectives,"
+                + " generator.", (args, t) -> Benchmarks.run(args, t.out(), t.err()), terminal));
+        return commands;
     }
 
     /**
@@ -480,7 +375,7 @@ public final class Rlstream {
                 continue;
             }
             if (!ProcessorsConfig.DEFINITION.names().contains(e.getKey())) {
-                throw new Args.UsageException("the demo's --set takes settings of the processors, the dispatcher "
+                throw new UsageException("the demo's --set takes settings of the processors, the dispatcher "
                         + "(rlstream config processors) and the trainer (trainer.*); '" + e.getKey() + "' is none of them");
             }
             out.put(e.getKey(), e.getValue());
@@ -494,7 +389,7 @@ public final class Rlstream {
         settings.forEach((key, value) -> {
             if (key.startsWith("trainer.")) {
                 if (!TrainerServiceConfig.DEFINITION.names().contains(key)) {
-                    throw new Args.UsageException("unknown trainer setting '" + key + "' (rlstream config trainer lists them)");
+                    throw new UsageException("unknown trainer setting '" + key + "' (rlstream config trainer lists them)");
                 }
                 out.put(key, value);
             }
@@ -505,7 +400,7 @@ public final class Rlstream {
     /** A selector name the dispatcher knows, or a usage error that lists them. */
     static String selectorName(String name) {
         if (!io.rlstream.processors.curriculum.PromptSelectors.FAMILY.contains(name)) {
-            throw new Args.UsageException("unknown prompt selector '" + name + "'; choose one of "
+            throw new UsageException("unknown prompt selector '" + name + "'; choose one of "
                     + String.join(", ", io.rlstream.processors.curriculum.PromptSelectors.FAMILY.names()));
         }
         return name;
@@ -531,15 +426,10 @@ public final class Rlstream {
      * a dead Streams client or work thread (issue 19). Then it prints one line with the reason,
      * stops what is left and returns 1, so that an orchestrator restarts the process.
      */
-    static <C extends ServiceConfig> int service(Args args, PrintStream out, PrintStream err, String name,
-            ConfigDef definition, Function<Map<String, String>, C> make, String metricsPortKey,
+    static <C extends ServiceConfig> int service(ServiceOptions cluster, Path model, PrintStream out, PrintStream err,
+            String name, ConfigDef definition, Function<Map<String, String>, C> make, String metricsPortKey,
             ServiceStart<C> start) throws Exception {
-        List<String> flags = new ArrayList<>(List.of("config", "bootstrap-server", "registry-url"));
-        if (modelSetting(definition) != null) {
-            flags.add("model");
-        }
-        args.rejectUnknown(flags);
-        C config = make.apply(settings(args, definition));
+        C config = make.apply(settings(cluster, model, definition));
         PrometheusEndpoint prometheus = PrometheusEndpoint.start(config, metricsPortKey);
         prometheus.address().ifPresent(a -> out.println("prometheus: " + a + " (health: "
                 + a.resolve(PrometheusEndpoint.HEALTH_PATH) + ", readiness: " + a.resolve(PrometheusEndpoint.READY_PATH) + ")"));
@@ -584,22 +474,18 @@ public final class Rlstream {
         return 0;
     }
 
-    /** Settings from --config, the environment, --bootstrap-server, --registry-url and --set, later winning. */
-    static Map<String, String> settings(Args args, ConfigDef definition) {
-        Map<String, String> values = new LinkedHashMap<>(ServiceConfig.read(args.path("config"), System.getenv(), definition));
-        if (args.has("bootstrap-server")) {
-            values.put(ServiceConfig.BOOTSTRAP_SERVERS, args.get("bootstrap-server", null));
-        }
-        if (args.has("registry-url")) {
-            values.put(ServiceConfig.REGISTRY_URL, args.get("registry-url", null));
-        }
-        String model = modelSetting(definition);
-        if (model != null && args.has("model")) {
-            Path dir = args.path("model").toAbsolutePath();
+    /**
+     * Settings from --config, the environment, --bootstrap-server and --registry-url, then --model
+     * (the trainer's initial model, the worker's), then --set, later winning.
+     */
+    static Map<String, String> settings(ServiceOptions cluster, Path model, ConfigDef definition) {
+        Map<String, String> values = cluster.settings(definition);
+        String key = modelSetting(definition);
+        if (key != null && model != null && !cluster.set.containsKey(key)) {
+            Path dir = model.toAbsolutePath();
             checkModelFolder(dir);
-            values.put(model, dir.toString());
+            values.put(key, dir.toString());
         }
-        values.putAll(args.settings());
         return values;
     }
 
@@ -607,14 +493,14 @@ public final class Rlstream {
     private static void checkModelFolder(Path dir) {
         try {
             if (!ModelFolder.open(dir).hasTokenizer()) {
-                throw new Args.UsageException("--model " + dir + " has no tokenizer.json; copy the base model's"
+                throw new UsageException("--model " + dir + " has no tokenizer.json; copy the base model's"
                         + " tokenizer files into it");
             }
         } catch (java.io.IOException | RuntimeException e) {
-            if (e instanceof Args.UsageException u) {
+            if (e instanceof UsageException u) {
                 throw u;
             }
-            throw new Args.UsageException("--model " + dir + " is not a Hugging Face model folder: " + e.getMessage());
+            throw new UsageException("--model " + dir + " is not a Hugging Face model folder: " + e.getMessage());
         }
     }
 
@@ -645,71 +531,6 @@ public final class Rlstream {
                 service instanceof Health.Readiness r ? r : () -> true));
     }
 
-    static int prompts(Args args, PrintStream out, PrintStream err) throws Exception {
-        args.rejectUnknown(List.of("file", "dataset", "config", "bootstrap-server", "registry-url"));
-        Path file = args.path("file");
-        if (file == null) {
-            throw new Args.UsageException("prompts needs --file FILE (JSONL, one prompt per line)");
-        }
-        if (!Files.isReadable(file)) {
-            throw new Args.UsageException("cannot read prompts file " + file);
-        }
-        ServiceConfig config = new ServiceConfig(ServiceConfig.baseDef(), settings(args, ServiceConfig.baseDef()));
-        Map<String, Object> props = new HashMap<>(config.clientProps());
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        String dataset = args.get("dataset", file.getFileName().toString());
-        try (KafkaProducer<String, Prompt> producer = new KafkaProducer<>(props, new StringSerializer(),
-                config.serdes().serde(Prompt.class).serializer());
-                BufferedReader reader = Files.newBufferedReader(file)) {
-            PromptProducer.Result r = new PromptProducer(producer, config.catalog().name(Topic.PROMPTS))
-                    .produce(reader, dataset, err::println);
-            out.printf("sent %d prompts to %s; %d malformed lines skipped; %d sends failed%n", r.sent(),
-                    config.catalog().name(Topic.PROMPTS), r.malformed(), r.failed());
-            return r.malformed() + r.failed() == 0 ? 0 : 1;
-        }
-    }
-
-    /** The dashboard against an existing cluster, until Ctrl-C. */
-    static int dashboard(Args args, PrintStream out) throws Exception {
-        args.rejectUnknown(List.of("config", "bootstrap-server", "registry-url", "port", "host"));
-        ServiceConfig config = new ServiceConfig(ServiceConfig.baseDef(), settings(args, ServiceConfig.baseDef()));
-        int port = (int) args.number("port", Dashboard.DEFAULT_PORT);
-        if (port < 0 || port > 65_535) {
-            throw new Args.UsageException("--port expects 0..65535 (0: any free port), got " + port);
-        }
-        try (Dashboard dashboard = Dashboard.start(new HashMap<>(config.clientProps()),
-                config.serdes(), config.catalog(), args.get("host", "127.0.0.1"), port, false)) {
-            out.println("dashboard: " + dashboard.address() + " (reading " + config.getString(ServiceConfig.BOOTSTRAP_SERVERS)
-                    + "; Ctrl-C stops it)");
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            stopped.await();
-        }
-        return 0;
-    }
-
-    static int platform(Args args, PrintStream out) throws Exception {
-        args.rejectUnknown(List.of("run-dir"));
-        Path dir = args.path("run-dir") == null ? Path.of("runs", "platform") : args.path("run-dir");
-        try (LocalPlatform platform = LocalPlatform.start(dir.toAbsolutePath(), io.rlstream.schemas.TopicCatalog.defaults(), out)) {
-            out.println("bootstrap.servers=" + platform.bootstrapServers());
-            out.println("registry.url=" + platform.registryUrl());
-            out.println("Ctrl-C stops both.");
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            stopped.await();
-        }
-        return 0;
-    }
-
-    static int config(Args args, PrintStream out) {
-        if (args.positional().isEmpty()) {
-            throw new Args.UsageException("config needs a service: rewards, worker, processors, dispatcher, trainer");
-        }
-        out.print(ServiceConfig.markdown(definition(args.positional().get(0))));
-        return 0;
-    }
-
     /** A service's settings as `rlstream config` and docs/configuration.md show them. */
     record ServiceSettings(String title, ConfigDef definition) {}
 
@@ -738,7 +559,7 @@ public final class Rlstream {
     static ConfigDef definition(String service) {
         ServiceSettings settings = services().get("dispatcher".equals(service) ? "processors" : service);
         if (settings == null) {
-            throw new Args.UsageException("unknown service '" + service + "'; known: " + services().keySet() + ", dispatcher");
+            throw new UsageException("unknown service '" + service + "'; known: " + services().keySet() + ", dispatcher");
         }
         return settings.definition();
     }

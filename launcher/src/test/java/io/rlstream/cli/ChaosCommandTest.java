@@ -20,8 +20,8 @@ class ChaosCommandTest {
     void helpDescribesEveryFlagAndTheExitStatus() {
         assertEquals(0, run("chaos", "--help"));
         String help = console.out();
-        for (String flag : new String[] {"--minutes M", "--kill-every S", "--seed N", "--services LIST", "--run-dir DIR",
-                "--set KEY=VALUE", "Exit status"}) {
+        for (String flag : new String[] {"--minutes=M", "--kill-every=S", "--seed=N", "--services=LIST", "--run-dir=DIR",
+                "--set=KEY=VALUE", "Exit status"}) {
             assertTrue(help.contains(flag), flag + " in " + help);
         }
         console.reset();

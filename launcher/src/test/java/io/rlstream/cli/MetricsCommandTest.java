@@ -32,8 +32,8 @@ class MetricsCommandTest {
     void lastIsACountOrAll() {
         assertEquals(0, MetricsCommand.last("0"));
         assertEquals(Integer.MAX_VALUE, MetricsCommand.last("all"));
-        assertThrows(Args.UsageException.class, () -> MetricsCommand.last("-1"));
-        assertThrows(Args.UsageException.class, () -> MetricsCommand.last("many"));
+        assertThrows(UsageException.class, () -> MetricsCommand.last("-1"));
+        assertThrows(UsageException.class, () -> MetricsCommand.last("many"));
     }
 
     @Test

@@ -308,8 +308,8 @@ class ModelCommandTest {
             {"generate", "--model", out, "--prompt", "1+1=", "--chat-format", "vicuna"},
         };
         String[] reasons = {
-            "no subcommand 'bogus'", "missing --layers, --hidden, --heads, --kv-heads, --intermediate, --tokenizer, --out", "--arch expects llama, qwen2 or qwen3",
-            "--layers expects an integer, got 'two'", "hidden_size 8 is not divisible by num_attention_heads 3",
+            "'bogus' is not one of its subcommands: init, inspect, score and generate", "missing --layers, --hidden, --heads, --kv-heads, --intermediate, --tokenizer, --out", "--arch expects llama, qwen2 or qwen3",
+            "Invalid value for option '--layers': 'two' is not an int", "hidden_size 8 is not divisible by num_attention_heads 3",
             "num_key_value_heads", "no tokenizer.json", "--dtype expects f32 or bf16", "inspect takes one model folder",
             "not a folder", "no config.json", "--model is required", "--temperature expects a number > 0",
             "unknown flag --wat", "--prompt is required", "--model is required", "top_p must be in (0, 1]",
@@ -334,10 +334,10 @@ class ModelCommandTest {
             assertTrue(r.out().startsWith("Usage: rlstream model " + sub), r.out());
         }
         assertEquals(2, run().code(), "no subcommand: the overview, exit 2");
-        assertTrue(run("--help").out().contains("init       write a randomly initialised model"));
+        assertTrue(run("--help").out().contains("  init      Writes a randomly initialised model"), run("--help").out());
         assertTrue(Rlstream.USAGE.contains("model init|inspect|score|generate"));
         CommandConsole.Output inspectHelp = CommandConsole.once(Rlstream::run, List.of("model", "inspect", "--help"));
         assertEquals(0, inspectHelp.status());
-        assertTrue(inspectHelp.out().startsWith("Usage: rlstream model inspect DIR"));
+        assertTrue(inspectHelp.out().startsWith("Usage: rlstream model inspect [-h] [--json] [DIR...]"), inspectHelp.out());
     }
 }

@@ -38,7 +38,7 @@ class ServeCommandTest {
     void helpAndUsageErrors() {
         CommandConsole.Output help = CommandConsole.once(ServeCommand::run, List.of("--help"));
         assertEquals(0, help.status());
-        assertTrue(help.out().contains("--model DIR") && help.out().contains("/update_weights_from_disk"), help.out());
+        assertTrue(help.out().contains("--model=DIR") && help.out().contains("/update_weights_from_disk"), help.out());
         CommandConsole.Output noModel = CommandConsole.once(ServeCommand::run, List.of("--port", "0"));
         assertEquals(2, noModel.status());
         assertTrue(noModel.err().contains("--model DIR is required"), noModel.err());

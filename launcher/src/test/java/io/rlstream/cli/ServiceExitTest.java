@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.config.ServiceOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * Issue 19: a service whose work thread dies does not idle on as a live process with a dead
@@ -26,9 +27,10 @@ class ServiceExitTest {
         PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
         AtomicBoolean stopped = new AtomicBoolean();
-        Args args = Args.parse(List.of("--bootstrap-server", "127.0.0.1:9", "--registry-url",
-                "http://127.0.0.1:9/apis/registry/v2", "--set", ServiceConfig.METRICS_PORT + "=0"), List.of());
-        int status = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Rlstream.service(args, out, err, "test",
+        ServiceOptions cluster = new ServiceOptions();
+        new CommandLine(cluster).parseArgs("--bootstrap-server", "127.0.0.1:9", "--registry-url",
+                "http://127.0.0.1:9/apis/registry/v2", "--set", ServiceConfig.METRICS_PORT + "=0");
+        int status = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Rlstream.service(cluster, null, out, err, "test",
                 ServiceConfig.baseDef(), m -> new ServiceConfig(ServiceConfig.baseDef(), m), ServiceConfig.METRICS_PORT,
                 (config, registry, closing) -> {
                     Rlstream.Running r = Rlstream.thread(() -> {
