@@ -96,7 +96,7 @@ final class ChaosCommand implements Callable<Integer> {
                 : Path.of("runs", "chaos-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         ChaosRun.Settings settings = new ChaosRun.Settings(folder.toAbsolutePath(), Duration.ofMillis(Math.round(minutes * 60_000)),
                 Duration.ofMillis(Math.round(killEvery * 1000)), seed, List.copyOf(victims), Map.copyOf(set),
-                Duration.ofSeconds(300));
+                Duration.ofSeconds(300), declaredSettings());
         try {
             long seed = settings.seed();
             ChaosRun.Result result = new ChaosRun(settings, dir -> {
@@ -119,5 +119,13 @@ final class ChaosCommand implements Callable<Integer> {
                     .setTask("addition").setDataset("chaos").setCreatedAt(Instant.now()).build());
         }
         return prompts;
+    }
+
+    /** Each chaos service's own keys, so that a --set goes only to the services that take it. */
+    static Map<String, java.util.Set<String>> declaredSettings() {
+        Map<String, java.util.Set<String>> declared = new java.util.LinkedHashMap<>();
+        Rlstream.services().forEach((name, s) -> declared.put(name, s.definition().names()));
+        declared.put("dispatcher", Rlstream.definition("dispatcher").names());
+        return declared;
     }
 }
