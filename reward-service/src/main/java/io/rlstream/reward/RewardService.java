@@ -42,7 +42,7 @@ public final class RewardService implements AutoCloseable {
         FeedbackMapping feedback = config.getBoolean(RewardServiceConfig.FEEDBACK_ENABLED)
                 ? FeedbackMapping.parse(config.getString(RewardServiceConfig.FEEDBACK_MAPPING)) : null;
         Topology topology = RewardTopology.build(new StreamsBuilder(), config.catalog(), config.serdes(), scorer,
-                feedback, stats);
+                config.batching(), feedback, stats);
         // The settings every Streams app shares: exactly-once, record sizes up to the topics' limit
         // (a dead letter carries the whole rollout), zstd.
         Properties props = ExactlyOnceStreams.properties(config, config.getString(RewardServiceConfig.APPLICATION_ID),

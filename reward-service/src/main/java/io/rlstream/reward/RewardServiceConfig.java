@@ -7,7 +7,10 @@ import io.rlstream.reward.compose.RewardComposition;
 import io.rlstream.reward.feedback.FeedbackMapping;
 import io.rlstream.reward.sandbox.SandboxLimits;
 import io.rlstream.reward.score.RewardScorer;
+import io.rlstream.reward.stream.RewardTopology;
 import io.rlstream.reward.verify.NumericExactMatch;
+import io.rlstream.reward.verify.RemoteRewardClient;
+import io.rlstream.reward.verify.RemoteSettings;
 import io.rlstream.reward.verify.RewardModelClient;
 import io.rlstream.reward.verify.Verifier;
 import io.rlstream.reward.verify.VerifierSettings;
@@ -44,6 +47,13 @@ public final class RewardServiceConfig extends ServiceConfig {
     public static final String MODEL_URL = "reward.model.url";
     public static final String MODEL_TIMEOUT_MS = "reward.model.timeout.ms";
     public static final String MODEL_ATTEMPTS = "reward.model.attempts";
+    public static final String REMOTE_URL = "reward.remote.url";
+    public static final String REMOTE_AUTH_HEADER = "reward.remote.auth-header";
+    public static final String REMOTE_TOKEN = "reward.remote.token";
+    public static final String REMOTE_BATCH_SIZE = "reward.remote.batch-size";
+    public static final String REMOTE_LINGER_MS = "reward.remote.linger.ms";
+    public static final String REMOTE_TIMEOUT_MS = "reward.remote.timeout.ms";
+    public static final String REMOTE_ATTEMPTS = "reward.remote.attempts";
     public static final String FEEDBACK_ENABLED = "reward.feedback.enabled";
     public static final String FEEDBACK_MAPPING = "reward.feedback.mapping";
     public static final String SCORE_ROLLOUTS = "reward.score-rollouts";
@@ -56,7 +66,7 @@ public final class RewardServiceConfig extends ServiceConfig {
                     Importance.LOW, "Local folder for the prompts global table.")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "How often rewards are committed (one exactly-once transaction per commit).")
-            .define(VERIFIER, Type.STRING, NumericExactMatch.NAME, Verifiers.FAMILY.validator(), Importance.HIGH, "Verifier that scores responses against the prompt's reference answer.")
+            .define(VERIFIER, Type.STRING, NumericExactMatch.NAME, Verifiers.validator(), Importance.HIGH, "Verifier that scores responses against the prompt's reference answer: a built-in one or a plug-in's name (a VerifierProvider jar on the class path, RLSTREAM_EXTRA_CLASSPATH).")
             .define(CORRECT, Type.DOUBLE, 1.0, Importance.MEDIUM, "Score of a correct response.")
             .define(INCORRECT, Type.DOUBLE, 0.0, Importance.MEDIUM, "Score of an incorrect response (e.g. -1 for ±1 rewards).")
             .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 256), Importance.MEDIUM,
@@ -89,6 +99,26 @@ public final class RewardServiceConfig extends ServiceConfig {
                     "Time limit of one request to the reward model.")
             .define(MODEL_ATTEMPTS, Type.INT, 3, ConfigDef.Range.between(1, 20), Importance.LOW,
                     "Attempts per response (connection errors, time-outs and 5xx are retried with backoff).")
+            .define(REMOTE_URL, Type.STRING, "", Importance.MEDIUM,
+                    "Endpoint of the remote verifier, in OpenRLHF's shape: POST {query, prompts, labels} -> {rewards}, "
+                            + "a batch of responses per request.")
+            .define(REMOTE_AUTH_HEADER, Type.STRING, "Authorization", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Header that carries reward.remote.token: Authorization sends 'Bearer <token>', any other header "
+                            + "the token as is (e.g. X-API-Key).")
+            .define(REMOTE_TOKEN, Type.PASSWORD, "", Importance.MEDIUM,
+                    "Secret of the remote endpoint; empty sends no header. Best from the environment: "
+                            + "RLSTREAM_REWARD_REMOTE_TOKEN.")
+            .define(REMOTE_BATCH_SIZE, Type.INT, 16, ConfigDef.Range.between(1, 4096), Importance.MEDIUM,
+                    "Most responses in one request to the remote endpoint; rollouts wait (in a changelogged store) "
+                            + "until this many are pending or reward.remote.linger.ms has passed.")
+            .define(REMOTE_LINGER_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "How long pending rollouts wait for a batch to fill before what is there is sent.")
+            .define(REMOTE_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Time limit of one request to the remote endpoint (the whole batch, within "
+                            + "reward.verifier.timeout.ms).")
+            .define(REMOTE_ATTEMPTS, Type.INT, 3, ConfigDef.Range.between(1, 20), Importance.LOW,
+                    "Attempts per batch: connection errors, time-outs and 5xx are retried with backoff; 4xx (a wrong "
+                            + "token) and malformed answers are not, and fail the batch's rewards.")
             .define(FEEDBACK_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Turn UserFeedback events on rl.feedback into rewards for the matching rollouts (RLUF).")
             .define(FEEDBACK_MAPPING, Type.STRING, "thumbs_up=1,thumbs_down=-1", new ConfigDef.NonEmptyString(),
@@ -103,6 +133,9 @@ public final class RewardServiceConfig extends ServiceConfig {
         super(DEFINITION, originals);
         if (RewardModelClient.NAME.equals(getString(VERIFIER)) && getString(MODEL_URL).isBlank()) {
             throw new ConfigException(MODEL_URL, "", "the reward-model verifier needs the endpoint's URL");
+        }
+        if (RemoteRewardClient.NAME.equals(getString(VERIFIER)) && getString(REMOTE_URL).isBlank()) {
+            throw new ConfigException(REMOTE_URL, "", "the remote verifier needs the endpoint's URL");
         }
         if (!getBoolean(SCORE_ROLLOUTS) && !getBoolean(FEEDBACK_ENABLED)) {
             throw new ConfigException(SCORE_ROLLOUTS, false, "with neither rollouts scored nor "
@@ -128,12 +161,29 @@ public final class RewardServiceConfig extends ServiceConfig {
                         .withWallClock(Duration.ofMillis(getLong(CODE_TIMEOUT_MS)))
                         .withCpuSeconds(getInt(CODE_CPU_SECONDS))
                         .withMemoryBytes(getInt(CODE_MEMORY_MB) * 1024L * 1024L),
-                getString(MODEL_URL), Duration.ofMillis(getLong(MODEL_TIMEOUT_MS)), getInt(MODEL_ATTEMPTS));
+                getString(MODEL_URL), Duration.ofMillis(getLong(MODEL_TIMEOUT_MS)), getInt(MODEL_ATTEMPTS),
+                new RemoteSettings(getString(REMOTE_URL), getString(REMOTE_AUTH_HEADER),
+                        getPassword(REMOTE_TOKEN).value(), getInt(REMOTE_BATCH_SIZE),
+                        Duration.ofMillis(getLong(REMOTE_LINGER_MS)), Duration.ofMillis(getLong(REMOTE_TIMEOUT_MS)),
+                        getInt(REMOTE_ATTEMPTS)));
     }
 
-    /** The verifier {@code reward.verifier} names, with its settings. */
+    /**
+     * How rollouts are batched before scoring: the remote verifier's batch size and linger; null
+     * (one at a time, as they come) for every other verifier.
+     */
+    public RewardTopology.Batching batching() {
+        return RemoteRewardClient.NAME.equals(getString(VERIFIER))
+                ? new RewardTopology.Batching(getInt(REMOTE_BATCH_SIZE), Duration.ofMillis(getLong(REMOTE_LINGER_MS)))
+                : null;
+    }
+
+    /**
+     * The verifier {@code reward.verifier} names, with its settings: a built-in one, else a plug-in
+     * found on the thread's context class loader.
+     */
     public Verifier verifier() {
-        return Verifiers.FAMILY.create(getString(VERIFIER), verifierSettings());
+        return Verifiers.create(getString(VERIFIER), verifierSettings(), Thread.currentThread().getContextClassLoader());
     }
 
     /**

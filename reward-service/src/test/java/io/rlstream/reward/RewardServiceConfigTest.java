@@ -18,11 +18,12 @@ class RewardServiceConfigTest {
 
     @Test
     void theVerifierSettingAcceptsExactlyTheRegisteredVerifiers() {
-        assertEquals(Verifiers.FAMILY.validator().toString(),
+        assertEquals(Verifiers.validator().toString(),
                 RewardServiceConfig.DEFINITION.configKeys().get(RewardServiceConfig.VERIFIER).validator.toString());
         for (String name : Verifiers.FAMILY.names()) {
             RewardServiceConfig c = new RewardServiceConfig(Map.of(RewardServiceConfig.VERIFIER, name,
-                    RewardServiceConfig.MODEL_URL, "http://127.0.0.1:1/score"));
+                    RewardServiceConfig.MODEL_URL, "http://127.0.0.1:1/score",
+                    RewardServiceConfig.REMOTE_URL, "http://127.0.0.1:1/get_reward"));
             assertEquals(name, c.verifier().name());
         }
         ConfigException e = assertThrows(ConfigException.class,

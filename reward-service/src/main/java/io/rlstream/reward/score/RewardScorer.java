@@ -5,6 +5,9 @@ import io.rlstream.reward.compose.RewardComposition;
 import io.rlstream.reward.verify.Verification;
 import io.rlstream.reward.verify.Verifier;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -61,10 +64,42 @@ public final class RewardScorer {
             long millis) {
     }
 
+    /** One response to score: its prompt's text, the response, the reference answer, its length in tokens. */
+    public record Input(String prompt, String response, String reference, int responseTokens) {
+    }
+
     public Scored score(String prompt, String response, String reference, int responseTokens) {
         long start = System.nanoTime();
         Verification v = timed(prompt, response, reference);
         long millis = (System.nanoTime() - start) / 1_000_000;
+        return compose(v, response, reference, responseTokens, millis);
+    }
+
+    /**
+     * Several responses scored with one call of the verifier's {@link Verifier#verifyAll} (a remote
+     * endpoint takes them as one batch), bounded as a whole by the time limit; one Scored per input,
+     * in order. A verifier that answers for the wrong number of responses fails them all.
+     */
+    public List<Scored> scoreAll(List<Input> inputs) {
+        if (inputs.isEmpty()) {
+            return List.of();
+        }
+        List<Verifier.Check> checks = new ArrayList<>(inputs.size());
+        for (Input in : inputs) {
+            checks.add(new Verifier.Check(in.prompt(), in.response(), in.reference()));
+        }
+        long start = System.nanoTime();
+        List<Verification> vs = timedAll(checks);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        List<Scored> out = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            Input in = inputs.get(i);
+            out.add(compose(vs.get(i), in.response(), in.reference(), in.responseTokens(), millis));
+        }
+        return out;
+    }
+
+    private Scored compose(Verification v, String response, String reference, int responseTokens, long millis) {
         if (!v.ok()) {
             return new Scored(false, Double.NaN, Map.of(), "", v.reason(), millis);
         }
@@ -86,6 +121,45 @@ public final class RewardScorer {
             return new Scored(false, Double.NaN, components, v.extracted(), total.reason(), millis);
         }
         return new Scored(true, total.total(), components, v.extracted(), v.reason(), millis);
+    }
+
+    private List<Verification> timedAll(List<Verifier.Check> checks) {
+        List<Verification> result;
+        if (executor == null) {
+            result = checkAll(checks);
+        } else {
+            Future<List<Verification>> pending = executor.submit(() -> checkAll(checks));
+            try {
+                result = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                pending.cancel(true);
+                return Collections.nCopies(checks.size(), Verification.failed("verifier " + correctness.name()
+                        + " took longer than " + timeout.toMillis() + " ms for a batch of " + checks.size()
+                        + " (reward.verifier.timeout.ms)"));
+            } catch (ExecutionException e) {
+                return Collections.nCopies(checks.size(),
+                        Verification.failed("verifier " + correctness.name() + " threw " + e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Collections.nCopies(checks.size(),
+                        Verification.failed("interrupted while verifier " + correctness.name() + " ran"));
+            }
+        }
+        if (result == null || result.size() != checks.size()) {
+            return Collections.nCopies(checks.size(), Verification.failed("verifier " + correctness.name()
+                    + " answered " + (result == null ? "nothing" : result.size() + " verifications") + " for "
+                    + checks.size() + " responses"));
+        }
+        return result;
+    }
+
+    private List<Verification> checkAll(List<Verifier.Check> checks) {
+        try {
+            return correctness.verifyAll(checks);
+        } catch (RuntimeException e) {
+            return Collections.nCopies(checks.size(),
+                    Verification.failed("verifier " + correctness.name() + " threw " + e));
+        }
     }
 
     private Verification timed(String prompt, String response, String reference) {

@@ -29,6 +29,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * rl.rollouts → rl.rewards: every rollout gets exactly one Reward, keyed by its group_id.
@@ -49,6 +50,21 @@ public final class RewardTopology {
     public static final String FEEDBACK_VERIFIER = "user-feedback";
     public static final String FEEDBACK_COMPONENT = "feedback";
 
+    static final String PENDING_STORE = "rollouts-pending-batch";
+
+    /**
+     * Rollouts scored in batches (a remote endpoint): at most {@code size} per call of the verifier,
+     * sent when that many are pending or {@code linger} after the last send.
+     */
+    public record Batching(int size, java.time.Duration linger) {
+        public Batching {
+            if (size < 1 || linger == null || linger.isNegative() || linger.isZero()) {
+                throw new IllegalArgumentException("a batch needs a size of at least 1 and a positive linger, got "
+                        + size + " and " + linger);
+            }
+        }
+    }
+
     private RewardTopology() {
     }
 
@@ -64,6 +80,15 @@ public final class RewardTopology {
      */
     public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes, RewardScorer scorer,
             FeedbackMapping feedback, RewardStats stats) {
+        return build(builder, catalog, serdes, scorer, null, feedback, stats);
+    }
+
+    /**
+     * @param batching scores rollouts in batches (pending ones kept in a changelogged store, so a
+     *                 restart scores them exactly once); null scores each rollout as it comes
+     */
+    public static Topology build(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes, RewardScorer scorer,
+            Batching batching, FeedbackMapping feedback, RewardStats stats) {
         // rl.prompts is read by a global table, which cannot write dead letters: a record that is not
         // a Prompt (undecodable, or another type with valid framing) fails to deserialize and is
         // logged and skipped by the LogAndContinue handler (RewardService), instead of reaching the
@@ -77,7 +102,7 @@ public final class RewardTopology {
         Produced<String, DeadLetter> toDeadLetters = Produced.with(Serdes.String(), serdes.serde(DeadLetter.class));
 
         if (scorer != null) {
-            scoreRollouts(builder, catalog, serdes, scorer, stats, prompts, toRewards, toDeadLetters);
+            scoreRollouts(builder, catalog, serdes, scorer, batching, stats, prompts, toRewards, toDeadLetters);
         }
         if (feedback != null) {
             Map<String, KStream<String, Decoded<UserFeedback>>> reactions = builder
@@ -102,8 +127,8 @@ public final class RewardTopology {
 
     /** rl.rollouts → rl.rewards: each rollout scored against its prompt, undecodable ones dead-lettered. */
     private static void scoreRollouts(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes,
-            RewardScorer scorer, RewardStats stats, GlobalKTable<String, Prompt> prompts, Produced<String, Reward> toRewards,
-            Produced<String, DeadLetter> toDeadLetters) {
+            RewardScorer scorer, Batching batching, RewardStats stats, GlobalKTable<String, Prompt> prompts,
+            Produced<String, Reward> toRewards, Produced<String, DeadLetter> toDeadLetters) {
         KStream<String, Decoded<Rollout>> decoded = builder
                 .stream(catalog.name(Topic.ROLLOUTS), Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .process(() -> new DecodeProcessor<>(serdes.serde(Rollout.class).deserializer(), Rollout.class,
@@ -117,8 +142,17 @@ public final class RewardTopology {
                 .mapValues(Decoded::deadLetter, Named.as("dead-letter-value"))
                 .to(catalog.name(Topic.DEAD_LETTERS), toDeadLetters);
 
-        branches.get("rollouts-ok")
-                .mapValues(Decoded::value, Named.as("rollout-value"))
+        KStream<String, Rollout> rollouts = branches.get("rollouts-ok")
+                .mapValues(Decoded::value, Named.as("rollout-value"));
+        if (batching != null) {
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
+                    Serdes.String(), serdes.serde(Rollout.class)));
+            rollouts.process(() -> new BatchScoreProcessor(scorer, batching, stats), Named.as("score-batched"),
+                            PENDING_STORE)
+                    .to(catalog.name(Topic.REWARDS), toRewards);
+            return;
+        }
+        rollouts
                 .leftJoin(prompts, (groupId, rollout) -> rollout.getPromptId(),
                         (rollout, prompt) -> score(rollout, prompt, scorer, stats), Named.as("score"))
                 .to(catalog.name(Topic.REWARDS), toRewards);
@@ -173,14 +207,18 @@ public final class RewardTopology {
     }
 
     static Reward score(Rollout rollout, Prompt prompt, RewardScorer scorer, RewardStats stats) {
-        Reward.Builder reward = Reward.newBuilder()
-                .setRolloutId(rollout.getRolloutId())
-                .setGroupId(rollout.getGroupId())
-                .setPromptId(rollout.getPromptId())
-                .setVerifier(scorer.verifierName())
-                .setScoredAt(Instant.now())
-                .setComponents(Map.of())
-                .setScore(0.0);
+        Reward unscorable = unscorable(rollout, prompt, scorer, stats);
+        if (unscorable != null) {
+            return unscorable;
+        }
+        RewardScorer.Scored s = scorer.score(prompt.getText(), rollout.getResponseText(), prompt.getReferenceAnswer(),
+                Tokens.responseLength(rollout));
+        return scored(rollout, s, scorer, stats);
+    }
+
+    /** The FAILED reward of a rollout that cannot be scored (failed generation, unknown prompt), or null. */
+    static Reward unscorable(Rollout rollout, Prompt prompt, RewardScorer scorer, RewardStats stats) {
+        Reward.Builder reward = base(rollout, scorer);
         if (rollout.getStatus() != SampleStatus.OK) {
             stats.failed("generation-failed");
             return reward.setStatus(SampleStatus.FAILED)
@@ -191,8 +229,12 @@ public final class RewardTopology {
             return reward.setStatus(SampleStatus.FAILED)
                     .setReason("prompt " + rollout.getPromptId() + " is not on the prompts topic").build();
         }
-        RewardScorer.Scored s = scorer.score(prompt.getText(), rollout.getResponseText(), prompt.getReferenceAnswer(),
-                Tokens.responseLength(rollout));
+        return null;
+    }
+
+    /** The reward of a scored rollout: OK with its components, or FAILED with the reason. */
+    static Reward scored(Rollout rollout, RewardScorer.Scored s, RewardScorer scorer, RewardStats stats) {
+        Reward.Builder reward = base(rollout, scorer);
         stats.latency(s.millis());
         if (!s.ok()) {
             stats.failed("verifier-failed");
@@ -205,5 +247,16 @@ public final class RewardTopology {
                 .setComponents(s.components())
                 .setReason(s.extracted().isEmpty() ? s.reason() : "extracted " + s.extracted() + ": " + s.reason())
                 .build();
+    }
+
+    private static Reward.Builder base(Rollout rollout, RewardScorer scorer) {
+        return Reward.newBuilder()
+                .setRolloutId(rollout.getRolloutId())
+                .setGroupId(rollout.getGroupId())
+                .setPromptId(rollout.getPromptId())
+                .setVerifier(scorer.verifierName())
+                .setScoredAt(Instant.now())
+                .setComponents(Map.of())
+                .setScore(0.0);
     }
 }

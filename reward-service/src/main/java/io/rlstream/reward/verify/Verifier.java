@@ -1,5 +1,8 @@
 package io.rlstream.reward.verify;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** Scores a response against a prompt's reference answer. Implementations are pure and thread-safe. */
 public interface Verifier {
 
@@ -18,5 +21,22 @@ public interface Verifier {
      */
     default Verification verify(String prompt, String response, String reference) {
         return verify(response, reference);
+    }
+
+    /** One response to check: its prompt's text, the response, the prompt's reference answer. */
+    record Check(String prompt, String response, String reference) {
+    }
+
+    /**
+     * Checks several responses at once, one Verification per check in the same order. The default
+     * checks them one by one; a verifier that gains from batches (a remote endpoint) sends them
+     * together. A failed batch is a failed Verification for each of its checks, never zeros.
+     */
+    default List<Verification> verifyAll(List<Check> checks) {
+        List<Verification> out = new ArrayList<>(checks.size());
+        for (Check c : checks) {
+            out.add(verify(c.prompt(), c.response(), c.reference()));
+        }
+        return out;
     }
 }

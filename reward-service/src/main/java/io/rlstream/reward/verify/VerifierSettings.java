@@ -17,9 +17,18 @@ import java.time.Duration;
  * @param modelUrl        the endpoint of {@code reward-model}; may be blank when another verifier is used
  * @param modelTimeout    the time limit of one request to the reward model
  * @param modelAttempts   attempts per response of the reward model
+ * @param remote          the batched remote endpoint of {@code remote}
  */
 public record VerifierSettings(double correct, double incorrect, boolean exactIgnoreCase, String formatOpenTag,
-        String formatCloseTag, SandboxLimits codeLimits, String modelUrl, Duration modelTimeout, int modelAttempts) {
+        String formatCloseTag, SandboxLimits codeLimits, String modelUrl, Duration modelTimeout, int modelAttempts,
+        RemoteSettings remote) {
+
+    /** The same without a remote endpoint. */
+    public VerifierSettings(double correct, double incorrect, boolean exactIgnoreCase, String formatOpenTag,
+            String formatCloseTag, SandboxLimits codeLimits, String modelUrl, Duration modelTimeout, int modelAttempts) {
+        this(correct, incorrect, exactIgnoreCase, formatOpenTag, formatCloseTag, codeLimits, modelUrl, modelTimeout,
+                modelAttempts, RemoteSettings.none());
+    }
 
     /** Scores 1 and 0, case-sensitive exact match, {@code <answer>} tags, default sandbox, no reward model. */
     public static VerifierSettings defaults() {
@@ -30,7 +39,13 @@ public record VerifierSettings(double correct, double incorrect, boolean exactIg
     /** The same with other scores for correct and incorrect responses. */
     public VerifierSettings withScores(double correctScore, double incorrectScore) {
         return new VerifierSettings(correctScore, incorrectScore, exactIgnoreCase, formatOpenTag, formatCloseTag,
-                codeLimits, modelUrl, modelTimeout, modelAttempts);
+                codeLimits, modelUrl, modelTimeout, modelAttempts, remote);
+    }
+
+    /** The same with this remote endpoint. */
+    public VerifierSettings withRemote(RemoteSettings remoteSettings) {
+        return new VerifierSettings(correct, incorrect, exactIgnoreCase, formatOpenTag, formatCloseTag,
+                codeLimits, modelUrl, modelTimeout, modelAttempts, remoteSettings);
     }
 
     /** The format component's check, with these tags (it scores 1 or 0 whatever the verifier's scores). */

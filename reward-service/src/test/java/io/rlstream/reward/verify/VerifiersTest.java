@@ -15,10 +15,12 @@ class VerifiersTest {
 
     @Test
     void everyNameBuildsTheVerifierOfThatName() {
-        assertEquals(List.of("numeric-exact", "math", "exact", "regex", "format", "code-python", "reward-model"),
-                Verifiers.FAMILY.names());
+        assertEquals(List.of("numeric-exact", "math", "exact", "regex", "format", "code-python", "reward-model",
+                        "remote"), Verifiers.FAMILY.names());
         VerifierSettings withModel = new VerifierSettings(1, 0, false, "<a>", "</a>", SETTINGS.codeLimits(),
-                "http://127.0.0.1:1/score", SETTINGS.modelTimeout(), 1);
+                "http://127.0.0.1:1/score", SETTINGS.modelTimeout(), 1)
+                .withRemote(new RemoteSettings("http://127.0.0.1:1/get_reward", "Authorization", "", 4,
+                        java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(1), 1));
         for (String name : Verifiers.FAMILY.names()) {
             Verifier verifier = Verifiers.FAMILY.create(name, withModel);
             assertEquals(name, verifier.name());
