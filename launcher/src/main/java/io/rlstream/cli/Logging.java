@@ -28,8 +28,9 @@ final class Logging {
     /** io.rlstream's level in logback.xml. */
     static final String LEVEL_PROPERTY = "rlstream.log.level";
     /**
-     * In the demo only, which starts its own broker: the metadata warnings while a repartition topic
-     * is being created. Services keep them: there they can mean a broker that cannot be reached.
+     * In the demo and the benchmarks only, which start their own broker: the metadata warnings while
+     * a repartition topic is being created. Services keep them: there they can mean a broker that
+     * cannot be reached.
      */
     static final List<String> QUIET_IN_DEMO = List.of("org.apache.kafka.clients.NetworkClient");
 
@@ -71,7 +72,7 @@ final class Logging {
         // From here on logback may start (it reads logback.xml at the first logger).
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        if ("demo".equals(command) && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+        if (("demo".equals(command) || "bench".equals(command)) && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             for (String name : QUIET_IN_DEMO) {
                 ch.qos.logback.classic.Logger logger = context.getLogger(name);
                 if (logger.getLevel() == null) { // a level from the user's config wins
