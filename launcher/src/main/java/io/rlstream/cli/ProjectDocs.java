@@ -124,7 +124,16 @@ final class ProjectDocs {
                 each name is a constant: services can publish only those. How to read them:
                 [observability](observability.md).
 
-                """ + MetricCatalog.markdown();
+                """ + MetricCatalog.markdown() + """
+
+                ## Prometheus counters and histograms
+
+                Each *total* is also a Prometheus counter `rlstream_<name>_<unit>_total` (take `rate()` and
+                `increase()` of it; within a process it never goes down), and the verifier latency is the histogram
+                `rlstream_reward_verifier_latency_seconds` (`_bucket{le=...}`, `_sum`, `_count`; bounds 1 ms to
+                60 s). The gauges they replace are still served, deprecated, for one release:
+
+                """ + MetricCatalog.prometheusMarkdown();
     }
 
     /** The topic table of architecture.md. */

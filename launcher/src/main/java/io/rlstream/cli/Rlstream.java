@@ -180,58 +180,13 @@ public final class Rlstream {
               --help                     this text; rlstream COMMAND --help: that command's page
             """;
 
-    /**
-     * Apicurio's client warns on every serde that the 2.x server API is deprecated: known, and not
-     * the user's concern. The warning comes from a logger named by the class's simple name, outside
-     * the io.apicurio hierarchy. Held here because java.util.logging keeps loggers weakly.
-     */
-    private static final List<java.util.logging.Logger> APICURIO_LOGS = List.of(
-            java.util.logging.Logger.getLogger("io.apicurio"),
-            java.util.logging.Logger.getLogger("RegistryClientFacadeFactory"));
-
-    /**
-     * Library loggers whose WARN lines at every start are known and harmless, raised to ERROR unless
-     * the user set their level (-Dorg.slf4j.simpleLogger.log.NAME=warn brings them back): Kafka
-     * Streams 4.3's "processing exception handler is not enabled for the GlobalThread" (printed by
-     * its partition assignor from its own copy of the settings, even though every app sets it), the
-     * temporary state.dir note, the global consumer's "Not updating last stable offset", Micrometer's
-     * "Gauge has been already registered" when two clients share an id, DJL's "Failed to detect GPU
-     * count" on machines without CUDA (the trainer and worker log the device they use).
-     */
-    static final List<String> QUIET_LOGGERS = List.of(
-            "org.apache.kafka.streams.StreamsConfig",
-            "org.apache.kafka.streams.processor.internals.StateDirectory",
-            "org.apache.kafka.clients.consumer.internals.OffsetFetcherUtils",
-            "io.micrometer.core.instrument.MeterRegistry",
-            "ai.djl.util.cuda.CudaUtils");
-    /**
-     * In the demo only, which starts its own broker: the metadata warnings while a repartition topic
-     * is being created. Services keep them: there they can mean a broker that cannot be reached.
-     */
-    static final List<String> QUIET_IN_DEMO = List.of("org.apache.kafka.clients.NetworkClient");
-
     private Rlstream() {
-    }
-
-    /** Raises {@link #QUIET_LOGGERS} (and in the demo {@link #QUIET_IN_DEMO}) to ERROR unless set already. */
-    static void quietKnownWarnings(String command) {
-        List<String> names = new ArrayList<>(QUIET_LOGGERS);
-        if ("demo".equals(command)) {
-            names.addAll(QUIET_IN_DEMO);
-        }
-        names.forEach(name -> System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log." + name, "error"));
     }
 
     public static void main(String[] argv) {
         // Avro refuses to instantiate generated classes from packages it is not told to trust.
         System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
-        APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));
-        // Before any logger exists: slf4j-simple reads a logger's level when the logger is created.
-        quietKnownWarnings(argv.length > 0 ? argv[0] : "");
-        if (argv.length > 0 && (argv[0].equals("serve") || argv[0].equals("chaos"))) {
-            // A server's output is its address line, chaos's its kills and report; INFO lines would bury them.
-            System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        }
+        Logging.start(argv.length > 0 ? argv[0] : ""); // before any logger exists
         System.exit(run(Arrays.asList(argv), System.out, System.err));
     }
 

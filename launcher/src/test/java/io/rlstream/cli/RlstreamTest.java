@@ -142,26 +142,4 @@ class RlstreamTest {
         assertEquals(2, run("bench", "generators"));
         assertEquals(0, run("checkpoints", "--help"));
     }
-
-    @Test
-    void knownHarmlessLibraryWarningsAreRaisedToErrorUnlessTheUserSetThem() {
-        String prefix = "org.slf4j.simpleLogger.log.";
-        String streams = prefix + "org.apache.kafka.streams.StreamsConfig";
-        String network = prefix + "org.apache.kafka.clients.NetworkClient";
-        String cuda = prefix + "ai.djl.util.cuda.CudaUtils";
-        java.util.Properties saved = (java.util.Properties) System.getProperties().clone();
-        try {
-            System.clearProperty(streams);
-            System.clearProperty(network);
-            System.setProperty(cuda, "warn"); // the user's choice wins
-            Rlstream.quietKnownWarnings("worker");
-            assertEquals("error", System.getProperty(streams));
-            assertEquals(null, System.getProperty(network), "services keep NetworkClient's warnings");
-            assertEquals("warn", System.getProperty(cuda));
-            Rlstream.quietKnownWarnings("demo");
-            assertEquals("error", System.getProperty(network), "the demo starts its own broker");
-        } finally {
-            System.setProperties(saved);
-        }
-    }
 }

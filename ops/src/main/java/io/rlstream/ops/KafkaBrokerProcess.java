@@ -105,8 +105,9 @@ public final class KafkaBrokerProcess extends ServiceProcess {
 
         List<String> command = ChildProcesses.javaCommand(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS);
         command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
-        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-        command.add("-Dorg.slf4j.simpleLogger.logFile=System.out");
+        // WARN and above on stdout, as before (logback.xml or logback-test.xml reads these).
+        command.add("-Drlstream.log.level=WARN");
+        command.add("-Drlstream.log.target=System.out");
         command.addAll(ChildProcesses.watchdogOptions());
         command.add("-cp");
         command.add(ChildProcesses.ownClasspath());

@@ -21,9 +21,7 @@ import java.util.List;
 public final class RlstreamServiceProcess extends ServiceProcess {
 
     /** JVM options of every service; the system property {@value #JVM_OPTIONS_PROPERTY} replaces them. */
-    public static final String DEFAULT_JVM_OPTIONS = "-Xms64m -Xmx1g -XX:+UseSerialGC"
-            // times on every log line: where a restart spends its time
-            + " -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS";
+    public static final String DEFAULT_JVM_OPTIONS = "-Xms64m -Xmx1g -XX:+UseSerialGC";
     public static final String JVM_OPTIONS_PROPERTY = "rlstream.service.jvmOptions";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 

@@ -100,7 +100,7 @@ class LocalPlatformTest {
         Files.createDirectories(runDir);
         Path out = runDir.getParent().resolve("killed-platform.out");
         Process platform = new ProcessBuilder(ChildProcesses.javaExecutable(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Drlstream.log.level=WARN",
                 "-cp", System.getProperty("java.class.path") + File.pathSeparator
                         + ChildProcesses.codeSource(LocalPlatform.class),
                 LocalPlatform.class.getName(), runDir.toString())

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.monitoring.metrics.ReportingStreams;
+import io.rlstream.monitoring.prometheus.LatencyHistograms;
 import io.rlstream.reward.stream.RewardStats;
 import io.rlstream.reward.stream.RewardTopology;
 import io.rlstream.reward.feedback.FeedbackMapping;
@@ -38,6 +39,8 @@ public final class RewardService implements AutoCloseable {
 
     /** A reward service whose Kafka Streams metrics and published metrics go into {@code registry} (null: none). */
     public RewardService(RewardServiceConfig config, MeterRegistry registry) {
+        stats.observeLatencies(LatencyHistograms.millis(registry, MetricCatalog.REWARD_VERIFIER_LATENCY_HISTOGRAM,
+                RewardTopology.SERVICE, "Time of each verification."));
         RewardScorer scorer = config.getBoolean(RewardServiceConfig.SCORE_ROLLOUTS) ? config.scorer(verifierThreads) : null;
         FeedbackMapping feedback = config.getBoolean(RewardServiceConfig.FEEDBACK_ENABLED)
                 ? FeedbackMapping.parse(config.getString(RewardServiceConfig.FEEDBACK_MAPPING)) : null;

@@ -79,6 +79,11 @@ class RewardServicePrometheusIT {
                         + samples.keySet().stream().filter(k -> k.startsWith("rlstream_")).toList());
                 assertEquals(1.0, samples.get("rlstream_reward_correct{source=\"reward-service\"}"), "85 is right, 58 is not");
                 assertTrue(samples.containsKey("rlstream_reward_verifier_latency_ms_mean{source=\"reward-service\"}"));
+                // The same total as a counter, and each of the two verifications in the latency histogram.
+                assertEquals(2.0, samples.get("rlstream_reward_scored_rollouts_total{source=\"reward-service\"}"));
+                assertEquals(1.0, samples.get("rlstream_reward_correct_rollouts_total{source=\"reward-service\"}"));
+                assertEquals(2.0, samples.get("rlstream_reward_verifier_latency_seconds_count{source=\"reward-service\"}"));
+                assertEquals(2.0, samples.get("rlstream_reward_verifier_latency_seconds_bucket{source=\"reward-service\",le=\"+Inf\"}"));
                 var names = ExpositionText.names(samples);
                 for (String kafkaMetric : new String[] {"kafka_stream_thread_process_rate", "kafka_consumer_fetch_manager_records_lag_max",
                         "kafka_producer_record_send_total", "jvm_memory_used_bytes"}) {

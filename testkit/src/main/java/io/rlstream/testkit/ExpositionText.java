@@ -31,6 +31,18 @@ public final class ExpositionText {
         return samples;
     }
 
+    /** The {@code # TYPE} lines: metric family → counter, gauge, histogram, summary, ... */
+    public static Map<String, String> types(String text) {
+        Map<String, String> types = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("# TYPE ")) {
+                String[] parts = line.substring("# TYPE ".length()).trim().split(" ");
+                types.put(parts[0], parts[1]);
+            }
+        }
+        return types;
+    }
+
     /** The metric names of the samples (the part before the labels). */
     public static Set<String> names(Map<String, Double> samples) {
         Set<String> names = new TreeSet<>();

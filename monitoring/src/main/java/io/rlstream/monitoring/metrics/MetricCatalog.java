@@ -43,9 +43,14 @@ public final class MetricCatalog {
             "Verifications that failed (tag reason); never scored as zero, they are left out of the group.");
     // verifier latency
     public static final MetricName REWARD_VERIFIER_LATENCY_MS_MEAN = gauge("reward.verifier_latency_ms_mean", "ms", "verifier latency",
-            "Mean verifier latency.");
+            "Mean verifier latency (Prometheus: the histogram `rlstream_reward_verifier_latency_seconds`).");
     public static final MetricName REWARD_VERIFIER_LATENCY_MS_MAX = gauge("reward.verifier_latency_ms_max", "ms", "verifier latency",
-            "Largest verifier latency.");
+            "Largest verifier latency (Prometheus: the histogram `rlstream_reward_verifier_latency_seconds`).");
+    /**
+     * The Prometheus histogram of every verification's latency (not on rl.metrics, whose events
+     * carry the mean and the max): {@code rlstream_reward_verifier_latency_seconds}.
+     */
+    public static final String REWARD_VERIFIER_LATENCY_HISTOGRAM = "reward.verifier_latency";
     // effective ratio and drops by reason
     public static final MetricName TRAINER_EFFECTIVE_RATIO = step("trainer.effective_ratio", "1", "effective ratio",
             "Kept over completed groups in the batch's filter stats (DAPO's effective ratio).");
@@ -228,6 +233,33 @@ public final class MetricCatalog {
                     .append(" | ").append(e.topic()).append(" | ").append(e.meaning()).append(" |\n");
         }
         return out.toString();
+    }
+
+    /**
+     * The Prometheus names that replace deprecated ones (docs/metrics.md): each running total's
+     * counter ({@code RunningTotalCounters}) and the verifier latency histogram
+     * ({@code LatencyHistograms}). The old names are still served for one release.
+     */
+    public static String prometheusMarkdown() {
+        StringBuilder out = new StringBuilder("| deprecated (one release) | use instead | type |\n|---|---|---|\n");
+        for (MetricName e : ENTRIES) {
+            if (e.kind() == Kind.TOTAL) {
+                String name = prometheus(e.name()).replace("_*", "_<reason>");
+                out.append("| `").append(name).append("` (gauge) | `").append(name).append('_')
+                        .append(e.unit()).append("_total` | counter |\n");
+            }
+        }
+        String histogram = prometheus(REWARD_VERIFIER_LATENCY_HISTOGRAM) + "_seconds";
+        for (MetricName e : List.of(REWARD_VERIFIER_LATENCY_MS_MEAN, REWARD_VERIFIER_LATENCY_MS_MAX)) {
+            out.append("| `").append(prometheus(e.name())).append("` (gauge) | `").append(histogram)
+                    .append("_bucket`, `_sum`, `_count` | histogram |\n");
+        }
+        return out.toString();
+    }
+
+    /** A dotted name as Prometheus serves it: {@code rlstream_} and dots as underscores. */
+    private static String prometheus(String name) {
+        return "rlstream_" + name.replace('.', '_');
     }
 
     private static MetricName step(String name, String unit, String topic, String meaning) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.rlstream.events.Metric;
 import io.rlstream.monitoring.prometheus.KafkaMeters;
 import io.rlstream.monitoring.prometheus.LatestValueGauges;
+import io.rlstream.monitoring.prometheus.RunningTotalCounters;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
@@ -22,7 +23,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>Given a {@link MeterRegistry}, every published value is also the latest value of a gauge
  * {@code rlstream.<name>} tagged with the source and the metric's tags ({@link LatestValueGauges}),
- * so Prometheus sees what rl.metrics carries; the publisher's own producer is bound there too.
+ * so Prometheus sees what rl.metrics carries; a running total ({@link MetricName.Kind#TOTAL}) is
+ * also a counter {@code rlstream_<name>_<unit>_total} ({@link RunningTotalCounters}). The
+ * publisher's own producer is bound there too.
  */
 public final class MetricsPublisher implements AutoCloseable {
 
@@ -30,6 +33,7 @@ public final class MetricsPublisher implements AutoCloseable {
     private final String topic;
     private final KafkaProducer<String, Metric> producer;
     private final LatestValueGauges gauges;
+    private final RunningTotalCounters counters;
     private final KafkaClientMetrics producerMeters;
 
     public MetricsPublisher(String source, Map<String, Object> clientProps, TopicCatalog catalog, SerdeFactory serdes) {
@@ -47,6 +51,7 @@ public final class MetricsPublisher implements AutoCloseable {
         props.put(ProducerConfig.CLIENT_ID_CONFIG, source + "-metrics");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), serdes.serde(Metric.class).serializer());
         this.gauges = registry == null ? null : new LatestValueGauges(registry, source);
+        this.counters = registry == null ? null : new RunningTotalCounters(registry, source);
         this.producerMeters = registry == null ? null : KafkaMeters.bind(registry, producer);
     }
 
@@ -62,6 +67,9 @@ public final class MetricsPublisher implements AutoCloseable {
         producer.send(new ProducerRecord<>(topic, source, Metrics.of(source, name, value, step, policyVersion, tags)));
         if (gauges != null) {
             gauges.record(name.name(), value, tags);
+            if (name.kind() == MetricName.Kind.TOTAL) {
+                counters.record(name.name(), name.unit(), name.meaning(), value, tags);
+            }
         }
     }
 

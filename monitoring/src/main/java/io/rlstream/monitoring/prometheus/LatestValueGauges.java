@@ -12,10 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The Prometheus view of the Metric events a service publishes: one gauge per name and tag set
  * holding the latest value, named {@code rlstream.<name>} (Prometheus: {@code rlstream_trainer_loss})
- * and tagged {@code source} plus the metric's own tags. Running totals (reward.scored,
- * grouping.groups_completed, dispatch.dispatched) are gauges of the latest total: take
- * {@code deriv()} or {@code delta()} of them in PromQL, not {@code rate()}, since a restarted
- * service starts its totals from the store it restores, not from zero.
+ * and tagged {@code source} plus the metric's own tags. The gauges of running totals
+ * (reward.scored, grouping.groups_completed, dispatch.dispatched) are deprecated and kept for one
+ * release: their counters ({@link RunningTotalCounters}, {@code rlstream_reward_scored_rollouts_total})
+ * take {@code rate()}.
  */
 public final class LatestValueGauges {
 

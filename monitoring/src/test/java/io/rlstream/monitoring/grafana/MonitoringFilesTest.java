@@ -92,8 +92,9 @@ class MonitoringFilesTest {
                 "rlstream_worker_samples_per_second", "rlstream_trainer_tokens_per_second", "rlstream_trainer_kl",
                 "rlstream_trainer_entropy", "rlstream_trainer_loss", "rlstream_trainer_clip_fraction",
                 "rlstream_trainer_is_weight_mean", "rlstream_trainer_is_weight_max", "rlstream_dispatch_in_flight",
-                "kafka_consumer_fetch_manager_records_lag_max", "rlstream_reward_verifier_latency_ms_mean",
-                "rlstream_reward_dead_letters", "jvm_memory_used_bytes"));
+                "kafka_consumer_fetch_manager_records_lag_max", "rlstream_reward_verifier_latency_seconds_bucket",
+                "rlstream_reward_verifier_latency_seconds_sum", "rlstream_reward_verifier_latency_seconds_count",
+                "rlstream_reward_dead_letters_records_total", "jvm_memory_used_bytes"));
         missing.removeAll(names);
         assertEquals(Set.of(), missing, "panels for these are missing; the dashboard reads " + names);
         // Label names are not metric names: client_id in "max by (client_id)" and area="heap" are not read as metrics.

@@ -30,7 +30,15 @@ public final class RewardStats {
 
     private final LongAdder verifications = new LongAdder();
 
+    private volatile java.util.function.LongConsumer latencyObserver = ms -> { };
+
+    /** Also hands each verification's latency in ms to {@code observer} (the Prometheus histogram). */
+    public void observeLatencies(java.util.function.LongConsumer observer) {
+        this.latencyObserver = observer;
+    }
+
     void latency(long millis) {
+        latencyObserver.accept(millis);
         verifications.increment();
         latencyMillis.add(millis);
         latencyMax.accumulate(millis);
