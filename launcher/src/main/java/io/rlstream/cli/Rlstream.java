@@ -25,7 +25,7 @@ import io.rlstream.processors.grouping.GroupingApp;
 import io.rlstream.monitoring.summary.StepSummaryApp;
 import io.rlstream.processors.tools.AdvantagesCommand;
 import io.rlstream.processors.tools.PfPpoR2Command;
-import io.rlstream.producers.prompts.PromptProducer;
+import io.rlstream.producers.prompts.PromptsCommand;
 import io.rlstream.producers.rollouts.RolloutWorker;
 import io.rlstream.model.folder.ModelFolder;
 import io.rlstream.producers.rollouts.WorkerConfig;
@@ -101,10 +101,10 @@ public final class Rlstream {
                                      from when the checkpoint folder is empty (setting
                                      trainer.init.checkpoint); checkpoints are published in the
                                      same layout, loadable by transformers, vLLM and SGLang
-              prompts --file F     put a JSONL file of prompts on rl.prompts
-                                   ({"prompt_id": "...", "text": "...", "answer": "..."} per line;
-                                   or chat "messages": [{"role": "user", "content": "..."}, ...])
-                  --dataset NAME     dataset name recorded on each prompt (default: the file name)
+              prompts --file F     put a JSONL or parquet file of prompts on rl.prompts: plain text or
+                                   chat messages, fields found by --preset rlstream|verl|openrlhf,
+                                   --input-key, --label-key, ... or --mapping FILE; --dry-run
+                                   checks the file without a cluster (rlstream prompts --help)
               prompts top|show ID  what the running dispatcher's prompt selector knows: the top prompts
                                    (--by selected|estimate|prediction|closeness|recent, --n N) or one
                                    prompt; --dispatcher URL (default http://127.0.0.1:7071), --json
@@ -310,7 +310,7 @@ public final class Rlstream {
                 if (!rest.isEmpty() && (rest.get(0).equals("top") || rest.get(0).equals("show"))) {
                     return PromptsQueryCommand.run(rest, out, err);
                 }
-                break;
+                return PromptsCommand.run(rest, out, err);
             case "reward":
                 if (rest.isEmpty() || !rest.get(0).equals("check")) {
                     err.println("rlstream: reward has one subcommand: check (rlstream reward check --help)");
@@ -386,7 +386,6 @@ public final class Rlstream {
                                 metrics.close();
                             }, dispatcher.health());
                         });
-                case "prompts" -> prompts(args, out, err);
                 case "platform" -> platform(args, out);
                 case "dashboard" -> dashboard(args, out);
                 case "config" -> config(args, out);
@@ -643,30 +642,6 @@ public final class Rlstream {
             t.join(30_000);
         }, Health.ofThread("the " + name, t, failure::get, closing,
                 service instanceof Health.Readiness r ? r : () -> true));
-    }
-
-    static int prompts(Args args, PrintStream out, PrintStream err) throws Exception {
-        args.rejectUnknown(List.of("file", "dataset", "config", "bootstrap-server", "registry-url"));
-        Path file = args.path("file");
-        if (file == null) {
-            throw new Args.UsageException("prompts needs --file FILE (JSONL, one prompt per line)");
-        }
-        if (!Files.isReadable(file)) {
-            throw new Args.UsageException("cannot read prompts file " + file);
-        }
-        ServiceConfig config = new ServiceConfig(ServiceConfig.baseDef(), settings(args, ServiceConfig.baseDef()));
-        Map<String, Object> props = new HashMap<>(config.clientProps());
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        String dataset = args.get("dataset", file.getFileName().toString());
-        try (KafkaProducer<String, Prompt> producer = new KafkaProducer<>(props, new StringSerializer(),
-                config.serdes().serde(Prompt.class).serializer());
-                BufferedReader reader = Files.newBufferedReader(file)) {
-            PromptProducer.Result r = new PromptProducer(producer, config.catalog().name(Topic.PROMPTS))
-                    .produce(reader, dataset, err::println);
-            out.printf("sent %d prompts to %s; %d malformed lines skipped; %d sends failed%n", r.sent(),
-                    config.catalog().name(Topic.PROMPTS), r.malformed(), r.failed());
-            return r.malformed() + r.failed() == 0 ? 0 : 1;
-        }
     }
 
     /** The dashboard against an existing cluster, until Ctrl-C. */

@@ -23,8 +23,8 @@ import java.util.Map;
  * <p>Ids: the id field's value as it is when the mapping has one and the row fills it; otherwise
  * {@code <dataset>:<n>}, the file's dataset name (--dataset, default the file name) and the row's
  * line or row number. Row numbers rather than a content hash: the id then says where the prompt is
- * in the file, the same file gives the same ids on every run (so a re-run overwrites rather than
- * adds), two equal prompts in a file stay two prompts as they were in the data, and the ids of
+ * in the file, the same file gives the same ids on every run (a re-run sends the same keys again, and
+ * tables keyed by id hold each prompt once), two equal prompts in a file stay two prompts as they were in the data, and the ids of
  * JSONL files are the ones rlstream gave before datasets had mappings.
  */
 public final class PromptMapper {

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  * still go; the last line is the summary. Exit 0 when every row went, 1 when rows were skipped or
  * sends failed, 2 on a usage error.
  */
-@Command(name = "prompts", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "rlstream prompts", sortOptions = false, usageHelpWidth = 104,
         description = {"Put the prompts of a JSONL or parquet file on rl.prompts, keyed by prompt id.",
                 "Plain prompts (a string) or chat messages (a list of {role, content}); the fields are found by a"
                         + " preset, a --mapping file and the key flags (later ones win); a key may be a dotted path"
@@ -41,10 +41,10 @@ import picocli.CommandLine.Option;
                         + " and the rest still go; the last line is the summary.",
                 "Exit status: 0 every row went, 1 rows were skipped or sends failed, 2 usage error."},
         footer = {"", "Presets:",
-                "  rlstream  text or messages, answer, prompt_id, task (rlstream's own JSONL; the default)",
-                "  verl      prompt (chat messages), reward_model.ground_truth, extra_info.index, data_source, ability;"
-                        + " metadata reward_model.style, extra_info.split (verl's examples/data_preprocess parquet)",
-                "  openrlhf  input (text or messages, as --input_key with or without --apply_chat_template), label",
+                "  rlstream  text or messages, answer, prompt_id, task: rlstream's own JSONL (the default)",
+                "  verl      prompt (chat messages), reward_model.ground_truth, extra_info.index, data_source,",
+                "            ability; metadata reward_model.style, extra_info.split (verl's data_preprocess parquet)",
+                "  openrlhf  input (text or chat messages), label: OpenRLHF's --input_key and --label_key",
                 "Rows without an id get <dataset>:<line or row number>.",
                 "", "Examples:",
                 "  rlstream prompts --file train.parquet --preset verl --bootstrap-server HOST:PORT --registry-url URL",
