@@ -5,7 +5,6 @@ import io.rlstream.bench.Benchmarks;
 import io.rlstream.demo.Demo;
 import io.rlstream.demo.DemoSettings;
 import io.rlstream.config.ServiceConfig;
-import io.rlstream.events.Prompt;
 import io.rlstream.lake.ConnectCommand;
 import io.rlstream.lake.LakeCommand;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,11 +31,9 @@ import io.rlstream.producers.rollouts.WorkerConfig;
 import io.rlstream.reward.RewardService;
 import io.rlstream.reward.RewardServiceConfig;
 import io.rlstream.reward.tools.RewardCheckCommand;
-import io.rlstream.schemas.Topic;
 import io.rlstream.trainer.service.TrainerService;
 import io.rlstream.trainer.tools.CheckpointsCommand;
 import io.rlstream.trainer.service.TrainerServiceConfig;
-import java.io.BufferedReader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,11 +48,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /** The {@code rlstream} command: the demo, and one subcommand per service. */
 public final class Rlstream {
