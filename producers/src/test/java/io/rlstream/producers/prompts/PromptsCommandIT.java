@@ -155,6 +155,17 @@ class PromptsCommandIT {
         Files.writeString(csv, "a,b\n");
         assertTrue(run("--file", csv.toString(), "--dry-run").err().contains("give --format jsonl or --format parquet"));
 
+        Path mapping = dir.resolve("bad.properties");
+        Files.writeString(mapping, "input_key=q\n");
+        Run badMapping = run("--file", file.toString(), "--mapping", mapping.toString(), "--dry-run");
+        assertEquals(2, badMapping.status());
+        assertTrue(badMapping.err().startsWith("rlstream prompts: mapping file " + mapping + ": unknown mapping key 'input_key'"),
+                badMapping.err());
+        // --format overrides the extension: the .csv file read as JSON lines, its one line not JSON
+        Run forced = run("--file", csv.toString(), "--format", "jsonl", "--dry-run");
+        assertEquals(1, forced.status());
+        assertTrue(forced.err().startsWith("skipped line 1: not valid JSON"), forced.err());
+
         Run help = run("--help");
         assertEquals(0, help.status());
         for (String flag : List.of("--file", "--format", "--preset", "--mapping", "--input-key", "--messages-key",
