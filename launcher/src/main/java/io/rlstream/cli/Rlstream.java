@@ -79,10 +79,10 @@ public final class Rlstream {
                                      from when the checkpoint folder is empty (setting
                                      trainer.init.checkpoint); checkpoints are published in the
                                      same layout, loadable by transformers, vLLM and SGLang
-              prompts --file F     put a JSONL file of prompts on rl.prompts
-                                   ({"prompt_id": "...", "text": "...", "answer": "..."} per line;
-                                   or chat "messages": [{"role": "user", "content": "..."}, ...])
-                  --dataset NAME     dataset name recorded on each prompt (default: the file name)
+              prompts --file F     put a JSONL or parquet file of prompts on rl.prompts: plain text or
+                                   chat messages, fields found by --preset rlstream|verl|openrlhf,
+                                   --input-key, --label-key, ... or --mapping FILE; --dry-run
+                                   checks the file without a cluster (rlstream prompts --help)
               prompts top|show ID  what the running dispatcher's prompt selector knows: the top prompts
                                    (--by selected|estimate|prediction|closeness|recent, --n N) or one
                                    prompt; --dispatcher URL (default http://127.0.0.1:7071), --json

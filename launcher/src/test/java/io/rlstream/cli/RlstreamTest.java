@@ -123,7 +123,12 @@ class RlstreamTest {
     @Test
     void promptsWithoutFileExplainsWhatIsNeeded() {
         assertEquals(2, run("prompts"));
-        assertTrue(console.err().contains("prompts needs --file FILE"));
+        assertTrue(console.err().contains("Missing required option: '--file=FILE'"), console.err());
+        console.reset();
+        // its own page (PromptsCommand), not the global one
+        assertEquals(0, run("prompts", "--help"));
+        assertTrue(console.out().startsWith("Usage: rlstream prompts "), console.out());
+        assertTrue(console.out().contains("--preset") && console.out().contains("--bootstrap-server"), console.out());
     }
 
     @Test
