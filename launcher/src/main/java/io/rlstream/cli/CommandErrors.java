@@ -42,7 +42,15 @@ final class CommandErrors {
             } else {
                 message = "unexpected argument '" + first + "'";
             }
-            List<String> suggestions = u.getSuggestions();
+            // picocli's own matching is crude ('tarin' -> reward, metrics, dashboard); the closest
+            // name by edit distance (as for settings, a little more lenient: names are short) wins.
+            List<String> candidates = first.startsWith("-")
+                    ? line.getCommandSpec().optionsMap().keySet().stream().filter(n -> n.startsWith("--")).toList()
+                    : List.copyOf(line.getSubcommands().keySet());
+            String typed = first.replaceFirst("=.*", "");
+            List<String> suggestions = io.rlstream.config.KnownSettings.closest(typed, candidates,
+                    Math.max(3, typed.length() / 2))
+                    .map(List::of).orElse(u.getSuggestions());
             if (!suggestions.isEmpty()) {
                 message += "; did you mean " + String.join(" or ", suggestions.stream().limit(3).toList()) + "?";
             }

@@ -128,6 +128,10 @@ class CommandLineTest {
         assertEquals(2, run("dashbaord"));
         assertTrue(console.err().contains("rlstream: unknown command 'dashbaord'; did you mean dashboard"), console.err());
         console.reset();
+        // picocli alone suggested "reward or metrics or dashboard" here; edit distance finds the trainer
+        assertEquals(2, run("tarin"));
+        assertTrue(console.err().contains("rlstream: unknown command 'tarin'; did you mean trainer?"), console.err());
+        console.reset();
         assertEquals(2, run("metrics", "head"));
         assertTrue(console.err().contains("'head' is not one of its subcommands: tail, steps and catalog"), console.err());
         console.reset();

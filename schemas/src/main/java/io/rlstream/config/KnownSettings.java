@@ -67,7 +67,11 @@ public final class KnownSettings {
      * of the key's length apart, and at least two edits allowed. Ties go to the first in sorted order.
      */
     public static Optional<String> closest(String key, Collection<String> candidates) {
-        int limit = Math.max(2, key.length() / 3);
+        return closest(key, candidates, Math.max(2, key.length() / 3));
+    }
+
+    /** The candidate closest to {@code key} by edit distance, if at most {@code limit} edits apart. */
+    public static Optional<String> closest(String key, Collection<String> candidates, int limit) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : new TreeSet<>(candidates)) {

@@ -26,7 +26,7 @@ public final class ServiceOptions {
     @Option(names = "--registry-url", paramLabel = "URL", description = "Schema registry API root (setting registry.url).")
     public String registryUrl;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Any setting; repeatable. Environment variables RLSTREAM_<KEY> (dots as underscores) also set keys.")
     public Map<String, String> set = new LinkedHashMap<>();
 

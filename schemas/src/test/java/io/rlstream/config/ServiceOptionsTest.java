@@ -1,6 +1,8 @@
 package io.rlstream.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,5 +33,12 @@ class ServiceOptionsTest {
         assertEquals("flag:9092", s.get(ServiceConfig.BOOTSTRAP_SERVERS), "--bootstrap-server beats the file");
         assertEquals("env.", s.get(ServiceConfig.TOPIC_PREFIX), "the environment beats the file");
         assertEquals("8", s.get(ServiceConfig.GROUP_PARTITIONS), "--set beats the environment");
+    }
+
+    @Test
+    void aSetWithoutAValueIsAUsageErrorNotAnEmptySetting() {
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> new CommandLine(new Probe()).parseArgs("--set", "group.size"));
+        assertTrue(e.getMessage().contains("KEY=VALUE"), e.getMessage());
     }
 }
