@@ -108,9 +108,9 @@ class ConnectCommandTest {
 
     /**
      * Against a real broker: the file alone says where Kafka is and which topics to sink (the
-     * default 127.0.0.1:9092 has no broker here), and a client key given with --set reaches the
+     * default 127.0.0.1:9092 has no broker here), and client keys given with --set reach the
      * command's clients: security.protocol=SSL against a plaintext listener cannot talk to it, so
-     * the same run fails within the file's API timeout instead of catching up.
+     * the same run fails within the 4 s API timeout set beside it instead of catching up.
      */
     @Test
     void connectRunsOnTheClusterAndClientSettingsOfItsCommandConfig(@TempDir Path dir) throws Exception {
@@ -120,7 +120,7 @@ class ConnectCommandTest {
                     .all().get(30, TimeUnit.SECONDS);
             Path file = dir.resolve("client.properties");
             Files.writeString(file, "bootstrap.servers=" + kafka.bootstrapServers() + "\ntopic.prefix=p2.\n"
-                    + "security.protocol=PLAINTEXT\ndefault.api.timeout.ms=4000\nrequest.timeout.ms=2000\n");
+                    + "security.protocol=PLAINTEXT\n");
             List<String> args = List.of("--command-config", file.toString(), "--no-iceberg", "--until-caught-up",
                     "--max-wait", "60", "--lake", dir.resolve("lake").toString());
 
@@ -131,10 +131,11 @@ class ConnectCommandTest {
             console.reset();
             long start = System.nanoTime();
             List<String> ssl = new java.util.ArrayList<>(args);
-            ssl.addAll(List.of("--set", "security.protocol=SSL"));
+            ssl.addAll(List.of("--set", "security.protocol=SSL", "--set", "default.api.timeout.ms=4000", "--set",
+                    "request.timeout.ms=2000"));
             assertEquals(1, console.run(ConnectCommand::run, ssl), console.out() + console.err());
             assertTrue(console.err().contains("rlstream connect failed"), console.err());
-            assertTrue((System.nanoTime() - start) / 1e9 < 30, "failed within the file's timeouts, not the 30 s default");
+            assertTrue((System.nanoTime() - start) / 1e9 < 30, "failed within the --set timeouts, not the 30 s default");
         }
     }
 }

@@ -32,7 +32,11 @@ public final class CommandExecution {
      * e.g. {@code "rlstream bench"} for a {@code bench} command with subcommands.
      */
     public static int execute(Object command, String name, List<String> args, PrintStream out, PrintStream err) {
-        CommandLine line = commandLine(command, name);
+        return execute(commandLine(command, name), args, out, err);
+    }
+
+    /** {@link #execute(Object, String, List, PrintStream, PrintStream)} on a command line made by {@link #commandLine}. */
+    public static int execute(CommandLine line, List<String> args, PrintStream out, PrintStream err) {
         PrintWriter outWriter = new PrintWriter(out, true);
         PrintWriter errWriter = new PrintWriter(err, true);
         line.setOut(outWriter);
