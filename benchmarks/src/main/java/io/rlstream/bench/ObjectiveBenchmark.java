@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
  * standard deviation and the range over seeds of the first, and of the second how many seeds
  * reached the target and the mean and range over those that did (issue 15, "Measured").
  */
-@Command(name = "objectives", description = ObjectiveBenchmark.DESCRIPTION, footer = ObjectiveBenchmark.FOOTER, sortOptions = false)
+@Command(name = "objectives", description = {ObjectiveBenchmark.DESCRIPTION, "${bundle:presets}"},
+        footer = ObjectiveBenchmark.FOOTER, sortOptions = false,
+        resourceBundle = "io.rlstream.bench.ObjectiveBenchmark$HelpText")
 public final class ObjectiveBenchmark implements Callable<Integer> {
 
     /** What the command does, above its flags in {@code --help}. */
@@ -49,8 +51,15 @@ public final class ObjectiveBenchmark implements Callable<Integer> {
             counted in k/n); then one line per run. Writes each run's folder (OBJECTIVE-seedS),
             objectives.csv (one row per run) and objectives.txt (the tables) under the run dir.
 
-            The objectives' settings over the demo's (none has a KL term) are printed first.
-            """;
+            Objectives (the settings each sets over the demo's; none has a KL term):""";
+
+    /** The presets with their settings for {@code --help} ({@code ${bundle:presets}}): computed, so not an annotation constant. */
+    public static final class HelpText extends java.util.ListResourceBundle {
+        @Override
+        protected Object[][] getContents() {
+            return new Object[][] {{"presets", ObjectivePresets.describe().stripTrailing().replace("%", "%%")}};
+        }
+    }
 
     /** The presets' names, for --objectives in --help. */
     static final class PresetNames implements Iterable<String> {

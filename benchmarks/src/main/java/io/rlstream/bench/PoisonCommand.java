@@ -35,7 +35,9 @@ import picocli.CommandLine.Spec;
  * record is handled, every service is healthy, the newest checkpoint is finite and the good
  * records sent after the bad ones were processed; 1 otherwise; 2 for a usage error.
  */
-@Command(name = "poison", description = PoisonCommand.DESCRIPTION, footer = PoisonCommand.FOOTER, sortOptions = false)
+@Command(name = "poison", customSynopsis = "rlstream poison [flags]", description = PoisonCommand.DESCRIPTION,
+        footer = PoisonCommand.FOOTER, sortOptions = false,
+        resourceBundle = "io.rlstream.bench.PoisonCommand$HelpText")
 public final class PoisonCommand implements Callable<Integer> {
 
     /** What the command does, above its flags in {@code --help}. */
@@ -81,7 +83,7 @@ public final class PoisonCommand implements Callable<Integer> {
     Path checkpointDir;
 
     @Option(names = "--topics", paramLabel = "T[,T...]", completionCandidates = InputTopics.class,
-            description = "Topic suffixes to poison (default: every input topic: ${COMPLETION-CANDIDATES}).")
+            description = "Topic suffixes to poison (default: every input topic: ${bundle:topics}).")
     String topics;
 
     @Option(names = "--wait", paramLabel = "S", description = "Seconds to wait for the answers (default 60).")
@@ -102,6 +104,14 @@ public final class PoisonCommand implements Callable<Integer> {
         @Override
         public java.util.Iterator<String> iterator() {
             return BadRecords.INPUT_TOPICS.stream().map(Topic::suffix).iterator();
+        }
+    }
+
+    /** The input topics for {@code --help} ({@code ${bundle:topics}}): computed, so not an annotation constant. */
+    public static final class HelpText extends java.util.ListResourceBundle {
+        @Override
+        protected Object[][] getContents() {
+            return new Object[][] {{"topics", String.join(",", BadRecords.INPUT_TOPICS.stream().map(Topic::suffix).toList())}};
         }
     }
 

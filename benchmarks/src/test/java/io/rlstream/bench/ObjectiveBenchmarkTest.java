@@ -162,9 +162,8 @@ class ObjectiveBenchmarkTest {
                 ObjectivePresets.describe());
         io.rlstream.testkit.CommandConsole console = new io.rlstream.testkit.CommandConsole();
         assertEquals(0, console.run(ObjectiveBenchmark::run, "--help"));
-        for (String name : ObjectivePresets.names()) {
-            assertTrue(console.out().contains(name), "--help names " + name);
-        }
+        assertTrue(console.out().contains(
+                "nft          trainer.mode=group trainer.group.objective=nft trainer.updates.per.batch=1"), console.out());
     }
 
     @Test

@@ -57,11 +57,24 @@ public final class CommandExecution {
         // a repeated flag: the last value wins, as the hand-written parsers had it
         line.setOverwrittenOptionsAllowed(true);
         line.setParameterExceptionHandler(CommandExecution::usageError);
+        headings(line);
         line.setExecutionExceptionHandler((e, failed, parseResult) -> {
             failed.getErr().println(path(failed) + " failed: " + e);
             return FAILED;
         });
         return line;
+    }
+
+    /** A blank line and a heading above the flags and the subcommands, on every page of the tree. */
+    private static void headings(CommandLine line) {
+        CommandLine.Model.UsageMessageSpec usage = line.getCommandSpec().usageMessage();
+        if (usage.optionListHeading().isEmpty()) {
+            usage.optionListHeading("%nFlags:%n");
+        }
+        if (usage.commandListHeading().equals("Commands:%n")) {
+            usage.commandListHeading("%nCommands:%n");
+        }
+        line.getSubcommands().values().forEach(CommandExecution::headings);
     }
 
     /**
