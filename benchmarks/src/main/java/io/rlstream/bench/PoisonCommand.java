@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
  * records sent after the bad ones were processed; 1 otherwise; 2 for a usage error.
  */
 @Command(name = "poison", customSynopsis = "rlstream poison [flags]", description = PoisonCommand.DESCRIPTION,
-        footer = PoisonCommand.FOOTER, sortOptions = false,
+        footer = {"", "Input topics (--topics; default all of them):", "  ${bundle:inputTopics}", PoisonCommand.FOOTER},
+        sortOptions = false,
         resourceBundle = "io.rlstream.bench.PoisonCommand$HelpText")
 public final class PoisonCommand implements Callable<Integer> {
 
@@ -83,7 +84,7 @@ public final class PoisonCommand implements Callable<Integer> {
     Path checkpointDir;
 
     @Option(names = "--topics", paramLabel = "T[,T...]", completionCandidates = InputTopics.class,
-            description = "Topic suffixes to poison (default: every input topic: ${bundle:topics}).")
+            description = "Topic suffixes to poison (default: every input topic, listed below).")
     String topics;
 
     @Option(names = "--wait", paramLabel = "S", description = "Seconds to wait for the answers (default 60).")
@@ -107,11 +108,12 @@ public final class PoisonCommand implements Callable<Integer> {
         }
     }
 
-    /** The input topics for {@code --help} ({@code ${bundle:topics}}): computed, so not an annotation constant. */
+    /** The input topics for {@code --help} ({@code ${bundle:inputTopics}}): computed, so not an annotation constant. */
     public static final class HelpText extends java.util.ListResourceBundle {
         @Override
         protected Object[][] getContents() {
-            return new Object[][] {{"topics", String.join(",", BadRecords.INPUT_TOPICS.stream().map(Topic::suffix).toList())}};
+            return new Object[][] {{"inputTopics",
+                String.join(",", BadRecords.INPUT_TOPICS.stream().map(Topic::suffix).toList())}};
         }
     }
 

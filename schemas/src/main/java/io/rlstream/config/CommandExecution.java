@@ -68,11 +68,14 @@ public final class CommandExecution {
     /** A blank line and a heading above the flags and the subcommands, on every page of the tree. */
     private static void headings(CommandLine line) {
         CommandLine.Model.UsageMessageSpec usage = line.getCommandSpec().usageMessage();
+        String[] description = usage.description();
+        // a description written as a text block ends in a line break of its own: the blank line is there
+        String gap = description.length > 0 && description[description.length - 1].endsWith("\n") ? "" : "%n";
         if (usage.optionListHeading().isEmpty()) {
-            usage.optionListHeading("%nFlags:%n");
+            usage.optionListHeading(gap + "Flags:%n");
         }
         if (usage.commandListHeading().equals("Commands:%n")) {
-            usage.commandListHeading("%nCommands:%n");
+            usage.commandListHeading(gap + "Commands:%n");
         }
         line.getSubcommands().values().forEach(CommandExecution::headings);
     }
