@@ -86,7 +86,7 @@ public final class AsyncBenchmark implements Callable<Integer> {
     @Option(names = "--etas", paramLabel = "E,E,...", description = "Staleness bounds (default 0,1,2,4,8); 0 is synchronous.")
     String etas;
 
-    @Option(names = "--corrections", paramLabel = "C,...", description = "On (decoupled PPO + TIS, the default), off (plain clipped surrogate); default on,off.")
+    @Option(names = "--corrections", paramLabel = "C,...", description = "on (decoupled PPO + TIS, the default), off (plain clipped surrogate); default on,off.")
     String corrections;
 
     @Option(names = "--minutes", paramLabel = "M", description = "RL time budget per run (default 5).")

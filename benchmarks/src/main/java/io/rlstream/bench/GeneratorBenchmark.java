@@ -121,7 +121,7 @@ public final class GeneratorBenchmark implements Callable<Integer> {
     @Option(names = "--syncs", paramLabel = "S", description = "Checkpoint loads timed (default 20).")
     String syncs;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model folder (default: the demo's tiny policy,freshly initialised with --seed).")
+    @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model folder (default: the demo's tiny policy, freshly initialised with --seed).")
     String model;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the tiny policy and of sampling (default 7).")

@@ -196,10 +196,10 @@ public final class ModelBenchmark implements Callable<Integer> {
     @Option(names = "--matmul-size", paramLabel = "N", description = "N of the n x n fp32 matmul of the peak (default 2048).")
     String matmulSize;
 
-    @Option(names = "--threads", paramLabel = "T", description = "PyTorch intra-op and inter-op threads (default: as configured,1 x 1 unless -Dai.djl.pytorch.num_threads says else).")
+    @Option(names = "--threads", paramLabel = "T", description = "PyTorch intra-op and inter-op threads (default: as configured, 1 x 1 unless -Dai.djl.pytorch.num_threads says else).")
     String threads;
 
-    @Option(names = "--device", paramLabel = "D", description = "Cpu, gpu or auto (default: the model.device setting, cpu unless -Drlstream.model.device / RLSTREAM_MODEL_DEVICE say else; gpu needs a CUDA libtorch: docs/operations.md#gpu).")
+    @Option(names = "--device", paramLabel = "D", description = "cpu, gpu or auto (default: the model.device setting, cpu unless -Drlstream.model.device / RLSTREAM_MODEL_DEVICE say else; gpu needs a CUDA libtorch: docs/operations.md#gpu).")
     String device;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the weights and token ids (default 1).")

@@ -170,8 +170,7 @@ public final class ObjectiveBenchmark implements Callable<Integer> {
     }
 
     @Option(names = "--objectives", paramLabel = "A,B,...", completionCandidates = PresetNames.class,
-            description = "Objectives to compare, of ${COMPLETION-CANDIDATES} (default: all); grpo is the baseline."
-                    + " The settings each sets are printed first.")
+            description = "Objectives to compare, of ${COMPLETION-CANDIDATES} (default: all, as listed above); grpo is the baseline.")
     String objectives;
 
     @Option(names = "--seeds", paramLabel = "N", description = "Seeds 7, 8, ..., 7+N-1 (default 3; 7 is the demo's seed).")

@@ -375,7 +375,7 @@ public final class ProcessorsBenchmark implements Callable<Integer> {
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "Use this cluster (give --registry-url too); the run's topics get a unique prefix and are deleted at the end.")
     String bootstrapServer;
 
-    @Option(names = "--registry-url", paramLabel = "URL", description = "Its schema registry (Apicurio v2 API root) Without both, a local broker and registry are started and stopped.")
+    @Option(names = "--registry-url", paramLabel = "URL", description = "Its schema registry (Apicurio v2 API root). Without both, a local broker and registry are started and stopped.")
     String registryUrl;
 
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Folder for the local platform and the Streams state (default: a temporary folder, deleted at the end).")

@@ -266,7 +266,7 @@ public final class TrainerBenchmark implements Callable<Integer> {
     public TrainerBenchmark() {
     }
 
-    @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model folder (llama, qwen2, qwen3; config.json,safetensors, tokenizer.json) to measure instead of the demo policy, e.g. one written by rlstream model init.")
+    @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model folder (llama, qwen2, qwen3; config.json, safetensors, tokenizer.json) to measure instead of the demo policy, e.g. one written by rlstream model init.")
     String model;
 
     @Option(names = "--steps", paramLabel = "N", description = "Timed training steps per thread setting (default 30).")
