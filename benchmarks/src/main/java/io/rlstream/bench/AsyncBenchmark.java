@@ -1,6 +1,8 @@
 package io.rlstream.bench;
 
 import io.rlstream.bench.sim.AsyncSimulation;
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.demo.Demo;
 import io.rlstream.demo.DemoSettings;
 import io.rlstream.ops.LocalPlatform;
@@ -16,6 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench async}: synchronous against asynchronous RL on the demo. One demo run per
@@ -31,31 +39,21 @@ import java.util.Map;
  * (gen + train) / max(gen, train), with gen and train the busy seconds of the generator and the
  * trainer in the η = 0 run.
  */
-public final class AsyncBenchmark {
+@Command(name = "async", description = AsyncBenchmark.DESCRIPTION, footer = AsyncBenchmark.FOOTER, sortOptions = false)
+public final class AsyncBenchmark implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream bench async [flags]
-
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
             Runs the demo once per staleness bound eta and off-policy setting, same seed, budget and
             target, each on a fresh broker and registry, and prints per run: seconds of RL to the
             accuracy target, samples generated per second, the trainer's and the generator's idle
             fractions, mean and largest staleness, final held-out accuracy, and the speedup over
             eta = 0 next to the overlap limit (gen + train) / max(gen, train) of the eta = 0 run.
             Writes each run's folder and async.csv.
+            """;
 
-            Flags:
-              --etas E,E,...        staleness bounds (default 0,1,2,4,8); 0 is synchronous
-              --corrections C,...   on (decoupled PPO + TIS, the default), off (plain clipped surrogate);
-                                    default on,off
-              --minutes M           RL time budget per run (default 5)
-              --target A            held-out greedy accuracy target (default 0.85)
-              --seed S              seed of every run (default 7)
-              --run-dir DIR         parent folder (default runs/bench-async-<timestamp>)
-              --simulate            SIMULATED instead, at scale: the real broker, dispatcher, reward
-                                    service and processors with timed stand-ins for the generators
-                                    (--generators N, default 64; long-tailed response lengths) and the
-                                    trainer (time per token); --batches N (default 30) per eta
-              --help                this text
+    /** Below the flags in {@code --help}. */
+    static final String FOOTER = """
 
             Exit codes: 0 measured; 1 failure; 2 wrong usage.
             """;
@@ -81,14 +79,56 @@ public final class AsyncBenchmark {
     record Run(int eta, boolean correction, Demo.Result result, double stalenessMean, double stalenessMax) {
     }
 
-    private AsyncBenchmark() {
+    /** A command object for picocli (a subcommand of {@code rlstream bench}). */
+    public AsyncBenchmark() {
     }
 
+    @Option(names = "--etas", paramLabel = "E,E,...", description = "Staleness bounds (default 0,1,2,4,8); 0 is synchronous.")
+    String etas;
+
+    @Option(names = "--corrections", paramLabel = "C,...", description = "on (decoupled PPO + TIS, the default), off (plain clipped surrogate); default on,off.")
+    String corrections;
+
+    @Option(names = "--minutes", paramLabel = "M", description = "RL time budget per run (default 5).")
+    String minutes;
+
+    @Option(names = "--target", paramLabel = "A", description = "Held-out greedy accuracy target (default 0.85).")
+    String target;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of every run (default 7).")
+    String seed;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Parent folder (default runs/bench-async-<timestamp>).")
+    String runDir;
+
+    @Option(names = "--simulate", description = "SIMULATED instead, at scale: the real broker, dispatcher, reward service and processors with timed stand-ins for the generators (--generators N, default 64; long-tailed response lengths) and the trainer (time per token); --batches N (default 30) per eta.")
+    boolean simulate;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs with the flags picocli matched (each known, with its value), in the form the settings
+     * parser below reads.
+     */
+    @Override
+    public Integer call() {
+        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    }
+
+    /** {@code rlstream bench async [flags]}: see {@code --help}. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return CommandExecution.execute(new AsyncBenchmark(), "rlstream bench async", args, out, err);
+    }
+
+    static int runParsed(List<String> args, PrintStream out, PrintStream err) {
         if (args.contains("--simulate") && !args.contains("--help") && !args.contains("-h")) {
             return simulate(args.stream().filter(a -> !a.equals("--simulate")).toList(), out, err);
         }
-        return BenchCommand.run("async", USAGE, args, out, err, AsyncBenchmark::parse, settings -> {
+        return BenchCommand.run("async", args, out, err, AsyncBenchmark::parse, settings -> {
             List<Run> runs = new ArrayList<>();
             for (boolean correction : settings.corrections()) {
                 for (int eta : settings.etas()) {

@@ -4,15 +4,20 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * What every {@code rlstream bench NAME} shares on the command line: {@code --help}, flags to
- * settings (a usage error is exit code 2 with a pointer to {@code --help}), the run (exit code 1
- * when it fails), so that the four benchmarks answer alike.
+ * What every {@code rlstream bench NAME} shares on the command line, so that the benchmarks
+ * answer alike: picocli matches the flags ({@code --help}, unknown flags and missing values:
+ * {@link io.rlstream.config.CommandExecution}); {@link #matchedArgs} hands the matched flags to the
+ * benchmark's settings parser; a value the settings refuse is exit code 2 with a pointer to
+ * {@code --help}; the run is exit code 1 when it fails.
  */
 final class BenchCommand {
 
@@ -24,12 +29,8 @@ final class BenchCommand {
     private BenchCommand() {
     }
 
-    static <S> int run(String name, String usage, List<String> args, PrintStream out, PrintStream err,
+    static <S> int run(String name, List<String> args, PrintStream out, PrintStream err,
             Function<List<String>, S> parse, Body<S> body) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.print(usage);
-            return 0;
-        }
         S settings;
         try {
             settings = parse.apply(args);
@@ -45,6 +46,30 @@ final class BenchCommand {
             err.println("rlstream bench " + name + " failed: " + e);
             return 1;
         }
+    }
+
+    /**
+     * The flags picocli matched for this command, as {@code --name value} pairs ({@code --name}
+     * alone for a flag without a value), every value of a repeated flag in the order given: only
+     * flags the command declares, each with its value.
+     */
+    static List<String> matchedArgs(CommandSpec spec) {
+        List<String> args = new ArrayList<>();
+        // picocli lists an option once per time it was given, each time with all its values
+        for (OptionSpec option : new java.util.LinkedHashSet<>(spec.commandLine().getParseResult().matchedOptions())) {
+            if (option.usageHelp()) {
+                continue;
+            }
+            if (option.arity().max() == 0) {
+                args.add(option.longestName());
+            } else {
+                for (String value : option.originalStringValues()) {
+                    args.add(option.longestName());
+                    args.add(value);
+                }
+            }
+        }
+        return args;
     }
 
     /**

@@ -1,30 +1,41 @@
 package io.rlstream.bench;
 
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** {@code rlstream bench NAME ...}: picks the benchmark; each parses its own flags ({@code --help}). */
-public final class Benchmarks {
+/** {@code rlstream bench NAME ...}: picks the benchmark; each has its own flags ({@code --help}). */
+@Command(name = "bench", description = "Measurements of rlstream's parts on this machine; each benchmark has its own flags.",
+        subcommands = {ProcessorsBenchmark.class, TrainerBenchmark.class, SelectorBenchmark.class, AsyncBenchmark.class,
+                ModelBenchmark.class, ObjectiveBenchmark.class, GeneratorBenchmark.class},
+        footer = {"", "Run 'rlstream bench NAME --help' for a benchmark's flags."})
+public final class Benchmarks implements Callable<Integer> {
 
-    private Benchmarks() {
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /** A command object for picocli (a subcommand of {@code rlstream}). */
+    public Benchmarks() {
+    }
+
+    /** {@code rlstream bench} without a benchmark: a usage error that names them. */
+    @Override
+    public Integer call() {
+        spec.commandLine().getErr().println("rlstream: bench runs processors, trainer, selectors, async, model, objectives"
+                + " or generator (rlstream bench processors --help)");
+        return CommandExecution.USAGE;
     }
 
     public static int run(List<String> argv, PrintStream out, PrintStream err) {
-        String name = argv.isEmpty() ? "" : argv.get(0);
-        List<String> rest = argv.isEmpty() ? argv : argv.subList(1, argv.size());
-        return switch (name) {
-            case "processors" -> ProcessorsBenchmark.run(rest, out, err);
-            case "trainer" -> TrainerBenchmark.run(rest, out, err);
-            case "selectors" -> SelectorBenchmark.run(rest, out, err);
-            case "async" -> AsyncBenchmark.run(rest, out, err);
-            case "model" -> ModelBenchmark.run(rest, out, err);
-            case "objectives" -> ObjectiveBenchmark.run(rest, out, err);
-            case "generator" -> GeneratorBenchmark.run(rest, out, err);
-            default -> {
-                err.println("rlstream: bench runs processors, trainer, selectors, async, model, objectives or generator"
-                        + " (rlstream bench processors --help)");
-                yield 2;
-            }
-        };
+        return CommandExecution.execute(new Benchmarks(), "rlstream bench", argv, out, err);
     }
 }

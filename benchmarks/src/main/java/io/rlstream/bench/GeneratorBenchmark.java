@@ -1,6 +1,7 @@
 package io.rlstream.bench;
 
-import io.rlstream.tokens.Tokens;
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
@@ -12,6 +13,7 @@ import io.rlstream.model.task.Problem;
 import io.rlstream.ops.GeneratorServerProcess;
 import io.rlstream.producers.rollouts.RolloutGenerator;
 import io.rlstream.producers.rollouts.WorkerConfig;
+import io.rlstream.tokens.Tokens;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench generator}: the same dispatched groups generated (a) in process by the
@@ -32,11 +40,11 @@ import java.util.Map;
  * No Kafka: the generators are driven directly, in chunks of the worker's worker.max-dispatches
  * (what one poll hands them).
  */
-public final class GeneratorBenchmark {
+@Command(name = "generator", description = GeneratorBenchmark.DESCRIPTION, footer = GeneratorBenchmark.FOOTER, sortOptions = false)
+public final class GeneratorBenchmark implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream bench generator [flags]
-
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
             Generates the same dispatched groups twice: in process (generate.backend=local, the
             worker's DJL sampler) and through `rlstream serve` started in a process of its own
             (generate.backend=sglang over HTTP), and prints rollouts/s and generated tokens/s of
@@ -44,20 +52,10 @@ public final class GeneratorBenchmark {
             (POST /update_weights_from_disk as the worker sends it), --syncs times: p50 and p99.
             Prompts are the first N of the demo's addition train split; both sides generate them
             in chunks of worker.max-dispatches (16) groups, after one unmeasured warm-up chunk.
+            """;
 
-            Flags:
-              --requests N        dispatched groups (one HTTP request each) (default 64)
-              --group-size G      responses per prompt, n (default 8, the demo's)
-              --max-new-tokens T  response limit in tokens (default 5, the demo's)
-              --concurrency C     requests in flight to the server, generate.max-concurrency
-                                  (default 8, the worker's)
-              --syncs S           checkpoint loads timed (default 20)
-              --model DIR         a Hugging Face model folder (default: the demo's tiny policy,
-                                  freshly initialised with --seed)
-              --seed S            seed of the tiny policy and of sampling (default 7)
-              --run-dir DIR       where the policy, the checkpoint and generator.log go
-                                  (default runs/bench-generator-<timestamp>)
-              --help              this text
+    /** Below the flags in {@code --help}. */
+    static final String FOOTER = """
 
             Exit codes: 0 measured; 1 failure; 2 wrong usage.
             """;
@@ -104,11 +102,56 @@ public final class GeneratorBenchmark {
     record Result(Settings settings, Side local, Side serve, double[] syncSeconds, long syncFailures) {
     }
 
-    private GeneratorBenchmark() {
+    /** A command object for picocli (a subcommand of {@code rlstream bench}). */
+    public GeneratorBenchmark() {
     }
 
+    @Option(names = "--requests", paramLabel = "N", description = "Dispatched groups (one HTTP request each) (default 64).")
+    String requests;
+
+    @Option(names = "--group-size", paramLabel = "G", description = "Responses per prompt, n (default 8, the demo's).")
+    String groupSize;
+
+    @Option(names = "--max-new-tokens", paramLabel = "T", description = "Response limit in tokens (default 5, the demo's).")
+    String maxNewTokens;
+
+    @Option(names = "--concurrency", paramLabel = "C", description = "Requests in flight to the server, generate.max-concurrency (default 8, the worker's).")
+    String concurrency;
+
+    @Option(names = "--syncs", paramLabel = "S", description = "Checkpoint loads timed (default 20).")
+    String syncs;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model folder (default: the demo's tiny policy, freshly initialised with --seed).")
+    String model;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the tiny policy and of sampling (default 7).")
+    String seed;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Where the policy, the checkpoint and generator.log go (default runs/bench-generator-<timestamp>).")
+    String runDir;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs with the flags picocli matched (each known, with its value), in the form the settings
+     * parser below reads.
+     */
+    @Override
+    public Integer call() {
+        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    }
+
+    /** {@code rlstream bench generator [flags]}: see {@code --help}. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return BenchCommand.run("generator", USAGE, args, out, err, GeneratorBenchmark::parse, settings -> {
+        return CommandExecution.execute(new GeneratorBenchmark(), "rlstream bench generator", args, out, err);
+    }
+
+    static int runParsed(List<String> args, PrintStream out, PrintStream err) {
+        return BenchCommand.run("generator", args, out, err, GeneratorBenchmark::parse, settings -> {
             Result result = measure(settings, out);
             out.println();
             out.print(format(result));

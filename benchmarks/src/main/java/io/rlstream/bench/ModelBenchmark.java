@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.model.decoder.DecoderModel;
 import io.rlstream.model.decoder.ModelDevice;
 import io.rlstream.model.decoder.ResponseScorer;
@@ -28,7 +30,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench model}: training and generation speed of Hugging Face decoder models on
@@ -47,11 +55,11 @@ import java.util.stream.Stream;
  * same device and with the same PyTorch threads as the models (the best, not the median: it is the
  * physical limit the models are compared with).
  */
-public final class ModelBenchmark {
+@Command(name = "model", description = ModelBenchmark.DESCRIPTION, footer = ModelBenchmark.FOOTER, sortOptions = false)
+public final class ModelBenchmark implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream bench model [--sizes 1M,10M,50M | --model DIR ...] [flags]
-
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
             Training and generation speed of Hugging Face decoder models, next to this machine's
             fp32 matmul peak measured in the same run with the same device and threads.
 
@@ -63,39 +71,16 @@ public final class ModelBenchmark {
                           sampling at temperature 1 without stop tokens (every row generates
                           exactly --new-tokens); median of the timed batches. The smallest size
                           (the first --model) also without the cache, unless --recompute none
+            """;
 
-            Models (one of):
-              --sizes S[,S...]      random llama models of about these parameter counts (k, M, B:
-                                    10^3, 10^6, 10^9), written with ModelInit to a temporary folder
-                                    and loaded from it; the shape chosen is printed (default 1M,10M)
-              --model DIR           a Hugging Face model folder (llama, qwen2, qwen3); repeatable
-
-            Flags:
-              --batch B             training rows per step (default 8)
-              --prompt-tokens P     prompt tokens per row, training and generation (default 64)
-              --response-tokens R   response tokens per training row (default 64)
-              --steps N             timed training steps per model (default 3)
-              --warmup-steps W      untimed training steps first (default 1)
-              --gen-batch G         prompts per generation batch (default 8)
-              --new-tokens T        tokens generated per prompt (default 32)
-              --gen-runs K          timed generation batches per model (default 3)
-              --recompute WHICH     generation without the KV cache too: smallest (default), all
-                                    or none
-              --matmul-size N       n of the n x n fp32 matmul of the peak (default 2048)
-              --threads T           PyTorch intra-op and inter-op threads (default: as configured,
-                                    1 x 1 unless -Dai.djl.pytorch.num_threads says else)
-              --device D            cpu, gpu or auto (default: the model.device setting, cpu
-                                    unless -Drlstream.model.device / RLSTREAM_MODEL_DEVICE say
-                                    else; gpu needs a CUDA libtorch: docs/operations.md#gpu)
-              --seed S              seed of the weights and token ids (default 1)
-              --out DIR             also write DIR/model-bench.csv
-              --help                this text
+    /** Below the flags in {@code --help}. */
+    static final String FOOTER = """
 
             Columns: params = the model's parameter count; step s = seconds per training step;
             train tok/s = B x (P + R - 1) positions through the decoder per second; GFLOP/s =
             6 x body parameters x positions + PaLM's attention term + 6 x vocab x hidden x
             response tokens (the output head runs on response positions only), per second;
-            % peak = that over the matmul peak; gen tok/s = generated tokens per second; gen s =
+            %% peak = that over the matmul peak; gen tok/s = generated tokens per second; gen s =
             seconds per generation batch.
 
             Exit codes: 0 measured; 1 failure; 2 wrong usage.
@@ -171,7 +156,76 @@ public final class ModelBenchmark {
     record Result(Settings settings, String engine, String device, int threads, int interopThreads, Peak peak,
                   List<Row> rows) {}
 
-    private ModelBenchmark() {
+    /** A command object for picocli (a subcommand of {@code rlstream bench}). */
+    public ModelBenchmark() {
+    }
+
+    @Option(names = "--sizes", paramLabel = "S[,S...]", description = "Random llama models of about these parameter counts (k, M, B: 10^3, 10^6, 10^9), written with ModelInit to a temporary folder and loaded from it; the shape chosen is printed (default 1M,10M).")
+    String sizes;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model folder (llama, qwen2, qwen3); repeatable.")
+    List<String> model;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Training rows per step (default 8).")
+    String batch;
+
+    @Option(names = "--prompt-tokens", paramLabel = "P", description = "Prompt tokens per row, training and generation (default 64).")
+    String promptTokens;
+
+    @Option(names = "--response-tokens", paramLabel = "R", description = "Response tokens per training row (default 64).")
+    String responseTokens;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Timed training steps per model (default 3).")
+    String steps;
+
+    @Option(names = "--warmup-steps", paramLabel = "W", description = "Untimed training steps first (default 1).")
+    String warmupSteps;
+
+    @Option(names = "--gen-batch", paramLabel = "G", description = "Prompts per generation batch (default 8).")
+    String genBatch;
+
+    @Option(names = "--new-tokens", paramLabel = "T", description = "Tokens generated per prompt (default 32).")
+    String newTokens;
+
+    @Option(names = "--gen-runs", paramLabel = "K", description = "Timed generation batches per model (default 3).")
+    String genRuns;
+
+    @Option(names = "--recompute", paramLabel = "WHICH", description = "Generation without the KV cache too: smallest (default), all or none.")
+    String recompute;
+
+    @Option(names = "--matmul-size", paramLabel = "N", description = "N of the n x n fp32 matmul of the peak (default 2048).")
+    String matmulSize;
+
+    @Option(names = "--threads", paramLabel = "T", description = "PyTorch intra-op and inter-op threads (default: as configured, 1 x 1 unless -Dai.djl.pytorch.num_threads says else).")
+    String threads;
+
+    @Option(names = "--device", paramLabel = "D", description = "cpu, gpu or auto (default: the model.device setting, cpu unless -Drlstream.model.device / RLSTREAM_MODEL_DEVICE say else; gpu needs a CUDA libtorch: docs/operations.md#gpu).")
+    String device;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the weights and token ids (default 1).")
+    String seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Also write DIR/model-bench.csv.")
+    String outDir;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs with the flags picocli matched (each known, with its value), in the form the settings
+     * parser below reads.
+     */
+    @Override
+    public Integer call() {
+        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    }
+
+    /** {@code rlstream bench model [flags]}: see {@code --help}. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return CommandExecution.execute(new ModelBenchmark(), "rlstream bench model", args, out, err);
     }
 
     /** Runs the benchmark standalone: {@code java -cp ... io.rlstream.bench.ModelBenchmark [flags]}. */
@@ -180,8 +234,8 @@ public final class ModelBenchmark {
     }
 
     /** Runs the benchmark from command-line flags; returns the exit code. */
-    public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return BenchCommand.run("model", USAGE, args, out, err, ModelBenchmark::parse, settings -> {
+    static int runParsed(List<String> args, PrintStream out, PrintStream err) {
+        return BenchCommand.run("model", args, out, err, ModelBenchmark::parse, settings -> {
             Result result = measure(settings, out);
             out.println();
             out.print(ModelBenchmarkReport.format(result));

@@ -1,6 +1,8 @@
 package io.rlstream.bench;
 
 import io.rlstream.bench.ObjectivePresets.Preset;
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.demo.Demo;
 import io.rlstream.demo.DemoSettings;
 import io.rlstream.ops.LocalPlatform;
@@ -15,7 +17,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench objectives}: the demo once per training objective ({@link ObjectivePresets})
@@ -26,11 +34,13 @@ import java.util.stream.LongStream;
  * standard deviation and the range over seeds of the first, and of the second how many seeds
  * reached the target and the mean and range over those that did (issue 15, "Measured").
  */
-public final class ObjectiveBenchmark {
+@Command(name = "objectives", description = {ObjectiveBenchmark.DESCRIPTION, "${bundle:presets}"},
+        footer = ObjectiveBenchmark.FOOTER, sortOptions = false,
+        resourceBundle = "io.rlstream.bench.ObjectiveBenchmark$HelpText")
+public final class ObjectiveBenchmark implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream bench objectives [flags]
-
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
             Runs the demo (two-digit addition through a local Kafka) once per training objective and
             seed, each on a fresh broker and registry, with the same RL budget and target. A run goes
             on to the end of its budget after reaching the target, so each gives the held-out greedy
@@ -41,22 +51,32 @@ public final class ObjectiveBenchmark {
             counted in k/n); then one line per run. Writes each run's folder (OBJECTIVE-seedS),
             objectives.csv (one row per run) and objectives.txt (the tables) under the run dir.
 
-            Objectives (the settings each sets over the demo's; none has a KL term):
-            %s
-            Flags:
-              --objectives A,B,...  objectives to compare (default: all six above); grpo is the baseline
-              --seeds N             seeds 7, 8, ..., 7+N-1 (default 3; 7 is the demo's seed)
-              --seed-list S,S,...   these seeds instead of --seeds
-              --minutes M           RL time budget per run (default 5)
-              --target A            held-out greedy accuracy target (default 0.85, the demo's)
-              --run-dir DIR         parent folder of the runs (default runs/bench-objectives-<timestamp>)
-              --help                this text
+            Objectives (the settings each sets over the demo's; none has a KL term):""";
 
-            Runs take objectives x seeds x (M minutes + about %d s to start a broker and warm-start
+    /** The presets with their settings for {@code --help} ({@code ${bundle:presets}}): computed, so not an annotation constant. */
+    public static final class HelpText extends java.util.ListResourceBundle {
+        @Override
+        protected Object[][] getContents() {
+            return new Object[][] {{"presets", ObjectivePresets.describe().stripTrailing().replace("%", "%%")}};
+        }
+    }
+
+    /** The presets' names, for --objectives in --help. */
+    static final class PresetNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ObjectivePresets.names().iterator();
+        }
+    }
+
+    /** Below the flags in {@code --help}. */
+    static final String FOOTER = """
+
+            Runs take objectives x seeds x (M minutes + about 60 s to start a broker and warm-start
             the policy); the total is printed first.
 
             Exit codes: 0 measured; 1 failure; 2 wrong usage.
-            """.formatted(ObjectivePresets.describe(), ObjectiveBenchmark.START_SECONDS);
+            """;
 
     /**
      * Seconds a run takes besides its RL budget, for the estimate printed first: a fresh broker and
@@ -145,13 +165,55 @@ public final class ObjectiveBenchmark {
         }
     }
 
-    private ObjectiveBenchmark() {
+    /** A command object for picocli (a subcommand of {@code rlstream bench}). */
+    public ObjectiveBenchmark() {
     }
 
+    @Option(names = "--objectives", paramLabel = "A,B,...", completionCandidates = PresetNames.class,
+            description = "Objectives to compare, of ${COMPLETION-CANDIDATES} (default: all, as listed above); grpo is the baseline.")
+    String objectives;
+
+    @Option(names = "--seeds", paramLabel = "N", description = "Seeds 7, 8, ..., 7+N-1 (default 3; 7 is the demo's seed).")
+    String seeds;
+
+    @Option(names = "--seed-list", paramLabel = "S,S,...", description = "These seeds instead of --seeds.")
+    String seedList;
+
+    @Option(names = "--minutes", paramLabel = "M", description = "RL time budget per run (default 5).")
+    String minutes;
+
+    @Option(names = "--target", paramLabel = "A", description = "Held-out greedy accuracy target (default 0.85, the demo's).")
+    String target;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Parent folder of the runs (default runs/bench-objectives-<timestamp>).")
+    String runDir;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs with the flags picocli matched (each known, with its value), in the form the settings
+     * parser below reads.
+     */
+    @Override
+    public Integer call() {
+        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    }
+
+    /** {@code rlstream bench objectives [flags]}: see {@code --help}. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return BenchCommand.run("objectives", USAGE, args, out, err, ObjectiveBenchmark::parse, settings -> {
+        return CommandExecution.execute(new ObjectiveBenchmark(), "rlstream bench objectives", args, out, err);
+    }
+
+    static int runParsed(List<String> args, PrintStream out, PrintStream err) {
+        return BenchCommand.run("objectives", args, out, err, ObjectiveBenchmark::parse, settings -> {
             // every preset checked before the first run starts, not an hour into the measurement
             settings.objectives().forEach(name -> ObjectivePresets.named(name).validate());
+            out.print("objectives (the settings each sets over the demo's; none has a KL term):\n"
+                    + ObjectivePresets.describe());
             out.print(plan(settings));
             List<Run> runs = new ArrayList<>();
             long started = System.nanoTime();

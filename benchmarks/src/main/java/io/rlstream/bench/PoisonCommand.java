@@ -1,5 +1,10 @@
 package io.rlstream.bench;
 
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
+import io.rlstream.config.KafkaClientKeys;
+import io.rlstream.config.ServiceConfig;
+import io.rlstream.config.ServiceOptions;
 import io.rlstream.monitoring.health.Health;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.ops.poison.BadRecords;
@@ -17,6 +22,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream poison}: issue 19's bad-record corpus against a running loop, or against a local
@@ -24,11 +35,14 @@ import java.util.Map;
  * record is handled, every service is healthy, the newest checkpoint is finite and the good
  * records sent after the bad ones were processed; 1 otherwise; 2 for a usage error.
  */
-public final class PoisonCommand {
+@Command(name = "poison", customSynopsis = "rlstream poison [flags]", description = PoisonCommand.DESCRIPTION,
+        footer = {"", "Input topics (--topics; default all of them):", "  ${bundle:inputTopics}", PoisonCommand.FOOTER},
+        sortOptions = false,
+        resourceBundle = "io.rlstream.bench.PoisonCommand$HelpText")
+public final class PoisonCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream poison [flags]
-
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
             Sends every kind of bad record (issue 19's corpus: undecodable bytes, unknown schema id,
             empty value, tombstone, another event type, and per topic the records a service must
             refuse: out-of-vocabulary token ids, NaN log-probs, rewards and advantages, a checkpoint
@@ -40,74 +54,130 @@ public final class PoisonCommand {
             consumer groups past them). Prints one line per record and exits 0 only if all pass.
             Run it against a test cluster: the good records train one step on a two-sample batch.
 
-            Without --bootstrap-server it starts a local broker and registry and the whole loop in
-            this JVM (reward service, processors, dispatcher, trainer, one worker; the untrained demo
-            policy) in a temporary folder, and checks them.
+            Without a cluster (--bootstrap-server, or bootstrap.servers in --config) it starts a
+            local broker and registry and the whole loop in this JVM (reward service, processors,
+            dispatcher, trainer, one worker; the untrained demo policy) in a temporary folder, and
+            checks them.
+            """;
 
-              --bootstrap-server HOST:PORT   a running cluster (with --registry-url)
-              --registry-url URL             its schema registry
-              --topic-prefix P               topic prefix (default rl.)
-              --health URL[,URL...]          each service's /health (e.g. http://host:9404); checked
-                                             after the answers; without it, health is not checked
-              --checkpoint-dir DIR           the trainer's checkpoint folder: the newest must load
-                                             with finite weights; its folder is also announced under
-                                             a forged high version
-              --topics T[,T...]              topic suffixes to poison (default: every input topic:
-                                             %s)
-              --wait S                       seconds to wait for the answers (default 60)
-              --run-dir DIR                  local mode: where the platform and services keep their
-                                             files (default: a temporary folder)
-            """.formatted(String.join(",", BadRecords.INPUT_TOPICS.stream().map(Topic::suffix).toList()));
+    /** Below the flags in {@code --help}. */
+    static final String FOOTER = """
 
-    private static final List<String> FLAGS = List.of("bootstrap-server", "registry-url", "topic-prefix", "health",
-            "checkpoint-dir", "topics", "wait", "run-dir");
+            Settings of a cluster (--config FILE, RLSTREAM_<KEY> variables, --set; later wins):
+            bootstrap.servers, registry.url, topic.prefix, and Kafka client keys (security.protocol,
+            sasl.*, ssl.*, ... or kafka.KEY) for every client of the check.
+            Exit codes: 0 every check passed; 1 a check failed or the run failed; 2 wrong usage.
+            """;
 
-    private PoisonCommand() {
+    @Mixin
+    ServiceOptions cluster = new ServiceOptions();
+
+    @Option(names = "--topic-prefix", paramLabel = "P", description = "Topic prefix (default rl.; setting topic.prefix).")
+    String topicPrefix;
+
+    @Option(names = "--health", paramLabel = "URL[,URL...]", description = "Each service's /health (e.g. http://host:9404);"
+            + " checked after the answers; without it, health is not checked.")
+    String health;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "The trainer's checkpoint folder: the newest must"
+            + " load with finite weights; its folder is also announced under a forged high version.")
+    Path checkpointDir;
+
+    @Option(names = "--topics", paramLabel = "T[,T...]", completionCandidates = InputTopics.class,
+            description = "Topic suffixes to poison (default: every input topic, listed below).")
+    String topics;
+
+    @Option(names = "--wait", paramLabel = "S", description = "Seconds to wait for the answers (default 60).")
+    String waitSeconds;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Local mode: where the platform and services keep"
+            + " their files (default: a temporary folder).")
+    Path runDir;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The input topics' suffixes, for --topics in --help. */
+    static final class InputTopics implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return BadRecords.INPUT_TOPICS.stream().map(Topic::suffix).iterator();
+        }
     }
 
-    public static int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.print(USAGE);
-            return 0;
+    /** The input topics for {@code --help} ({@code ${bundle:inputTopics}}): computed, so not an annotation constant. */
+    public static final class HelpText extends java.util.ListResourceBundle {
+        @Override
+        protected Object[][] getContents() {
+            return new Object[][] {{"inputTopics",
+                String.join(",", BadRecords.INPUT_TOPICS.stream().map(Topic::suffix).toList())}};
         }
-        Map<String, String> flags;
-        List<Topic> topics;
-        Duration wait;
-        try {
-            flags = BenchCommand.flags(args, FLAGS);
-            if (flags.containsKey("bootstrap-server") != flags.containsKey("registry-url")) {
-                throw new IllegalArgumentException("--bootstrap-server and --registry-url go together");
-            }
-            if (!flags.containsKey("bootstrap-server") && (flags.containsKey("health")
-                    || flags.containsKey("checkpoint-dir") || flags.containsKey("topic-prefix"))) {
+    }
+
+    /** A command object for picocli (a subcommand of {@code rlstream}). */
+    public PoisonCommand() {
+    }
+
+    /** {@code rlstream poison [flags]}: see {@code --help}. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return CommandExecution.execute(new PoisonCommand(), "rlstream poison", args, out, err);
+    }
+
+    /** Where to run: a cluster's settings, or null for the local loop. */
+    record Cluster(String bootstrap, String registryUrl, String topicPrefix, Map<String, Object> client) {
+    }
+
+    /**
+     * The cluster the flags and settings name, or null for the local loop.
+     *
+     * @throws IllegalArgumentException for a usage error
+     */
+    Cluster cluster(Map<String, String> env) {
+        Map<String, String> settings = cluster.settings(ServiceConfig.baseDef(), env);
+        String bootstrap = settings.get(ServiceConfig.BOOTSTRAP_SERVERS);
+        String registry = settings.get(ServiceConfig.REGISTRY_URL);
+        if ((bootstrap == null) != (registry == null)) {
+            throw new IllegalArgumentException("--bootstrap-server and --registry-url go together");
+        }
+        if (bootstrap == null) {
+            if (health != null || checkpointDir != null || topicPrefix != null) {
                 throw new IllegalArgumentException("--health, --checkpoint-dir and --topic-prefix are for a running"
                         + " cluster (--bootstrap-server); the local loop checks its own");
             }
-            topics = topics(flags.get("topics"));
-            wait = Duration.ofSeconds(BenchCommand.integer("wait", flags.getOrDefault("wait", "60")));
-        } catch (IllegalArgumentException e) {
-            err.println("rlstream poison: " + e.getMessage());
-            err.println("Run 'rlstream poison --help' for usage.");
-            return 2;
+            return null;
         }
+        Map<String, Object> client = new java.util.LinkedHashMap<>(KafkaClientKeys.of(settings));
+        client.put(ServiceConfig.BOOTSTRAP_SERVERS, bootstrap);
+        String prefix = topicPrefix != null ? topicPrefix
+                : settings.getOrDefault(ServiceConfig.TOPIC_PREFIX, Topic.DEFAULT_PREFIX);
+        return new Cluster(bootstrap, registry, prefix, Map.copyOf(client));
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream out = CommandExecution.out(spec);
+        PrintStream err = CommandExecution.err(spec);
+        Cluster where = CommandExecution.usage(spec, () -> cluster(System.getenv()));
+        List<Topic> poisoned = CommandExecution.usage(spec, () -> topics(topics));
+        Duration wait = CommandExecution.usage(spec,
+                () -> Duration.ofSeconds(BenchCommand.integer("wait", waitSeconds == null ? "60" : waitSeconds)));
         try {
-            if (flags.containsKey("bootstrap-server")) {
-                TopicCatalog catalog = new TopicCatalog(flags.getOrDefault("topic-prefix", Topic.DEFAULT_PREFIX),
-                        TopicCatalog.defaults().groupPartitions());
+            if (where != null) {
+                TopicCatalog catalog = new TopicCatalog(where.topicPrefix(), TopicCatalog.defaults().groupPartitions());
                 List<PoisonCheck.Probe> probes = new ArrayList<>();
-                if (flags.containsKey("health")) {
-                    for (String url : flags.get("health").split(",")) {
+                if (health != null) {
+                    for (String url : health.split(",")) {
                         probes.add(httpProbe(url.strip()));
                     }
                 }
-                Path checkpoints = flags.containsKey("checkpoint-dir") ? Path.of(flags.get("checkpoint-dir")) : null;
-                return check(new PoisonCheck.Settings(flags.get("bootstrap-server"), flags.get("registry-url"), catalog,
-                        Map.of("bootstrap.servers", flags.get("bootstrap-server")), probes, checkpoints, wait, topics),
-                        out);
+                return check(new PoisonCheck.Settings(where.bootstrap(), where.registryUrl(), catalog, where.client(),
+                        probes, checkpointDir, wait, poisoned), out);
             }
-            Path runDir = flags.containsKey("run-dir") ? Path.of(flags.get("run-dir"))
-                    : Files.createTempDirectory("rlstream-poison");
-            return local(runDir.toAbsolutePath(), topics, wait, out);
+            Path dir = runDir != null ? runDir : Files.createTempDirectory("rlstream-poison");
+            return local(dir.toAbsolutePath(), poisoned, wait, out);
         } catch (Exception e) {
             err.println("rlstream poison failed: " + e);
             return 1;

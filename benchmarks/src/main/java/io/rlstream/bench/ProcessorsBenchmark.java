@@ -1,6 +1,8 @@
 package io.rlstream.bench;
 
 import io.rlstream.bench.SyntheticRollouts.Payload;
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.events.Rollout;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.ops.TopicAdmin;
@@ -19,6 +21,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -26,6 +29,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench processors}: what the data side of rlstream costs on top of Kafka itself.
@@ -49,11 +57,11 @@ import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
  * {@code --rate}): the latency at a load the pipeline can carry, which issue 18 wants under 1 s
  * at p99.
  */
-public final class ProcessorsBenchmark {
+@Command(name = "processors", description = ProcessorsBenchmark.DESCRIPTION, footer = ProcessorsBenchmark.FOOTER, sortOptions = false)
+public final class ProcessorsBenchmark implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream bench processors [flags]
-
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
             Measures in one run, on one broker, side by side:
               rlstream    synthetic rollouts through the real reward service (numeric-exact verifier)
                           and the grouping app (join, groups, GRPO advantages, dynamic sampling,
@@ -62,32 +70,10 @@ public final class ProcessorsBenchmark {
               raw Kafka   the same serialized rollouts produced to a plain topic with as many
                           partitions, read back by one consumer
             and prints records/s, MB/s and latency percentiles of both, and their ratio.
+            """;
 
-            Flags:
-              --rollouts N                   rollouts on each side (default 16000); a multiple of G x B
-              --tokens T                     response tokens per rollout (default 1000, ~5 bytes each)
-              --group-size G                 rollouts per group, at least 2 (default 8)
-              --batch-groups B               groups per training batch (default 16)
-              --warmup-rollouts W            rollouts sent through each side first, untimed, so that
-                                             the JIT compiler has done most of its work before the
-                                             clock starts (default: a quarter of N, rounded down to a
-                                             multiple of G x B; 0 for none)
-              --bootstrap-server HOST:PORT   use this cluster (give --registry-url too); the run's
-                                             topics get a unique prefix and are deleted at the end
-              --registry-url URL             its schema registry (Apicurio v2 API root)
-                                             Without both, a local broker and registry are started
-                                             and stopped.
-              --run-dir DIR                  folder for the local platform and the Streams state
-                                             (default: a temporary folder, deleted at the end)
-              --timeout-seconds S            give up after S seconds and print what arrived (default 600)
-              --paced                        after the unpaced rlstream run, run the rlstream side again
-                                             with N rollouts of other groups sent at half of the
-                                             rollouts/s it measured, one group of G at a time at evenly
-                                             spaced instants: the latency at half capacity (row
-                                             "rlstream paced at R/s")
-              --rate R                       pace the rlstream side at R rollouts/s instead, and skip
-                                             its unpaced run (the raw Kafka side runs as always)
-              --help                         this text
+    /** Below the flags in {@code --help}. */
+    static final String FOOTER = """
 
             Besides the table it prints the bytes each topic of the run holds on the broker per
             rollout byte (the rollouts topic is 1.0; the total is what the pipeline writes for each
@@ -367,7 +353,61 @@ public final class ProcessorsBenchmark {
         }
     }
 
-    private ProcessorsBenchmark() {
+    /** A command object for picocli (a subcommand of {@code rlstream bench}). */
+    public ProcessorsBenchmark() {
+    }
+
+    @Option(names = "--rollouts", paramLabel = "N", description = "Rollouts on each side (default 16000); a multiple of G x B.")
+    String rollouts;
+
+    @Option(names = "--tokens", paramLabel = "T", description = "Response tokens per rollout (default 1000, ~5 bytes each).")
+    String tokens;
+
+    @Option(names = "--group-size", paramLabel = "G", description = "Rollouts per group, at least 2 (default 8).")
+    String groupSize;
+
+    @Option(names = "--batch-groups", paramLabel = "B", description = "Groups per training batch (default 16).")
+    String batchGroups;
+
+    @Option(names = "--warmup-rollouts", paramLabel = "W", description = "Rollouts sent through each side first, untimed, so that the JIT compiler has done most of its work before the clock starts (default: a quarter of N, rounded down to a multiple of G x B; 0 for none).")
+    String warmupRollouts;
+
+    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "Use this cluster (give --registry-url too); the run's topics get a unique prefix and are deleted at the end.")
+    String bootstrapServer;
+
+    @Option(names = "--registry-url", paramLabel = "URL", description = "Its schema registry (Apicurio v2 API root). Without both, a local broker and registry are started and stopped.")
+    String registryUrl;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Folder for the local platform and the Streams state (default: a temporary folder, deleted at the end).")
+    String runDir;
+
+    @Option(names = "--timeout-seconds", paramLabel = "S", description = "Give up after S seconds and print what arrived (default 600).")
+    String timeoutSeconds;
+
+    @Option(names = "--paced", description = "After the unpaced rlstream run, run the rlstream side again with N rollouts of other groups sent at half of the rollouts/s it measured, one group of G at a time at evenly spaced instants: the latency at half capacity (row \"rlstream paced at R/s\").")
+    boolean paced;
+
+    @Option(names = "--rate", paramLabel = "R", description = "Pace the rlstream side at R rollouts/s instead, and skip its unpaced run (the raw Kafka side runs as always).")
+    String rate;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs with the flags picocli matched (each known, with its value), in the form the settings
+     * parser below reads.
+     */
+    @Override
+    public Integer call() {
+        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    }
+
+    /** {@code rlstream bench processors [flags]}: see {@code --help}. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return CommandExecution.execute(new ProcessorsBenchmark(), "rlstream bench processors", args, out, err);
     }
 
     /** Runs the benchmark standalone: {@code java -cp ... io.rlstream.bench.ProcessorsBenchmark [flags]}. */
@@ -376,8 +416,8 @@ public final class ProcessorsBenchmark {
     }
 
     /** Runs the benchmark from command-line flags; returns the exit code. */
-    public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return BenchCommand.run("processors", USAGE, args, out, err, ProcessorsBenchmark::parse, settings -> {
+    static int runParsed(List<String> args, PrintStream out, PrintStream err) {
+        return BenchCommand.run("processors", args, out, err, ProcessorsBenchmark::parse, settings -> {
             // Avro refuses to instantiate generated classes from packages it is not told to trust.
             System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
             APICURIO_LOGS.forEach(log -> log.setLevel(java.util.logging.Level.SEVERE));

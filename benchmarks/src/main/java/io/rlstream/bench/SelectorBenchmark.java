@@ -1,5 +1,7 @@
 package io.rlstream.bench;
 
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.demo.Demo;
 import io.rlstream.demo.DemoSettings;
 import io.rlstream.ops.LocalPlatform;
@@ -13,6 +15,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench selectors}: the demo once per prompt selector, each on a fresh local
@@ -24,26 +32,21 @@ import java.util.Locale;
  * observed mean reward. Runs share the machine with nothing of each other, but not with whatever
  * else runs on it: compare within one table.
  */
-public final class SelectorBenchmark {
+@Command(name = "selectors", description = SelectorBenchmark.DESCRIPTION, footer = SelectorBenchmark.FOOTER, sortOptions = false)
+public final class SelectorBenchmark implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream bench selectors [flags]
-
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
             Runs the demo (two-digit addition, GRPO through a local Kafka) once per prompt selector
             with the same seed, budget and target, each on a fresh broker and registry, and prints
             per selector: whether the target was reached, seconds of RL and samples generated until
             then, the effective ratio (groups with non-equal rewards / groups completed), the final
             held-out accuracy, training steps, and for pcl the mean |V(x) - group mean reward| next
             to a running-mean-reward baseline's. Writes each run's folder and selectors.csv.
+            """;
 
-            Flags:
-              --selectors A,B,...   selectors to compare (default: uniform,pass-rate-window,
-                                    difficulty-pools,pcl); uniform is the baseline
-              --minutes M           RL time budget per run (default 6)
-              --target A            held-out greedy accuracy target (default 0.85, the demo's)
-              --seed S              seed of every run (default 7, the demo's)
-              --run-dir DIR         parent folder of the runs (default runs/bench-selectors-<timestamp>)
-              --help                this text
+    /** Below the flags in {@code --help}. */
+    static final String FOOTER = """
 
             Exit codes: 0 measured; 1 failure; 2 wrong usage.
             """;
@@ -69,11 +72,47 @@ public final class SelectorBenchmark {
         }
     }
 
-    private SelectorBenchmark() {
+    /** A command object for picocli (a subcommand of {@code rlstream bench}). */
+    public SelectorBenchmark() {
     }
 
+    @Option(names = "--selectors", paramLabel = "A,B,...", description = "Selectors to compare (default: uniform,pass-rate-window,difficulty-pools,pcl); uniform is the baseline.")
+    String selectors;
+
+    @Option(names = "--minutes", paramLabel = "M", description = "RL time budget per run (default 6).")
+    String minutes;
+
+    @Option(names = "--target", paramLabel = "A", description = "Held-out greedy accuracy target (default 0.85, the demo's).")
+    String target;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of every run (default 7, the demo's).")
+    String seed;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Parent folder of the runs (default runs/bench-selectors-<timestamp>).")
+    String runDir;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs with the flags picocli matched (each known, with its value), in the form the settings
+     * parser below reads.
+     */
+    @Override
+    public Integer call() {
+        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    }
+
+    /** {@code rlstream bench selectors [flags]}: see {@code --help}. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return BenchCommand.run("selectors", USAGE, args, out, err, SelectorBenchmark::parse, settings -> {
+        return CommandExecution.execute(new SelectorBenchmark(), "rlstream bench selectors", args, out, err);
+    }
+
+    static int runParsed(List<String> args, PrintStream out, PrintStream err) {
+        return BenchCommand.run("selectors", args, out, err, SelectorBenchmark::parse, settings -> {
             List<Demo.Result> results = new ArrayList<>();
             for (String selector : settings.selectors()) {
                 out.printf("%n=== selector %s: seed %d, budget %.1f min, target %.0f%% ===%n", selector, settings.seed(),

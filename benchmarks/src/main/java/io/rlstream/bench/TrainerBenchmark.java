@@ -3,6 +3,8 @@ package io.rlstream.bench;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.model.Generation;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
@@ -26,6 +28,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench trainer}: the trainer's throughput on the demo policy, or on a Hugging Face
@@ -57,11 +65,11 @@ import java.util.Random;
  * starts; with several values the later ones switch the intra-op count at run time
  * ({@code torch.set_num_threads}); the inter-op count cannot change once the engine runs.
  */
-public final class TrainerBenchmark {
+@Command(name = "trainer", description = TrainerBenchmark.DESCRIPTION, footer = TrainerBenchmark.FOOTER, sortOptions = false)
+public final class TrainerBenchmark implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream bench trainer [--model DIR] [flags]
-
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
             Measures the trainer's throughput on the demo policy (PolicyConfig.demo(), about 400k
             parameters), or on a Hugging Face model folder, on this machine: PolicyTrainer.rlStep
             with TrainerConfig.defaults() (2 updates per batch) on synthetic batches shaped like
@@ -71,34 +79,16 @@ public final class TrainerBenchmark {
             and its share of the fp32 matmul peak measured in the same run, and per batch the cost
             of a forward-only log-prob pass (no gradient: a pi_prox or reference-policy recompute)
             and of sampling the batch, for each thread setting.
+            """;
 
-            Flags:
-              --model DIR           a Hugging Face model folder (llama, qwen2, qwen3; config.json,
-                                    safetensors, tokenizer.json) to measure instead of the demo
-                                    policy, e.g. one written by rlstream model init
-              --steps N             timed training steps per thread setting (default 30)
-              --warmup-steps W      untimed steps first, per thread setting (default 5)
-              --batch-groups B      groups per batch (default 16)
-              --group-size G        samples per group (default 8)
-              --response-tokens R   most tokens a sampled response may have, EOS included
-                                    (default 5, as in the demo); a randomly initialised policy
-                                    stops earlier on average. Above 9, the demo policy's
-                                    context length grows from 16 to fit the prompt (7 tokens)
-                                    + R; a --model's context must hold its longest prompt + R
-              --threads T[,T...]    PyTorch intra-op threads; one run per value. The first value
-                                    also sets the inter-op threads, before the engine starts
-                                    (default: as configured, which the policy makes 1 x 1 unless
-                                    -Dai.djl.pytorch.num_threads / num_interop_threads say else)
-              --matmul-size N       n of the n x n fp32 matmul of the peak (default 2048)
-              --seed S              seed of the weights (demo policy), prompts and sampling
-                                    (default 1)
-              --help                this text
+    /** Below the flags in {@code --help}. */
+    static final String FOOTER = """
 
             Columns: tokens/s = loss tokens (response tokens the loss counts) per second;
             GFLOP/s = model FLOPs of the padded batches the steps ran (one forward pass without
             gradient + 2 x forward and backward, 6 x body parameters per position + PaLM's
             attention term + 6 x vocab x hidden per response position: as rlstream bench model)
-            over the step time; % peak = that over the best of 5 n x n fp32 matmuls run right after,
+            over the step time; %% peak = that over the best of 5 n x n fp32 matmuls run right after,
             with the same threads.
 
             Exit codes: 0 measured; 1 failure; 2 wrong usage (a --model that is not a model folder
@@ -272,7 +262,55 @@ public final class TrainerBenchmark {
             List<String> notes, double loadBefore, double loadAfter) {
     }
 
-    private TrainerBenchmark() {
+    /** A command object for picocli (a subcommand of {@code rlstream bench}). */
+    public TrainerBenchmark() {
+    }
+
+    @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model folder (llama, qwen2, qwen3; config.json, safetensors, tokenizer.json) to measure instead of the demo policy, e.g. one written by rlstream model init.")
+    String model;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Timed training steps per thread setting (default 30).")
+    String steps;
+
+    @Option(names = "--warmup-steps", paramLabel = "W", description = "Untimed steps first, per thread setting (default 5).")
+    String warmupSteps;
+
+    @Option(names = "--batch-groups", paramLabel = "B", description = "Groups per batch (default 16).")
+    String batchGroups;
+
+    @Option(names = "--group-size", paramLabel = "G", description = "Samples per group (default 8).")
+    String groupSize;
+
+    @Option(names = "--response-tokens", paramLabel = "R", description = "Most tokens a sampled response may have, EOS included (default 5, as in the demo); a randomly initialised policy stops earlier on average. Above 9, the demo policy's context length grows from 16 to fit the prompt (7 tokens) + R; a --model's context must hold its longest prompt + R.")
+    String responseTokens;
+
+    @Option(names = "--threads", paramLabel = "T[,T...]", description = "PyTorch intra-op threads; one run per value. The first value also sets the inter-op threads, before the engine starts (default: as configured, which the policy makes 1 x 1 unless -Dai.djl.pytorch.num_threads / num_interop_threads say else).")
+    String threads;
+
+    @Option(names = "--matmul-size", paramLabel = "N", description = "N of the n x n fp32 matmul of the peak (default 2048).")
+    String matmulSize;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the weights (demo policy), prompts and sampling (default 1).")
+    String seed;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs with the flags picocli matched (each known, with its value), in the form the settings
+     * parser below reads.
+     */
+    @Override
+    public Integer call() {
+        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    }
+
+    /** {@code rlstream bench trainer [flags]}: see {@code --help}. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return CommandExecution.execute(new TrainerBenchmark(), "rlstream bench trainer", args, out, err);
     }
 
     /** Runs the benchmark standalone: {@code java -cp ... io.rlstream.bench.TrainerBenchmark [flags]}. */
@@ -281,8 +319,8 @@ public final class TrainerBenchmark {
     }
 
     /** Runs the benchmark from command-line flags; returns the exit code. */
-    public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return BenchCommand.run("trainer", USAGE, args, out, err, TrainerBenchmark::parse, settings -> {
+    static int runParsed(List<String> args, PrintStream out, PrintStream err) {
+        return BenchCommand.run("trainer", args, out, err, TrainerBenchmark::parse, settings -> {
             out.printf("rlstream bench trainer: %s, %d steps (+ %d warm-up) of B %d x G %d = %d samples, responses "
                     + "up to %d tokens, threads %s, seed %d%n",
                     settings.model() == null ? "demo policy" : "model " + settings.model(), settings.steps(),

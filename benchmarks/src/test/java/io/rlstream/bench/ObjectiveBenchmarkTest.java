@@ -156,9 +156,14 @@ class ObjectiveBenchmarkTest {
         assertEquals(11, d.seed());
         assertEquals(Duration.ofSeconds(30), d.rlBudget());
         assertEquals(0.6, d.targetAccuracy());
-        assertTrue(ObjectiveBenchmark.USAGE.contains(
+        // printed before the runs, from the same presets the runs use
+        assertTrue(ObjectivePresets.describe().contains(
                 "nft          trainer.mode=group trainer.group.objective=nft trainer.updates.per.batch=1"),
-                ObjectiveBenchmark.USAGE);
+                ObjectivePresets.describe());
+        io.rlstream.testkit.CommandConsole console = new io.rlstream.testkit.CommandConsole();
+        assertEquals(0, console.run(ObjectiveBenchmark::run, "--help"));
+        assertTrue(console.out().contains(
+                "nft          trainer.mode=group trainer.group.objective=nft trainer.updates.per.batch=1"), console.out());
     }
 
     @Test

@@ -38,14 +38,14 @@ class ProcessorsBenchmarkTest {
         String usage = console.out();
         assertTrue(usage.startsWith("Usage: rlstream bench processors"), usage);
         for (String flag : ProcessorsBenchmark.VALUE_FLAGS) {
-            assertTrue(usage.contains("--" + flag + " "), "usage explains --" + flag);
+            assertTrue(usage.contains("--" + flag + "="), "usage explains --" + flag);
         }
     }
 
     @Test
     void wrongUsageExitsWithTwoAndSaysWhy() {
         assertEquals(2, run("--rolouts", "100"));
-        assertTrue(err().contains("unknown flag --rolouts"), err());
+        assertTrue(err().contains("Unknown options: '--rolouts'") && err().contains("did you mean --rollouts"), err());
         assertTrue(err().contains("--help"), "points at --help");
 
         assertEquals(2, run("--tokens", "many"));
@@ -66,7 +66,7 @@ class ProcessorsBenchmarkTest {
         assertTrue(err().contains("--warmup-rollouts must be 0 or a multiple of group-size x batch-groups (128)"), err());
 
         assertEquals(2, run("--tokens"));
-        assertTrue(err().contains("flag --tokens needs a value"), err());
+        assertTrue(err().contains("Missing required parameter for option '--tokens'"), err());
 
         assertEquals(2, run("--rate", "0"));
         assertTrue(err().contains("--rate must be a positive number of rollouts/s, got 0"), err());

@@ -1,6 +1,18 @@
 package io.rlstream.lake;
 
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
+import io.rlstream.config.KafkaClientKeys;
+import io.rlstream.config.ServiceConfig;
+import io.rlstream.config.ServiceOptions;
 import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigDef;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +45,8 @@ import org.apache.kafka.connect.util.FutureCallback;
  * when it started (see {@link TopicEnds}): the JSONL sink when its committed offsets reach the
  * ends, the Iceberg sink when its tables hold rows up to those offsets ({@code _kafka_offset}).
  */
-public final class ConnectCommand {
+@Command(name = "connect", description = ConnectCommand.DESCRIPTION, footer = ConnectCommand.FOOTER, sortOptions = false)
+public final class ConnectCommand implements Callable<Integer> {
 
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -41,101 +54,112 @@ public final class ConnectCommand {
 
     public static final List<String> DEFAULT_TOPICS = List.of("rl.rollouts", "rl.rewards", "rl.training-batches", "rl.metrics");
 
-    static final String HELP = """
-            Usage: rlstream connect [flags]
-
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
             Sink topics into a data lake with an embedded Kafka Connect standalone worker:
             Apache Iceberg tables (one per topic: rl.rollouts -> table rl.rollouts under
             DIR/iceberg, Hadoop catalog) and JSONL files (DIR/jsonl/<topic>.jsonl). Every row
             carries _kafka_topic, _kafka_partition, _kafka_offset and _kafka_timestamp.
+            """;
 
-              --bootstrap-server HOST:PORT  Kafka bootstrap servers (default 127.0.0.1:9092)
-              --registry-url URL     schema registry API root (default http://127.0.0.1:8081/apis/registry/v2)
-              --lake DIR             lake folder (default lake/): DIR/iceberg, DIR/jsonl, DIR/connect.offsets
-              --topics T1,T2         topics to sink (default rl.rollouts,rl.rewards,rl.training-batches,rl.metrics)
-              --no-iceberg           do not run the Iceberg sink
-              --no-jsonl             do not run the JSONL sink
-              --set KEY=VALUE        a connector setting; repeatable. iceberg.* go to the Iceberg sink
-                                     (e.g. iceberg.catalog.type=rest iceberg.catalog.uri=http://...
-                                     iceberg.catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO), jsonl.* to
-                                     the JSONL sink, worker.KEY to the worker, any other key to both sinks
-              --until-caught-up      stop once the sinks hold every record the topics have now
-              --max-wait SECONDS     with --until-caught-up: give up after this long (default 600)
-              --progress SECONDS     how often to print records sunk per topic (default 5)
-              --help                 this text
+    static final String FOOTER = """
+
+            Settings (--config FILE, RLSTREAM_<KEY> variables, --set; later wins): bootstrap.servers,
+            registry.url, topic.prefix (the default topics' prefix); Kafka client keys (security.protocol,
+            sasl.*, ssl.*, ..., or kafka.KEY) go to every client of the worker, its sinks and this command;
+            iceberg.* go to the Iceberg sink (e.g. iceberg.catalog.type=rest iceberg.catalog.uri=http://...
+            iceberg.catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO), jsonl.* to the JSONL sink,
+            worker.KEY to the worker, any other key to both sinks.
 
             Without --until-caught-up it runs until Ctrl-C. Read the tables back with
             rlstream lake tables|count|head (rlstream lake --help).
+            Exit codes: 0 caught up or stopped; 1 a sink failed or not caught up in time; 2 wrong usage.
             """;
 
-    private ConnectCommand() {
+
+    @Mixin
+    ServiceOptions cluster = new ServiceOptions();
+
+    @Option(names = "--lake", paramLabel = "DIR", description = "Lake folder (default lake/): DIR/iceberg, DIR/jsonl, DIR/connect.offsets.")
+    Path lake = Path.of("lake");
+
+    @Option(names = "--topics", paramLabel = "T1,T2", split = ",",
+            description = "Topics to sink (default <topic.prefix>rollouts,rewards,training-batches,metrics; topic.prefix rl.).")
+    List<String> topics;
+
+    @Option(names = "--no-iceberg", description = "Do not run the Iceberg sink.")
+    boolean noIceberg;
+
+    @Option(names = "--no-jsonl", description = "Do not run the JSONL sink.")
+    boolean noJsonl;
+
+    @Option(names = "--until-caught-up", description = "Stop once the sinks hold every record the topics have now.")
+    boolean untilCaughtUp;
+
+    @Option(names = "--max-wait", paramLabel = "SECONDS", description = "With --until-caught-up: give up after this long (default 600).")
+    long maxWait = 600;
+
+    @Option(names = "--progress", paramLabel = "SECONDS", description = "How often to print records sunk per topic (default 5).")
+    long progress = 5;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /** A command object for picocli (a subcommand of {@code rlstream}). */
+    public ConnectCommand() {
     }
 
-    public static int run(List<String> argv, PrintStream out, PrintStream err) {
-        Map<String, String> flags = new LinkedHashMap<>();
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (int i = 0; i < argv.size(); i++) {
-            String a = argv.get(i);
-            switch (a) {
-                case "--help", "-h" -> {
-                    out.print(HELP);
-                    return OK;
-                }
-                case "--no-iceberg", "--no-jsonl", "--until-caught-up" -> flags.put(a, "true");
-                case "--bootstrap-server", "--registry-url", "--lake", "--topics", "--max-wait", "--progress", "--set" -> {
-                    if (i + 1 >= argv.size()) {
-                        err.println("rlstream connect: " + a + " needs a value (rlstream connect --help)");
-                        return USAGE;
-                    }
-                    String v = argv.get(++i);
-                    if (a.equals("--set")) {
-                        int eq = v.indexOf('=');
-                        if (eq <= 0) {
-                            err.println("rlstream connect: --set takes KEY=VALUE, got '" + v + "'");
-                            return USAGE;
-                        }
-                        settings.put(v.substring(0, eq), v.substring(eq + 1));
-                    } else {
-                        flags.put(a, v);
-                    }
-                }
-                default -> {
-                    err.println("rlstream connect: unknown flag '" + a + "' (rlstream connect --help)");
-                    return USAGE;
-                }
-            }
-        }
-        boolean iceberg = !flags.containsKey("--no-iceberg");
-        boolean jsonl = !flags.containsKey("--no-jsonl");
-        if (!iceberg && !jsonl) {
-            err.println("rlstream connect: --no-iceberg and --no-jsonl leave nothing to run");
-            return USAGE;
-        }
-        long maxWait;
-        long progress;
+    @Override
+    public Integer call() throws Exception {
+        LakeConnectors lake = CommandExecution.usage(spec, () -> lakeConnectors(System.getenv()));
         try {
-            maxWait = Long.parseLong(flags.getOrDefault("--max-wait", "600"));
-            progress = Long.parseLong(flags.getOrDefault("--progress", "5"));
-        } catch (NumberFormatException e) {
-            err.println("rlstream connect: --max-wait and --progress take whole seconds: " + e.getMessage());
-            return USAGE;
-        }
-        List<String> topics = new ArrayList<>();
-        for (String t : flags.getOrDefault("--topics", String.join(",", DEFAULT_TOPICS)).split(",")) {
-            if (!t.isBlank()) {
-                topics.add(t.trim());
-            }
-        }
-        LakeConnectors lake = new LakeConnectors(flags.getOrDefault("--bootstrap-server", "127.0.0.1:9092"),
-                flags.getOrDefault("--registry-url", "http://127.0.0.1:8081/apis/registry/v2"),
-                Path.of(flags.getOrDefault("--lake", "lake")).toAbsolutePath(), List.copyOf(topics), Map.copyOf(settings));
-        try {
-            return run(lake, iceberg, jsonl, flags.containsKey("--until-caught-up"), Duration.ofSeconds(maxWait),
-                    Duration.ofSeconds(Math.max(1, progress)), out);
+            return run(lake, !noIceberg, !noJsonl, untilCaughtUp, Duration.ofSeconds(maxWait),
+                    Duration.ofSeconds(Math.max(1, progress)), CommandExecution.out(spec));
         } catch (Exception e) {
-            err.println("rlstream connect failed: " + e);
+            spec.commandLine().getErr().println("rlstream connect failed: " + e);
             return FAILED;
         }
+    }
+
+    /**
+     * The worker and sinks these options ask for: the settings file, the environment and the
+     * flags merged ({@link ServiceOptions#settings}), then split by key (see {@link #FOOTER}).
+     *
+     * @throws IllegalArgumentException for a usage error
+     */
+    LakeConnectors lakeConnectors(Map<String, String> env) {
+        if (noIceberg && noJsonl) {
+            throw new IllegalArgumentException("--no-iceberg and --no-jsonl leave nothing to run");
+        }
+        cluster.set.forEach((k, v) -> {
+            if (k.isEmpty() || v.isEmpty()) {
+                throw new IllegalArgumentException("--set takes KEY=VALUE, got '" + k + "'");
+            }
+        });
+        ConfigDef definition = ServiceConfig.baseDef();
+        Map<String, String> settings = cluster.settings(definition, env);
+        String prefix = settings.getOrDefault(ServiceConfig.TOPIC_PREFIX, "rl.");
+        List<String> chosen = topics != null ? topics
+                : DEFAULT_TOPICS.stream().map(t -> prefix + t.substring("rl.".length())).toList();
+        List<String> sunk = chosen.stream().map(String::trim).filter(t -> !t.isEmpty()).toList();
+        Map<String, String> client = KafkaClientKeys.of(settings);
+        Map<String, String> connectors = new LinkedHashMap<>();
+        settings.forEach((k, v) -> {
+            if (!KafkaClientKeys.isClientKey(k) && !definition.names().contains(k)) {
+                connectors.put(k, v);
+            }
+        });
+        return new LakeConnectors(settings.getOrDefault(ServiceConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9092"),
+                settings.getOrDefault(ServiceConfig.REGISTRY_URL, "http://127.0.0.1:8081/apis/registry/v2"),
+                lake.toAbsolutePath(), sunk, Map.copyOf(connectors), Map.copyOf(client));
+    }
+
+    /** {@code rlstream connect [flags]}: see {@code --help}. */
+    public static int run(List<String> argv, PrintStream out, PrintStream err) {
+        return CommandExecution.execute(new ConnectCommand(), "rlstream connect", argv, out, err);
     }
 
     /**
@@ -145,7 +169,7 @@ public final class ConnectCommand {
     public static int run(LakeConnectors lake, boolean iceberg, boolean jsonl, boolean untilCaughtUp, Duration maxWait,
             Duration progressEvery, PrintStream out) throws Exception {
         Files.createDirectories(lake.lakeDir());
-        Map<String, Object> client = Map.of("bootstrap.servers", lake.bootstrapServers());
+        Map<String, Object> client = lake.clientProps();
         createTopicIfMissing(client, LakeConnectors.DEAD_LETTER_TOPIC);
         if (iceberg) {
             createTopicIfMissing(client, lake.iceberg().get("iceberg.control.topic"));

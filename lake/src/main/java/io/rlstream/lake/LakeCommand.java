@@ -1,10 +1,18 @@
 package io.rlstream.lake;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -16,116 +24,166 @@ import org.apache.iceberg.io.CloseableIterable;
  * {@code rlstream lake tables|count TABLE|head TABLE}: the lake's Iceberg tables read back with
  * the Iceberg Java API, to look without Spark or DuckDB.
  */
-public final class LakeCommand {
+@Command(name = "lake", description = {"Read the Iceberg tables that rlstream connect writes (Hadoop catalog under DIR/iceberg)."},
+        subcommands = {LakeCommand.Tables.class, LakeCommand.Count.class, LakeCommand.Head.class},
+        footer = {"", "Run 'rlstream lake SUBCOMMAND --help' for its flags."})
+public final class LakeCommand implements Callable<Integer> {
 
-    static final String HELP = """
-            Usage: rlstream lake tables|count TABLE|head TABLE [flags]
-
-            Read the Iceberg tables that rlstream connect writes (Hadoop catalog under DIR/iceberg):
-              tables               every table with its row count and columns
-              count TABLE          rows in the table's current snapshot, e.g. rlstream lake count rl.rollouts
-              head TABLE           the first rows as JSON, one per line
-                  --n N              how many (default 5)
-
-              --lake DIR           lake folder (default lake/)
-              --warehouse DIR      the Iceberg warehouse itself (default DIR/iceberg)
-              --help               this text
-            """;
-
-    private LakeCommand() {
+    /** A command object for picocli (a subcommand of {@code rlstream}). */
+    public LakeCommand() {
     }
 
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /** {@code rlstream lake} alone: which subcommands there are, on stderr; a usage error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ConnectCommand.USAGE;
+    }
+
+    /** {@code rlstream lake tables|count|head ...}: see {@code --help}. */
     public static int run(List<String> argv, PrintStream out, PrintStream err) {
-        List<String> positional = new ArrayList<>();
+        return CommandExecution.execute(new LakeCommand(), "rlstream lake", argv, out, err);
+    }
+
+    /** Where the lake is: the flags every subcommand takes. */
+    public static final class Location {
+
+        @Option(names = "--lake", paramLabel = "DIR", description = "Lake folder (default lake/).")
         Path lake = Path.of("lake");
-        Path warehouse = null;
-        int n = 5;
-        for (int i = 0; i < argv.size(); i++) {
-            String a = argv.get(i);
-            if (a.equals("--help") || a.equals("-h")) {
-                out.print(HELP);
-                return ConnectCommand.OK;
-            }
-            if (a.equals("--lake") || a.equals("--warehouse") || a.equals("--n")) {
-                if (i + 1 >= argv.size()) {
-                    err.println("rlstream lake: " + a + " needs a value");
-                    return ConnectCommand.USAGE;
-                }
-                String v = argv.get(++i);
-                try {
-                    switch (a) {
-                        case "--lake" -> lake = Path.of(v);
-                        case "--warehouse" -> warehouse = Path.of(v);
-                        default -> n = Integer.parseInt(v);
-                    }
-                } catch (NumberFormatException e) {
-                    err.println("rlstream lake: --n takes a whole number, got '" + v + "'");
-                    return ConnectCommand.USAGE;
-                }
-            } else if (a.startsWith("--")) {
-                err.println("rlstream lake: unknown flag '" + a + "' (rlstream lake --help)");
-                return ConnectCommand.USAGE;
-            } else {
-                positional.add(a);
-            }
+
+        @Option(names = "--warehouse", paramLabel = "DIR", description = "The Iceberg warehouse itself (default DIR/iceberg).")
+        Path warehouse;
+
+        Path warehouse() {
+            return warehouse != null ? warehouse : lake.resolve("iceberg");
         }
-        if (positional.isEmpty()) {
-            err.print(HELP);
-            return ConnectCommand.USAGE;
-        }
-        String sub = positional.get(0);
-        if ((sub.equals("count") || sub.equals("head")) && positional.size() != 2) {
-            err.println("rlstream lake: " + sub + " takes one table, e.g. rlstream lake " + sub + " rl.rollouts");
-            return ConnectCommand.USAGE;
-        }
-        Path wh = warehouse != null ? warehouse : lake.resolve("iceberg");
+    }
+
+    /** What a subcommand does with the open tables; returns the exit code. */
+    interface TablesBody {
+        int run(LakeTables tables, Path warehouse, PrintStream out, PrintStream err) throws Exception;
+    }
+
+    static int withTables(CommandSpec spec, Location location, String sub, TablesBody body) {
+        PrintStream out = CommandExecution.out(spec);
+        PrintStream err = CommandExecution.err(spec);
+        Path wh = location.warehouse();
         if (!Files.isDirectory(wh)) {
             err.println("rlstream lake: no Iceberg warehouse at " + wh.toAbsolutePath()
                     + " (run rlstream connect first, or pass --lake / --warehouse)");
             return ConnectCommand.FAILED;
         }
         try (LakeTables tables = new LakeTables(wh)) {
-            switch (sub) {
-                case "tables" -> {
-                    for (TableIdentifier id : tables.tables()) {
-                        out.printf("%s\t%d rows\t%s%n", id, tables.count(id.toString()),
-                                tables.table(id.toString()).schema().columns().stream().map(c -> c.name())
-                                        .reduce((x, y) -> x + "," + y).orElse(""));
-                    }
-                    return ConnectCommand.OK;
-                }
-                case "count", "head" -> {
-                    String table = positional.get(1);
-                    if (!tables.exists(table)) {
-                        err.println("rlstream lake: no table " + table + " in " + wh.toAbsolutePath() + "; tables: "
-                                + tables.tables());
-                        return ConnectCommand.FAILED;
-                    }
-                    if (sub.equals("count")) {
-                        out.println(tables.count(table));
-                        return ConnectCommand.OK;
-                    }
-                    ObjectMapper json = new ObjectMapper();
-                    try (CloseableIterable<Record> rows = IcebergGenerics.read(tables.table(table)).build()) {
-                        int shown = 0;
-                        for (Record r : rows) {
-                            if (shown++ >= n) {
-                                break;
-                            }
-                            Map<String, Object> row = LakeTables.plain(r);
-                            out.println(json.writeValueAsString(row));
-                        }
-                    }
-                    return ConnectCommand.OK;
-                }
-                default -> {
-                    err.println("rlstream lake: unknown subcommand '" + sub + "'; tables, count or head");
-                    return ConnectCommand.USAGE;
-                }
-            }
+            return body.run(tables, wh, out, err);
         } catch (Exception e) {
             err.println("rlstream lake " + sub + " failed: " + e);
             return ConnectCommand.FAILED;
+        }
+    }
+
+    static boolean exists(LakeTables tables, String table, Path wh, PrintStream err) {
+        if (!tables.exists(table)) {
+            err.println("rlstream lake: no table " + table + " in " + wh.toAbsolutePath() + "; tables: " + tables.tables());
+            return false;
+        }
+        return true;
+    }
+
+    /** {@code rlstream lake tables}. */
+    @Command(name = "tables", description = "Every table with its row count and columns.")
+    public static final class Tables implements Callable<Integer> {
+        @Mixin
+        Location location;
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+
+        public Tables() {
+        }
+
+        @Override
+        public Integer call() {
+            return withTables(spec, location, "tables", (tables, wh, out, err) -> {
+                for (TableIdentifier id : tables.tables()) {
+                    out.printf("%s\t%d rows\t%s%n", id, tables.count(id.toString()),
+                            tables.table(id.toString()).schema().columns().stream().map(c -> c.name())
+                                    .reduce((x, y) -> x + "," + y).orElse(""));
+                }
+                return ConnectCommand.OK;
+            });
+        }
+    }
+
+    /** {@code rlstream lake count TABLE}. */
+    @Command(name = "count", description = "Rows in the table's current snapshot, e.g. rlstream lake count rl.rollouts.")
+    public static final class Count implements Callable<Integer> {
+        @Parameters(paramLabel = "TABLE", description = "The table, e.g. rl.rollouts.")
+        String table;
+        @Mixin
+        Location location;
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+
+        public Count() {
+        }
+
+        @Override
+        public Integer call() {
+            return withTables(spec, location, "count", (tables, wh, out, err) -> {
+                if (!exists(tables, table, wh, err)) {
+                    return ConnectCommand.FAILED;
+                }
+                out.println(tables.count(table));
+                return ConnectCommand.OK;
+            });
+        }
+    }
+
+    /** {@code rlstream lake head TABLE [--n N]}. */
+    @Command(name = "head", description = "The first rows as JSON, one per line.")
+    public static final class Head implements Callable<Integer> {
+        @Parameters(paramLabel = "TABLE", description = "The table, e.g. rl.metrics.")
+        String table;
+        @Option(names = "--n", paramLabel = "N", description = "How many rows (default 5).")
+        int n = 5;
+        @Mixin
+        Location location;
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+
+        public Head() {
+        }
+
+        @Override
+        public Integer call() {
+            return withTables(spec, location, "head", (tables, wh, out, err) -> {
+                if (!exists(tables, table, wh, err)) {
+                    return ConnectCommand.FAILED;
+                }
+                ObjectMapper json = new ObjectMapper();
+                try (CloseableIterable<Record> rows = IcebergGenerics.read(tables.table(table)).build()) {
+                    int shown = 0;
+                    for (Record r : rows) {
+                        if (shown++ >= n) {
+                            break;
+                        }
+                        Map<String, Object> row = LakeTables.plain(r);
+                        out.println(json.writeValueAsString(row));
+                    }
+                }
+                return ConnectCommand.OK;
+            });
         }
     }
 }

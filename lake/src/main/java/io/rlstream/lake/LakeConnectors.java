@@ -13,9 +13,28 @@ import java.util.Map;
  * the Iceberg sink (e.g. {@code iceberg.catalog.type=rest}, {@code iceberg.catalog.uri=...},
  * {@code iceberg.catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO}); {@code jsonl.*} to the
  * JSONL sink; any other key to both connectors (e.g. {@code errors.tolerance=none}).
+ *
+ * <p>{@code client}: Kafka client settings (security.protocol, sasl.*, ssl.*, as in Kafka's
+ * {@code --command-config} file) for every client of the run: the worker's own, its sink tasks'
+ * consumers, dead-letter producers and admins ({@code consumer.}, {@code producer.}, {@code admin.}
+ * prefixes: Connect does not pass the worker's top-level security settings to task clients), the
+ * Iceberg sink's clients ({@code iceberg.kafka.}) and the command's own ({@link #clientProps}).
  */
 public record LakeConnectors(String bootstrapServers, String registryUrl, Path lakeDir, List<String> topics,
-        Map<String, String> settings) {
+        Map<String, String> settings, Map<String, String> client) {
+
+    /** Without client settings beyond the bootstrap servers (a plaintext cluster). */
+    public LakeConnectors(String bootstrapServers, String registryUrl, Path lakeDir, List<String> topics,
+            Map<String, String> settings) {
+        this(bootstrapServers, registryUrl, lakeDir, topics, settings, Map.of());
+    }
+
+    /** Settings for the command's own Kafka clients (admin, consumer): bootstrap servers and {@link #client}. */
+    public Map<String, Object> clientProps() {
+        Map<String, Object> props = new LinkedHashMap<>(client);
+        props.put("bootstrap.servers", bootstrapServers);
+        return props;
+    }
 
     public static final String ICEBERG = "rlstream-iceberg";
     public static final String JSONL = "rlstream-jsonl";
@@ -57,6 +76,12 @@ public record LakeConnectors(String bootstrapServers, String registryUrl, Path l
         w.put("listeners", "http://127.0.0.1:0");
         // Plugins are found through their META-INF/services files; no class-path scan (slow on ours).
         w.put("plugin.discovery", "service_load");
+        client.forEach((k, v) -> {
+            w.put(k, v);
+            for (String prefix : List.of("consumer.", "producer.", "admin.")) {
+                w.put(prefix + k, v);
+            }
+        });
         settings.forEach((k, v) -> {
             if (k.startsWith("worker.")) {
                 w.put(k.substring("worker.".length()), v);
@@ -81,6 +106,7 @@ public record LakeConnectors(String bootstrapServers, String registryUrl, Path l
         c.put("iceberg.catalog.warehouse", warehouse().toUri().toString());
         // Embedded, the sink cannot read the worker's file for its own clients: pass them.
         c.put("iceberg.kafka.bootstrap.servers", bootstrapServers);
+        client.forEach((k, v) -> c.put("iceberg.kafka." + k, v));
         settings.forEach((k, v) -> {
             if (k.startsWith("iceberg.") || !k.startsWith("jsonl.") && !k.startsWith("worker.")) {
                 c.put(k, v);

@@ -3,6 +3,8 @@ package io.rlstream.reward.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.reward.RewardServiceConfig;
 import io.rlstream.reward.score.RewardScorer;
@@ -14,11 +16,19 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream reward check}: the reward service's scoring, offline, on JSONL from standard
@@ -26,14 +36,15 @@ import org.apache.kafka.common.config.ConfigException;
  * comes back with {@code score}, {@code status} (OK or FAILED), {@code components},
  * {@code extracted} and {@code reason} added.
  */
-public final class RewardCheckCommand {
+@Command(name = "check", description = RewardCheckCommand.DESCRIPTION, footer = RewardCheckCommand.FOOTER,
+        sortOptions = false)
+public final class RewardCheckCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream reward check --verifier NAME [--set reward.KEY=VALUE]... < lines.jsonl
-
-            Scores each JSONL line the way the reward service scores a rollout and writes the line
-            back with "score", "status" (OK, or FAILED: the check could not be made; never a zero),
-            "components", "extracted" and "reason".
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
+            Scores each JSONL line of standard input the way the reward service scores a rollout
+            and writes the line back with "score", "status" (OK, or FAILED: the check could not be
+            made; never a zero), "components", "extracted" and "reason".
 
             Input, one object per line:
               {"response": "... \\\\boxed{42}", "answer": "42"}        math, numeric-exact, exact, regex, format
@@ -41,58 +52,65 @@ public final class RewardCheckCommand {
               {"response": "...", "answer": "...", "prompt": "..."}     reward-model (prompt is sent along)
               optional "tokens": response length in tokens, for the overlong component
             Other fields are kept as they are.
+            """;
 
-            Flags:
-              --verifier NAME     %s
-              --set KEY=VALUE     any reward.* setting (rlstream config rewards), e.g.
-                                  --set reward.components=correctness=1.0,format=0.1
-                                  --set reward.model.url=http://localhost:8000/score
-              --help              this text
+    static final String FOOTER = """
+
             Exit status: 0 when every line was read, 1 when some line was not JSON (reported on
             standard error with its number and skipped), 2 on bad flags.
             """;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RewardCheckCommand() {
+    @Option(names = "--verifier", paramLabel = "NAME", required = true, completionCandidates = VerifierNames.class,
+            description = "The verifier: ${COMPLETION-CANDIDATES}.")
+    String verifier;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any reward.* setting (rlstream config rewards);"
+            + " repeatable, e.g. --set reward.components=correctness=1.0,format=0.1"
+            + " --set reward.model.url=http://localhost:8000/score")
+    Map<String, String> set = new LinkedHashMap<>();
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The lines to score: standard input, unless {@link #run} gives another stream. */
+    private InputStream in = System.in;
+
+    /** The verifiers' names, for --verifier in --help. */
+    static final class VerifierNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Verifiers.FAMILY.names().iterator();
+        }
     }
 
+    /** A command object for picocli (a subcommand of {@code rlstream reward}); reads standard input. */
+    public RewardCheckCommand() {
+    }
+
+    /** {@code rlstream reward check --verifier NAME [--set KEY=VALUE]... < lines.jsonl}. */
     public static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
-        Map<String, String> settings = new HashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (arg.equals("--help") || arg.equals("-h")) {
-                out.print(usage());
-                return 0;
-            }
-            if ((arg.equals("--verifier") || arg.equals("--set")) && i + 1 < args.size()) {
-                String value = args.get(++i);
-                if (arg.equals("--verifier")) {
-                    settings.put(RewardServiceConfig.VERIFIER, value);
-                } else if (value.indexOf('=') > 0) {
-                    settings.put(value.substring(0, value.indexOf('=')), value.substring(value.indexOf('=') + 1));
-                } else {
-                    err.println("rlstream reward check: --set needs KEY=VALUE, got '" + value + "'");
-                    return 2;
-                }
-            } else {
-                err.println("rlstream reward check: unknown or incomplete flag '" + arg + "'");
-                err.print(usage());
-                return 2;
-            }
-        }
-        if (!settings.containsKey(RewardServiceConfig.VERIFIER)) {
-            err.println("rlstream reward check: --verifier NAME is required; known: " + Verifiers.FAMILY.names());
-            return 2;
-        }
+        RewardCheckCommand command = new RewardCheckCommand();
+        command.in = in;
+        return CommandExecution.execute(command, "rlstream reward check", args, out, err);
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream out = CommandExecution.out(spec);
+        PrintStream err = CommandExecution.err(spec);
         RewardServiceConfig config;
         try {
             Map<String, String> values = new HashMap<>(ServiceConfig.read(null, Map.of(), RewardServiceConfig.DEFINITION));
-            values.putAll(settings);
+            values.putAll(set);
+            values.put(RewardServiceConfig.VERIFIER, verifier);
             config = new RewardServiceConfig(values);
         } catch (ConfigException e) {
-            err.println("rlstream reward check: invalid setting: " + e.getMessage());
-            return 2;
+            throw new ParameterException(spec.commandLine(), "invalid setting: " + e.getMessage());
         }
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "reward-check-verifier");
@@ -156,9 +174,5 @@ public final class RewardCheckCommand {
 
     private static String abbreviate(String line) {
         return line.length() <= 80 ? line : line.substring(0, 77) + "...";
-    }
-
-    private static String usage() {
-        return USAGE.formatted(String.join(", ", Verifiers.FAMILY.names()));
     }
 }

@@ -76,10 +76,22 @@ class RewardCheckCommandTest {
     @Test
     void flagsAreCheckedAndHelpHelps() {
         assertEquals(0, run("", "--help"));
-        assertTrue(console.out().contains("code-python"));
+        String help = console.out();
+        assertTrue(help.startsWith("Usage: rlstream reward check"), help);
+        assertTrue(help.contains("code-python"));
+        assertTrue(help.contains("--verifier=NAME") && help.contains("--set=KEY=VALUE"), help);
+        assertTrue(help.contains("numeric-exact"), "--verifier lists the verifiers: " + help);
+        console.reset();
         assertEquals(2, run("", "--verifier", "telepathy"));
         assertTrue(console.err().contains("reward.verifier"), console.err());
+        console.reset();
         assertEquals(2, run(""));
+        assertTrue(console.err().contains("Missing required option: '--verifier=NAME'"), console.err());
+        console.reset();
+        assertEquals(2, run("", "--verifier", "math", "--sets", "reward.format.weight=1"));
+        assertTrue(console.err().startsWith("rlstream reward check: Unknown options: '--sets', 'reward.format.weight=1'"
+                + " (did you mean --set?)"), console.err());
+        assertTrue(console.err().contains("Run 'rlstream reward check --help' for usage."), console.err());
         assertEquals(2, run("", "--verifier", "reward-model"), "the reward model needs its URL");
     }
 }

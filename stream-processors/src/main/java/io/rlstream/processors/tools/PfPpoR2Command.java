@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.processors.filtration.FiltrationR2;
 import io.rlstream.processors.filtration.FiltrationR2.Result;
 import io.rlstream.processors.filtration.FiltrationR2.ScoredGroup;
@@ -20,6 +22,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream pf-ppo r2}: which PF-PPO policy filtration to train with, from recorded groups
@@ -29,11 +38,11 @@ import java.util.Locale;
  *
  * <p>Offline and pure: reads JSONL, writes a table, talks to no broker.
  */
-public final class PfPpoR2Command {
+@Command(name = "r2", description = PfPpoR2Command.DESCRIPTION, footer = PfPpoR2Command.FOOTER, sortOptions = false)
+public final class PfPpoR2Command implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream pf-ppo r2 [--seed N] [--file PATH]
-
+    /** What the command does, above its flags in {@code --help}. */
+    static final String DESCRIPTION = """
             Which PF-PPO policy filtration to train with (arXiv 2409.06957). For each strategy
             (none, best-of-n, best-random, best-worst) keep the samples it keeps from every recorded
             group, pool them, and report R^2 of the least-squares line between proxy reward and true
@@ -47,16 +56,29 @@ public final class PfPpoR2Command {
               scores     true scores of the same samples, in the same order (ground truth, human
                          labels, a stronger judge)
             Other fields are ignored; blank lines are skipped.
+            """;
 
-            Flags:
-              --seed N      seed of best-random's draws (default 0)
-              --file PATH   read the groups from PATH instead of standard input
-              --help        this text
+    static final String FOOTER = """
 
             Exit status: 0 done; 1 some lines were malformed (each reported on stderr and skipped,
             the rest still evaluated), no usable group, or no strategy with a defined R^2;
             2 bad flags.
             """;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of best-random's draws (default 0).")
+    String seed;
+
+    @Option(names = "--file", paramLabel = "PATH", description = "Read the groups from PATH instead of standard input.")
+    String file;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The groups when --file is not given: standard input, unless {@link #run} gives another stream. */
+    private InputStream in = System.in;
 
     static final long DEFAULT_SEED = 0;
 
@@ -66,7 +88,8 @@ public final class PfPpoR2Command {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    private PfPpoR2Command() {
+    /** A command object for picocli (a subcommand of {@code rlstream pf-ppo}); reads standard input. */
+    public PfPpoR2Command() {
     }
 
     /**
@@ -75,20 +98,24 @@ public final class PfPpoR2Command {
      * @return the exit status
      */
     public static int run(List<String> args, InputStream in, PrintStream out, PrintStream err) {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (UsageException e) {
-            err.println(PROGRAM + ": " + e.getMessage());
-            err.println();
-            err.print(USAGE);
-            return 2;
-        }
-        if (options.help) {
-            out.print(USAGE);
-            return 0;
-        }
+        PfPpoR2Command command = new PfPpoR2Command();
+        command.in = in;
+        CommandLine line = CommandExecution.commandLine(command, PROGRAM);
+        line.setOverwrittenOptionsAllowed(false); // a flag given twice is a usage error here
+        return CommandExecution.execute(line, args, out, err);
+    }
 
+    @Override
+    public Integer call() {
+        PrintStream out = CommandExecution.out(spec);
+        PrintStream err = CommandExecution.err(spec);
+        Options options = CommandExecution.usage(spec, () -> {
+            try {
+                return Options.of(seed, file);
+            } catch (UsageException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+        });
         Input input;
         String source = options.file == null ? "standard input" : options.file.toString();
         try {
@@ -253,50 +280,10 @@ public final class PfPpoR2Command {
         }
     }
 
-    /** {@code --name value} or {@code --name=value}, as the launcher's other commands take them. */
-    private record Options(boolean help, long seed, Path file) {
+    /** The flags' values, checked. */
+    private record Options(long seed, Path file) {
 
-        static Options parse(List<String> args) throws UsageException {
-            boolean help = false;
-            String seed = null;
-            String file = null;
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                if (arg.equals("--help") || arg.equals("-h")) {
-                    help = true;
-                    continue;
-                }
-                if (!arg.startsWith("--")) {
-                    throw new UsageException("unexpected argument '" + arg + "'");
-                }
-                String name = arg.substring(2);
-                String value = null;
-                int eq = name.indexOf('=');
-                if (eq >= 0) {
-                    value = name.substring(eq + 1);
-                    name = name.substring(0, eq);
-                }
-                if (!name.equals("seed") && !name.equals("file")) {
-                    throw new UsageException("unknown flag --" + name);
-                }
-                if (value == null) {
-                    if (i + 1 >= args.size()) {
-                        throw new UsageException("flag --" + name + " needs a value");
-                    }
-                    value = args.get(++i);
-                }
-                if (name.equals("seed")) {
-                    if (seed != null) {
-                        throw new UsageException("flag --seed given twice");
-                    }
-                    seed = value;
-                } else {
-                    if (file != null) {
-                        throw new UsageException("flag --file given twice");
-                    }
-                    file = value;
-                }
-            }
+        static Options of(String seed, String file) throws UsageException {
             long seedValue = DEFAULT_SEED;
             if (seed != null) {
                 try {
@@ -309,7 +296,7 @@ public final class PfPpoR2Command {
                 throw new UsageException("--file expects a path, got ''");
             }
             try {
-                return new Options(help, seedValue, file == null ? null : Path.of(file));
+                return new Options(seedValue, file == null ? null : Path.of(file));
             } catch (InvalidPathException e) {
                 throw new UsageException("--file expects a path, got '" + file + "' (" + e.getReason() + ")");
             }

@@ -3,6 +3,8 @@ package io.rlstream.processors.tools;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.processors.curriculum.query.SelectionQueryServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,6 +19,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream prompts top|show}: what the dispatcher's prompt selector thinks of its prompts,
@@ -27,7 +37,9 @@ import java.util.List;
  * <p>The server validates {@code --n} and {@code --by}; a value it refuses is a usage error here
  * too (exit 2, with the server's message naming the valid values).
  */
-public final class PromptsQueryCommand {
+@Command(name = "prompts", description = PromptsQueryCommand.DESCRIPTION, footer = PromptsQueryCommand.FOOTER,
+        subcommands = {PromptsQueryCommand.Top.class, PromptsQueryCommand.Show.class})
+public final class PromptsQueryCommand implements Callable<Integer> {
 
     /** Exit status: answered. */
     public static final int OK = 0;
@@ -44,7 +56,104 @@ public final class PromptsQueryCommand {
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PromptsQueryCommand() {
+    /** What both commands do, above their flags in {@code --help}. */
+    static final String DESCRIPTION = """
+            Shows the running dispatcher's prompt selector state (the compacted topic
+            rl.prompt-selection, as its query server holds it): per prompt the groups dispatched
+            (selected) and learned from, the estimated pass rate, the last group's mean reward,
+            the value model's prediction V(x) and its error |V(x) - mean reward| (PCL), the pool.
+            """;
+
+    static final String FOOTER = """
+
+            Exit status: 0 answered, 1 dispatcher unreachable or prompt unknown, 2 bad option.
+            """;
+
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /** A command object for picocli: {@code top} and {@code show} under one name (run's). */
+    public PromptsQueryCommand() {
+    }
+
+    /** {@code rlstream prompts} without top or show here: a usage error. */
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "say top or show");
+    }
+
+    /** The flags both commands take. */
+    public static final class Answer {
+        @Option(names = "--dispatcher", paramLabel = "URL", description = "The dispatcher's query server (default "
+                + DEFAULT_DISPATCHER + "; settings dispatch.query.host and dispatch.query.port).")
+        String dispatcher = DEFAULT_DISPATCHER;
+
+        @Option(names = "--json", description = "Print the server's JSON answer as it is.")
+        boolean json;
+    }
+
+    /** {@code rlstream prompts top}. */
+    @Command(name = "top", description = {DESCRIPTION, "The first N prompts in an order, as a table."}, footer = FOOTER,
+            sortOptions = false)
+    public static final class Top implements Callable<Integer> {
+        @Option(names = "--n", paramLabel = "N", description = "Prompts to list (1..10000, default 20).")
+        String n;
+
+        @Option(names = "--by", paramLabel = "ORDER", description = {"selected   most dispatched first (default)",
+                "estimate   highest estimated pass rate first, unseen last",
+                "prediction highest V(x) first, none last",
+                "closeness  smallest |V(x) - tau| first (|estimate - tau| without V(x)): what PCL dispatches next;"
+                        + " tau is the dispatcher's",
+                "recent     most recently updated first"})
+        String by;
+
+        @Mixin
+        Answer answer;
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+
+        public Top() {
+        }
+
+        @Override
+        public Integer call() {
+            URI dispatcher = CommandExecution.usage(spec, () -> dispatcherUri(answer.dispatcher));
+            return ask(spec, new Query("top", null, n, by, dispatcher, answer.json));
+        }
+    }
+
+    /** {@code rlstream prompts show PROMPT_ID}. */
+    @Command(name = "show", description = {DESCRIPTION, "Everything the selector holds on one prompt."}, footer = FOOTER,
+            sortOptions = false)
+    public static final class Show implements Callable<Integer> {
+        @Parameters(paramLabel = "PROMPT_ID", description = "The prompt's id.")
+        String promptId;
+
+        @Mixin
+        Answer answer;
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+
+        public Show() {
+        }
+
+        @Override
+        public Integer call() {
+            URI dispatcher = CommandExecution.usage(spec, () -> dispatcherUri(answer.dispatcher));
+            return ask(spec, new Query("show", promptId, null, null, dispatcher, answer.json));
+        }
+    }
+
+    /** Asks the server; a value it refuses is a usage error (exit 2, its message). */
+    private static int ask(CommandSpec spec, Query query) {
+        return ask(query, CommandExecution.out(spec), CommandExecution.err(spec));
     }
 
     /** What was asked: {@code top} (promptId null) or {@code show}; n and by as given, or null for the server's defaults. */
@@ -65,102 +174,9 @@ public final class PromptsQueryCommand {
         }
     }
 
-    /** Runs the command on {@code args} (without the word "prompts"); returns the exit status. */
+    /** Runs {@code top ...} or {@code show ...} (the words after "prompts"); returns the exit status. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.print(usage());
-            out.flush();
-            return OK;
-        }
-        Query query;
-        try {
-            query = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("rlstream prompts: " + e.getMessage());
-            err.print(usage());
-            err.flush();
-            return USAGE;
-        }
-        return ask(query, out, err);
-    }
-
-    public static String usage() {
-        return """
-                Usage: rlstream prompts top [--n N] [--by ORDER] [--dispatcher URL] [--json]
-                       rlstream prompts show PROMPT_ID [--dispatcher URL] [--json]
-
-                Shows the running dispatcher's prompt selector state (the compacted topic
-                rl.prompt-selection, as its query server holds it): per prompt the groups dispatched
-                (selected) and learned from, the estimated pass rate, the last group's mean reward,
-                the value model's prediction V(x) and its error |V(x) - mean reward| (PCL), the pool.
-
-                  top                 the first N prompts in an order, as a table
-                  show PROMPT_ID      everything the selector holds on one prompt
-
-                Options:
-                  --n N               prompts to list (1..10000, default 20)
-                  --by ORDER          selected   most dispatched first (default)
-                                      estimate   highest estimated pass rate first, unseen last
-                                      prediction highest V(x) first, none last
-                                      closeness  smallest |V(x) - tau| first (|estimate - tau| without
-                                                 V(x)): what PCL dispatches next; tau is the dispatcher's
-                                      recent     most recently updated first
-                  --dispatcher URL    the dispatcher's query server (default %s;
-                                      settings dispatch.query.host and dispatch.query.port)
-                  --json              print the server's JSON answer as it is
-                  -h, --help          this text
-
-                Exit status: 0 answered, 1 dispatcher unreachable or prompt unknown, 2 bad option.
-                """.formatted(DEFAULT_DISPATCHER);
-    }
-
-    private static Query parse(List<String> args) {
-        if (args.isEmpty()) {
-            throw new IllegalArgumentException("say top or show");
-        }
-        String action = args.get(0);
-        if (!action.equals("top") && !action.equals("show")) {
-            throw new IllegalArgumentException("unknown subcommand '" + action + "'; use top or show");
-        }
-        String promptId = null;
-        String n = null;
-        String by = null;
-        String dispatcher = DEFAULT_DISPATCHER;
-        boolean json = false;
-        for (int i = 1; i < args.size(); i++) {
-            String arg = args.get(i);
-            switch (arg) {
-                case "--json" -> json = true;
-                case "--dispatcher" -> dispatcher = value(args, ++i, arg);
-                case "--n", "--by" -> {
-                    if (!action.equals("top")) {
-                        throw new IllegalArgumentException(arg + " is an option of top, not of show");
-                    }
-                    if (arg.equals("--n")) {
-                        n = value(args, ++i, arg);
-                    } else {
-                        by = value(args, ++i, arg);
-                    }
-                }
-                default -> {
-                    if (arg.startsWith("--") || !action.equals("show") || promptId != null) {
-                        throw new IllegalArgumentException("unexpected argument '" + arg + "'");
-                    }
-                    promptId = arg;
-                }
-            }
-        }
-        if (action.equals("show") && promptId == null) {
-            throw new IllegalArgumentException("show needs a PROMPT_ID");
-        }
-        return new Query(action, promptId, n, by, dispatcherUri(dispatcher), json);
-    }
-
-    private static String value(List<String> args, int i, String option) {
-        if (i >= args.size()) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args.get(i);
+        return CommandExecution.execute(new PromptsQueryCommand(), "rlstream prompts", args, out, err);
     }
 
     private static URI dispatcherUri(String url) {

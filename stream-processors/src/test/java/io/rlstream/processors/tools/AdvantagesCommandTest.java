@@ -221,7 +221,10 @@ class AdvantagesCommandTest {
         for (String flag : List.of("--help", "-h")) {
             Result r = run("", flag);
             assertEquals(0, r.status());
-            assertTrue(r.out().startsWith("Usage: rlstream advantages --estimator NAME"), r.out());
+            assertTrue(r.out().startsWith("Usage: rlstream advantages "), r.out());
+            for (String option : List.of("--estimator=NAME", "--std=sample|population", "--epsilon=E", "--batch-groups=N")) {
+                assertTrue(r.out().contains(option), option);
+            }
             for (String name : AdvantageEstimators.FAMILY.names()) {
                 assertTrue(r.out().contains(name + " ") && r.out().contains(AdvantageEstimators.FAMILY.entry(name).formula()), name);
             }
@@ -245,8 +248,12 @@ class AdvantagesCommandTest {
             assertEquals(2, r.status(), args.toString());
             assertEquals("", r.out(), args.toString());
             assertTrue(r.err().startsWith("rlstream advantages: "), r.err());
-            assertTrue(r.err().contains("Usage: rlstream advantages"), r.err());
+            assertTrue(r.err().contains("Run 'rlstream advantages --help' for usage."), r.err());
         }
+        Result typo = run("", "--estimator", "grpo", "--epsilom", "0.1");
+        assertEquals(2, typo.status());
+        assertTrue(typo.err().startsWith("rlstream advantages: Unknown options: '--epsilom', '0.1' (did you mean --epsilon?)"),
+                typo.err());
         Result r = run("", "--estimator", "ppo-gae");
         assertTrue(r.err().contains("'ppo-gae'") && r.err().contains("grpo-batch-std"), r.err());
         r = run("", "--estimator", "grpo", "--std", "median");

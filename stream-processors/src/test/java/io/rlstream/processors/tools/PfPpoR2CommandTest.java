@@ -126,18 +126,20 @@ class PfPpoR2CommandTest {
     void helpPrintsUsageWithTheInputFormat() {
         CommandConsole.Output r = run("", "--help");
         assertEquals(0, r.status());
-        assertTrue(r.out().startsWith("Usage: rlstream pf-ppo r2 [--seed N] [--file PATH]"), r.out());
+        assertTrue(r.out().startsWith("Usage: rlstream pf-ppo r2 "), r.out());
+        assertTrue(r.out().contains("--seed=N") && r.out().contains("--file=PATH"), r.out());
         assertTrue(r.out().contains("{\"group_id\": \"p17\", \"rewards\": [0.9, 0.1, 0.5], \"scores\": [1, 0, 0]}"), r.out());
         assertEquals("", r.err());
     }
 
     @Test
     void badFlagsPrintTheProblemAndUsageAndExitTwo() {
-        assertUsageError(run(GROUPS, "--sed", "3"), "rlstream pf-ppo r2: unknown flag --sed");
+        assertUsageError(run(GROUPS, "--sed", "3"), "rlstream pf-ppo r2: Unknown options: '--sed', '3' (did you mean --seed?)");
         assertUsageError(run(GROUPS, "--seed", "abc"), "rlstream pf-ppo r2: --seed expects an integer, got 'abc'");
-        assertUsageError(run(GROUPS, "--seed"), "rlstream pf-ppo r2: flag --seed needs a value");
-        assertUsageError(run(GROUPS, "--seed", "1", "--seed", "2"), "rlstream pf-ppo r2: flag --seed given twice");
-        assertUsageError(run(GROUPS, "groups.jsonl"), "rlstream pf-ppo r2: unexpected argument 'groups.jsonl'");
+        assertUsageError(run(GROUPS, "--seed"), "rlstream pf-ppo r2: Missing required parameter for option '--seed' (N)");
+        assertUsageError(run(GROUPS, "--seed", "1", "--seed", "2"),
+                "rlstream pf-ppo r2: option '--seed' (N) should be specified only once");
+        assertUsageError(run(GROUPS, "groups.jsonl"), "rlstream pf-ppo r2: Unmatched argument at index 0: 'groups.jsonl'");
     }
 
     @Test
@@ -151,6 +153,6 @@ class PfPpoR2CommandTest {
         assertEquals(2, r.status());
         assertEquals("", r.out());
         assertTrue(r.err().startsWith(message + "\n"), r.err());
-        assertTrue(r.err().contains("Usage: rlstream pf-ppo r2"), r.err());
+        assertTrue(r.err().contains("Run 'rlstream pf-ppo r2 --help' for usage."), r.err());
     }
 }

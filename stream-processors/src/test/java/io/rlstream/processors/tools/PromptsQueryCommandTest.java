@@ -25,12 +25,12 @@ class PromptsQueryCommandTest {
     void badUsageExitsTwoWithTheReason() {
         assertEquals(PromptsQueryCommand.USAGE, run());
         assertEquals(PromptsQueryCommand.USAGE, run("list"));
-        assertTrue(err().contains("unknown subcommand 'list'"), err());
+        assertTrue(err().contains("rlstream prompts: Unmatched argument at index 0: 'list'"), err());
         assertEquals(PromptsQueryCommand.USAGE, run("show"));
-        assertTrue(err().contains("show needs a PROMPT_ID"), err());
+        assertTrue(err().contains("rlstream prompts show: Missing required parameter: 'PROMPT_ID'"), err());
         assertEquals(PromptsQueryCommand.USAGE, run("show", "p1", "--by", "selected"));
         assertEquals(PromptsQueryCommand.USAGE, run("top", "--n"));
-        assertTrue(err().contains("--n needs a value"), err());
+        assertTrue(err().contains("Missing required parameter for option '--n' (N)"), err());
         assertEquals(PromptsQueryCommand.USAGE, run("top", "--dispatcher", "127.0.0.1:7071"));
         assertTrue(err().contains("--dispatcher needs an http URL"), err());
     }
@@ -38,7 +38,17 @@ class PromptsQueryCommandTest {
     @Test
     void helpExitsZero() {
         assertEquals(PromptsQueryCommand.OK, run("top", "--help"));
-        assertTrue(console.out().contains("rlstream prompts top"));
+        String help = console.out();
+        assertTrue(help.startsWith("Usage: rlstream prompts top"), help);
+        assertTrue(help.contains("--n=N") && help.contains("--by=ORDER") && help.contains("closeness"), help);
+        assertTrue(help.contains("--dispatcher=URL") && help.contains("--json"), help);
+        console.reset();
+        assertEquals(PromptsQueryCommand.OK, run("show", "--help"));
+        assertTrue(console.out().contains("PROMPT_ID") && !console.out().contains("--by"), "show has no --by");
+        console.reset();
+        assertEquals(PromptsQueryCommand.USAGE, run("top", "--dispacher", "http://h:7071"));
+        assertTrue(err().startsWith("rlstream prompts top: Unknown options: '--dispacher', 'http://h:7071'"
+                + " (did you mean --dispatcher?)"), err());
     }
 
     @Test

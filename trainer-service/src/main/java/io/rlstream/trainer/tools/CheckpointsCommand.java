@@ -1,5 +1,7 @@
 package io.rlstream.trainer.tools;
 
+import io.rlstream.config.CommandExecution;
+import io.rlstream.config.HelpOption;
 import io.rlstream.model.hf.DecoderConfig;
 import io.rlstream.trainer.checkpoint.CheckpointStore;
 import io.rlstream.trainer.checkpoint.TrainerState;
@@ -7,7 +9,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,50 +18,41 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream checkpoints list|show|export}: see the trainer's checkpoints and take one out.
  * Reads the checkpoint folder only; never creates, cleans or prunes anything in it (that is the
  * trainer's {@link CheckpointStore}), so it is safe to run beside a running trainer.
  */
-public final class CheckpointsCommand {
+@Command(name = "checkpoints", description = CheckpointsCommand.DESCRIPTION, footer = CheckpointsCommand.FOOTER,
+        subcommands = {CheckpointsCommand.ListCommand.class, CheckpointsCommand.ShowCommand.class,
+                CheckpointsCommand.ExportCommand.class})
+public final class CheckpointsCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: rlstream checkpoints list [--dir DIR]
-                   rlstream checkpoints show VERSION [--dir DIR]
-                   rlstream checkpoints export VERSION --to OUT [--all] [--dir DIR]
-
+    /** What the command does, above its subcommands in {@code --help}. */
+    static final String DESCRIPTION = """
             See the trainer's checkpoints and take one out. Each checkpoint is a folder vNNNNNN
             holding the policy as a Hugging Face model folder (config.json, safetensors weights,
             generation_config.json, tokenizer files) with metadata.json, the trainer state
             (trainer-state.json: version, step, batches consumed, metrics) and, when the trainer
             saved them, the AdamW state (optimizer.safetensors) and its settings
             (trainer-config.json). Nothing in DIR is changed.
+            """;
 
-            Commands:
-              list           one line per checkpoint, newest last: version, step, creation time
-                             (UTC), size on disk, the batches consumed up to it
-                             (topic-partition@offset: the next offset to read; every batch before
-                             it is in this checkpoint), its loss and mean reward, and whether it
-                             holds optimizer state
-              show VERSION   everything about one checkpoint: state, policy metadata, trainer
-                             config, files with sizes
-              export VERSION copy the policy into OUT, a new or empty folder: a Hugging Face
-                             model folder that transformers (AutoModelForCausalLM.from_pretrained),
-                             vLLM and SGLang load as it is, and that can start a trainer
-                             (--model OUT, or --set trainer.init.checkpoint=OUT)
+    static final String FOOTER = """
 
-            VERSION is a version number (7 or v000007) or 'latest'.
-
-            Flags:
-              --dir DIR      the checkpoint folder (default 'checkpoints', the default of the
-                             trainer's trainer.checkpoint.dir)
-              --to OUT       where export writes; refused if OUT exists and is not empty
-              --all          export copies every file of the checkpoint, optimizer state included
-              --help         this text
-
+            VERSION is a version number (7 or v000007) or 'latest'. Run 'rlstream checkpoints COMMAND --help'
+            for a command's flags.
             Exit status: 0 done; 1 no such folder or version, OUT not empty, or a file could not be
             read or written; 2 bad usage.
             """;
@@ -70,7 +62,20 @@ public final class CheckpointsCommand {
     /** Metrics shown by list; show prints them all. */
     private static final List<String> LISTED_METRICS = List.of("loss", "reward_mean");
 
-    private CheckpointsCommand() {
+    @Mixin
+    HelpOption help;
+
+    @Spec
+    CommandSpec spec;
+
+    /** A command object for picocli (a subcommand of {@code rlstream}). */
+    public CheckpointsCommand() {
+    }
+
+    /** {@code rlstream checkpoints} without a command: a usage error. */
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "which command? list, show or export");
     }
 
     /**
@@ -78,36 +83,117 @@ public final class CheckpointsCommand {
      * @return the exit status
      */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        Options options;
+        return CommandExecution.execute(new CheckpointsCommand(), PROGRAM, args, out, err);
+    }
+
+    /** The checkpoint folder: the flag every command takes. */
+    public static final class Folder {
+        @Option(names = "--dir", paramLabel = "DIR", description = "The checkpoint folder (default 'checkpoints', the"
+                + " default of the trainer's trainer.checkpoint.dir).")
+        Path dir = Path.of(DEFAULT_DIR);
+    }
+
+    /** {@code rlstream checkpoints list}. */
+    @Command(name = "list", description = {"One line per checkpoint, newest last: version, step, creation time (UTC), size"
+            + " on disk, the batches consumed up to it (topic-partition@offset: the next offset to read; every batch"
+            + " before it is in this checkpoint), its loss and mean reward, and whether it holds optimizer state."})
+    public static final class ListCommand implements Callable<Integer> {
+        @Mixin
+        Folder folder;
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+
+        public ListCommand() {
+        }
+
+        @Override
+        public Integer call() {
+            return execute(spec, new Options("list", null, folder.dir, null, false));
+        }
+    }
+
+    /** {@code rlstream checkpoints show VERSION}. */
+    @Command(name = "show", description = {"Everything about one checkpoint: state, policy metadata, trainer config,"
+            + " files with sizes."})
+    public static final class ShowCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "VERSION", description = "A version number (7 or v000007) or 'latest'.")
+        String version;
+        @Mixin
+        Folder folder;
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+
+        public ShowCommand() {
+        }
+
+        @Override
+        public Integer call() {
+            return execute(spec, new Options("show", version(spec, version), folder.dir, null, false));
+        }
+    }
+
+    /** {@code rlstream checkpoints export VERSION --to OUT}. */
+    @Command(name = "export", description = {"Copy the policy into OUT, a new or empty folder: a Hugging Face model"
+            + " folder that transformers (AutoModelForCausalLM.from_pretrained), vLLM and SGLang load as it is, and"
+            + " that can start a trainer (--model OUT, or --set trainer.init.checkpoint=OUT)."})
+    public static final class ExportCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "VERSION", description = "A version number (7 or v000007) or 'latest'.")
+        String version;
+        @Option(names = "--to", paramLabel = "OUT", required = true,
+                description = "Where export writes; refused if OUT exists and is not empty.")
+        Path to;
+        @Option(names = "--all", description = "Copy every file of the checkpoint, optimizer state included.")
+        boolean all;
+        @Mixin
+        Folder folder;
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+
+        public ExportCommand() {
+        }
+
+        @Override
+        public Integer call() {
+            return execute(spec, new Options("export", version(spec, version), folder.dir, to, all));
+        }
+    }
+
+    private static Long version(CommandSpec spec, String text) {
         try {
-            options = Options.parse(args);
+            return Options.version(text);
         } catch (UsageException e) {
-            err.println(PROGRAM + ": " + e.getMessage());
-            err.println("Run '" + PROGRAM + " --help' for usage.");
-            return 2;
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (options.help) {
-            out.print(USAGE);
-            return 0;
-        }
+    }
+
+    /** Runs one command on valid options; returns the exit status. */
+    static int execute(CommandSpec spec, Options options) {
+        PrintStream out = CommandExecution.out(spec);
+        PrintStream err = CommandExecution.err(spec);
         try {
-            if (!Files.isDirectory(options.dir)) {
-                err.println(PROGRAM + ": no checkpoint folder " + options.dir.toAbsolutePath() + "; the trainer writes"
+            if (!Files.isDirectory(options.dir())) {
+                err.println(PROGRAM + ": no checkpoint folder " + options.dir().toAbsolutePath() + "; the trainer writes"
                         + " checkpoints to its trainer.checkpoint.dir (default '" + DEFAULT_DIR
                         + "', relative to where it runs): pass that folder with --dir");
                 return 1;
             }
-            return switch (options.command) {
-                case "list" -> list(options.dir, out);
+            return switch (options.command()) {
+                case "list" -> list(options.dir(), out);
                 case "show" -> show(options, out, err);
                 case "export" -> export(options, out, err);
-                default -> throw new IllegalStateException(options.command);
+                default -> throw new IllegalStateException(options.command());
             };
         } catch (UncheckedIOException e) {
-            err.println(PROGRAM + " " + options.command + ": " + e.getMessage() + ": " + e.getCause());
+            err.println(PROGRAM + " " + options.command() + ": " + e.getMessage() + ": " + e.getCause());
             return 1;
         } catch (IOException e) {
-            err.println(PROGRAM + " " + options.command + ": " + e);
+            err.println(PROGRAM + " " + options.command() + ": " + e);
             return 1;
         }
     }
@@ -233,7 +319,7 @@ public final class CheckpointsCommand {
     }
 
     private static int export(Options options, PrintStream out, PrintStream err) throws IOException {
-        Path target = options.to;
+        Path target = options.to();
         if (Files.exists(target) && (!Files.isDirectory(target) || !isEmpty(target))) {
             err.println(PROGRAM + " export: refusing to write into " + target.toAbsolutePath()
                     + ": it exists and is not an empty folder; choose a new folder with --to");
@@ -246,7 +332,7 @@ public final class CheckpointsCommand {
         Path folder = found.get();
         List<Path> sources = new ArrayList<>();
         for (Path file : files(folder)) {
-            if (options.all || !CheckpointStore.TRAINER_FILES.contains(file.getFileName().toString())) {
+            if (options.all() || !CheckpointStore.TRAINER_FILES.contains(file.getFileName().toString())) {
                 sources.add(file);
             }
         }
@@ -272,26 +358,26 @@ public final class CheckpointsCommand {
 
     /** The folder of the VERSION argument, or a message listing the versions there are. */
     private static Optional<Path> resolve(Options options, PrintStream err) {
-        List<Long> versions = CheckpointStore.versions(options.dir);
+        List<Long> versions = CheckpointStore.versions(options.dir());
         String known = versions.isEmpty() ? "none"
                 : versions.stream().map(String::valueOf).collect(Collectors.joining(", "));
-        Long version = options.version;
+        Long version = options.version();
         if (version == null) {
             List<Long> complete = versions.stream()
-                    .filter(v -> CheckpointStore.isComplete(CheckpointStore.folder(options.dir, v))).toList();
+                    .filter(v -> CheckpointStore.isComplete(CheckpointStore.folder(options.dir(), v))).toList();
             if (complete.isEmpty()) {
-                err.println(PROGRAM + " " + options.command + ": no complete checkpoint in "
-                        + options.dir.toAbsolutePath() + " (versions there: " + known + ")");
+                err.println(PROGRAM + " " + options.command() + ": no complete checkpoint in "
+                        + options.dir().toAbsolutePath() + " (versions there: " + known + ")");
                 return Optional.empty();
             }
             version = complete.get(complete.size() - 1);
         }
         if (!versions.contains(version)) {
-            err.println(PROGRAM + " " + options.command + ": no checkpoint " + version + " in "
-                    + options.dir.toAbsolutePath() + "; versions there: " + known);
+            err.println(PROGRAM + " " + options.command() + ": no checkpoint " + version + " in "
+                    + options.dir().toAbsolutePath() + "; versions there: " + known);
             return Optional.empty();
         }
-        return Optional.of(CheckpointStore.folder(options.dir, version));
+        return Optional.of(CheckpointStore.folder(options.dir(), version));
     }
 
     private static List<String> missingFiles(Path folder) {
@@ -405,90 +491,10 @@ public final class CheckpointsCommand {
         }
     }
 
-    private static final class Options {
-        String command;
-        Long version; // null: latest
-        Path dir = Path.of(DEFAULT_DIR);
-        Path to;
-        boolean all;
-        boolean help;
+    /** What one command was asked to do. */
+    private record Options(String command, Long version, Path dir, Path to, boolean all) {
 
-        static Options parse(List<String> args) throws UsageException {
-            Options o = new Options();
-            List<String> positional = new ArrayList<>();
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                String value = null;
-                if (arg.startsWith("--") && arg.contains("=")) {
-                    value = arg.substring(arg.indexOf('=') + 1);
-                    arg = arg.substring(0, arg.indexOf('='));
-                }
-                switch (arg) {
-                    case "--help", "-h" -> o.help = true;
-                    case "--all" -> {
-                        if (value != null) {
-                            throw new UsageException("--all takes no value");
-                        }
-                        o.all = true;
-                    }
-                    case "--dir", "--to" -> {
-                        if (value == null) {
-                            if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
-                                throw new UsageException(arg + " needs a folder");
-                            }
-                            value = args.get(++i);
-                        }
-                        Path path = path(arg, value);
-                        if (arg.equals("--dir")) {
-                            o.dir = path;
-                        } else {
-                            o.to = path;
-                        }
-                    }
-                    default -> {
-                        if (arg.startsWith("-")) {
-                            throw new UsageException("unknown flag '" + arg + "'");
-                        }
-                        positional.add(arg);
-                    }
-                }
-            }
-            if (o.help) {
-                return o;
-            }
-            if (positional.isEmpty()) {
-                throw new UsageException("which command? list, show or export");
-            }
-            o.command = positional.get(0);
-            List<String> rest = positional.subList(1, positional.size());
-            switch (o.command) {
-                case "list" -> {
-                    if (!rest.isEmpty()) {
-                        throw new UsageException("list takes no argument, got " + rest);
-                    }
-                    if (o.to != null || o.all) {
-                        throw new UsageException("--to and --all are flags of export");
-                    }
-                }
-                case "show", "export" -> {
-                    if (rest.size() != 1) {
-                        throw new UsageException(o.command + " takes one VERSION (a number or 'latest'), got "
-                                + (rest.isEmpty() ? "none" : rest));
-                    }
-                    o.version = version(rest.get(0));
-                    if (o.command.equals("export") && o.to == null) {
-                        throw new UsageException("export needs --to OUT, the folder to write the policy into");
-                    }
-                    if (o.command.equals("show") && (o.to != null || o.all)) {
-                        throw new UsageException("--to and --all are flags of export");
-                    }
-                }
-                default -> throw new UsageException("unknown command '" + o.command + "'; expected list, show or export");
-            }
-            return o;
-        }
-
-        private static Long version(String text) throws UsageException {
+        static Long version(String text) throws UsageException {
             if (text.equals("latest")) {
                 return null;
             }
@@ -501,17 +507,6 @@ public final class CheckpointsCommand {
                 return version;
             } catch (NumberFormatException e) {
                 throw new UsageException("VERSION must be a number (7 or v000007) or 'latest', got '" + text + "'");
-            }
-        }
-
-        private static Path path(String flag, String value) throws UsageException {
-            if (value.isBlank()) {
-                throw new UsageException(flag + " needs a folder");
-            }
-            try {
-                return Path.of(value);
-            } catch (InvalidPathException e) {
-                throw new UsageException(flag + " '" + value + "' is not a path: " + e.getReason());
             }
         }
     }

@@ -227,18 +227,28 @@ class CheckpointsCommandTest {
     void helpExplainsEveryCommandAndBadUsageExitsWith2() {
         CommandConsole.Output help = run("--help");
         assertEquals(0, help.status());
-        for (String word : List.of("list", "show VERSION", "export VERSION", "--to OUT", "--all", "--dir DIR",
-                "latest", "Hugging Face model folder", "vLLM")) {
+        for (String word : List.of("list", "show", "export", "latest", "Hugging Face model folder", "vLLM")) {
             assertTrue(help.out().contains(word), word);
         }
-        assertEquals(help.out(), run("show", "--help").out());
+        // each command its own page with its own flags
+        String show = run("show", "--help").out();
+        assertTrue(show.startsWith("Usage: rlstream checkpoints show") && show.contains("VERSION")
+                && show.contains("--dir=DIR") && !show.contains("--to"), show);
+        String export = run("export", "--help").out();
+        assertTrue(export.startsWith("Usage: rlstream checkpoints export") && export.contains("--to=OUT")
+                && export.contains("--all"), export);
+        CommandConsole.Output typo = run("list", "--dirs", "x");
+        assertEquals(2, typo.status());
+        assertTrue(typo.err().startsWith("rlstream checkpoints list: Unknown options: '--dirs', 'x' (did you mean --dir?)"),
+                typo.err());
+        assertTrue(typo.err().contains("Run 'rlstream checkpoints list --help' for usage."), typo.err());
         for (String[] bad : List.of(new String[] {}, new String[] {"remove", "3"}, new String[] {"show"},
                 new String[] {"show", "three"}, new String[] {"show", "1", "2"}, new String[] {"export", "1"},
                 new String[] {"list", "--verbose"}, new String[] {"list", "--dir"}, new String[] {"list", "--all"},
                 new String[] {"show", "1", "--to", "x"})) {
             CommandConsole.Output r = run(bad);
             assertEquals(2, r.status(), String.join(" ", bad));
-            assertTrue(r.err().startsWith("rlstream checkpoints: "), r.err());
+            assertTrue(r.err().startsWith("rlstream checkpoints"), r.err());
             assertTrue(r.err().contains("--help"), r.err());
         }
         assertTrue(run("show", "three").err().contains("VERSION must be a number"));
