@@ -282,16 +282,15 @@ public final class Rlstream {
     }
 
     // ---- Commands of other modules --------------------------------------------------------------
-    // Each parses its own flags in its module's static run(List<String>, ...) (issue 20, part 2
-    // moves them to picocli @Command classes); rlstream hands them every argument after their name.
+    // picocli @Command classes of their modules join the tree; the ones that read stdin (advantages,
+    // pf-ppo r2, reward check) keep their own entry points, which take the terminal's input stream.
 
-    /** The commands that live in other modules, by name, forwarded to their entry points. */
+    /** The commands that live in other modules, by name. */
     static Map<String, CommandLine> externalCommands(Terminal terminal) {
         Map<String, CommandLine> commands = new LinkedHashMap<>();
-        commands.put("connect", ForwardedCommand.of("Sink the loop's topics into Iceberg tables and JSONL files under lake/"
-                + " with an embedded Kafka Connect worker.", (args, t) -> ConnectCommand.run(args, t.out(), t.err()), terminal));
-        commands.put("poison", ForwardedCommand.of("Send every kind of bad record to every input topic and check each"
-                + " service's answer.", (args, t) -> io.rlstream.bench.PoisonCommand.run(args, t.out(), t.err()), terminal));
+        // picocli commands of their own: part of the tree, so that completion knows their flags
+        commands.put("connect", tree(new ConnectCommand()));
+        commands.put("poison", tree(new io.rlstream.bench.PoisonCommand()));
         commands.put("advantages", ForwardedCommand.of("JSONL groups on stdin -> advantages on stdout.",
                 (args, t) -> AdvantagesCommand.run(args, t.in(), t.out(), t.err()), terminal));
         commands.put("pf-ppo", ForwardedCommand.of("R² between proxy reward and true score per PF-PPO strategy (r2).",
@@ -310,13 +309,21 @@ public final class Rlstream {
                     }
                     return RewardCheckCommand.run(args.subList(1, args.size()), t.in(), t.out(), t.err());
                 }, terminal));
-        commands.put("lake", ForwardedCommand.of("The data lake's Iceberg tables read back (tables|count|head).",
-                (args, t) -> LakeCommand.run(args, t.out(), t.err()), terminal));
-        commands.put("checkpoints", ForwardedCommand.of("The trainer's checkpoints: list, show, export.",
-                (args, t) -> CheckpointsCommand.run(args, t.out(), t.err()), terminal));
-        commands.put("bench", ForwardedCommand.of("Benchmarks: processors, trainer, selectors, async, model, objectives,"
-                + " generator.", (args, t) -> Benchmarks.run(args, t.out(), t.err()), terminal));
+        commands.put("lake", tree(new LakeCommand()));
+        commands.put("checkpoints", tree(new CheckpointsCommand()));
+        commands.put("bench", tree(new Benchmarks()));
         return commands;
+    }
+
+    /**
+     * Another module's picocli command as a subcommand of the tree. Its module runs it alone
+     * through CommandExecution (tests, its static run); here rlstream's own handlers and layout
+     * apply, and a flag given twice keeps its last value as the module's parser has it.
+     */
+    private static CommandLine tree(Object command) {
+        CommandLine line = new CommandLine(command);
+        line.setOverwrittenOptionsAllowed(true);
+        return line;
     }
 
     /**

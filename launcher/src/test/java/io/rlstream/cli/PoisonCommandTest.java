@@ -24,8 +24,9 @@ class PoisonCommandTest {
         String help = console.out();
         assertTrue(help.startsWith("Usage: rlstream poison [flags]"), help);
         assertTrue(help.contains("--bootstrap-server") && help.contains("--health") && help.contains("--checkpoint-dir")
-                && help.contains("prompts,prompt-dispatch,rollouts,rewards,training-batches,checkpoints,feedback,"
-                        + "prompt-stats,metrics"), help);
+                // the list wraps at the page's width
+                && help.replaceAll("\\s+", "").contains("prompts,prompt-dispatch,rollouts,rewards,training-batches,"
+                        + "checkpoints,feedback,prompt-stats,metrics"), help);
     }
 
     @Test
