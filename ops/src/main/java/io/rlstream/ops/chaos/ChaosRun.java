@@ -139,6 +139,7 @@ public final class ChaosRun {
     private final Map<String, RlstreamServiceProcess> running = new LinkedHashMap<>();
     private final List<Kill> kills = new ArrayList<>();
     private LocalPlatform platform;
+    private long versionsWhileBrokerDown;
     private Map<String, Integer> replicas = Map.of();
 
     public ChaosRun(Settings settings, PolicyWriter policy, List<Prompt> prompts, PrintStream out) {
@@ -292,7 +293,7 @@ public final class ChaosRun {
             long now = System.nanoTime();
             for (Pending p : new ArrayList<>(pending)) {
                 if (BROKER.equals(p.service)) {
-                    brokerProgress(p, now);
+                    brokerProgress(p, now, recorder);
                 } else if (p.ready < 0 && running.get(p.service).ready()) {
                     p.ready = System.nanoTime();
                 }
@@ -361,13 +362,16 @@ public final class ChaosRun {
     }
 
     /** A killed broker: restart it when its time is up, then wait until every replica is in sync. */
-    private void brokerProgress(Pending p, long now) {
+    private void brokerProgress(Pending p, long now, TopicRecorder recorder) {
         var cluster = platform.cluster().orElseThrow();
         if (p.restartAt >= 0 && now >= p.restartAt) {
             p.restartAt = -1;
             cluster.node(p.node).restart();
-            out.printf(Locale.ROOT, "  broker %d restarted with its data (%.1f s after its kill)%n", p.node,
-                    (System.nanoTime() - p.killed) / 1e9);
+            long whileDown = recorder.arrivals(Topic.CHECKPOINTS).stream()
+                    .filter(a -> a.nanos() > p.killed && a.version() >= p.aboveVersion).count();
+            versionsWhileBrokerDown += whileDown;
+            out.printf(Locale.ROOT, "  broker %d restarted with its data (%.1f s after its kill); %d new checkpoint"
+                    + " versions while it was down%n", p.node, (System.nanoTime() - p.killed) / 1e9, whileDown);
         }
         if (p.restartAt < 0 && p.ready < 0 && now - p.lastCheck > 1_000_000_000L) {
             p.lastCheck = now;
@@ -445,8 +449,9 @@ public final class ChaosRun {
             audit.failures().forEach(f -> s.append("  ").append(f).append('\n'));
         }
         if (settings.brokers() > 1) {
-            s.append(String.format(Locale.ROOT, "replication: %d brokers, replicas per topic %s%n", settings.brokers(),
-                    new java.util.TreeSet<>(replicas.values())));
+            s.append(String.format(Locale.ROOT, "replication: %d brokers, replicas per topic %s; %d new checkpoint"
+                    + " versions while a broker was down%n", settings.brokers(), new java.util.TreeSet<>(replicas.values()),
+                    versionsWhileBrokerDown));
         }
         boolean passed = audit.passed() && recoveryOk && !kills.isEmpty();
         s.append(String.format(Locale.ROOT, "recovery: %s (median per service at most %.0f s)%n",
