@@ -50,8 +50,14 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Which service is killed when (default 7).")
     long seed = 7;
     @Option(names = "--services", paramLabel = "LIST", description = "Comma-separated services that may be killed"
-            + " (default all: trainer,rewards,processors,worker,dispatcher).")
+            + " (default all: trainer,rewards,processors,worker,dispatcher; add broker with --brokers 3).")
     String services = String.join(",", ChaosRun.SERVICES);
+    @Option(names = "--brokers", paramLabel = "N", description = "Kafka brokers: 1 (default), or a replicated"
+            + " cluster of N KRaft nodes, each its own process (3: replication factor 3, min.insync.replicas 2).")
+    int brokers = 1;
+    @Option(names = "--broker-down", paramLabel = "S", description = "Seconds a killed broker stays down before"
+            + " it restarts with its data (default 10).")
+    double brokerDown = 10;
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Where everything goes (default runs/chaos-<timestamp>).")
     Path runDir;
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting given to every service, e.g."
@@ -84,9 +90,13 @@ final class ChaosCommand implements Callable<Integer> {
         List<String> victims = new ArrayList<>();
         for (String s : services.split(",")) {
             String name = s.trim();
-            if (!ChaosRun.SERVICES.contains(name)) {
+            if (!ChaosRun.TARGETS.contains(name)) {
                 throw new UsageException("--services: unknown service '" + name + "'; known: "
-                        + String.join(", ", ChaosRun.SERVICES));
+                        + String.join(", ", ChaosRun.TARGETS));
+            }
+            if (name.equals(ChaosRun.BROKER) && brokers < ChaosRun.MIN_BROKERS_TO_KILL) {
+                throw new UsageException("--services broker needs --brokers " + ChaosRun.MIN_BROKERS_TO_KILL
+                        + " or more (one may be down while the others keep every partition in sync)");
             }
             if (!victims.contains(name)) {
                 victims.add(name);
@@ -96,7 +106,7 @@ final class ChaosCommand implements Callable<Integer> {
                 : Path.of("runs", "chaos-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         ChaosRun.Settings settings = new ChaosRun.Settings(folder.toAbsolutePath(), Duration.ofMillis(Math.round(minutes * 60_000)),
                 Duration.ofMillis(Math.round(killEvery * 1000)), seed, List.copyOf(victims), Map.copyOf(set),
-                Duration.ofSeconds(300), declaredSettings());
+                Duration.ofSeconds(300), declaredSettings(), brokers, Duration.ofMillis(Math.round(brokerDown * 1000)));
         try {
             long seed = settings.seed();
             ChaosRun.Result result = new ChaosRun(settings, dir -> {

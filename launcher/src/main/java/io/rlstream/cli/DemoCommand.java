@@ -34,6 +34,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Where data, checkpoints, metrics.csv and the learning"
             + " curve go (default runs/<timestamp>).")
     Path runDir;
+    @Option(names = "--brokers", paramLabel = "N", description = "Kafka brokers: 1 (default), or a replicated"
+            + " cluster of N KRaft nodes, each its own process (3: replication factor 3, min.insync.replicas 2).")
+    int brokers = 1;
     @Option(names = "--seed", paramLabel = "S", description = "Seed of data, warm start and sampling (default 7).")
     Long seed;
     @Option(names = "--selector", paramLabel = "NAME", description = "How the dispatcher chooses prompts: uniform (default),"
@@ -86,10 +89,13 @@ final class DemoCommand implements Callable<Integer> {
                 defaults.batchGroups(), defaults.maxInFlight(), seed != null ? seed : defaults.seed(),
                 defaults.decaySteps(), Rlstream.selectorName(selector != null ? selector : defaults.selector()),
                 Rlstream.processorSettings(set), Rlstream.trainerSettings(set), modelDir, generatorKind);
+        if (brokers < 1) {
+            throw new UsageException("--brokers expects at least 1, got " + brokers);
+        }
         Files.createDirectories(settings.runDir());
         terminal.out().println("rlstream demo: run folder " + settings.runDir());
         try (LocalPlatform platform = LocalPlatform.start(settings.runDir().resolve("platform"),
-                io.rlstream.schemas.TopicCatalog.defaults(), terminal.out())) {
+                io.rlstream.schemas.TopicCatalog.defaults(), brokers, terminal.out())) {
             Demo demo = new Demo(settings, platform.bootstrapServers(), platform.registryUrl(), terminal.out())
                     .dashboardPort(dashboardPort);
             // Ctrl-C: the hook asks the demo to stop; the demo stops its services and writes its

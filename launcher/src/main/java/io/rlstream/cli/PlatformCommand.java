@@ -15,6 +15,9 @@ final class PlatformCommand implements Callable<Integer> {
 
     @Mixin
     HelpOption help;
+    @Option(names = "--brokers", paramLabel = "N", description = "Kafka brokers: 1 (default), or a replicated"
+            + " cluster of N KRaft nodes, each its own process (3: replication factor 3, min.insync.replicas 2).")
+    int brokers = 1;
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Where their data and logs go (default runs/platform).")
     Path runDir = Path.of("runs", "platform");
 
@@ -26,8 +29,11 @@ final class PlatformCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (brokers < 1) {
+            throw new UsageException("--brokers expects at least 1, got " + brokers);
+        }
         try (LocalPlatform platform = LocalPlatform.start(runDir.toAbsolutePath(), io.rlstream.schemas.TopicCatalog.defaults(),
-                terminal.out())) {
+                brokers, terminal.out())) {
             terminal.out().println("bootstrap.servers=" + platform.bootstrapServers());
             terminal.out().println("registry.url=" + platform.registryUrl());
             terminal.out().println("Ctrl-C stops both.");

@@ -93,7 +93,8 @@ public final class Rlstream {
                                    Iceberg tables and JSONL files under lake/ with an embedded Kafka
                                    Connect worker; --until-caught-up stops when the lake holds every
                                    record (rlstream connect --help)
-              platform             start only the local broker and registry and print their addresses
+              platform             start only the local broker (--brokers 3: a replicated cluster) and
+                                   registry and print their addresses
               chaos                every service as its own process on a local platform, a random one
                                    killed with SIGKILL every 25 s for 10 min and restarted; then an
                                    audit from the topics (batches trained once, groups in one batch,

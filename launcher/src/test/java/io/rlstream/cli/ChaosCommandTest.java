@@ -39,7 +39,11 @@ class ChaosCommandTest {
         console.reset();
         assertEquals(2, run("chaos", "--services", "worker,gateway"));
         assertTrue(console.err().contains("--services: unknown service 'gateway'; known: trainer, rewards, processors,"
-                + " worker, dispatcher"), console.err());
+                + " worker, dispatcher, broker"), console.err());
+        console.reset();
+        // a broker may only be killed where the others keep every partition in sync
+        assertEquals(2, run("chaos", "--services", "worker,broker"));
+        assertTrue(console.err().contains("--services broker needs --brokers 3 or more"), console.err());
         console.reset();
         assertEquals(2, run("chaos", "--kills", "3"));
         assertTrue(console.err().contains("unknown flag --kills"), console.err());

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 
 /**
  * Entry point of the broker child process (internal): formats the KRaft storage if it is not
- * formatted yet ({@code kafka.tools.StorageTool format --standalone}), then runs {@code kafka.Kafka}.
+ * formatted yet ({@code kafka.tools.StorageTool format}: {@code --standalone} for a single node;
+ * a cluster node's server.properties names the static quorum, {@code controller.quorum.voters},
+ * which needs no flag), then runs {@code kafka.Kafka}. A restarted node finds its storage
+ * formatted and keeps it.
  * Both in one JVM saves a JVM start. Exits with the parent (see {@link ChildMain}).
  * Usage: {@code KafkaBrokerMain SERVER_PROPERTIES CLUSTER_ID LOG_DIR}.
  */
@@ -29,9 +32,15 @@ public final class KafkaBrokerMain {
             Method execute = Class.forName("kafka.tools.StorageTool")
                     .getMethod("execute", String[].class, java.io.PrintStream.class);
             int rc;
+            java.util.Properties server = new java.util.Properties();
+            try (var in = Files.newBufferedReader(Path.of(properties))) {
+                server.load(in);
+            }
+            String[] format = server.containsKey("controller.quorum.voters")
+                    ? new String[] {"format", "-t", clusterId, "-c", properties}
+                    : new String[] {"format", "--standalone", "-t", clusterId, "-c", properties};
             try {
-                rc = (Integer) execute.invoke(null,
-                        new String[] {"format", "--standalone", "-t", clusterId, "-c", properties}, System.out);
+                rc = (Integer) execute.invoke(null, format, System.out);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }

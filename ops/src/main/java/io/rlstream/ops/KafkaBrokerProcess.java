@@ -19,12 +19,15 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A real single-node Kafka broker in KRaft combined mode (broker + controller in one process),
- * run as a child JVM on this JVM's own classpath ({@code kafka_2.13} is an ops dependency) and
- * bound to 127.0.0.1 on free ports. The data folder holds {@code server.properties}, the log4j2
- * config, the KRaft storage ({@code data/}) and the process output ({@code broker.log}).
+ * A real Kafka broker in KRaft combined mode (broker + controller in one process), run as a child
+ * JVM on this JVM's own classpath ({@code kafka_2.13} is an ops dependency) and bound to 127.0.0.1
+ * on free ports: a single-node cluster ({@link #start}), or one node of a {@link KafkaCluster}
+ * (fixed ports and node id, a static controller quorum of all nodes, and {@link #restart()} with
+ * the same storage after a {@link #kill()}). The data folder holds {@code server.properties}, the
+ * log4j2 config, the KRaft storage ({@code data/}) and the process output ({@code broker.log}).
  *
- * <p>Replication factors are 1, {@code transaction.state.log.min.isr=1},
+ * <p>Single node: replication factors are 1, {@code transaction.state.log.min.isr=1};
+ * {@link #replicationSettings(int)} gives a cluster's;
  * {@code group.initial.rebalance.delay.ms=0}, {@code message.max.bytes} is 17 MiB (the catalog's
  * 16 MiB topics plus headroom) and topics are not auto-created (the topic catalog creates them).
  * The broker logs at WARN to {@link #logFile()}. {@link #close()} stops it (SIGTERM, then SIGKILL
@@ -49,7 +52,10 @@ public final class KafkaBrokerProcess extends ServiceProcess {
 
     private final Path dataDir;
     private final Map<String, String> overrides;
-    private final String clusterId = Uuid.randomUuid().toString();
+    private final String clusterId;
+    /** Node of a cluster: its id, and the static quorum ("1@127.0.0.1:PORT,2@..."); null when single. */
+    private final int nodeId;
+    private final String voters;
     private int brokerPort;
     private int controllerPort;
 
@@ -57,7 +63,74 @@ public final class KafkaBrokerProcess extends ServiceProcess {
         super("the Kafka broker", dataDir.toAbsolutePath(), dataDir.toAbsolutePath().resolve("broker.log"), STOP_GRACE);
         this.dataDir = dataDir.toAbsolutePath();
         this.overrides = Map.copyOf(overrides);
+        this.clusterId = Uuid.randomUuid().toString();
+        this.nodeId = 1;
+        this.voters = null;
     }
+
+    private KafkaBrokerProcess(Path dataDir, Map<String, String> overrides, String clusterId, int nodeId,
+            String voters, int brokerPort, int controllerPort) {
+        super("Kafka broker " + nodeId, dataDir.toAbsolutePath(), dataDir.toAbsolutePath().resolve("broker.log"),
+                STOP_GRACE);
+        this.dataDir = dataDir.toAbsolutePath();
+        this.overrides = Map.copyOf(overrides);
+        this.clusterId = clusterId;
+        this.nodeId = nodeId;
+        this.voters = voters;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+    }
+
+    /**
+     * Broker settings of a cluster of {@code brokers} nodes: every replication factor
+     * {@code min(3, brokers)} (default, offsets, transaction state, share state) and every
+     * min.insync.replicas {@code min(2, that)}; so one node of three may be down and every write
+     * with acks=all still succeeds with two copies. One node: all 1, as before.
+     */
+    public static Map<String, String> replicationSettings(int brokers) {
+        if (brokers < 1) {
+            throw new IllegalArgumentException("a cluster needs at least 1 broker, got " + brokers);
+        }
+        String rf = Integer.toString(Math.min(3, brokers));
+        String isr = Integer.toString(Math.min(2, Math.min(3, brokers)));
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("default.replication.factor", rf);
+        p.put("min.insync.replicas", isr);
+        p.put("offsets.topic.replication.factor", rf);
+        p.put("transaction.state.log.replication.factor", rf);
+        p.put("transaction.state.log.min.isr", isr);
+        p.put("share.coordinator.state.topic.replication.factor", rf);
+        p.put("share.coordinator.state.topic.min.isr", isr);
+        return p;
+    }
+
+    /**
+     * Launches one node of a cluster without waiting; its data folder is wiped first. Ports and
+     * node id stay the node's for {@link #restart()}.
+     */
+    static KafkaBrokerProcess launchNode(Path dataDir, Map<String, String> overrides, String clusterId, int nodeId,
+            String voters, int brokerPort, int controllerPort) {
+        KafkaBrokerProcess node = new KafkaBrokerProcess(dataDir, overrides, clusterId, nodeId, voters, brokerPort,
+                controllerPort);
+        node.launch(() -> {
+            ChildProcesses.deleteRecursively(node.dataDir);
+            Files.createDirectories(node.dataDir);
+        });
+        return node;
+    }
+
+    /**
+     * Starts a killed or stopped cluster node again: same node id, ports and storage (it catches
+     * up from the other replicas), without waiting; see {@link #awaitReady(Duration)}.
+     */
+    public void restart() {
+        if (voters == null) {
+            throw new IllegalStateException("only a node of a KafkaCluster can be restarted with its data;"
+                    + " a single broker starts fresh");
+        }
+        relaunch();
+    }
+
 
     /** Starts a broker with the default settings and waits until it answers. */
     public static KafkaBrokerProcess start(Path dataDir) {
@@ -91,13 +164,17 @@ public final class KafkaBrokerProcess extends ServiceProcess {
     /** The command line of one attempt: fresh ports, a fresh storage folder, its config files. */
     @Override
     List<String> command() throws IOException {
-        brokerPort = ChildProcesses.freePort();
-        controllerPort = ChildProcesses.freePort();
-        while (controllerPort == brokerPort) {
-            controllerPort = ChildProcesses.freePort();
-        }
         Path storage = dataDir.resolve("data");
-        ChildProcesses.deleteRecursively(storage);
+        if (voters == null) {
+            // A single broker: fresh ports and a fresh storage at every attempt.
+            brokerPort = ChildProcesses.freePort();
+            controllerPort = ChildProcesses.freePort();
+            while (controllerPort == brokerPort) {
+                controllerPort = ChildProcesses.freePort();
+            }
+            ChildProcesses.deleteRecursively(storage);
+        }
+        // A cluster node keeps its ports (they are in every node's quorum) and its storage.
         Path serverProperties = dataDir.resolve("server.properties");
         writeProperties(serverProperties, serverProperties(storage));
         Path log4j = dataDir.resolve("log4j2.properties");
@@ -123,8 +200,15 @@ public final class KafkaBrokerProcess extends ServiceProcess {
         String controller = ChildProcesses.LOOPBACK + ":" + controllerPort;
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.bootstrap.servers", controller);
+        p.put("node.id", Integer.toString(nodeId));
+        if (voters == null) {
+            p.put("controller.quorum.bootstrap.servers", controller);
+        } else {
+            p.put("controller.quorum.voters", voters);
+            // A killed node is fenced (its partitions led elsewhere) after 6 s rather than 9 s.
+            p.put("broker.heartbeat.interval.ms", "1000");
+            p.put("broker.session.timeout.ms", "6000");
+        }
         p.put("listeners", "PLAINTEXT://" + broker + ",CONTROLLER://" + controller);
         p.put("advertised.listeners", "PLAINTEXT://" + broker);
         p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -132,15 +216,9 @@ public final class KafkaBrokerProcess extends ServiceProcess {
         p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
         p.put("log.dirs", storage.toString());
         p.put("num.partitions", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("offsets.topic.replication.factor", "1");
+        p.putAll(replicationSettings(1));
         p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
         p.put("transaction.state.log.num.partitions", "4");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         p.put("message.max.bytes", Integer.toString(MESSAGE_MAX_BYTES));
@@ -190,6 +268,20 @@ public final class KafkaBrokerProcess extends ServiceProcess {
     /** {@code 127.0.0.1:PORT}, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return ChildProcesses.LOOPBACK + ":" + brokerPort;
+    }
+
+    /** The broker's port on 127.0.0.1. */
+    public int port() {
+        return brokerPort;
+    }
+
+    /** The KRaft controller port of this node. */
+    public int controllerPort() {
+        return controllerPort;
+    }
+
+    public int nodeId() {
+        return nodeId;
     }
 
     public String clusterId() {

@@ -22,12 +22,14 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * The local default platform: a real single-node KRaft broker and a real schema registry, both
- * child processes on loopback, and every topic of a {@link TopicCatalog}. Everything lives in a
- * run folder:
+ * The local default platform: a real single-node KRaft broker (or a cluster of several, each its
+ * own process: {@link KafkaCluster}) and a real schema registry, all child processes on loopback,
+ * and every topic of a {@link TopicCatalog} (replication factor min(3, brokers), min.insync.replicas
+ * min(2, that)). Everything lives in a run folder:
  *
  * <pre>
  * RUN_DIR/kafka/            broker data, server.properties, broker.log  (wiped at every start)
+ * RUN_DIR/kafka/node-N/     the same per node of a cluster (--brokers N > 1)
  * RUN_DIR/registry/         registry.log                                (in-memory storage)
  * RUN_DIR/client.properties bootstrap.servers and apicurio.registry.url for services started by hand
  * RUN_DIR/.lock             held while a platform runs in this folder
@@ -43,11 +45,14 @@ public final class LocalPlatform implements AutoCloseable {
     private final TopicCatalog catalog;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final int brokers;
     private KafkaBrokerProcess broker;
+    private KafkaCluster cluster;
     private SchemaRegistryProcess registry;
     private boolean closed;
 
-    private LocalPlatform(Path runDir, TopicCatalog catalog, FileChannel lockChannel, FileLock lock) {
+    private LocalPlatform(Path runDir, TopicCatalog catalog, int brokers, FileChannel lockChannel, FileLock lock) {
+        this.brokers = brokers;
         this.runDir = runDir;
         this.catalog = catalog;
         this.lockChannel = lockChannel;
@@ -68,6 +73,18 @@ public final class LocalPlatform implements AutoCloseable {
      *                               process does not come up (the message points at its log)
      */
     public static LocalPlatform start(Path runDir, TopicCatalog catalog, PrintStream progress) {
+        return start(runDir, catalog, 1, progress);
+    }
+
+    /**
+     * As {@link #start(Path, TopicCatalog, PrintStream)} with {@code brokers} Kafka brokers: 1 is
+     * the single broker; more is a {@link KafkaCluster} whose topics get replication factor
+     * min(3, brokers) and min.insync.replicas min(2, that).
+     */
+    public static LocalPlatform start(Path runDir, TopicCatalog catalog, int brokers, PrintStream progress) {
+        if (brokers < 1) {
+            throw new IllegalArgumentException("the local platform needs at least 1 broker, got " + brokers);
+        }
         Path dir = runDir.toAbsolutePath();
         FileChannel channel = null;
         FileLock lock;
@@ -88,7 +105,7 @@ public final class LocalPlatform implements AutoCloseable {
             closeQuietly(channel);
             throw new UncheckedIOException("cannot prepare run folder " + dir + ": " + e, e);
         }
-        LocalPlatform platform = new LocalPlatform(dir, catalog, channel, lock);
+        LocalPlatform platform = new LocalPlatform(dir, catalog, brokers, channel, lock);
         try {
             platform.boot(progress);
             return platform;
@@ -107,13 +124,30 @@ public final class LocalPlatform implements AutoCloseable {
             throw new UncheckedIOException("cannot clean run folder " + runDir + ": " + e, e);
         }
         // Launch both, then wait: the registry's ~5 s start overlaps the broker's.
-        broker = KafkaBrokerProcess.launch(runDir.resolve("kafka"), Map.of());
+        if (brokers == 1) {
+            broker = KafkaBrokerProcess.launch(runDir.resolve("kafka"), Map.of());
+        } else {
+            try {
+                ChildProcesses.deleteRecursively(runDir.resolve("kafka"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot clean " + runDir.resolve("kafka") + ": " + e, e);
+            }
+            cluster = KafkaCluster.launch(runDir.resolve("kafka"), brokers, Map.of());
+            broker = cluster.node(1);
+        }
         registry = SchemaRegistryProcess.launch(runDir.resolve("registry"), registryHome);
 
-        out.print("starting Kafka broker... ");
-        out.flush();
-        broker.awaitReady(KafkaBrokerProcess.DEFAULT_START_TIMEOUT);
-        out.println("ready at " + broker.bootstrapServers() + " (" + ChildProcesses.seconds(broker.startedNanos()) + ")");
+        if (cluster == null) {
+            out.print("starting Kafka broker... ");
+            out.flush();
+            broker.awaitReady(KafkaBrokerProcess.DEFAULT_START_TIMEOUT);
+            out.println("ready at " + broker.bootstrapServers() + " (" + ChildProcesses.seconds(broker.startedNanos()) + ")");
+        } else {
+            out.print("starting " + brokers + " Kafka brokers... ");
+            out.flush();
+            cluster.awaitReady(KafkaBrokerProcess.DEFAULT_START_TIMEOUT);
+            out.println("ready at " + cluster.bootstrapServers() + " (" + ChildProcesses.seconds(broker.startedNanos()) + ")");
+        }
 
         out.print("starting schema registry... ");
         out.flush();
@@ -121,10 +155,13 @@ public final class LocalPlatform implements AutoCloseable {
         out.println("ready at " + registry.url() + " (" + ChildProcesses.seconds(registry.startedNanos()) + ")");
 
         long t0 = System.nanoTime();
-        out.print("creating " + catalog.topics().size() + " topics (prefix '" + catalog.prefix() + "')... ");
+        short replication = TopicAdmin.defaultReplicationFactor(brokers);
+        out.print("creating " + catalog.topics().size() + " topics (prefix '" + catalog.prefix() + "'"
+                + (brokers > 1 ? ", replication factor " + replication + ", min.insync.replicas "
+                        + TopicAdmin.defaultMinInsyncReplicas(replication) : "") + ")... ");
         out.flush();
         try (Admin admin = admin()) {
-            TopicAdmin.createTopics(admin, catalog, (short) 1);
+            TopicAdmin.createTopics(admin, catalog, replication);
         }
         out.println("done (" + ChildProcesses.seconds(t0) + ")");
         writeClientProperties();
@@ -143,9 +180,9 @@ public final class LocalPlatform implements AutoCloseable {
         }
     }
 
-    /** {@code bootstrap.servers} of the broker, {@code 127.0.0.1:PORT}. */
+    /** {@code bootstrap.servers}: {@code 127.0.0.1:PORT}, every node's (comma-separated) for a cluster. */
     public String bootstrapServers() {
-        return broker.bootstrapServers();
+        return cluster != null ? cluster.bootstrapServers() : broker.bootstrapServers();
     }
 
     /** Apicurio v2 API root (what {@link RegistrySerdes} takes). */
@@ -183,8 +220,19 @@ public final class LocalPlatform implements AutoCloseable {
         return runDir;
     }
 
+    /** The single broker; node 1 of a cluster. */
     public KafkaBrokerProcess broker() {
         return broker;
+    }
+
+    /** How many Kafka brokers this platform runs. */
+    public int brokers() {
+        return brokers;
+    }
+
+    /** The brokers as a cluster (kill and restart a node); empty with a single broker. */
+    public java.util.Optional<KafkaCluster> cluster() {
+        return java.util.Optional.ofNullable(cluster);
     }
 
     public SchemaRegistryProcess registry() {
@@ -204,7 +252,9 @@ public final class LocalPlatform implements AutoCloseable {
             }
         }, "rlstream-stop-registry");
         stopRegistry.start();
-        if (broker != null) {
+        if (cluster != null) {
+            cluster.close();
+        } else if (broker != null) {
             broker.close();
         }
         try {
@@ -238,10 +288,14 @@ public final class LocalPlatform implements AutoCloseable {
         ChildProcesses.reapAfter(released, max);
     }
 
-    /** Runs the platform until this JVM is stopped (Ctrl-C). Argument: the run folder (default {@code runs/platform}). */
+    /**
+     * Runs the platform until this JVM is stopped (Ctrl-C). Arguments: the run folder (default
+     * {@code runs/platform}), then optionally the number of brokers (default 1).
+     */
     public static void main(String[] args) throws InterruptedException {
         Path runDir = Path.of(args.length > 0 ? args[0] : "runs/platform");
-        LocalPlatform platform = start(runDir);
+        int brokers = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        LocalPlatform platform = start(runDir, TopicCatalog.defaults(), brokers, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping local platform...");

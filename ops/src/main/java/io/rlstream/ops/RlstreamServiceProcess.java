@@ -94,21 +94,4 @@ public final class RlstreamServiceProcess extends ServiceProcess {
     public String service() {
         return service;
     }
-
-    /** SIGKILL to the process and its descendants, at once: no shutdown hook runs, no group is left. */
-    public void kill() {
-        ProcessHandle.of(pid()).ifPresent(h -> {
-            List<ProcessHandle> tree = new ArrayList<>(h.descendants().toList());
-            tree.add(h);
-            tree.forEach(ProcessHandle::destroyForcibly);
-            tree.forEach(t -> {
-                try {
-                    t.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    // reported by isAlive
-                }
-            });
-        });
-        close(); // forgets the dead process (nothing left to signal)
-    }
 }

@@ -62,6 +62,22 @@ abstract class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the process again after it stopped (a killed broker node), with the same command
+     * rules and without preparing the folder: what it wrote there stays.
+     */
+    void relaunch() {
+        if (isAlive()) {
+            throw new IllegalStateException(name + " is still running (pid " + pid() + ")");
+        }
+        attempt = 0;
+        try {
+            spawn();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name + " again in " + workDir + ": " + e, e);
+        }
+    }
+
     private void spawn() throws IOException {
         attempt++;
         List<String> next = command();
@@ -136,6 +152,26 @@ abstract class ServiceProcess implements AutoCloseable {
 
     long startedNanos() {
         return startedNanos;
+    }
+
+    /** SIGKILL to the process and its descendants, at once: no shutdown hook runs, nothing is flushed. */
+    public void kill() {
+        if (process == null) {
+            return;
+        }
+        ProcessHandle.of(pid()).ifPresent(h -> {
+            List<ProcessHandle> tree = new java.util.ArrayList<>(h.descendants().toList());
+            tree.add(h);
+            tree.forEach(ProcessHandle::destroyForcibly);
+            tree.forEach(t -> {
+                try {
+                    t.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // reported by isAlive
+                }
+            });
+        });
+        close(); // forgets the dead process (nothing left to signal)
     }
 
     /** SIGTERM to the process tree, SIGKILL after the grace period; idempotent. */

@@ -1,5 +1,6 @@
 package io.rlstream.ops;
 
+import io.rlstream.config.ServiceConfig;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import java.util.ArrayList;
@@ -13,9 +14,15 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the topics of a {@link TopicCatalog} on any cluster. */
+/**
+ * Creates the topics of a {@link TopicCatalog} on any cluster, replicated: replication factor
+ * min(3, brokers) and min.insync.replicas min(2, replication factor) unless told otherwise
+ * (settings {@value ServiceConfig#TOPIC_REPLICATION_FACTOR} and
+ * {@value ServiceConfig#TOPIC_MIN_INSYNC_REPLICAS}).
+ */
 public final class TopicAdmin {
 
     private static final long TIMEOUT_SECONDS = 60;
@@ -23,9 +30,45 @@ public final class TopicAdmin {
     private TopicAdmin() {
     }
 
+    /** Replication factor for a cluster of {@code brokers}: min(3, brokers). */
+    public static short defaultReplicationFactor(int brokers) {
+        if (brokers < 1) {
+            throw new IllegalArgumentException("a cluster has at least 1 broker, got " + brokers);
+        }
+        return (short) Math.min(3, brokers);
+    }
+
+    /** min.insync.replicas for a replication factor: min(2, rf), so one replica may be down. */
+    public static int defaultMinInsyncReplicas(int replicationFactor) {
+        return Math.min(2, replicationFactor);
+    }
+
     /**
-     * Creates every catalog topic that does not exist yet, with the catalog's partition count and
-     * each topic's {@link Topic#configs()}. Idempotent: existing topics are kept as they are (their
+     * {@link #createTopics(Admin, TopicCatalog, short, int)} with the settings
+     * {@value ServiceConfig#TOPIC_REPLICATION_FACTOR} and {@value ServiceConfig#TOPIC_MIN_INSYNC_REPLICAS}
+     * of {@code config}; -1 (their default) is min(3, the cluster's brokers) and min(2, rf).
+     */
+    public static void createTopics(Admin admin, TopicCatalog catalog, ServiceConfig config) {
+        int rf = config.getInt(ServiceConfig.TOPIC_REPLICATION_FACTOR);
+        short replication = rf > 0 ? (short) rf : defaultReplicationFactor(brokerCount(admin));
+        int isr = config.getInt(ServiceConfig.TOPIC_MIN_INSYNC_REPLICAS);
+        createTopics(admin, catalog, replication, isr > 0 ? isr : defaultMinInsyncReplicas(replication));
+    }
+
+    /** How many brokers the cluster's metadata lists. */
+    public static int brokerCount(Admin admin) {
+        return get(admin.describeCluster().nodes(), "describe the cluster").size();
+    }
+
+    /** {@link #createTopics(Admin, TopicCatalog, short, int)} with min.insync.replicas min(2, rf). */
+    public static void createTopics(Admin admin, TopicCatalog catalog, short replicationFactor) {
+        createTopics(admin, catalog, replicationFactor, defaultMinInsyncReplicas(replicationFactor));
+    }
+
+    /**
+     * Creates every catalog topic that does not exist yet, with the catalog's partition count,
+     * {@code replicationFactor} copies, {@code min.insync.replicas} (a write with acks=all needs
+     * that many copies) and each topic's {@link Topic#configs()}. Idempotent: existing topics are kept as they are (their
      * configs are not changed). The co-partitioned group topics (rl.prompt-dispatch, rl.rollouts,
      * rl.rewards) must have exactly the catalog's group partition count; if one exists with
      * another count, this fails before creating anything.
@@ -33,9 +76,13 @@ public final class TopicAdmin {
      * @throws IllegalStateException on a partition-count mismatch of a co-partitioned topic, or
      *                               when the cluster refuses or does not answer
      */
-    public static void createTopics(Admin admin, TopicCatalog catalog, short replicationFactor) {
+    public static void createTopics(Admin admin, TopicCatalog catalog, short replicationFactor, int minInsyncReplicas) {
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replication factor must be >= 1, got " + replicationFactor);
+        }
+        if (minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor) {
+            throw new IllegalArgumentException("min.insync.replicas must be between 1 and the replication factor "
+                    + replicationFactor + ", got " + minInsyncReplicas);
         }
         Map<String, Topic> byName = new LinkedHashMap<>();
         for (Topic topic : catalog.topics()) {
@@ -48,8 +95,11 @@ public final class TopicAdmin {
         List<NewTopic> missing = new ArrayList<>();
         for (Map.Entry<String, Topic> e : byName.entrySet()) {
             if (!existing.contains(e.getKey())) {
+                Map<String, String> configs = new LinkedHashMap<>();
+                configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInsyncReplicas));
+                configs.putAll(e.getValue().configs());
                 missing.add(new NewTopic(e.getKey(), catalog.partitions(e.getValue()), replicationFactor)
-                        .configs(e.getValue().configs()));
+                        .configs(configs));
             }
         }
         if (missing.isEmpty()) {

@@ -24,6 +24,7 @@ public final class ExactlyOnceStreams {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topic.MAX_MESSAGE_BYTES);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(Topic.MAX_MESSAGE_BYTES));
+        replication(props, config);
         props.putAll(config.clientProps());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
@@ -34,5 +35,27 @@ public final class ExactlyOnceStreams {
         // The default from Kafka 5.0 on; set now so that 4.x does not warn about it at every start.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;
+    }
+
+    /**
+     * Internal topics replicated like the catalog's: {@code replication.factor} from
+     * {@value ServiceConfig#TOPIC_REPLICATION_FACTOR} (-1, Streams' own default too, is the
+     * broker's default.replication.factor) and {@code min.insync.replicas} from
+     * {@value ServiceConfig#TOPIC_MIN_INSYNC_REPLICAS} (automatic: min(2, rf) when rf is set,
+     * else the broker's default).
+     */
+    static void replication(Properties props, ServiceConfig config) {
+        if (!config.values().containsKey(ServiceConfig.TOPIC_REPLICATION_FACTOR)) {
+            return;
+        }
+        int rf = config.getInt(ServiceConfig.TOPIC_REPLICATION_FACTOR);
+        int isr = config.getInt(ServiceConfig.TOPIC_MIN_INSYNC_REPLICAS);
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, rf);
+        if (isr < 1 && rf > 0) {
+            isr = Math.min(2, rf);
+        }
+        if (isr > 0) {
+            props.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), Integer.toString(isr));
+        }
     }
 }

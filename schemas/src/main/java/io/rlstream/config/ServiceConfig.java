@@ -43,6 +43,8 @@ public class ServiceConfig extends AbstractConfig {
     public static final String REGISTRY_URL = "registry.url";
     public static final String TOPIC_PREFIX = "topic.prefix";
     public static final String GROUP_PARTITIONS = "group.partitions";
+    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+    public static final String TOPIC_MIN_INSYNC_REPLICAS = "topic.min.insync.replicas";
     public static final String KAFKA_PASSTHROUGH_PREFIX = "kafka.";
     public static final String REGISTRY_PASSTHROUGH_PREFIX = "apicurio.registry.";
     public static final String ENV_PREFIX = "RLSTREAM_";
@@ -65,6 +67,13 @@ public class ServiceConfig extends AbstractConfig {
             + PROCESSORS_METRICS_PORT + ", dispatcher " + DISPATCHER_METRICS_PORT + " (dispatch.metrics.port), trainer "
             + TRAINER_METRICS_PORT + ".";
 
+    /** -1 (automatic) or a positive number. */
+    static final ConfigDef.Validator AUTO_OR_POSITIVE = ConfigDef.LambdaValidator.with((name, value) -> {
+        if (value == null || ((Integer) value != -1 && (Integer) value < 1)) {
+            throw new org.apache.kafka.common.config.ConfigException(name, value, "must be -1 (automatic) or at least 1");
+        }
+    }, () -> "-1 or [1,...]");
+
     /** The shared keys, with no Prometheus endpoint by default (tools that are not services). */
     public static ConfigDef baseDef() {
         return baseDef(METRICS_PORT_OFF);
@@ -82,6 +91,15 @@ public class ServiceConfig extends AbstractConfig {
                         "Prefix of every rlstream topic name.")
                 .define(GROUP_PARTITIONS, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                         "Partitions of the co-partitioned group topics (prompt-dispatch, rollouts, rewards).")
+                .define(TOPIC_REPLICATION_FACTOR, Type.INT, -1, AUTO_OR_POSITIVE, Importance.MEDIUM,
+                        "Copies of every topic rlstream creates: the catalog's (TopicAdmin) and Kafka Streams' "
+                                + "internal changelog and repartition topics. -1 = automatic: min(3, brokers) for the "
+                                + "catalog's, the broker's default.replication.factor for Streams' (the local platform "
+                                + "sets it to min(3, brokers)).")
+                .define(TOPIC_MIN_INSYNC_REPLICAS, Type.INT, -1, AUTO_OR_POSITIVE, Importance.MEDIUM,
+                        "min.insync.replicas of the topics rlstream creates: how many copies a write with acks=all "
+                                + "needs. -1 = automatic: min(2, replication factor), the broker's default for "
+                                + "Streams' internal topics when topic.replication.factor is automatic too.")
                 .define(SERDE_SERIALIZER, Type.STRING, "", Importance.LOW,
                         "Value serializer class for another registry (e.g. Confluent's KafkaAvroSerializer); "
                                 + "empty = Apicurio's serde at registry.url. Settings prefixed serde.config. configure it.")

@@ -205,7 +205,9 @@ class ServiceConfigTest {
     void markdownTableListsEveryKeyWithDefault() {
         String md = ServiceConfig.markdown(ServiceConfig.baseDef());
         assertTrue(md.contains("| `bootstrap.servers` | string | `127.0.0.1:9092` |"), md);
-        assertEquals(8 + 2, md.split("\n").length);
+        // 10 keys (8 + topic.replication.factor, topic.min.insync.replicas) + header and separator lines
+        assertTrue(md.contains("| `topic.replication.factor` | int | `-1` |"), md);
+        assertEquals(10 + 2, md.split("\n").length);
     }
 
     @Test

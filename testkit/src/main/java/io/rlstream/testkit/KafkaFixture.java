@@ -57,6 +57,7 @@ public final class KafkaFixture implements AutoCloseable {
     private final String bootstrapServers;
     private final AutoCloseable cluster;
     private Admin admin;
+    private int brokers = 1;
 
     private KafkaFixture(Backend backend, String bootstrapServers, AutoCloseable cluster) {
         this.backend = backend;
@@ -111,21 +112,38 @@ public final class KafkaFixture implements AutoCloseable {
         return value == null || value.isBlank() ? defaultValue : value;
     }
 
+    /**
+     * An in-process test-kit cluster of {@code brokers} brokers (one combined broker + controller
+     * node, the others brokers only) with the replicated settings of the local platform's cluster
+     * ({@link KafkaBrokerProcess#replicationSettings(int)}: replication factors min(3, brokers),
+     * min.insync.replicas min(2, that)). Topics from {@link #createTopics(TopicCatalog)} get the same.
+     */
+    public static KafkaFixture startCluster(int brokers) {
+        return startTestKit(brokers);
+    }
+
     private static KafkaFixture startTestKit() {
+        return startTestKit(1);
+    }
+
+    private static KafkaFixture startTestKit(int brokers) {
         KafkaClusterTestKit cluster = null;
         try {
             TestKitNodes nodes = new TestKitNodes.Builder()
                     .setCombined(true)
-                    .setNumBrokerNodes(1)
+                    .setNumBrokerNodes(brokers)
                     .setNumControllerNodes(1)
                     .build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
             BROKER_SETTINGS.forEach(builder::setConfigProp);
+            KafkaBrokerProcess.replicationSettings(brokers).forEach(builder::setConfigProp);
             cluster = builder.build();
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new KafkaFixture(Backend.TESTKIT, cluster.bootstrapServers(), cluster);
+            KafkaFixture fixture = new KafkaFixture(Backend.TESTKIT, cluster.bootstrapServers(), cluster);
+            fixture.brokers = brokers;
+            return fixture;
         } catch (Exception e) {
             if (cluster != null) {
                 try {
@@ -169,9 +187,17 @@ public final class KafkaFixture implements AutoCloseable {
         return admin;
     }
 
-    /** Creates the catalog's topics (idempotent; see {@link TopicAdmin#createTopics}). */
+    /**
+     * Creates the catalog's topics (idempotent; see {@link TopicAdmin#createTopics}), replication
+     * factor min(3, brokers) and min.insync.replicas min(2, that): 1 and 1 on one broker.
+     */
     public void createTopics(TopicCatalog catalog) {
-        TopicAdmin.createTopics(admin(), catalog, (short) 1);
+        TopicAdmin.createTopics(admin(), catalog, TopicAdmin.defaultReplicationFactor(brokers));
+    }
+
+    /** Brokers of this cluster (1 unless {@link #startCluster(int)}). */
+    public int brokers() {
+        return brokers;
     }
 
     @Override

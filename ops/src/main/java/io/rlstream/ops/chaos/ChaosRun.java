@@ -32,11 +32,26 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * service's recovery time: from the kill to the first record the restarted service commits on its
  * output topic (dispatcher: rl.prompt-dispatch, worker: rl.rollouts, rewards: rl.rewards,
  * processors: rl.training-batches, trainer: a new version on rl.checkpoints).
+ *
+ * <p>On a cluster of 3 or more brokers ({@link Settings#brokers()}) the {@value #BROKER} target
+ * kills a random Kafka broker node with SIGKILL and restarts it with the same data after
+ * {@link Settings#brokerDownFor()}: its recovery is the first new checkpoint version after the
+ * kill (training went on), its "ready" the moment every partition of the catalog's topics has all
+ * its replicas in sync again, internal topics included (the restarted node caught up).
  */
 public final class ChaosRun {
 
     /** Every service the loop needs, in the order they start (and the reverse of how they stop). */
     public static final List<String> SERVICES = List.of("trainer", "rewards", "processors", "worker", "dispatcher");
+
+    /** The target that kills a Kafka broker node (needs {@link #MIN_BROKERS_TO_KILL} brokers). */
+    public static final String BROKER = "broker";
+
+    /** What may be killed: every service, and a broker. */
+    public static final List<String> TARGETS = List.of("trainer", "rewards", "processors", "worker", "dispatcher", BROKER);
+
+    /** Brokers needed to kill one: replication factor 3 and min.insync.replicas 2 keep writes going with one down. */
+    public static final int MIN_BROKERS_TO_KILL = 3;
 
     /** Writes the starting policy (a Hugging Face folder the trainer starts from) into a folder. */
     @FunctionalInterface
@@ -54,11 +69,35 @@ public final class ChaosRun {
      * @param warmUp    the most time the services get to produce their first output before the kills start
      * @param declared  the keys each service declares (its ConfigDef's names), by service; empty: not known,
      *                  every extra setting goes to every service
+     * @param brokers   Kafka brokers of the local platform (1, or a cluster: each node its own process)
+     * @param brokerDownFor how long a killed broker stays down before it is restarted with its data
      */
     public record Settings(Path runDir, Duration duration, Duration killEvery, long seed, List<String> victims,
-            Map<String, String> settings, Duration warmUp, Map<String, Set<String>> declared) {
+            Map<String, String> settings, Duration warmUp, Map<String, Set<String>> declared, int brokers,
+            Duration brokerDownFor) {
 
-        /** Without the services' keys: every extra setting goes to every service. */
+        public Settings {
+            if (brokers < 1) {
+                throw new IllegalArgumentException("brokers must be at least 1, got " + brokers);
+            }
+            for (String v : victims) {
+                if (!TARGETS.contains(v)) {
+                    throw new IllegalArgumentException("unknown chaos target '" + v + "'; known: " + TARGETS);
+                }
+            }
+            if (victims.contains(BROKER) && brokers < MIN_BROKERS_TO_KILL) {
+                throw new IllegalArgumentException("killing a broker needs at least " + MIN_BROKERS_TO_KILL
+                        + " brokers (replication factor 3, min.insync.replicas 2: one may be down), got " + brokers);
+            }
+        }
+
+        /** One broker (no broker kills), the services' keys known. */
+        public Settings(Path runDir, Duration duration, Duration killEvery, long seed, List<String> victims,
+                Map<String, String> settings, Duration warmUp, Map<String, Set<String>> declared) {
+            this(runDir, duration, killEvery, seed, victims, settings, warmUp, declared, 1, Duration.ofSeconds(10));
+        }
+
+        /** One broker, the services' keys not known: every extra setting goes to every service. */
         public Settings(Path runDir, Duration duration, Duration killEvery, long seed, List<String> victims,
                 Map<String, String> settings, Duration warmUp) {
             this(runDir, duration, killEvery, seed, victims, settings, warmUp, Map.of());
@@ -98,8 +137,12 @@ public final class ChaosRun {
         }
     }
 
-    /** The outcome: the audit, the kills, and the report as printed. */
-    public record Result(ChaosAudit audit, List<Kill> kills, String report, boolean passed) {
+    /**
+     * The outcome: the audit, the kills, the report as printed, and the replicas of every topic on
+     * the cluster at the end (partition 0's; internal topics included), by topic name.
+     */
+    public record Result(ChaosAudit audit, List<Kill> kills, String report, boolean passed,
+            Map<String, Integer> replicas) {
     }
 
     /** The most median recovery that passes, per issue 19. */
@@ -136,6 +179,9 @@ public final class ChaosRun {
     private final PrintStream out;
     private final Map<String, RlstreamServiceProcess> running = new LinkedHashMap<>();
     private final List<Kill> kills = new ArrayList<>();
+    private LocalPlatform platform;
+    private long versionsWhileBrokerDown;
+    private Map<String, Integer> replicas = Map.of();
 
     public ChaosRun(Settings settings, PolicyWriter policy, List<Prompt> prompts, PrintStream out) {
         this.settings = settings;
@@ -152,7 +198,8 @@ public final class ChaosRun {
         }
         Files.createDirectories(runDir.resolve("logs"));
         TopicCatalog catalog = TopicCatalog.defaults();
-        try (LocalPlatform platform = LocalPlatform.start(runDir.resolve("platform"), catalog, out)) {
+        try (LocalPlatform platform = LocalPlatform.start(runDir.resolve("platform"), catalog, settings.brokers(), out)) {
+            this.platform = platform;
             policy.write(runDir.resolve("base-policy"));
             sendPrompts(platform);
             Map<String, List<String>> args = new LinkedHashMap<>();
@@ -180,10 +227,23 @@ public final class ChaosRun {
                     throw new IllegalStateException("the topics could not be read to their end within 120 s");
                 }
                 out.println("done");
+                replicas = replicas(platform);
                 ChaosAudit audit = ChaosAudit.of(recorder.dispatches, recorder.rollouts, recorder.batchRows,
                         recorder.outcomes, recorder.announcements);
                 return report(audit, runDir);
             }
+        }
+    }
+
+    /** Replicas of partition 0 of every topic on the cluster, internal ones included. */
+    private static Map<String, Integer> replicas(LocalPlatform platform) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = platform.admin()) {
+            var names = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+                    .names().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            Map<String, Integer> r = new java.util.TreeMap<>();
+            admin.describeTopics(names).allTopicNames().get(60, java.util.concurrent.TimeUnit.SECONDS)
+                    .forEach((name, d) -> r.put(name, d.partitions().get(0).replicas().size()));
+            return r;
         }
     }
 
@@ -215,6 +275,7 @@ public final class ChaosRun {
     /** The topic whose records show that a service works. */
     static Topic outputOf(String service) {
         return switch (service) {
+            case BROKER -> Topic.CHECKPOINTS;
             case "dispatcher" -> Topic.PROMPT_DISPATCH;
             case "worker" -> Topic.ROLLOUTS;
             case "rewards" -> Topic.REWARDS;
@@ -276,7 +337,9 @@ public final class ChaosRun {
         while (System.nanoTime() < end || !pending.isEmpty()) {
             long now = System.nanoTime();
             for (Pending p : new ArrayList<>(pending)) {
-                if (p.ready < 0 && running.get(p.service).ready()) {
+                if (BROKER.equals(p.service)) {
+                    brokerProgress(p, now, recorder);
+                } else if (p.ready < 0 && running.get(p.service).ready()) {
                     p.ready = System.nanoTime();
                 }
                 long output = firstOutputAfter(recorder, p.service, p.killed + 1_000_000_000L, p.aboveVersion);
@@ -286,11 +349,12 @@ public final class ChaosRun {
                     pending.remove(p);
                     out.printf(Locale.ROOT, "  %s back: ready after %.1f s, first output after %.1f s%n", p.service,
                             k.readySeconds(), k.recoverySeconds());
-                } else if (now - p.killed > Duration.ofSeconds(180).toNanos()) {
+                } else if (now - p.killed > Duration.ofSeconds(180).toNanos() && p.restartAt < 0) {
                     kills.add(new Kill(p.service, p.killed, p.ready, -1));
                     pending.remove(p);
                     out.println("  " + p.service + " did not produce within 180 s of its kill; see "
-                            + running.get(p.service).logFile());
+                            + (BROKER.equals(p.service) ? platform.cluster().orElseThrow().node(p.node).logFile()
+                                    : running.get(p.service).logFile()));
                 }
             }
             if (!running.values().stream().allMatch(RlstreamServiceProcess::isAlive)) {
@@ -306,6 +370,11 @@ public final class ChaosRun {
                 candidates.removeIf(s -> pending.stream().anyMatch(p -> p.service.equals(s)));
                 if (!candidates.isEmpty()) {
                     String victim = candidates.get(random.nextInt(candidates.size()));
+                    if (BROKER.equals(victim)) {
+                        pending.add(killBroker(random, recorder, start));
+                        nextKill += settings.killEvery().toNanos();
+                        continue;
+                    }
                     long above = "trainer".equals(victim) ? maxVersion(recorder) + 1 : -1;
                     RlstreamServiceProcess old = running.get(victim);
                     long killed = System.nanoTime();
@@ -321,11 +390,52 @@ public final class ChaosRun {
         }
     }
 
+    /** SIGKILL to a random broker node; it is restarted with its data after brokerDownFor. */
+    private Pending killBroker(Random random, TopicRecorder recorder, long start) {
+        var cluster = platform.cluster().orElseThrow();
+        int node = 1 + random.nextInt(cluster.size());
+        long above = maxVersion(recorder) + 1;
+        long pid = cluster.node(node).pid();
+        long killed = System.nanoTime();
+        cluster.kill(node);
+        Pending p = new Pending(BROKER, killed, above);
+        p.node = node;
+        p.restartAt = killed + settings.brokerDownFor().toNanos();
+        out.printf(Locale.ROOT, "%6.1f s: SIGKILL broker %d (pid %d), restart in %d s%n", (killed - start) / 1e9, node, pid,
+                settings.brokerDownFor().toSeconds());
+        return p;
+    }
+
+    /** A killed broker: restart it when its time is up, then wait until every replica is in sync. */
+    private void brokerProgress(Pending p, long now, TopicRecorder recorder) {
+        var cluster = platform.cluster().orElseThrow();
+        if (p.restartAt >= 0 && now >= p.restartAt) {
+            p.restartAt = -1;
+            cluster.node(p.node).restart();
+            long whileDown = recorder.arrivals(Topic.CHECKPOINTS).stream()
+                    .filter(a -> a.nanos() > p.killed && a.version() >= p.aboveVersion).count();
+            versionsWhileBrokerDown += whileDown;
+            out.printf(Locale.ROOT, "  broker %d restarted with its data (%.1f s after its kill); %d new checkpoint"
+                    + " versions while it was down%n", p.node, (System.nanoTime() - p.killed) / 1e9, whileDown);
+        }
+        if (p.restartAt < 0 && p.ready < 0 && now - p.lastCheck > 1_000_000_000L) {
+            p.lastCheck = now;
+            List<String> under = cluster.node(p.node).isAlive() ? cluster.underReplicated() : null;
+            if (under != null && under.isEmpty() && cluster.liveNodeIds().contains(p.node)) {
+                p.ready = System.nanoTime();
+            }
+        }
+    }
+
     private static final class Pending {
         final String service;
         final long killed;
         final long aboveVersion;
         long ready = -1;
+        /** A broker kill: the node, when it is due back (-1 once restarted), the last in-sync check. */
+        int node;
+        long restartAt = -1;
+        long lastCheck;
 
         Pending(String service, long killed, long aboveVersion) {
             this.service = service;
@@ -351,7 +461,11 @@ public final class ChaosRun {
         s.append(String.format(Locale.ROOT, "%-11s %5s %16s %16s %14s%n", "service", "kills", "recovery median",
                 "recovery max", "ready median"));
         boolean recoveryOk = true;
-        for (String service : SERVICES) {
+        List<String> rows = new ArrayList<>(SERVICES);
+        if (settings.brokers() > 1) {
+            rows.add(BROKER);
+        }
+        for (String service : rows) {
             List<Kill> of = kills.stream().filter(k -> k.service().equals(service)).toList();
             if (of.isEmpty()) {
                 s.append(String.format(Locale.ROOT, "%-11s %5d %16s %16s %14s%n", service, 0, "-", "-", "-"));
@@ -361,7 +475,9 @@ public final class ChaosRun {
             double max = of.stream().mapToDouble(Kill::recoverySeconds).map(v -> Double.isNaN(v) ? Double.POSITIVE_INFINITY : v)
                     .max().orElse(Double.NaN);
             double ready = median(of.stream().map(Kill::readySeconds).toList());
-            recoveryOk &= median <= MAX_MEDIAN_RECOVERY_SECONDS;
+            if (!BROKER.equals(service)) { // issue 19's bound is the services'; a broker's is reported
+                recoveryOk &= median <= MAX_MEDIAN_RECOVERY_SECONDS;
+            }
             s.append(String.format(Locale.ROOT, "%-11s %5d %14.1f s %14s %12.1f s%n", service, of.size(), median,
                     Double.isInfinite(max) ? "never" : String.format(Locale.ROOT, "%.1f s", max), ready));
         }
@@ -377,6 +493,11 @@ public final class ChaosRun {
             s.append("audit: FAILED\n");
             audit.failures().forEach(f -> s.append("  ").append(f).append('\n'));
         }
+        if (settings.brokers() > 1) {
+            s.append(String.format(Locale.ROOT, "replication: %d brokers, replicas per topic %s; %d new checkpoint"
+                    + " versions while a broker was down%n", settings.brokers(), new java.util.TreeSet<>(replicas.values()),
+                    versionsWhileBrokerDown));
+        }
         boolean passed = audit.passed() && recoveryOk && !kills.isEmpty();
         s.append(String.format(Locale.ROOT, "recovery: %s (median per service at most %.0f s)%n",
                 recoveryOk ? "passed" : "FAILED", MAX_MEDIAN_RECOVERY_SECONDS));
@@ -390,7 +511,7 @@ public final class ChaosRun {
         Files.writeString(runDir.resolve("chaos-kills.csv"), csv.toString());
         out.print(s);
         out.println("report: " + runDir.resolve("chaos-report.txt") + ", kills: " + runDir.resolve("chaos-kills.csv"));
-        return new Result(audit, List.copyOf(kills), s.toString(), passed);
+        return new Result(audit, List.copyOf(kills), s.toString(), passed, Map.copyOf(replicas));
     }
 
     /** The median, NaN (never recovered) counting as the largest. */
