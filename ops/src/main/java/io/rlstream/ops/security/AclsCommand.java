@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  * table and as kafka-acls.sh commands, and with {@code --apply} creates the missing ones through
  * the Admin API.
  */
-@Command(name = "acls", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "acls", sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Prints the ACLs each rlstream service needs on a cluster with an authorizer, one principal per service, "
                     + "as a table and as kafka-acls.sh commands; with --apply creates the missing ones "
@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "  rlstream acls",
             "  rlstream acls --principal worker=User:gpu-pool-a --set topic.prefix=prod.",
-            "  rlstream acls --apply --bootstrap-server broker:9092 --command-config admin.properties",
+            "  rlstream acls --apply --bootstrap-server b1:9092 --command-config admin.conf",
             "",
             "Exit status: 0 done, 1 the cluster refused or could not be reached, 2 bad flags."})
 public final class AclsCommand implements Callable<Integer> {
@@ -56,6 +56,9 @@ public final class AclsCommand implements Callable<Integer> {
     @Option(names = "--apply", description = "Create the ACLs that are missing through the Admin API, as the admin "
             + "the --command-config file authenticates (a super user, or one with ALTER on the cluster).")
     boolean apply;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "30000",
             description = "How long --apply waits for the cluster (default ${DEFAULT-VALUE}).")
@@ -119,7 +122,7 @@ public final class AclsCommand implements Callable<Integer> {
 
     private void printTable(AclSet acls) {
         for (AclSet.ServiceAcls s : acls.services()) {
-            out.println(s.principal() + "  (" + s.service().id() + ": " + s.service().job() + ")");
+            out.println(s.principal() + "  (" + s.service().job() + ")");
             out.printf(Locale.ROOT, "  %-17s %-9s %-34s %s%n", "RESOURCE", "PATTERN", "NAME", "OPERATION");
             for (AclBinding b : s.bindings()) {
                 out.printf(Locale.ROOT, "  %-17s %-9s %-34s %s%n", b.pattern().resourceType(),
