@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -62,6 +63,7 @@ class LeastPrivilegeAclsTest {
         kafka.createTopics(CATALOG);
         kafka.addUser("rlstream-worker", "worker-secret");
         kafka.addUser("rlstream-trainer", "trainer-secret");
+        kafka.addUser("rlstream-rewards", "rewards-secret");
         // The admin's client.properties, unprefixed as kafka-acls.sh's --command-config file has them.
         Path admin = dir.resolve("admin.properties");
         Files.writeString(admin, kafka.clientSettings(SecureKafka.ADMIN, SecureKafka.ADMIN_PASSWORD).entrySet().stream()
@@ -113,6 +115,11 @@ class LeastPrivilegeAclsTest {
     }
 
     static List<ConsumerRecord<String, String>> readCommitted(Map<String, Object> props, String topic, int atLeast) {
+        return readCommitted(props, topic, atLeast, 30);
+    }
+
+    static List<ConsumerRecord<String, String>> readCommitted(Map<String, Object> props, String topic, int atLeast,
+            int seconds) {
         Map<String, Object> c = new HashMap<>(props);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -122,7 +129,7 @@ class LeastPrivilegeAclsTest {
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (got.size() < atLeast && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(got::add);
             }
@@ -178,7 +185,55 @@ class LeastPrivilegeAclsTest {
         produceAsAdmin(CATALOG.name(Topic.CHECKPOINTS), "demo", "checkpoint 1");
         assertEquals("checkpoint 1", readCommitted(worker, CATALOG.name(Topic.CHECKPOINTS), 1).get(0).value());
         List<ConsumerRecord<String, String>> written = readCommitted(admin(), rollouts, 1);
-        assertEquals(List.of("rollout of g-1"), written.stream().map(ConsumerRecord::value).toList());
+        assertEquals(List.of("rollout of g-1"), written.stream().filter(r -> r.key().equals("g-1"))
+                .map(ConsumerRecord::value).toList());
+    }
+
+    /**
+     * A Kafka Streams app with exactly-once v2 under the reward service's principal and application
+     * id, set up by the same ExactlyOnceStreams properties the services use, with a repartition
+     * topic and a changelog (so it creates internal topics, joins its group and commits
+     * transactions): its output arrives, so the Streams part of the set (prefixed topics, group,
+     * transactional ids) is enough.
+     */
+    @Test
+    void aStreamsAppRunsExactlyOnceUnderItsApplicationId(@TempDir Path state) throws Exception {
+        String rollouts = CATALOG.name(Topic.ROLLOUTS);
+        String rewards = CATALOG.name(Topic.REWARDS);
+        produceAsAdmin(rollouts, "g-7", "r1");
+        produceAsAdmin(rollouts, "g-7", "r2");
+        Map<String, String> settings = new HashMap<>();
+        kafka.clientSettings("rlstream-rewards", "rewards-secret").forEach((k, v) -> settings.put(
+                k.equals(ServiceConfig.BOOTSTRAP_SERVERS) ? k : ServiceConfig.KAFKA_PASSTHROUGH_PREFIX + k, v));
+        ServiceConfig config = new ServiceConfig(ServiceConfig.baseDef(), settings);
+        String applicationId = (String) AclSet.DEFINITION.defaultValues().get(AclSet.REWARD_APPLICATION_ID);
+        java.util.Properties props = io.rlstream.config.ExactlyOnceStreams.properties(config, applicationId,
+                state.toString(), 100);
+        org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
+        org.apache.kafka.common.serialization.Serde<String> strings = org.apache.kafka.common.serialization.Serdes.String();
+        builder.stream(rollouts, org.apache.kafka.streams.kstream.Consumed.with(strings, strings))
+                .selectKey((k, v) -> "all-" + k) // a new key: a repartition topic
+                .groupByKey(org.apache.kafka.streams.kstream.Grouped.with(strings, strings))
+                .count() // a store: a changelog topic
+                .toStream()
+                .mapValues(String::valueOf)
+                .to(rewards, org.apache.kafka.streams.kstream.Produced.with(strings, strings));
+        try (org.apache.kafka.streams.KafkaStreams app = new org.apache.kafka.streams.KafkaStreams(builder.build(), props)) {
+            java.util.concurrent.atomic.AtomicReference<Throwable> died = new java.util.concurrent.atomic.AtomicReference<>();
+            app.setUncaughtExceptionHandler(e -> {
+                died.set(e);
+                return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                        .SHUTDOWN_CLIENT;
+            });
+            app.start();
+            // a Streams start (group, internal topics, transactions) takes a while on a busy machine
+            List<ConsumerRecord<String, String>> out = readCommitted(admin(), rewards, 1, 120);
+            assertEquals(null, died.get(), "the app died: " + died.get());
+            assertTrue(out.stream().anyMatch(r -> r.key().equals("all-g-7")), out.toString());
+        }
+        Set<String> topics = kafka.admin().listTopics().names().get(30, TimeUnit.SECONDS);
+        assertTrue(topics.stream().anyMatch(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition")), topics.toString());
+        assertTrue(topics.stream().anyMatch(t -> t.startsWith(applicationId + "-") && t.endsWith("-changelog")), topics.toString());
     }
 
     @Test
