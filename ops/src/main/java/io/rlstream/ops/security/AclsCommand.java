@@ -76,6 +76,7 @@ public final class AclsCommand implements Callable<Integer> {
         command.out = out;
         command.err = err;
         CommandLine line = new CommandLine(command);
+        line.setCommandName("rlstream acls");
         line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         return line.execute(args.toArray(String[]::new));

@@ -135,6 +135,6 @@ class AclsCommandTest {
         assertTrue(unknownFlag.err().contains("Unknown option: '--aply'"), unknownFlag.err());
         Run help = acls("--help");
         assertEquals(0, help.status());
-        assertTrue(help.out().contains("Usage: acls") && help.out().contains("--apply"), help.out());
+        assertTrue(help.out().contains("Usage: rlstream acls") && help.out().contains("--apply"), help.out());
     }
 }
