@@ -2,7 +2,6 @@ package io.rlstream.bench;
 
 import io.rlstream.bench.sim.AsyncSimulation;
 import io.rlstream.config.CommandExecution;
-import io.rlstream.config.HelpOption;
 import io.rlstream.demo.Demo;
 import io.rlstream.demo.DemoSettings;
 import io.rlstream.ops.LocalPlatform;
@@ -18,12 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench async}: synchronous against asynchronous RL on the demo. One demo run per
@@ -40,7 +35,7 @@ import picocli.CommandLine.Spec;
  * trainer in the η = 0 run.
  */
 @Command(name = "async", description = AsyncBenchmark.DESCRIPTION, footer = AsyncBenchmark.FOOTER, sortOptions = false)
-public final class AsyncBenchmark implements Callable<Integer> {
+public final class AsyncBenchmark extends BenchCommand.Parsed {
 
     /** What the command does, above its flags in {@code --help}. */
     static final String DESCRIPTION = """
@@ -104,19 +99,9 @@ public final class AsyncBenchmark implements Callable<Integer> {
     @Option(names = "--simulate", description = "SIMULATED instead, at scale: the real broker, dispatcher, reward service and processors with timed stand-ins for the generators (--generators N, default 64; long-tailed response lengths) and the trainer (time per token); --batches N (default 30) per eta.")
     boolean simulate;
 
-    @Mixin
-    HelpOption help;
-
-    @Spec
-    CommandSpec spec;
-
-    /**
-     * Runs with the flags picocli matched (each known, with its value), in the form the settings
-     * parser below reads.
-     */
     @Override
-    public Integer call() {
-        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    int parsed(List<String> args, PrintStream out, PrintStream err) {
+        return runParsed(args, out, err);
     }
 
     /** {@code rlstream bench async [flags]}: see {@code --help}. */

@@ -29,6 +29,28 @@ final class BenchCommand {
     private BenchCommand() {
     }
 
+    /**
+     * A benchmark's picocli command: its own --help, and a body that takes the matched flags in
+     * the form its settings parser reads ({@link #matchedArgs}).
+     */
+    abstract static class Parsed implements java.util.concurrent.Callable<Integer> {
+
+        @picocli.CommandLine.Mixin
+        io.rlstream.config.HelpOption help;
+
+        @picocli.CommandLine.Spec
+        CommandSpec spec;
+
+        /** Runs the benchmark with the matched flags. */
+        abstract int parsed(List<String> args, PrintStream out, PrintStream err);
+
+        @Override
+        public Integer call() {
+            return parsed(matchedArgs(spec), io.rlstream.config.CommandExecution.out(spec),
+                    io.rlstream.config.CommandExecution.err(spec));
+        }
+    }
+
     static <S> int run(String name, List<String> args, PrintStream out, PrintStream err,
             Function<List<String>, S> parse, Body<S> body) {
         S settings;

@@ -1,7 +1,6 @@
 package io.rlstream.bench;
 
 import io.rlstream.config.CommandExecution;
-import io.rlstream.config.HelpOption;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
@@ -24,12 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench generator}: the same dispatched groups generated (a) in process by the
@@ -41,7 +36,7 @@ import picocli.CommandLine.Spec;
  * (what one poll hands them).
  */
 @Command(name = "generator", description = GeneratorBenchmark.DESCRIPTION, footer = GeneratorBenchmark.FOOTER, sortOptions = false)
-public final class GeneratorBenchmark implements Callable<Integer> {
+public final class GeneratorBenchmark extends BenchCommand.Parsed {
 
     /** What the command does, above its flags in {@code --help}. */
     static final String DESCRIPTION = """
@@ -130,19 +125,9 @@ public final class GeneratorBenchmark implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Where the policy, the checkpoint and generator.log go (default runs/bench-generator-<timestamp>).")
     String runDir;
 
-    @Mixin
-    HelpOption help;
-
-    @Spec
-    CommandSpec spec;
-
-    /**
-     * Runs with the flags picocli matched (each known, with its value), in the form the settings
-     * parser below reads.
-     */
     @Override
-    public Integer call() {
-        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    int parsed(List<String> args, PrintStream out, PrintStream err) {
+        return runParsed(args, out, err);
     }
 
     /** {@code rlstream bench generator [flags]}: see {@code --help}. */

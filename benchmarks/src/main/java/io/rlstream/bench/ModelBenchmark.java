@@ -8,7 +8,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import io.rlstream.config.CommandExecution;
-import io.rlstream.config.HelpOption;
 import io.rlstream.model.decoder.DecoderModel;
 import io.rlstream.model.decoder.ModelDevice;
 import io.rlstream.model.decoder.ResponseScorer;
@@ -30,13 +29,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench model}: training and generation speed of Hugging Face decoder models on
@@ -56,7 +51,7 @@ import picocli.CommandLine.Spec;
  * physical limit the models are compared with).
  */
 @Command(name = "model", description = ModelBenchmark.DESCRIPTION, footer = ModelBenchmark.FOOTER, sortOptions = false)
-public final class ModelBenchmark implements Callable<Integer> {
+public final class ModelBenchmark extends BenchCommand.Parsed {
 
     /** What the command does, above its flags in {@code --help}. */
     static final String DESCRIPTION = """
@@ -208,19 +203,9 @@ public final class ModelBenchmark implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Also write DIR/model-bench.csv.")
     String outDir;
 
-    @Mixin
-    HelpOption help;
-
-    @Spec
-    CommandSpec spec;
-
-    /**
-     * Runs with the flags picocli matched (each known, with its value), in the form the settings
-     * parser below reads.
-     */
     @Override
-    public Integer call() {
-        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    int parsed(List<String> args, PrintStream out, PrintStream err) {
+        return runParsed(args, out, err);
     }
 
     /** {@code rlstream bench model [flags]}: see {@code --help}. */

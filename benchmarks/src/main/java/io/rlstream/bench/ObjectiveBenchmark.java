@@ -2,7 +2,6 @@ package io.rlstream.bench;
 
 import io.rlstream.bench.ObjectivePresets.Preset;
 import io.rlstream.config.CommandExecution;
-import io.rlstream.config.HelpOption;
 import io.rlstream.demo.Demo;
 import io.rlstream.demo.DemoSettings;
 import io.rlstream.ops.LocalPlatform;
@@ -17,13 +16,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench objectives}: the demo once per training objective ({@link ObjectivePresets})
@@ -37,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "objectives", description = {ObjectiveBenchmark.DESCRIPTION, "${bundle:presets}"},
         footer = ObjectiveBenchmark.FOOTER, sortOptions = false,
         resourceBundle = "io.rlstream.bench.ObjectiveBenchmark$HelpText")
-public final class ObjectiveBenchmark implements Callable<Integer> {
+public final class ObjectiveBenchmark extends BenchCommand.Parsed {
 
     /** What the command does, above its flags in {@code --help}. */
     static final String DESCRIPTION = """
@@ -188,19 +183,9 @@ public final class ObjectiveBenchmark implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Parent folder of the runs (default runs/bench-objectives-<timestamp>).")
     String runDir;
 
-    @Mixin
-    HelpOption help;
-
-    @Spec
-    CommandSpec spec;
-
-    /**
-     * Runs with the flags picocli matched (each known, with its value), in the form the settings
-     * parser below reads.
-     */
     @Override
-    public Integer call() {
-        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    int parsed(List<String> args, PrintStream out, PrintStream err) {
+        return runParsed(args, out, err);
     }
 
     /** {@code rlstream bench objectives [flags]}: see {@code --help}. */

@@ -2,7 +2,6 @@ package io.rlstream.bench;
 
 import io.rlstream.bench.SyntheticRollouts.Payload;
 import io.rlstream.config.CommandExecution;
-import io.rlstream.config.HelpOption;
 import io.rlstream.events.Rollout;
 import io.rlstream.ops.LocalPlatform;
 import io.rlstream.ops.TopicAdmin;
@@ -21,7 +20,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -30,10 +28,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench processors}: what the data side of rlstream costs on top of Kafka itself.
@@ -58,7 +53,7 @@ import picocli.CommandLine.Spec;
  * at p99.
  */
 @Command(name = "processors", description = ProcessorsBenchmark.DESCRIPTION, footer = ProcessorsBenchmark.FOOTER, sortOptions = false)
-public final class ProcessorsBenchmark implements Callable<Integer> {
+public final class ProcessorsBenchmark extends BenchCommand.Parsed {
 
     /** What the command does, above its flags in {@code --help}. */
     static final String DESCRIPTION = """
@@ -390,19 +385,9 @@ public final class ProcessorsBenchmark implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "R", description = "Pace the rlstream side at R rollouts/s instead, and skip its unpaced run (the raw Kafka side runs as always).")
     String rate;
 
-    @Mixin
-    HelpOption help;
-
-    @Spec
-    CommandSpec spec;
-
-    /**
-     * Runs with the flags picocli matched (each known, with its value), in the form the settings
-     * parser below reads.
-     */
     @Override
-    public Integer call() {
-        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    int parsed(List<String> args, PrintStream out, PrintStream err) {
+        return runParsed(args, out, err);
     }
 
     /** {@code rlstream bench processors [flags]}: see {@code --help}. */

@@ -1,7 +1,6 @@
 package io.rlstream.bench;
 
 import io.rlstream.config.CommandExecution;
-import io.rlstream.config.HelpOption;
 import io.rlstream.demo.Demo;
 import io.rlstream.demo.DemoSettings;
 import io.rlstream.ops.LocalPlatform;
@@ -15,12 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench selectors}: the demo once per prompt selector, each on a fresh local
@@ -33,7 +28,7 @@ import picocli.CommandLine.Spec;
  * else runs on it: compare within one table.
  */
 @Command(name = "selectors", description = SelectorBenchmark.DESCRIPTION, footer = SelectorBenchmark.FOOTER, sortOptions = false)
-public final class SelectorBenchmark implements Callable<Integer> {
+public final class SelectorBenchmark extends BenchCommand.Parsed {
 
     /** What the command does, above its flags in {@code --help}. */
     static final String DESCRIPTION = """
@@ -91,19 +86,9 @@ public final class SelectorBenchmark implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Parent folder of the runs (default runs/bench-selectors-<timestamp>).")
     String runDir;
 
-    @Mixin
-    HelpOption help;
-
-    @Spec
-    CommandSpec spec;
-
-    /**
-     * Runs with the flags picocli matched (each known, with its value), in the form the settings
-     * parser below reads.
-     */
     @Override
-    public Integer call() {
-        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    int parsed(List<String> args, PrintStream out, PrintStream err) {
+        return runParsed(args, out, err);
     }
 
     /** {@code rlstream bench selectors [flags]}: see {@code --help}. */

@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.rlstream.config.CommandExecution;
-import io.rlstream.config.HelpOption;
 import io.rlstream.model.Generation;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
@@ -28,12 +27,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code rlstream bench trainer}: the trainer's throughput on the demo policy, or on a Hugging Face
@@ -66,7 +61,7 @@ import picocli.CommandLine.Spec;
  * ({@code torch.set_num_threads}); the inter-op count cannot change once the engine runs.
  */
 @Command(name = "trainer", description = TrainerBenchmark.DESCRIPTION, footer = TrainerBenchmark.FOOTER, sortOptions = false)
-public final class TrainerBenchmark implements Callable<Integer> {
+public final class TrainerBenchmark extends BenchCommand.Parsed {
 
     /** What the command does, above its flags in {@code --help}. */
     static final String DESCRIPTION = """
@@ -293,19 +288,9 @@ public final class TrainerBenchmark implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the weights (demo policy), prompts and sampling (default 1).")
     String seed;
 
-    @Mixin
-    HelpOption help;
-
-    @Spec
-    CommandSpec spec;
-
-    /**
-     * Runs with the flags picocli matched (each known, with its value), in the form the settings
-     * parser below reads.
-     */
     @Override
-    public Integer call() {
-        return runParsed(BenchCommand.matchedArgs(spec), CommandExecution.out(spec), CommandExecution.err(spec));
+    int parsed(List<String> args, PrintStream out, PrintStream err) {
+        return runParsed(args, out, err);
     }
 
     /** {@code rlstream bench trainer [flags]}: see {@code --help}. */
