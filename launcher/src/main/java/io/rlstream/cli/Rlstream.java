@@ -93,6 +93,10 @@ public final class Rlstream {
                                    Iceberg tables and JSONL files under lake/ with an embedded Kafka
                                    Connect worker; --until-caught-up stops when the lake holds every
                                    record (rlstream connect --help)
+              acls                 the least-privilege ACLs of every service's principal (a worker reads
+                                   rl.prompt-dispatch and rl.checkpoints, writes rl.rollouts, ...) as a
+                                   table and as kafka-acls.sh commands; --apply creates them
+                                   (rlstream acls --help; docs/operations.md#secure-clusters)
               platform             start only the local broker (--brokers 3: a replicated cluster) and
                                    registry and print their addresses
               chaos                every service as its own process on a local platform, a random one
@@ -310,6 +314,8 @@ public final class Rlstream {
                     }
                     return RewardCheckCommand.run(args.subList(1, args.size()), t.in(), t.out(), t.err());
                 }, terminal));
+        commands.put("acls", ForwardedCommand.of("Least-privilege ACLs per service principal; --apply creates them.",
+                (args, t) -> io.rlstream.ops.security.AclsCommand.run(args, t.out(), t.err()), terminal));
         commands.put("lake", tree(new LakeCommand()));
         commands.put("checkpoints", tree(new CheckpointsCommand()));
         commands.put("bench", tree(new Benchmarks()));

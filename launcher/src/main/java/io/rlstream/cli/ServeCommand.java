@@ -53,6 +53,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-batch-rows", paramLabel = "R", description = "Most rows (prompts x n) of waiting requests batched"
             + " into one generation (default 64; a larger request runs alone).")
     int batchRows = InferenceServer.DEFAULT_MAX_BATCH_ROWS;
+    @Option(names = "--token-file", paramLabel = "FILE", description = "A file whose first line is the bearer token that"
+            + " weight updates, pause/resume and cache resets must carry (default: the environment variable "
+            + io.rlstream.producers.serve.AdminToken.ENV + "; neither: those endpoints are open, keep the server on"
+            + " 127.0.0.1). Workers send it from their setting generate.token or generate.token.file.")
+    Path tokenFile;
 
     private final Terminal terminal;
 
@@ -88,7 +93,9 @@ final class ServeCommand implements Callable<Integer> {
         String version = weightVersion != null ? weightVersion : InferenceServer.initialVersion(model);
         InferenceServer server;
         try {
-            server = InferenceServer.start(model, name, version, host, port, batchRows);
+            java.util.Optional<io.rlstream.producers.serve.AdminToken> token =
+                    io.rlstream.producers.serve.AdminToken.resolve(tokenFile, System.getenv());
+            server = InferenceServer.start(model, name, version, host, port, batchRows, token.orElse(null));
         } catch (RuntimeException e) {
             err.println("rlstream serve: " + e.getMessage());
             return 1;

@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -78,9 +79,10 @@ class ServeCommandTest {
             expected = policy.greedy(List.of(prompt), 6).get(0);
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path tokenFile = Files.writeString(tmp.resolve("token"), "s3cret\n");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 "-Dai.djl.offline=true", Rlstream.class.getName(), "serve", "--model", dir.toString(),
-                "--port", "0", "--name", "tiny", "--weight-version", "w7")
+                "--port", "0", "--name", "tiny", "--weight-version", "w7", "--token-file", tokenFile.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -105,6 +107,14 @@ class ServeCommandTest {
                 tokens[i] = choice.get("token_ids").get(i).intValue();
             }
             assertArrayEquals(expected.tokens(), tokens);
+            // --token-file: a weight update without the token is refused, with it it is served
+            String update = "{\"model_path\": " + new ObjectMapper().writeValueAsString(dir.toString()) + "}";
+            HttpRequest.Builder post = HttpRequest.newBuilder(base.resolve("/update_weights_from_disk"))
+                    .POST(HttpRequest.BodyPublishers.ofString(update));
+            assertEquals(401, http.send(post.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            HttpResponse<String> served = http.send(post.header("Authorization", "Bearer s3cret").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, served.statusCode(), served.body());
         } finally {
             p.destroy();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "serve stops on SIGTERM");

@@ -115,7 +115,7 @@ final class HttpGenerator implements RolloutGenerator {
         }
         Duration timeout = Duration.ofMillis(config.getLong(WorkerConfig.REQUEST_TIMEOUT_MS));
         ServerCalls calls = new ServerCalls(URI.create(config.getString(WorkerConfig.URL)),
-                config.getInt(WorkerConfig.RETRIES), Duration.ofSeconds(10));
+                config.getInt(WorkerConfig.RETRIES), Duration.ofSeconds(10), config.bearerToken());
         return new HttpGenerator(config.getString(WorkerConfig.WORKER_ID), config.getLong(WorkerConfig.SEED), protocol,
                 calls, tokenizer, new PromptRenderer(tokenizer, config.chatTemplateUse(), config.enableThinking(),
                         decoder.vocabSize()), stopTokenIds(decoder, generation), config.getString(WorkerConfig.SERVED_MODEL),

@@ -1,5 +1,6 @@
 package io.rlstream.producers.rollouts;
 
+import io.rlstream.config.AccessRefused;
 import io.rlstream.config.GroupMembership;
 import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.CheckpointPublished;
@@ -251,6 +252,10 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
                     } catch (ProducerFencedException e) {
                         throw e;
                     } catch (KafkaException e) {
+                        if (AccessRefused.find(e).isPresent()) {
+                            // no retry makes an ACL appear: stop with the reason (issue 21)
+                            throw new IllegalStateException(AccessRefused.describe(AccessRefused.find(e).get(), producerProps), e);
+                        }
                         LOG.warn("{}: transaction failed, rewinding to the last committed dispatch: {}", workerId, e.toString());
                         producer.abortTransaction();
                         rewind(consumer);
@@ -274,6 +279,11 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
             }
         } catch (org.apache.kafka.common.errors.InterruptException e) {
             Thread.currentThread().interrupt();
+        } catch (org.apache.kafka.common.errors.AuthorizationException e) {
+            // refused a topic, its group or its transactional id: one line naming the principal, and stop (issue 21)
+            failure = new IllegalStateException(AccessRefused.describe(e, producerProps), e);
+            LOG.error("{} stops: {}", workerId, failure.getMessage());
+            throw failure;
         } catch (IllegalStateException e) {
             failure = e;
             LOG.error("{} stops: {}", workerId, e.getMessage());

@@ -27,6 +27,8 @@ public final class WorkerConfig extends ServiceConfig {
     public static final String REQUEST_TIMEOUT_MS = "generate.request.timeout.ms";
     public static final String RETRIES = "generate.retries";
     public static final String SYNC_TIMEOUT_MS = "generate.sync.timeout.ms";
+    public static final String TOKEN = "generate.token";
+    public static final String TOKEN_FILE = "generate.token.file";
 
     public static final ConfigDef DEFINITION = GroupMembership.define(ServiceConfig.baseDef(ServiceConfig.WORKER_METRICS_PORT), "worker.id")
             .define(WORKER_ID, Type.STRING, "worker-0", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -71,7 +73,14 @@ public final class WorkerConfig extends ServiceConfig {
                             + "(0.2 s doubling, at most 5 s); a 4xx or a time-out is never retried.")
             .define(SYNC_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "Longest wait for each POST of a weight sync after a checkpoint; a sync that fails or times "
-                            + "out leaves the server on its old version (rollouts say so) and counts in worker.weight_sync_failures.");
+                            + "out leaves the server on its old version (rollouts say so) and counts in worker.weight_sync_failures.")
+            .define(TOKEN, Type.PASSWORD, "", Importance.MEDIUM,
+                    "Bearer token sent to the inference server (Authorization: Bearer ...), whose weight-update, "
+                            + "pause and resume endpoints need it when it has one (rlstream serve's RLSTREAM_SERVE_TOKEN, "
+                            + "vLLM's and SGLang's --api-key). Best from the environment (RLSTREAM_GENERATE_TOKEN) or "
+                            + "generate.token.file; never logged. Empty: none sent.")
+            .define(TOKEN_FILE, Type.STRING, "", Importance.LOW,
+                    "File whose first line is the bearer token (instead of generate.token).");
 
     public WorkerConfig(Map<?, ?> originals) {
         super(DEFINITION, originals);
@@ -85,6 +94,24 @@ public final class WorkerConfig extends ServiceConfig {
     /** generate.backend. */
     public GenerateBackend backend() {
         return getEnum(BACKEND, GenerateBackend.class);
+    }
+
+    /** The bearer token for the inference server: generate.token.file's first line, else generate.token; null for none. */
+    public String bearerToken() {
+        String file = getString(TOKEN_FILE);
+        if (!file.isBlank()) {
+            try {
+                String first = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).stream().findFirst().orElse("");
+                if (first.isBlank()) {
+                    throw new org.apache.kafka.common.config.ConfigException(TOKEN_FILE + " " + file + " is empty");
+                }
+                return first.strip();
+            } catch (java.io.IOException e) {
+                throw new org.apache.kafka.common.config.ConfigException(TOKEN_FILE + " " + file + " cannot be read: " + e);
+            }
+        }
+        String token = getPassword(TOKEN).value();
+        return token.isBlank() ? null : token.strip();
     }
 
     /** generate.enable-thinking: null for default (the template's own), else the switch. */

@@ -42,7 +42,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *                                  -> {"results": [null]}                         vLLM dev mode
  * </pre>
  *
- * Every response carries the served weight version in the header {@value #VERSION_HEADER}.
+ * The endpoints that change the server's state (/update_weights_from_disk, /collective_rpc,
+ * /pause, /resume, /reset_prefix_cache) answer 401 {"error": "Unauthorized"} without the
+ * server's {@link AdminToken} when it has one (as vLLM's and SGLang's --api-key do for all).
+ *
+ * <p>Every response carries the served weight version in the header {@value #VERSION_HEADER}.
  * Requests are accepted by a pool of threads; one generation thread runs them, batching waiting
  * requests of the same sampling settings ({@link ServedModel}).
  * Errors: the vLLM endpoints answer OpenAI's {"error": {"message", "type", "code"}} (vLLM's
@@ -66,9 +70,15 @@ public final class InferenceServer implements AutoCloseable {
     private final SglangApi sglang;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final AdminToken token;
 
-    private InferenceServer(ServedModel model, String host, int port, int threads) {
+    /** The paths that change the server's state: weights, pausing, the cache. */
+    static final java.util.Set<String> STATE_CHANGING = java.util.Set.of("/update_weights_from_disk", "/collective_rpc",
+            "/pause", "/resume", "/reset_prefix_cache");
+
+    private InferenceServer(ServedModel model, String host, int port, int threads, AdminToken token) {
         this.model = model;
+        this.token = token;
         this.openai = new OpenAiApi(model);
         this.sglang = new SglangApi(model);
         try {
@@ -106,7 +116,17 @@ public final class InferenceServer implements AutoCloseable {
      */
     public static InferenceServer start(Path modelDir, String name, String version, String host, int port,
                                         int maxBatchRows) {
-        return new InferenceServer(new ServedModel(modelDir, name, version, maxBatchRows), host, port, 64);
+        return start(modelDir, name, version, host, port, maxBatchRows, null);
+    }
+
+    /**
+     * As {@link #start(Path, String, String, String, int, int)}, with the state-changing endpoints
+     * guarded by {@code token} (null: open; {@link AdminToken#resolve} reads one from a file or
+     * the environment).
+     */
+    public static InferenceServer start(Path modelDir, String name, String version, String host, int port,
+                                        int maxBatchRows, AdminToken token) {
+        return new InferenceServer(new ServedModel(modelDir, name, version, maxBatchRows), host, port, 64, token);
     }
 
     /**
@@ -172,6 +192,11 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     private Reply route(String method, String path, HttpExchange exchange) throws IOException {
+        if (token != null && STATE_CHANGING.contains(path)
+                && !token.accepts(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            return new Reply(401, JSON.objectNode().put("error", "Unauthorized"));
+        }
         return switch (path) {
             case "/health" -> only("GET", method, () -> new Reply(200, null));
             case "/v1/models" -> only("GET", method, () -> Reply.ok(models()));

@@ -80,11 +80,11 @@ public final class RewardCheckCommand implements Callable<Integer> {
     /** The lines to score: standard input, unless {@link #run} gives another stream. */
     private InputStream in = System.in;
 
-    /** The verifiers' names, for --verifier in --help. */
+    /** The verifiers' names, for --verifier in --help: the built-in ones and the plug-ins on the class path. */
     static final class VerifierNames implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return Verifiers.FAMILY.names().iterator();
+            return Verifiers.names(Thread.currentThread().getContextClassLoader()).iterator();
         }
     }
 

@@ -26,14 +26,21 @@ public final class ServerCalls {
     private final HttpClient client;
     private final URI base;
     private final int retries;
+    private final String bearerToken;
 
     /**
      * @param base the server's base URL, e.g. http://localhost:8000
      * @param retries how many times a connection error or 5xx is retried
      */
     public ServerCalls(URI base, int retries, Duration connectTimeout) {
+        this(base, retries, connectTimeout, null);
+    }
+
+    /** As {@link #ServerCalls(URI, int, Duration)}, sending {@code Authorization: Bearer TOKEN} (null: none). */
+    public ServerCalls(URI base, int retries, Duration connectTimeout, String bearerToken) {
         this.base = base;
         this.retries = retries;
+        this.bearerToken = bearerToken;
         this.client = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -50,9 +57,12 @@ public final class ServerCalls {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout)
+                .header("Content-Type", "application/json");
+        if (bearerToken != null) {
+            builder.header("Authorization", "Bearer " + bearerToken);
+        }
+        HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofString(json)).build();
         String last = "";
         for (int attempt = 0; ; attempt++) {
             boolean retryable;

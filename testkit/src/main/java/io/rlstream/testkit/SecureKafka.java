@@ -1,0 +1,184 @@
+package io.rlstream.testkit;
+
+import io.rlstream.ops.KafkaBrokerProcess;
+import io.rlstream.ops.TopicAdmin;
+import io.rlstream.schemas.TopicCatalog;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real Kafka broker that authenticates and authorizes: Kafka's in-process KRaft test kit (one
+ * combined node) with SASL on its listener, SCRAM-SHA-512 for clients, and the
+ * {@code StandardAuthorizer} with {@code allow.everyone.if.no.acl.found=false}, so a principal
+ * can do only what its ACLs allow. The user {@value #ADMIN} is a super user; create the others
+ * with {@link #addUser} (SCRAM credentials stored in the KRaft metadata, as
+ * {@code kafka-configs.sh --alter --add-config SCRAM-SHA-512=...} does).
+ *
+ * <p>The node itself talks to its controller and to itself with SASL/PLAIN as the test kit's own
+ * super user ({@code plain-admin}, from the JAAS file the test kit writes and points
+ * {@code java.security.auth.login.config} at); clients see only SCRAM users.
+ *
+ * <pre>{@code
+ * try (SecureKafka kafka = SecureKafka.start()) {
+ *     kafka.addUser("rlstream-worker", "worker-secret");
+ *     Map<String, Object> props = kafka.clientSettings("rlstream-worker", "worker-secret");
+ * }
+ * }</pre>
+ */
+public final class SecureKafka implements AutoCloseable {
+
+    /** The super user clients administer the cluster as (SCRAM-SHA-512). */
+    public static final String ADMIN = "admin";
+    public static final String ADMIN_PASSWORD = "admin-secret";
+    public static final String MECHANISM = "SCRAM-SHA-512";
+
+    private final KafkaClusterTestKit cluster;
+    private final Admin admin;
+
+    private SecureKafka(KafkaClusterTestKit cluster, Admin admin) {
+        this.cluster = cluster;
+        this.admin = admin;
+    }
+
+    /** Starts the node (a few seconds), and creates the admin's SCRAM credentials. */
+    public static SecureKafka start() {
+        KafkaClusterTestKit cluster = null;
+        try {
+            TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                    .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                    .build();
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+            brokerSettings().forEach(builder::setConfigProp);
+            cluster = builder.build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            // The test kit's own PLAIN super user creates the SCRAM admin; from then on clients use SCRAM only.
+            try (Admin bootstrap = cluster.admin()) {
+                upsert(bootstrap, ADMIN, ADMIN_PASSWORD);
+            }
+            Admin admin = Admin.create(new LinkedHashMap<>(clientSettings(cluster.bootstrapServers(), ADMIN, ADMIN_PASSWORD)));
+            return new SecureKafka(cluster, admin);
+        } catch (Exception e) {
+            if (cluster != null) {
+                try {
+                    cluster.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("cannot start the in-process Kafka test cluster with SASL: " + e, e);
+        }
+    }
+
+    private static Map<String, String> brokerSettings() {
+        // One node (as KafkaFixture's, copied so that the two can change apart): replication factors 1,
+        // no rebalance delay, records as large as on the local platform broker.
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("offsets.topic.replication.factor", "1");
+        s.put("offsets.topic.num.partitions", "4");
+        s.put("transaction.state.log.replication.factor", "1");
+        s.put("transaction.state.log.min.isr", "1");
+        s.put("transaction.state.log.num.partitions", "4");
+        s.put("share.coordinator.state.topic.replication.factor", "1");
+        s.put("share.coordinator.state.topic.min.isr", "1");
+        s.put("group.initial.rebalance.delay.ms", "0");
+        s.put("replica.fetch.max.bytes", Integer.toString(KafkaBrokerProcess.MESSAGE_MAX_BYTES));
+        s.put("sasl.enabled.mechanisms", "PLAIN," + MECHANISM);
+        s.put("listener.name.external." + MECHANISM.toLowerCase() + ".sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        s.put("super.users", "User:plain-admin;User:" + ADMIN);
+        s.put("allow.everyone.if.no.acl.found", "false");
+        s.put("message.max.bytes", Integer.toString(KafkaBrokerProcess.MESSAGE_MAX_BYTES));
+        return s;
+    }
+
+    private static void upsert(Admin admin, String user, String password) throws Exception {
+        admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password))).all().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Creates (or changes) a SCRAM-SHA-512 user; the principal is {@code User:name}. */
+    public void addUser(String name, String password) {
+        try {
+            upsert(admin, name, password);
+            // The credentials reach the broker's cache through the metadata log: wait until a login works.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try (Admin probe = Admin.create(new LinkedHashMap<>(clientSettings(name, password)))) {
+                    probe.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
+                    return;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("cannot create the SCRAM user " + name + ": " + e, e);
+        }
+    }
+
+    /**
+     * The client settings of a user, unprefixed as in a client.properties file: bootstrap servers,
+     * {@code security.protocol=SASL_PLAINTEXT}, {@code sasl.mechanism=SCRAM-SHA-512}, {@code sasl.jaas.config}.
+     */
+    public Map<String, String> clientSettings(String user, String password) {
+        return clientSettings(bootstrapServers(), user, password);
+    }
+
+    private static Map<String, String> clientSettings(String bootstrap, String user, String password) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SASL_PLAINTEXT.name);
+        p.put(SaslConfigs.SASL_MECHANISM, MECHANISM);
+        p.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user + "\" password=\"" + password + "\";");
+        return p;
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** An admin client of the super user {@value #ADMIN}; closed with the fixture. */
+    public Admin admin() {
+        return admin;
+    }
+
+    /** Creates the catalog's topics with their partition counts and configs, as the super user. */
+    public void createTopics(TopicCatalog catalog) {
+        TopicAdmin.createTopics(admin, catalog, (short) 1);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            admin.close();
+        } finally {
+            cluster.close();
+        }
+    }
+}
