@@ -64,7 +64,11 @@ class KubernetesManifestsTest {
     @Test
     void eachServiceRunsItsCommandOnItsMetricsPort() throws IOException {
         Map<String, Map<String, Object>> deployments = deployments(K8S.resolve("base"));
-        assertEquals(new TreeSet<>(SERVICES), new TreeSet<>(deployments.keySet()), "one Deployment per service");
+        assertEquals(new TreeSet<>(SERVICES), new TreeSet<>(deployments.keySet()), "one Deployment (StatefulSet) per service");
+        Set<String> users = new TreeSet<>();
+        for (Map<String, Object> doc : documents(K8S.resolve("base/strimzi/kafka-users.yaml"))) {
+            users.add((String) ((Map<String, Object>) doc.get("metadata")).get("name"));
+        }
         CommandLine rlstream = Rlstream.commandLine(new Terminal(InputStream.nullInputStream(),
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
         for (Map.Entry<String, Map<String, Object>> e : deployments.entrySet()) {
@@ -100,6 +104,8 @@ class KubernetesManifestsTest {
             Map<String, Object> secret = (Map<String, Object>) ((Map<String, Object>) env.get("RLSTREAM_SASL_JAAS_CONFIG")
                     .get("valueFrom")).get("secretKeyRef");
             assertEquals(Map.of("name", "rlstream-" + service, "key", "sasl.jaas.config"), secret, service);
+            // ... the Secret Strimzi writes for the service's KafkaUser (generated from AclSet)
+            assertTrue(users.contains("rlstream-" + service), "no KafkaUser rlstream-" + service + " in " + users);
 
             // --command-config names client.properties inside the mounted ConfigMap.
             String clientConfig = args.get(args.indexOf("--command-config") + 1);
@@ -107,6 +113,22 @@ class KubernetesManifestsTest {
                     && "rlstream-client".equals(((Map<String, Object>) v.get("configMap")).get("name")));
             assertEquals(configMount + "/client.properties", clientConfig, service);
         }
+    }
+
+    @Test
+    void eachWorkerHasItsOwnStableIdInsideItsAcls() throws IOException {
+        Map<String, Object> worker = deployments(K8S.resolve("base")).get("worker");
+        // A Deployment's pods get new names at every restart; a StatefulSet's keep theirs.
+        assertEquals("StatefulSet", worker.get("kind"));
+        Map<String, Object> container = ((List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>)
+                ((Map<String, Object>) worker.get("spec")).get("template")).get("spec")).get("containers")).get(0);
+        Map<String, Map<String, Object>> env = env(container);
+        assertEquals(Map.of("fieldRef", Map.of("fieldPath", "metadata.name")), env.get("POD_NAME").get("valueFrom"));
+        String workerId = (String) env.get("RLSTREAM_WORKER_ID").get("value");
+        assertTrue(workerId.contains("$(POD_NAME)"), workerId);
+        // The transactional id is "rlstream-" + worker.id (RolloutWorker); the worker's KafkaUser may
+        // use the ids prefixed rlstream-worker- (AclSet: acls.worker.id.prefix default worker-).
+        assertTrue(("rlstream-" + workerId).startsWith("rlstream-worker-"), workerId);
     }
 
     @Test
@@ -169,12 +191,12 @@ class KubernetesManifestsTest {
                 .orElseThrow(() -> new AssertionError("volume " + volume + " is not mounted"));
     }
 
-    /** The Deployments of a folder by service (their component label). */
+    /** The Deployments (and the workers' StatefulSet) of a folder by service (their component label). */
     private static Map<String, Map<String, Object>> deployments(Path folder) throws IOException {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (Path file : yamlFiles(folder)) {
             for (Map<String, Object> doc : documents(file)) {
-                if ("Deployment".equals(doc.get("kind"))) {
+                if ("Deployment".equals(doc.get("kind")) || "StatefulSet".equals(doc.get("kind"))) {
                     Map<String, String> labels = (Map<String, String>) ((Map<String, Object>) doc.get("metadata")).get("labels");
                     out.put(labels.get("app.kubernetes.io/component"), doc);
                 }

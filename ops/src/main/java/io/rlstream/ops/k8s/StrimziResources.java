@@ -1,6 +1,7 @@
 package io.rlstream.ops.k8s;
 
 import io.rlstream.ops.TopicAdmin;
+import io.rlstream.ops.security.AclSet;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import java.io.IOException;
@@ -9,12 +10,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.resource.PatternType;
 
 /**
  * The Strimzi resources of ops/k8s that the code declares, rendered as YAML: one {@code KafkaTopic}
  * per topic of the {@link TopicCatalog} with its partition count, {@value #REPLICAS} replicas,
  * min.insync.replicas as {@link TopicAdmin} sets it for that many copies, and the topic's own
- * configs ({@link Topic#configs()}: compaction, record size, compression). Written by
+ * configs ({@link Topic#configs()}: compaction, record size, compression); and one SCRAM-SHA-512
+ * {@code KafkaUser} per service principal of the {@link AclSet} with exactly its ACLs. Written by
  * {@code java -cp ... io.rlstream.ops.k8s.StrimziResources ops/k8s} (ops/README.md); a test
  * fails when the files differ, so no topic is ever copied into a manifest by hand.
  */
@@ -26,6 +30,8 @@ public final class StrimziResources {
     public static final int REPLICAS = TopicAdmin.defaultReplicationFactor(3);
     /** The topics' file, relative to ops/k8s. */
     public static final String TOPICS_FILE = "base/strimzi/kafka-topics.yaml";
+    /** The users' file, relative to ops/k8s. */
+    public static final String USERS_FILE = "base/strimzi/kafka-users.yaml";
 
     private StrimziResources() {
     }
@@ -34,6 +40,7 @@ public final class StrimziResources {
     public static Map<String, String> files() {
         Map<String, String> files = new LinkedHashMap<>();
         files.put(TOPICS_FILE, topics(TopicCatalog.defaults()));
+        files.put(USERS_FILE, users(AclSet.defaults()));
         return files;
     }
 
@@ -57,6 +64,58 @@ public final class StrimziResources {
                     .append("  replicas: ").append(REPLICAS).append('\n')
                     .append("  config:\n");
             configs.forEach((key, value) -> out.append("    ").append(key).append(": \"").append(value).append("\"\n"));
+        }
+        return out.toString();
+    }
+
+    /**
+     * One KafkaUser per service: named after its principal ({@code User:rlstream-worker} ->
+     * {@code rlstream-worker}, the principal Strimzi gives a SCRAM user of that name), SCRAM-SHA-512,
+     * and its ACLs as {@link AclSet} grants them, one entry per binding. Strimzi writes the user's
+     * password and {@code sasl.jaas.config} into a Secret of the same name, which the pods read.
+     */
+    public static String users(AclSet acls) {
+        StringBuilder out = new StringBuilder(header("io.rlstream.ops.security.AclSet (rlstream acls)"));
+        for (AclSet.ServiceAcls service : acls.services()) {
+            if (!service.principal().startsWith("User:")) {
+                throw new IllegalArgumentException("a Strimzi KafkaUser needs a User: principal, got " + service.principal());
+            }
+            out.append("---\n")
+                    .append("# ").append(service.service().job()).append('\n')
+                    .append("apiVersion: kafka.strimzi.io/v1beta2\n")
+                    .append("kind: KafkaUser\n")
+                    .append("metadata:\n")
+                    .append("  name: ").append(service.principal().substring("User:".length())).append('\n')
+                    .append("  labels:\n")
+                    .append("    strimzi.io/cluster: ").append(CLUSTER).append('\n')
+                    .append("spec:\n")
+                    .append("  authentication:\n")
+                    .append("    type: scram-sha-512\n")
+                    .append("  authorization:\n")
+                    .append("    type: simple\n")
+                    .append("    acls:\n");
+            for (AclBinding binding : service.bindings()) {
+                out.append("      - resource:\n")
+                        .append("          type: ").append(camel(binding.pattern().resourceType().name(), false)).append('\n')
+                        .append("          name: \"").append(binding.pattern().name()).append("\"\n")
+                        .append("          patternType: ")
+                        .append(binding.pattern().patternType() == PatternType.PREFIXED ? "prefix" : "literal").append('\n')
+                        .append("        operations: [").append(camel(binding.entry().operation().name(), true)).append("]\n")
+                        .append("        host: \"").append(binding.entry().host()).append("\"\n");
+                if (binding.pattern().patternType() != PatternType.PREFIXED
+                        && binding.pattern().patternType() != PatternType.LITERAL) {
+                    throw new IllegalArgumentException("Strimzi takes literal and prefix patterns, not " + binding);
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** Kafka's enum names as Strimzi spells them: TRANSACTIONAL_ID -> transactionalId, IDEMPOTENT_WRITE -> IdempotentWrite. */
+    static String camel(String enumName, boolean capitalized) {
+        StringBuilder out = new StringBuilder();
+        for (String part : enumName.toLowerCase(java.util.Locale.ROOT).split("_")) {
+            out.append(out.isEmpty() && !capitalized ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
         }
         return out.toString();
     }

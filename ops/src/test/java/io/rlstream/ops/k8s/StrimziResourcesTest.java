@@ -1,6 +1,7 @@
 package io.rlstream.ops.k8s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,6 +67,47 @@ class StrimziResourcesTest {
         // Token-carrying topics take 16 MiB records: 16 * 1024 * 1024 = 16777216.
         assertEquals("16777216", ((Map<String, String>) byTopic.get("rl.rollouts").get("config")).get("max.message.bytes"));
         assertEquals("zstd", ((Map<String, String>) byTopic.get("rl.training-batches").get("config")).get("compression.type"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void oneScramUserPerServiceWithItsAcls() throws IOException {
+        Map<String, List<String>> aclsByUser = new TreeMap<>();
+        for (Object d : new Yaml().loadAll(Files.readString(K8S.resolve(StrimziResources.USERS_FILE)))) {
+            Map<String, Object> doc = (Map<String, Object>) d;
+            assertEquals("KafkaUser", doc.get("kind"));
+            Map<String, Object> spec = (Map<String, Object>) doc.get("spec");
+            assertEquals(Map.of("type", "scram-sha-512"), spec.get("authentication"));
+            Map<String, Object> authorization = (Map<String, Object>) spec.get("authorization");
+            assertEquals("simple", authorization.get("type"));
+            List<String> acls = new ArrayList<>();
+            for (Map<String, Object> acl : (List<Map<String, Object>>) authorization.get("acls")) {
+                Map<String, String> r = (Map<String, String>) acl.get("resource");
+                acls.add(acl.get("operations") + " " + r.get("type") + " " + r.get("name") + " " + r.get("patternType"));
+                assertEquals("*", acl.get("host"));
+            }
+            aclsByUser.put((String) ((Map<String, Object>) doc.get("metadata")).get("name"), acls);
+        }
+        // Principal User:rlstream-SERVICE of each of AclSet's eight services.
+        assertEquals(new TreeSet<>(List.of("rlstream-prompts", "rlstream-dispatcher", "rlstream-worker", "rlstream-rewards",
+                "rlstream-processors", "rlstream-trainer", "rlstream-dashboard", "rlstream-connect")), aclsByUser.keySet());
+        // A worker, by hand from its job: reads dispatches and checkpoints, writes rollouts, dead
+        // letters and metrics, joins rlstream-rollout-workers, and uses transactional ids
+        // rlstream-<worker.id>, worker.id starting with worker-.
+        assertEquals(List.of("[Read] topic rl.prompt-dispatch literal", "[Read] topic rl.checkpoints literal",
+                "[Write] topic rl.rollouts literal", "[Write] topic rl.dead-letters literal",
+                "[Write] topic rl.metrics literal", "[Read] group rlstream-rollout-workers literal",
+                "[Write] transactionalId rlstream-worker- prefix"), aclsByUser.get("rlstream-worker"));
+        // A Kafka Streams app (rewards): everything on its internal topics rlstream-rewards-*.
+        assertTrue(aclsByUser.get("rlstream-rewards").contains("[All] topic rlstream-rewards- prefix"));
+        assertEquals(List.of("[Write] topic rl.prompts literal"), aclsByUser.get("rlstream-prompts"));
+    }
+
+    @Test
+    void kafkaNamesInStrimziSpelling() {
+        assertEquals("transactionalId", StrimziResources.camel("TRANSACTIONAL_ID", false));
+        assertEquals("IdempotentWrite", StrimziResources.camel("IDEMPOTENT_WRITE", true));
+        assertEquals("topic", StrimziResources.camel("TOPIC", false));
     }
 
     @Test
