@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Many instances (issue 21): two rollout workers, two reward-service instances and two processors
- * instances at once, each its own process on a local platform; at 20 s one instance of each is
- * killed with SIGKILL for good, at 40 s a new one of each is added, so every group rebalances twice
+ * instances at once, each its own process on a local platform; at 15 s one instance of each is
+ * killed with SIGKILL for good, at 30 s a new one of each is added, so every group rebalances twice
  * (consumer group of the workers, Kafka Streams tasks of the rewards and the processors). Asserts
  * from the topics that exactly-once held through the rebalances (no group lost, none trained twice,
  * no duplicate) and that every instance, the added ones included, did work: a worker's rollouts by
@@ -32,11 +32,11 @@ class ManyInstancesIT {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
         List<String> scaled = List.of("worker", "rewards", "processors");
-        ChaosRun.Settings settings = new ChaosRun.Settings(runDir, Duration.ofSeconds(60), Duration.ofSeconds(10), 7,
+        ChaosRun.Settings settings = new ChaosRun.Settings(runDir, Duration.ofSeconds(45), Duration.ofSeconds(10), 7,
                 List.of(), Map.of(
                         // the killed instances' partitions move after the broker's shortest session time-out
                         "membership.session.timeout.ms", "6000",
-                        // a processors instance publishes its counters every second, so that the one killed at 20 s has
+                        // a processors instance publishes its counters every second, so that the one killed at 15 s has
                         "processors.metrics.interval.ms", "1000",
                         "streams.num.standby.replicas", "1"),
                 Duration.ofSeconds(240), ChaosCommand.declaredSettings(), 1, Duration.ofSeconds(10),
@@ -53,7 +53,8 @@ class ManyInstancesIT {
         assertEquals(0, result.audit().duplicateRollouts(), log);
         assertEquals(result.audit().dispatched(), result.audit().reasons().values().stream().mapToLong(Integer::longValue).sum(),
                 "every dispatched group has exactly one reason");
-        // Instances 0 and 1 started together, 0 was killed at 20 s, 2 was added at 40 s: each did work.
+        // Instances 0 and 1 started together, 0 was killed at 15 s, 2 was added at 30 s (the run waits for its
+        // first work after the 45 s): each did work.
         for (String service : scaled) {
             for (int i = 0; i < 3; i++) {
                 String instance = ChaosRun.instanceName(service, i);
@@ -66,5 +67,6 @@ class ManyInstancesIT {
                 .mapToLong(Map.Entry::getValue).sum();
         assertEquals(result.audit().rollouts(), byWorker, result.work().toString());
         assertTrue(log.contains("SIGKILL worker (pid") && log.contains("started worker-2"), log);
+        assertTrue(log.contains("processors-2 (added) did its first work"), log);
     }
 }

@@ -265,6 +265,8 @@ public final class ChaosRun {
     private final Map<String, Long> work = new java.util.TreeMap<>();
     /** The next instance index of each service (an added instance gets a new one). */
     private final Map<String, Integer> nextIndex = new HashMap<>();
+    /** Instances added mid-run, with when they started (nanos). */
+    private final Map<String, Long> added = new LinkedHashMap<>();
     private long measureFrom;
     private long measureTo;
     private final List<Kill> kills = new ArrayList<>();
@@ -313,6 +315,7 @@ public final class ChaosRun {
                     measureFrom = System.nanoTime();
                     chaos(recorder, runDir, args);
                     measureTo = System.nanoTime();
+                    awaitWorkOfAdded(recorder);
                     running.forEach(this::countWork);
                 } finally {
                     stopAll();
@@ -389,16 +392,14 @@ public final class ChaosRun {
         return own;
     }
 
-    /** The instance whose worker.id a rollout's generator_id is (worker-0 is the first instance, "worker"). */
+    /** The instance whose worker.id a rollout's generator_id is. */
     private String workerInstance(String generatorId) {
-        for (int i = 0; i < nextIndex.getOrDefault("worker", 0); i++) {
-            Map<String, String> own = instanceSettings("worker", i, Map.of());
-            if (generatorId.equals(own.getOrDefault("worker.id", "worker-0"))) {
-                return instanceName("worker", i);
-            }
-        }
-        return "worker(" + generatorId + ")";
+        return workerIds.entrySet().stream().filter(e -> e.getValue().equals(generatorId)).map(Map.Entry::getKey)
+                .findFirst().orElse("worker(" + generatorId + ")");
     }
+
+    /** By worker instance: its worker.id (its rollouts' generator_id). */
+    private final Map<String, String> workerIds = new HashMap<>();
 
     private Map<String, List<String>> instanceArgs;
 
@@ -408,9 +409,44 @@ public final class ChaosRun {
         if (instanceArgs == null) {
             instanceArgs = new HashMap<>();
         }
-        instanceArgs.put(instance, arguments(platform, instanceSettings(service, index, args.get(service))));
+        Map<String, String> own = instanceSettings(service, index, args.get(service));
+        if ("worker".equals(service)) {
+            workerIds.put(instance, own.getOrDefault("worker.id", "worker-0")); // worker.id's default
+        }
+        instanceArgs.put(instance, arguments(platform, own));
         running.put(instance, launch(instance, runDir));
         return instance;
+    }
+
+    /**
+     * After the run, until each instance added mid-run has done its first work (at most 180 s): a
+     * rebalance that never gives the new instance anything would otherwise pass unnoticed.
+     */
+    private void awaitWorkOfAdded(TopicRecorder recorder) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        List<String> waiting = new ArrayList<>(added.keySet());
+        while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+            for (String instance : new ArrayList<>(waiting)) {
+                String service = serviceOf(instance);
+                RlstreamServiceProcess p = running.get(instance);
+                long done = "worker".equals(service)
+                        ? recorder.rolloutsByGenerator.getOrDefault(workerId(instance), 0L)
+                        : p.counter(WORK_COUNTERS.get(service));
+                if (done > 0) {
+                    waiting.remove(instance);
+                    out.printf(Locale.ROOT, "  %s (added) did its first work %.1f s after its start%n", instance,
+                            (System.nanoTime() - added.get(instance)) / 1e9);
+                }
+            }
+            Thread.sleep(500);
+        }
+        waiting.forEach(i -> out.println("  " + i + " (added) did no work within 180 s of the run's end; see "
+                + running.get(i).logFile()));
+    }
+
+    /** The worker.id of a worker instance. */
+    private String workerId(String instance) {
+        return workerIds.get(instance);
     }
 
     /** Adds what the instance's /metrics counts now to its work (before a kill and at the end). */
@@ -553,6 +589,7 @@ public final class ChaosRun {
                 addAt = Long.MAX_VALUE;
                 for (String service : settings.rebalance()) {
                     String instance = addInstance(service, runDir, args);
+                    added.put(instance, System.nanoTime());
                     out.printf(Locale.ROOT, "%6.1f s: started %s: its group rebalances%n", (System.nanoTime() - start) / 1e9,
                             instance);
                 }
