@@ -315,7 +315,7 @@ public final class ChaosRun {
                     measureFrom = System.nanoTime();
                     chaos(recorder, runDir, args);
                     measureTo = System.nanoTime();
-                    awaitWorkOfAdded(recorder);
+                    awaitWorkOfAdded(recorder, runDir);
                     running.forEach(this::countWork);
                 } finally {
                     stopAll();
@@ -422,13 +422,18 @@ public final class ChaosRun {
      * After the run, until each instance added mid-run has done its first work (at most 180 s): a
      * rebalance that never gives the new instance anything would otherwise pass unnoticed.
      */
-    private void awaitWorkOfAdded(TopicRecorder recorder) throws InterruptedException {
+    private void awaitWorkOfAdded(TopicRecorder recorder, Path runDir) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         List<String> waiting = new ArrayList<>(added.keySet());
         while (!waiting.isEmpty() && System.nanoTime() < deadline) {
             for (String instance : new ArrayList<>(waiting)) {
                 String service = serviceOf(instance);
                 RlstreamServiceProcess p = running.get(instance);
+                if (!p.isAlive()) { // as in the kill loop: started again, as a supervisor would
+                    out.println("  " + instance + " exited on its own; starting it again (see " + p.logFile() + ")");
+                    p = launch(instance, runDir);
+                    running.put(instance, p);
+                }
                 long done = "worker".equals(service)
                         ? recorder.rolloutsByGenerator.getOrDefault(workerId(instance), 0L)
                         : p.counter(WORK_COUNTERS.get(service));
