@@ -19,6 +19,8 @@ public final class WorkerScalingRun {
     }
 
     public static void main(String[] args) throws Exception {
+        // as the launcher's main: the events' Avro classes are trusted
+        System.getProperties().putIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.rlstream.events");
         Path folder = Path.of(args[0]).toAbsolutePath();
         Duration duration = Duration.ofSeconds(Long.parseLong(args[1]));
         List<Integer> workers = Arrays.stream(args[2].split(",")).map(Integer::parseInt).toList();
