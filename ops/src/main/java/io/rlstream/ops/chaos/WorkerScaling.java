@@ -54,7 +54,7 @@ public final class WorkerScaling {
 
     /** The table as printed. */
     public static String table(List<Row> rows) {
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%7s %9s %10s %14s %14s %s%n", "workers",
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%7s %9s %10s %16s %16s %s%n", "workers",
                 "seconds", "rollouts/s", "groups batched/s", "groups trained/s", "audit"));
         for (Row r : rows) {
             ChaosRun.Throughput t = r.throughput();
