@@ -86,6 +86,37 @@ public final class RlstreamServiceProcess extends ServiceProcess {
         }
     }
 
+    /**
+     * The sum of a counter's samples (all label sets) on the service's {@code /metrics} now, e.g.
+     * {@code rlstream_reward_scored_rollouts_total}; 0 when the endpoint does not answer or lacks it.
+     */
+    public long counter(String name) {
+        if (!ChildProcesses.accepts(metricsPort)) {
+            return 0;
+        }
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + ChildProcesses.LOOPBACK + ":" + metricsPort
+                    + "/metrics")).timeout(Duration.ofSeconds(5)).GET().build();
+            return sumOf(http.send(request, HttpResponse.BodyHandlers.ofString()).body(), name);
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            throw interrupted(e);
+        }
+    }
+
+    /** The sum of the samples named {@code name} (with or without labels) in Prometheus exposition text. */
+    static long sumOf(String exposition, String name) {
+        double sum = 0;
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                String rest = line.charAt(name.length()) == '{' ? line.substring(line.lastIndexOf('}') + 1) : line.substring(name.length());
+                sum += Double.parseDouble(rest.trim().split("\\s+")[0]); // value, then an optional timestamp
+            }
+        }
+        return Math.round(sum);
+    }
+
     @Override
     String address() {
         return "http://" + ChildProcesses.LOOPBACK + ":" + metricsPort + "/ready";

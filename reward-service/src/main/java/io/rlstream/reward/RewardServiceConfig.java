@@ -1,5 +1,6 @@
 package io.rlstream.reward;
 
+import io.rlstream.config.ExactlyOnceStreams;
 import io.rlstream.config.GroupMembership;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.reward.compose.OverlongPenalty;
@@ -58,8 +59,8 @@ public final class RewardServiceConfig extends ServiceConfig {
     public static final String FEEDBACK_MAPPING = "reward.feedback.mapping";
     public static final String SCORE_ROLLOUTS = "reward.score-rollouts";
 
-    public static final ConfigDef DEFINITION = GroupMembership.define(ServiceConfig.baseDef(ServiceConfig.REWARDS_METRICS_PORT),
-                    "the host name and reward.state.dir")
+    public static final ConfigDef DEFINITION = ExactlyOnceStreams.defineStandbyReplicas(GroupMembership.define(
+                    ServiceConfig.baseDef(ServiceConfig.REWARDS_METRICS_PORT), "the host name and reward.state.dir"))
             .define(APPLICATION_ID, Type.STRING, "rlstream-rewards", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Kafka Streams application id of the reward service (consumer group and internal topic prefix).")
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/rlstream-rewards",

@@ -3,6 +3,7 @@ package io.rlstream.config;
 import io.rlstream.schemas.Topic;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -14,7 +15,22 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class ExactlyOnceStreams {
 
+    /**
+     * Kafka Streams' num.standby.replicas for an app's state stores: warm copies kept up to date on
+     * other instances, so that a task moved by a rebalance (an instance killed) resumes without
+     * restoring its store from the changelog. Useful with two or more instances; 0 is Kafka's default.
+     */
+    public static final String STANDBY_REPLICAS = "streams.num.standby.replicas";
+
     private ExactlyOnceStreams() {
+    }
+
+    /** Adds {@value #STANDBY_REPLICAS} to a Streams service's definition. */
+    public static ConfigDef defineStandbyReplicas(ConfigDef definition) {
+        return definition.define(STANDBY_REPLICAS, ConfigDef.Type.INT, 0, ConfigDef.Range.between(0, 16),
+                ConfigDef.Importance.LOW, "Kafka Streams standby replicas (num.standby.replicas): warm copies of each "
+                        + "state store on other instances of the app, so that a task moved by a rebalance resumes without "
+                        + "restoring from its changelog; needs as many more instances (docs/operations.md#many-instances).");
     }
 
     public static Properties properties(ServiceConfig config, String applicationId, String stateDir,
@@ -32,6 +48,9 @@ public final class ExactlyOnceStreams {
         GroupMembership.applyToStreams(props, config, stateDir);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        if (config.values().containsKey(STANDBY_REPLICAS)) {
+            props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.getInt(STANDBY_REPLICAS));
+        }
         // The default from Kafka 5.0 on; set now so that 4.x does not warn about it at every start.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;

@@ -50,6 +50,24 @@ public final class ChaosRun {
     /** What may be killed: every service, and a broker. */
     public static final List<String> TARGETS = List.of("trainer", "rewards", "processors", "worker", "dispatcher", BROKER);
 
+    /**
+     * The services that may run as several instances at once ({@link Settings#instances()}): the
+     * workers share rl.prompt-dispatch's partitions through their consumer group, the reward
+     * service's and the processors' Kafka Streams tasks spread over the instances of their
+     * application id. The trainer and the dispatcher stay one each: one trainer owns the policy
+     * (its versions are one sequence, each batch trained once by it), and one dispatcher owns
+     * admission (its in-flight bound and the curriculum's selection are one process's state).
+     */
+    public static final List<String> SCALABLE = List.of("worker", "rewards", "processors");
+
+    /**
+     * Settings that name one instance: a second instance of a service on this host gets each with
+     * {@code -<index>} appended, so that its transactional id, static-membership id and state folder
+     * are its own (docs/operations.md#many-instances).
+     */
+    static final List<String> INSTANCE_KEYS = List.of("worker.id", "processors.state.dir", "reward.state.dir",
+            "membership.instance.id");
+
     /** Brokers needed to kill one: replication factor 3 and min.insync.replicas 2 keep writes going with one down. */
     public static final int MIN_BROKERS_TO_KILL = 3;
 
@@ -71,12 +89,31 @@ public final class ChaosRun {
      *                  every extra setting goes to every service
      * @param brokers   Kafka brokers of the local platform (1, or a cluster: each node its own process)
      * @param brokerDownFor how long a killed broker stays down before it is restarted with its data
+     * @param instances how many instances of each service run at once (absent: 1); only {@link #SCALABLE} ones may have more
+     * @param rebalance services (of {@link #SCALABLE}) whose group is made to rebalance twice: at a third of the
+     *                  run one of their instances is killed with SIGKILL for good, at two thirds a new one is added
      */
     public record Settings(Path runDir, Duration duration, Duration killEvery, long seed, List<String> victims,
             Map<String, String> settings, Duration warmUp, Map<String, Set<String>> declared, int brokers,
-            Duration brokerDownFor) {
+            Duration brokerDownFor, Map<String, Integer> instances, List<String> rebalance) {
 
         public Settings {
+            instances = Map.copyOf(instances);
+            rebalance = List.copyOf(rebalance);
+            instances.forEach((service, n) -> {
+                if (!SERVICES.contains(service)) {
+                    throw new IllegalArgumentException("unknown service '" + service + "' in instances; known: " + SERVICES);
+                }
+                if (n < 1 || (n > 1 && !SCALABLE.contains(service))) {
+                    throw new IllegalArgumentException(service + " instances must be " + (SCALABLE.contains(service)
+                            ? "at least 1" : "1 (one trainer owns the policy, one dispatcher owns admission)") + ", got " + n);
+                }
+            });
+            for (String r : rebalance) {
+                if (!SCALABLE.contains(r)) {
+                    throw new IllegalArgumentException("only " + SCALABLE + " can be rebalanced, got '" + r + "'");
+                }
+            }
             if (brokers < 1) {
                 throw new IllegalArgumentException("brokers must be at least 1, got " + brokers);
             }
@@ -89,6 +126,19 @@ public final class ChaosRun {
                 throw new IllegalArgumentException("killing a broker needs at least " + MIN_BROKERS_TO_KILL
                         + " brokers (replication factor 3, min.insync.replicas 2: one may be down), got " + brokers);
             }
+        }
+
+        /** One instance of each service, no rebalance. */
+        public Settings(Path runDir, Duration duration, Duration killEvery, long seed, List<String> victims,
+                Map<String, String> settings, Duration warmUp, Map<String, Set<String>> declared, int brokers,
+                Duration brokerDownFor) {
+            this(runDir, duration, killEvery, seed, victims, settings, warmUp, declared, brokers, brokerDownFor,
+                    Map.of(), List.of());
+        }
+
+        /** How many instances of the service start. */
+        public int instancesOf(String service) {
+            return instances.getOrDefault(service, 1);
         }
 
         /** One broker (no broker kills), the services' keys known. */
@@ -126,8 +176,12 @@ public final class ChaosRun {
         }
     }
 
-    /** One kill: when, and when the service was ready and produced again (nanos; -1 if never). */
-    public record Kill(String service, long killedNanos, long readyNanos, long outputNanos) {
+    /**
+     * One kill: when, and when the service was ready and produced again (nanos; -1 if never); the
+     * instance killed ({@code worker-1}; the service's name for its first instance). With several
+     * instances the output that ends a recovery may come from another instance of the service.
+     */
+    public record Kill(String service, long killedNanos, long readyNanos, long outputNanos, String instance) {
         public double recoverySeconds() {
             return outputNanos < 0 ? Double.NaN : (outputNanos - killedNanos) / 1e9;
         }
@@ -138,12 +192,40 @@ public final class ChaosRun {
     }
 
     /**
-     * The outcome: the audit, the kills, the report as printed, and the replicas of every topic on
-     * the cluster at the end (partition 0's; internal topics included), by topic name.
+     * The outcome: the audit, the kills, the report as printed, the replicas of every topic on the
+     * cluster at the end (partition 0's; internal topics included), by topic name, the work each
+     * instance did ({@link #work}) and the loop's throughput after the warm-up.
+     *
+     * @param work by instance name: a worker's rollouts on rl.rollouts (by their generator_id, its
+     *             worker.id), a reward instance's rollouts scored, a processors instance's groups
+     *             completed (both from its /metrics, read before each kill and at the end)
      */
     public record Result(ChaosAudit audit, List<Kill> kills, String report, boolean passed,
-            Map<String, Integer> replicas) {
+            Map<String, Integer> replicas, Map<String, Long> work, Throughput throughput) {
     }
+
+    /**
+     * Records committed per second from the moment every service had produced its first output to
+     * the end of the kill phase: rollouts on rl.rollouts, groups in batches on rl.training-batches,
+     * and groups trained (the groups of the batches named by the checkpoint versions published).
+     */
+    public record Throughput(double seconds, long rollouts, long groupsBatched, long groupsTrained) {
+        public double rolloutsPerSecond() {
+            return rollouts / seconds;
+        }
+
+        public double groupsBatchedPerSecond() {
+            return groupsBatched / seconds;
+        }
+
+        public double groupsTrainedPerSecond() {
+            return groupsTrained / seconds;
+        }
+    }
+
+    /** The counter on an instance's /metrics that shows it worked, by service (workers are counted from rl.rollouts). */
+    static final Map<String, String> WORK_COUNTERS = Map.of("rewards", "rlstream_reward_scored_rollouts_total",
+            "processors", "rlstream_grouping_groups_completed_groups_total");
 
     /** The most median recovery that passes, per issue 19. */
     public static final double MAX_MEDIAN_RECOVERY_SECONDS = 10.0;
@@ -177,7 +259,16 @@ public final class ChaosRun {
     private final PolicyWriter policy;
     private final List<Prompt> prompts;
     private final PrintStream out;
+    /** By instance name (worker, worker-1, ...): the instances running now. */
     private final Map<String, RlstreamServiceProcess> running = new LinkedHashMap<>();
+    /** Work counted from each instance's /metrics before it was killed or stopped, by instance name. */
+    private final Map<String, Long> work = new java.util.TreeMap<>();
+    /** The next instance index of each service (an added instance gets a new one). */
+    private final Map<String, Integer> nextIndex = new HashMap<>();
+    /** Instances added mid-run, with when they started (nanos). */
+    private final Map<String, Long> added = new LinkedHashMap<>();
+    private long measureFrom;
+    private long measureTo;
     private final List<Kill> kills = new ArrayList<>();
     private LocalPlatform platform;
     private long versionsWhileBrokerDown;
@@ -202,11 +293,11 @@ public final class ChaosRun {
             this.platform = platform;
             policy.write(runDir.resolve("base-policy"));
             sendPrompts(platform);
-            Map<String, List<String>> args = new LinkedHashMap<>();
+            Map<String, Map<String, String>> args = new LinkedHashMap<>();
             baseSettings(runDir).forEach((service, base) -> {
                 Map<String, String> serviceSettings = new LinkedHashMap<>(base);
                 serviceSettings.putAll(settings.settingsFor(service));
-                args.put(service, arguments(platform, serviceSettings));
+                args.put(service, serviceSettings);
             });
             String outcomes = settings.settings().getOrDefault("processors.application.id", "rlstream-processors")
                     + "-group-outcomes-repartition";
@@ -214,11 +305,18 @@ public final class ChaosRun {
                 recorder.start();
                 try {
                     for (String service : SERVICES) {
-                        running.put(service, launch(service, runDir, args));
+                        for (int i = 0; i < settings.instancesOf(service); i++) {
+                            addInstance(service, runDir, args);
+                        }
                     }
-                    out.println("services started (logs in " + runDir.resolve("logs") + "); waiting for each one's first output...");
+                    out.println("services started: " + running.keySet() + " (logs in " + runDir.resolve("logs")
+                            + "); waiting for each one's first output...");
                     awaitFirstOutputs(recorder);
+                    measureFrom = System.nanoTime();
                     chaos(recorder, runDir, args);
+                    measureTo = System.nanoTime();
+                    awaitWorkOfAdded(recorder, runDir);
+                    running.forEach(this::countWork);
                 } finally {
                     stopAll();
                 }
@@ -230,7 +328,8 @@ public final class ChaosRun {
                 replicas = replicas(platform);
                 ChaosAudit audit = ChaosAudit.of(recorder.dispatches, recorder.rollouts, recorder.batchRows,
                         recorder.outcomes, recorder.announcements);
-                return report(audit, runDir);
+                recorder.rolloutsByGenerator.forEach((generator, n) -> work.put(workerInstance(generator), n));
+                return report(audit, runDir, throughput(recorder));
             }
         }
     }
@@ -260,6 +359,109 @@ public final class ChaosRun {
         out.println("sent " + prompts.size() + " prompts to " + platform.catalog().name(Topic.PROMPTS));
     }
 
+    /** The name of a service's instance: the service's for the first, {@code service-<index>} for the others. */
+    public static String instanceName(String service, int index) {
+        return index == 0 ? service : service + "-" + index;
+    }
+
+    /** The service an instance belongs to. */
+    public static String serviceOf(String instance) {
+        return instance.replaceFirst("-\\d+$", "");
+    }
+
+    /**
+     * The settings of a service's instance: the first one's as given, another one's with each of
+     * {@link #INSTANCE_KEYS} it has suffixed with {@code -<index>} (a worker without worker.id
+     * gets {@code worker-<index>}; membership.instance.id only when set to an id).
+     */
+    static Map<String, String> instanceSettings(String service, int index, Map<String, String> serviceSettings) {
+        Map<String, String> own = new LinkedHashMap<>(serviceSettings);
+        if (index == 0) {
+            return own;
+        }
+        for (String key : INSTANCE_KEYS) {
+            String value = own.get(key);
+            boolean anId = value != null && !value.isBlank() && !value.trim().equalsIgnoreCase("none");
+            if (anId) {
+                own.put(key, value + "-" + index);
+            }
+        }
+        if ("worker".equals(service) && !own.containsKey("worker.id")) {
+            own.put("worker.id", "worker-" + index); // the first is worker.id's default, worker-0
+        }
+        return own;
+    }
+
+    /** The instance whose worker.id a rollout's generator_id is. */
+    private String workerInstance(String generatorId) {
+        return workerIds.entrySet().stream().filter(e -> e.getValue().equals(generatorId)).map(Map.Entry::getKey)
+                .findFirst().orElse("worker(" + generatorId + ")");
+    }
+
+    /** By worker instance: its worker.id (its rollouts' generator_id). */
+    private final Map<String, String> workerIds = new HashMap<>();
+
+    private Map<String, List<String>> instanceArgs;
+
+    private String addInstance(String service, Path runDir, Map<String, Map<String, String>> args) {
+        int index = nextIndex.merge(service, 1, Integer::sum) - 1;
+        String instance = instanceName(service, index);
+        if (instanceArgs == null) {
+            instanceArgs = new HashMap<>();
+        }
+        Map<String, String> own = instanceSettings(service, index, args.get(service));
+        if ("worker".equals(service)) {
+            workerIds.put(instance, own.getOrDefault("worker.id", "worker-0")); // worker.id's default
+        }
+        instanceArgs.put(instance, arguments(platform, own));
+        running.put(instance, launch(instance, runDir));
+        return instance;
+    }
+
+    /**
+     * After the run, until each instance added mid-run has done its first work (at most 180 s): a
+     * rebalance that never gives the new instance anything would otherwise pass unnoticed.
+     */
+    private void awaitWorkOfAdded(TopicRecorder recorder, Path runDir) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        List<String> waiting = new ArrayList<>(added.keySet());
+        while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+            for (String instance : new ArrayList<>(waiting)) {
+                String service = serviceOf(instance);
+                RlstreamServiceProcess p = running.get(instance);
+                if (!p.isAlive()) { // as in the kill loop: started again, as a supervisor would
+                    out.println("  " + instance + " exited on its own; starting it again (see " + p.logFile() + ")");
+                    p = launch(instance, runDir);
+                    running.put(instance, p);
+                }
+                long done = "worker".equals(service)
+                        ? recorder.rolloutsByGenerator.getOrDefault(workerId(instance), 0L)
+                        : p.counter(WORK_COUNTERS.get(service));
+                if (done > 0) {
+                    waiting.remove(instance);
+                    out.printf(Locale.ROOT, "  %s (added) did its first work %.1f s after its start%n", instance,
+                            (System.nanoTime() - added.get(instance)) / 1e9);
+                }
+            }
+            Thread.sleep(500);
+        }
+        waiting.forEach(i -> out.println("  " + i + " (added) did no work within 180 s of the run's end; see "
+                + running.get(i).logFile()));
+    }
+
+    /** The worker.id of a worker instance. */
+    private String workerId(String instance) {
+        return workerIds.get(instance);
+    }
+
+    /** Adds what the instance's /metrics counts now to its work (before a kill and at the end). */
+    private void countWork(String instance, RlstreamServiceProcess p) {
+        String counter = WORK_COUNTERS.get(serviceOf(instance));
+        if (counter != null) {
+            work.merge(instance, p.counter(counter), Long::sum);
+        }
+    }
+
     private static List<String> arguments(LocalPlatform platform, Map<String, String> settings) {
         List<String> args = new ArrayList<>(List.of("--bootstrap-server", platform.bootstrapServers(),
                 "--registry-url", platform.registryUrl()));
@@ -267,9 +469,9 @@ public final class ChaosRun {
         return args;
     }
 
-    private static RlstreamServiceProcess launch(String service, Path runDir, Map<String, List<String>> args) {
-        return RlstreamServiceProcess.launch(service, runDir, runDir.resolve("logs").resolve(service + ".log"),
-                args.get(service));
+    private RlstreamServiceProcess launch(String instance, Path runDir) {
+        return RlstreamServiceProcess.launch(serviceOf(instance), runDir, runDir.resolve("logs").resolve(instance + ".log"),
+                instanceArgs.get(instance));
     }
 
     /** The topic whose records show that a service works. */
@@ -293,7 +495,7 @@ public final class ChaosRun {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("rlstream " + service + " produced nothing on "
                             + outputOf(service) + " within " + settings.warmUp().toSeconds() + " s; see its log "
-                            + running.get(service).logFile());
+                            + running.get(instanceName(service, 0)).logFile());
                 }
                 Thread.sleep(200);
             }
@@ -325,45 +527,77 @@ public final class ChaosRun {
         return recorder.arrivals(Topic.CHECKPOINTS).stream().mapToLong(TopicRecorder.Arrival::version).max().orElse(-1);
     }
 
-    /** The kill loop: every killEvery, a random service that has recovered from its last kill. */
-    private void chaos(TopicRecorder recorder, Path runDir, Map<String, List<String>> args) throws InterruptedException {
+    /**
+     * The kill loop: every killEvery, a random instance of a random service that has recovered from
+     * its last kill; and the rebalances ({@link Settings#rebalance()}): at a third of the run one
+     * instance of each such service killed for good, at two thirds a new one added.
+     */
+    private void chaos(TopicRecorder recorder, Path runDir, Map<String, Map<String, String>> args)
+            throws InterruptedException {
         Random random = new Random(settings.seed());
         long start = System.nanoTime();
         long end = start + settings.duration().toNanos();
         long nextKill = start + settings.killEvery().toNanos();
-        out.printf(Locale.ROOT, "chaos: killing one of %s every %d s for %.1f min (seed %d)%n", settings.victims(),
-                settings.killEvery().toSeconds(), settings.duration().toSeconds() / 60.0, settings.seed());
+        long removeAt = settings.rebalance().isEmpty() ? Long.MAX_VALUE : start + settings.duration().toNanos() / 3;
+        long addAt = settings.rebalance().isEmpty() ? Long.MAX_VALUE : start + 2 * settings.duration().toNanos() / 3;
+        if (settings.victims().isEmpty()) {
+            out.printf(Locale.ROOT, "running %.1f min without kills%n", settings.duration().toSeconds() / 60.0);
+        } else {
+            out.printf(Locale.ROOT, "chaos: killing one of %s every %d s for %.1f min (seed %d)%n", settings.victims(),
+                    settings.killEvery().toSeconds(), settings.duration().toSeconds() / 60.0, settings.seed());
+        }
         List<Pending> pending = new ArrayList<>();
         while (System.nanoTime() < end || !pending.isEmpty()) {
             long now = System.nanoTime();
             for (Pending p : new ArrayList<>(pending)) {
                 if (BROKER.equals(p.service)) {
                     brokerProgress(p, now, recorder);
-                } else if (p.ready < 0 && running.get(p.service).ready()) {
+                } else if (p.ready < 0 && running.containsKey(p.instance) && running.get(p.instance).ready()) {
                     p.ready = System.nanoTime();
                 }
                 long output = firstOutputAfter(recorder, p.service, p.killed + 1_000_000_000L, p.aboveVersion);
                 if (output > 0 && p.ready > 0) {
-                    Kill k = new Kill(p.service, p.killed, p.ready, output);
+                    Kill k = new Kill(p.service, p.killed, p.ready, output, p.instance);
                     kills.add(k);
                     pending.remove(p);
-                    out.printf(Locale.ROOT, "  %s back: ready after %.1f s, first output after %.1f s%n", p.service,
+                    out.printf(Locale.ROOT, "  %s back: ready after %.1f s, first output after %.1f s%n", p.instance,
                             k.readySeconds(), k.recoverySeconds());
                 } else if (now - p.killed > Duration.ofSeconds(180).toNanos() && p.restartAt < 0) {
-                    kills.add(new Kill(p.service, p.killed, p.ready, -1));
+                    kills.add(new Kill(p.service, p.killed, p.ready, -1, p.instance));
                     pending.remove(p);
-                    out.println("  " + p.service + " did not produce within 180 s of its kill; see "
+                    out.println("  " + p.instance + " did not produce within 180 s of its kill; see "
                             + (BROKER.equals(p.service) ? platform.cluster().orElseThrow().node(p.node).logFile()
-                                    : running.get(p.service).logFile()));
+                                    : running.get(p.instance).logFile()));
                 }
             }
             if (!running.values().stream().allMatch(RlstreamServiceProcess::isAlive)) {
-                running.forEach((service, p) -> {
+                running.forEach((instance, p) -> {
                     if (!p.isAlive()) {
-                        out.println("  " + service + " exited on its own; starting it again (see " + p.logFile() + ")");
-                        running.put(service, launch(service, runDir, args));
+                        out.println("  " + instance + " exited on its own; starting it again (see " + p.logFile() + ")");
+                        running.put(instance, launch(instance, runDir));
                     }
                 });
+            }
+            if (now >= removeAt) {
+                removeAt = Long.MAX_VALUE;
+                for (String service : settings.rebalance()) {
+                    String instance = running.keySet().stream().filter(i -> serviceOf(i).equals(service)).findFirst()
+                            .orElseThrow();
+                    RlstreamServiceProcess old = running.remove(instance);
+                    countWork(instance, old);
+                    old.kill();
+                    out.printf(Locale.ROOT, "%6.1f s: SIGKILL %s (pid %d) for good: its group rebalances%n",
+                            (System.nanoTime() - start) / 1e9, instance, old.pid());
+                }
+            }
+            if (now >= addAt) {
+                addAt = Long.MAX_VALUE;
+                for (String service : settings.rebalance()) {
+                    String instance = addInstance(service, runDir, args);
+                    added.put(instance, System.nanoTime());
+                    out.printf(Locale.ROOT, "%6.1f s: started %s: its group rebalances%n", (System.nanoTime() - start) / 1e9,
+                            instance);
+                }
             }
             if (now >= nextKill && now < end) {
                 List<String> candidates = new ArrayList<>(settings.victims());
@@ -375,13 +609,16 @@ public final class ChaosRun {
                         nextKill += settings.killEvery().toNanos();
                         continue;
                     }
+                    List<String> instances = running.keySet().stream().filter(i -> serviceOf(i).equals(victim)).toList();
+                    String instance = instances.get(random.nextInt(instances.size()));
                     long above = "trainer".equals(victim) ? maxVersion(recorder) + 1 : -1;
-                    RlstreamServiceProcess old = running.get(victim);
+                    RlstreamServiceProcess old = running.get(instance);
+                    countWork(instance, old);
                     long killed = System.nanoTime();
                     old.kill();
-                    running.put(victim, launch(victim, runDir, args));
-                    pending.add(new Pending(victim, killed, above));
-                    out.printf(Locale.ROOT, "%6.1f s: SIGKILL %s (pid %d), restarted%n", (killed - start) / 1e9, victim,
+                    running.put(instance, launch(instance, runDir));
+                    pending.add(new Pending(victim, instance, killed, above));
+                    out.printf(Locale.ROOT, "%6.1f s: SIGKILL %s (pid %d), restarted%n", (killed - start) / 1e9, instance,
                             old.pid());
                 }
                 nextKill += settings.killEvery().toNanos();
@@ -398,7 +635,7 @@ public final class ChaosRun {
         long pid = cluster.node(node).pid();
         long killed = System.nanoTime();
         cluster.kill(node);
-        Pending p = new Pending(BROKER, killed, above);
+        Pending p = new Pending(BROKER, BROKER + " " + node, killed, above);
         p.node = node;
         p.restartAt = killed + settings.brokerDownFor().toNanos();
         out.printf(Locale.ROOT, "%6.1f s: SIGKILL broker %d (pid %d), restart in %d s%n", (killed - start) / 1e9, node, pid,
@@ -429,6 +666,7 @@ public final class ChaosRun {
 
     private static final class Pending {
         final String service;
+        final String instance;
         final long killed;
         final long aboveVersion;
         long ready = -1;
@@ -437,8 +675,9 @@ public final class ChaosRun {
         long restartAt = -1;
         long lastCheck;
 
-        Pending(String service, long killed, long aboveVersion) {
+        Pending(String service, String instance, long killed, long aboveVersion) {
             this.service = service;
+            this.instance = instance;
             this.killed = killed;
             this.aboveVersion = aboveVersion;
         }
@@ -449,14 +688,32 @@ public final class ChaosRun {
         List<String> order = new ArrayList<>(SERVICES);
         java.util.Collections.reverse(order);
         for (String service : order) {
-            RlstreamServiceProcess p = running.get(service);
-            if (p != null) {
-                p.close();
-            }
+            running.forEach((instance, p) -> {
+                if (serviceOf(instance).equals(service)) {
+                    p.close();
+                }
+            });
         }
     }
 
-    private Result report(ChaosAudit audit, Path runDir) throws IOException {
+    /** Records committed between the end of the warm-up and the end of the kill phase ({@link Throughput}). */
+    private Throughput throughput(TopicRecorder recorder) {
+        long rollouts = recorder.arrivals(Topic.ROLLOUTS).stream().filter(this::measured).count();
+        long batched = recorder.arrivals(Topic.TRAINING_BATCHES).stream().filter(this::measured).count();
+        Map<String, Integer> groupsOfBatch = new HashMap<>();
+        recorder.batchRows.forEach(r -> groupsOfBatch.put(r.batchId(), r.batchGroups()));
+        java.util.Set<Long> versions = new java.util.HashSet<>();
+        recorder.arrivals(Topic.CHECKPOINTS).stream().filter(this::measured).forEach(a -> versions.add(a.version()));
+        long trained = recorder.announcements.stream().filter(a -> versions.contains(a.version()))
+                .flatMap(a -> a.batchIds().stream()).mapToLong(id -> groupsOfBatch.getOrDefault(id, 0)).sum();
+        return new Throughput((measureTo - measureFrom) / 1e9, rollouts, batched, trained);
+    }
+
+    private boolean measured(TopicRecorder.Arrival a) {
+        return a.nanos() >= measureFrom && a.nanos() < measureTo;
+    }
+
+    private Result report(ChaosAudit audit, Path runDir, Throughput throughput) throws IOException {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "%-11s %5s %16s %16s %14s%n", "service", "kills", "recovery median",
                 "recovery max", "ready median"));
@@ -486,6 +743,13 @@ public final class ChaosRun {
         s.append(String.format(Locale.ROOT, "training batches %d, trained %d; checkpoint versions %d%n", audit.batches(),
                 audit.trainedBatches(), audit.versions()));
         s.append(String.format(Locale.ROOT, "rollouts %d, duplicates %d%n", audit.rollouts(), audit.duplicateRollouts()));
+        s.append(String.format(Locale.ROOT, "throughput over %.0f s after the warm-up: %.2f rollouts/s, %.2f groups batched/s,"
+                + " %.2f groups trained/s%n", throughput.seconds(), throughput.rolloutsPerSecond(),
+                throughput.groupsBatchedPerSecond(), throughput.groupsTrainedPerSecond()));
+        if (settings.instances().values().stream().anyMatch(n -> n > 1) || !settings.rebalance().isEmpty()) {
+            s.append("work by instance (worker: rollouts on rl.rollouts; rewards: rollouts scored; processors: groups"
+                    + " completed): ").append(work).append('\n');
+        }
         if (audit.passed()) {
             s.append("audit: passed (each batch trained at most once and none skipped, each group in at most one batch, "
                     + "no duplicate rollout or dispatch, no version gap)\n");
@@ -498,20 +762,22 @@ public final class ChaosRun {
                     + " versions while a broker was down%n", settings.brokers(), new java.util.TreeSet<>(replicas.values()),
                     versionsWhileBrokerDown));
         }
-        boolean passed = audit.passed() && recoveryOk && !kills.isEmpty();
+        // A run without victims (throughput, rebalances) passes on its audit alone.
+        boolean passed = audit.passed() && recoveryOk && (!kills.isEmpty() || settings.victims().isEmpty());
         s.append(String.format(Locale.ROOT, "recovery: %s (median per service at most %.0f s)%n",
                 recoveryOk ? "passed" : "FAILED", MAX_MEDIAN_RECOVERY_SECONDS));
         Files.writeString(runDir.resolve("chaos-report.txt"), s.toString());
-        StringBuilder csv = new StringBuilder("service,killed_s,ready_s,recovery_s\n");
+        StringBuilder csv = new StringBuilder("service,killed_s,ready_s,recovery_s,instance\n");
         long t0 = kills.stream().mapToLong(Kill::killedNanos).min().orElse(0);
         for (Kill k : kills) {
-            csv.append(String.format(Locale.ROOT, "%s,%.3f,%.3f,%.3f%n", k.service(), (k.killedNanos() - t0) / 1e9,
-                    k.readySeconds(), k.recoverySeconds()));
+            csv.append(String.format(Locale.ROOT, "%s,%.3f,%.3f,%.3f,%s%n", k.service(), (k.killedNanos() - t0) / 1e9,
+                    k.readySeconds(), k.recoverySeconds(), k.instance()));
         }
         Files.writeString(runDir.resolve("chaos-kills.csv"), csv.toString());
         out.print(s);
         out.println("report: " + runDir.resolve("chaos-report.txt") + ", kills: " + runDir.resolve("chaos-kills.csv"));
-        return new Result(audit, List.copyOf(kills), s.toString(), passed, Map.copyOf(replicas));
+        return new Result(audit, List.copyOf(kills), s.toString(), passed, Map.copyOf(replicas), Map.copyOf(work),
+                throughput);
     }
 
     /** The median, NaN (never recovered) counting as the largest. */

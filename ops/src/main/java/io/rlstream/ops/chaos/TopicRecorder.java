@@ -51,6 +51,8 @@ final class TopicRecorder implements AutoCloseable {
 
     final Map<String, Integer> dispatches = new ConcurrentHashMap<>();
     final Map<String, Integer> rollouts = new ConcurrentHashMap<>();
+    /** Rollouts by their generator_id (the worker.id of the worker that wrote them). */
+    final Map<String, Long> rolloutsByGenerator = new ConcurrentHashMap<>();
     final List<ChaosAudit.BatchRow> batchRows = new CopyOnWriteArrayList<>();
     final Map<String, ChaosAudit.Outcome> outcomes = new ConcurrentHashMap<>();
     final List<ChaosAudit.Announcement> announcements = new CopyOnWriteArrayList<>();
@@ -143,6 +145,7 @@ final class TopicRecorder implements AutoCloseable {
             case ROLLOUTS -> {
                 Rollout rollout = rolloutDecoder.deserialize(r.topic(), r.value());
                 rollouts.merge(rollout.getGroupId() + "/" + rollout.getSampleIndex(), 1, Integer::sum);
+                rolloutsByGenerator.merge(rollout.getGeneratorId(), 1L, Long::sum);
             }
             case TRAINING_BATCHES -> {
                 TrainingBatchGroup g = batchDecoder.deserialize(r.topic(), r.value());

@@ -1,5 +1,6 @@
 package io.rlstream.processors.config;
 
+import io.rlstream.config.ExactlyOnceStreams;
 import io.rlstream.config.GroupMembership;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.processors.advantage.AdvantageEstimator;
@@ -86,8 +87,9 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String PCL_MEMORY_RATE = "selector.pcl.memory-rate";
     public static final String PCL_BUCKETS = "selector.pcl.buckets";
 
-    public static final ConfigDef DEFINITION = GroupMembership.define(ServiceConfig.baseDef(ServiceConfig.PROCESSORS_METRICS_PORT),
-                    "the host name and processors.state.dir (the grouping and step-summary apps; the dispatcher has no group)")
+    public static final ConfigDef DEFINITION = ExactlyOnceStreams.defineStandbyReplicas(GroupMembership.define(
+                    ServiceConfig.baseDef(ServiceConfig.PROCESSORS_METRICS_PORT),
+                    "the host name and processors.state.dir (the grouping and step-summary apps; the dispatcher has no group)"))
             .define(APPLICATION_ID, Type.STRING, "rlstream-processors", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Kafka Streams application id of the grouping app: its consumer group, the prefix of its internal "
                             + "topics, and the prefix of batch ids (application id, a dash, the batch sequence).")
