@@ -6,6 +6,7 @@ import io.rlstream.model.PolicyConfig;
 import io.rlstream.model.task.AdditionTask;
 import io.rlstream.model.task.Problem;
 import io.rlstream.ops.chaos.ChaosRun;
+import io.rlstream.ops.chaos.WorkerScaling;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,18 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--broker-down", paramLabel = "S", description = "Seconds a killed broker stays down before"
             + " it restarts with its data (default 10).")
     double brokerDown = 10;
+    @Option(names = "--instances", paramLabel = "SERVICE=N", split = ",", description = "Instances of a service, each"
+            + " its own process with its own id and state folder, e.g. worker=2,rewards=2,processors=2 (default 1 each;"
+            + " the trainer and the dispatcher stay single).")
+    Map<String, Integer> instances = new LinkedHashMap<>();
+    @Option(names = "--rebalance", paramLabel = "LIST", split = ",", description = "Services of which one instance is"
+            + " killed for good at a third of the run and a new one added at two thirds (needs --instances SERVICE=2"
+            + " or more), e.g. worker,rewards,processors.")
+    List<String> rebalance = new ArrayList<>();
+    @Option(names = "--scale-workers", paramLabel = "N[,N...]", split = ",", description = "Instead of chaos: the"
+            + " loop without kills once per number of workers, --minutes each, and a table of rollouts/s, groups"
+            + " batched/s and trained/s (e.g. 1,2,3).")
+    List<Integer> scaleWorkers = new ArrayList<>();
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Where everything goes (default runs/chaos-<timestamp>).")
     Path runDir;
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting given to every service, e.g."
@@ -104,16 +117,27 @@ final class ChaosCommand implements Callable<Integer> {
         }
         Path folder = runDir != null ? runDir
                 : Path.of("runs", "chaos-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        ChaosRun.Settings settings = new ChaosRun.Settings(folder.toAbsolutePath(), Duration.ofMillis(Math.round(minutes * 60_000)),
-                Duration.ofMillis(Math.round(killEvery * 1000)), seed, List.copyOf(victims), Map.copyOf(set),
-                Duration.ofSeconds(300), declaredSettings(), brokers, Duration.ofMillis(Math.round(brokerDown * 1000)));
+        ChaosRun.Settings settings;
+        try {
+            settings = new ChaosRun.Settings(folder.toAbsolutePath(), Duration.ofMillis(Math.round(minutes * 60_000)),
+                    Duration.ofMillis(Math.round(killEvery * 1000)), seed, List.copyOf(victims), Map.copyOf(set),
+                    Duration.ofSeconds(300), declaredSettings(), brokers, Duration.ofMillis(Math.round(brokerDown * 1000)),
+                    Map.copyOf(instances), List.copyOf(rebalance));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         try {
             long seed = settings.seed();
-            ChaosRun.Result result = new ChaosRun(settings, dir -> {
-                try (Policy policy = Policy.create(PolicyConfig.demo(), seed)) {
-                    policy.save(dir, Map.of("policy_name", "demo", "version", "0", "origin", "rlstream chaos (random)"));
+            ChaosRun.PolicyWriter policy = dir -> {
+                try (Policy p = Policy.create(PolicyConfig.demo(), seed)) {
+                    p.save(dir, Map.of("policy_name", "demo", "version", "0", "origin", "rlstream chaos (random)"));
                 }
-            }, prompts(), out).run();
+            };
+            if (!scaleWorkers.isEmpty()) {
+                return WorkerScaling.run(settings, scaleWorkers, policy, prompts(), out).stream()
+                        .allMatch(WorkerScaling.Row::auditPassed) ? 0 : 1;
+            }
+            ChaosRun.Result result = new ChaosRun(settings, policy, prompts(), out).run();
             return result.passed() ? 0 : 1;
         } catch (Exception e) {
             err.println("rlstream chaos failed: " + e);

@@ -45,6 +45,16 @@ class ChaosCommandTest {
         assertEquals(2, run("chaos", "--services", "worker,broker"));
         assertTrue(console.err().contains("--services broker needs --brokers 3 or more"), console.err());
         console.reset();
+        // one trainer owns the policy: it cannot have instances; a rebalance needs a scalable service
+        assertEquals(2, run("chaos", "--instances", "worker=2,trainer=2"));
+        assertTrue(console.err().contains("trainer instances must be"), console.err());
+        console.reset();
+        assertEquals(2, run("chaos", "--rebalance", "dispatcher"));
+        assertTrue(console.err().contains("can be rebalanced, got 'dispatcher'"), console.err());
+        console.reset();
+        assertEquals(2, run("chaos", "--scale-workers", "two"));
+        assertTrue(console.err().contains("--scale-workers"), console.err());
+        console.reset();
         assertEquals(2, run("chaos", "--kills", "3"));
         assertTrue(console.err().contains("unknown flag --kills"), console.err());
         console.reset();
