@@ -51,7 +51,7 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Which service is killed when (default 7).")
     long seed = 7;
     @Option(names = "--services", paramLabel = "LIST", description = "Comma-separated services that may be killed"
-            + " (default all: trainer,rewards,processors,worker,dispatcher; add broker with --brokers 3).")
+            + " (default all: trainer,rewards,processors,worker,dispatcher; add broker with --brokers 3; none: no kills).")
     String services = String.join(",", ChaosRun.SERVICES);
     @Option(names = "--brokers", paramLabel = "N", description = "Kafka brokers: 1 (default), or a replicated"
             + " cluster of N KRaft nodes, each its own process (3: replication factor 3, min.insync.replicas 2).")
@@ -101,7 +101,8 @@ final class ChaosCommand implements Callable<Integer> {
             throw new UsageException("--kill-every expects seconds, at least 1, got " + killEvery);
         }
         List<String> victims = new ArrayList<>();
-        for (String s : services.split(",")) {
+        // none: no kills (rebalances and --scale-workers runs only)
+        for (String s : services.equals("none") ? new String[0] : services.split(",")) {
             String name = s.trim();
             if (!ChaosRun.TARGETS.contains(name)) {
                 throw new UsageException("--services: unknown service '" + name + "'; known: "

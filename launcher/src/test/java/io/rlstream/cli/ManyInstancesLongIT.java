@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * their generator_id on rl.rollouts, a reward or processors instance's counter on its /metrics.
  * The long version: docs/operations.md#many-instances.
  */
-class ManyInstancesIT {
+class ManyInstancesLongIT {
 
     @Test
     void instancesKilledAndAddedMidRunKeepExactlyOnceAndEachOneWorks(@TempDir Path runDir) throws Exception {
