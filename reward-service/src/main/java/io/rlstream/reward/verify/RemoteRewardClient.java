@@ -1,5 +1,7 @@
 package io.rlstream.reward.verify;
 
+import static io.rlstream.reward.verify.RetriedPost.snippet;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,21 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Scores responses in batches at a remote endpoint in OpenRLHF's request shape
@@ -45,13 +38,10 @@ public final class RemoteRewardClient implements Verifier {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final int SNIPPET_CHARS = 200;
-    private static final int MAX_BACKOFF_DOUBLINGS = 20;
 
     private final URI endpoint;
     private final RemoteSettings settings;
-    private final Duration backoff;
-    private final HttpClient http;
+    private final RetriedPost post;
 
     /** @param backoff wait before the first retry, doubled before each next one */
     public RemoteRewardClient(RemoteSettings settings, Duration backoff) {
@@ -73,11 +63,10 @@ public final class RemoteRewardClient implements Verifier {
         }
         this.endpoint = uri;
         this.settings = settings;
-        this.backoff = backoff;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.timeout())
-                .build();
+        this.post = new RetriedPost(settings.timeout(), settings.attempts(), backoff, new RetriedPost.Wording(
+                "remote reward endpoint at " + uri, "check the URL and that it takes {\"query\", \"prompts\", \"labels\"}",
+                "check reward.remote.token (env RLSTREAM_REWARD_REMOTE_TOKEN) and reward.remote.auth-header",
+                "check that the server is up and fast enough, or raise reward.remote.timeout.ms or reward.remote.attempts"));
     }
 
     @Override
@@ -116,11 +105,7 @@ public final class RemoteRewardClient implements Verifier {
     private List<Verification> send(List<Check> batch) {
         HttpRequest request;
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
-                    .timeout(settings.timeout())
-                    .header("Content-Type", "application/json; charset=utf-8")
-                    .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(batch)));
+            HttpRequest.Builder b = post.request(endpoint, requestBody(batch));
             if (!settings.token().isBlank()) {
                 b.header(settings.authHeader(), settings.authHeader().equalsIgnoreCase("Authorization")
                         ? "Bearer " + settings.token() : settings.token());
@@ -130,75 +115,8 @@ public final class RemoteRewardClient implements Verifier {
             return failedAll(batch.size(), "could not build the request to the remote reward endpoint at "
                     + endpoint + ": " + e.getMessage());
         }
-        String lastProblem = "";
-        for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
-            if (attempt > 1) {
-                try {
-                    Thread.sleep(backoff.multipliedBy(1L << Math.min(attempt - 2, MAX_BACKOFF_DOUBLINGS)).toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return failedAll(batch.size(), "interrupted while waiting to retry the remote reward endpoint at "
-                            + endpoint + "; last: " + lastProblem);
-                }
-            }
-            Object outcome = attempt(request, batch.size());
-            if (outcome instanceof String problem) {
-                lastProblem = problem;
-                continue;
-            }
-            @SuppressWarnings("unchecked")
-            List<Verification> done = (List<Verification>) outcome;
-            return done;
-        }
-        return failedAll(batch.size(), "remote reward endpoint at " + endpoint + " " + lastProblem + " after "
-                + settings.attempts() + (settings.attempts() == 1 ? " attempt" : " attempts")
-                + "; check that the server is up and fast enough, or raise reward.remote.timeout.ms or"
-                + " reward.remote.attempts");
-    }
-
-    /** The batch's verifications (final), or a String: a transient problem to retry. */
-    private Object attempt(HttpRequest request, int n) {
-        CompletableFuture<HttpResponse<String>> pending =
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        HttpResponse<String> answer;
-        try {
-            answer = pending.get(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            return timedOut();
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            Thread.currentThread().interrupt();
-            return failedAll(n, "interrupted while waiting for the remote reward endpoint at " + endpoint);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                return timedOut();
-            }
-            if (cause instanceof IOException) {
-                return "could not be reached (" + cause + ")";
-            }
-            return failedAll(n, "request to the remote reward endpoint at " + endpoint + " failed: " + cause);
-        }
-        int status = answer.statusCode();
-        if (status >= 500 && status <= 599) {
-            return "answered HTTP " + status + " (" + snippet(answer.body()) + ")";
-        }
-        if (status == 401 || status == 403) {
-            return failedAll(n, "remote reward endpoint at " + endpoint + " refused the credentials with HTTP " + status
-                    + " (" + snippet(answer.body()) + "); not retried: check reward.remote.token (env "
-                    + "RLSTREAM_REWARD_REMOTE_TOKEN) and reward.remote.auth-header");
-        }
-        if (status < 200 || status > 299) {
-            return failedAll(n, "remote reward endpoint at " + endpoint + " refused the request with HTTP " + status
-                    + " (" + snippet(answer.body()) + "); not retried: check the URL and that it takes"
-                    + " {\"query\", \"prompts\", \"labels\"}");
-        }
-        return parse(answer.body(), n);
-    }
-
-    private String timedOut() {
-        return "timed out (limit " + settings.timeout().toMillis() + " ms per request)";
+        RetriedPost.Outcome outcome = post.send(request);
+        return outcome.answered() ? parse(outcome.body(), batch.size()) : failedAll(batch.size(), outcome.failure());
     }
 
     private List<Verification> parse(String body, int n) {
@@ -247,13 +165,5 @@ public final class RemoteRewardClient implements Verifier {
 
     private static List<Verification> failedAll(int n, String reason) {
         return Collections.nCopies(n, Verification.failed(reason));
-    }
-
-    private static String snippet(String body) {
-        if (body == null || body.isEmpty()) {
-            return "empty body";
-        }
-        String oneLine = body.replaceAll("\\s+", " ").strip();
-        return oneLine.length() <= SNIPPET_CHARS ? oneLine : oneLine.substring(0, SNIPPET_CHARS) + "…";
     }
 }

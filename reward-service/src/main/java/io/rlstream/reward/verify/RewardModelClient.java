@@ -1,23 +1,16 @@
 package io.rlstream.reward.verify;
 
+import static io.rlstream.reward.verify.RetriedPost.snippet;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Scores a response with a reward model served over HTTP: POSTs
@@ -43,14 +36,12 @@ public final class RewardModelClient implements Verifier {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final int SNIPPET_CHARS = 200;
-    private static final int MAX_BACKOFF_DOUBLINGS = 20;
 
     private final URI endpoint;
     private final Duration timeout;
     private final int maxAttempts;
     private final Duration backoff;
-    private final HttpClient http;
+    private final RetriedPost post;
 
     /**
      * @param endpoint    the scoring URL, http or https
@@ -78,11 +69,9 @@ public final class RewardModelClient implements Verifier {
         this.timeout = timeout;
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;
-        // HTTP/1.1: no h2c upgrade dance with the plain-HTTP model servers this usually talks to.
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .build();
+        this.post = new RetriedPost(timeout, maxAttempts, backoff, new RetriedPost.Wording("reward model at " + endpoint,
+                "check the endpoint URL and that it takes {\"prompt\", \"response\", \"reference\"}", null,
+                "check that the model server is up and fast enough, or raise the timeout or the attempts"));
     }
 
     @Override
@@ -111,97 +100,25 @@ public final class RewardModelClient implements Verifier {
     public Verification score(String prompt, String response, String reference) {
         HttpRequest request;
         try {
-            request = HttpRequest.newBuilder(endpoint)
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json; charset=utf-8")
-                    .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(prompt, response, reference)))
-                    .build();
+            request = post.request(endpoint, requestBody(prompt, response, reference)).build();
         } catch (JsonProcessingException e) {
             return Verification.failed("could not encode the request to the reward model at " + endpoint + ": "
                     + e.getOriginalMessage());
         }
-        String lastProblem = "";
-        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            if (attempt > 1) {
-                try {
-                    Thread.sleep(backoffBefore(attempt).toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return Verification.failed("interrupted while waiting to retry the reward model at " + endpoint
-                            + " after " + (attempt - 1) + " attempts; last: " + lastProblem);
-                }
-            }
-            Attempt outcome = attempt(request);
-            if (outcome.result != null) {
-                Verification v = outcome.result;
-                if (v.ok() && attempt > 1) {
-                    return Verification.scored(v.score(), v.extracted(), v.reason() + " (attempt " + attempt + ")");
-                }
-                return v;
-            }
-            lastProblem = outcome.transientProblem;
+        RetriedPost.Outcome outcome = post.send(request);
+        if (!outcome.answered()) {
+            return Verification.failed(outcome.failure());
         }
-        return Verification.failed("reward model at " + endpoint + " " + lastProblem + " after " + maxAttempts
-                + (maxAttempts == 1 ? " attempt" : " attempts") + "; check that the model server is up and fast"
-                + " enough, or raise the timeout or the attempts");
+        Verification v = parse(outcome.body());
+        if (v.ok() && outcome.attempt() > 1) {
+            return Verification.scored(v.score(), v.extracted(), v.reason() + " (attempt " + outcome.attempt() + ")");
+        }
+        return v;
     }
 
     /** The wait before attempt {@code attempt} (≥ 2): backoff · 2^(attempt − 2). */
     Duration backoffBefore(int attempt) {
-        int doublings = Math.min(Math.max(attempt - 2, 0), MAX_BACKOFF_DOUBLINGS);
-        return backoff.multipliedBy(1L << doublings);
-    }
-
-    /** One attempt: a final result (scored or failed for good), or a transient problem to retry. */
-    private record Attempt(Verification result, String transientProblem) {
-        static Attempt done(Verification result) {
-            return new Attempt(result, null);
-        }
-
-        static Attempt retry(String problem) {
-            return new Attempt(null, problem);
-        }
-    }
-
-    private Attempt attempt(HttpRequest request) {
-        CompletableFuture<HttpResponse<String>> pending =
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        HttpResponse<String> answer;
-        try {
-            // The request timeout covers the wait for the headers; this covers the body as well.
-            answer = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            return Attempt.retry(timedOut());
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            Thread.currentThread().interrupt();
-            return Attempt.done(Verification.failed("interrupted while waiting for the reward model at " + endpoint));
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                return Attempt.retry(timedOut());
-            }
-            if (cause instanceof IOException) {
-                return Attempt.retry("could not be reached (" + cause + ")");
-            }
-            return Attempt.done(Verification.failed("request to the reward model at " + endpoint + " failed: " + cause));
-        }
-        int status = answer.statusCode();
-        if (status >= 500 && status <= 599) {
-            return Attempt.retry("answered HTTP " + status + " (" + snippet(answer.body()) + ")");
-        }
-        if (status < 200 || status > 299) {
-            return Attempt.done(Verification.failed("reward model at " + endpoint + " refused the request with HTTP "
-                    + status + " (" + snippet(answer.body()) + "); not retried: check the endpoint URL and that it"
-                    + " takes {\"prompt\", \"response\", \"reference\"}"));
-        }
-        return Attempt.done(parse(answer.body()));
-    }
-
-    private String timedOut() {
-        return "timed out (limit " + timeout.toMillis() + " ms per attempt)";
+        return post.backoffBefore(attempt);
     }
 
     private Verification parse(String body) {
@@ -237,13 +154,6 @@ public final class RewardModelClient implements Verifier {
         return JSON.writeValueAsBytes(body);
     }
 
-    private static String snippet(String body) {
-        if (body == null || body.isEmpty()) {
-            return "empty body";
-        }
-        String oneLine = body.replaceAll("\\s+", " ").strip();
-        return oneLine.length() <= SNIPPET_CHARS ? oneLine : oneLine.substring(0, SNIPPET_CHARS) + "…";
-    }
 
     public URI endpoint() {
         return endpoint;
