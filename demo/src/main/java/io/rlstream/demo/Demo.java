@@ -15,7 +15,11 @@ import io.rlstream.model.task.Problem;
 import io.rlstream.model.tokenizer.HfTokenizer;
 import io.rlstream.ops.GeneratorServerProcess;
 import io.rlstream.ops.TopicAdmin;
+import io.rlstream.producers.prompts.FieldMapping;
+import io.rlstream.producers.prompts.JsonlPromptSource;
+import io.rlstream.producers.prompts.PromptMapper;
 import io.rlstream.producers.prompts.PromptProducer;
+import io.rlstream.producers.prompts.PromptSource;
 import io.rlstream.producers.rollouts.RolloutWorker;
 import io.rlstream.producers.rollouts.WorkerConfig;
 import io.rlstream.processors.curriculum.PclSelector;
@@ -33,7 +37,6 @@ import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.trainer.core.WarmStart;
 import io.rlstream.trainer.service.TrainerService;
 import io.rlstream.trainer.service.TrainerServiceConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -518,10 +521,11 @@ public final class Demo {
         RegistrySerdes serdes = new RegistrySerdes(registryUrl, Map.of());
         try (KafkaProducer<String, Prompt> producer = new KafkaProducer<>(props, new StringSerializer(),
                 serdes.serde(Prompt.class).serializer());
-                BufferedReader reader = Files.newBufferedReader(file)) {
-            PromptProducer.Result r = new PromptProducer(producer, catalog.name(Topic.PROMPTS))
-                    .produce(reader, "addition-train", out::println);
-            out.printf("prompts: %d train prompts on %s (%d malformed)%n", r.sent(), catalog.name(Topic.PROMPTS), r.malformed());
+                PromptSource source = JsonlPromptSource.open(file)) {
+            PromptProducer.Summary s = new PromptProducer(producer, catalog.name(Topic.PROMPTS))
+                    .produce(source, new PromptMapper(FieldMapping.RLSTREAM, "addition-train", source.unit()), out::println);
+            out.printf("prompts: %d train prompts on %s (%d skipped)%n", s.produced(), catalog.name(Topic.PROMPTS),
+                    s.rows().skippedTotal());
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns one dataset row (a JSON object: a JSONL line, or a parquet row converted by
@@ -18,7 +19,7 @@ import java.util.Map;
  * ({@code [{"role", "content"}, ...]}, the roles of Hugging Face chat templates, the last message
  * not from the assistant: the worker appends the generation prompt and the policy answers the last
  * message). With chat messages and no text, the prompt's {@code text} is the content of the last
- * user message, the plain form verifiers, logs and dashboards see (as {@link PromptLineParser}).
+ * user message, the plain form verifiers, logs and dashboards see.
  *
  * <p>Ids: the id field's value as it is when the mapping has one and the row fills it; otherwise
  * {@code <dataset>:<n>}, the file's dataset name (--dataset, default the file name) and the row's
@@ -28,6 +29,9 @@ import java.util.Map;
  * JSONL files are the ones rlstream gave before datasets had mappings.
  */
 public final class PromptMapper {
+
+    /** The roles a prompt's chat message may have (Hugging Face chat templates'). */
+    public static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
 
     private final FieldMapping mapping;
     private final String dataset;
@@ -155,7 +159,7 @@ public final class PromptMapper {
                         + m.getNodeType());
             }
             JsonNode role = m.get("role");
-            if (role == null || !role.isTextual() || !PromptLineParser.ROLES.contains(role.asText())) {
+            if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
                 throw bad(number, BadRowException.BAD_MESSAGES, at + ".role must be one of system, user, assistant, tool, got "
                         + (role == null ? "nothing" : role.toString()));
             }

@@ -8,7 +8,6 @@ import io.rlstream.events.Prompt;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.PipelineFixture;
-import java.io.BufferedReader;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,13 +31,9 @@ class PromptProducerIT {
                     {"prompt_id":"p4","text":"9+9=","answer":"18"}
                     """;
             List<String> reported = new ArrayList<>();
-            PromptProducer.Result result;
-            try (KafkaProducer<String, Prompt> producer = pipeline.producer(Prompt.class)) {
-                result = new PromptProducer(producer, pipeline.topic(Topic.PROMPTS))
-                        .produce(new BufferedReader(new StringReader(jsonl)), "t", reported::add);
-            }
-            assertEquals(3, result.sent());
-            assertEquals(2, result.malformed());
+            PromptProducer.Summary result = produce(pipeline, jsonl, "t", reported);
+            assertEquals(3, result.produced());
+            assertEquals(2, result.rows().skippedTotal());
             assertTrue(reported.get(0).startsWith("skipped line 2: not valid JSON"), reported.get(0));
             assertEquals("skipped line 5: missing required field 'text'", reported.get(1));
 
@@ -61,13 +56,9 @@ class PromptProducerIT {
                     {"prompt_id":"t1","text":"1+1=","answer":"2"}
                     """;
             List<String> reported = new ArrayList<>();
-            PromptProducer.Result result;
-            try (KafkaProducer<String, Prompt> producer = pipeline.producer(Prompt.class)) {
-                result = new PromptProducer(producer, pipeline.topic(Topic.PROMPTS))
-                        .produce(new BufferedReader(new StringReader(jsonl)), "chat", reported::add);
-            }
-            assertEquals(2, result.sent());
-            assertEquals(List.of("skipped line 2: the last message is from the assistant; a prompt ends with the turn "
+            PromptProducer.Summary result = produce(pipeline, jsonl, "chat", reported);
+            assertEquals(2, result.produced());
+            assertEquals(List.of("skipped line 2: the last message of 'messages' is from the assistant; a prompt ends with the turn "
                     + "the policy answers (user, tool or system)"), reported);
             List<Prompt> prompts = pipeline.readValues(Topic.PROMPTS, Prompt.class, 2, Duration.ofSeconds(20));
             assertEquals(2, prompts.size());
@@ -75,6 +66,16 @@ class PromptProducerIT {
                     prompts.get(0).getMessages());
             assertEquals("2+2?", prompts.get(0).getText());
             assertEquals(null, prompts.get(1).getMessages());
+        }
+    }
+
+    /** JSONL in rlstream's layout through the same source and mapping as `rlstream prompts --file F.jsonl`. */
+    private static PromptProducer.Summary produce(PipelineFixture pipeline, String jsonl, String dataset,
+            List<String> reported) throws Exception {
+        try (KafkaProducer<String, Prompt> producer = pipeline.producer(Prompt.class);
+                PromptSource source = JsonlPromptSource.of(new StringReader(jsonl))) {
+            return new PromptProducer(producer, pipeline.topic(Topic.PROMPTS))
+                    .produce(source, new PromptMapper(FieldMapping.RLSTREAM, dataset, source.unit()), reported::add);
         }
     }
 }

@@ -4,14 +4,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rlstream.events.ChatMessage;
 import io.rlstream.events.Prompt;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class PromptLineParserTest {
+/**
+ * The rlstream preset (fields text, messages, prompt_id, answer, task) on JSONL lines written out by
+ * hand: what `rlstream prompts --file F.jsonl` and the demo produce from each line.
+ */
+class RlstreamPresetTest {
 
-    private final PromptLineParser parser = new PromptLineParser("arith");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Parser parser = new Parser();
+
+    /** One line through PromptMapper as JsonlPromptSource hands it over (unit "line"). */
+    private static final class Parser {
+        Prompt parse(String line, long number) throws BadRowException {
+            JsonNode row;
+            try {
+                row = JSON.readTree(line);
+            } catch (JsonProcessingException e) {
+                throw new BadRowException("line", number, BadRowException.UNREADABLE,
+                        "not valid JSON (" + e.getOriginalMessage() + ")");
+            }
+            return new PromptMapper(FieldMapping.RLSTREAM, "arith", "line").map(row, number);
+        }
+    }
 
     @Test
     void readsAllFields() throws Exception {
@@ -35,12 +57,13 @@ class PromptLineParserTest {
     @Test
     void badLinesSayWhichLineAndWhatIsWrong() {
         assertEquals("line 4: missing required field 'text'",
-                assertThrows(PromptLineParser.MalformedLineException.class, () -> parser.parse("{\"answer\":\"1\"}", 4)).getMessage());
-        assertEquals("line 5: field 'text' must be a string, got ARRAY",
-                assertThrows(PromptLineParser.MalformedLineException.class, () -> parser.parse("{\"text\":[1]}", 5)).getMessage());
+                assertThrows(BadRowException.class, () -> parser.parse("{\"answer\":\"1\"}", 4)).getMessage());
+        // text may also hold the chat (verl keeps it under "prompt"), so a list is read as messages
+        assertEquals("line 5: text[0] must be an object with 'role' and 'content', got NUMBER",
+                assertThrows(BadRowException.class, () -> parser.parse("{\"text\":[1]}", 5)).getMessage());
         assertEquals("line 6: expected a JSON object, got ARRAY",
-                assertThrows(PromptLineParser.MalformedLineException.class, () -> parser.parse("[1,2]", 6)).getMessage());
-        String notJson = assertThrows(PromptLineParser.MalformedLineException.class, () -> parser.parse("{text:", 7)).getMessage();
+                assertThrows(BadRowException.class, () -> parser.parse("[1,2]", 6)).getMessage());
+        String notJson = assertThrows(BadRowException.class, () -> parser.parse("{text:", 7)).getMessage();
         assertEquals(true, notJson.startsWith("line 7: not valid JSON"), notJson);
     }
 
@@ -70,8 +93,8 @@ class PromptLineParserTest {
 
     @Test
     void badMessagesSayWhichLineAndWhatIsWrong() {
-        assertEquals("line 8: field 'messages' is empty", bad("{\"messages\":[]}", 8));
-        assertEquals("line 9: field 'messages' must be an array of {\"role\", \"content\"} objects, got STRING",
+        assertEquals("line 8: field 'messages' has no messages", bad("{\"messages\":[]}", 8));
+        assertEquals("line 9: field 'messages' must be a list of {\"role\", \"content\"} messages, got STRING",
                 bad("{\"messages\":\"hi\"}", 9));
         assertEquals("line 10: messages[1].role must be one of system, user, assistant, tool, got \"bot\"",
                 bad("{\"messages\":[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"bot\",\"content\":\"b\"}]}", 10));
@@ -79,15 +102,15 @@ class PromptLineParserTest {
                 bad("{\"messages\":[{\"role\":\"user\"}]}", 11));
         assertEquals("line 12: messages[0] must be an object with 'role' and 'content', got STRING",
                 bad("{\"messages\":[\"hi\"]}", 12));
-        assertEquals("line 13: the last message is from the assistant; a prompt ends with the turn the policy answers "
+        assertEquals("line 13: the last message of 'messages' is from the assistant; a prompt ends with the turn the policy answers "
                 + "(user, tool or system)",
                 bad("{\"messages\":[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"assistant\",\"content\":\"b\"}]}", 13));
-        assertEquals("line 14: no 'text' and no non-empty user message to take it from; give 'text'",
+        assertEquals("line 14: no non-empty user message to take the prompt text from",
                 bad("{\"messages\":[{\"role\":\"system\",\"content\":\"a\"}]}", 14));
         assertEquals("line 15: missing required field 'text'", bad("{\"messages\":null}", 15));
     }
 
     private String bad(String line, long number) {
-        return assertThrows(PromptLineParser.MalformedLineException.class, () -> parser.parse(line, number)).getMessage();
+        return assertThrows(BadRowException.class, () -> parser.parse(line, number)).getMessage();
     }
 }
