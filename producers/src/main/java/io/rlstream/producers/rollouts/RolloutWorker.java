@@ -457,7 +457,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
                 + ", and no newer announcement with a folder came within " + WorkerConfig.CHECKPOINT_WAIT_MS + "="
                 + config.getLong(WorkerConfig.CHECKPOINT_WAIT_MS) + " ms; the trainer deletes all but its newest"
                 + " trainer.checkpoints.keep folders, so keep more than it publishes while a worker starts (or start"
-                + " workers faster), and check that this worker sees the trainer's checkpoint folder";
+                + " workers faster)";
     }
 
     /** Versions as ranges, "1-5, 7", the first and last 5 ranges when there are many. */

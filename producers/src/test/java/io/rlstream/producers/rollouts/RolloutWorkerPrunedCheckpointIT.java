@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * read announcements whose folders retention already deleted. Such a folder is gone, not bad: the
  * worker writes no dead letter for it, reads rl.checkpoints on and takes the newer version whose
  * folder exists; only when nothing newer comes within worker.checkpoint.wait.ms does it stop, with
- * one line that names the versions and the retention.
+ * one line that names the versions and the retention. A folder whose checkpoint directory is
+ * missing too stays a bad checkpoint (a dead letter, as rlstream poison's missing-folder record).
  */
 class RolloutWorkerPrunedCheckpointIT {
 
@@ -114,8 +115,11 @@ class RolloutWorkerPrunedCheckpointIT {
     @Test
     void aStartWhereEveryAnnouncedFolderIsGoneStopsAfterTheWaitWithOneLine() throws Exception {
         try (PipelineFixture pipeline = PipelineFixture.start(new TopicCatalog("pg.", 1))) {
-            for (long v : new long[] {1, 2, 3, 5}) {
-                pipeline.send(Topic.CHECKPOINTS, "demo", announce(v, dir.resolve("v" + v)));
+            // versions 1, 2, 3 and 5 pruned from the checkpoint folder (it exists); version 4 (offset 3) in a folder
+            // whose parent does not exist either: not pruned but bad (this worker does not see where it is), a dead letter
+            for (long v : new long[] {1, 2, 3, 4, 5}) {
+                Path folder = v == 4 ? dir.resolve("not-mounted").resolve("v4") : dir.resolve("v" + v);
+                pipeline.send(Topic.CHECKPOINTS, "demo", announce(v, folder));
             }
             Map<String, Object> settings = pipeline.serviceSettings();
             settings.put(WorkerConfig.WORKER_ID, "gone-all");
@@ -135,10 +139,13 @@ class RolloutWorkerPrunedCheckpointIT {
             assertFalse(line.contains("\n"), line);
             // versions 1, 2, 3 and 5 as ranges; the newest's folder named; the setting and the retention to look at
             assertTrue(line.contains("no checkpoint of policy 'demo'") && line.contains("versions 1-3, 5 are gone")
-                    && line.contains(dir.resolve("v5").toUri().toString()) && line.contains("worker.checkpoint.wait.ms=3000")
-                    && line.contains("trainer.checkpoints.keep"), line);
-            assertEquals(List.of(), pipeline.readToEnd(Topic.DEAD_LETTERS, DeadLetter.class),
-                    "a folder that is gone is no bad checkpoint");
+                    && line.contains(dir.resolve("v5").toUri().toString()) && line.contains("1 other announcements do not load")
+                    && line.contains("worker.checkpoint.wait.ms=3000") && line.contains("trainer.checkpoints.keep"), line);
+            List<DeadLetter> deadLetters = pipeline.readToEnd(Topic.DEAD_LETTERS, DeadLetter.class);
+            assertEquals(1, deadLetters.size(), "only version 4's; a folder that is gone is no bad checkpoint: " + deadLetters);
+            assertEquals(3, deadLetters.get(0).getSourceOffset());
+            assertTrue(deadLetters.get(0).getError().contains("checkpoint version 4 does not load")
+                    && deadLetters.get(0).getError().contains("does not exist"), deadLetters.get(0).getError());
         }
     }
 
