@@ -323,11 +323,6 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
             }
             if (!sync.ok()) {
                 generator.close();
-                if (CheckpointCheck.folderGone(first)) {
-                    // pruned between the worker's look and the server's: a newer announcement is coming
-                    throw new IllegalArgumentException("the " + config.backend() + " server could not load "
-                            + first.getUri() + ", which is gone: " + sync.failure());
-                }
                 throw new IllegalStateException("the " + config.backend() + " server at " + config.getString(WorkerConfig.URL)
                         + " cannot load the first checkpoint: " + sync.failure());
             }
