@@ -80,6 +80,38 @@ public final class CheckpointCheck {
     }
 
     /**
+     * True when {@code checkpoint} names a local folder that is not there any more while the
+     * checkpoint directory it was in is: the trainer keeps only its newest trainer.checkpoints.keep
+     * folders, so an announcement read late may point at a folder that a newer checkpoint
+     * superseded and retention deleted. That is no bad checkpoint (no dead letter): a newer
+     * announcement follows. Asked after a load failed, so it also looks again a moment later,
+     * because the trainer deletes a folder's files before the folder itself. A folder whose parent
+     * is missing too (this worker does not see the trainer's storage, or a made-up path) and a URI
+     * that is not a file URI are not "gone" but bad.
+     */
+    public static boolean folderGone(CheckpointPublished checkpoint) {
+        Path dir;
+        try {
+            dir = Path.of(URI.create(checkpoint.getUri()));
+        } catch (RuntimeException e) {
+            return false;
+        }
+        Path parent = dir.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return false;
+        }
+        if (!Files.exists(dir)) {
+            return true;
+        }
+        try {
+            Thread.sleep(250);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !Files.exists(dir);
+    }
+
+    /**
      * Checks the folder of {@code checkpoint}.
      *
      * @return the folder

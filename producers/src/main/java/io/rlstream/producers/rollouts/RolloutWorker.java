@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -172,9 +174,16 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
                         try {
                             sync = loadCheckpoint(generator, a.checkpoint(), metrics, workerId);
                         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-                            // the checkpoint itself is bad: the old weights stay, an older announcement newer than them may load
                             checkpoints.reject(a);
-                            out.rejected(a, e);
+                            if (CheckpointCheck.folderGone(a.checkpoint())) {
+                                // superseded and pruned before this worker got to it: no dead letter, a newer one is coming
+                                LOG.info("{}: skipped policy version {}: its folder {} is gone (a newer checkpoint superseded"
+                                        + " it and the trainer's retention deleted it)", workerId,
+                                        a.checkpoint().getVersion(), a.checkpoint().getUri());
+                            } else {
+                                // the checkpoint itself is bad: the old weights stay, an older announcement newer than them may load
+                                out.rejected(a, e);
+                            }
                             continue;
                         }
                         if (sync.ok()) {
@@ -371,14 +380,25 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
     /**
      * The generator of the newest announced checkpoint that loads: the topic is replayed to its end,
      * the newest tried first and each that does not load rejected (dead letter) in favour of the next
-     * older one. When announcements exist but none loads the worker cannot start: an
-     * IllegalStateException says so. With none yet it waits for the first (null once stopped).
+     * older one. An announcement whose folder is gone ({@link CheckpointCheck#folderGone}: a newer
+     * checkpoint superseded it and the trainer's retention deleted it while this worker started) is
+     * skipped without a dead letter, and the topic is read to its new end again for the newer
+     * announcements, for at most worker.checkpoint.wait.ms. When announcements exist but none loads
+     * the worker cannot start: an IllegalStateException says so. With none yet it waits for the first
+     * (null once stopped).
      */
     private Opened openFromTopic(CheckpointFollower checkpoints, DeadLetterOut out) throws InterruptedException {
         checkpoints.replay(Duration.ofMinutes(1));
         boolean afterReplay = true;
+        long waitNanos = Duration.ofMillis(config.getLong(WorkerConfig.CHECKPOINT_WAIT_MS)).toNanos();
+        long goneSince = 0;
+        TreeSet<Long> goneVersions = new TreeSet<>();
+        String newestGone = null;
+        long newestGoneVersion = Long.MIN_VALUE;
+        int badCount = 0;
         while (running.get() && !Thread.currentThread().isInterrupted()) {
             out.undecodable(checkpoints);
+            TreeSet<Long> goneNow = new TreeSet<>();
             for (CheckpointFollower.Announcement a : checkpoints.newerThan(Long.MIN_VALUE)) {
                 try {
                     return new Opened(a.checkpoint(), openGenerator(a.checkpoint(), false));
@@ -386,18 +406,82 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
                     throw e;
                 } catch (RuntimeException e) {
                     checkpoints.reject(a);
-                    out.rejected(a, e);
+                    if (CheckpointCheck.folderGone(a.checkpoint())) {
+                        if (a.checkpoint().getVersion() >= newestGoneVersion) {
+                            newestGoneVersion = a.checkpoint().getVersion();
+                            newestGone = a.checkpoint().getUri();
+                        }
+                        goneNow.add(a.checkpoint().getVersion());
+                    } else {
+                        badCount++;
+                        out.rejected(a, e);
+                    }
                 }
             }
-            if (afterReplay && checkpoints.any()) {
+            if (!goneNow.isEmpty()) {
+                if (goneVersions.isEmpty()) {
+                    goneSince = System.nanoTime();
+                }
+                goneVersions.addAll(goneNow);
+                LOG.info("{}: the folders of announced policy versions {} are gone (superseded and deleted by the"
+                        + " trainer's retention); reading {} to its new end for a newer one", config.getString(
+                        WorkerConfig.WORKER_ID), versionRanges(goneNow), catalog.name(Topic.CHECKPOINTS));
+            }
+            if (!goneVersions.isEmpty()) {
+                if (System.nanoTime() - goneSince >= waitNanos) {
+                    throw new IllegalStateException(goneMessage(goneVersions, newestGone, badCount));
+                }
+            } else if (afterReplay && checkpoints.any()) {
                 throw new IllegalStateException("no checkpoint of policy '" + config.getString(WorkerConfig.POLICY_NAME)
                         + "' on " + catalog.name(Topic.CHECKPOINTS) + " loads (each rejected one is on "
                         + catalog.name(Topic.DEAD_LETTERS) + " with the reason) and " + WorkerConfig.MODEL + " is not set");
             }
             afterReplay = false;
             checkpoints.poll(Duration.ofMillis(200));
+            checkpoints.replay(Duration.ofMinutes(1));
         }
         return null;
+    }
+
+    /** Why a start whose announced folders are all gone gives up: one line, with what to change. */
+    private String goneMessage(SortedSet<Long> gone, String newestGone, int badCount) {
+        return "no checkpoint of policy '" + config.getString(WorkerConfig.POLICY_NAME) + "' on "
+                + catalog.name(Topic.CHECKPOINTS) + " loads: the folders of announced versions " + versionRanges(gone)
+                + " are gone (newest " + newestGone + ")" + (badCount == 0 ? "" : " and " + badCount
+                + " other announcements do not load (dead letters on " + catalog.name(Topic.DEAD_LETTERS) + ")")
+                + ", and no newer announcement with a folder came within " + WorkerConfig.CHECKPOINT_WAIT_MS + "="
+                + config.getLong(WorkerConfig.CHECKPOINT_WAIT_MS) + " ms; the trainer deletes all but its newest"
+                + " trainer.checkpoints.keep folders, so keep more than it publishes while a worker starts (or start"
+                + " workers faster)";
+    }
+
+    /** Versions as ranges, "1-5, 7", the first and last 5 ranges when there are many. */
+    static String versionRanges(SortedSet<Long> versions) {
+        List<String> ranges = new ArrayList<>();
+        Long from = null;
+        Long to = null;
+        for (long v : versions) {
+            if (to != null && v == to + 1) {
+                to = v;
+                continue;
+            }
+            if (from != null) {
+                ranges.add(from.equals(to) ? String.valueOf(from) : from + "-" + to);
+            }
+            from = v;
+            to = v;
+        }
+        if (from != null) {
+            ranges.add(from.equals(to) ? String.valueOf(from) : from + "-" + to);
+        }
+        if (ranges.size() > 10) {
+            int left = ranges.size() - 10;
+            List<String> shown = new ArrayList<>(ranges.subList(0, 5));
+            shown.add("(" + left + " more ranges)");
+            shown.addAll(ranges.subList(ranges.size() - 5, ranges.size()));
+            ranges = shown;
+        }
+        return String.join(", ", ranges);
     }
 
     /** Dead letters of rl.checkpoints records, each in its own transaction, counted in worker.checkpoints_rejected. */

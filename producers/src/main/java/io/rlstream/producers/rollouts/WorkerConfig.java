@@ -18,6 +18,7 @@ public final class WorkerConfig extends ServiceConfig {
     public static final String SEED = "worker.seed";
     public static final String POLICY_NAME = "policy.name";
     public static final String MODEL = "worker.model";
+    public static final String CHECKPOINT_WAIT_MS = "worker.checkpoint.wait.ms";
     public static final String CHAT_TEMPLATE = "generate.chat-template";
     public static final String ENABLE_THINKING = "generate.enable-thinking";
     public static final String BACKEND = "generate.backend";
@@ -44,6 +45,11 @@ public final class WorkerConfig extends ServiceConfig {
                     "A Hugging Face model folder (config.json, safetensors weights, tokenizer.json) to generate with"
                             + " until the trainer announces a checkpoint; its rollouts carry the version in the folder's"
                             + " metadata.json, else 0. Empty: wait for the first checkpoint on rl.checkpoints.")
+            .define(CHECKPOINT_WAIT_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "How long a starting worker whose announced checkpoints' folders are all gone (superseded and"
+                            + " deleted by the trainer's trainer.checkpoints.keep while it started) reads rl.checkpoints"
+                            + " for a newer one before it stops. A folder that is gone is skipped, never a dead letter;"
+                            + " a newer announcement whose folder loads ends the wait.")
             .define(CHAT_TEMPLATE, Type.STRING, EnumSetting.spelling(ChatTemplateUse.AUTO),
                     EnumSetting.validator(ChatTemplateUse.class), Importance.MEDIUM,
                     "When prompts go through the model's chat template (with the generation prompt): auto, those "

@@ -36,12 +36,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Poison records on the worker's inputs, on a real broker, local backend: bad checkpoint
- * announcements (missing folder, forged high version, truncated safetensors, a tensor of the wrong
- * shape, NaN weights, undecodable bytes) are dead letters with the source offset and counted in
+ * announcements (forged high version, truncated safetensors, a tensor of the wrong shape, NaN
+ * weights, undecodable bytes) are dead letters with the source offset and counted in
  * worker.checkpoints_rejected; the worker keeps its last good weights (checked independently: the
  * rollouts' log-probs are those of the good checkpoint scored teacher-forced, to 1e-4, so a
  * half-loaded model would show), a later good checkpoint still loads, and a start that replays a
- * bad newest announcement falls back to the newest one that loads. Bad dispatches (wrong Avro
+ * newest announcement whose folder is missing falls back to the newest one that loads (a missing
+ * folder is skipped without a dead letter: RolloutWorkerPrunedCheckpointIT). Bad dispatches (wrong Avro
  * type, undecodable, empty, tombstone, group_size 0) are dead letters; a group that cannot be
  * generated (prompt longer than the context) is FAILED rollouts while the group beside it is OK.
  */
@@ -84,7 +85,8 @@ class RolloutWorkerBadInputIT {
         try (PipelineFixture pipeline = PipelineFixture.start(new TopicCatalog("bc.", 1));
                 Policy score1 = Policy.load(good1); Policy score2 = Policy.load(good2)) {
             // history before the worker starts: a good version 1 (offset 0), a forged version 1000 at a missing folder
-            // (offset 1): it must neither stop the start nor hide the lower versions announced after it
+            // (offset 1): it must neither stop the start nor hide the lower versions announced after it; a missing
+            // folder is skipped, not dead-lettered (a pruned one looks the same: RolloutWorkerPrunedCheckpointIT)
             pipeline.send(Topic.CHECKPOINTS, "demo", announce(1, good1));
             pipeline.send(Topic.CHECKPOINTS, "demo", announce(1000, dir.resolve("missing")));
             Map<String, Object> settings = pipeline.serviceSettings();
@@ -93,16 +95,14 @@ class RolloutWorkerBadInputIT {
             Thread thread = new Thread(worker, "worker");
             thread.start();
             try {
-                DeadLetter missing = awaitDeadLetter(pipeline, d -> d.getSourceOffset() == 1);
-                assertEquals(pipeline.topic(Topic.CHECKPOINTS), missing.getSourceTopic());
-                assertTrue(missing.getError().contains("version 1000") && missing.getError().contains("does not exist"),
-                        missing.getError());
                 pipeline.sendAll(Topic.PROMPT_DISPATCH, PromptDispatch::getGroupId, List.of(dispatch("a1", "1+2=", 2)));
                 for (Rollout r : awaitGroups(pipeline, List.of("a1"), 2)) {
                     assertEquals(SampleStatus.OK, r.getStatus(), r.getError());
                     assertEquals(1, r.getPolicyVersion(), "fell back to the newest announcement that loads");
                     assertServedBy(score1, r);
                 }
+                assertEquals(List.of(), pipeline.readToEnd(Topic.DEAD_LETTERS, DeadLetter.class),
+                        "the missing folder of version 1000 is skipped, not dead-lettered");
 
                 // offsets 2..6: truncated, wrong shape, NaN weights, undecodable, empty
                 pipeline.send(Topic.CHECKPOINTS, "demo", announce(6, truncated));
@@ -118,7 +118,7 @@ class RolloutWorkerBadInputIT {
                     assertEquals("rollout-worker", d.getService());
                 }
                 Metric rejected = pipeline.await(Topic.METRICS, Metric.class,
-                        m -> m.getName().equals(MetricCatalog.WORKER_CHECKPOINTS_REJECTED.name()) && m.getValue() == 6.0,
+                        m -> m.getName().equals(MetricCatalog.WORKER_CHECKPOINTS_REJECTED.name()) && m.getValue() == 5.0,
                         Duration.ofSeconds(30));
                 assertNotNull(rejected);
                 pipeline.sendAll(Topic.PROMPT_DISPATCH, PromptDispatch::getGroupId, List.of(dispatch("b1", "3+4=", 2)));
@@ -160,7 +160,8 @@ class RolloutWorkerBadInputIT {
     @Test
     void aStartWhereNoAnnouncedCheckpointLoadsStopsWithOneClearLine() throws Exception {
         try (PipelineFixture pipeline = PipelineFixture.start(new TopicCatalog("bn.", 1))) {
-            pipeline.send(Topic.CHECKPOINTS, "demo", announce(3, dir.resolve("gone")));
+            // a folder that is there but holds no checkpoint: bad, not gone (a gone one: RolloutWorkerPrunedCheckpointIT)
+            pipeline.send(Topic.CHECKPOINTS, "demo", announce(3, Files.createDirectories(dir.resolve("empty"))));
             Map<String, Object> settings = pipeline.serviceSettings();
             settings.put(WorkerConfig.WORKER_ID, "no-ckpt");
             RolloutWorker worker = new RolloutWorker(new WorkerConfig(settings));
@@ -174,7 +175,7 @@ class RolloutWorkerBadInputIT {
             assertTrue(line.contains("no checkpoint of policy 'demo'") && line.contains("worker.model") && !line.contains("\n"),
                     line);
             DeadLetter d = awaitDeadLetter(pipeline, x -> x.getSourceOffset() == 0);
-            assertTrue(d.getError().contains("does not exist"), d.getError());
+            assertTrue(d.getError().contains("checkpoint version 3 does not load"), d.getError());
 
             // a worker.model folder that does not load: the same, one line naming the setting
             settings.put(WorkerConfig.MODEL, dir.resolve("no-model").toString());
