@@ -68,6 +68,10 @@ class GroupingFromRewardsTest {
     private GroupingCounters counters;
 
     private void start(GroupingSettings settings) throws IOException {
+        start(settings, RolloutsSource.REWARDS);
+    }
+
+    private void start(GroupingSettings settings, RolloutsSource source) throws IOException {
         counters = new GroupingCounters();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "grouping-from-rewards-test");
@@ -75,7 +79,7 @@ class GroupingFromRewardsTest {
         Files.createDirectories(Path.of("target"));
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(Path.of("target"), "streams-state-").toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(topology(settings), props);
+        driver = new TopologyTestDriver(topology(settings, source), props);
         rewards = driver.createInputTopic(CATALOG.name(Topic.REWARDS), Serdes.String().serializer(),
                 SERDES.serde(Reward.class).serializer());
         batches = driver.createOutputTopic(CATALOG.name(Topic.TRAINING_BATCHES), Serdes.String().deserializer(),
@@ -84,8 +88,8 @@ class GroupingFromRewardsTest {
                 SERDES.serde(DeadLetter.class).deserializer());
     }
 
-    private Topology topology(GroupingSettings settings) {
-        return GroupingTopology.build(new StreamsBuilder(), CATALOG, CATALOG, SERDES, settings, RolloutsSource.REWARDS,
+    private Topology topology(GroupingSettings settings, RolloutsSource source) {
+        return GroupingTopology.build(new StreamsBuilder(), CATALOG, CATALOG, SERDES, settings, source,
                 counters, () -> new GroupingTopologyTest.PipedRollouts(rolloutLog));
     }
 
@@ -132,7 +136,7 @@ class GroupingFromRewardsTest {
     void theAppSubscribesToRewardsOnlyNotToRollouts() {
         counters = new GroupingCounters();
         Set<String> sources = new HashSet<>();
-        for (TopologyDescription.Subtopology s : topology(GroupingSettings.defaults("test")).describe().subtopologies()) {
+        for (TopologyDescription.Subtopology s : topology(GroupingSettings.defaults("test"), RolloutsSource.REWARDS).describe().subtopologies()) {
             for (TopologyDescription.Node n : s.nodes()) {
                 if (n instanceof TopologyDescription.Source source) {
                     sources.addAll(source.topicSet());
@@ -270,5 +274,28 @@ class GroupingFromRewardsTest {
         TrainingBatchGroup b = batches.readValue();
         assertEquals(2, b.getSamples().size());
         assertEquals(1L, b.getFilterStats().get(FilterStats.SAMPLES_FAILED));
+    }
+
+    /**
+     * rollouts-topic, as before the summaries: the rollout comes from rl.rollouts, and a summary in
+     * its reward is not used: no second rollout, no duplicate, the position is the topic's (0, 1),
+     * not the summary's (99, 100).
+     */
+    @Test
+    void inRolloutsTopicModeASummaryInTheRewardIsNotUsed() throws IOException {
+        start(GroupingSettings.defaults("test").withBatchGroups(1), RolloutsSource.ROLLOUTS_TOPIC);
+        TestInputTopic<String, byte[]> rolloutTopic = driver.createInputTopic(CATALOG.name(Topic.ROLLOUTS),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        for (int i = 0; i < 2; i++) {
+            Rollout r = ok("g", i, 2);
+            write(r);
+            rolloutTopic.pipeInput("g", rolloutLog.get(i));
+            rewards.pipeInput("g", Reward.newBuilder(reward("g", i, 1 - i, SampleStatus.OK))
+                    .setRollout(RolloutSummaries.of(r, 0, 99L + i)).build());
+        }
+        TrainingBatchGroup b = batches.readValue();
+        assertEquals(List.of(new RolloutPosition(0, 0L), new RolloutPosition(0, 1L)),
+                b.getSamples().stream().map(ScoredSample::getSource).toList());
+        assertEquals(0, counters.get(GroupingCounters.DUPLICATES));
     }
 }
