@@ -240,6 +240,10 @@ class GroupingFromRewardsTest {
         // and an index out of its group is a dead letter before it reaches the group
         rewards.pipeInput("h", withSummary(reward("h", 5, 0, SampleStatus.OK), ok("h", 5, 2)));
         assertEquals("rollout h/5 has sample_index 5; expected 0..1 for group_size 2", deadLetters.readValue().getError());
+        // and a reward that carries another rollout's summary
+        rewards.pipeInput("h", withSummary(reward("h", 0, 0, SampleStatus.OK), ok("h", 1, 2)));
+        assertEquals("reward of rollout h/0 carries the summary of rollout h/1", deadLetters.readValue().getError());
+        assertEquals(3, counters.get(GroupingCounters.DEAD_LETTERS));
     }
 
     /**
