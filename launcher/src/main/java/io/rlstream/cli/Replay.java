@@ -3,6 +3,7 @@ package io.rlstream.cli;
 import io.rlstream.config.ServiceOptions;
 import io.rlstream.ops.TopicAdmin;
 import io.rlstream.processors.config.ProcessorsConfig;
+import io.rlstream.processors.config.RolloutsSource;
 import io.rlstream.processors.grouping.GroupingApp;
 import io.rlstream.processors.grouping.GroupingCounters;
 import io.rlstream.schemas.Topic;
@@ -78,10 +79,14 @@ final class Replay implements Callable<Integer> {
             short replication = (short) admin.describeTopics(List.of(batches)).allTopicNames().get(60, TimeUnit.SECONDS)
                     .get(batches).partitions().get(0).replicas().size();
             TopicAdmin.createTopics(admin, outputs, replication);
-            Map<TopicPartition, Long> ends = endOffsets(admin, inputs);
+            // Only the topics the app reads: with grouping.rollouts.source = rewards it commits no
+            // offsets on rl.rollouts, whose records would otherwise count as never read.
+            List<Topic> read = RolloutsSource.from(config).inputs();
+            Map<TopicPartition, Long> ends = endOffsets(admin, inputs, read);
             long records = ends.values().stream().mapToLong(Long::longValue).sum();
-            out.printf("replay %s: %d records on %s and %s -> %s%n", applicationId, records,
-                    inputs.name(Topic.ROLLOUTS), inputs.name(Topic.REWARDS), outputs.name(Topic.TRAINING_BATCHES));
+            out.printf("replay %s: %d records on %s -> %s%n", applicationId, records,
+                    String.join(" and ", read.stream().map(inputs::name).toList()),
+                    outputs.name(Topic.TRAINING_BATCHES));
 
             try (GroupingApp app = new GroupingApp(config)) {
                 app.start();
@@ -113,9 +118,10 @@ final class Replay implements Callable<Integer> {
     }
 
     /** The latest offsets of the input topics now: the replay covers what was recorded when it started. */
-    private static Map<TopicPartition, Long> endOffsets(Admin admin, TopicCatalog inputs) throws Exception {
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, TopicCatalog inputs, List<Topic> read)
+            throws Exception {
         Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-        for (Topic t : List.of(Topic.ROLLOUTS, Topic.REWARDS)) {
+        for (Topic t : read) {
             String name = inputs.name(t);
             admin.describeTopics(List.of(name)).allTopicNames().get(60, TimeUnit.SECONDS).get(name).partitions()
                     .forEach(p -> specs.put(new TopicPartition(name, p.partition()), OffsetSpec.latest()));

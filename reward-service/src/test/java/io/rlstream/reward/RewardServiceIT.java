@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.RolloutPosition;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.reward.stream.RewardTopologyTest;
 import io.rlstream.schemas.Topic;
@@ -20,7 +21,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The reward service on the real broker and registry, exactly-once, with the prompts global table. */
+/**
+ * The reward service on the real broker and registry, exactly-once, with the prompts global table;
+ * every reward carries its rollout's summary and real position on rl.rollouts.
+ */
 class RewardServiceIT {
 
     @Test
@@ -48,6 +52,15 @@ class RewardServiceIT {
                 assertEquals(0.0, byRollout.get("g1/1").getScore());
                 assertEquals(SampleStatus.FAILED, byRollout.get("g2/0").getStatus());
                 assertEquals(3, byRollout.size());
+                // Each reward carries its rollout's real position on the broker (issue 18), read back here.
+                for (ConsumerRecord<String, Rollout> r : pipeline.readAll(Topic.ROLLOUTS, Rollout.class, 3,
+                        Duration.ofSeconds(10))) {
+                    Reward w = byRollout.get(r.value().getRolloutId());
+                    assertEquals(new RolloutPosition(r.partition(), r.offset()), w.getRollout().getSource(),
+                            r.value().getRolloutId());
+                    assertEquals(r.value().getSampleIndex(), w.getRollout().getSampleIndex());
+                }
+                assertEquals(SampleStatus.FAILED, byRollout.get("g2/0").getRollout().getStatus());
             }
         }
     }

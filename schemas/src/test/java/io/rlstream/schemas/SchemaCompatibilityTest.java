@@ -68,14 +68,20 @@ class SchemaCompatibilityTest {
         }
     }
 
-    /** Parses a folder of .avsc files, shared types (common/) first, as the build does. */
+    /**
+     * Parses a folder of .avsc files, shared types (common/) first, as the build does; among them
+     * enums first, then records by name (RolloutSummary uses FinishReason, SampleStatus and
+     * RolloutPosition).
+     */
     static Map<String, Schema> parseAll(Path root) throws IOException {
         Schema.Parser parser = new Schema.Parser();
         Map<String, Schema> byName = new TreeMap<>();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(root)) {
             files = walk.filter(p -> p.toString().endsWith(".avsc"))
-                    .sorted((a, b) -> Boolean.compare(!a.getParent().endsWith("common"), !b.getParent().endsWith("common")))
+                    .sorted(java.util.Comparator.comparing((Path p) -> !p.getParent().endsWith("common"))
+                            .thenComparing(p -> !isEnum(p))
+                            .thenComparing(p -> p.getFileName().toString()))
                     .toList();
         }
         for (Path file : files) {
@@ -85,5 +91,13 @@ class SchemaCompatibilityTest {
             }
         }
         return byName;
+    }
+
+    private static boolean isEnum(Path file) {
+        try {
+            return Files.readString(file).replaceAll("\\s", "").startsWith("{\"type\":\"enum\"");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rlstream.events.FinishReason;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.RolloutPosition;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.grouping.GroupingApp;
+import io.rlstream.rollouts.RolloutSummaries;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.PipelineFixture;
@@ -24,8 +26,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,7 +43,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * app runs in its own JVM (the {@code GroupingApp} main a deployment runs) and is killed with
  * SIGKILL in the middle of the stream, while rollouts and rewards keep coming; a new process
  * takes over. Every group must then be in exactly one committed batch: none lost, none twice, and
- * the batch sequence without gaps or repeats.
+ * the batch sequence without gaps or repeats. In the default grouping.rollouts.source = rewards:
+ * the app reads rl.rewards only, each reward carrying its rollout's summary and position.
  */
 class GroupingCrashIT {
 
@@ -46,6 +55,8 @@ class GroupingCrashIT {
     @RegisterExtension
     final PipelineFixture pipeline = PipelineFixture.extension(CATALOG);
     private final List<Process> children = new ArrayList<>();
+    /** Where each rollout was written on rl.rollouts, by rollout_id. */
+    private final Map<String, RolloutPosition> positions = new ConcurrentHashMap<>();
 
     @AfterEach
     void down() {
@@ -94,6 +105,10 @@ class GroupingCrashIT {
         for (TrainingBatchGroup g : batches) {
             assertEquals(GROUP_SIZE, g.getSamples().size());
             assertEquals(1.5f, g.getSamples().get(0).getAdvantage(), 1e-5f);
+            // each sample points at its own rollout on rl.rollouts, from its reward's summary
+            for (ScoredSample s : g.getSamples()) {
+                assertEquals(positions.get(s.getRolloutId()), s.getSource(), s.getRolloutId());
+            }
         }
     }
 
@@ -164,18 +179,30 @@ class GroupingCrashIT {
         return p;
     }
 
-    /** Groups first..last−1 of G = 4 with rewards [1, 0, 0, 0], one group every {@code pauseMs}. */
+    /**
+     * Groups first..last−1 of G = 4 with rewards [1, 0, 0, 0], one group every {@code pauseMs}: the
+     * rollouts to rl.rollouts, then their rewards, each with its rollout's summary and position, as
+     * the reward service writes them (the grouping app reads rl.rewards only, issue 18). Each
+     * rollout's position is remembered in {@link #positions}.
+     */
     private void produceGroups(int first, int last, long pauseMs, AtomicInteger produced) {
-        try {
+        try (KafkaProducer<String, Rollout> rolloutProducer = pipeline.producer(Rollout.class)) {
             for (int n = first; n < last; n++) {
                 String group = "group-" + n;
                 List<Rollout> rollouts = new ArrayList<>();
-                List<Reward> rewards = new ArrayList<>();
+                List<Future<RecordMetadata>> sent = new ArrayList<>();
                 for (int i = 0; i < GROUP_SIZE; i++) {
                     rollouts.add(rollout(group, i));
-                    rewards.add(reward(group, i));
+                    sent.add(rolloutProducer.send(new ProducerRecord<>(CATALOG.name(Topic.ROLLOUTS), group,
+                            rollouts.get(i))));
                 }
-                pipeline.sendAll(Topic.ROLLOUTS, Rollout::getGroupId, rollouts);
+                List<Reward> rewards = new ArrayList<>();
+                for (int i = 0; i < GROUP_SIZE; i++) {
+                    RecordMetadata at = sent.get(i).get();
+                    positions.put(rollouts.get(i).getRolloutId(), new RolloutPosition(at.partition(), at.offset()));
+                    rewards.add(Reward.newBuilder(reward(group, i))
+                            .setRollout(RolloutSummaries.of(rollouts.get(i), at.partition(), at.offset())).build());
+                }
                 pipeline.sendAll(Topic.REWARDS, Reward::getGroupId, rewards);
                 produced.incrementAndGet();
                 if (pauseMs > 0) {
@@ -184,6 +211,8 @@ class GroupingCrashIT {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a rollout was not written", e);
         }
     }
 

@@ -80,7 +80,9 @@ class ProcessorsIntegrationTest {
 
     @Test
     void groupingAppTurnsRolloutsAndRewardsIntoOneCommittedBatch() {
-        ProcessorsConfig config = config(Map.of("processors.application.id", "grouping-it", "batch.groups", "2"));
+        // Written for rollouts on their own topic and rewards without summaries (GroupingCrashIT runs the default).
+        ProcessorsConfig config = config(Map.of("processors.application.id", "grouping-it", "batch.groups", "2",
+                ProcessorsConfig.ROLLOUTS_SOURCE, "rollouts-topic"));
         List<Rollout> rollouts = new ArrayList<>();
         List<Reward> rewards = new ArrayList<>();
         for (String group : List.of("it-a", "it-b")) {

@@ -3,6 +3,7 @@ package io.rlstream.reward.stream;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.RolloutSummary;
 import io.rlstream.reward.score.RewardScorer;
 import io.rlstream.tokens.Tokens;
 import java.util.ArrayList;
@@ -23,15 +24,19 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * {@link RewardTopology.Batching#linger()} sends what is there. A group's responses, which the
  * generator writes together, reach the endpoint in one request. Rollouts that cannot be scored (a
  * failed generation, an unknown prompt) get their FAILED reward at once. After a restart the
- * restored store's rollouts are scored at the first punctuation: each exactly once.
+ * restored store's rollouts are scored at the first punctuation: each exactly once. Every reward
+ * carries its rollout's summary and position on rl.rollouts, kept beside the pending rollout in a
+ * second store; a rollout restored from a version before the summaries has none, and its reward
+ * goes without (docs/operations.md#upgrading-to-rollout-summaries-in-rewards-issue-18).
  */
-final class BatchScoreProcessor implements Processor<String, Rollout, String, Reward> {
+final class BatchScoreProcessor implements Processor<String, PlacedRollout, String, Reward> {
 
     private final RewardScorer scorer;
     private final RewardTopology.Batching batching;
     private final RewardStats stats;
     private ProcessorContext<String, Reward> context;
     private KeyValueStore<String, Rollout> pending;
+    private KeyValueStore<String, RolloutSummary> summaries;
     private KeyValueStore<String, ValueAndTimestamp<Prompt>> prompts;
     private int count;
 
@@ -45,6 +50,7 @@ final class BatchScoreProcessor implements Processor<String, Rollout, String, Re
     public void init(ProcessorContext<String, Reward> context) {
         this.context = context;
         this.pending = context.getStateStore(RewardTopology.PENDING_STORE);
+        this.summaries = context.getStateStore(RewardTopology.PENDING_SUMMARY_STORE);
         // The global table's store; every processor may read global stores.
         this.prompts = context.getStateStore(RewardTopology.PROMPT_STORE);
         try (KeyValueIterator<String, Rollout> all = pending.all()) {
@@ -57,14 +63,16 @@ final class BatchScoreProcessor implements Processor<String, Rollout, String, Re
     }
 
     @Override
-    public void process(Record<String, Rollout> record) {
-        Rollout rollout = record.value();
-        Reward unscorable = RewardTopology.unscorable(rollout, prompt(rollout), scorer, stats);
+    public void process(Record<String, PlacedRollout> record) {
+        PlacedRollout placed = record.value();
+        Rollout rollout = placed.rollout();
+        Reward unscorable = RewardTopology.unscorable(placed, prompt(rollout), scorer, stats);
         if (unscorable != null) {
             context.forward(record.withKey(unscorable.getGroupId()).withValue(unscorable));
             return;
         }
         if (pending.putIfAbsent(rollout.getRolloutId(), rollout) == null) {
+            summaries.put(rollout.getRolloutId(), placed.summary());
             count++;
         }
         if (count >= batching.size()) {
@@ -82,11 +90,11 @@ final class BatchScoreProcessor implements Processor<String, Rollout, String, Re
         if (count == 0) {
             return;
         }
-        List<Rollout> batch = new ArrayList<>(count);
+        List<PlacedRollout> batch = new ArrayList<>(count);
         try (KeyValueIterator<String, Rollout> all = pending.all()) {
             while (all.hasNext()) {
                 KeyValue<String, Rollout> next = all.next();
-                batch.add(next.value);
+                batch.add(new PlacedRollout(next.value, summaries.get(next.key), null));
             }
         }
         for (int from = 0; from < batch.size(); from += batching.size()) {
@@ -95,18 +103,19 @@ final class BatchScoreProcessor implements Processor<String, Rollout, String, Re
         count = 0;
     }
 
-    private void send(List<Rollout> rollouts, long timestamp) {
-        List<Rollout> scorable = new ArrayList<>(rollouts.size());
+    private void send(List<PlacedRollout> rollouts, long timestamp) {
+        List<PlacedRollout> scorable = new ArrayList<>(rollouts.size());
         List<RewardScorer.Input> inputs = new ArrayList<>(rollouts.size());
-        for (Rollout r : rollouts) {
+        for (PlacedRollout placed : rollouts) {
+            Rollout r = placed.rollout();
             Prompt p = prompt(r);
-            Reward unscorable = RewardTopology.unscorable(r, p, scorer, stats);
+            Reward unscorable = RewardTopology.unscorable(placed, p, scorer, stats);
             if (unscorable != null) {
                 // The prompt was deleted while the rollout waited.
-                forward(r, unscorable, timestamp);
+                forward(placed, unscorable, timestamp);
                 continue;
             }
-            scorable.add(r);
+            scorable.add(placed);
             inputs.add(new RewardScorer.Input(p.getText(), r.getResponseText(), p.getReferenceAnswer(),
                     Tokens.responseLength(r)));
         }
@@ -116,8 +125,9 @@ final class BatchScoreProcessor implements Processor<String, Rollout, String, Re
         }
     }
 
-    private void forward(Rollout rollout, Reward reward, long timestamp) {
+    private void forward(PlacedRollout placed, Reward reward, long timestamp) {
         context.forward(new Record<>(reward.getGroupId(), reward, timestamp));
-        pending.delete(rollout.getRolloutId());
+        pending.delete(placed.rollout().getRolloutId());
+        summaries.delete(placed.rollout().getRolloutId());
     }
 }

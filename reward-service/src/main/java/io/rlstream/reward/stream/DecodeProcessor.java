@@ -49,7 +49,11 @@ public final class DecodeProcessor<T> implements Processor<String, byte[], Strin
 
     @Override
     public void process(Record<String, byte[]> record) {
-        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        context.forward(record.withValue(decode(record, context.recordMetadata().orElseThrow())));
+    }
+
+    /** The decoded, valid value of a record read at {@code meta}, or the dead letter that replaces it. */
+    Decoded<T> decode(Record<String, byte[]> record, RecordMetadata meta) {
         String error;
         Throwable cause = null;
         if (record.value() == null) {
@@ -78,16 +82,20 @@ public final class DecodeProcessor<T> implements Processor<String, byte[], Strin
                         cause = e;
                     }
                     if (error == null) {
-                        context.forward(record.withValue(Decoded.ok(value)));
-                        return;
+                        return Decoded.ok(value);
                     }
                 }
             }
         }
+        return deadLetter(record, meta, error, cause);
+    }
+
+    /** The dead letter of a record read at {@code meta}, counted. */
+    Decoded<T> deadLetter(Record<String, byte[]> record, RecordMetadata meta, String error, Throwable cause) {
         onDeadLetter.run();
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-        context.forward(record.withValue(Decoded.dead(DeadLetters.of(service, meta.topic(), meta.partition(),
-                meta.offset(), key, record.value(), error, cause))));
+        return Decoded.dead(DeadLetters.of(service, meta.topic(), meta.partition(), meta.offset(), key, record.value(),
+                error, cause));
     }
 
     private String name() {

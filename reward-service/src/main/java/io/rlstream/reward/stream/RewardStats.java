@@ -83,7 +83,7 @@ public final class RewardStats {
         return deadLetters.sum();
     }
 
-    /** Failed verifications by reason class (generation-failed, unknown-prompt, verifier-failed). */
+    /** Failed verifications by reason class (unusable-rollout, generation-failed, unknown-prompt, verifier-failed). */
     public Map<String, Long> failures() {
         Map<String, Long> out = new java.util.TreeMap<>();
         failures.forEach((k, v) -> out.put(k, v.sum()));

@@ -5,6 +5,7 @@ import io.rlstream.events.DeadLetter;
 import io.rlstream.events.Prompt;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.RolloutSummary;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.UserFeedback;
 import io.rlstream.reward.feedback.FeedbackMapping;
@@ -35,8 +36,12 @@ import org.apache.kafka.streams.state.Stores;
  * rl.rollouts → rl.rewards: every rollout gets exactly one Reward, keyed by its group_id.
  * The prompt's reference answer is looked up in a global table over rl.prompts, not copied into
  * every rollout. A failed generation, an unknown prompt or a failed check gives a Reward with
- * status FAILED and a reason, never a zero score (docs/architecture.md#rules-every-service-keeps, rule 2). Undecodable rollouts go
- * to rl.dead-letters. With a feedback mapping, reactions on rl.feedback become rewards for the
+ * status FAILED and a reason, never a zero score (docs/architecture.md#rules-every-service-keeps, rule 2). Undecodable rollouts, and
+ * rollouts that cannot be placed in a group ({@link io.rlstream.rollouts.RolloutCheck}), go to
+ * rl.dead-letters without a reward; an unusable one (logprobs that do not match its tokens) is a
+ * dead letter and gets a FAILED reward. Every reward made from a rollout carries the rollout's
+ * summary and its position on rl.rollouts ({@code Reward.rollout}), so that the grouping app need
+ * not read rl.rollouts (issue 18). With a feedback mapping, reactions on rl.feedback become rewards for the
  * rollouts they name (RLUF); a reaction that matches no rollout or no mapping is a dead letter.
  * Without a scorer (reward.score-rollouts = false) it is a feedback-only deployment: reactions are
  * the only rewards. How the grouping app combines a reaction with the verifier's reward of the same
@@ -51,6 +56,11 @@ public final class RewardTopology {
     public static final String FEEDBACK_COMPONENT = "feedback";
 
     static final String PENDING_STORE = "rollouts-pending-batch";
+    /**
+     * The summaries (with positions on rl.rollouts) of the rollouts in {@link #PENDING_STORE}, by
+     * rollout_id. A store of its own, so that the pending store's changelog keeps its type.
+     */
+    static final String PENDING_SUMMARY_STORE = "rollouts-pending-summaries";
 
     /**
      * Rollouts scored in batches (a remote endpoint): at most {@code size} per call of the verifier,
@@ -129,12 +139,14 @@ public final class RewardTopology {
     private static void scoreRollouts(StreamsBuilder builder, TopicCatalog catalog, SerdeFactory serdes,
             RewardScorer scorer, Batching batching, RewardStats stats, GlobalKTable<String, Prompt> prompts,
             Produced<String, Reward> toRewards, Produced<String, DeadLetter> toDeadLetters) {
-        KStream<String, Decoded<Rollout>> decoded = builder
+        // The decode step checks each rollout (RolloutCheck) and summarises it with its position on
+        // rl.rollouts, which every reward made from it carries (Reward.rollout, issue 18).
+        KStream<String, Decoded<PlacedRollout>> decoded = builder
                 .stream(catalog.name(Topic.ROLLOUTS), Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(() -> new DecodeProcessor<>(serdes.serde(Rollout.class).deserializer(), Rollout.class,
-                        RewardTopology::invalidRollout, SERVICE, stats::deadLetter), Named.as("decode-rollouts"));
+                .process(() -> new RolloutDecoder(serdes.serde(Rollout.class).deserializer(), SERVICE,
+                        stats::deadLetter), Named.as("decode-rollouts"));
 
-        Map<String, KStream<String, Decoded<Rollout>>> branches = decoded.split(Named.as("rollouts-"))
+        Map<String, KStream<String, Decoded<PlacedRollout>>> branches = decoded.split(Named.as("rollouts-"))
                 .branch((key, value) -> value.isDead(), Branched.as("dead"))
                 .defaultBranch(Branched.as("ok"));
 
@@ -142,18 +154,20 @@ public final class RewardTopology {
                 .mapValues(Decoded::deadLetter, Named.as("dead-letter-value"))
                 .to(catalog.name(Topic.DEAD_LETTERS), toDeadLetters);
 
-        KStream<String, Rollout> rollouts = branches.get("rollouts-ok")
+        KStream<String, PlacedRollout> rollouts = branches.get("rollouts-ok")
                 .mapValues(Decoded::value, Named.as("rollout-value"));
         if (batching != null) {
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE),
                     Serdes.String(), serdes.serde(Rollout.class)));
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_SUMMARY_STORE),
+                    Serdes.String(), serdes.serde(RolloutSummary.class)));
             rollouts.process(() -> new BatchScoreProcessor(scorer, batching, stats), Named.as("score-batched"),
-                            PENDING_STORE)
+                            PENDING_STORE, PENDING_SUMMARY_STORE)
                     .to(catalog.name(Topic.REWARDS), toRewards);
             return;
         }
         rollouts
-                .leftJoin(prompts, (groupId, rollout) -> rollout.getPromptId(),
+                .leftJoin(prompts, (groupId, placed) -> placed.rollout().getPromptId(),
                         (rollout, prompt) -> score(rollout, prompt, scorer, stats), Named.as("score"))
                 .to(catalog.name(Topic.REWARDS), toRewards);
     }
@@ -206,19 +220,28 @@ public final class RewardTopology {
         return null;
     }
 
-    static Reward score(Rollout rollout, Prompt prompt, RewardScorer scorer, RewardStats stats) {
-        Reward unscorable = unscorable(rollout, prompt, scorer, stats);
+    static Reward score(PlacedRollout placed, Prompt prompt, RewardScorer scorer, RewardStats stats) {
+        Reward unscorable = unscorable(placed, prompt, scorer, stats);
         if (unscorable != null) {
             return unscorable;
         }
+        Rollout rollout = placed.rollout();
         RewardScorer.Scored s = scorer.score(prompt.getText(), rollout.getResponseText(), prompt.getReferenceAnswer(),
                 Tokens.responseLength(rollout));
-        return scored(rollout, s, scorer, stats);
+        return scored(placed, s, scorer, stats);
     }
 
-    /** The FAILED reward of a rollout that cannot be scored (failed generation, unknown prompt), or null. */
-    static Reward unscorable(Rollout rollout, Prompt prompt, RewardScorer scorer, RewardStats stats) {
-        Reward.Builder reward = base(rollout, scorer);
+    /**
+     * The FAILED reward of a rollout that cannot be scored (unusable, failed generation, unknown
+     * prompt), or null.
+     */
+    static Reward unscorable(PlacedRollout placed, Prompt prompt, RewardScorer scorer, RewardStats stats) {
+        Rollout rollout = placed.rollout();
+        Reward.Builder reward = base(placed, scorer);
+        if (placed.unusable() != null) {
+            stats.failed("unusable-rollout");
+            return reward.setStatus(SampleStatus.FAILED).setReason(placed.unusable()).build();
+        }
         if (rollout.getStatus() != SampleStatus.OK) {
             stats.failed("generation-failed");
             return reward.setStatus(SampleStatus.FAILED)
@@ -233,8 +256,8 @@ public final class RewardTopology {
     }
 
     /** The reward of a scored rollout: OK with its components, or FAILED with the reason. */
-    static Reward scored(Rollout rollout, RewardScorer.Scored s, RewardScorer scorer, RewardStats stats) {
-        Reward.Builder reward = base(rollout, scorer);
+    static Reward scored(PlacedRollout placed, RewardScorer.Scored s, RewardScorer scorer, RewardStats stats) {
+        Reward.Builder reward = base(placed, scorer);
         stats.latency(s.millis());
         if (!s.ok()) {
             stats.failed("verifier-failed");
@@ -249,8 +272,11 @@ public final class RewardTopology {
                 .build();
     }
 
-    private static Reward.Builder base(Rollout rollout, RewardScorer scorer) {
+    /** Every reward made from a rollout carries the rollout's summary and position (issue 18). */
+    private static Reward.Builder base(PlacedRollout placed, RewardScorer scorer) {
+        Rollout rollout = placed.rollout();
         return Reward.newBuilder()
+                .setRollout(placed.summary())
                 .setRolloutId(rollout.getRolloutId())
                 .setGroupId(rollout.getGroupId())
                 .setPromptId(rollout.getPromptId())

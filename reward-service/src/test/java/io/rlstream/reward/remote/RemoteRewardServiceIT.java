@@ -98,7 +98,9 @@ class RemoteRewardServiceIT {
         List<Rollout> rollouts = new ArrayList<>();
         for (int g = 0; g < groups; g++) {
             for (int i = 0; i < 4; i++) {
-                rollouts.add(RewardTopologyTest.rollout(prefix + g, i, "p1", i == 0 ? "85" : "8" + i, SampleStatus.OK));
+                // G = 4: an index outside its group would be a dead letter (RolloutCheck)
+                rollouts.add(Rollout.newBuilder(RewardTopologyTest.rollout(prefix + g, i, "p1", i == 0 ? "85" : "8" + i,
+                        SampleStatus.OK)).setGroupSize(4).build());
             }
         }
         return rollouts;
@@ -168,6 +170,8 @@ class RemoteRewardServiceIT {
             assertEquals(3, byRollout.size());
             for (Rollout r : waiting) {
                 assertEquals(expected(r), byRollout.get(r.getRolloutId()).getScore(), 1e-12);
+                // the summary waited with its rollout (its own changelogged store), so it survived the restart
+                assertEquals(r.getSampleIndex(), byRollout.get(r.getRolloutId()).getRollout().getSampleIndex());
             }
         }
         assertEquals(12, rewards("batched-", 12).size(), "no batch scored twice across the restarts");

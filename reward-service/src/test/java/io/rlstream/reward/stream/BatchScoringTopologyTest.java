@@ -77,8 +77,9 @@ class BatchScoringTopologyTest {
 
             // Five scorable rollouts (response lengths 1..5) and one failed generation.
             for (int i = 0; i < 5; i++) {
-                rollouts.pipeInput("g1", RewardTopologyTest.rollout("g1", i, "p1", "x".repeat(i + 1),
-                        SampleStatus.OK));
+                // G = 5: an index outside its group is a dead letter (RolloutCheck)
+                rollouts.pipeInput("g1", Rollout.newBuilder(RewardTopologyTest.rollout("g1", i, "p1", "x".repeat(i + 1),
+                        SampleStatus.OK)).setGroupSize(5).build());
                 if (i == 1) {
                     rollouts.pipeInput("g9", RewardTopologyTest.rollout("g9", 0, "p1", "", SampleStatus.FAILED));
                 }

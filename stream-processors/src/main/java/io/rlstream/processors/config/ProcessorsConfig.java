@@ -59,6 +59,8 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String MAX_GENERATION_ROUNDS = "filter.max-generation-rounds";
     public static final String FEEDBACK_WEIGHT = "group.feedback.weight";
     public static final String FEEDBACK_WAIT_MS = "group.feedback.wait.ms";
+    /** Where the grouping app takes rollouts from (RolloutsSource). */
+    public static final String ROLLOUTS_SOURCE = "grouping.rollouts.source";
     public static final String PAIRS = "preference-pairs.enabled";
     public static final String EMA_WEIGHT = "prompt-stats.ema-weight";
     public static final String OUTPUT_TOPIC_PREFIX = "processors.output.topic-prefix";
@@ -170,6 +172,15 @@ public final class ProcessorsConfig extends ServiceConfig {
                     "How long after its first record a group whose samples all have rewards stays open for user "
                             + "feedback; 0 closes it as soon as every sample is scored (feedback that comes later is "
                             + "late and dropped). Keep it below group.timeout.ms.")
+            .define(ROLLOUTS_SOURCE, Type.STRING, "rewards",
+                    EnumSetting.validator(RolloutsSource.class), Importance.MEDIUM,
+                    "Where the grouping app takes each rollout from. rewards: from the summary and position the "
+                            + "reward service writes into every reward (Reward.rollout, issue 18), reading rl.rewards "
+                            + "only (rl.rollouts only to read a batch's tokens back); a verifier's reward without a "
+                            + "summary is a dead letter. rollouts-topic: from rl.rollouts, as before; needed with a "
+                            + "feedback-only reward service (reward.score-rollouts = false), a reward service older "
+                            + "than the processors, and while rewards written before its upgrade drain "
+                            + "(docs/operations.md#upgrading-to-rollout-summaries-in-rewards-issue-18).")
             .define(PAIRS, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Write the best and the worst response of every group whose rewards differ to "
                             + "rl.preference-pairs (ties skipped), for DPO-style training.")

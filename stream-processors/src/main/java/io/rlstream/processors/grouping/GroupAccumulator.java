@@ -4,14 +4,13 @@ import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.FinishReason;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
-import io.rlstream.events.RolloutPosition;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.StoredRollout;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.processors.advantage.GroupRewards;
 import io.rlstream.processors.filter.Verdict;
-import io.rlstream.tokens.Tokens;
+import io.rlstream.rollouts.RolloutSummaries;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +69,7 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
 
     private final GroupingSettings settings;
     private final Serializer<Rollout> rolloutBytes;
+    private final Serializer<Reward> rewardBytes;
     private final String service;
     private final GroupingCounters counters;
     private ProcessorContext<String, Routed<SpecificRecord>> context;
@@ -79,10 +79,11 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     private ClosedGroups closed;
     private KeyValueStore<String, Long> policyVersion;
 
-    GroupAccumulator(GroupingSettings settings, Serializer<Rollout> rolloutBytes, String service,
-            GroupingCounters counters) {
+    GroupAccumulator(GroupingSettings settings, Serializer<Rollout> rolloutBytes, Serializer<Reward> rewardBytes,
+            String service, GroupingCounters counters) {
         this.settings = settings;
         this.rolloutBytes = rolloutBytes;
+        this.rewardBytes = rewardBytes;
         this.service = service;
         this.counters = counters;
     }
@@ -110,7 +111,10 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
             return;
         }
         if (record.value() instanceof Rollout r) {
-            onRollout(record, groupId, r, p);
+            RecordMetadata meta = context.recordMetadata().orElseThrow();
+            onRollout(record, groupId, RolloutSummaries.stored(r, meta.partition(), meta.offset()), p);
+        } else if (record.value() instanceof Reward w && w.getRollout() != null) {
+            onRewardWithRollout(record, groupId, w, p);
         } else if (record.value() instanceof Reward w) {
             onReward(record, groupId, w, p);
         } else {
@@ -118,12 +122,66 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         }
     }
 
-    private void onRollout(Record<String, SpecificRecord> record, String groupId, Rollout r, GroupProgress p) {
+    private void onRollout(Record<String, SpecificRecord> record, String groupId, StoredRollout r, GroupProgress p) {
         String key = sampleKey(groupId, r.getRolloutId());
         if (rollouts.get(key) != null) {
             counters.increment(GroupingCounters.DUPLICATES);
             return;
         }
+        p = placed(record, groupId, r, p);
+        if (p == null) {
+            return;
+        }
+        rollouts.put(key, r);
+        boolean resolved = r.getStatus() != SampleStatus.OK || rewards.get(key) != null;
+        advance(record, groupId, p.withSample(r.getSampleIndex(), resolved));
+    }
+
+    /**
+     * A reward that carries its rollout's summary ({@code grouping.rollouts.source = rewards}, issue
+     * 18): the rollout, then its reward, as if both had come, with the same de-duplication. A
+     * rollout already there makes the reward a duplicate or a feedback merge, as any second reward;
+     * a sample index already filled under another rollout_id, or a group_size other than the
+     * group's, drops both (a dead letter for the latter). The stored reward does not keep the
+     * summary: the stored rollout has it.
+     */
+    private void onRewardWithRollout(Record<String, SpecificRecord> record, String groupId, Reward w,
+            GroupProgress p) {
+        StoredRollout r = RolloutSummaries.stored(w.getRollout());
+        String key = sampleKey(groupId, r.getRolloutId());
+        if (rollouts.get(key) != null) {
+            w.setRollout(null);
+            onReward(record, groupId, w, p);
+            return;
+        }
+        p = placed(record, groupId, r, p);
+        if (p == null) {
+            return;
+        }
+        w.setRollout(null);
+        rollouts.put(key, r);
+        Reward existing = rewards.get(key);
+        if (existing == null) {
+            rewards.put(key, w);
+        } else {
+            // A reward of user feedback came before the verifier's, which brings the rollout.
+            Reward merged = settings.feedback().merge(existing, w);
+            if (merged != null) {
+                rewards.put(key, merged);
+                counters.increment(GroupingCounters.FEEDBACK_MERGED);
+            } else {
+                counters.increment(GroupingCounters.DUPLICATES);
+            }
+        }
+        advance(record, groupId, p.withSample(r.getSampleIndex(), true));
+    }
+
+    /**
+     * The group's progress with room for rollout {@code r}, or null when it has no place: a
+     * duplicate of a filled sample index (counted) or a group_size other than the group's (a dead letter).
+     */
+    private GroupProgress placed(Record<String, SpecificRecord> record, String groupId, StoredRollout r,
+            GroupProgress p) {
         if (p == null) {
             p = GroupProgress.start(r.getGroupSize(), context.currentSystemTimeMs());
         } else if (p.groupSize() == 0) {
@@ -132,16 +190,14 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         } else if (p.groupSize() != r.getGroupSize()) {
             deadLetter(record, "rollout " + r.getRolloutId() + " says group_size " + r.getGroupSize()
                     + " but earlier rollouts of group " + groupId + " say " + p.groupSize());
-            return;
+            return null;
         }
         if (p.hasSample(r.getSampleIndex())) {
             // Another rollout_id for a sample index already filled: a duplicate under a new id.
             counters.increment(GroupingCounters.DUPLICATES);
-            return;
+            return null;
         }
-        rollouts.put(key, stored(r, context.recordMetadata().orElseThrow()));
-        boolean resolved = r.getStatus() != SampleStatus.OK || rewards.get(key) != null;
-        advance(record, groupId, p.withSample(r.getSampleIndex(), resolved));
+        return p;
     }
 
     private void onReward(Record<String, SpecificRecord> record, String groupId, Reward w, GroupProgress p) {
@@ -302,25 +358,6 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
         return v == null ? -1 : v;
     }
 
-    /** What the group needs of a rollout while it is open: everything but the tokens, and where it is. */
-    static StoredRollout stored(Rollout r, RecordMetadata meta) {
-        return StoredRollout.newBuilder()
-                .setRolloutId(r.getRolloutId())
-                .setPromptId(r.getPromptId())
-                .setSampleIndex(r.getSampleIndex())
-                .setGroupSize(r.getGroupSize())
-                .setPolicyVersion(r.getPolicyVersion())
-                .setFinishReason(r.getFinishReason())
-                .setStatus(r.getStatus())
-                .setError(r.getError())
-                .setTemperature(r.getTemperature())
-                .setMaxNewTokens(r.getMaxNewTokens())
-                // A FAILED rollout's tokens are never used (and may be what made it fail).
-                .setResponseLength(r.getStatus() == SampleStatus.OK ? Tokens.responseLength(r) : 0)
-                .setSource(new RolloutPosition(meta.partition(), meta.offset()))
-                .build();
-    }
-
     private ScoredSample scored(StoredRollout r, Reward w, double reward, float advantage) {
         Double correctness = w.getComponents().get(CORRECTNESS);
         return ScoredSample.newBuilder()
@@ -369,7 +406,8 @@ final class GroupAccumulator implements Processor<String, SpecificRecord, String
     private void deadLetter(Record<String, SpecificRecord> record, String error) {
         counters.increment(GroupingCounters.DEAD_LETTERS);
         RecordMetadata meta = context.recordMetadata().orElseThrow();
-        byte[] value = rolloutBytes.serialize(meta.topic(), (Rollout) record.value());
+        byte[] value = record.value() instanceof Rollout r ? rolloutBytes.serialize(meta.topic(), r)
+                : rewardBytes.serialize(meta.topic(), (Reward) record.value());
         context.forward(record.withValue(Routed.dead(DeadLetters.of(service, meta.topic(), meta.partition(),
                 meta.offset(), record.key().getBytes(StandardCharsets.UTF_8), value, error, null))));
     }

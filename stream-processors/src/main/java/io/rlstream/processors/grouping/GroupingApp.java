@@ -9,6 +9,7 @@ import io.rlstream.monitoring.metrics.MetricsPublisher;
 import io.rlstream.monitoring.metrics.ReportingStreams;
 import io.rlstream.monitoring.summary.StepSummaryApp;
 import io.rlstream.processors.config.ProcessorsConfig;
+import io.rlstream.processors.config.RolloutsSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -43,7 +44,8 @@ public final class GroupingApp implements AutoCloseable {
     /** A grouping app whose Kafka Streams metrics and published counters go into {@code registry} (null: none). */
     public GroupingApp(ProcessorsConfig config, MeterRegistry registry) {
         Topology topology = GroupingTopology.build(new StreamsBuilder(), config.catalog(), config.outputCatalog(),
-                config.serdes(), GroupingSettings.from(config), counters, rolloutLogs(config));
+                config.serdes(), GroupingSettings.from(config), RolloutsSource.from(config), counters,
+                rolloutLogs(config));
         this.app = new ReportingStreams(new KafkaStreams(topology, streamsProperties(config)),
                 new MetricsPublisher(GroupingTopology.SERVICE, config.clientProps(), config.outputCatalog(),
                         config.serdes(), registry),

@@ -8,6 +8,7 @@ import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
 import io.rlstream.events.StoredRollout;
 import io.rlstream.events.TrainingBatchGroup;
+import io.rlstream.processors.config.RolloutsSource;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
@@ -29,10 +30,10 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * rl.rollouts + rl.rewards → rl.training-batches: group, score, filter, batch.
+ * rl.rewards (+ rl.rollouts) → rl.training-batches: group, score, filter, batch.
  *
  * <pre>
- *  rl.rollouts ─┐                                    (per group_id partition)
+ * (rl.rollouts)─┐                                    (per group_id partition)
  *  rl.rewards  ─┴─► decode ──► group accumulator ──► advantages ──► group filter ─┐
  *                     │            [rollouts, rewards, progress]                     │
  *                     └──► rl.dead-letters ◄──────────────────────┘                  │
@@ -40,6 +41,12 @@ import org.apache.kafka.streams.state.Stores;
  *  rl.training-batches ◄── batch assembler [buffer, state] ◄── repartition to 1 partition
  *  rl.preference-pairs ◄──┘   └── reads tokens back from rl.rollouts by position
  * </pre>
+ *
+ * <p>With {@code grouping.rollouts.source = rewards} (the default) the app reads rl.rewards only:
+ * each reward of a verifier carries its rollout's summary and position (Reward.rollout, written by
+ * the reward service), which the accumulator takes as the rollout followed by its reward; no
+ * rollout is decoded whole to group it (issue 18). With {@code rollouts-topic} it also reads
+ * rl.rollouts, as before.
  *
  * <p>Both inputs are keyed by group_id and co-partitioned, so one task sees all of a group with
  * no repartition. Inputs are read as bytes and decoded in the topology, so bad records become
@@ -89,6 +96,16 @@ public final class GroupingTopology {
      */
     public static Topology build(StreamsBuilder builder, TopicCatalog inputs, TopicCatalog outputs,
             SerdeFactory serdes, GroupingSettings settings, GroupingCounters counters, RolloutLog.Factory logs) {
+        return build(builder, inputs, outputs, serdes, settings, RolloutsSource.REWARDS, counters, logs);
+    }
+
+    /**
+     * @param source where rollouts come from: the summaries in rl.rewards (only rl.rewards is
+     *               subscribed), or rl.rollouts itself ({@code grouping.rollouts.source})
+     */
+    public static Topology build(StreamsBuilder builder, TopicCatalog inputs, TopicCatalog outputs,
+            SerdeFactory serdes, GroupingSettings settings, RolloutsSource source, GroupingCounters counters,
+            RolloutLog.Factory logs) {
         Serde<Rollout> rolloutSerde = serdes.serde(Rollout.class);
         Serde<Reward> rewardSerde = serdes.serde(Reward.class);
         Serde<TrainingBatchGroup> groupSerde = serdes.serde(TrainingBatchGroup.class);
@@ -120,14 +137,15 @@ public final class GroupingTopology {
         }
 
         KStream<String, Routed<SpecificRecord>> decoded = builder
-                .stream(List.of(rolloutsTopic, inputs.name(Topic.REWARDS)),
+                .stream(source.inputs().stream().map(inputs::name).toList(),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("rollouts-and-rewards"))
-                .process(() -> new InputDecoder(rolloutsTopic, rolloutSerde.deserializer(), rewardSerde.deserializer(),
-                        SERVICE, counters), Named.as("decode"));
+                .process(() -> new InputDecoder(rolloutsTopic, source, rolloutSerde.deserializer(),
+                        rewardSerde.deserializer(), SERVICE, counters), Named.as("decode"));
 
         KStream<String, Routed<SpecificRecord>> accumulated = passOrDeadLetter(decoded, "decoded", deadLetters,
                 deadLetterSerde)
-                .process(() -> new GroupAccumulator(settings, rolloutSerde.serializer(), SERVICE, counters),
+                .process(() -> new GroupAccumulator(settings, rolloutSerde.serializer(), rewardSerde.serializer(),
+                                SERVICE, counters),
                         Named.as("group-accumulator"), accumulatorStores);
         KStream<String, SpecificRecord> closed = passOrDeadLetter(accumulated, "closed", deadLetters, deadLetterSerde);
         KStream<String, TrainingBatchGroup> resolved = closed

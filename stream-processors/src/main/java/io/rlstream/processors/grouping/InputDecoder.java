@@ -3,8 +3,11 @@ package io.rlstream.processors.grouping;
 import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.RolloutSummary;
 import io.rlstream.events.SampleStatus;
-import io.rlstream.tokens.Tokens;
+import io.rlstream.processors.config.RolloutsSource;
+import io.rlstream.processors.feedback.FeedbackMerge;
+import io.rlstream.rollouts.RolloutCheck;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -18,7 +21,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * source position and the stream keeps going (docs/architecture.md#rules-every-service-keeps, rule 3). Two kinds of bad input:
  * <ul>
  *   <li>a record that cannot be placed in a group (undecodable, tombstone, of another Avro type, no key, group_id other than the
- *       key, group_size &lt; 1, sample_index out of range): a dead letter only;</li>
+ *       key, group_size &lt; 1, sample_index out of range, {@link RolloutCheck}; with
+ *       {@code grouping.rollouts.source = rewards}, a verifier's reward without a rollout summary,
+ *       or with another rollout's): a dead letter only;</li>
  *   <li>a sample that can be placed but is unusable (an OK reward with a non-finite score, an OK
  *       rollout whose logprobs do not match its tokens): a dead letter, and the sample goes on
  *       marked FAILED, so its group still completes and the bad value never reaches a baseline.</li>
@@ -27,6 +32,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 final class InputDecoder implements Processor<String, byte[], String, Routed<SpecificRecord>> {
 
     private final String rolloutsTopic;
+    private final RolloutsSource source;
     // Wildcards: what a deserializer returns is checked, not cast (a cast would throw on a wrong type).
     private final Deserializer<?> rollouts;
     private final Deserializer<?> rewards;
@@ -34,9 +40,10 @@ final class InputDecoder implements Processor<String, byte[], String, Routed<Spe
     private final GroupingCounters counters;
     private ProcessorContext<String, Routed<SpecificRecord>> context;
 
-    InputDecoder(String rolloutsTopic, Deserializer<Rollout> rollouts, Deserializer<Reward> rewards, String service,
-            GroupingCounters counters) {
+    InputDecoder(String rolloutsTopic, RolloutsSource source, Deserializer<Rollout> rollouts,
+            Deserializer<Reward> rewards, String service, GroupingCounters counters) {
         this.rolloutsTopic = rolloutsTopic;
+        this.source = source;
         this.rollouts = rollouts;
         this.rewards = rewards;
         this.service = service;
@@ -79,12 +86,18 @@ final class InputDecoder implements Processor<String, byte[], String, Routed<Spe
             return;
         }
         SpecificRecord value = (SpecificRecord) decoded;
-        String error = value instanceof Rollout r ? unplaceable(record.key(), r) : unplaceable(record.key(), (Reward) value);
+        if (source == RolloutsSource.ROLLOUTS_TOPIC && value instanceof Reward w) {
+            // The rollout comes from rl.rollouts: a summary in the reward is not used (as before it existed).
+            w.setRollout(null);
+        }
+        String error = value instanceof Rollout r ? RolloutCheck.unplaceable(record.key(), r)
+                : unplaceable(record.key(), (Reward) value, source);
         if (error != null) {
             reject(record, meta, error, null);
             return;
         }
-        SpecificRecord usable = value instanceof Rollout r ? demoteIfUnusable(r) : demoteIfUnusable((Reward) value);
+        SpecificRecord usable = value instanceof Rollout r ? RolloutCheck.demoteIfUnusable(r)
+                : demoteIfUnusable((Reward) value);
         if (usable != value) {
             counters.increment(GroupingCounters.SAMPLES_DEMOTED);
             String why = usable instanceof Rollout r ? r.getError() : ((Reward) usable).getReason();
@@ -93,28 +106,7 @@ final class InputDecoder implements Processor<String, byte[], String, Routed<Spe
         context.forward(record.withValue(Routed.ok(usable)));
     }
 
-    static String unplaceable(String key, Rollout r) {
-        if (key == null) {
-            return "rollout " + r.getRolloutId() + " has no record key; rollouts must be keyed by group_id";
-        }
-        if (r.getRolloutId().isEmpty()) {
-            return "rollout of group " + r.getGroupId() + " has an empty rollout_id";
-        }
-        if (!key.equals(r.getGroupId())) {
-            return "rollout " + r.getRolloutId() + " has group_id '" + r.getGroupId() + "' but record key '" + key
-                    + "'; rollouts must be keyed by their group_id";
-        }
-        if (r.getGroupSize() < 1) {
-            return "rollout " + r.getRolloutId() + " has group_size " + r.getGroupSize() + "; expected >= 1";
-        }
-        if (r.getSampleIndex() < 0 || r.getSampleIndex() >= r.getGroupSize()) {
-            return "rollout " + r.getRolloutId() + " has sample_index " + r.getSampleIndex() + "; expected 0.."
-                    + (r.getGroupSize() - 1) + " for group_size " + r.getGroupSize();
-        }
-        return null;
-    }
-
-    static String unplaceable(String key, Reward w) {
+    static String unplaceable(String key, Reward w, RolloutsSource source) {
         if (key == null) {
             return "reward of rollout " + w.getRolloutId() + " has no record key; rewards must be keyed by group_id";
         }
@@ -125,31 +117,21 @@ final class InputDecoder implements Processor<String, byte[], String, Routed<Spe
             return "reward of rollout " + w.getRolloutId() + " has group_id '" + w.getGroupId() + "' but record key '"
                     + key + "'; rewards must be keyed by their group_id";
         }
-        return null;
-    }
-
-    static Rollout demoteIfUnusable(Rollout r) {
-        if (r.getStatus() != SampleStatus.OK) {
-            return r;
+        RolloutSummary s = w.getRollout();
+        if (s == null) {
+            if (source == RolloutsSource.REWARDS && !FeedbackMerge.fromFeedback(w)) {
+                return "reward of rollout " + w.getRolloutId() + " by verifier '" + w.getVerifier() + "' has no rollout "
+                        + "summary (Reward.rollout), which grouping.rollouts.source = rewards takes the rollout from: "
+                        + "it was written by a reward service older than issue 18's rollout summaries; upgrade the "
+                        + "reward service, or set grouping.rollouts.source = rollouts-topic while its older rewards "
+                        + "drain (docs/operations.md#upgrading-to-rollout-summaries-in-rewards-issue-18)";
+            }
+            return null;
         }
-        String problem;
-        try {
-            Tokens.promptIds(r);
-            int tokens = Tokens.responseLength(r);
-            int logprobs = Tokens.logprobCount(r);
-            problem = logprobs == tokens ? null
-                    : "has " + logprobs + " behaviour logprobs for " + tokens + " response tokens";
-        } catch (IllegalArgumentException e) {
-            problem = "has malformed " + e.getMessage();
+        if (!s.getRolloutId().equals(w.getRolloutId())) {
+            return "reward of rollout " + w.getRolloutId() + " carries the summary of rollout " + s.getRolloutId();
         }
-        if (problem == null) {
-            return r;
-        }
-        // Set on a copy of the record: the builder would deep-copy the token buffers.
-        Rollout demoted = Rollout.newBuilder(r).build();
-        demoted.setStatus(SampleStatus.FAILED);
-        demoted.setError("rollout " + r.getRolloutId() + " " + problem + "; sample excluded from its group as failed");
-        return demoted;
+        return RolloutCheck.unplaceable(s.getRolloutId(), s.getGroupSize(), s.getSampleIndex());
     }
 
     static Reward demoteIfUnusable(Reward w) {

@@ -12,6 +12,7 @@ import io.rlstream.events.SampleStatus;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.ops.poison.BadRecords.Generic;
 import io.rlstream.schemas.SerdeFactory;
+import io.rlstream.processors.config.RolloutsSource;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.RegistryFixture;
@@ -85,7 +86,7 @@ class GroupingBadInputTest {
             }
         };
         driver = new TopologyTestDriver(GroupingTopology.build(new StreamsBuilder(), CATALOG, CATALOG, serdes, settings,
-                counters, () -> log), props);
+                RolloutsSource.ROLLOUTS_TOPIC, counters, () -> log), props);
         rollouts = driver.createInputTopic(CATALOG.name(Topic.ROLLOUTS), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer());
         rewards = driver.createInputTopic(CATALOG.name(Topic.REWARDS), Serdes.String().serializer(),

@@ -20,6 +20,7 @@ import io.rlstream.events.SampleStatus;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.schemas.SerdeFactory;
+import io.rlstream.processors.config.RolloutsSource;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.PlainAvroSerdes;
@@ -97,7 +98,7 @@ class GroupingTopologyTest {
         rolloutLog = new ArrayList<>();
         logs = new ArrayList<>();
         driver = new TopologyTestDriver(GroupingTopology.build(new StreamsBuilder(), CATALOG, CATALOG, SERDES, settings,
-                counters, () -> {
+                RolloutsSource.ROLLOUTS_TOPIC, counters, () -> {
                     PipedRollouts log = new PipedRollouts(rolloutLog);
                     logs.add(log);
                     return log;
