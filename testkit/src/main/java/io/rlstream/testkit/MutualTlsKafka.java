@@ -47,13 +47,11 @@ public final class MutualTlsKafka implements AutoCloseable {
 
     private final KafkaClusterTestKit cluster;
     private final TestCertificateAuthority ca;
-    private final Map<String, Path> keystores;
     private final Admin admin;
 
-    private MutualTlsKafka(KafkaClusterTestKit cluster, TestCertificateAuthority ca, Map<String, Path> keystores) {
+    private MutualTlsKafka(KafkaClusterTestKit cluster, TestCertificateAuthority ca) {
         this.cluster = cluster;
         this.ca = ca;
-        this.keystores = keystores;
         this.admin = Admin.create(new LinkedHashMap<>(clientSettings(ADMIN)));
     }
 
@@ -64,12 +62,11 @@ public final class MutualTlsKafka implements AutoCloseable {
      */
     public static MutualTlsKafka start(Path dir, List<String> clients) {
         long t0 = System.nanoTime();
-        TestCertificateAuthority ca = TestCertificateAuthority.create(dir);
         Map<String, List<String>> names = new LinkedHashMap<>();
         names.put(BROKER, List.of("localhost", "127.0.0.1"));
         names.put(ADMIN, List.of());
         clients.forEach(c -> names.put(c, List.of()));
-        Map<String, Path> keystores = ca.issue(names);
+        TestCertificateAuthority ca = TestCertificateAuthority.create(dir, names);
         long t1 = System.nanoTime();
         KafkaClusterTestKit cluster = null;
         try {
@@ -83,14 +80,14 @@ public final class MutualTlsKafka implements AutoCloseable {
                             "EXTERNAL:SSL,CONTROLLER:SSL")))
                     .build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-            brokerSettings(ca, keystores.get(BROKER)).forEach(builder::setConfigProp);
+            brokerSettings(ca, ca.keystore(BROKER)).forEach(builder::setConfigProp);
             cluster = builder.build();
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
             System.out.printf("mTLS test broker ready at %s: %d certificates in %.1f s, broker in %.1f s%n",
-                    cluster.bootstrapServers(), keystores.size(), (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
-            return new MutualTlsKafka(cluster, ca, keystores);
+                    cluster.bootstrapServers(), names.size(), (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+            return new MutualTlsKafka(cluster, ca);
         } catch (Exception e) {
             if (cluster != null) {
                 try {
@@ -140,10 +137,7 @@ public final class MutualTlsKafka implements AutoCloseable {
      * default keystore type, and the key's password is the store's).
      */
     public Map<String, String> clientSettings(String commonName) {
-        Path keystore = keystores.get(commonName);
-        if (keystore == null) {
-            throw new IllegalArgumentException("no certificate for '" + commonName + "'; issued: " + keystores.keySet());
-        }
+        Path keystore = ca.keystore(commonName);
         Map<String, String> p = new LinkedHashMap<>();
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SSL.name);
@@ -156,7 +150,7 @@ public final class MutualTlsKafka implements AutoCloseable {
 
     /** The keystore (PKCS12, {@link TestCertificateAuthority#PASSWORD}) of a common name issued at start. */
     public Path keystore(String commonName) {
-        return keystores.get(commonName);
+        return ca.keystore(commonName);
     }
 
     public TestCertificateAuthority certificateAuthority() {

@@ -29,9 +29,9 @@ import java.util.stream.Collectors;
  * days. Every file has the password {@link #PASSWORD}.
  *
  * <pre>{@code
- * TestCertificateAuthority ca = TestCertificateAuthority.create(dir);
- * Map<String, Path> keystores = ca.issue(Map.of("rlstream-worker", List.of()));
- * // ssl.keystore.location=keystores.get("rlstream-worker"), ssl.truststore.location=ca.truststore()
+ * TestCertificateAuthority ca = TestCertificateAuthority.create(dir, Map.of(
+ *         "rlstream-broker", List.of("localhost", "127.0.0.1"), "rlstream-worker", List.of()));
+ * // ssl.keystore.location=ca.keystore("rlstream-worker"), ssl.truststore.location=ca.truststore()
  * }</pre>
  */
 public final class TestCertificateAuthority {
@@ -40,64 +40,32 @@ public final class TestCertificateAuthority {
     private static final String CA_ALIAS = "rlstream-test-ca";
     private static final long KEYTOOL_TIMEOUT_SECONDS = 120;
 
-    private final Path dir;
-    private final Path caKeystore;
-    private final X509Certificate caCertificate;
     private final Path truststore;
+    private final Map<String, Path> keystores;
 
-    private TestCertificateAuthority(Path dir, Path caKeystore, X509Certificate caCertificate, Path truststore) {
-        this.dir = dir;
-        this.caKeystore = caKeystore;
-        this.caCertificate = caCertificate;
+    private TestCertificateAuthority(Path truststore, Map<String, Path> keystores) {
         this.truststore = truststore;
-    }
-
-    /** Makes the CA's key pair and the truststore in {@code dir} (two keytool runs). */
-    public static TestCertificateAuthority create(Path dir) {
-        Path caKeystore = dir.resolve("ca.p12");
-        Path caPem = dir.resolve("ca.pem");
-        keytool(List.of(
-                List.of("-genkeypair", "-alias", CA_ALIAS, "-keyalg", "EC", "-groupname", "secp256r1",
-                        "-dname", "CN=" + CA_ALIAS, "-ext", "bc:c", "-validity", "2",
-                        "-keystore", caKeystore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD),
-                List.of("-exportcert", "-rfc", "-alias", CA_ALIAS, "-file", caPem.toString(),
-                        "-keystore", caKeystore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD)));
-        try {
-            X509Certificate ca = certificates(Files.readAllBytes(caPem)).get(0);
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry(CA_ALIAS, ca);
-            Path truststore = dir.resolve("truststore.p12");
-            try (OutputStream out = Files.newOutputStream(truststore)) {
-                trust.store(out, PASSWORD.toCharArray());
-            }
-            return new TestCertificateAuthority(dir, caKeystore, ca, truststore);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot write the test truststore: " + e, e);
-        }
-    }
-
-    /** The truststore (PKCS12, {@link #PASSWORD}) with the CA's certificate: what every client and broker trusts. */
-    public Path truststore() {
-        return truststore;
-    }
-
-    public X509Certificate certificate() {
-        return caCertificate;
+        this.keystores = keystores;
     }
 
     /**
-     * Issues a keystore per common name, {@code <name>.p12} (PKCS12, {@link #PASSWORD}), its entry
-     * chained to the CA (three keytool commands each, all in one keytool JVM).
+     * Makes the CA, the truststore and a keystore per common name, {@code <name>.p12}, its entry
+     * chained to the CA, in {@code dir}: 2 + 3 per name keytool commands, all in one keytool JVM (a
+     * JVM start is a second or more on a busy machine).
      *
      * @param serverNames per common name, the host names and addresses its certificate is valid for
      *                    as a server (its subjectAltName, checked by clients' hostname verification):
      *                    a broker's {@code localhost, 127.0.0.1}; an empty list for a client
      */
-    public Map<String, Path> issue(Map<String, List<String>> serverNames) {
+    public static TestCertificateAuthority create(Path dir, Map<String, List<String>> serverNames) {
+        Path caKeystore = dir.resolve("ca.p12");
+        Path caPem = dir.resolve("ca.pem");
         List<List<String>> commands = new ArrayList<>();
+        commands.add(List.of("-genkeypair", "-alias", CA_ALIAS, "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=" + CA_ALIAS, "-ext", "bc:c", "-validity", "2",
+                "-keystore", caKeystore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD));
+        commands.add(List.of("-exportcert", "-rfc", "-alias", CA_ALIAS, "-file", caPem.toString(),
+                "-keystore", caKeystore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD));
         for (Map.Entry<String, List<String>> e : serverNames.entrySet()) {
             String cn = e.getKey();
             Path keystore = dir.resolve(cn + ".p12");
@@ -118,34 +86,58 @@ public final class TestCertificateAuthority {
             commands.add(gencert);
         }
         keytool(commands);
-        Map<String, Path> keystores = new LinkedHashMap<>();
-        serverNames.keySet().forEach(cn -> keystores.put(cn, chain(cn)));
-        return keystores;
+        try {
+            X509Certificate ca = certificates(Files.readAllBytes(caPem)).get(0);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry(CA_ALIAS, ca);
+            Path truststore = dir.resolve("truststore.p12");
+            try (OutputStream out = Files.newOutputStream(truststore)) {
+                trust.store(out, PASSWORD.toCharArray());
+            }
+            Map<String, Path> keystores = new LinkedHashMap<>();
+            for (String cn : serverNames.keySet()) {
+                keystores.put(cn, chain(dir, cn, ca));
+            }
+            return new TestCertificateAuthority(truststore, keystores);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot write the test truststore and keystores: " + e, e);
+        }
+    }
+
+    /** The truststore (PKCS12, {@link #PASSWORD}) with the CA's certificate: what every client and broker trusts. */
+    public Path truststore() {
+        return truststore;
+    }
+
+    /** The keystore (PKCS12, {@link #PASSWORD}) of a common name given to {@link #create}. */
+    public Path keystore(String commonName) {
+        Path keystore = keystores.get(commonName);
+        if (keystore == null) {
+            throw new IllegalArgumentException("no certificate for '" + commonName + "'; issued: " + keystores.keySet());
+        }
+        return keystore;
     }
 
     /**
      * Replaces the self-signed certificate of a key entry by the chain [signed, CA] (what keytool
      * -importcert of a certificate reply does).
      */
-    private Path chain(String cn) {
+    private static Path chain(Path dir, String cn, X509Certificate ca) throws IOException, GeneralSecurityException {
         Path keystore = dir.resolve(cn + ".p12");
-        try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(keystore)) {
-                ks.load(in, PASSWORD.toCharArray());
-            }
-            Key key = ks.getKey(cn, PASSWORD.toCharArray());
-            X509Certificate leaf = certificates(Files.readAllBytes(dir.resolve(cn + ".pem"))).get(0);
-            ks.setKeyEntry(cn, key, PASSWORD.toCharArray(), new Certificate[] {leaf, caCertificate});
-            try (OutputStream out = Files.newOutputStream(keystore)) {
-                ks.store(out, PASSWORD.toCharArray());
-            }
-            return keystore;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot chain the certificate of " + cn + " to the test CA: " + e, e);
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, PASSWORD.toCharArray());
         }
+        Key key = ks.getKey(cn, PASSWORD.toCharArray());
+        X509Certificate leaf = certificates(Files.readAllBytes(dir.resolve(cn + ".pem"))).get(0);
+        ks.setKeyEntry(cn, key, PASSWORD.toCharArray(), new Certificate[] {leaf, ca});
+        try (OutputStream out = Files.newOutputStream(keystore)) {
+            ks.store(out, PASSWORD.toCharArray());
+        }
+        return keystore;
     }
 
     private static List<X509Certificate> certificates(byte[] pem) throws GeneralSecurityException {
