@@ -1,9 +1,19 @@
 package io.rlstream.config;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.Collections;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
@@ -72,7 +82,7 @@ public final class AccessRefused {
         }
         Object protocol = clientProps.get("security.protocol");
         Optional<String> subject = certificateSubject(clientProps);
-        if (subject.isPresent() && protocol != null && protocol.toString().toUpperCase(java.util.Locale.ROOT).endsWith("SSL")) {
+        if (subject.isPresent() && protocol != null && protocol.toString().toUpperCase(Locale.ROOT).endsWith("SSL")) {
             return "principal of certificate " + subject.get();
         }
         return "the principal of these client settings (security.protocol=" + (protocol == null ? "PLAINTEXT" : protocol) + ")";
@@ -86,21 +96,21 @@ public final class AccessRefused {
             return Optional.empty();
         }
         Object type = clientProps.get("ssl.keystore.type");
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(location.toString()))) {
-            java.security.KeyStore ks = java.security.KeyStore.getInstance(type == null ? "PKCS12" : type.toString());
+        try (InputStream in = Files.newInputStream(Path.of(location.toString()))) {
+            KeyStore ks = KeyStore.getInstance(type == null ? "PKCS12" : type.toString());
             ks.load(in, password == null ? null : secret(password).toCharArray());
-            for (String alias : java.util.Collections.list(ks.aliases())) {
-                if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof java.security.cert.X509Certificate c) {
+            for (String alias : Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof X509Certificate c) {
                     return Optional.of(c.getSubjectX500Principal().getName());
                 }
             }
-        } catch (java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
             // not readable here (another type, a PEM keystore): say less rather than fail the report
         }
         return Optional.empty();
     }
 
     private static String secret(Object password) {
-        return password instanceof org.apache.kafka.common.config.types.Password p ? p.value() : password.toString();
+        return password instanceof Password p ? p.value() : password.toString();
     }
 }

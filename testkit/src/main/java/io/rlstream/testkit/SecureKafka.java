@@ -1,7 +1,7 @@
 package io.rlstream.testkit;
 
-import io.rlstream.ops.KafkaBrokerProcess;
 import io.rlstream.config.ServiceConfig;
+import io.rlstream.ops.KafkaBrokerProcess;
 import io.rlstream.ops.TopicAdmin;
 import io.rlstream.ops.security.AclApplier;
 import io.rlstream.ops.security.AclSet;
