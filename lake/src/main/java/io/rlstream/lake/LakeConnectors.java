@@ -40,6 +40,8 @@ public record LakeConnectors(String bootstrapServers, String registryUrl, Path l
     public static final String JSONL = "rlstream-jsonl";
     /** The Iceberg sink's coordination topic (commit requests and data-file reports). */
     public static final String CONTROL_TOPIC = "rl.iceberg-control";
+    /** The Iceberg sink's setting that starts its producers' transactional ids. */
+    public static final String TRANSACTIONAL_PREFIX = "iceberg.coordinator.transactional.prefix";
     /** Where records the converter cannot decode go, with the error in the record headers. */
     public static final String DEAD_LETTER_TOPIC = "rl.dead-letters.connect";
     /** Columns every row gets, so a row leads back to its record. */
@@ -102,6 +104,9 @@ public record LakeConnectors(String bootstrapServers, String registryUrl, Path l
         // A table commit every 5 s: a short lag to the lake, and small files only at demo scale.
         c.put("iceberg.control.commit.interval-ms", "5000");
         c.put("iceberg.control.commit.timeout-ms", "30000");
+        // Its producers' transactional ids are this + worker|coordinator + a suffix; with the connector's
+        // name first they fall under the rlstream-* ids `rlstream acls` grants connect (ConnectAclsIT).
+        c.put(TRANSACTIONAL_PREFIX, ICEBERG + "-");
         c.put("iceberg.catalog.type", "hadoop");
         c.put("iceberg.catalog.warehouse", warehouse().toUri().toString());
         // Embedded, the sink cannot read the worker's file for its own clients: pass them.

@@ -1,9 +1,19 @@
 package io.rlstream.config;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.Collections;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
@@ -57,7 +67,11 @@ public final class AccessRefused {
                 + "); grant it (rlstream acls prints every service's ACLs) or run the service as the principal that has it";
     }
 
-    /** {@code principal User:NAME} from the SASL settings, or which settings the broker authenticated. */
+    /**
+     * {@code principal User:NAME} from the SASL settings; with mTLS {@code principal of certificate
+     * SUBJECT} from the keystore (the brokers' {@code ssl.principal.mapping.rules} make the user name
+     * from it); else which settings the broker authenticated.
+     */
     static String principal(Map<String, ?> clientProps) {
         Object jaas = clientProps.get("sasl.jaas.config");
         if (jaas != null) {
@@ -67,6 +81,36 @@ public final class AccessRefused {
             }
         }
         Object protocol = clientProps.get("security.protocol");
+        Optional<String> subject = certificateSubject(clientProps);
+        if (subject.isPresent() && protocol != null && protocol.toString().toUpperCase(Locale.ROOT).endsWith("SSL")) {
+            return "principal of certificate " + subject.get();
+        }
         return "the principal of these client settings (security.protocol=" + (protocol == null ? "PLAINTEXT" : protocol) + ")";
+    }
+
+    /** The subject of the client certificate in ssl.keystore.location (the first key entry's), if it can be read. */
+    static Optional<String> certificateSubject(Map<String, ?> clientProps) {
+        Object location = clientProps.get("ssl.keystore.location");
+        Object password = clientProps.get("ssl.keystore.password");
+        if (location == null) {
+            return Optional.empty();
+        }
+        Object type = clientProps.get("ssl.keystore.type");
+        try (InputStream in = Files.newInputStream(Path.of(location.toString()))) {
+            KeyStore ks = KeyStore.getInstance(type == null ? "PKCS12" : type.toString());
+            ks.load(in, password == null ? null : secret(password).toCharArray());
+            for (String alias : Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof X509Certificate c) {
+                    return Optional.of(c.getSubjectX500Principal().getName());
+                }
+            }
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            // not readable here (another type, a PEM keystore): say less rather than fail the report
+        }
+        return Optional.empty();
+    }
+
+    private static String secret(Object password) {
+        return password instanceof Password p ? p.value() : password.toString();
     }
 }

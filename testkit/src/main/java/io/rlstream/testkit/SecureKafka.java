@@ -1,7 +1,11 @@
 package io.rlstream.testkit;
 
+import io.rlstream.config.ServiceConfig;
 import io.rlstream.ops.KafkaBrokerProcess;
 import io.rlstream.ops.TopicAdmin;
+import io.rlstream.ops.security.AclApplier;
+import io.rlstream.ops.security.AclSet;
+import io.rlstream.ops.security.RlstreamService;
 import io.rlstream.schemas.TopicCatalog;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,6 +161,39 @@ public final class SecureKafka implements AutoCloseable {
         p.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                 + user + "\" password=\"" + password + "\";");
         return p;
+    }
+
+    /**
+     * A service's settings for a user, as in its properties file ({@code --config}):
+     * {@code bootstrap.servers} and the client settings under the {@code kafka.} passthrough prefix
+     * ({@link ServiceConfig#clientProps()} turns them back into client settings).
+     */
+    public Map<String, String> serviceSettings(String user, String password) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        clientSettings(user, password).forEach((k, v) -> settings.put(
+                k.equals(ServiceConfig.BOOTSTRAP_SERVERS) ? k : ServiceConfig.KAFKA_PASSTHROUGH_PREFIX + k, v));
+        return settings;
+    }
+
+    /** Creates the ACL set's bindings as the super user, through the applier {@code rlstream acls --apply} uses. */
+    public AclApplier.Result applyAcls(AclSet acls) {
+        try {
+            return new AclApplier(admin, 30_000).apply(acls.bindings());
+        } catch (AclApplier.Refused e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates the SCRAM user of a service's default principal ({@code User:rlstream-dashboard}: user
+     * {@code rlstream-dashboard}, password {@code rlstream-dashboard-secret}) and returns its
+     * {@link #serviceSettings}.
+     */
+    public Map<String, String> addServiceUser(RlstreamService service) {
+        String principal = service.defaultPrincipal();
+        String user = principal.substring(principal.indexOf(':') + 1);
+        addUser(user, user + "-secret");
+        return serviceSettings(user, user + "-secret");
     }
 
     public String bootstrapServers() {

@@ -161,6 +161,10 @@ public final class AclSet {
                     g.topic(CONNECT_DEAD_LETTER_TOPIC, AclOperation.WRITE);
                     g.topic(ICEBERG_CONTROL_TOPIC, AclOperation.READ);
                     g.topic(ICEBERG_CONTROL_TOPIC, AclOperation.WRITE);
+                    // rlstream connect creates both at start when missing (they are not catalog topics):
+                    // without CREATE it stops there (ConnectAclsIT found it).
+                    g.topic(CONNECT_DEAD_LETTER_TOPIC, AclOperation.CREATE);
+                    g.topic(ICEBERG_CONTROL_TOPIC, AclOperation.CREATE);
                     g.group(ICEBERG_CONTROL_GROUP_PREFIX, PatternType.PREFIXED);
                     g.transactionalIds(CONNECTOR_PREFIX);
                 }
