@@ -40,7 +40,8 @@ public final class MetricCatalog {
     public static final MetricName REWARD_CORRECT = total("reward.correct", "rollouts", "rewards",
             "Rollouts the verifier found correct.");
     public static final MetricName REWARD_FAILED = total("reward.failed", "rollouts", "drops",
-            "Verifications that failed (tag reason); never scored as zero, they are left out of the group.");
+            "Rollouts that got a FAILED reward (tag reason: generation-failed, unknown-prompt, verifier-failed,"
+                    + " unusable-rollout); never scored as zero, they are left out of the group.");
     // verifier latency
     public static final MetricName REWARD_VERIFIER_LATENCY_MS_MEAN = gauge("reward.verifier_latency_ms_mean", "ms", "verifier latency",
             "Mean verifier latency (Prometheus: the histogram `rlstream_reward_verifier_latency_seconds`).");
@@ -73,7 +74,9 @@ public final class MetricCatalog {
     public static final MetricName GROUPING_SAMPLES_FILTERED_PF_PPO = total("grouping.samples_filtered_pf_ppo", "samples", "drops",
             "Samples left out by PF-PPO's policy filtration.");
     public static final MetricName GROUPING_SAMPLES_DEMOTED = total("grouping.samples_demoted", "samples", "drops",
-            "Rollouts or rewards demoted to failed because they were unusable (also dead-lettered).");
+            "Samples demoted to failed because they were unusable (also dead-lettered): rewards with a non-finite score;"
+                    + " rollouts too with grouping.rollouts.source=rollouts-topic (otherwise the reward service demotes"
+                    + " them: reward.failed, reason unusable-rollout).");
     public static final MetricName GROUPING_DUPLICATES = total("grouping.duplicates", "records", "drops",
             "Duplicate rollouts or rewards ignored.");
     public static final MetricName GROUPING_LATE_RECORDS = total("grouping.late_records", "records", "drops",
