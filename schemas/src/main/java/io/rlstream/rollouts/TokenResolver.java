@@ -52,8 +52,9 @@ public final class TokenResolver implements AutoCloseable {
      *
      * @param pair    the pair with its tokens (the one given when {@code missing} is set)
      * @param missing what could not be resolved, or null
+     * @param missingRollouts how many of its two rollouts were gone (0, 1 or 2)
      */
-    public record ResolvedPair(PreferencePair pair, String missing) {
+    public record ResolvedPair(PreferencePair pair, String missing, int missingRollouts) {
     }
 
     /** True when the record carries positions instead of tokens. */
@@ -119,10 +120,10 @@ public final class TokenResolver implements AutoCloseable {
     /** The pair with its tokens: prompt and chosen response from the chosen rollout, rejected from the rejected one. */
     public ResolvedPair resolve(PreferencePair pair) {
         if (pair.getTokens() != BatchTokens.REFERENCE) {
-            return new ResolvedPair(pair, null);
+            return new ResolvedPair(pair, null, 0);
         }
         if (pair.getChosenSource() == null || pair.getRejectedSource() == null) {
-            return new ResolvedPair(pair, "tokens REFERENCE but no chosen_source or rejected_source");
+            return new ResolvedPair(pair, "tokens REFERENCE but no chosen_source or rejected_source", 0);
         }
         Map<RolloutLog.Position, Rollout> rollouts = log().read(
                 List.of(position(pair.getChosenSource()), position(pair.getRejectedSource())));
@@ -136,14 +137,14 @@ public final class TokenResolver implements AutoCloseable {
             wrong.add("rejected: " + gone(pair.getRejectedSource()));
         }
         if (!wrong.isEmpty()) {
-            return new ResolvedPair(pair, String.join("; ", wrong));
+            return new ResolvedPair(pair, String.join("; ", wrong), wrong.size());
         }
         PreferencePair out = PreferencePair.newBuilder(pair).setTokens(BatchTokens.INLINE).build();
         // Set on the built record: the builder would deep-copy the buffers.
         out.setPackedPromptTokenIds(Tokens.packInts(Tokens.promptIds(chosen)));
         out.setPackedChosenTokenIds(Tokens.packInts(Tokens.responseIds(chosen)));
         out.setPackedRejectedTokenIds(Tokens.packInts(Tokens.responseIds(rejected)));
-        return new ResolvedPair(out, null);
+        return new ResolvedPair(out, null, 0);
     }
 
     /** The sample with its rollout's tokens; packed buffers are shared, not copied. */
