@@ -202,6 +202,11 @@ class ReferenceBatchesIT {
     /** Writes each sample of the batch as a Rollout (its group id the key); returns their positions in sample order. */
     static List<RolloutPosition> writeRollouts(PipelineFixture pipeline, List<TrainingBatchGroup> batch)
             throws Exception {
+        return writeRollouts(pipeline, CATALOG, batch);
+    }
+
+    static List<RolloutPosition> writeRollouts(PipelineFixture pipeline, TopicCatalog catalog,
+            List<TrainingBatchGroup> batch) throws Exception {
         List<RolloutPosition> out = new ArrayList<>();
         try (KafkaProducer<String, Rollout> producer = pipeline.producer(Rollout.class)) {
             for (TrainingBatchGroup g : batch) {
@@ -213,7 +218,7 @@ class ReferenceBatchesIT {
                             .setSampleIndex(i++).setGroupSize(g.getSamples().size()).setResponseText("-")
                             .setPolicyVersion(s.getPolicyVersion()).setFinishReason(FinishReason.STOP)
                             .setStatus(SampleStatus.OK).setGeneratedAt(Instant.EPOCH).build();
-                    RecordMetadata m = producer.send(new ProducerRecord<>(CATALOG.name(Topic.ROLLOUTS), g.getGroupId(), r))
+                    RecordMetadata m = producer.send(new ProducerRecord<>(catalog.name(Topic.ROLLOUTS), g.getGroupId(), r))
                             .get();
                     out.add(new RolloutPosition(m.partition(), m.offset()));
                 }
