@@ -4,7 +4,9 @@ import io.rlstream.bench.ProcessorsBenchmark.Latency;
 import io.rlstream.bench.ProcessorsBenchmark.Row;
 import io.rlstream.bench.ProcessorsBenchmark.Settings;
 import io.rlstream.bench.SyntheticRollouts.Payload;
+import io.rlstream.events.BatchTokens;
 import io.rlstream.events.Prompt;
+import io.rlstream.events.Rollout;
 import io.rlstream.events.Reward;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.TrainingBatchGroup;
@@ -12,6 +14,8 @@ import io.rlstream.processors.config.ProcessorsConfig;
 import io.rlstream.processors.grouping.GroupingApp;
 import io.rlstream.processors.grouping.GroupingCounters;
 import io.rlstream.reward.RewardService;
+import io.rlstream.rollouts.KafkaRolloutLog;
+import io.rlstream.rollouts.TokenResolver;
 import io.rlstream.reward.RewardServiceConfig;
 import io.rlstream.schemas.RegistrySerdes;
 import io.rlstream.schemas.Topic;
@@ -174,7 +178,8 @@ final class PipelineRun {
                     ProcessorsConfig.APPLICATION_ID, processorsApplicationId(catalog),
                     ProcessorsConfig.STATE_DIR, stateRoot.resolve("processors").toString(),
                     ProcessorsConfig.BATCH_GROUPS, Integer.toString(settings.batchGroups()),
-                    ProcessorsConfig.GROUP_SIZE, Integer.toString(settings.groupSize()))));
+                    ProcessorsConfig.GROUP_SIZE, Integer.toString(settings.groupSize()),
+                    ProcessorsConfig.BATCH_TOKENS, settings.batchTokens().name().toLowerCase(Locale.ROOT))));
             grouping.start();
             awaitRunning("reward service", rewards::state, deadlineNanos);
             awaitRunning("grouping app", grouping::state, deadlineNanos);
@@ -243,10 +248,41 @@ final class PipelineRun {
                         failedRewards[0]++;
                     }
                 });
+        // By reference, a batch counts as read once its tokens are in hand: the reader collects its
+        // records, then fetches their rollouts with the trainer's resolver (reader thread only).
+        TokenResolver resolver = settings.batchTokens() == BatchTokens.REFERENCE ? new TokenResolver(
+                () -> new KafkaRolloutLog(Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers), "bench-batch-reader", catalog.name(Topic.ROLLOUTS),
+                        serdes.serde(Rollout.class).deserializer(), Duration.ofSeconds(30))) : null;
+        Deserializer<TrainingBatchGroup> batchValues = serdes.serde(TrainingBatchGroup.class).deserializer();
+        Map<String, List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>>> unresolved = new HashMap<>();
+        List<String> resolveProblems = java.util.Collections.synchronizedList(new ArrayList<>());
         TopicReader<String, byte[]> batchReader = new TopicReader<>("bench-batch-reader",
                 BenchClients.consumer(bootstrapServers, "bench-batch-reader"), new StringDeserializer(),
                 new ByteArrayDeserializer(), catalog.name(Topic.TRAINING_BATCHES), true, groups, (r, readAt) -> {
-                    batchRecords.add(new BatchRecord(r.key(), r.value(), readAt));
+                    if (resolver == null) {
+                        batchRecords.add(new BatchRecord(r.key(), r.value(), readAt));
+                        batchIds.add(r.key());
+                        return;
+                    }
+                    TrainingBatchGroup g = batchValues.deserialize(r.topic(), r.value());
+                    List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> held =
+                            unresolved.computeIfAbsent(r.key(), k -> new ArrayList<>());
+                    held.add(r);
+                    if (held.size() < g.getBatchGroups()) {
+                        return;
+                    }
+                    unresolved.remove(r.key());
+                    TokenResolver.ResolvedBatch resolved = resolver.resolve(held.stream()
+                            .map(h -> batchValues.deserialize(h.topic(), h.value())).toList());
+                    if (!resolved.missing().isEmpty()) {
+                        resolveProblems.add("batch " + r.key() + ": " + resolved.missingSamples()
+                                + " rollouts could not be resolved: " + resolved.missing());
+                    }
+                    long resolvedAt = System.currentTimeMillis();
+                    for (var h : held) {
+                        batchRecords.add(new BatchRecord(h.key(), h.value(), resolvedAt));
+                    }
                     batchIds.add(r.key());
                 });
         long startNanos = 0;
@@ -287,7 +323,11 @@ final class PipelineRun {
         } finally {
             rewardReader.close();
             batchReader.close();
+            if (resolver != null) {
+                resolver.close();
+            }
         }
+        problems.addAll(resolveProblems);
         if (rewardedRollouts.size() < rewardReader.records()) {
             problems.add((rewardReader.records() - rewardedRollouts.size()) + " rewards arrived more than once");
         }

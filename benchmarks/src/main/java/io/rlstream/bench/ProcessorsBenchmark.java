@@ -83,7 +83,7 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
             """;
 
     static final List<String> VALUE_FLAGS = List.of("rollouts", "tokens", "group-size", "batch-groups",
-            "warmup-rollouts", "bootstrap-server", "registry-url", "run-dir", "timeout-seconds", "rate");
+            "warmup-rollouts", "bootstrap-server", "registry-url", "run-dir", "timeout-seconds", "rate", "batch-tokens");
 
     /** The flag without a value: pace the rlstream side at half of what its unpaced run measured. */
     static final String PACED_FLAG = "--paced";
@@ -142,9 +142,12 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
      * @param timeout          the whole run gives up after this long and reports what it got
      * @param paced            also run the rlstream side paced: at {@code rate}, or else at half the unpaced rollouts/s
      * @param rate             rollouts/s to pace at, and then no unpaced rlstream run; 0: none given
+     * @param batchTokens      the grouping app's batch.tokens: batches with their tokens (INLINE) or with positions
+     *                         on rl.rollouts (REFERENCE), which the batch reader resolves before it counts a batch read
      */
     public record Settings(int rollouts, int tokens, int groupSize, int batchGroups, int warmupRollouts,
-            String bootstrapServers, String registryUrl, Path runDir, Duration timeout, boolean paced, double rate) {
+            String bootstrapServers, String registryUrl, Path runDir, Duration timeout, boolean paced, double rate,
+            io.rlstream.events.BatchTokens batchTokens) {
 
         public static final int DEFAULT_ROLLOUTS = 16_000;
         public static final int DEFAULT_TOKENS = 1_000;
@@ -187,6 +190,16 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
             if (rate > 0 && !paced) {
                 throw new IllegalArgumentException("a rate is a paced run: set paced too");
             }
+            if (batchTokens == null) {
+                throw new IllegalArgumentException("--batch-tokens must be inline or reference");
+            }
+        }
+
+        /** Batches with their tokens inline (the processors' default). */
+        public Settings(int rollouts, int tokens, int groupSize, int batchGroups, int warmupRollouts,
+                String bootstrapServers, String registryUrl, Path runDir, Duration timeout, boolean paced, double rate) {
+            this(rollouts, tokens, groupSize, batchGroups, warmupRollouts, bootstrapServers, registryUrl, runDir, timeout,
+                    paced, rate, io.rlstream.events.BatchTokens.INLINE);
         }
 
         /** The given settings with no paced run. */
@@ -385,6 +398,9 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
     @Option(names = "--rate", paramLabel = "R", description = "Pace the rlstream side at R rollouts/s instead, and skip its unpaced run (the raw Kafka side runs as always).")
     String rate;
 
+    @Option(names = "--batch-tokens", paramLabel = "inline|reference", description = "The grouping app's batch.tokens (default inline, the processors' default): reference writes batches that carry each sample's position on rl.rollouts, and the bench's batch reader then fetches every batch's tokens from rl.rollouts (the trainer's TokenResolver) before it counts the batch as read.")
+    String batchTokens;
+
     @Override
     int parsed(List<String> args, PrintStream out, PrintStream err) {
         return runParsed(args, out, err);
@@ -409,8 +425,11 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
             QUIET_KAFKA_LOGGERS.forEach(name -> System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log." + name,
                     "error"));
             out.printf("rlstream bench processors: %d rollouts x %d tokens, G %d, B %d (%d groups, %d batches), "
-                    + "%d to warm up, on %s%s%n", settings.rollouts(), settings.tokens(), settings.groupSize(),
+                    + "%d to warm up, batch tokens %s, on %s%s%n", settings.rollouts(), settings.tokens(), settings.groupSize(),
                     settings.batchGroups(), settings.groups(), settings.batches(), settings.warmupRollouts(),
+                    settings.batchTokens().name().toLowerCase(java.util.Locale.ROOT)
+                            + (settings.batchTokens() == io.rlstream.events.BatchTokens.REFERENCE
+                                    ? " (the batch reader resolves each batch from rl.rollouts)" : ""),
                     settings.external() ? settings.bootstrapServers() : "a local broker and registry",
                     !settings.paced() ? "" : settings.unpaced() ? "; then paced at half the rlstream rollouts/s"
                             : String.format(java.util.Locale.ROOT, "; rlstream paced at %.0f rollouts/s only",
@@ -428,6 +447,7 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
         boolean paced = args.contains(PACED_FLAG);
         args = args.stream().filter(a -> !a.equals(PACED_FLAG)).toList();
         double rate = 0;
+        io.rlstream.events.BatchTokens batchTokens = io.rlstream.events.BatchTokens.INLINE;
         Settings d = Settings.defaults();
         int rollouts = d.rollouts();
         int tokens = d.tokens();
@@ -452,12 +472,18 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
                 case "run-dir" -> runDir = Path.of(value);
                 case "timeout-seconds" -> timeout = Duration.ofSeconds(BenchCommand.integer(name, value));
                 case "rate" -> rate = positiveNumber(name, value);
+                case "batch-tokens" -> batchTokens = switch (value) {
+                    case "inline" -> io.rlstream.events.BatchTokens.INLINE;
+                    case "reference" -> io.rlstream.events.BatchTokens.REFERENCE;
+                    default -> throw new IllegalArgumentException("--batch-tokens expects inline or reference, got '"
+                            + value + "'");
+                };
                 default -> throw new IllegalStateException(name);
             }
         }
         return new Settings(rollouts, tokens, groupSize, batchGroups,
                 warmup != null ? warmup : Settings.defaultWarmup(rollouts, groupSize, batchGroups), bootstrap, registry,
-                runDir, timeout, paced || rate > 0, rate);
+                runDir, timeout, paced || rate > 0, rate, batchTokens);
     }
 
     private static double positiveNumber(String flag, String value) {

@@ -117,6 +117,16 @@ class ProcessorsBenchmarkTest {
     }
 
     @Test
+    void batchTokensPicksTheGroupingAppsModeInlineByDefaultAndRejectsOthers() {
+        assertEquals(io.rlstream.events.BatchTokens.INLINE, ProcessorsBenchmark.parse(List.of()).batchTokens(),
+                "the processors' default");
+        assertEquals(io.rlstream.events.BatchTokens.REFERENCE,
+                ProcessorsBenchmark.parse(List.of("--batch-tokens", "reference")).batchTokens());
+        assertEquals(2, run("--batch-tokens", "positions"));
+        assertTrue(err().contains("--batch-tokens expects inline or reference, got 'positions'"), err());
+    }
+
+    @Test
     void flagsOverrideDefaultsInBothSpellings() {
         Settings s = ProcessorsBenchmark.parse(List.of("--rollouts=256", "--tokens", "50", "--group-size", "8",
                 "--batch-groups=4", "--run-dir", "/tmp/x", "--timeout-seconds", "90"));

@@ -120,6 +120,27 @@ class AvroEventConverterTest {
     }
 
     @Test
+    void aBatchWrittenByReferenceGivesRowsWithPositionsAndNoTokens() {
+        // processors batch.tokens=reference: the sample carries its rollout's position, not its tokens
+        ScoredSample ref = ScoredSample.newBuilder().setRolloutId("g1/0").setReward(1.0).setAdvantage(0.5f)
+                .setPolicyVersion(3).setResponseLength(2)
+                .setSource(new io.rlstream.events.RolloutPosition(1, 42L)).build();
+        TrainingBatchGroup g = TrainingBatchGroup.newBuilder().setBatchId("b6").setBatchSequence(6).setGroupIndex(0)
+                .setBatchGroups(1).setBatchSamples(1).setMinPolicyVersion(3).setMaxPolicyVersion(3)
+                .setFilterStats(Map.of()).setGroupId("g1").setPromptId("p1").setEstimator("grpo")
+                .setSamples(List.of(ref)).setCreatedAt(T).setTokens(io.rlstream.events.BatchTokens.REFERENCE).build();
+        Struct s = new AvroConnectData().struct(g);
+        assertEquals("REFERENCE", s.get("tokens"), "enum as its symbol");
+        Struct first = (Struct) s.getArray("samples").get(0);
+        assertEquals(List.of(), first.get("response_token_ids"), "no tokens in the row");
+        assertEquals(2, first.get("response_length"));
+        Struct source = first.getStruct("source");
+        assertEquals(1, source.get("partition"));
+        assertEquals(42L, source.get("offset"), "join to the rollouts table on partition and offset");
+        s.validate();
+    }
+
+    @Test
     void metricMapsItsTagsAndDoubleValue() {
         Metric m = Metric.newBuilder().setName("trainer.loss").setValue(0.125).setStep(9).setPolicyVersion(9)
                 .setSource("trainer").setTags(Map.of("mode", "grpo")).setTime(T).build();

@@ -206,6 +206,8 @@ public final class MetricCatalog {
             "Records the trainer sent to rl.dead-letters.");
     public static final MetricName TRAINER_INVALID_BATCHES = total("trainer.invalid_batches", "batches", "drops",
             "Batches skipped whole because a record was invalid (token id outside the vocabulary, lengths, non-finite numbers, sizes); each record is a dead letter.");
+    public static final MetricName TRAINER_ROLLOUTS_MISSING = total("trainer.rollouts_missing", "samples", "drops",
+            "Samples of batches (or preference pairs) written by reference (processors batch.tokens=reference) whose rollout was no longer on rl.rollouts when the trainer resolved it; the batch is skipped whole and its records are dead letters (keep retention.ms of rl.rollouts above the trainer's lag).");
     public static final MetricName TRAINER_NON_FINITE_STEPS = total("trainer.non_finite_steps", "steps", "drops",
             "Steps undone because the gradient, the loss or a weight was non-finite; nothing published, the batch's records are dead letters.");
     public static final MetricName TRAINER_PUBLISH_REFUSED = total("trainer.publish_refused", "checkpoints", "drops",

@@ -146,8 +146,9 @@ public final class AclSet {
                     g.streamsApp(config.getString(SUMMARY_APPLICATION_ID));
                 }
                 case TRAINER -> {
-                    // The input topic depends on trainer.mode: batches (rl, group), pairs (preference), prompts (sft).
-                    g.reads(Topic.TRAINING_BATCHES, Topic.PREFERENCE_PAIRS, Topic.PROMPTS);
+                    // The input topic depends on trainer.mode: batches (rl, group), pairs (preference), prompts (sft);
+                    // rl.rollouts for batches and pairs written by reference (processors batch.tokens=reference).
+                    g.reads(Topic.TRAINING_BATCHES, Topic.PREFERENCE_PAIRS, Topic.PROMPTS, Topic.ROLLOUTS);
                     g.writes(Topic.CHECKPOINTS, Topic.DEAD_LETTERS, Topic.METRICS);
                 }
                 case DASHBOARD -> {

@@ -61,6 +61,8 @@ class AclsCommandTest {
                 "TOPIC LITERAL rl.training-batches READ",
                 "TOPIC LITERAL rl.preference-pairs READ",
                 "TOPIC LITERAL rl.prompts READ",
+                // the rollouts of batches and pairs written by reference (processors batch.tokens=reference)
+                "TOPIC LITERAL rl.rollouts READ",
                 "TOPIC LITERAL rl.checkpoints WRITE",
                 "TOPIC LITERAL rl.dead-letters WRITE",
                 "TOPIC LITERAL rl.metrics WRITE"), grants(AclSet.defaults(), RlstreamService.TRAINER));

@@ -43,6 +43,8 @@ public final class ProcessorsConfig extends ServiceConfig {
     public static final String SUMMARY_APPLICATION_ID = "summary.application.id";
     public static final String SUMMARY_EMIT_INTERVAL_MS = "summary.emit.interval.ms";
     public static final String BATCH_GROUPS = "batch.groups";
+    /** inline | reference: whether training batches and preference pairs carry tokens or rl.rollouts positions (claim check). */
+    public static final String BATCH_TOKENS = "batch.tokens";
     public static final String ADVANTAGE_ESTIMATOR = "advantage.estimator";
     public static final String ADVANTAGE_STD = "advantage.std";
     public static final String ADVANTAGE_EPSILON = "advantage.epsilon";
@@ -184,6 +186,14 @@ public final class ProcessorsConfig extends ServiceConfig {
             .define(PAIRS, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Write the best and the worst response of every group whose rewards differ to "
                             + "rl.preference-pairs (ties skipped), for DPO-style training.")
+            .define(BATCH_TOKENS, Type.STRING, "inline", ConfigDef.ValidString.in("inline", "reference"),
+                    Importance.MEDIUM,
+                    "What training batches and preference pairs carry: inline (each sample's tokens, read back "
+                            + "from rl.rollouts when the batch is written) or reference (each sample's position on "
+                            + "rl.rollouts instead, marked tokens=REFERENCE; the trainer and every other reader fetch "
+                            + "the tokens from there, so they reach the broker once and the grouping app reads no "
+                            + "rollout). reference needs trainers that resolve references (docs/operations.md) and "
+                            + "an rl.rollouts retention longer than the trainer's lag.")
             .define(EMA_WEIGHT, Type.DOUBLE, 0.1, ConfigDef.Range.between(Double.MIN_VALUE, 1.0), Importance.LOW,
                     "Weight of the newest group in the moving average of a prompt's pass rate on rl.prompt-stats.")
             .define(OUTPUT_TOPIC_PREFIX, Type.STRING, null, Importance.LOW,

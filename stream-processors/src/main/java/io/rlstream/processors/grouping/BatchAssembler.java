@@ -1,7 +1,11 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.events.BatchTokens;
 import io.rlstream.events.PreferencePair;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.RolloutPosition;
+import io.rlstream.rollouts.RolloutLog;
+import io.rlstream.rollouts.TokenResolver;
 import io.rlstream.processors.pairs.PreferencePairs;
 import org.apache.avro.specific.SpecificRecord;
 import io.rlstream.events.ScoredSample;
@@ -42,6 +46,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * rl.training-batches) instead of five times (issue 18). Samples buffered with their tokens
  * (written before that change) go out as they are.
  *
+ * <p>With {@code batch.tokens=reference} nothing is read back: the batch records carry each
+ * sample's position ({@code source}) and length but no tokens, marked {@code tokens=REFERENCE},
+ * and the pairs their two rollouts' positions; readers fetch the tokens from rl.rollouts
+ * ({@link TokenResolver}), so the tokens reach the broker once.
+ *
  * <p>With {@code preference-pairs.enabled}, each group of a batch also gives its best-vs-worst
  * pair (ties skipped) to rl.preference-pairs, keyed by prompt_id, from the same read. Only kept
  * groups reach the assembler; a dropped group has no contrast (equal rewards) or fewer than two
@@ -75,12 +84,17 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         this.context = context;
         this.buffer = context.getStateStore(GroupingTopology.BATCH_BUFFER_STORE);
         this.state = context.getStateStore(GroupingTopology.BATCH_STATE_STORE);
-        this.log = logs.open();
     }
 
     @Override
     public void close() {
-        log.close();
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    private boolean byReference() {
+        return settings.batchTokens() == BatchTokens.REFERENCE;
     }
 
     @Override
@@ -224,9 +238,11 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
         }
         long sequence = get(NEXT_SEQUENCE);
         long[] filteredOut = new long[1];
-        Map<RolloutLog.Position, Rollout> rollouts = readBack(groups);
-        List<List<ScoredSample>> finalSamples = withTokens(finalSamples(groups.stream().map(kv -> kv.value).toList(),
-                sequence, filteredOut), rollouts);
+        // By reference: no read; the samples go out as buffered (position and length, no tokens).
+        Map<RolloutLog.Position, Rollout> rollouts = byReference() ? Map.of() : readBack(groups);
+        List<List<ScoredSample>> chosen = finalSamples(groups.stream().map(kv -> kv.value).toList(), sequence,
+                filteredOut);
+        List<List<ScoredSample>> finalSamples = byReference() ? chosen : withTokens(chosen, rollouts);
         if (filteredOut[0] > 0) {
             stats.merge(FilterStats.SAMPLES_FILTERED, filteredOut[0], Long::sum);
             counters.add(FilterStats.SAMPLES_FILTERED, filteredOut[0]);
@@ -264,6 +280,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
             out.setMaxPolicyVersion(max);
             out.setFilterStats(stats);
             out.setCreatedAt(Instant.ofEpochMilli(timestamp));
+            out.setTokens(byReference() ? BatchTokens.REFERENCE : BatchTokens.INLINE);
             context.forward(new Record<>(batchId, out, timestamp));
         }
 
@@ -283,7 +300,13 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
                 positions.add(position(s));
             }
         }));
-        return positions.isEmpty() ? Map.of() : log.read(positions);
+        if (positions.isEmpty()) {
+            return Map.of();
+        }
+        if (log == null) {
+            log = logs.open();
+        }
+        return log.read(positions);
     }
 
     /**
@@ -314,18 +337,7 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
 
     /** The sample with its rollout's tokens; packed buffers are shared, not copied. */
     static ScoredSample withTokens(ScoredSample s, Rollout r) {
-        ScoredSample.Builder b = ScoredSample.newBuilder(s);
-        if (r.getPackedPromptTokenIds() != null && r.getPackedResponseTokenIds() != null
-                && r.getPackedBehaviourLogprobs() != null) {
-            // Set on the built record: the builder would deep-copy the buffers.
-            ScoredSample out = b.build();
-            out.setPackedPromptTokenIds(r.getPackedPromptTokenIds());
-            out.setPackedResponseTokenIds(r.getPackedResponseTokenIds());
-            out.setPackedBehaviourLogprobs(r.getPackedBehaviourLogprobs());
-            out.setResponseLength(Tokens.responseLength(r));
-            return out;
-        }
-        return Tokens.pack(b, Tokens.promptIds(r), Tokens.responseIds(r), Tokens.logprobs(r)).build();
+        return TokenResolver.withTokens(s, r);
     }
 
     /** The group's best and worst response by reward, ties skipped (PreferencePairs), as a pair. */
@@ -338,7 +350,16 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
             ByteBuffer prompt;
             ByteBuffer chosenTokens;
             ByteBuffer rejectedTokens;
-            if (chosen.getSource() == null || rejected.getSource() == null) {
+            RolloutPosition chosenSource = null;
+            RolloutPosition rejectedSource = null;
+            if (byReference() && chosen.getSource() != null && rejected.getSource() != null) {
+                // The reader fetches the tokens (TokenResolver): no rollout read for pairs either.
+                prompt = null;
+                chosenTokens = null;
+                rejectedTokens = null;
+                chosenSource = chosen.getSource();
+                rejectedSource = rejected.getSource();
+            } else if (chosen.getSource() == null || rejected.getSource() == null) {
                 // buffered with its tokens, before issue 18
                 prompt = Tokens.packInts(Tokens.promptIds(chosen));
                 chosenTokens = Tokens.packInts(Tokens.responseIds(chosen));
@@ -363,6 +384,9 @@ final class BatchAssembler implements Processor<String, TrainingBatchGroup, Stri
                     .setRejectedReward(rewards[pair.rejected()])
                     .setPolicyVersion(Math.max(chosen.getPolicyVersion(), rejected.getPolicyVersion()))
                     .setCreatedAt(Instant.ofEpochMilli(timestamp))
+                    .setTokens(chosenSource != null ? BatchTokens.REFERENCE : BatchTokens.INLINE)
+                    .setChosenSource(chosenSource)
+                    .setRejectedSource(rejectedSource)
                     .build();
             // Set on the built record: the builder would deep-copy the buffers.
             out.setPackedPromptTokenIds(prompt);

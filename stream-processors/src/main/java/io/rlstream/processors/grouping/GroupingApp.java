@@ -1,5 +1,7 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.rollouts.KafkaRolloutLog;
+import io.rlstream.rollouts.RolloutLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.config.ExactlyOnceStreams;
 import io.rlstream.events.Rollout;

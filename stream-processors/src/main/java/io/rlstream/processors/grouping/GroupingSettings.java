@@ -14,6 +14,7 @@ import io.rlstream.processors.filtration.BatchReweightings;
 import io.rlstream.processors.filtration.PolicyFiltration;
 import io.rlstream.processors.filtration.KeepAll;
 import io.rlstream.processors.filtration.PolicyFiltrations;
+import io.rlstream.events.BatchTokens;
 import java.util.Optional;
 
 /**
@@ -48,7 +49,7 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
         boolean markTruncated, StalenessFilter staleness, String filtrationName, PolicyFiltration filtration,
         String reweightingName, Optional<BatchReweighting> reweighting, long filtrationSeed, int batchGroups,
         String batchIdPrefix, long groupTimeoutMs, int minSamples, long retentionMs, boolean preferencePairs,
-        double emaWeight, FeedbackMerge feedback, int maxGenerationRounds) {
+        double emaWeight, FeedbackMerge feedback, int maxGenerationRounds, BatchTokens batchTokens) {
 
     /** DAPO's cap on generation rounds per batch (verl's DAPO recipe, max_num_gen_batches = 10). */
     public static final int DEFAULT_MAX_GENERATION_ROUNDS = 10;
@@ -89,12 +90,26 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
         if (maxGenerationRounds < 0) {
             throw new IllegalArgumentException("generation round cap must be >= 0 (0: none), got " + maxGenerationRounds);
         }
+        if (batchTokens == null) {
+            throw new IllegalArgumentException("batch tokens (INLINE or REFERENCE) are required");
+        }
         if (feedback == null) {
             throw new IllegalArgumentException("a feedback merge is required (FeedbackMerge.defaults())");
         }
         if (!(emaWeight > 0 && emaWeight <= 1)) {
             throw new IllegalArgumentException("prompt-stats moving-average weight must be in (0, 1], got " + emaWeight);
         }
+    }
+
+    /** Batches with their tokens inline (the settings before batch.tokens). */
+    public GroupingSettings(String estimatorName, AdvantageEstimator estimator, GroupFilter filter,
+            boolean markTruncated, StalenessFilter staleness, String filtrationName, PolicyFiltration filtration,
+            String reweightingName, Optional<BatchReweighting> reweighting, long filtrationSeed, int batchGroups,
+            String batchIdPrefix, long groupTimeoutMs, int minSamples, long retentionMs, boolean preferencePairs,
+            double emaWeight, FeedbackMerge feedback, int maxGenerationRounds) {
+        this(estimatorName, estimator, filter, markTruncated, staleness, filtrationName, filtration, reweightingName,
+                reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs,
+                preferencePairs, emaWeight, feedback, maxGenerationRounds, BatchTokens.INLINE);
     }
 
     /** The settings a deployment configured; the application id is the batch id prefix. */
@@ -114,7 +129,8 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
                 config.getDouble(ProcessorsConfig.EMA_WEIGHT),
                 new FeedbackMerge(config.getEnum(ProcessorsConfig.FEEDBACK, FeedbackMerge.Mode.class),
                         config.getDouble(ProcessorsConfig.FEEDBACK_WEIGHT), config.getLong(ProcessorsConfig.FEEDBACK_WAIT_MS)),
-                config.getInt(ProcessorsConfig.MAX_GENERATION_ROUNDS));
+                config.getInt(ProcessorsConfig.MAX_GENERATION_ROUNDS),
+                BatchTokens.valueOf(config.getString(ProcessorsConfig.BATCH_TOKENS).toUpperCase(java.util.Locale.ROOT)));
     }
 
     /**
@@ -125,71 +141,79 @@ public record GroupingSettings(String estimatorName, AdvantageEstimator estimato
     public static GroupingSettings defaults(String batchIdPrefix) {
         return new GroupingSettings(Grpo.NAME, new Grpo(), new DynamicSampling(), false, StalenessFilter.off(),
                 KeepAll.NAME, new KeepAll(), BatchReweightings.NONE, Optional.empty(), 0L, DEFAULT_BATCH_GROUPS, batchIdPrefix,
-                300_000L, 2, 3_600_000L, true, 0.1, FeedbackMerge.defaults(), DEFAULT_MAX_GENERATION_ROUNDS);
+                300_000L, 2, 3_600_000L, true, 0.1, FeedbackMerge.defaults(), DEFAULT_MAX_GENERATION_ROUNDS,
+                BatchTokens.INLINE);
     }
 
     public GroupingSettings withBatchGroups(int b) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
                 filtration, reweightingName, reweighting, filtrationSeed, b, batchIdPrefix, groupTimeoutMs,
-                minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
+                minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds, batchTokens);
     }
 
     public GroupingSettings withFilter(GroupFilter f) {
         return new GroupingSettings(estimatorName, estimator, f, markTruncated, staleness, filtrationName,
                 filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
-                minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
+                minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds, batchTokens);
     }
 
     /** The estimator registered under {@code name} with default options. */
     public GroupingSettings withEstimator(String name) {
         return new GroupingSettings(name, AdvantageEstimators.FAMILY.create(name, AdvantageOptions.defaults()), filter,
                 markTruncated, staleness, filtrationName, filtration, reweightingName, reweighting, filtrationSeed,
-                batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
+                batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds, batchTokens);
     }
 
     public GroupingSettings withMarkTruncated(boolean mark) {
         return new GroupingSettings(estimatorName, estimator, filter, mark, staleness, filtrationName, filtration,
                 reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs, minSamples,
-                retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
+                retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds, batchTokens);
     }
 
     public GroupingSettings withStaleness(int maxStaleness) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, new StalenessFilter(maxStaleness),
                 filtrationName, filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix,
-                groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
+                groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds, batchTokens);
     }
 
     /** PF-PPO: a per-group strategy and a batch reweighting by name ({@code none} for either), with a seed. */
     public GroupingSettings withPfPpo(String strategy, String reweight, long seed) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, strategy,
                 PolicyFiltrations.FAMILY.create(strategy, null), reweight, BatchReweightings.FAMILY.create(reweight, null),
-                seed, batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds);
+                seed, batchGroups, batchIdPrefix, groupTimeoutMs, minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds, batchTokens);
     }
 
     public GroupingSettings withTimeout(long timeoutMs, int min, long retention) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
                 filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, timeoutMs, min,
-                retention, preferencePairs, emaWeight, feedback, maxGenerationRounds);
+                retention, preferencePairs, emaWeight, feedback, maxGenerationRounds, batchTokens);
     }
 
     public GroupingSettings withPreferencePairs(boolean on) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
                 filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
-                minSamples, retentionMs, on, emaWeight, feedback, maxGenerationRounds);
+                minSamples, retentionMs, on, emaWeight, feedback, maxGenerationRounds, batchTokens);
     }
 
     /** Feedback merged as given, groups held open for it {@code waitMs} after their first record. */
     public GroupingSettings withFeedback(FeedbackMerge merge) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
                 filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
-                minSamples, retentionMs, preferencePairs, emaWeight, merge, maxGenerationRounds);
+                minSamples, retentionMs, preferencePairs, emaWeight, merge, maxGenerationRounds, batchTokens);
     }
 
     /** DAPO's generation round cap ({@code 0}: none). */
     public GroupingSettings withMaxGenerationRounds(int rounds) {
         return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
                 filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
-                minSamples, retentionMs, preferencePairs, emaWeight, feedback, rounds);
+                minSamples, retentionMs, preferencePairs, emaWeight, feedback, rounds, batchTokens);
+    }
+
+    /** Batches and pairs with their tokens (INLINE) or their rollouts' positions (REFERENCE): batch.tokens. */
+    public GroupingSettings withBatchTokens(BatchTokens tokens) {
+        return new GroupingSettings(estimatorName, estimator, filter, markTruncated, staleness, filtrationName,
+                filtration, reweightingName, reweighting, filtrationSeed, batchGroups, batchIdPrefix, groupTimeoutMs,
+                minSamples, retentionMs, preferencePairs, emaWeight, feedback, maxGenerationRounds, tokens);
     }
 
     /**

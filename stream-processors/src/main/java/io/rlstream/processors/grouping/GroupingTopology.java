@@ -1,5 +1,6 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.rollouts.RolloutLog;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
 import io.rlstream.events.PreferencePair;

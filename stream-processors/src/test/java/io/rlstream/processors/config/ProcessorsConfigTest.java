@@ -72,6 +72,19 @@ class ProcessorsConfigTest {
     }
 
     @Test
+    void batchTokensAreInlineByDefaultAndReferenceOnRequest() {
+        assertEquals(io.rlstream.events.BatchTokens.INLINE, GroupingSettings.from(new ProcessorsConfig(Map.of())).batchTokens());
+        assertEquals(io.rlstream.events.BatchTokens.REFERENCE,
+                GroupingSettings.from(new ProcessorsConfig(Map.of("batch.tokens", "reference"))).batchTokens());
+        // and survives the settings' other with-methods
+        assertEquals(io.rlstream.events.BatchTokens.REFERENCE, GroupingSettings.from(new ProcessorsConfig(
+                Map.of("batch.tokens", "reference"))).withBatchGroups(2).withPreferencePairs(false).batchTokens());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ProcessorsConfig(Map.of("batch.tokens", "positions")));
+        assertTrue(e.getMessage().contains("batch.tokens") && e.getMessage().contains("reference"), e.getMessage());
+    }
+
+    @Test
     void noneIsAnOrdinaryValueOfTheGroupFilterAndTheReweighting() {
         GroupingSettings g = GroupingSettings.from(new ProcessorsConfig(Map.of("filter.group", "none",
                 "filter.pf-ppo", "best-worst", "filter.pf-ppo-reweight", "pow")));

@@ -1,5 +1,6 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.rollouts.RolloutLog;
 import static io.rlstream.processors.grouping.GroupingTopologyTest.ok;
 import static io.rlstream.processors.grouping.GroupingTopologyTest.reward;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,9 +1,11 @@
 package io.rlstream.processors.grouping;
 
+import io.rlstream.rollouts.RolloutLog;
 import io.rlstream.processors.feedback.FeedbackMerge;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.events.CheckpointPublished;
@@ -427,6 +429,62 @@ class GroupingTopologyTest {
         assertEquals(new RolloutPosition(0, 1L), s1.getSource());
         // Group q came from the test builder's Avro arrays: read back and packed the same way.
         assertArrayEquals(new int[] {11, 3}, Tokens.responseIds(out.get(1).getSamples().get(1)));
+    }
+
+    @Test
+    void byReferenceBatchesAndPairsCarryPositionsNotTokensNothingIsReadAndTheResolverGivesTheRolloutsTokens() {
+        start(GroupingSettings.defaults("test").withBatchGroups(2)
+                .withBatchTokens(io.rlstream.events.BatchTokens.REFERENCE));
+        // group p: packed rollouts at offsets 0, 1 with distinct tokens, rewards 0 and 1
+        for (int i = 0; i < 2; i++) {
+            rollouts.pipeInput("p", Tokens.pack(Rollout.newBuilder(ok("p", i, 2)), new int[] {7, 8, 9},
+                    new int[] {100 + i, 200 + i, 300 + i}, new float[] {-1f, -2f, -0.5f * i}).build());
+            rewards.pipeInput("p", reward("p", i, i, SampleStatus.OK));
+        }
+        group("q", 0, 1); // offsets 2, 3: the builder's arrays, responses [10 + index, 3]
+        List<TrainingBatchGroup> out = batches.readValuesToList();
+        assertEquals(2, out.size());
+        assertEquals(0, logs.stream().mapToInt(l -> l.reads).sum(), "by reference nothing is read back");
+        long position = 0;
+        for (TrainingBatchGroup g : out) {
+            assertEquals(io.rlstream.events.BatchTokens.REFERENCE, g.getTokens());
+            for (ScoredSample s : g.getSamples()) {
+                assertNull(s.getPackedPromptTokenIds());
+                assertNull(s.getPackedResponseTokenIds());
+                assertNull(s.getPackedBehaviourLogprobs());
+                assertTrue(s.getPromptTokenIds().isEmpty() && s.getResponseTokenIds().isEmpty()
+                        && s.getBehaviourLogprobs().isEmpty(), "no tokens in the record");
+                assertEquals(new RolloutPosition(0, position++), s.getSource(), "in piping order");
+            }
+        }
+        assertEquals(3, out.get(0).getSamples().get(1).getResponseLength());
+        assertEquals(2, out.get(1).getSamples().get(1).getResponseLength());
+        // the reader's resolver gives each sample its rollout's tokens
+        try (io.rlstream.rollouts.TokenResolver resolver = new io.rlstream.rollouts.TokenResolver(
+                () -> new PipedRollouts(rolloutLog))) {
+            io.rlstream.rollouts.TokenResolver.ResolvedBatch resolved = resolver.resolve(out);
+            assertTrue(resolved.missing().isEmpty(), resolved.missing().toString());
+            ScoredSample s1 = resolved.groups().get(0).getSamples().get(1);
+            assertArrayEquals(new int[] {7, 8, 9}, Tokens.promptIds(s1));
+            assertArrayEquals(new int[] {101, 201, 301}, Tokens.responseIds(s1));
+            assertArrayEquals(new float[] {-1f, -2f, -0.5f}, Tokens.logprobs(s1));
+            assertArrayEquals(new int[] {11, 3}, Tokens.responseIds(resolved.groups().get(1).getSamples().get(1)));
+            assertEquals(out.get(0).getSamples().get(1).getAdvantage(), s1.getAdvantage(), "the rest as written");
+
+            // pairs: positions of the best (sample 1, reward 1) and the worst (sample 0), no tokens
+            List<PreferencePair> ps = pairs.readValuesToList();
+            assertEquals(2, ps.size());
+            PreferencePair p = ps.get(0);
+            assertEquals(io.rlstream.events.BatchTokens.REFERENCE, p.getTokens());
+            assertEquals(new RolloutPosition(0, 1L), p.getChosenSource());
+            assertEquals(new RolloutPosition(0, 0L), p.getRejectedSource());
+            assertNull(p.getPackedChosenTokenIds());
+            assertTrue(p.getChosenTokenIds().isEmpty());
+            PreferencePair resolvedPair = resolver.resolve(p).pair();
+            assertArrayEquals(new int[] {7, 8, 9}, Tokens.promptIds(resolvedPair));
+            assertArrayEquals(new int[] {101, 201, 301}, Tokens.chosenIds(resolvedPair));
+            assertArrayEquals(new int[] {100, 200, 300}, Tokens.rejectedIds(resolvedPair));
+        }
     }
 
     @Test

@@ -18,6 +18,7 @@ import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_STALENESS_MEA
 import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS;
 import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS_PER_SECOND;
 
+import io.rlstream.rollouts.TokenResolver;
 import io.rlstream.tokens.Tokens;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
@@ -48,12 +49,22 @@ final class GroupStepInput implements StepInput {
     private final GroupObjective objective;
     private final LongSupplier currentVersion;
     private final int vocab;
+    private final TokenResolver resolver;
 
-    /** @param vocab the policy's vocabulary size, which every token id must lie below */
+    /** Inline batches only: a batch written by reference is refused (tests that need no broker). */
     GroupStepInput(GroupObjective objective, LongSupplier currentVersion, int vocab) {
+        this(objective, currentVersion, vocab, RlStepInput.noRollouts());
+    }
+
+    /**
+     * @param vocab    the policy's vocabulary size, which every token id must lie below
+     * @param resolver fetches the tokens of batches written by reference from rl.rollouts
+     */
+    GroupStepInput(GroupObjective objective, LongSupplier currentVersion, int vocab, TokenResolver resolver) {
         this.objective = objective;
         this.currentVersion = currentVersion;
         this.vocab = vocab;
+        this.resolver = resolver;
     }
 
     @Override
@@ -65,7 +76,7 @@ final class GroupStepInput implements StepInput {
     public Optional<Step> add(SpecificRecord event, long offset) {
         // The batch is checked whole once complete (RlStepInput.step): a record with unusable
         // samples makes it a dead letter, record by record, and it is not trained.
-        return collector.add((TrainingBatchGroup) event, offset).map(batch -> RlStepInput.step(batch, vocab, false,
+        return collector.add((TrainingBatchGroup) event, offset).map(batch -> RlStepInput.step(batch, resolver, vocab, false,
                 groups -> trainer -> train(trainer, groups, objective, currentVersion.getAsLong())));
     }
 

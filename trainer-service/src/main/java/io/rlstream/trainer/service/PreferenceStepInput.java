@@ -1,5 +1,6 @@
 package io.rlstream.trainer.service;
 
+import io.rlstream.rollouts.TokenResolver;
 import io.rlstream.tokens.Tokens;
 import io.rlstream.events.PreferencePair;
 import io.rlstream.monitoring.metrics.MetricCatalog;
@@ -23,12 +24,22 @@ final class PreferenceStepInput implements StepInput {
     private final int vocab;
     private final List<Long> offsets = new ArrayList<>();
     private long firstOffset = -1;
+    private final TokenResolver resolver;
 
-    /** @param vocab the policy's vocabulary size, which every token id must lie below */
+    /** Inline pairs only: a pair written by reference is a dead letter (tests that need no broker). */
     PreferenceStepInput(int pairsPerStep, PreferenceLoss loss, int vocab) {
+        this(pairsPerStep, loss, vocab, RlStepInput.noRollouts());
+    }
+
+    /**
+     * @param vocab    the policy's vocabulary size, which every token id must lie below
+     * @param resolver fetches the tokens of pairs written by reference from rl.rollouts
+     */
+    PreferenceStepInput(int pairsPerStep, PreferenceLoss loss, int vocab, TokenResolver resolver) {
         this.pairsPerStep = pairsPerStep;
         this.loss = loss;
         this.vocab = vocab;
+        this.resolver = resolver;
     }
 
     @Override
@@ -38,7 +49,13 @@ final class PreferenceStepInput implements StepInput {
 
     @Override
     public Optional<Step> add(SpecificRecord event, long offset) {
-        PreferencePair pair = (PreferencePair) event;
+        // A pair written by reference gets its tokens from rl.rollouts first (one read of its two rollouts).
+        TokenResolver.ResolvedPair resolved = resolver.resolve((PreferencePair) event);
+        if (resolved.missing() != null) {
+            throw new MissingRollouts("preference pair " + ((PreferencePair) event).getPromptId() + ": "
+                    + resolved.missing(), resolved.missingRollouts());
+        }
+        PreferencePair pair = resolved.pair();
         // Pairs are independent records: an invalid one is a dead letter and the others train.
         String problem = InputChecks.preferencePair(pair, vocab);
         if (problem != null) {
@@ -67,5 +84,20 @@ final class PreferenceStepInput implements StepInput {
             m.put(MetricCatalog.TRAINER_PAIRS, (double) pairs.size());
             return m;
         }, consumed));
+    }
+
+    /** A pair whose rollouts are gone from rl.rollouts: a dead letter, counted as trainer.rollouts_missing. */
+    static final class MissingRollouts extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final int rollouts;
+
+        MissingRollouts(String message, int rollouts) {
+            super(message);
+            this.rollouts = rollouts;
+        }
+
+        int rollouts() {
+            return rollouts;
+        }
     }
 }

@@ -22,6 +22,7 @@ import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_STALENESS_MEA
 import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS;
 import static io.rlstream.monitoring.metrics.MetricCatalog.TRAINER_TOKENS_PER_SECOND;
 
+import io.rlstream.rollouts.TokenResolver;
 import io.rlstream.tokens.Tokens;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
@@ -44,16 +45,31 @@ final class RlStepInput implements StepInput {
     private final LongSupplier currentVersion;
     private final int lossMaxLength;
     private final int vocab;
+    private final TokenResolver resolver;
+
+    /** Inline batches only: a batch written by reference is refused (tests that need no broker). */
+    RlStepInput(LongSupplier currentVersion, int lossMaxLength, int vocab) {
+        this(currentVersion, lossMaxLength, vocab, noRollouts());
+    }
 
     /**
      * @param currentVersion the version of the weights being trained, for the batch's staleness
      * @param lossMaxLength  trainer.loss.max-length: Dr.GRPO's constant L; 0 takes each sample's generation limit
      * @param vocab          the policy's vocabulary size, which every token id must lie below
+     * @param resolver       fetches the tokens of batches written by reference from rl.rollouts
      */
-    RlStepInput(LongSupplier currentVersion, int lossMaxLength, int vocab) {
+    RlStepInput(LongSupplier currentVersion, int lossMaxLength, int vocab, TokenResolver resolver) {
         this.currentVersion = currentVersion;
         this.lossMaxLength = lossMaxLength;
         this.vocab = vocab;
+        this.resolver = resolver;
+    }
+
+    /** A resolver without a log: every batch written by reference is refused as unreadable. */
+    static TokenResolver noRollouts() {
+        return new TokenResolver(() -> {
+            throw new IllegalStateException("this trainer input has no rollout log to resolve batches written by reference");
+        });
     }
 
     @Override
@@ -63,21 +79,31 @@ final class RlStepInput implements StepInput {
 
     @Override
     public Optional<Step> add(SpecificRecord event, long offset) {
-        return collector.add((TrainingBatchGroup) event, offset).map(batch -> step(batch, vocab, true,
+        return collector.add((TrainingBatchGroup) event, offset).map(batch -> step(batch, resolver, vocab, true,
                 groups -> trainer -> train(trainer, groups, currentVersion.getAsLong(), lossMaxLength)));
     }
 
     /**
      * The step of a complete batch, or the batch refused whole when one of its records is invalid
-     * ({@link InputChecks#trainingBatch}): it is one transaction and is never trained in part.
+     * ({@link InputChecks#trainingBatch}): it is one transaction and is never trained in part. A
+     * batch written by reference gets its tokens from rl.rollouts first ({@link TokenResolver}),
+     * so the checks and the step see it as if it had been written inline; one whose rollouts are
+     * gone is refused whole, never trained on empty samples.
      */
-    static Step step(BatchCollector.Batch batch, int vocab, boolean needAdvantages,
+    static Step step(BatchCollector.Batch batch, TokenResolver resolver, int vocab, boolean needAdvantages,
             java.util.function.Function<List<TrainingBatchGroup>,
                     java.util.function.Function<PolicyTrainer, Map<MetricName, Double>>> train) {
         List<String> ids = List.of(batch.groups().get(0).getBatchId());
-        Map<Integer, String> problems = InputChecks.trainingBatch(batch.groups(), vocab, needAdvantages);
+        TokenResolver.ResolvedBatch resolved = resolver.resolve(batch.groups());
+        if (!resolved.missing().isEmpty()) {
+            Map<Long, String> invalid = new LinkedHashMap<>();
+            resolved.missing().forEach((index, problem) -> invalid.put(batch.offsets().get(index), problem));
+            return Step.rolloutsMissing(ids, batch.offsets(), invalid, resolved.missingSamples());
+        }
+        List<TrainingBatchGroup> groups = resolved.groups();
+        Map<Integer, String> problems = InputChecks.trainingBatch(groups, vocab, needAdvantages);
         if (problems.isEmpty()) {
-            return new Step(ids, train.apply(batch.groups()), batch.offsets());
+            return new Step(ids, train.apply(groups), batch.offsets());
         }
         Map<Long, String> invalid = new LinkedHashMap<>();
         problems.forEach((index, problem) -> invalid.put(batch.offsets().get(index), problem));
@@ -120,18 +146,13 @@ final class RlStepInput implements StepInput {
      */
     static Map<MetricName, Double> train(PolicyTrainer trainer, List<TrainingBatchGroup> batch, long version,
             int lossMaxLength) {
-        List<TrainingSample> samples = new ArrayList<>();
+        List<TrainingSample> samples = samples(batch, lossMaxLength);
         double rewardSum = 0;
         double stalenessSum = 0;
         long stalenessMax = 0;
 
         for (TrainingBatchGroup group : batch) {
             for (ScoredSample s : group.getSamples()) {
-                int maxLength = lossMaxLength > 0 ? lossMaxLength
-                        : s.getMaxNewTokens() == null ? 0 : Math.max(0, s.getMaxNewTokens());
-                samples.add(new TrainingSample(Tokens.promptIds(s), Tokens.responseIds(s),
-                        Tokens.logprobs(s), s.getAdvantage(), s.getTruncated(),
-                        s.getTemperature() == null ? Float.NaN : s.getTemperature(), maxLength));
                 rewardSum += s.getReward();
                 stalenessSum += version - s.getPolicyVersion();
                 stalenessMax = Math.max(stalenessMax, version - s.getPolicyVersion());
@@ -174,6 +195,21 @@ final class RlStepInput implements StepInput {
         m.put(TRAINER_TOKENS, (double) stats.tokens());
         m.put(TRAINER_TOKENS_PER_SECOND, stats.tokensPerSecond());
         return m;
+    }
+
+    /** The samples of a batch with its tokens as the rl step takes them, in record and sample order. */
+    static List<TrainingSample> samples(List<TrainingBatchGroup> batch, int lossMaxLength) {
+        List<TrainingSample> samples = new ArrayList<>();
+        for (TrainingBatchGroup group : batch) {
+            for (ScoredSample s : group.getSamples()) {
+                int maxLength = lossMaxLength > 0 ? lossMaxLength
+                        : s.getMaxNewTokens() == null ? 0 : Math.max(0, s.getMaxNewTokens());
+                samples.add(new TrainingSample(Tokens.promptIds(s), Tokens.responseIds(s),
+                        Tokens.logprobs(s), s.getAdvantage(), s.getTruncated(),
+                        s.getTemperature() == null ? Float.NaN : s.getTemperature(), maxLength));
+            }
+        }
+        return samples;
     }
 
     static int[] ints(List<Integer> values) {

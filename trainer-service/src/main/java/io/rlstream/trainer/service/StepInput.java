@@ -28,17 +28,24 @@ interface StepInput {
      * @param offsets the offsets of the records it is made of
      * @param invalid what is wrong, by offset, for the records that made the unit invalid; empty
      *                when it can be trained
+     * @param rolloutsMissing samples of a unit written by reference whose rollout was gone from
+     *                rl.rollouts (then the unit is refused)
      */
     record Step(List<String> ids, Function<PolicyTrainer, Map<MetricName, Double>> train, List<Long> offsets,
-            Map<Long, String> invalid) {
+            Map<Long, String> invalid, int rolloutsMissing) {
 
         Step(List<String> ids, Function<PolicyTrainer, Map<MetricName, Double>> train, List<Long> offsets) {
-            this(ids, train, offsets, Map.of());
+            this(ids, train, offsets, Map.of(), 0);
         }
 
         /** A unit not to train: every record of it becomes a dead letter. */
         static Step refused(List<String> ids, List<Long> offsets, Map<Long, String> invalid) {
-            return new Step(ids, null, offsets, invalid);
+            return new Step(ids, null, offsets, invalid, 0);
+        }
+
+        /** A unit not to train because {@code samples} of its rollouts are gone from rl.rollouts. */
+        static Step rolloutsMissing(List<String> ids, List<Long> offsets, Map<Long, String> invalid, int samples) {
+            return new Step(ids, null, offsets, invalid, samples);
         }
 
         boolean refused() {

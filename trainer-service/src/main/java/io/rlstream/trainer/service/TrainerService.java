@@ -3,6 +3,10 @@ package io.rlstream.trainer.service;
 import io.rlstream.deadletter.DeadLetters;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
+import io.rlstream.events.Rollout;
+import io.rlstream.rollouts.KafkaRolloutLog;
+import io.rlstream.rollouts.RolloutLog;
+import io.rlstream.rollouts.TokenResolver;
 import io.rlstream.events.TopicPartitionOffset;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rlstream.monitoring.health.Health;
@@ -102,16 +106,30 @@ public final class TrainerService implements Runnable, AutoCloseable, Health.Rea
         return config.trainerConfig();
     }
 
+    /** How long one read of a batch's rollouts (batches written by reference) may take before the trainer stops. */
+    static final Duration ROLLOUT_READ_TIMEOUT = Duration.ofSeconds(30);
+
     /** The input topic and how its records become steps, for the configured mode. */
-    private StepInput input(Policy policy) {
+    private StepInput input(Policy policy, TokenResolver resolver) {
         int vocab = policy.config().vocabSize();
         return switch (config.getEnum(TrainerServiceConfig.MODE, TrainerMode.class)) {
             case PREFERENCE -> new PreferenceStepInput(config.getInt(TrainerServiceConfig.PAIRS_PER_STEP),
-                    config.preferenceLoss(), vocab);
+                    config.preferenceLoss(), vocab, resolver);
             case SFT -> new SftStepInput(config.getInt(TrainerServiceConfig.SFT_PROMPTS_PER_STEP), policy);
-            case RL -> new RlStepInput(() -> version, config.getInt(TrainerServiceConfig.LOSS_MAX_LENGTH), vocab);
-            case GROUP -> new GroupStepInput(config.groupObjective(), () -> version, vocab);
+            case RL -> new RlStepInput(() -> version, config.getInt(TrainerServiceConfig.LOSS_MAX_LENGTH), vocab,
+                    resolver);
+            case GROUP -> new GroupStepInput(config.groupObjective(), () -> version, vocab, resolver);
         };
+    }
+
+    /**
+     * Fetches the tokens of batches and pairs written by reference (processors batch.tokens=reference)
+     * from rl.rollouts; opens its consumer on the first such record.
+     */
+    private TokenResolver resolver(String policyName) {
+        String topic = catalog.name(Topic.ROLLOUTS);
+        return new TokenResolver(() -> new KafkaRolloutLog(config.clientProps(), "trainer-" + policyName, topic,
+                serdes.serde(Rollout.class).deserializer(), ROLLOUT_READ_TIMEOUT));
     }
 
     private Topic inputTopic() {
@@ -145,10 +163,12 @@ public final class TrainerService implements Runnable, AutoCloseable, Health.Rea
         settings.keySet().removeIf(k -> k.startsWith("kafka.") || k.startsWith("serde.config."));
 
         Resumed resumed = resume(store, policyName, settings);
-        StepInput input = input(resumed.policy());
+        TokenResolver resolver = resolver(policyName);
+        StepInput input = input(resumed.policy(), resolver);
         @SuppressWarnings("unchecked")
         Deserializer<SpecificRecord> decoder = (Deserializer<SpecificRecord>) serdes.serde(input.eventType()).deserializer();
-        try (Policy policy = resumed.policy();
+        try (TokenResolver rollouts = resolver;
+                Policy policy = resumed.policy();
                 Policy reference = trainerConfig.objective().needsReference() || preference || groupReference
                         ? loadReference(store) : null;
                 KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
@@ -198,6 +218,17 @@ public final class TrainerService implements Runnable, AutoCloseable, Health.Rea
                     try {
                         ready = input.add(decoder.deserialize(record.topic(), record.headers(), record.value()),
                                 record.offset());
+                    } catch (RolloutLog.Unavailable e) {
+                        // rl.rollouts did not answer: not the record's fault. Stop; a restart resumes
+                        // from the last checkpoint's offset and reads this batch again (nothing lost).
+                        throw e;
+                    } catch (PreferenceStepInput.MissingRollouts e) {
+                        LOG.error("dead letter from {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                                e.getMessage());
+                        deadLetter(deadLetters, record, "rollouts missing: " + e.getMessage(), null);
+                        metrics.publish(MetricCatalog.TRAINER_DEAD_LETTERS, 1);
+                        metrics.publish(MetricCatalog.TRAINER_ROLLOUTS_MISSING, e.rollouts());
+                        continue;
                     } catch (RuntimeException e) {
                         // A foreign or unusable record goes to the dead letters; training data is never guessed at.
                         LOG.error("dead letter from {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
@@ -224,8 +255,12 @@ public final class TrainerService implements Runnable, AutoCloseable, Health.Rea
                         // part; the next checkpoint's offset lies past it, so a restart does not read it again.
                         LOG.error("skipped {} from {}-{}: {}", ready.get().ids(), record.topic(), record.partition(),
                                 ready.get().invalid());
-                        refuse(deadLetters, metrics, inputTopic, unit, ready.get(), "invalid input");
+                        boolean gone = ready.get().rolloutsMissing() > 0;
+                        refuse(deadLetters, metrics, inputTopic, unit, ready.get(), gone ? "rollouts missing" : "invalid input");
                         metrics.publish(MetricCatalog.TRAINER_INVALID_BATCHES, 1);
+                        if (gone) {
+                            metrics.publish(MetricCatalog.TRAINER_ROLLOUTS_MISSING, ready.get().rolloutsMissing());
+                        }
                         continue;
                     }
                     long skippedBefore = trainer.skippedUpdates();

@@ -41,14 +41,24 @@ class TrainerCrashIT {
     @Test
     void aHardKilledTrainerResumesFromItsNewestCheckpointAndTrainsEachBatchExactlyOnce(@TempDir Path dir)
             throws Exception {
+        killAndResume(dir, CATALOG, false);
+    }
+
+    /**
+     * The kill and the restart over 40 batches, written inline or by reference (each batch's
+     * rollouts on rl.rollouts, the records carrying their positions: TrainerCrashByReferenceLongIT).
+     */
+    static void killAndResume(Path dir, TopicCatalog catalog, boolean byReference) throws Exception {
         Path base = dir.resolve("base");
         try (Policy policy = Policy.create(PolicyConfig.demo(), 1)) {
             policy.save(base, Map.of("origin", "test"));
         }
-        try (PipelineFixture pipeline = PipelineFixture.start(CATALOG)) {
+        try (PipelineFixture pipeline = PipelineFixture.start(catalog)) {
             List<TrainingBatchGroup> batches = new ArrayList<>();
             for (int b = 0; b < BATCHES; b++) {
-                batches.addAll(batch("b-" + b, b));
+                List<TrainingBatchGroup> inline = batch("b-" + b, b);
+                batches.addAll(byReference ? ReferenceBatchesIT.byReference(inline,
+                        ReferenceBatchesIT.writeRollouts(pipeline, catalog, inline)) : inline);
             }
             pipeline.sendAll(Topic.TRAINING_BATCHES, TrainingBatchGroup::getBatchId, batches);
             Path config = dir.resolve("trainer.properties");
@@ -98,7 +108,7 @@ class TrainerCrashIT {
         }
     }
 
-    private Process start(Path config, Path log) throws IOException {
+    private static Process start(Path config, Path log) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 "-Dai.djl.offline=true", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.rlstream.events",

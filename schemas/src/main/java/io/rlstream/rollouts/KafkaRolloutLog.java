@@ -1,4 +1,4 @@
-package io.rlstream.processors.grouping;
+package io.rlstream.rollouts;
 
 import io.rlstream.events.Rollout;
 import java.time.Duration;
@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * fetches; a needed offset more than {@link #MAX_GAP} records past the position is sought to
  * directly rather than read through.
  */
-final class KafkaRolloutLog implements RolloutLog {
+public final class KafkaRolloutLog implements RolloutLog {
 
     /** Records read through rather than sought past: a seek costs a round trip, a rollout a few KB. */
     static final int MAX_GAP = 256;
@@ -39,7 +39,14 @@ final class KafkaRolloutLog implements RolloutLog {
     private final Deserializer<Rollout> values;
     private final Duration timeout;
 
-    KafkaRolloutLog(Map<String, Object> clientProps, String clientIdPrefix, String topic, Deserializer<Rollout> values,
+    /**
+     * @param clientProps    the service's Kafka client settings (bootstrap servers, security)
+     * @param clientIdPrefix names the consumer: {@code <prefix>-rollout-log-<n>}
+     * @param topic          the rollouts topic (rl.rollouts under the input prefix)
+     * @param values         the Rollout deserializer (the registry serde)
+     * @param timeout        how long one {@link #read} may take before it throws {@link Unavailable}
+     */
+    public KafkaRolloutLog(Map<String, Object> clientProps, String clientIdPrefix, String topic, Deserializer<Rollout> values,
             Duration timeout) {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-rollout-log-" + INSTANCES.incrementAndGet());
@@ -73,7 +80,7 @@ final class KafkaRolloutLog implements RolloutLog {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!wanted.isEmpty()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("could not read " + wanted.values().stream().mapToInt(NavigableSet::size)
+                throw new Unavailable("could not read " + wanted.values().stream().mapToInt(NavigableSet::size)
                         .sum() + " rollouts back from " + topic + " within " + timeout.toMillis() + " ms (first: "
                         + wanted.entrySet().iterator().next() + "); is the broker reachable?");
             }
