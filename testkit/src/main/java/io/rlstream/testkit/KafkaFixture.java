@@ -127,36 +127,19 @@ public final class KafkaFixture implements AutoCloseable {
     }
 
     private static KafkaFixture startTestKit(int brokers) {
-        KafkaClusterTestKit cluster = null;
-        try {
-            TestKitNodes nodes = new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(brokers)
-                    .setNumControllerNodes(1)
-                    .build();
-            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-            BROKER_SETTINGS.forEach(builder::setConfigProp);
-            KafkaBrokerProcess.replicationSettings(brokers).forEach(builder::setConfigProp);
-            cluster = builder.build();
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(brokers)
+                .setNumControllerNodes(1)
+                .build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        BROKER_SETTINGS.forEach(builder::setConfigProp);
+        KafkaBrokerProcess.replicationSettings(brokers).forEach(builder::setConfigProp);
+        return TestClusters.start(builder, "the in-process Kafka test cluster", cluster -> {
             KafkaFixture fixture = new KafkaFixture(Backend.TESTKIT, cluster.bootstrapServers(), cluster);
             fixture.brokers = brokers;
             return fixture;
-        } catch (Exception e) {
-            if (cluster != null) {
-                try {
-                    cluster.close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("cannot start the in-process Kafka test cluster: " + e, e);
-        }
+        });
     }
 
     static KafkaFixture of(Backend backend, String bootstrapServers, AutoCloseable cluster) {

@@ -1,8 +1,6 @@
 package io.rlstream.testkit;
 
 import io.rlstream.ops.KafkaBrokerProcess;
-import io.rlstream.ops.TopicAdmin;
-import io.rlstream.schemas.TopicCatalog;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +31,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * }
  * }</pre>
  */
-public final class MutualTlsKafka implements AutoCloseable {
+public final class MutualTlsKafka extends AdministeredCluster {
 
     /** The super user clients administer the cluster as (its certificate's CN). */
     public static final String ADMIN = "admin";
@@ -45,14 +43,11 @@ public final class MutualTlsKafka implements AutoCloseable {
     /** The id the test kit gives its one combined node. */
     private static final int NODE_ID = 0;
 
-    private final KafkaClusterTestKit cluster;
     private final TestCertificateAuthority ca;
-    private final Admin admin;
 
     private MutualTlsKafka(KafkaClusterTestKit cluster, TestCertificateAuthority ca) {
-        this.cluster = cluster;
+        super(cluster, Admin.create(new LinkedHashMap<>(clientSettings(cluster.bootstrapServers(), ca, ADMIN))));
         this.ca = ca;
-        this.admin = Admin.create(new LinkedHashMap<>(clientSettings(ADMIN)));
     }
 
     /**
@@ -68,39 +63,22 @@ public final class MutualTlsKafka implements AutoCloseable {
         clients.forEach(c -> names.put(c, List.of()));
         TestCertificateAuthority ca = TestCertificateAuthority.create(dir, names);
         long t1 = System.nanoTime();
-        KafkaClusterTestKit cluster = null;
-        try {
-            // The test kit builds PLAINTEXT or SASL_PLAINTEXT listeners only; its per-node overrides,
-            // applied last, turn both of the node's listeners (EXTERNAL, CONTROLLER) into SSL ones.
-            TestKitNodes nodes = new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .setPerServerProperties(Map.of(NODE_ID, Map.of("listener.security.protocol.map",
-                            "EXTERNAL:SSL,CONTROLLER:SSL")))
-                    .build();
-            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-            brokerSettings(ca, ca.keystore(BROKER)).forEach(builder::setConfigProp);
-            cluster = builder.build();
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
+        // The test kit builds PLAINTEXT or SASL_PLAINTEXT listeners only; its per-node overrides,
+        // applied last, turn both of the node's listeners (EXTERNAL, CONTROLLER) into SSL ones.
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .setPerServerProperties(Map.of(NODE_ID, Map.of("listener.security.protocol.map",
+                        "EXTERNAL:SSL,CONTROLLER:SSL")))
+                .build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        brokerSettings(ca, ca.keystore(BROKER)).forEach(builder::setConfigProp);
+        return TestClusters.start(builder, "the in-process Kafka test cluster with mTLS", cluster -> {
             System.out.printf("mTLS test broker ready at %s: %d certificates in %.1f s, broker in %.1f s%n",
                     cluster.bootstrapServers(), names.size(), (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
             return new MutualTlsKafka(cluster, ca);
-        } catch (Exception e) {
-            if (cluster != null) {
-                try {
-                    cluster.close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("cannot start the in-process Kafka test cluster with mTLS: " + e, e);
-        }
+        });
     }
 
     private static Map<String, String> brokerSettings(TestCertificateAuthority ca, Path keystore) {
@@ -137,9 +115,14 @@ public final class MutualTlsKafka implements AutoCloseable {
      * default keystore type, and the key's password is the store's).
      */
     public Map<String, String> clientSettings(String commonName) {
+        return clientSettings(bootstrapServers(), ca, commonName);
+    }
+
+    private static Map<String, String> clientSettings(String bootstrapServers, TestCertificateAuthority ca,
+            String commonName) {
         Path keystore = ca.keystore(commonName);
         Map<String, String> p = new LinkedHashMap<>();
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SSL.name);
         p.put(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, keystore.toString());
         p.put(SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, TestCertificateAuthority.PASSWORD);
@@ -155,28 +138,5 @@ public final class MutualTlsKafka implements AutoCloseable {
 
     public TestCertificateAuthority certificateAuthority() {
         return ca;
-    }
-
-    public String bootstrapServers() {
-        return cluster.bootstrapServers();
-    }
-
-    /** An admin client of the super user {@value #ADMIN}; closed with the fixture. */
-    public Admin admin() {
-        return admin;
-    }
-
-    /** Creates the catalog's topics with their partition counts and configs, as the super user. */
-    public void createTopics(TopicCatalog catalog) {
-        TopicAdmin.createTopics(admin, catalog, (short) 1);
-    }
-
-    @Override
-    public void close() throws Exception {
-        try {
-            admin.close();
-        } finally {
-            cluster.close();
-        }
     }
 }

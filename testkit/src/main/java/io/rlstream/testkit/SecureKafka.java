@@ -2,11 +2,9 @@ package io.rlstream.testkit;
 
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.ops.KafkaBrokerProcess;
-import io.rlstream.ops.TopicAdmin;
 import io.rlstream.ops.security.AclApplier;
 import io.rlstream.ops.security.AclSet;
 import io.rlstream.ops.security.RlstreamService;
-import io.rlstream.schemas.TopicCatalog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,57 +38,36 @@ import org.apache.kafka.common.test.TestKitNodes;
  * }
  * }</pre>
  */
-public final class SecureKafka implements AutoCloseable {
+public final class SecureKafka extends AdministeredCluster {
 
     /** The super user clients administer the cluster as (SCRAM-SHA-512). */
     public static final String ADMIN = "admin";
     public static final String ADMIN_PASSWORD = "admin-secret";
     public static final String MECHANISM = "SCRAM-SHA-512";
 
-    private final KafkaClusterTestKit cluster;
-    private final Admin admin;
-
     private SecureKafka(KafkaClusterTestKit cluster, Admin admin) {
-        this.cluster = cluster;
-        this.admin = admin;
+        super(cluster, admin);
     }
 
     /** Starts the node (a few seconds), and creates the admin's SCRAM credentials. */
     public static SecureKafka start() {
-        KafkaClusterTestKit cluster = null;
-        try {
-            TestKitNodes nodes = new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
-                    .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
-                    .build();
-            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-            brokerSettings().forEach(builder::setConfigProp);
-            cluster = builder.build();
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                .build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        brokerSettings().forEach(builder::setConfigProp);
+        return TestClusters.start(builder, "the in-process Kafka test cluster with SASL", cluster -> {
             // The test kit's own PLAIN super user creates the SCRAM admin; from then on clients use SCRAM only.
             try (Admin bootstrap = cluster.admin()) {
                 upsert(bootstrap, ADMIN, ADMIN_PASSWORD);
             }
             Admin admin = Admin.create(new LinkedHashMap<>(clientSettings(cluster.bootstrapServers(), ADMIN, ADMIN_PASSWORD)));
             return new SecureKafka(cluster, admin);
-        } catch (Exception e) {
-            if (cluster != null) {
-                try {
-                    cluster.close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("cannot start the in-process Kafka test cluster with SASL: " + e, e);
-        }
+        });
     }
 
     private static Map<String, String> brokerSettings() {
@@ -123,7 +100,7 @@ public final class SecureKafka implements AutoCloseable {
     /** Creates (or changes) a SCRAM-SHA-512 user; the principal is {@code User:name}. */
     public void addUser(String name, String password) {
         try {
-            upsert(admin, name, password);
+            upsert(admin(), name, password);
             // The credentials reach the broker's cache through the metadata log: wait until a login works.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
@@ -178,7 +155,7 @@ public final class SecureKafka implements AutoCloseable {
     /** Creates the ACL set's bindings as the super user, through the applier {@code rlstream acls --apply} uses. */
     public AclApplier.Result applyAcls(AclSet acls) {
         try {
-            return new AclApplier(admin, 30_000).apply(acls.bindings());
+            return new AclApplier(admin(), 30_000).apply(acls.bindings());
         } catch (AclApplier.Refused e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -194,28 +171,5 @@ public final class SecureKafka implements AutoCloseable {
         String user = principal.substring(principal.indexOf(':') + 1);
         addUser(user, user + "-secret");
         return serviceSettings(user, user + "-secret");
-    }
-
-    public String bootstrapServers() {
-        return cluster.bootstrapServers();
-    }
-
-    /** An admin client of the super user {@value #ADMIN}; closed with the fixture. */
-    public Admin admin() {
-        return admin;
-    }
-
-    /** Creates the catalog's topics with their partition counts and configs, as the super user. */
-    public void createTopics(TopicCatalog catalog) {
-        TopicAdmin.createTopics(admin, catalog, (short) 1);
-    }
-
-    @Override
-    public void close() throws Exception {
-        try {
-            admin.close();
-        } finally {
-            cluster.close();
-        }
     }
 }
