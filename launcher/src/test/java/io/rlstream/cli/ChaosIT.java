@@ -51,9 +51,10 @@ class ChaosIT {
                 Map.of("worker", 2, "rewards", 2, "processors", 2), scaled);
         // 15 service JVMs start in this run (8 at once, 4 restarts, 3 added), each living a minute or two: C1 alone
         // compiles what they run at a fraction of C2's CPU, which the other JVMs need on a small CI machine.
+        // Options given to the test JVM (-Drlstream.service.jvmOptions=...) are used as they are.
         String jvmOptions = System.getProperty(RlstreamServiceProcess.JVM_OPTIONS_PROPERTY);
-        System.setProperty(RlstreamServiceProcess.JVM_OPTIONS_PROPERTY,
-                RlstreamServiceProcess.DEFAULT_JVM_OPTIONS + " -XX:TieredStopAtLevel=1");
+        System.setProperty(RlstreamServiceProcess.JVM_OPTIONS_PROPERTY, jvmOptions != null ? jvmOptions
+                : RlstreamServiceProcess.DEFAULT_JVM_OPTIONS + " -XX:TieredStopAtLevel=1");
         ChaosRun.Result result;
         try {
             result = new ChaosRun(settings, dir -> {
