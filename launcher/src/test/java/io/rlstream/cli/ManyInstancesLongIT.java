@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * from the topics that exactly-once held through the rebalances (no group lost, none trained twice,
  * no duplicate) and that every instance, the added ones included, did work: a worker's rollouts by
  * their generator_id on rl.rollouts, a reward or processors instance's counter on its /metrics.
- * The long version: docs/operations.md#many-instances.
+ * CI runs these rebalances inside {@link ChaosIT}'s kill run; this one has them without kills, so that
+ * a failure here is the rebalance's alone (docs/operations.md#many-instances).
  */
 class ManyInstancesLongIT {
 

@@ -199,9 +199,11 @@ public final class ChaosRun {
      * @param work by instance name: a worker's rollouts on rl.rollouts (by their generator_id, its
      *             worker.id), a reward instance's rollouts scored, a processors instance's groups
      *             completed (both from its /metrics, read before each kill and at the end)
+     * @param standbyTasks by reward or processors instance, where the service runs as several: the most standby
+     *             tasks it kept up to date at once ({@link #STANDBY_TASKS} on its /metrics, read every 2 s)
      */
     public record Result(ChaosAudit audit, List<Kill> kills, String report, boolean passed,
-            Map<String, Integer> replicas, Map<String, Long> work, Throughput throughput) {
+            Map<String, Integer> replicas, Map<String, Long> work, Throughput throughput, Map<String, Long> standbyTasks) {
     }
 
     /**
@@ -226,6 +228,17 @@ public final class ChaosRun {
     /** The counter on an instance's /metrics that shows it worked, by service (workers are counted from rl.rollouts). */
     static final Map<String, String> WORK_COUNTERS = Map.of("rewards", "rlstream_reward_scored_rollouts_total",
             "processors", "rlstream_grouping_groups_completed_groups_total");
+
+    /**
+     * Kafka Streams' gauge of the standby tasks a stream thread's state updater keeps up to date
+     * (stream-state-updater-metrics standby-updating-tasks, through Micrometer's KafkaStreamsMetrics):
+     * above 0 only on an instance that holds copies of other instances' stores (streams.num.standby.replicas,
+     * or a warm-up copy before a task moves).
+     */
+    public static final String STANDBY_TASKS = "kafka_stream_state_updater_standby_updating_tasks";
+
+    /** The Kafka Streams services, whose instances may hold standby tasks. */
+    static final List<String> STREAMS_SERVICES = List.of("rewards", "processors");
 
     /** The most median recovery that passes, per issue 19. */
     public static final double MAX_MEDIAN_RECOVERY_SECONDS = 10.0;
@@ -263,6 +276,9 @@ public final class ChaosRun {
     private final Map<String, RlstreamServiceProcess> running = new LinkedHashMap<>();
     /** Work counted from each instance's /metrics before it was killed or stopped, by instance name. */
     private final Map<String, Long> work = new java.util.TreeMap<>();
+    /** The most standby tasks seen at once, by Streams instance ({@link Result#standbyTasks()}). */
+    private final Map<String, Long> standbyTasks = new java.util.TreeMap<>();
+    private long nextStandbySample;
     /** The next instance index of each service (an added instance gets a new one). */
     private final Map<String, Integer> nextIndex = new HashMap<>();
     /** Instances added mid-run, with when they started (nanos). */
@@ -311,16 +327,21 @@ public final class ChaosRun {
                     }
                     out.println("services started: " + running.keySet() + " (logs in " + runDir.resolve("logs")
                             + "); waiting for each one's first output...");
+                    long launched = System.nanoTime();
                     awaitFirstOutputs(recorder);
+                    out.printf(Locale.ROOT, "every service produced its first output %.1f s after the launch%n",
+                            (System.nanoTime() - launched) / 1e9);
                     measureFrom = System.nanoTime();
                     chaos(recorder, runDir, args);
                     measureTo = System.nanoTime();
                     awaitWorkOfAdded(recorder, runDir);
+                    nextStandbySample = 0; // and once more at the end, when the last rebalance has settled
+                    sampleStandbyTasks();
                     running.forEach(this::countWork);
                 } finally {
                     stopAll();
                 }
-                out.print("services stopped; reading the topics to their end... ");
+                out.print("reading the topics to their end... ");
                 if (!recorder.awaitCaughtUp(Duration.ofSeconds(120))) {
                     throw new IllegalStateException("the topics could not be read to their end within 120 s");
                 }
@@ -437,6 +458,7 @@ public final class ChaosRun {
                 long done = "worker".equals(service)
                         ? recorder.rolloutsByGenerator.getOrDefault(workerId(instance), 0L)
                         : p.counter(WORK_COUNTERS.get(service));
+                sampleStandbyTasks();
                 if (done > 0) {
                     waiting.remove(instance);
                     out.printf(Locale.ROOT, "  %s (added) did its first work %.1f s after its start%n", instance,
@@ -452,6 +474,25 @@ public final class ChaosRun {
     /** The worker.id of a worker instance. */
     private String workerId(String instance) {
         return workerIds.get(instance);
+    }
+
+    /**
+     * Every 2 s: the standby tasks of each instance of a Streams service that runs as several
+     * ({@link #STANDBY_TASKS}), keeping the most seen per instance.
+     */
+    private void sampleStandbyTasks() {
+        long now = System.nanoTime();
+        if (now < nextStandbySample) {
+            return;
+        }
+        nextStandbySample = now + 2_000_000_000L;
+        running.forEach((instance, p) -> {
+            String service = serviceOf(instance);
+            if (STREAMS_SERVICES.contains(service)
+                    && (settings.instancesOf(service) > 1 || settings.rebalance().contains(service))) {
+                standbyTasks.merge(instance, p.counter(STANDBY_TASKS), Math::max);
+            }
+        });
     }
 
     /** Adds what the instance's /metrics counts now to its work (before a kill and at the end). */
@@ -581,8 +622,8 @@ public final class ChaosRun {
             if (now >= removeAt) {
                 removeAt = Long.MAX_VALUE;
                 for (String service : settings.rebalance()) {
-                    String instance = running.keySet().stream().filter(i -> serviceOf(i).equals(service)).findFirst()
-                            .orElseThrow();
+                    String instance = instanceToRemove(running.keySet(), service,
+                            pending.stream().map(p -> p.instance).toList());
                     RlstreamServiceProcess old = running.remove(instance);
                     countWork(instance, old);
                     old.kill();
@@ -623,8 +664,19 @@ public final class ChaosRun {
                 }
                 nextKill += settings.killEvery().toNanos();
             }
+            sampleStandbyTasks();
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * The instance of a service that a rebalance kills for good: the first running one whose kill is
+     * not pending (a pending kill's recovery waits for its restarted process, which would be gone).
+     */
+    static String instanceToRemove(java.util.Collection<String> running, String service, List<String> pendingKills) {
+        return running.stream().filter(i -> serviceOf(i).equals(service)).filter(i -> !pendingKills.contains(i))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no instance of " + service
+                        + " to remove: running " + running + ", kills pending " + pendingKills));
     }
 
     /** SIGKILL to a random broker node; it is restarted with its data after brokerDownFor. */
@@ -685,15 +737,29 @@ public final class ChaosRun {
 
     /** SIGTERM, the dispatcher first so that nothing new is dispatched; each one gets 30 s. */
     private void stopAll() {
+        long from = System.nanoTime();
         List<String> order = new ArrayList<>(SERVICES);
         java.util.Collections.reverse(order);
         for (String service : order) {
+            // the instances of one service at once: each may take seconds to close its clients
+            List<Thread> closing = new ArrayList<>();
             running.forEach((instance, p) -> {
                 if (serviceOf(instance).equals(service)) {
-                    p.close();
+                    Thread t = new Thread(p::close, "stop-" + instance);
+                    t.start();
+                    closing.add(t);
                 }
             });
+            for (Thread t : closing) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
+        out.printf(Locale.ROOT, "services stopped in %.1f s%n", (System.nanoTime() - from) / 1e9);
     }
 
     /** Records committed between the end of the warm-up and the end of the kill phase ({@link Throughput}). */
@@ -750,6 +816,9 @@ public final class ChaosRun {
             s.append("work by instance (worker: rollouts on rl.rollouts; rewards: rollouts scored; processors: groups"
                     + " completed): ").append(work).append('\n');
         }
+        if (!standbyTasks.isEmpty()) {
+            s.append("standby tasks by instance (the most at once): ").append(standbyTasks).append('\n');
+        }
         if (audit.passed()) {
             s.append("audit: passed (each batch trained at most once and none skipped, each group in at most one batch, "
                     + "no duplicate rollout or dispatch, no version gap)\n");
@@ -777,7 +846,7 @@ public final class ChaosRun {
         out.print(s);
         out.println("report: " + runDir.resolve("chaos-report.txt") + ", kills: " + runDir.resolve("chaos-kills.csv"));
         return new Result(audit, List.copyOf(kills), s.toString(), passed, Map.copyOf(replicas), Map.copyOf(work),
-                throughput);
+                throughput, Map.copyOf(standbyTasks));
     }
 
     /** The median, NaN (never recovered) counting as the largest. */

@@ -45,6 +45,18 @@ class ChaosInstancesTest {
     }
 
     @Test
+    void aRebalanceRemovesTheFirstInstanceWhoseKillIsNotPending() {
+        List<String> running = List.of("trainer", "rewards", "rewards-1", "worker", "worker-1", "worker-2");
+        assertEquals("rewards", ChaosRun.instanceToRemove(running, "rewards", List.of()));
+        // rewards was killed and restarted and has not produced again: its recovery is measured, so its sibling goes
+        assertEquals("rewards-1", ChaosRun.instanceToRemove(running, "rewards", List.of("rewards")));
+        assertEquals("worker", ChaosRun.instanceToRemove(running, "worker", List.of("rewards", "worker-1")));
+        assertEquals("worker-2", ChaosRun.instanceToRemove(running, "worker", List.of("worker", "worker-1")));
+        assertThrows(IllegalStateException.class, () -> ChaosRun.instanceToRemove(List.of("rewards"), "rewards",
+                List.of("rewards")));
+    }
+
+    @Test
     void instanceNamesMapBackToTheirService() {
         assertEquals("worker", ChaosRun.instanceName("worker", 0));
         assertEquals("worker-3", ChaosRun.instanceName("worker", 3));
