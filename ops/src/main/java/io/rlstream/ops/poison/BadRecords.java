@@ -8,10 +8,12 @@ import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.PromptStats;
 import io.rlstream.events.Reward;
 import io.rlstream.events.Rollout;
+import io.rlstream.events.RolloutSummary;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
 import io.rlstream.events.UserFeedback;
+import io.rlstream.rollouts.RolloutSummaries;
 import io.rlstream.schemas.SerdeFactory;
 import io.rlstream.schemas.Topic;
 import java.nio.charset.StandardCharsets;
@@ -123,13 +125,16 @@ public final class BadRecords {
      * The services of the RL loop (trainer in its default RL mode) that read a topic and answer an
      * undecodable record on it with a dead letter. The reward service also reads rl.prompts (a
      * global table: it skips a bad prompt, which can never reach a join), and the grouping app
-     * rl.checkpoints (it skips and counts, grouping.checkpoints_skipped): no dead letters there.
+     * rl.checkpoints (it skips and counts, grouping.checkpoints_skipped): no dead letters there. The
+     * grouping app reads rl.rollouts only with grouping.rollouts.source = rollouts-topic (by default
+     * it takes each rollout from the summary in its reward, issue 18), so the reward service alone
+     * answers a bad rollout.
      */
     public static Set<String> readers(Topic topic) {
         return switch (topic) {
             case PROMPTS, PROMPT_STATS -> Set.of(DISPATCHER);
             case PROMPT_DISPATCH -> Set.of(WORKER);
-            case ROLLOUTS -> Set.of(REWARDS, GROUPING);
+            case ROLLOUTS -> Set.of(REWARDS);
             case REWARDS -> Set.of(GROUPING);
             case TRAINING_BATCHES -> Set.of(TRAINER, DISPATCHER);
             case CHECKPOINTS -> Set.of(WORKER, DISPATCHER);
@@ -184,12 +189,12 @@ public final class BadRecords {
             }
             case ROLLOUTS -> {
                 add(out, serdes, topicName, topic, "blank-rollout-id", "g-blank",
-                        Rollout.newBuilder(rollout("g-blank", 0)).setRolloutId("").build(), REWARDS, GROUPING);
+                        Rollout.newBuilder(rollout("g-blank", 0)).setRolloutId("").build(), REWARDS);
                 add(out, serdes, topicName, topic, "sample-index-outside-group", "g-index",
                         Rollout.newBuilder(rollout("g-index", 0)).setSampleIndex(7).setRolloutId("g-index/7").build(),
-                        GROUPING);
+                        REWARDS);
                 add(out, serdes, topicName, topic, "wrong-lengths", "g-lengths",
-                        Rollout.newBuilder(rollout("g-lengths", 0)).setBehaviourLogprobs(List.of(-0.5f)).build(), GROUPING);
+                        Rollout.newBuilder(rollout("g-lengths", 0)).setBehaviourLogprobs(List.of(-0.5f)).build(), REWARDS);
             }
             case REWARDS -> {
                 add(out, serdes, topicName, topic, "nan-reward", "g-nan",
@@ -312,10 +317,14 @@ public final class BadRecords {
                 .setGeneratorId("poison").setGeneratedAt(Instant.now()).build();
     }
 
+    /** A verifier's reward with the summary of its rollout (as the reward service writes them), at offset 0. */
     public static Reward reward(String groupId, String rolloutId) {
+        int index = Integer.parseInt(rolloutId.substring(rolloutId.lastIndexOf('/') + 1));
+        RolloutSummary summary = RolloutSummaries.of(
+                Rollout.newBuilder(rollout(groupId, index)).setRolloutId(rolloutId).build(), 0, 0);
         return Reward.newBuilder().setRolloutId(rolloutId).setGroupId(groupId).setPromptId("p-poison").setScore(1)
                 .setComponents(Map.of()).setStatus(SampleStatus.OK).setVerifier("poison").setScoredAt(Instant.now())
-                .build();
+                .setRollout(summary).build();
     }
 
     /** A one-group batch of two samples; {@code change} alters the second sample. */
