@@ -1,6 +1,5 @@
 package io.rlstream.testkit;
 
-import io.rlstream.ops.KafkaBrokerProcess;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,18 +81,8 @@ public final class MutualTlsKafka extends AdministeredCluster {
     }
 
     private static Map<String, String> brokerSettings(TestCertificateAuthority ca, Path keystore) {
-        // One node, as SecureKafka's (copied so that the two can change apart).
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("offsets.topic.replication.factor", "1");
-        s.put("offsets.topic.num.partitions", "4");
-        s.put("transaction.state.log.replication.factor", "1");
-        s.put("transaction.state.log.min.isr", "1");
-        s.put("transaction.state.log.num.partitions", "4");
-        s.put("share.coordinator.state.topic.replication.factor", "1");
-        s.put("share.coordinator.state.topic.min.isr", "1");
-        s.put("group.initial.rebalance.delay.ms", "0");
-        s.put("replica.fetch.max.bytes", Integer.toString(KafkaBrokerProcess.MESSAGE_MAX_BYTES));
-        s.put("message.max.bytes", Integer.toString(KafkaBrokerProcess.MESSAGE_MAX_BYTES));
+        // One node with the plain test broker's settings, plus TLS and the authorizer.
+        Map<String, String> s = new LinkedHashMap<>(KafkaFixture.BROKER_SETTINGS);
         // The listeners' TLS: the node's key and the CA it trusts, for its server side and for its
         // connections to its controller and to itself; every client must show a certificate.
         s.put(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, keystore.toString());

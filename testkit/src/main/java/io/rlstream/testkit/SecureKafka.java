@@ -1,7 +1,6 @@
 package io.rlstream.testkit;
 
 import io.rlstream.config.ServiceConfig;
-import io.rlstream.ops.KafkaBrokerProcess;
 import io.rlstream.ops.security.AclApplier;
 import io.rlstream.ops.security.AclSet;
 import io.rlstream.ops.security.RlstreamService;
@@ -71,24 +70,14 @@ public final class SecureKafka extends AdministeredCluster {
     }
 
     private static Map<String, String> brokerSettings() {
-        // One node (as KafkaFixture's, copied so that the two can change apart): replication factors 1,
-        // no rebalance delay, records as large as on the local platform broker.
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("offsets.topic.replication.factor", "1");
-        s.put("offsets.topic.num.partitions", "4");
-        s.put("transaction.state.log.replication.factor", "1");
-        s.put("transaction.state.log.min.isr", "1");
-        s.put("transaction.state.log.num.partitions", "4");
-        s.put("share.coordinator.state.topic.replication.factor", "1");
-        s.put("share.coordinator.state.topic.min.isr", "1");
-        s.put("group.initial.rebalance.delay.ms", "0");
-        s.put("replica.fetch.max.bytes", Integer.toString(KafkaBrokerProcess.MESSAGE_MAX_BYTES));
+        // One node with the plain test broker's settings (replication factors 1, no rebalance delay,
+        // records as large as on the local platform broker), plus SASL and the authorizer.
+        Map<String, String> s = new LinkedHashMap<>(KafkaFixture.BROKER_SETTINGS);
         s.put("sasl.enabled.mechanisms", "PLAIN," + MECHANISM);
         s.put("listener.name.external." + MECHANISM.toLowerCase() + ".sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         s.put("super.users", "User:plain-admin;User:" + ADMIN);
         s.put("allow.everyone.if.no.acl.found", "false");
-        s.put("message.max.bytes", Integer.toString(KafkaBrokerProcess.MESSAGE_MAX_BYTES));
         return s;
     }
 

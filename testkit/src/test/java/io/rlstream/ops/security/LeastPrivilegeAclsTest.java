@@ -162,25 +162,7 @@ class LeastPrivilegeAclsTest {
         // Its producer: transactional id rlstream-<worker.id>, worker.id's default worker-0.
         Map<String, Object> producerProps = new HashMap<>(worker);
         producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "rlstream-worker-0");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
-                        new StringDeserializer());
-                KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
-                        new StringSerializer())) {
-            producer.initTransactions();
-            consumer.subscribe(List.of(dispatch));
-            List<ConsumerRecord<String, String>> got = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (got.isEmpty() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(got::add);
-            }
-            assertEquals("dispatch of g-1", got.get(0).value());
-            ConsumerRecord<String, String> r = got.get(0);
-            producer.beginTransaction();
-            producer.send(new ProducerRecord<>(rollouts, r.key(), "rollout of " + r.key()));
-            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(r.topic(), r.partition()),
-                    new OffsetAndMetadata(r.offset() + 1)), consumer.groupMetadata());
-            producer.commitTransaction();
-        }
+        relayOneDispatch(consumerProps, producerProps, dispatch, rollouts);
         // the worker may also read the checkpoint announcements (CheckpointFollower: no group)
         produceAsAdmin(CATALOG.name(Topic.CHECKPOINTS), "demo", "checkpoint 1");
         assertEquals("checkpoint 1", readCommitted(worker, CATALOG.name(Topic.CHECKPOINTS), 1).get(0).value());
@@ -293,6 +275,34 @@ class LeastPrivilegeAclsTest {
             c.assign(List.of(new TopicPartition(CATALOG.name(Topic.TRAINING_BATCHES), 0)));
             c.seekToBeginning(c.assignment());
             assertThrows(TopicAuthorizationException.class, () -> c.poll(Duration.ofSeconds(10)));
+        }
+    }
+
+    /**
+     * What a worker does with a dispatch, with its own clients: consumes "dispatch of g-1" from
+     * {@code dispatch} in its group and, in one transaction, writes "rollout of g-1" to
+     * {@code rollouts} with the consumed offset (shared by the SASL and the mTLS test).
+     */
+    static void relayOneDispatch(Map<String, Object> consumerProps, Map<String, Object> producerProps, String dispatch,
+            String rollouts) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
+                        new StringDeserializer());
+                KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
+                        new StringSerializer())) {
+            producer.initTransactions();
+            consumer.subscribe(List.of(dispatch));
+            List<ConsumerRecord<String, String>> got = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (got.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(got::add);
+            }
+            assertEquals("dispatch of g-1", got.get(0).value());
+            ConsumerRecord<String, String> r = got.get(0);
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(rollouts, r.key(), "rollout of " + r.key()));
+            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(r.topic(), r.partition()),
+                    new OffsetAndMetadata(r.offset() + 1)), consumer.groupMetadata());
+            producer.commitTransaction();
         }
     }
 }

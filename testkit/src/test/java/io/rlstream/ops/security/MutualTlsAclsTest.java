@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,7 +26,6 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,7 +35,6 @@ import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -146,25 +143,7 @@ class MutualTlsAclsTest {
         Map<String, Object> producerProps = new HashMap<>(worker);
         producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, AclSet.WORKER_TRANSACTIONAL_ID_PREFIX
                 + AclSet.DEFINITION.defaultValues().get(AclSet.WORKER_ID_PREFIX) + "0");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
-                        new StringDeserializer());
-                KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
-                        new StringSerializer())) {
-            producer.initTransactions();
-            consumer.subscribe(List.of(dispatch));
-            List<ConsumerRecord<String, String>> got = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (got.isEmpty() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(got::add);
-            }
-            assertEquals("dispatch of g-1", got.get(0).value());
-            ConsumerRecord<String, String> r = got.get(0);
-            producer.beginTransaction();
-            producer.send(new ProducerRecord<>(rollouts, r.key(), "rollout of " + r.key()));
-            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(r.topic(), r.partition()),
-                    new OffsetAndMetadata(r.offset() + 1)), consumer.groupMetadata());
-            producer.commitTransaction();
-        }
+        LeastPrivilegeAclsTest.relayOneDispatch(consumerProps, producerProps, dispatch, rollouts);
         // the rollout is committed (read_committed, as the super user) and so is the group's offset
         List<String> written = LeastPrivilegeAclsTest.readCommitted(admin, rollouts, 1).stream()
                 .filter(r -> r.key().equals("g-1")).map(ConsumerRecord::value).toList();
