@@ -32,11 +32,15 @@ class BrokerChaosIT {
         // One kill: at 12 s of a 24 s run (the next would be at 24 s, the end); down for 8 s.
         ChaosRun.Settings settings = new ChaosRun.Settings(runDir, Duration.ofSeconds(24), Duration.ofSeconds(12), 7,
                 List.of(ChaosRun.BROKER), Map.of(), Duration.ofSeconds(240), Map.of(), 3, Duration.ofSeconds(8));
-        ChaosRun.Result result = new ChaosRun(settings, dir -> {
-            try (io.rlstream.model.Policy policy = io.rlstream.model.Policy.create(io.rlstream.model.PolicyConfig.demo(), 7)) {
-                policy.save(dir, Map.of("policy_name", "demo", "version", "0"));
-            }
-        }, ChaosCommand.prompts().subList(0, 2000), out).run();
+        // 3 brokers and 5 service JVMs share the CI machine's cores: the services run on C1 alone.
+        ChaosRun.Result result;
+        try (C1ServiceJvms c1 = C1ServiceJvms.open()) {
+            result = new ChaosRun(settings, dir -> {
+                try (io.rlstream.model.Policy policy = io.rlstream.model.Policy.create(io.rlstream.model.PolicyConfig.demo(), 7)) {
+                    policy.save(dir, Map.of("policy_name", "demo", "version", "0"));
+                }
+            }, ChaosCommand.prompts().subList(0, 2000), out).run();
+        }
         String log = console.toString(StandardCharsets.UTF_8);
 
         // Nothing lost (no batch skipped, every batched group dispatched), nothing twice (batch

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rlstream.ops.RlstreamServiceProcess;
 import io.rlstream.ops.chaos.ChaosRun;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,25 +48,14 @@ class ChaosIT {
                         "trainer.checkpoints.keep", "100000"),
                 Duration.ofSeconds(240), ChaosCommand.declaredSettings(), 1, Duration.ofSeconds(10),
                 Map.of("worker", 2, "rewards", 2, "processors", 2), scaled);
-        // 15 service JVMs start in this run (8 at once, 4 restarts, 3 added), each living a minute or two: C1 alone
-        // compiles what they run at a fraction of C2's CPU, which the other JVMs need on a small CI machine.
-        // Options given to the test JVM (-Drlstream.service.jvmOptions=...) are used as they are.
-        String jvmOptions = System.getProperty(RlstreamServiceProcess.JVM_OPTIONS_PROPERTY);
-        System.setProperty(RlstreamServiceProcess.JVM_OPTIONS_PROPERTY, jvmOptions != null ? jvmOptions
-                : RlstreamServiceProcess.DEFAULT_JVM_OPTIONS + " -XX:TieredStopAtLevel=1");
+        // 15 service JVMs start in this run (8 at once, 4 restarts, 3 added), each living a minute or two.
         ChaosRun.Result result;
-        try {
+        try (C1ServiceJvms c1 = C1ServiceJvms.open()) {
             result = new ChaosRun(settings, dir -> {
                 try (io.rlstream.model.Policy policy = io.rlstream.model.Policy.create(io.rlstream.model.PolicyConfig.demo(), 7)) {
                     policy.save(dir, Map.of("policy_name", "demo", "version", "0"));
                 }
             }, ChaosCommand.prompts().subList(0, 2000), out).run();
-        } finally {
-            if (jvmOptions == null) {
-                System.clearProperty(RlstreamServiceProcess.JVM_OPTIONS_PROPERTY);
-            } else {
-                System.setProperty(RlstreamServiceProcess.JVM_OPTIONS_PROPERTY, jvmOptions);
-            }
         }
         String log = console.toString(StandardCharsets.UTF_8);
 
