@@ -200,6 +200,8 @@ public final class MetricCatalog {
             "Checkpoints the inference server failed to load (the reason is in the worker's log); it keeps serving the old version.");
     public static final MetricName WORKER_CHECKPOINTS_REJECTED = total("worker.checkpoints_rejected", "checkpoints", "drops",
             "Announcements on rl.checkpoints the worker skipped with a dead letter (folder missing, other network, truncated or missing tensors, non-finite weights, undecodable); it keeps its last good weights.");
+    public static final MetricName WORKER_CHECKPOINTS_SKIPPED = total("worker.checkpoints_skipped", "checkpoints", "drops",
+            "Announcements on rl.checkpoints the worker skipped without a dead letter because their folder is gone (superseded and deleted by the trainer's retention before the worker got to it); it loads a newer one. Rising steadily: workers lag behind trainer.checkpoints.keep versions.");
     public static final MetricName REWARD_DEAD_LETTERS = total("reward.dead_letters", "records", "drops",
             "Records the reward service sent to rl.dead-letters.");
     public static final MetricName TRAINER_DEAD_LETTERS = total("trainer.dead_letters", "records", "drops",

@@ -180,6 +180,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
                                 LOG.info("{}: skipped policy version {}: its folder {} is gone (a newer checkpoint superseded"
                                         + " it and the trainer's retention deleted it)", workerId,
                                         a.checkpoint().getVersion(), a.checkpoint().getUri());
+                                out.skipped(1);
                             } else {
                                 // the checkpoint itself is bad: the old weights stay, an older announcement newer than them may load
                                 out.rejected(a, e);
@@ -423,6 +424,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
                     goneSince = System.nanoTime();
                 }
                 goneVersions.addAll(goneNow);
+                out.skipped(goneNow.size());
                 LOG.info("{}: the folders of announced policy versions {} are gone (superseded and deleted by the"
                         + " trainer's retention); reading {} to its new end for a newer one", config.getString(
                         WorkerConfig.WORKER_ID), versionRanges(goneNow), catalog.name(Topic.CHECKPOINTS));
@@ -484,7 +486,11 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
         return String.join(", ", ranges);
     }
 
-    /** Dead letters of rl.checkpoints records, each in its own transaction, counted in worker.checkpoints_rejected. */
+    /**
+     * Dead letters of rl.checkpoints records, each in its own transaction, counted in
+     * worker.checkpoints_rejected; and the announcements skipped because their folder is gone, counted
+     * in worker.checkpoints_skipped (no dead letter: nothing is wrong with them).
+     */
     private static final class DeadLetterOut {
         private final KafkaProducer<String, byte[]> producer;
         private final Serializer<DeadLetter> encoder;
@@ -492,6 +498,7 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
         private final MetricsPublisher metrics;
         private final String workerId;
         private long rejected;
+        private long skipped;
 
         DeadLetterOut(KafkaProducer<String, byte[]> producer, Serializer<DeadLetter> encoder, String topic,
                 MetricsPublisher metrics, String workerId) {
@@ -505,6 +512,11 @@ public final class RolloutWorker implements Runnable, AutoCloseable, Health.Read
         void rejected(CheckpointFollower.Announcement a, RuntimeException e) {
             send(a.source(), "checkpoint version " + a.checkpoint().getVersion() + " does not load, the worker keeps its "
                     + "last good weights: " + e.getMessage(), e);
+        }
+
+        void skipped(int announcements) {
+            skipped += announcements;
+            metrics.publish(MetricCatalog.WORKER_CHECKPOINTS_SKIPPED, skipped, -1, -1, Map.of("worker", workerId));
         }
 
         void undecodable(CheckpointFollower checkpoints) {

@@ -12,11 +12,13 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.rlstream.events.CheckpointPublished;
 import io.rlstream.events.DeadLetter;
+import io.rlstream.events.Metric;
 import io.rlstream.events.PromptDispatch;
 import io.rlstream.events.Rollout;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.model.Policy;
 import io.rlstream.model.PolicyConfig;
+import io.rlstream.monitoring.metrics.MetricCatalog;
 import io.rlstream.schemas.Topic;
 import io.rlstream.schemas.TopicCatalog;
 import io.rlstream.testkit.PipelineFixture;
@@ -102,6 +104,11 @@ class RolloutWorkerPrunedCheckpointIT {
                 // dead letters are committed before the rollouts generated after them, so all of them are readable now
                 List<DeadLetter> deadLetters = pipeline.readToEnd(Topic.DEAD_LETTERS, DeadLetter.class);
                 assertEquals(List.of(), deadLetters, "a folder that is gone is no bad checkpoint");
+                // counted instead: versions 1-3 at start, 5 while running
+                Metric skipped = pipeline.await(Topic.METRICS, Metric.class,
+                        m -> m.getName().equals(MetricCatalog.WORKER_CHECKPOINTS_SKIPPED.name()) && m.getValue() == 4.0,
+                        Duration.ofSeconds(30));
+                assertNotNull(skipped, "worker.checkpoints_skipped reached 4");
                 assertTrue(thread.isAlive());
             } finally {
                 worker.stop();
