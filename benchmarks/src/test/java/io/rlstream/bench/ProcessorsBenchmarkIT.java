@@ -62,6 +62,13 @@ class ProcessorsBenchmarkIT {
         assertTrue(r.raw().recordsPerSecond() > 0 && r.raw().megabytesPerSecond() > 0, why);
         assertTrue(r.rlstream().recordsPerSecond() > 0 && r.rlstream().megabytesPerSecond() > 0, why);
         assertEquals(256, r.raw().latency().count(), "one latency per raw record");
+        // three raw runs, and the table's is the median one by records/s
+        java.util.regex.Matcher runs = java.util.regex.Pattern.compile("raw Kafka: 3 runs at (\\d+), (\\d+), (\\d+) "
+                + "records/s").matcher(log.toString(StandardCharsets.UTF_8));
+        assertTrue(runs.find(), why);
+        long[] rates = java.util.stream.IntStream.rangeClosed(1, 3).mapToLong(i -> Long.parseLong(runs.group(i)))
+                .sorted().toArray();
+        assertEquals(rates[1], Math.round(r.raw().recordsPerSecond()), why);
         assertEquals(32, r.rlstream().latency().count(), "one reward-to-batch latency per group");
         assertTrue(r.rlstream().latency().p50Ms() >= 0, "a batch is read after its rewards are scored\n" + why);
         assertTrue(r.rlstream().latency().p50Ms() <= r.rlstream().latency().p99Ms(), why);
