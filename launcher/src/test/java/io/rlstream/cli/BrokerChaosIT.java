@@ -33,14 +33,7 @@ class BrokerChaosIT {
         ChaosRun.Settings settings = new ChaosRun.Settings(runDir, Duration.ofSeconds(24), Duration.ofSeconds(12), 7,
                 List.of(ChaosRun.BROKER), Map.of(), Duration.ofSeconds(240), Map.of(), 3, Duration.ofSeconds(8));
         // 3 brokers and 5 service JVMs share the CI machine's cores: the services run on C1 alone.
-        ChaosRun.Result result;
-        try (C1ServiceJvms c1 = C1ServiceJvms.open()) {
-            result = new ChaosRun(settings, dir -> {
-                try (io.rlstream.model.Policy policy = io.rlstream.model.Policy.create(io.rlstream.model.PolicyConfig.demo(), 7)) {
-                    policy.save(dir, Map.of("policy_name", "demo", "version", "0"));
-                }
-            }, ChaosCommand.prompts().subList(0, 2000), out).run();
-        }
+        ChaosRun.Result result = DemoChaos.runOnC1(settings, out);
         String log = console.toString(StandardCharsets.UTF_8);
 
         // Nothing lost (no batch skipped, every batched group dispatched), nothing twice (batch

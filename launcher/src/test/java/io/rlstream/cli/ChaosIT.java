@@ -49,14 +49,7 @@ class ChaosIT {
                 Duration.ofSeconds(240), ChaosCommand.declaredSettings(), 1, Duration.ofSeconds(10),
                 Map.of("worker", 2, "rewards", 2, "processors", 2), scaled);
         // 15 service JVMs start in this run (8 at once, 4 restarts, 3 added), each living a minute or two.
-        ChaosRun.Result result;
-        try (C1ServiceJvms c1 = C1ServiceJvms.open()) {
-            result = new ChaosRun(settings, dir -> {
-                try (io.rlstream.model.Policy policy = io.rlstream.model.Policy.create(io.rlstream.model.PolicyConfig.demo(), 7)) {
-                    policy.save(dir, Map.of("policy_name", "demo", "version", "0"));
-                }
-            }, ChaosCommand.prompts().subList(0, 2000), out).run();
-        }
+        ChaosRun.Result result = DemoChaos.runOnC1(settings, out);
         String log = console.toString(StandardCharsets.UTF_8);
 
         assertTrue(result.audit().passed(), "audit failures: " + result.audit().failures() + "\n" + log);

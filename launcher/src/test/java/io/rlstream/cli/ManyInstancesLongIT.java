@@ -47,11 +47,7 @@ class ManyInstancesLongIT {
                         "trainer.checkpoints.keep", "100000"),
                 Duration.ofSeconds(240), ChaosCommand.declaredSettings(), 1, Duration.ofSeconds(10),
                 Map.of("worker", 2, "rewards", 2, "processors", 2), scaled);
-        ChaosRun.Result result = new ChaosRun(settings, dir -> {
-            try (io.rlstream.model.Policy policy = io.rlstream.model.Policy.create(io.rlstream.model.PolicyConfig.demo(), 7)) {
-                policy.save(dir, Map.of("policy_name", "demo", "version", "0"));
-            }
-        }, ChaosCommand.prompts().subList(0, 2000), out).run();
+        ChaosRun.Result result = DemoChaos.run(settings, out);
         String log = console.toString(StandardCharsets.UTF_8);
 
         assertTrue(result.audit().passed(), "audit failures: " + result.audit().failures() + "\n" + log);
