@@ -44,9 +44,10 @@ class DemoLoopIT {
         DemoSettings settings = DemoSettings.defaults(runDir)
                 // 6 minutes: runs from a weak warm start (about 18%) learn slower; one reached only 36% at 300 s
                 .withBudget(Duration.ofMinutes(6))
-                // Stop as soon as the gain is clear: 50% from a warm start of at most 30% (seed 7's is
-                // about 22%) is at least +20 points; 65% took another 30-40 s of CI's 25 minutes.
-                .withTarget(0.50);
+                // Stop as soon as the gain is clear: 55% from a warm start of at most 35% is at least
+                // +20 points. Seed 7's warm start measured 21.6% to 27.8% (oneDNN is not bitwise
+                // reproducible); 65% took another minute of CI's 25.
+                .withTarget(0.55);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
         Demo.Result result;
@@ -65,7 +66,7 @@ class DemoLoopIT {
         assertTrue(uncatalogued.isEmpty(), "metrics missing from MetricCatalog (source name): " + uncatalogued);
         assertEquals(Set.of("demo", "dispatcher", "grouping", "reward-service", "rollout-worker", "trainer"), sources);
         String log = console.toString(StandardCharsets.UTF_8);
-        assertTrue(result.initialAccuracy() <= 0.30, "warm start should leave room to learn: " + result.initialAccuracy());
+        assertTrue(result.initialAccuracy() <= 0.35, "warm start should leave room to learn: " + result.initialAccuracy());
         assertTrue(result.finalAccuracy() - result.initialAccuracy() >= REQUIRED_GAIN, String.format(
                 "held-out accuracy went %.3f -> %.3f in %d steps; expected a gain of at least %.2f%n%s",
                 result.initialAccuracy(), result.finalAccuracy(), result.steps(), REQUIRED_GAIN, log));
