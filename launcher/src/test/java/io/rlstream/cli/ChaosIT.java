@@ -35,19 +35,8 @@ class ChaosIT {
     void killedServicesComeBackAndRebalancedGroupsLoseAndDuplicateNothing(@TempDir Path runDir) throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
-        List<String> scaled = List.of("worker", "rewards", "processors");
-        ChaosRun.Settings settings = new ChaosRun.Settings(runDir, Duration.ofSeconds(45), Duration.ofSeconds(10), 7,
-                ChaosRun.SERVICES, Map.of(
-                        // the partitions of an instance killed for good move after the broker's shortest session time-out
-                        "membership.session.timeout.ms", "6000",
-                        // a processors instance publishes its counters every second, so that one killed early has
-                        "processors.metrics.interval.ms", "1000",
-                        "streams.num.standby.replicas", "1",
-                        // a worker added or restarted late must find the checkpoint folders it reads announced
-                        // (docs/operations.md#many-instances: the tiny policy trains a version every second)
-                        "trainer.checkpoints.keep", "100000"),
-                Duration.ofSeconds(240), ChaosCommand.declaredSettings(), 1, Duration.ofSeconds(10),
-                Map.of("worker", 2, "rewards", 2, "processors", 2), scaled);
+        ChaosRun.Settings settings = DemoChaos.scaling(runDir, ChaosRun.SERVICES);
+        List<String> scaled = settings.rebalance();
         // 15 service JVMs start in this run (8 at once, 4 restarts, 3 added), each living a minute or two.
         ChaosRun.Result result = DemoChaos.runOnC1(settings, out);
         String log = console.toString(StandardCharsets.UTF_8);

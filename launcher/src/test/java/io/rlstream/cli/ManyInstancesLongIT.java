@@ -32,21 +32,8 @@ class ManyInstancesLongIT {
     void instancesKilledAndAddedMidRunKeepExactlyOnceAndEachOneWorks(@TempDir Path runDir) throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
-        List<String> scaled = List.of("worker", "rewards", "processors");
-        ChaosRun.Settings settings = new ChaosRun.Settings(runDir, Duration.ofSeconds(45), Duration.ofSeconds(10), 7,
-                List.of(), Map.of(
-                        // the killed instances' partitions move after the broker's shortest session time-out
-                        "membership.session.timeout.ms", "6000",
-                        // a processors instance publishes its counters every second, so that the one killed at 15 s has
-                        "processors.metrics.interval.ms", "1000",
-                        "streams.num.standby.replicas", "1",
-                        // The tiny policy trains a version every second or so and the trainer keeps 5 folders: a
-                        // worker added mid-run on a busy machine found the newest announced folder pruned before
-                        // it loaded it, rejected every older one too and exited (a worker bug, reported with
-                        // issue 21); keep them all for this short run.
-                        "trainer.checkpoints.keep", "100000"),
-                Duration.ofSeconds(240), ChaosCommand.declaredSettings(), 1, Duration.ofSeconds(10),
-                Map.of("worker", 2, "rewards", 2, "processors", 2), scaled);
+        ChaosRun.Settings settings = DemoChaos.scaling(runDir, List.of());
+        List<String> scaled = settings.rebalance();
         ChaosRun.Result result = DemoChaos.run(settings, out);
         String log = console.toString(StandardCharsets.UTF_8);
 

@@ -13,8 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -50,10 +48,7 @@ class ChatMessagesCompatibilityTest {
             Schema current = SpecificData.get().getSchema(type);
             Schema old = previous(current.getFullName());
             assertNull(old.getField("messages"), "the previous " + type.getSimpleName() + " predates messages");
-            assertEquals(SchemaCompatibilityType.COMPATIBLE,
-                    SchemaCompatibility.checkReaderWriterCompatibility(current, old).getType(), type + " BACKWARD");
-            assertEquals(SchemaCompatibilityType.COMPATIBLE,
-                    SchemaCompatibility.checkReaderWriterCompatibility(old, current).getType(), type + " FORWARD");
+            SchemaCompatibilityTest.assertCompatibleBothWays(current, old, type.getSimpleName());
         }
     }
 

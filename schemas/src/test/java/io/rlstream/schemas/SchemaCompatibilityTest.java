@@ -69,6 +69,17 @@ class SchemaCompatibilityTest {
     }
 
     /**
+     * Asserts that the current schema and a previous one can each read what the other wrote, by
+     * Avro's rules: new readers of old records (BACKWARD) and old readers of new ones (FORWARD).
+     */
+    static void assertCompatibleBothWays(Schema current, Schema previous, String what) {
+        assertEquals(SchemaCompatibilityType.COMPATIBLE,
+                SchemaCompatibility.checkReaderWriterCompatibility(current, previous).getType(), what + " BACKWARD");
+        assertEquals(SchemaCompatibilityType.COMPATIBLE,
+                SchemaCompatibility.checkReaderWriterCompatibility(previous, current).getType(), what + " FORWARD");
+    }
+
+    /**
      * Parses a folder of .avsc files, shared types (common/) first, as the build does; among them
      * enums first, then records by name (RolloutSummary uses FinishReason, SampleStatus and
      * RolloutPosition).

@@ -16,8 +16,6 @@ import io.rlstream.events.RolloutPosition;
 import io.rlstream.events.SampleStatus;
 import io.rlstream.events.ScoredSample;
 import io.rlstream.events.TrainingBatchGroup;
-import io.rlstream.model.Policy;
-import io.rlstream.model.PolicyConfig;
 import io.rlstream.model.tokenizer.CharTokenizer;
 import io.rlstream.rollouts.KafkaRolloutLog;
 import io.rlstream.rollouts.TokenResolver;
@@ -110,7 +108,7 @@ class ReferenceBatchesIT {
     @Test
     void theTrainerTrainsReferenceBatchesOnceAcrossARestartAndSkipsOneWhoseRolloutsAreGone(@TempDir Path dir)
             throws Exception {
-        Path base = basePolicy(dir);
+        Path base = TrainerFixtures.basePolicy(dir);
         try (PipelineFixture pipeline = PipelineFixture.start(CATALOG)) {
             // b-gone's rollouts are written first and deleted (retention), then b-0 and b-1's
             List<TrainingBatchGroup> doomed = TestBatches.batch("b-gone", 0);
@@ -119,10 +117,10 @@ class ReferenceBatchesIT {
             List<TrainingBatchGroup> b0 = TestBatches.batch("b-0", 1);
             List<TrainingBatchGroup> b1 = TestBatches.batch("b-1", 2);
             // offsets: b-gone 0-1, b-0 2-3, b-1 4-5
-            send(pipeline, doomedRef);
-            send(pipeline, byReference(b0, writeRollouts(pipeline, b0)));
-            send(pipeline, byReference(b1, writeRollouts(pipeline, b1)));
-            Map<String, Object> settings = settings(pipeline, dir, base);
+            TrainerFixtures.send(pipeline, doomedRef);
+            TrainerFixtures.send(pipeline, byReference(b0, writeRollouts(pipeline, b0)));
+            TrainerFixtures.send(pipeline, byReference(b1, writeRollouts(pipeline, b1)));
+            Map<String, Object> settings = TrainerFixtures.settings(pipeline, dir, base);
             settings.put(TrainerServiceConfig.MAX_STEPS, "2");
             runToEnd(new TrainerService(new TrainerServiceConfig(settings)));
 
@@ -143,7 +141,7 @@ class ReferenceBatchesIT {
 
             // a reference batch arriving while the trainer is down is trained by the restarted one, and only it
             List<TrainingBatchGroup> b2 = TestBatches.batch("b-2", 3);
-            send(pipeline, byReference(b2, writeRollouts(pipeline, b2)));
+            TrainerFixtures.send(pipeline, byReference(b2, writeRollouts(pipeline, b2)));
             settings.put(TrainerServiceConfig.MAX_STEPS, "3");
             runToEnd(new TrainerService(new TrainerServiceConfig(settings)));
             TrainerState third = CheckpointStore.readState(store.latest().orElseThrow());
@@ -158,7 +156,7 @@ class ReferenceBatchesIT {
 
     @Test
     void preferencePairsByReferenceTrainAndOneWhoseRolloutIsGoneIsADeadLetter(@TempDir Path dir) throws Exception {
-        Path base = basePolicy(dir);
+        Path base = TrainerFixtures.basePolicy(dir);
         CharTokenizer tokenizer = CharTokenizer.arithmetic();
         try (PipelineFixture pipeline = PipelineFixture.start(CATALOG)) {
             List<TrainingBatchGroup> doomed = TestBatches.batch("gone", 0);
@@ -182,7 +180,7 @@ class ReferenceBatchesIT {
                         Arrays.toString(Tokens.rejectedIds(p0.pair())));
             }
 
-            Map<String, Object> settings = settings(pipeline, dir, base);
+            Map<String, Object> settings = TrainerFixtures.settings(pipeline, dir, base);
             settings.put(TrainerServiceConfig.MODE, "preference");
             settings.put(TrainerServiceConfig.PAIRS_PER_STEP, "2");
             settings.put(TrainerServiceConfig.MAX_STEPS, "1");
@@ -287,25 +285,6 @@ class ReferenceBatchesIT {
 
     private static List<List<String>> describeGroups(List<List<GroupSample>> groups) {
         return groups.stream().map(ReferenceBatchesIT::describe).toList();
-    }
-
-    private static Path basePolicy(Path dir) {
-        Path base = dir.resolve("base");
-        try (Policy policy = Policy.create(PolicyConfig.demo(), 1)) {
-            policy.save(base, Map.of("origin", "test"));
-        }
-        return base;
-    }
-
-    private static Map<String, Object> settings(PipelineFixture pipeline, Path dir, Path base) {
-        Map<String, Object> settings = pipeline.serviceSettings();
-        settings.put(TrainerServiceConfig.CHECKPOINT_DIR, dir.resolve("checkpoints").toString());
-        settings.put(TrainerServiceConfig.INIT, base.toString());
-        return settings;
-    }
-
-    private static void send(PipelineFixture pipeline, List<TrainingBatchGroup> batch) {
-        pipeline.sendAll(Topic.TRAINING_BATCHES, TrainingBatchGroup::getBatchId, batch);
     }
 
     private static double metricSum(PipelineFixture pipeline, String metric) {

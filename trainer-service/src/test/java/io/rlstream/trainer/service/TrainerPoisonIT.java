@@ -48,19 +48,19 @@ class TrainerPoisonIT {
     @Test
     void invalidBatchesAreSkippedWholeAndDeadLetteredAndARestartDoesNotMeetThemAgain(@TempDir Path dir)
             throws Exception {
-        Path base = basePolicy(dir);
+        Path base = TrainerFixtures.basePolicy(dir);
         try (PipelineFixture pipeline = PipelineFixture.start(CATALOG)) {
             // offsets: b-0 0-1, b-1 2-3, b-2 4-5, b-3 6-7, b-4 8-9
-            send(pipeline, TestBatches.batch("b-0", 0));
-            send(pipeline, withSample(TestBatches.batch("b-1", 1), 1, 0,
+            TrainerFixtures.send(pipeline, TestBatches.batch("b-0", 0));
+            TrainerFixtures.send(pipeline, withSample(TestBatches.batch("b-1", 1), 1, 0,
                     s -> ScoredSample.newBuilder(s).setResponseTokenIds(List.of(3, VOCAB, 2))
                             .build()));
-            send(pipeline, withSample(TestBatches.batch("b-2", 2), 0, 1,
+            TrainerFixtures.send(pipeline, withSample(TestBatches.batch("b-2", 2), 0, 1,
                     s -> ScoredSample.newBuilder(s).setBehaviourLogprobs(List.of(-1f, Float.NaN, -1f)).build()));
-            send(pipeline, withSample(TestBatches.batch("b-3", 3), 1, 1,
+            TrainerFixtures.send(pipeline, withSample(TestBatches.batch("b-3", 3), 1, 1,
                     s -> ScoredSample.newBuilder(s).setPromptTokenIds(List.of(-5, 1)).build()));
-            send(pipeline, TestBatches.batch("b-4", 4));
-            Map<String, Object> settings = settings(pipeline, dir, base);
+            TrainerFixtures.send(pipeline, TestBatches.batch("b-4", 4));
+            Map<String, Object> settings = TrainerFixtures.settings(pipeline, dir, base);
             settings.put(TrainerServiceConfig.MAX_STEPS, "2");
             assertEquals(null, runToEnd(new TrainerService(new TrainerServiceConfig(settings))));
 
@@ -91,7 +91,7 @@ class TrainerPoisonIT {
             assertEquals(6, count(pipeline, "trainer.dead_letters"));
 
             // a restart reads from offset 10: it trains b-5 only and meets none of the bad batches again
-            send(pipeline, TestBatches.batch("b-5", 5));
+            TrainerFixtures.send(pipeline, TestBatches.batch("b-5", 5));
             settings.put(TrainerServiceConfig.MAX_STEPS, "3");
             assertEquals(null, runToEnd(new TrainerService(new TrainerServiceConfig(settings))));
             TrainerState third = CheckpointStore.readState(store.latest().orElseThrow());
@@ -104,7 +104,7 @@ class TrainerPoisonIT {
 
     @Test
     void anInvalidPreferencePairIsADeadLetterAndTheOthersTrain(@TempDir Path dir) throws Exception {
-        Path base = basePolicy(dir);
+        Path base = TrainerFixtures.basePolicy(dir);
         CharTokenizer tokenizer = CharTokenizer.arithmetic();
         try (PipelineFixture pipeline = PipelineFixture.start(CATALOG)) {
             for (int i = 0; i < 3; i++) {
@@ -115,7 +115,7 @@ class TrainerPoisonIT {
                         .setChosenReward(1).setRejectedReward(0).setPolicyVersion(0)
                         .setCreatedAt(Instant.EPOCH).build());
             }
-            Map<String, Object> settings = settings(pipeline, dir, base);
+            Map<String, Object> settings = TrainerFixtures.settings(pipeline, dir, base);
             settings.put(TrainerServiceConfig.MODE, "preference");
             settings.put(TrainerServiceConfig.PAIRS_PER_STEP, "2");
             settings.put(TrainerServiceConfig.MAX_STEPS, "1");
@@ -144,8 +144,8 @@ class TrainerPoisonIT {
             policy.save(base, Map.of("origin", "test"));
         }
         try (PipelineFixture pipeline = PipelineFixture.start(CATALOG)) {
-            send(pipeline, TestBatches.batch("b-0", 0));
-            Map<String, Object> settings = settings(pipeline, dir, base);
+            TrainerFixtures.send(pipeline, TestBatches.batch("b-0", 0));
+            Map<String, Object> settings = TrainerFixtures.settings(pipeline, dir, base);
             settings.put(TrainerServiceConfig.MAX_STEPS, "1");
             Throwable died = runToEnd(new TrainerService(new TrainerServiceConfig(settings)));
             assertTrue(died instanceof IllegalStateException && died.getMessage().startsWith(
@@ -155,25 +155,6 @@ class TrainerPoisonIT {
                     Duration.ofSeconds(3)), "nothing announced");
             assertEquals(1, count(pipeline, "trainer.publish_refused"));
         }
-    }
-
-    private static Path basePolicy(Path dir) {
-        Path base = dir.resolve("base");
-        try (Policy policy = Policy.create(PolicyConfig.demo(), 1)) {
-            policy.save(base, Map.of("origin", "test"));
-        }
-        return base;
-    }
-
-    private static Map<String, Object> settings(PipelineFixture pipeline, Path dir, Path base) {
-        Map<String, Object> settings = pipeline.serviceSettings();
-        settings.put(TrainerServiceConfig.CHECKPOINT_DIR, dir.resolve("checkpoints").toString());
-        settings.put(TrainerServiceConfig.INIT, base.toString());
-        return settings;
-    }
-
-    private static void send(PipelineFixture pipeline, List<TrainingBatchGroup> batch) {
-        pipeline.sendAll(Topic.TRAINING_BATCHES, TrainingBatchGroup::getBatchId, batch);
     }
 
     private static long count(PipelineFixture pipeline, String metric) {
