@@ -26,7 +26,10 @@ public final class RewardService implements AutoCloseable {
 
     private final ReportingStreams app;
     private final RewardStats stats = new RewardStats();
-    /** Runs verifications so that one that hangs can be abandoned at reward.verifier.timeout.ms. */
+    /**
+     * Runs verifications that are not bounded (a plugin, the code sandbox, an endpoint) so that one
+     * that hangs can be abandoned at reward.verifier.timeout.ms; bounded ones run on the stream thread.
+     */
     private final ExecutorService verifierThreads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "reward-verifier");
         t.setDaemon(true);

@@ -73,7 +73,10 @@ public final class RewardServiceConfig extends ServiceConfig {
             .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 256), Importance.MEDIUM,
                     "Kafka Streams threads: rollouts are scored in parallel by partition of rl.rollouts.")
             .define(VERIFIER_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
-                    "A verifier that takes longer gives a FAILED reward with the reason (never a zero).")
+                    "A verifier that takes longer gives a FAILED reward with the reason (never a zero). Applies to "
+                            + "the verifiers that can hang (code-python, reward-model, remote, plug-ins); the bounded "
+                            + "built-ins (numeric-exact, math, exact, regex) end by themselves and run on the stream "
+                            + "thread.")
             .define(COMPONENTS, Type.STRING, "correctness=1.0", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "The reward as a weighted sum of named components: correctness (the verifier), format (the "
                             + "required answer tags), overlong (DAPO's soft length penalty), e.g. "

@@ -40,7 +40,9 @@ public final class RewardScorer {
      * @param format   the format verifier, or null when the composition has no format component
      * @param overlong the overlong penalty, or null when the composition has no overlong component
      * @param executor runs the correctness verifier so that it can be abandoned at the time limit;
-     *                 null runs it on the caller's thread without a limit
+     *                 null runs it on the caller's thread without a limit, and so does a verifier
+     *                 that is {@linkplain Verifier#bounded() bounded} (it ends by itself, and a
+     *                 hand-off to another thread per response cost more than the check)
      */
     public RewardScorer(Verifier correctness, Verifier format, OverlongPenalty overlong, RewardComposition composition,
             Duration timeout, ExecutorService executor) {
@@ -125,7 +127,7 @@ public final class RewardScorer {
 
     private List<Verification> timedAll(List<Verifier.Check> checks) {
         List<Verification> result;
-        if (executor == null) {
+        if (executor == null || correctness.bounded()) {
             result = checkAll(checks);
         } else {
             Future<List<Verification>> pending = executor.submit(() -> checkAll(checks));
@@ -163,7 +165,7 @@ public final class RewardScorer {
     }
 
     private Verification timed(String prompt, String response, String reference) {
-        if (executor == null) {
+        if (executor == null || correctness.bounded()) {
             return check(prompt, response, reference);
         }
         Future<Verification> result = executor.submit(() -> check(prompt, response, reference));

@@ -55,4 +55,11 @@ public final class ExactMatchVerifier extends CorrectnessVerifier {
         return ignoreCase ? s.toLowerCase(Locale.ROOT) : s;
     }
 
+    /**
+     * Bounded: string comparison after normalisation, linear in the response.
+     */
+    @Override
+    public boolean bounded() {
+        return true;
+    }
 }

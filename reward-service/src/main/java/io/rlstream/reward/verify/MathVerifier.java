@@ -83,4 +83,12 @@ public final class MathVerifier extends CorrectnessVerifier {
                 : "expected " + clip(expected, MAX_REASON_CHARS) + ", got " + clip(actual, MAX_REASON_CHARS));
     }
 
+    /**
+     * Bounded: answers over MathAnswerNormalizer.MAX_ANSWER_CHARS, exponents over ExactRational.MAX_EXPONENT and
+     * nesting over its depth are refused.
+     */
+    @Override
+    public boolean bounded() {
+        return true;
+    }
 }

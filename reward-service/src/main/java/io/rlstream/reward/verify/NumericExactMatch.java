@@ -49,4 +49,12 @@ public final class NumericExactMatch extends CorrectnessVerifier {
         }
         return last;
     }
+
+    /**
+     * Bounded: one number parsed from the response, linear in its length.
+     */
+    @Override
+    public boolean bounded() {
+        return true;
+    }
 }

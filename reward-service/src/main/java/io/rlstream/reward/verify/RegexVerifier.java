@@ -168,4 +168,13 @@ public final class RegexVerifier extends CorrectnessVerifier {
             return text;
         }
     }
+
+    /**
+     * Bounded: every match reads at most its budget of characters (maxCharReads), so a pattern that backtracks
+     * catastrophically fails instead of hanging.
+     */
+    @Override
+    public boolean bounded() {
+        return true;
+    }
 }

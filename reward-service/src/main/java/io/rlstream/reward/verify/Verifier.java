@@ -10,6 +10,19 @@ public interface Verifier {
     String name();
 
     /**
+     * Whether every verification ends in time bounded by its input: pure parsing and comparison
+     * with limits of its own, no I/O, no subprocess, no model. The reward service runs a bounded
+     * verifier on its stream thread; any other runs on a verifier thread that is abandoned at
+     * {@code reward.verifier.timeout.ms}, which costs two thread hand-offs per verification (about
+     * a third of the reward service's CPU per rollout in {@code bench processors},
+     * docs/benchmarks.md). False unless a verifier says so: a plug-in, a sandbox or an endpoint
+     * keeps the time limit.
+     */
+    default boolean bounded() {
+        return false;
+    }
+
+    /**
      * @param response  the policy's decoded response
      * @param reference the prompt's reference answer
      */

@@ -2,14 +2,20 @@ package io.rlstream.reward.score;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rlstream.reward.compose.OverlongPenalty;
 import io.rlstream.reward.compose.RewardComposition;
 import io.rlstream.reward.verify.NumericExactMatch;
+import io.rlstream.reward.sandbox.SandboxLimits;
+import io.rlstream.reward.verify.RemoteSettings;
 import io.rlstream.reward.verify.Verification;
 import io.rlstream.reward.verify.Verifier;
+import io.rlstream.reward.verify.VerifierSettings;
+import io.rlstream.reward.verify.Verifiers;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,6 +75,71 @@ class RewardScorerTest {
         assertEquals(0.6, s.score(), 1e-12);
         assertEquals(Map.of("correctness", 1.0, "format", 1.0, "overlong", -0.5), s.components());
         assertEquals("85", s.extracted());
+    }
+
+    /** Records the thread it ran on; bounded or not as asked. */
+    private static final class WhereItRan implements Verifier {
+        private final boolean bounded;
+        private volatile String thread;
+
+        WhereItRan(boolean bounded) {
+            this.bounded = bounded;
+        }
+
+        @Override
+        public String name() {
+            return "where-it-ran";
+        }
+
+        @Override
+        public boolean bounded() {
+            return bounded;
+        }
+
+        @Override
+        public Verification verify(String response, String reference) {
+            thread = Thread.currentThread().getName();
+            return Verification.scored(response.equals(reference) ? 1 : 0, response, "");
+        }
+    }
+
+    @Test
+    void aBoundedVerifierRunsOnTheCallersThreadAndAnyOtherOnTheTimeLimitsThread() {
+        RewardComposition composition = RewardComposition.parse("correctness=1.0");
+        String caller = Thread.currentThread().getName();
+        WhereItRan bounded = new WhereItRan(true);
+        RewardScorer.Scored one = new RewardScorer(bounded, null, null, composition, Duration.ofSeconds(5), executor)
+                .score("", "7", "7", 1);
+        assertEquals(1.0, one.score());
+        assertEquals(caller, bounded.thread, "no hand-off for a verifier that ends by itself");
+        WhereItRan open = new WhereItRan(false);
+        RewardScorer.Scored other = new RewardScorer(open, null, null, composition, Duration.ofSeconds(5), executor)
+                .score("", "7", "8", 1);
+        assertEquals(0.0, other.score());
+        assertNotEquals(caller, open.thread, "a verifier that may hang runs where it can be abandoned");
+        // The same for a batch (scoreAll, the remote endpoint's path).
+        WhereItRan batch = new WhereItRan(true);
+        new RewardScorer(batch, null, null, composition, Duration.ofSeconds(5), executor)
+                .scoreAll(List.of(new RewardScorer.Input("", "1", "1", 1)));
+        assertEquals(caller, batch.thread);
+    }
+
+    @Test
+    void theBuiltInCheckersAreBoundedAndTheVerifiersThatCanBlockAreNot() {
+        RemoteSettings none = RemoteSettings.none();
+        VerifierSettings settings = new VerifierSettings(1.0, 0.0, false, "<answer>", "</answer>",
+                SandboxLimits.defaults(), "http://127.0.0.1:9/score", Duration.ofSeconds(1), 1,
+                new RemoteSettings("http://127.0.0.1:9/reward", none.authHeader(), "", none.batchSize(), none.linger(),
+                        none.timeout(), none.attempts()));
+        ClassLoader loader = getClass().getClassLoader();
+        for (String name : List.of("numeric-exact", "math", "exact", "regex")) {
+            assertTrue(Verifiers.create(name, settings, loader).bounded(), name);
+        }
+        // A sandboxed program, an HTTP endpoint and a plug-in's own code keep the time limit.
+        for (String name : List.of("code-python", "reward-model", "remote")) {
+            assertFalse(Verifiers.create(name, settings, loader).bounded(), name);
+        }
+        assertFalse(slow(Duration.ZERO).bounded(), "a plug-in is not bounded unless it says so");
     }
 
     @Test
