@@ -186,11 +186,11 @@ final class PipelineRun {
             producer.partitionsFor(catalog.name(Topic.ROLLOUTS));
             out.printf("rlstream: services running (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
             if (!warmUp(producer, warmup, deadlineNanos)) {
-                serviceProblems.add("deadline reached during the warm-up");
+                serviceProblems.add("the warm-up did not deliver every group (deadline, or see above)");
                 return new Outcomes(null, null, serviceProblems);
             }
             if (unpaced != null) {
-                first = phase(producer, unpaced, 0, null, deadlineNanos);
+                first = phase("rlstream", producer, unpaced, 0, null, deadlineNanos);
             }
             if (paced != null) {
                 double rate = settings.rate() > 0 ? settings.rate()
@@ -202,7 +202,8 @@ final class PipelineRun {
                     serviceProblems.add("paced run skipped: the deadline passed");
                 } else {
                     PayloadSender sender = new PayloadSender();
-                    Outcome o = phase(producer, paced, rate, sender, deadlineNanos);
+                    Outcome o = phase(String.format(Locale.ROOT, "rlstream paced at %.0f/s", rate), producer, paced,
+                            rate, sender, deadlineNanos);
                     second = new PacedOutcome(rate, o, sender.maxBehindMillis());
                 }
             }
@@ -220,9 +221,8 @@ final class PipelineRun {
      * rl.training-batches, {@code payload} sent (at once, or paced at {@code rate} rollouts/s
      * with {@code pacer}), until every group of it is read or the deadline.
      */
-    private Outcome phase(KafkaProducer<String, byte[]> producer, Payload payload, double rate, PayloadSender pacer,
-            long deadlineNanos) throws InterruptedException {
-        String side = rate > 0 ? String.format(Locale.ROOT, "rlstream paced at %.0f/s", rate) : "rlstream";
+    private Outcome phase(String side, KafkaProducer<String, byte[]> producer, Payload payload, double rate,
+            PayloadSender pacer, long deadlineNanos) throws InterruptedException {
         int rollouts = payload.size();
         int groups = rollouts / settings.groupSize();
         List<String> problems = new ArrayList<>();
@@ -335,26 +335,21 @@ final class PipelineRun {
                 (endNanos - startNanos) / 1e9, cpuSeconds, problems);
     }
 
-    /** Sends the warm-up rollouts and waits until all their groups are batched; false at the deadline. */
+    /**
+     * Sends the warm-up rollouts through the same phase as the timed ones, untimed: its reward and
+     * batch readers and, by reference, the resolver run too, so that their code is compiled before
+     * the clock starts as well as the services'. False when the warm-up did not deliver every group.
+     */
     private boolean warmUp(KafkaProducer<String, byte[]> producer, Payload warmup, long deadlineNanos)
             throws InterruptedException {
         if (warmup.size() == 0) {
             return true;
         }
         long t0 = System.nanoTime();
-        int groups = warmup.size() / settings.groupSize();
-        out.printf("rlstream: warming up with %d rollouts (%d groups), untimed...%n", warmup.size(), groups);
-        try (TopicReader<String, byte[]> reader = new TopicReader<String, byte[]>("bench-warmup-reader",
-                BenchClients.consumer(bootstrapServers, "bench-warmup-reader"), new StringDeserializer(),
-                new ByteArrayDeserializer(), catalog.name(Topic.TRAINING_BATCHES), false, groups, (r, readAt) -> { })
-                .start();
-                ProgressTicker ticker = new ProgressTicker(out, () -> String.format(
-                        "rlstream warm-up: %d/%d groups batched", reader.records(), groups))) {
-            reader.awaitReady(Duration.ofSeconds(60));
-            new PayloadSender().sendAll(producer, catalog.name(Topic.ROLLOUTS), warmup);
-            if (!reader.awaitAll(Duration.ofNanos(deadlineNanos - System.nanoTime()))) {
-                return false;
-            }
+        Outcome o = phase("rlstream warm-up", producer, warmup, 0, null, deadlineNanos);
+        if (!o.complete(warmup.size() / settings.groupSize())) {
+            out.printf("rlstream: the warm-up did not deliver every group: %s%n", o.problems());
+            return false;
         }
         out.printf("rlstream: warmed up (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
         return true;
