@@ -121,12 +121,14 @@ final class PipelineRun {
         this.settings = settings;
         this.out = out;
         // Streams threads carry their application id; the services' metrics threads and producers
-        // are named reward-metrics, reward-service-metrics and grouping-metrics; the bench's own
+        // are named reward-metrics, reward-service-metrics and grouping-metrics, the reward service's
+        // verifier threads (verifiers that are not bounded) reward-verifier; the bench's own
         // threads and clients start with "bench-"; the calling thread sends the rollouts.
         String sender = Thread.currentThread().getName();
         this.cpu = new CpuMeter(List.of(
                 new CpuMeter.Rule(rewardsApplicationId(catalog), REWARD_SERVICE),
                 new CpuMeter.Rule("reward-metrics", REWARD_SERVICE),
+                new CpuMeter.Rule(RewardService.VERIFIER_THREAD, REWARD_SERVICE),
                 new CpuMeter.Rule("| reward-service", REWARD_SERVICE),
                 new CpuMeter.Rule(processorsApplicationId(catalog), GROUPING_APP),
                 new CpuMeter.Rule("grouping", GROUPING_APP),

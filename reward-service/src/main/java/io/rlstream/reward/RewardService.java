@@ -24,6 +24,9 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 /** Runs the reward topology with exactly-once processing and publishes its counters as metrics. */
 public final class RewardService implements AutoCloseable {
 
+    /** Name of the threads that run verifiers that are not bounded (CPU meters book them here). */
+    public static final String VERIFIER_THREAD = "reward-verifier";
+
     private final ReportingStreams app;
     private final RewardStats stats = new RewardStats();
     /**
@@ -31,7 +34,7 @@ public final class RewardService implements AutoCloseable {
      * that hangs can be abandoned at reward.verifier.timeout.ms; bounded ones run on the stream thread.
      */
     private final ExecutorService verifierThreads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "reward-verifier");
+        Thread t = new Thread(r, VERIFIER_THREAD);
         t.setDaemon(true);
         return t;
     });
