@@ -380,7 +380,7 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
     @Option(names = "--batch-groups", paramLabel = "B", description = "Groups per training batch (default 16).")
     String batchGroups;
 
-    @Option(names = "--warmup-rollouts", paramLabel = "W", description = "Rollouts sent through each side first, untimed, so that the JIT compiler has done most of its work before the clock starts (default: a quarter of N, rounded down to a multiple of G x B; 0 for none).")
+    @Option(names = "--warmup-rollouts", paramLabel = "W", description = "Rollouts sent through each side first, untimed, so that the hottest code is compiled before the clock starts (default: a quarter of N, rounded down to a multiple of G x B; 0 for none). On a small machine the JIT compiler still works through the timed run (the CPU line's \"JIT compiler\"); a longer warm-up lowers its share.")
     String warmupRollouts;
 
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "Use this cluster (give --registry-url too); the run's topics get a unique prefix and are deleted at the end.")
