@@ -28,7 +28,7 @@ class BenchmarksTest {
         assertTrue(console.err().contains("processors, trainer, selectors, async, model, objectives or generator"));
         console.reset();
         assertEquals(2, run("proccesors"));
-        assertTrue(console.err().startsWith("rlstream bench: Unmatched argument"), console.err());
+        assertTrue(console.err().startsWith("rlstream bench: 'proccesors' is not one of its subcommands: "), console.err());
         assertTrue(console.err().contains("did you mean processors"), console.err());
     }
 
@@ -47,7 +47,7 @@ class BenchmarksTest {
                     name + "'s help lists " + other + "'s " + otherFlag));
             console.reset();
             assertEquals(2, run(name, "--no-such-flag"), name);
-            assertTrue(console.err().contains("Unknown option: '--no-such-flag'"), console.err());
+            assertTrue(console.err().contains("unknown flag --no-such-flag"), console.err());
             assertTrue(console.err().contains("Run 'rlstream bench " + name + " --help' for usage."), console.err());
         });
     }
@@ -63,7 +63,7 @@ class BenchmarksTest {
         assertTrue(console.out().contains("training-batches"), "--topics names the input topics: " + console.out());
         console.reset();
         assertEquals(2, console.run(PoisonCommand::run, "--topic", "rewards"));
-        assertTrue(console.err().contains("Unknown options: '--topic', 'rewards' (did you mean --topic-prefix or --topics?)"), console.err());
+        assertTrue(console.err().contains("unknown flag --topic; did you mean --topics?"), console.err());
         console.reset();
         assertEquals(2, console.run(PoisonCommand::run, "--bootstrap-server", "localhost:9092"));
         assertTrue(console.err().contains("--bootstrap-server and --registry-url go together"), console.err());
@@ -106,7 +106,7 @@ class BenchmarksTest {
         assertTrue(console.err().contains("must be >= 1"), console.err());
         console.reset();
         assertEquals(2, run("generator", "--concurency", "4"));
-        assertTrue(console.err().startsWith("rlstream bench generator: Unknown options: '--concurency', '4'"), console.err());
+        assertTrue(console.err().startsWith("rlstream bench generator: unknown flag --concurency"), console.err());
         assertTrue(console.err().contains("did you mean --concurrency?"), console.err());
         assertTrue(console.err().contains("Run 'rlstream bench generator --help' for usage."), console.err());
         console.reset();

@@ -45,7 +45,7 @@ class ProcessorsBenchmarkTest {
     @Test
     void wrongUsageExitsWithTwoAndSaysWhy() {
         assertEquals(2, run("--rolouts", "100"));
-        assertTrue(err().contains("Unknown options: '--rolouts'") && err().contains("did you mean --rollouts"), err());
+        assertTrue(err().contains("unknown flag --rolouts") && err().contains("did you mean --rollouts"), err());
         assertTrue(err().contains("--help"), "points at --help");
 
         assertEquals(2, run("--tokens", "many"));

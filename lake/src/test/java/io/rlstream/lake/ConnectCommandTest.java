@@ -42,7 +42,7 @@ class ConnectCommandTest {
     void anUnknownFlagIsAUsageErrorWithASuggestion() {
         assertEquals(2, console.run(ConnectCommand::run, "--lakes", "x"));
         String[] lines = console.err().split("\n");
-        assertEquals("rlstream connect: Unknown options: '--lakes', 'x' (did you mean --lake?)", lines[0]);
+        assertEquals("rlstream connect: unknown flag --lakes; did you mean --lake?", lines[0]);
         assertEquals("Run 'rlstream connect --help' for usage.", lines[1]);
     }
 
@@ -53,7 +53,7 @@ class ConnectCommandTest {
         assertTrue(console.out().contains("--n=N") && console.out().contains("--warehouse"), console.out());
         console.reset();
         assertEquals(2, console.run(LakeCommand::run, "count", "rl.rollouts", "--lak", dir.toString()));
-        assertTrue(console.err().contains("rlstream lake count: Unknown option") && console.err().contains("--lake"),
+        assertTrue(console.err().contains("rlstream lake count: unknown flag --lak; did you mean --lake?"),
                 console.err());
         assertTrue(console.err().contains("Run 'rlstream lake count --help' for usage."), console.err());
         console.reset();

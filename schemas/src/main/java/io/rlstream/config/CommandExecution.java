@@ -14,7 +14,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * How an rlstream picocli command runs from its {@code static int run(List<String>, out, err)}
  * entry point, so that every command answers alike: {@code --help} prints the command's own
  * page (exit 0); a usage error (an unknown option, a missing value, a value its settings refuse)
- * is two lines on stderr, {@code rlstream X: what is wrong (did you mean --y?)} and
+ * is two lines on stderr, {@code rlstream X: what is wrong; did you mean --y?} and
  * {@code Run 'rlstream X --help' for usage.}, exit 2; a failure is {@code rlstream X failed: ...},
  * exit 1.
  */
@@ -122,16 +122,48 @@ public final class CommandExecution {
         }, true, StandardCharsets.UTF_8);
     }
 
-    /** {@code rlstream X: message (did you mean ...?)} and the pointer to --help; exit 2. */
-    static int usageError(ParameterException e, String[] args) {
+    /**
+     * Flags and arguments picocli could not match or convert: {@code rlstream X: unknown flag --y;
+     * did you mean --z?} (or an unknown command, a word that is not one of X's subcommands, an
+     * unexpected argument; the first one only) and the pointer to --help; exit 2. The suggestion is
+     * the closest name by edit distance (picocli's own matching is crude: 'tarin' gave reward,
+     * metrics, dashboard), else picocli's. The root {@code rlstream} command uses it too.
+     */
+    public static int usageError(ParameterException e, String[] args) {
         CommandLine line = e.getCommandLine();
         String message = e.getMessage();
-        if (e instanceof UnmatchedArgumentException unmatched) {
-            List<String> suggestions = unmatched.getSuggestions();
+        if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            String typed = first.replaceFirst("=.*", "");
+            boolean flag = first.startsWith("-");
+            List<String> subcommands = List.copyOf(line.getSubcommands().keySet());
+            if (flag) {
+                message = "unknown flag " + typed;
+            } else if (line.getParent() == null && path(line).equals("rlstream")) {
+                message = "unknown command '" + first + "'";
+            } else if (!subcommands.isEmpty()) {
+                message = "'" + first + "' is not one of its subcommands: " + (subcommands.size() == 1
+                        ? subcommands.get(0)
+                        : String.join(", ", subcommands.subList(0, subcommands.size() - 1)) + " and "
+                                + subcommands.get(subcommands.size() - 1));
+            } else {
+                message = "unexpected argument '" + first + "'";
+            }
+            List<String> candidates = flag
+                    ? line.getCommandSpec().optionsMap().keySet().stream().filter(n -> n.startsWith("--")).toList()
+                    : subcommands;
+            List<String> suggestions = candidates.isEmpty() ? List.of()
+                    : KnownSettings.closest(typed, candidates, Math.max(3, typed.length() / 2)).map(List::of)
+                            .orElse(u.getSuggestions());
             if (!suggestions.isEmpty()) {
-                message += " (did you mean " + String.join(" or ", suggestions) + "?)";
+                message += "; did you mean " + String.join(" or ", suggestions.stream().limit(3).toList()) + "?";
             }
         }
+        return usageError(line, message);
+    }
+
+    /** {@code rlstream X: message} and {@code Run 'rlstream X --help' for usage.}; exit 2. */
+    public static int usageError(CommandLine line, String message) {
         PrintWriter err = line.getErr();
         err.println(path(line) + ": " + message);
         err.println("Run '" + path(line) + " --help' for usage.");

@@ -1,10 +1,9 @@
 package io.rlstream.ops.security;
 
+import io.rlstream.config.CommandExecution;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.config.ServiceOptions;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,11 +74,7 @@ public final class AclsCommand implements Callable<Integer> {
         AclsCommand command = new AclsCommand();
         command.out = out;
         command.err = err;
-        CommandLine line = new CommandLine(command);
-        line.setCommandName("rlstream acls");
-        line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        return line.execute(args.toArray(String[]::new));
+        return CommandExecution.execute(command, "rlstream acls", args, out, err);
     }
 
     @Override

@@ -134,7 +134,7 @@ class AclsCommandTest {
         assertTrue(noType.err().contains("write it as Kafka does, e.g. User:gpu"), noType.err());
         Run unknownFlag = acls("--aply");
         assertEquals(2, unknownFlag.status());
-        assertTrue(unknownFlag.err().contains("Unknown option: '--aply'"), unknownFlag.err());
+        assertTrue(unknownFlag.err().contains("unknown flag --aply; did you mean --apply?"), unknownFlag.err());
         Run help = acls("--help");
         assertEquals(0, help.status());
         assertTrue(help.out().contains("Usage: rlstream acls") && help.out().contains("--apply"), help.out());

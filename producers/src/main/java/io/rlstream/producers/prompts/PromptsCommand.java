@@ -1,12 +1,12 @@
 package io.rlstream.producers.prompts;
 
+import io.rlstream.config.CommandExecution;
 import io.rlstream.config.ServiceConfig;
 import io.rlstream.config.ServiceOptions;
 import io.rlstream.events.Prompt;
 import io.rlstream.schemas.Topic;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,20 +109,14 @@ public final class PromptsCommand implements Callable<Integer> {
         PromptsCommand command = new PromptsCommand();
         command.out = out;
         command.err = err;
-        CommandLine cli = new CommandLine(command);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        cli.setParameterExceptionHandler((e, a) -> {
-            err.println("rlstream prompts: " + e.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-            err.println("(rlstream prompts --help lists the options)");
-            return 2;
-        });
+        // Flags answered as by every rlstream command; what goes wrong in the body (a file, a
+        // preset, a mapping) is one line, exit 2 for bad input and 1 otherwise.
+        CommandLine cli = CommandExecution.commandLine(command, "rlstream prompts");
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
             err.println("rlstream prompts: " + e.getMessage());
             return e instanceof IllegalArgumentException || e instanceof ConfigException ? 2 : 1;
         });
-        return cli.execute(args.toArray(String[]::new));
+        return CommandExecution.execute(cli, args, out, err);
     }
 
     @Override

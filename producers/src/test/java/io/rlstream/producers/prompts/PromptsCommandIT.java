@@ -139,8 +139,8 @@ class PromptsCommandIT {
     void usageErrorsExitTwoAndHelpExplains() throws Exception {
         Run unknown = run("--file", "x.jsonl", "--input_key", "q");
         assertEquals(2, unknown.status());
-        assertTrue(unknown.err().startsWith("rlstream prompts: Unknown options: '--input_key', 'q'"), unknown.err());
-        assertTrue(unknown.err().contains("Possible solutions: --input-key"), unknown.err());
+        assertTrue(unknown.err().startsWith("rlstream prompts: unknown flag --input_key; did you mean --input-key?"), unknown.err());
+        assertTrue(unknown.err().contains("Run 'rlstream prompts --help' for usage."), unknown.err());
 
         assertEquals(2, run("--input-key", "q").status());
         Path file = dir.resolve("p.jsonl");

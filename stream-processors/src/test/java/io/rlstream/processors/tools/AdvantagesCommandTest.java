@@ -252,7 +252,7 @@ class AdvantagesCommandTest {
         }
         Result typo = run("", "--estimator", "grpo", "--epsilom", "0.1");
         assertEquals(2, typo.status());
-        assertTrue(typo.err().startsWith("rlstream advantages: Unknown options: '--epsilom', '0.1' (did you mean --epsilon?)"),
+        assertTrue(typo.err().startsWith("rlstream advantages: unknown flag --epsilom; did you mean --epsilon?"),
                 typo.err());
         Result r = run("", "--estimator", "ppo-gae");
         assertTrue(r.err().contains("'ppo-gae'") && r.err().contains("grpo-batch-std"), r.err());

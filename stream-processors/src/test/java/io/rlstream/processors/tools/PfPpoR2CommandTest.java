@@ -134,12 +134,12 @@ class PfPpoR2CommandTest {
 
     @Test
     void badFlagsPrintTheProblemAndUsageAndExitTwo() {
-        assertUsageError(run(GROUPS, "--sed", "3"), "rlstream pf-ppo r2: Unknown options: '--sed', '3' (did you mean --seed?)");
+        assertUsageError(run(GROUPS, "--sed", "3"), "rlstream pf-ppo r2: unknown flag --sed; did you mean --seed?");
         assertUsageError(run(GROUPS, "--seed", "abc"), "rlstream pf-ppo r2: --seed expects an integer, got 'abc'");
         assertUsageError(run(GROUPS, "--seed"), "rlstream pf-ppo r2: Missing required parameter for option '--seed' (N)");
         assertUsageError(run(GROUPS, "--seed", "1", "--seed", "2"),
                 "rlstream pf-ppo r2: option '--seed' (N) should be specified only once");
-        assertUsageError(run(GROUPS, "groups.jsonl"), "rlstream pf-ppo r2: Unmatched argument at index 0: 'groups.jsonl'");
+        assertUsageError(run(GROUPS, "groups.jsonl"), "rlstream pf-ppo r2: unexpected argument 'groups.jsonl'");
     }
 
     @Test

@@ -239,7 +239,7 @@ class CheckpointsCommandTest {
                 && export.contains("--all"), export);
         CommandConsole.Output typo = run("list", "--dirs", "x");
         assertEquals(2, typo.status());
-        assertTrue(typo.err().startsWith("rlstream checkpoints list: Unknown options: '--dirs', 'x' (did you mean --dir?)"),
+        assertTrue(typo.err().startsWith("rlstream checkpoints list: unknown flag --dirs; did you mean --dir?"),
                 typo.err());
         assertTrue(typo.err().contains("Run 'rlstream checkpoints list --help' for usage."), typo.err());
         for (String[] bad : List.of(new String[] {}, new String[] {"remove", "3"}, new String[] {"show"},
