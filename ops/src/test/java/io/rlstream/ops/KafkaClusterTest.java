@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -31,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -74,8 +76,8 @@ class KafkaClusterTest {
             TopicAdmin.createTopics(admin, catalog, TopicAdmin.defaultReplicationFactor(3));
 
             // Every catalog topic: 3 replicas on 3 distinct nodes, min.insync.replicas 2.
-            Map<String, TopicDescription> described = admin.describeTopics(catalog.topics().stream().map(catalog::name)
-                    .toList()).allTopicNames().get(60, TimeUnit.SECONDS);
+            Map<String, TopicDescription> described = describeOnceKnown(admin,
+                    catalog.topics().stream().map(catalog::name).toList());
             for (TopicDescription d : described.values()) {
                 for (TopicPartitionInfo p : d.partitions()) {
                     assertEquals(3, new HashSet<>(p.replicas()).size(), d.name() + "-" + p.partition());
@@ -132,6 +134,26 @@ class KafkaClusterTest {
             transactionalWrite(cluster, topic);
             assertEquals(3, replicasOf(admin, "__transaction_state"));
             assertEquals("2", topicConfig(admin, "__transaction_state", TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
+        }
+    }
+
+    /**
+     * The topics' descriptions once every node knows them: createTopics returns when the
+     * controller has them, and the node the admin asks may learn of them a moment later
+     * (UnknownTopicOrPartitionException, seen once in a CI run on 2 busy cores).
+     */
+    private static Map<String, TopicDescription> describeOnceKnown(Admin admin, List<String> topics)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 
