@@ -158,7 +158,9 @@ public final class RewardScorer {
     private List<Verification> checkAll(List<Verifier.Check> checks) {
         try {
             return correctness.verifyAll(checks);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // A deeply nested response can overflow a parser's stack: on the stream thread (a
+            // bounded verifier) that would stop the service; it is a failed reward like any other.
             return Collections.nCopies(checks.size(),
                     Verification.failed("verifier " + correctness.name() + " threw " + e));
         }
@@ -186,7 +188,7 @@ public final class RewardScorer {
     private Verification check(String prompt, String response, String reference) {
         try {
             return correctness.verify(prompt, response, reference);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) { // see checkAll
             return Verification.failed("verifier " + correctness.name() + " threw " + e);
         }
     }

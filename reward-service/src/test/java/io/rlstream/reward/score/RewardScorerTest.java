@@ -78,7 +78,7 @@ class RewardScorerTest {
     }
 
     /** Records the thread it ran on; bounded or not as asked. */
-    private static final class WhereItRan implements Verifier {
+    private static class WhereItRan implements Verifier {
         private final boolean bounded;
         private volatile String thread;
 
@@ -122,6 +122,25 @@ class RewardScorerTest {
         new RewardScorer(batch, null, null, composition, Duration.ofSeconds(5), executor)
                 .scoreAll(List.of(new RewardScorer.Input("", "1", "1", 1)));
         assertEquals(caller, batch.thread);
+    }
+
+    @Test
+    void aBoundedVerifierThatOverflowsItsStackGivesAFailedRewardAndTheCallerGoesOn() {
+        Verifier deep = new WhereItRan(true) {
+            @Override
+            public Verification verify(String response, String reference) {
+                throw new StackOverflowError();
+            }
+        };
+        RewardScorer scorer = new RewardScorer(deep, null, null, RewardComposition.parse("correctness=1.0"),
+                Duration.ofSeconds(5), executor);
+        RewardScorer.Scored one = scorer.score("", "((((1))))", "1", 1);
+        assertFalse(one.ok());
+        assertTrue(Double.isNaN(one.score()));
+        assertTrue(one.reason().contains("StackOverflowError"), one.reason());
+        List<RewardScorer.Scored> batch = scorer.scoreAll(List.of(new RewardScorer.Input("", "x", "1", 1)));
+        assertFalse(batch.get(0).ok());
+        assertTrue(batch.get(0).reason().contains("StackOverflowError"), batch.get(0).reason());
     }
 
     @Test
