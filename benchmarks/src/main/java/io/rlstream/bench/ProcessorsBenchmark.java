@@ -73,8 +73,10 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
 
             Besides the table it prints the bytes each topic of the run holds on the broker per
             rollout byte (the rollouts topic is 1.0; the total is what the pipeline writes for each
-            byte a worker sends) and the CPU-seconds per 1,000 rollouts of the grouping app, the
-            reward service and the local broker.
+            byte a worker sends), the CPU-seconds per 1,000 rollouts of the grouping app, the
+            reward service and the local broker, and both sides' CPU-seconds per 1,000 rollouts
+            with the JIT compiler left out: raw's over rlstream's is the ratio the two reach on the
+            same busy cores once compiled, and the records/s ratio follows it.
 
             Memory: the serialized rollouts and the batch records read are held in memory, about
             2.5 x N x (5 x T + 100) bytes (200 MB at the defaults); with --paced, N x (5 x T + 100)

@@ -80,6 +80,9 @@ final class ResultTable {
             s.append(cpu(pacedLabel(paced.rate()), paced.row(), paced.cpu()));
         }
         s.append(cpuPerThousandRollouts("rlstream", r.rlstream().records(), r.rlstreamCpu()));
+        if (settings.unpaced()) {
+            s.append(cpuOutsideTheJit(r.raw().records(), r.rawCpu(), r.rlstream().records(), r.rlstreamCpu()));
+        }
         if (paced != null) {
             s.append(cpuPerThousandRollouts(pacedLabel(paced.rate()), paced.row().records(), paced.cpu()));
         }
@@ -160,6 +163,31 @@ final class ResultTable {
         }
         return parts.isEmpty() ? "" : String.format(Locale.ROOT, "CPU-seconds per 1,000 rollouts during %s: %s%n", side,
                 parts);
+    }
+
+    /**
+     * CPU-seconds per 1,000 rollouts of each side, everything measured but the JIT compiler, and
+     * raw's over rlstream's: the ratio the two sides would reach on the same cores once compiled.
+     * When both runs keep the cores busy (a 2-core machine), the records/s ratio follows this one
+     * closely, the JIT's share being about the same on both sides (docs/benchmarks.md, issue 18's
+     * eighth look); a change that moves this line moves the ratio. Empty when a side has no
+     * reading or no records.
+     */
+    static String cpuOutsideTheJit(long rawRecords, Map<String, Double> rawCpu, long rlstreamRecords,
+            Map<String, Double> rlstreamCpu) {
+        if (rawRecords <= 0 || rlstreamRecords <= 0 || rawCpu.isEmpty() || rlstreamCpu.isEmpty()) {
+            return "";
+        }
+        double raw = secondsOutsideTheJit(rawCpu) / (rawRecords / 1000.0);
+        double rlstream = secondsOutsideTheJit(rlstreamCpu) / (rlstreamRecords / 1000.0);
+        return String.format(Locale.ROOT,
+                "CPU-seconds per 1,000 rollouts, JIT compiler left out: raw Kafka %.3f, rlstream %.3f; raw / rlstream %s%n",
+                raw, rlstream, ratio(raw, rlstream));
+    }
+
+    private static double secondsOutsideTheJit(Map<String, Double> seconds) {
+        return seconds.entrySet().stream().filter(e -> !e.getKey().equals(CpuMeter.JIT))
+                .mapToDouble(Map.Entry::getValue).sum();
     }
 
     static String pacedLabel(double rate) {

@@ -243,6 +243,29 @@ class ProcessorsBenchmarkTest {
     }
 
     @Test
+    void cpuOutsideTheJitLeavesTheCompilerOutOfBothSidesAndDividesThem() {
+        Map<String, Double> raw = new java.util.LinkedHashMap<>();
+        raw.put(CpuMeter.JIT, 0.9);
+        raw.put("bench clients", 1.5);
+        raw.put("local broker", 0.7);
+        Map<String, Double> rlstream = new java.util.LinkedHashMap<>();
+        rlstream.put(CpuMeter.JIT, 4.6);
+        rlstream.put("grouping app", 3.6);
+        rlstream.put("local broker", 3.1);
+        rlstream.put("bench clients", 1.9);
+        rlstream.put("reward service", 1.4);
+        // raw: (1.5 + 0.7) / 16 = 0.1375; rlstream: (3.6 + 3.1 + 1.9 + 1.4) / 16 = 0.625; 0.1375 / 0.625 = 0.22
+        assertEquals("CPU-seconds per 1,000 rollouts, JIT compiler left out: raw Kafka 0.138, rlstream 0.625; "
+                + "raw / rlstream 0.22\n", ResultTable.cpuOutsideTheJit(16_000, raw, 16_000, rlstream)
+                        .replace(System.lineSeparator(), "\n"));
+        // Other counts on each side: raw 2.2 / 8 = 0.275, rlstream 10 / 32 = 0.3125, 0.275 / 0.3125 = 0.88
+        assertTrue(ResultTable.cpuOutsideTheJit(8_000, raw, 32_000, rlstream).endsWith("raw / rlstream 0.88"
+                + System.lineSeparator()));
+        assertEquals("", ResultTable.cpuOutsideTheJit(16_000, raw, 0, rlstream), "nothing arrived: no line");
+        assertEquals("", ResultTable.cpuOutsideTheJit(16_000, Map.of(), 16_000, rlstream), "no reading: no line");
+    }
+
+    @Test
     void cpuPerThousandRolloutsDividesByRolloutsOverAThousand() {
         Map<String, Double> cpu = new java.util.LinkedHashMap<>();
         cpu.put("this JVM, JIT compiler", 3.0);
