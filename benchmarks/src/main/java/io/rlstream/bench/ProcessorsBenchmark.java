@@ -75,8 +75,9 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
             rollout byte (the rollouts topic is 1.0; the total is what the pipeline writes for each
             byte a worker sends), the CPU-seconds per 1,000 rollouts of the grouping app, the
             reward service and the local broker, and both sides' CPU-seconds per 1,000 rollouts
-            with the JIT compiler left out: raw's over rlstream's is the ratio the two reach on the
-            same busy cores once compiled, and the records/s ratio follows it.
+            with the JIT compiler's threads left out, and raw's over rlstream's: what each side's
+            own work costs. On a small machine the records/s ratio follows it at the defaults; in
+            long runs it is higher by the compiler's share of the rlstream run.
 
             Memory: the serialized rollouts and the batch records read are held in memory, about
             2.5 x N x (5 x T + 100) bytes (200 MB at the defaults); with --paced, N x (5 x T + 100)
@@ -382,7 +383,7 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
     @Option(names = "--batch-groups", paramLabel = "B", description = "Groups per training batch (default 16).")
     String batchGroups;
 
-    @Option(names = "--warmup-rollouts", paramLabel = "W", description = "Rollouts sent through each side first, untimed, so that the hottest code is compiled before the clock starts (default: a quarter of N, rounded down to a multiple of G x B; 0 for none). On a small machine the JIT compiler still works through the timed run (the CPU line's \"JIT compiler\"); a longer warm-up lowers its share.")
+    @Option(names = "--warmup-rollouts", paramLabel = "W", description = "Rollouts sent through each side first, untimed, so that the hottest code is compiled before the clock starts (default: a quarter of N, rounded down to a multiple of G x B; 0 for none). A longer warm-up gets more of the pipeline's code compiled before the clock starts (its CPU per rollout falls), but on a small machine the JIT compiler still works through the timed run (the CPU line's \"JIT compiler\").")
     String warmupRollouts;
 
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "Use this cluster (give --registry-url too); the run's topics get a unique prefix and are deleted at the end.")

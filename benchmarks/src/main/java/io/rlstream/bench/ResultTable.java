@@ -166,12 +166,12 @@ final class ResultTable {
     }
 
     /**
-     * CPU-seconds per 1,000 rollouts of each side, everything measured but the JIT compiler, and
-     * raw's over rlstream's: the ratio the two sides would reach on the same cores once compiled.
-     * When both runs keep the cores busy (a 2-core machine), the records/s ratio follows this one
-     * closely, the JIT's share being about the same on both sides (docs/benchmarks.md, issue 18's
-     * eighth look); a change that moves this line moves the ratio. Empty when a side has no
-     * reading or no records.
+     * CPU-seconds per 1,000 rollouts of each side, everything measured but the JIT compiler's
+     * threads, and raw's over rlstream's: what each side's own work costs per rollout. On a
+     * machine whose cores both runs keep busy, the records/s ratio follows it at the defaults (the
+     * compiler takes about the same share of both runs) and falls below it in long runs, where the
+     * compiler still works on rlstream's code but long since finished the raw clients'
+     * (docs/benchmarks.md, issue 18's eighth look). Empty when a side has no reading or no records.
      */
     static String cpuOutsideTheJit(long rawRecords, Map<String, Double> rawCpu, long rlstreamRecords,
             Map<String, Double> rlstreamCpu) {
