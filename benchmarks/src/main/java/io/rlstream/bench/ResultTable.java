@@ -158,7 +158,7 @@ final class ResultTable {
             Double cpu = seconds.get(part);
             if (cpu != null) {
                 parts.append(parts.isEmpty() ? "" : ", ")
-                        .append(String.format(Locale.ROOT, "%s %.2f", part, cpu / (rollouts / 1000.0)));
+                        .append(String.format(Locale.ROOT, "%s %.2f", part, perThousand(cpu, rollouts)));
             }
         }
         return parts.isEmpty() ? "" : String.format(Locale.ROOT, "CPU-seconds per 1,000 rollouts during %s: %s%n", side,
@@ -178,11 +178,15 @@ final class ResultTable {
         if (rawRecords <= 0 || rlstreamRecords <= 0 || rawCpu.isEmpty() || rlstreamCpu.isEmpty()) {
             return "";
         }
-        double raw = secondsOutsideTheJit(rawCpu) / (rawRecords / 1000.0);
-        double rlstream = secondsOutsideTheJit(rlstreamCpu) / (rlstreamRecords / 1000.0);
+        double raw = perThousand(secondsOutsideTheJit(rawCpu), rawRecords);
+        double rlstream = perThousand(secondsOutsideTheJit(rlstreamCpu), rlstreamRecords);
         return String.format(Locale.ROOT,
                 "CPU-seconds per 1,000 rollouts, JIT compiler left out: raw Kafka %.3f, rlstream %.3f; raw / rlstream %s%n",
                 raw, rlstream, ratio(raw, rlstream));
+    }
+
+    private static double perThousand(double seconds, long rollouts) {
+        return seconds / (rollouts / 1000.0);
     }
 
     private static double secondsOutsideTheJit(Map<String, Double> seconds) {

@@ -114,6 +114,9 @@ class ProcessorsBenchmarkIT {
         assertTrue(line(text, "  rollouts ").trim().endsWith(" 1.00"), text);
         assertTrue(line(text, "  total of the pipeline's topics").length() > 0, text);
         assertTrue(line(text, "CPU-seconds per 1,000 rollouts during rlstream:").contains("grouping app "), text);
+        // both sides measured: their CPU per 1,000 rollouts without the compiler, and raw's over rlstream's
+        assertTrue(line(text, "CPU-seconds per 1,000 rollouts, JIT compiler left out: raw Kafka ")
+                .matches(".*rlstream \\d+\\.\\d{3}; raw / rlstream \\d+\\.\\d{2}"), text);
         assertTrue(!text.contains("INCOMPLETE"), text);
         assertRunTopicsDeleted();
     }

@@ -266,6 +266,29 @@ class ProcessorsBenchmarkTest {
     }
 
     @Test
+    void theTableGivesTheCpuRatioOnlyWhenBothSidesRanAndWereMeasured() {
+        Settings s = new Settings(256, 50, 8, 4, 0, null, null, null, Duration.ofMinutes(1));
+        Row raw = new Row(256, 0.5, 256_000, new Latency(256, 10, 20));
+        Row pipeline = new Row(256, 2.0, 256_000, new Latency(32, 150, 400));
+        Map<String, Double> rawCpu = Map.of(CpuMeter.JIT, 0.1, "bench clients", 0.064);
+        Map<String, Double> rlstreamCpu = Map.of(CpuMeter.JIT, 1.0, "grouping app", 0.192, "local broker", 0.064);
+        Result r = new Result(s, raw, pipeline, 8, 32, 32, 256, 0, new Latency(256, 80, 300), 1000, Map.of(), rawCpu,
+                rlstreamCpu, List.of());
+        // raw 0.064 / 0.256 = 0.250; rlstream (0.192 + 0.064) / 0.256 = 1.000; 0.25 / 1 = 0.25
+        assertTrue(ResultTable.format(r).contains("CPU-seconds per 1,000 rollouts, JIT compiler left out: raw Kafka "
+                + "0.250, rlstream 1.000; raw / rlstream 0.25"), ResultTable.format(r));
+        Result rawNotMeasured = new Result(s, raw, pipeline, 8, 32, 32, 256, 0, new Latency(256, 80, 300), 1000,
+                Map.of(), Map.of(), rlstreamCpu, List.of());
+        assertFalse(ResultTable.format(rawNotMeasured).contains("JIT compiler left out"));
+        Settings rateOnly = new Settings(256, 50, 8, 4, 0, null, null, null, Duration.ofMinutes(1), true, 100);
+        Paced paced = new Paced(100, new Row(256, 2.6, 256_000, new Latency(32, 90, 200)), 8, 32, 32, 0, rlstreamCpu);
+        Result noUnpacedRun = new Result(rateOnly, raw, Row.NONE, 0, 0, 0, 0, 0, Latency.of(new long[0]), 1000,
+                Map.of(), rawCpu, Map.of(), paced, List.of());
+        assertFalse(ResultTable.format(noUnpacedRun).contains("JIT compiler left out"),
+                "--rate: no unpaced rlstream run to compare with");
+    }
+
+    @Test
     void cpuPerThousandRolloutsDividesByRolloutsOverAThousand() {
         Map<String, Double> cpu = new java.util.LinkedHashMap<>();
         cpu.put("this JVM, JIT compiler", 3.0);
