@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -88,9 +89,16 @@ final class PipelineRun {
     /**
      * Both phases; either is null when it did not run.
      *
+     * @param raw      the raw Kafka runs made between the unpaced runs, in order; empty when there were none
      * @param problems the services' own (warm-up, dead letters, failures), besides each phase's
      */
-    record Outcomes(Outcome unpaced, PacedOutcome paced, List<String> problems) {
+    record Outcomes(Outcome unpaced, PacedOutcome paced, List<RawKafkaRun.Outcome> raw, List<String> problems) {
+    }
+
+    /** A raw Kafka run (0-based) made right after the unpaced rlstream run of the same index. */
+    @FunctionalInterface
+    interface RawRuns {
+        RawKafkaRun.Outcome run(int index) throws InterruptedException;
     }
 
     private record BatchRecord(String batchId, byte[] value, long readAtMillis) {
@@ -100,6 +108,8 @@ final class PipelineRun {
     static final String REWARD_SERVICE = "reward service";
     static final String GROUPING_APP = "grouping app";
     static final String BENCH_CLIENTS = "bench clients";
+    /** The services' threads while the raw side runs between the rlstream runs: not raw Kafka's work. */
+    static final String IDLE_SERVICES = "idle services";
 
     private final String bootstrapServers;
     private final RegistrySerdes serdes;
@@ -125,15 +135,24 @@ final class PipelineRun {
         // verifier threads (verifiers that are not bounded) reward-verifier; the bench's own
         // threads and clients start with "bench-"; the calling thread sends the rollouts.
         String sender = Thread.currentThread().getName();
-        this.cpu = new CpuMeter(List.of(
-                new CpuMeter.Rule(rewardsApplicationId(catalog), REWARD_SERVICE),
-                new CpuMeter.Rule("reward-metrics", REWARD_SERVICE),
-                new CpuMeter.Rule(RewardService.VERIFIER_THREAD, REWARD_SERVICE),
-                new CpuMeter.Rule("| reward-service", REWARD_SERVICE),
-                new CpuMeter.Rule(processorsApplicationId(catalog), GROUPING_APP),
-                new CpuMeter.Rule("grouping", GROUPING_APP),
-                new CpuMeter.Rule("bench-", BENCH_CLIENTS),
-                new CpuMeter.Rule(sender, BENCH_CLIENTS)), processes);
+        List<CpuMeter.Rule> rules = new ArrayList<>(serviceRules(catalog, REWARD_SERVICE, GROUPING_APP));
+        rules.add(new CpuMeter.Rule("bench-", BENCH_CLIENTS));
+        rules.add(new CpuMeter.Rule(sender, BENCH_CLIENTS));
+        this.cpu = new CpuMeter(rules, processes);
+    }
+
+    /**
+     * Rules that book the services' threads to {@code rewardPart} and {@code groupingPart}; they
+     * go before any rule for "bench-", which the run prefix in their names also contains.
+     */
+    static List<CpuMeter.Rule> serviceRules(TopicCatalog catalog, String rewardPart, String groupingPart) {
+        return List.of(
+                new CpuMeter.Rule(rewardsApplicationId(catalog), rewardPart),
+                new CpuMeter.Rule("reward-metrics", rewardPart),
+                new CpuMeter.Rule(RewardService.VERIFIER_THREAD, rewardPart),
+                new CpuMeter.Rule("| reward-service", rewardPart),
+                new CpuMeter.Rule(processorsApplicationId(catalog), groupingPart),
+                new CpuMeter.Rule("grouping", groupingPart));
     }
 
     /** Application ids under the run's topic prefix, so that their internal topics share it too. */
@@ -146,14 +165,19 @@ final class PipelineRun {
     }
 
     /**
-     * Starts the services, sends {@code warmup} through them untimed, then {@code unpaced} timed
-     * as fast as the producer takes it, then {@code paced} timed at a steady rate: the settings'
-     * {@link Settings#rate()}, or else half of the rollouts/s the unpaced phase measured.
+     * Starts the services, sends {@code warmup} through them untimed, then {@link
+     * Settings#unpacedRuns()} timed runs one after another, each sent as fast as the producer takes
+     * it, then {@code paced} timed at a steady rate: the settings' {@link Settings#rate()}, or else
+     * half of the rollouts/s of the median unpaced run.
      *
-     * @param unpaced rollouts sent at once; null: no unpaced phase (a fixed rate was given)
+     * @param unpaced the rollouts of unpaced run i (0-based), each run's groups its own; asked for
+     *                just before the run
      * @param paced   rollouts of other groups sent group by group; null: no paced phase
+     * @param raw     a raw Kafka run, made right after each unpaced run that delivered every group, so
+     *                that each pair runs in the same minute of a shared machine
      */
-    Outcomes measure(Payload unpaced, Payload warmup, Payload paced, long deadlineNanos) throws InterruptedException {
+    Outcomes measure(IntFunction<Payload> unpaced, Payload warmup, Payload paced, RawRuns raw, long deadlineNanos)
+            throws InterruptedException {
         long t0 = System.nanoTime();
         int prompts = settings.promptGroups();
         producePrompts(SyntheticRollouts.prompts(prompts, Instant.now()));
@@ -165,6 +189,7 @@ final class PipelineRun {
         List<String> serviceProblems = new ArrayList<>();
         Outcome first = null;
         PacedOutcome second = null;
+        List<RawKafkaRun.Outcome> rawRuns = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 BenchClients.producer(bootstrapServers, "bench-rollout-producer"), new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -189,11 +214,9 @@ final class PipelineRun {
             out.printf("rlstream: services running (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
             if (!warmUp(producer, warmup, deadlineNanos)) {
                 serviceProblems.add("the warm-up did not deliver every group (deadline, or see above)");
-                return new Outcomes(null, null, serviceProblems);
+                return new Outcomes(null, null, rawRuns, serviceProblems);
             }
-            if (unpaced != null) {
-                first = phase("rlstream", producer, unpaced, 0, null, deadlineNanos);
-            }
+            first = unpacedRuns(producer, unpaced, raw, rawRuns, deadlineNanos);
             if (paced != null) {
                 double rate = settings.rate() > 0 ? settings.rate()
                         : first != null && first.complete(settings.groups()) ? first.row().recordsPerSecond() / 2 : 0;
@@ -215,7 +238,38 @@ final class PipelineRun {
             closeQuietly(grouping);
             closeQuietly(rewards);
         }
-        return new Outcomes(first, second, serviceProblems);
+        return new Outcomes(first, second, rawRuns, serviceProblems);
+    }
+
+    /**
+     * The unpaced runs, each followed by a raw Kafka run (into {@code rawRuns}), and the one with
+     * the median records/s; the first run that does not deliver every group exactly once ends
+     * them, and is the one returned (its problems are the run's). Null when there are none.
+     */
+    private Outcome unpacedRuns(KafkaProducer<String, byte[]> producer, IntFunction<Payload> payloads, RawRuns raw,
+            List<RawKafkaRun.Outcome> rawRuns, long deadlineNanos) throws InterruptedException {
+        int runs = settings.unpacedRuns();
+        List<Outcome> done = new ArrayList<>();
+        boolean rawComplete = true;
+        for (int i = 0; i < runs; i++) {
+            Payload payload = payloads.apply(i);
+            Outcome o = phase(runs == 1 ? "rlstream" : "rlstream run " + (i + 1) + " of " + runs, producer, payload, 0,
+                    null, deadlineNanos);
+            if (!o.complete(settings.groups())) {
+                return o;
+            }
+            done.add(o);
+            if (rawComplete && System.nanoTime() < deadlineNanos) {
+                RawKafkaRun.Outcome r = raw.run(i);
+                rawRuns.add(r);
+                rawComplete = r.row().records() >= payload.size();
+            }
+        }
+        if (done.isEmpty()) {
+            return null;
+        }
+        out.println(ProcessorsBenchmark.runsLine("rlstream", done.stream().map(o -> o.row().recordsPerSecond()).toList()));
+        return ProcessorsBenchmark.median(done, o -> o.row().recordsPerSecond());
     }
 
     /**

@@ -38,15 +38,20 @@ import picocli.CommandLine.Option;
  *       answers) through the real {@code RewardService} (numeric-exact verifier, reference answers
  *       from a global table over rl.prompts) and the real {@code GroupingApp} (join, group, GRPO
  *       advantages, dynamic sampling, batches of B groups; both exactly-once with registry
- *       serdes) until a read_committed consumer has read every group from rl.training-batches;</li>
+ *       serdes) until a read_committed consumer has read every group from rl.training-batches;
+ *       K times (three by default), each run with N rollouts of groups of its own, the median run
+ *       counts (its rate varied by a third between runs with the same settings);</li>
  *   <li><b>raw Kafka</b>: the same serialized rollouts produced to a plain topic with the same
- *       partition count and read back by one consumer; three times, the median run counts (one
+ *       partition count and read back by one consumer; K times, the median run counts (one
  *       raw run lasts a second or three, and its rate varies by 2x from run to run).</li>
  * </ol>
  * Both sides send the same bytes with the same producer settings (acks=all, linger 5 ms, 256 KiB
  * batches, zstd). Each side first sends W warm-up rollouts untimed (at 16,000 rollouts on 2
- * cores, a cold run spent a quarter of its CPU in the JIT compiler); the pipeline runs first and
- * the baseline second, so that a warmer JVM does not flatter the ratio. Every run uses its own
+ * cores, a cold run spent a quarter of its CPU in the JIT compiler); the pipeline's warm-up and
+ * first run go first, so that a warmer JVM does not flatter the ratio, and then the sides
+ * alternate (rlstream run, raw run, rlstream run, ...), so that each pair shares the minute of a
+ * shared machine and whatever state the runs before it left (the raw side was a tenth slower
+ * after three rlstream runs than after one). Every run uses its own
  * topic prefix and application ids; on a cluster the user names, its topics are deleted at the end.
  * With {@code --paced} the rlstream side runs once more, on the same running services, with N
  * rollouts of new groups sent a group at a time at half the unpaced rollouts/s (or at
@@ -62,9 +67,10 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
               rlstream    synthetic rollouts through the real reward service (numeric-exact verifier)
                           and the grouping app (join, groups, GRPO advantages, dynamic sampling,
                           batches; exactly-once) until a read_committed consumer has read every
-                          batch from rl.training-batches
+                          batch from rl.training-batches; three runs (--runs), the median counts
               raw Kafka   the same serialized rollouts produced to a plain topic with as many
-                          partitions, read back by one consumer; three runs, the median counts
+                          partitions, read back by one consumer; a run after each rlstream run,
+                          the median counts
             and prints records/s, MB/s and latency percentiles of both, and their ratio.
             """;
 
@@ -80,22 +86,21 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
             long runs it is higher by the compiler's share of the rlstream run.
 
             Memory: the serialized rollouts and the batch records read are held in memory, about
-            2.5 x N x (5 x T + 100) bytes (200 MB at the defaults); with --paced, N x (5 x T + 100)
-            more for the paced run's rollouts.
+            2.5 x N x (5 x T + 100) bytes (200 MB at the defaults); N x (5 x T + 100) more with
+            --runs above 1 (the default is 3: one later run's rollouts at a time), and as much
+            again with --paced (the paced run's rollouts).
 
             Exit codes: 0 every batch arrived; 1 timeout or failure; 2 wrong usage.
             """;
 
     static final List<String> VALUE_FLAGS = List.of("rollouts", "tokens", "group-size", "batch-groups",
-            "warmup-rollouts", "bootstrap-server", "registry-url", "run-dir", "timeout-seconds", "rate", "batch-tokens");
+            "warmup-rollouts", "bootstrap-server", "registry-url", "run-dir", "timeout-seconds", "rate", "batch-tokens", "runs");
 
     /** The flag without a value: pace the rlstream side at half of what its unpaced run measured. */
     static final String PACED_FLAG = "--paced";
 
     /** Suffix (after the run's prefix) of the plain topic of the baseline. */
     static final String RAW_TOPIC_SUFFIX = "bench-raw-rollouts";
-    /** Raw Kafka runs per bench; the table shows the median one ({@link #rawMedian}). */
-    static final int RAW_RUNS = 3;
 
     /**
      * Apicurio's client warns on every serde that the 2.x server API is deprecated, and once that
@@ -153,8 +158,16 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
      */
     public record Settings(int rollouts, int tokens, int groupSize, int batchGroups, int warmupRollouts,
             String bootstrapServers, String registryUrl, Path runDir, Duration timeout, boolean paced, double rate,
-            io.rlstream.events.BatchTokens batchTokens) {
+            io.rlstream.events.BatchTokens batchTokens, int runs) {
 
+        /**
+         * Timed runs per side; the table shows each side's median run by records/s. One raw run's
+         * rate varied by 2x from the next, and one rlstream run's by a third from the next with the
+         * same settings on the same quiet 2-core machine (docs/benchmarks.md): a median of each side.
+         */
+        public static final int DEFAULT_RUNS = 3;
+        /** Enough for a median, few enough that a run stays in minutes. */
+        public static final int MAX_RUNS = 9;
         public static final int DEFAULT_ROLLOUTS = 16_000;
         public static final int DEFAULT_TOKENS = 1_000;
         public static final int DEFAULT_GROUP_SIZE = 8;
@@ -199,6 +212,18 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
             if (batchTokens == null) {
                 throw new IllegalArgumentException("--batch-tokens must be inline or reference");
             }
+            if (runs < 1 || runs > MAX_RUNS) {
+                throw new IllegalArgumentException("--runs must be 1 to " + MAX_RUNS + " (timed runs per side; the "
+                        + "table shows the median), got " + runs);
+            }
+        }
+
+        /** {@value #DEFAULT_RUNS} timed runs per side. */
+        public Settings(int rollouts, int tokens, int groupSize, int batchGroups, int warmupRollouts,
+                String bootstrapServers, String registryUrl, Path runDir, Duration timeout, boolean paced, double rate,
+                io.rlstream.events.BatchTokens batchTokens) {
+            this(rollouts, tokens, groupSize, batchGroups, warmupRollouts, bootstrapServers, registryUrl, runDir, timeout,
+                    paced, rate, batchTokens, DEFAULT_RUNS);
         }
 
         /** Batches with their tokens inline (the processors' default). */
@@ -249,16 +274,41 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
         }
 
         /**
-         * The first group of the paced run: measured groups are 0..N/G-1, warm-up groups follow;
-         * after an unpaced run the paced one needs groups of its own, after those.
+         * Unpaced rlstream runs: {@link #runs()}, or none when a fixed rate was given (the raw side
+         * runs {@link #runs()} times either way).
+         */
+        public int unpacedRuns() {
+            return unpaced() ? runs : 0;
+        }
+
+        /**
+         * The first group of unpaced rlstream run {@code run} (0-based): every run needs groups of
+         * its own, since the grouping app closes a group once. Run 0's rollouts are also the raw
+         * side's payload.
+         */
+        public int runFirstGroup(int run) {
+            return run * groups();
+        }
+
+        /**
+         * The first warm-up group: after the unpaced runs' groups (0 .. runs x N/G - 1), or after
+         * the paced run's (0 .. N/G - 1) when a fixed rate was given.
+         */
+        public int warmupFirstGroup() {
+            return unpaced() ? runFirstGroup(runs) : groups();
+        }
+
+        /**
+         * The first group of the paced run: after an unpaced run it needs groups of its own, after
+         * the warm-up's; with a fixed rate it takes groups 0 .. N/G - 1.
          */
         public int pacedFirstGroup() {
-            return unpaced() ? groups() + warmupGroups() : 0;
+            return unpaced() ? warmupFirstGroup() + warmupGroups() : 0;
         }
 
         /** How many prompts the run needs: one per group, ids 0 .. this - 1. */
         public int promptGroups() {
-            return groups() + warmupGroups() + (paced && unpaced() ? groups() : 0);
+            return warmupFirstGroup() + warmupGroups() + (paced && unpaced() ? groups() : 0);
         }
 
         /** True when the run uses a cluster the user named instead of starting a local one. */
@@ -386,6 +436,9 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
     @Option(names = "--warmup-rollouts", paramLabel = "W", description = "Rollouts sent through each side first, untimed, so that the hottest code is compiled before the clock starts (default: a quarter of N, rounded down to a multiple of G x B; 0 for none). A longer warm-up gets more of the pipeline's code compiled before the clock starts (its CPU per rollout falls), but on a small machine the JIT compiler still works through the timed run (the CPU line's \"JIT compiler\").")
     String warmupRollouts;
 
+    @Option(names = "--runs", paramLabel = "K", description = "Timed runs per side, 1 to 9 (default 3), alternating: rlstream run 1, raw Kafka run 1, rlstream run 2, and so on. Each rlstream run sends N rollouts of groups of its own through the same running services; each raw run sends the same N rollouts. The table shows each side's median run by records/s; a line before it gives every run's rate.")
+    String runs;
+
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "Use this cluster (give --registry-url too); the run's topics get a unique prefix and are deleted at the end.")
     String bootstrapServer;
 
@@ -431,8 +484,9 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
             QUIET_KAFKA_LOGGERS.forEach(name -> System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log." + name,
                     "error"));
             out.printf("rlstream bench processors: %d rollouts x %d tokens, G %d, B %d (%d groups, %d batches), "
-                    + "%d to warm up, batch tokens %s, on %s%s%n", settings.rollouts(), settings.tokens(), settings.groupSize(),
-                    settings.batchGroups(), settings.groups(), settings.batches(), settings.warmupRollouts(),
+                    + "%d to warm up, %d timed run%s per side, batch tokens %s, on %s%s%n", settings.rollouts(),
+                    settings.tokens(), settings.groupSize(), settings.batchGroups(), settings.groups(), settings.batches(),
+                    settings.warmupRollouts(), settings.runs(), settings.runs() == 1 ? "" : "s",
                     settings.batchTokens().name().toLowerCase(java.util.Locale.ROOT)
                             + (settings.batchTokens() == io.rlstream.events.BatchTokens.REFERENCE
                                     ? " (the batch reader resolves each batch from rl.rollouts)" : ""),
@@ -464,6 +518,7 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
         Path runDir = null;
         Integer warmup = null;
         Duration timeout = d.timeout();
+        int runs = d.runs();
         for (Map.Entry<String, String> flag : BenchCommand.flags(args, VALUE_FLAGS).entrySet()) {
             String name = flag.getKey();
             String value = flag.getValue();
@@ -478,6 +533,7 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
                 case "run-dir" -> runDir = Path.of(value);
                 case "timeout-seconds" -> timeout = Duration.ofSeconds(BenchCommand.integer(name, value));
                 case "rate" -> rate = positiveNumber(name, value);
+                case "runs" -> runs = BenchCommand.integer(name, value);
                 case "batch-tokens" -> batchTokens = switch (value) {
                     case "inline" -> io.rlstream.events.BatchTokens.INLINE;
                     case "reference" -> io.rlstream.events.BatchTokens.REFERENCE;
@@ -489,7 +545,7 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
         }
         return new Settings(rollouts, tokens, groupSize, batchGroups,
                 warmup != null ? warmup : Settings.defaultWarmup(rollouts, groupSize, batchGroups), bootstrap, registry,
-                runDir, timeout, paced || rate > 0, rate, batchTokens);
+                runDir, timeout, paced || rate > 0, rate, batchTokens, runs);
     }
 
     private static double positiveNumber(String flag, String value) {
@@ -563,11 +619,12 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
         long t0 = System.nanoTime();
         String rollouts = catalog.name(Topic.ROLLOUTS);
         var serializer = new RegistrySerdes(registryUrl, Map.of()).serde(Rollout.class).serializer();
-        // Measured groups are 0..N/G-1, warm-up groups follow: every group has its own prompt.
+        // The first run's groups are 0..N/G-1, the other runs' follow, then the warm-up's: every
+        // group has its own prompt. The raw side sends the first run's rollouts each time.
         Payload payload = SyntheticRollouts.serialize(0, settings.groups(), settings.groupSize(), settings.tokens(),
                 serializer, rollouts);
-        Payload warmup = SyntheticRollouts.serialize(settings.groups(), settings.warmupGroups(), settings.groupSize(),
-                settings.tokens(), serializer, rollouts);
+        Payload warmup = SyntheticRollouts.serialize(settings.warmupFirstGroup(), settings.warmupGroups(),
+                settings.groupSize(), settings.tokens(), serializer, rollouts);
         // Paced after an unpaced run: the same number of rollouts in groups of their own.
         Payload paced = !settings.paced() ? null : !settings.unpaced() ? payload
                 : SyntheticRollouts.serialize(settings.pacedFirstGroup(), settings.groups(), settings.groupSize(),
@@ -577,8 +634,19 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
                 paced != null && paced != payload ? ", + " + paced.size() + " for the paced run" : "",
                 payload.valueBytes() / 1e6, payload.averageBytes(), (System.nanoTime() - t0) / 1e9);
 
+        // Later runs' rollouts are serialized just before each run (untimed), so that one run's are in memory at a time.
+        java.util.function.IntFunction<Payload> runPayload = run -> run == 0 ? payload
+                : SyntheticRollouts.serialize(settings.runFirstGroup(run), settings.groups(), settings.groupSize(),
+                        settings.tokens(), serializer, rollouts);
+        // Raw Kafka run i goes right after rlstream run i (the first after its own warm-up), so that
+        // each pair shares the minute of a shared machine and the state that the runs before left.
+        Payload none = new Payload(List.of(), List.of(), 0);
+        List<CpuMeter.Rule> idleServices = PipelineRun.serviceRules(catalog, PipelineRun.IDLE_SERVICES,
+                PipelineRun.IDLE_SERVICES);
+        PipelineRun.RawRuns rawRuns = run -> RawKafkaRun.measure(bootstrap, rawTopic, payload, run == 0 ? warmup : none,
+                deadline, processes, idleServices, progress);
         PipelineRun.Outcomes outcomes = new PipelineRun(bootstrap, registryUrl, catalog, work.resolve("state"),
-                settings, processes, progress).measure(settings.unpaced() ? payload : null, warmup, paced, deadline);
+                settings, processes, progress).measure(runPayload, warmup, paced, rawRuns, deadline);
         PipelineRun.Outcome pipeline = outcomes.unpaced();
         List<String> problems = new ArrayList<>(outcomes.problems());
         if (pipeline != null) {
@@ -596,8 +664,9 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
         }
         Row raw = Row.NONE;
         Map<String, Double> rawCpu = Map.of();
-        if (System.nanoTime() < deadline) {
-            RawKafkaRun.Outcome outcome = rawMedian(bootstrap, rawTopic, payload, warmup, deadline, processes, progress);
+        if (!outcomes.raw().isEmpty() || System.nanoTime() < deadline) {
+            RawKafkaRun.Outcome outcome = !outcomes.raw().isEmpty() ? rawMedian(outcomes.raw(), payload, progress)
+                    : rawMedian(settings, bootstrap, rawTopic, payload, warmup, deadline, processes, progress);
             raw = outcome.row();
             rawCpu = outcome.cpuSeconds();
             if (raw.records() < payload.size()) {
@@ -614,30 +683,59 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
     }
 
     /**
-     * The raw side {@value #RAW_RUNS} times (warmed up before the first), and the run with the median
-     * records/s. One raw run moves N records in one to three seconds, and its rate varied by 2x from
-     * one run to the next on the 2-core machine (4,543 to 10,243 records/s for the same N on one
-     * day), which moved the ratio as much as any change to the pipeline did.
+     * The raw side {@link Settings#runs()} times (warmed up before the first), and the run with the
+     * median records/s: when there were no unpaced rlstream runs to go between (a fixed rate), or
+     * none delivered every group. One raw run moves N records in one to three seconds, and its rate
+     * varied by 2x from one run to the next on the 2-core machine (4,543 to 10,243 records/s for the
+     * same N on one day), which moved the ratio as much as any change to the pipeline did.
      */
-    private static RawKafkaRun.Outcome rawMedian(String bootstrap, String rawTopic, Payload payload, Payload warmup,
-            long deadline, Map<String, Long> processes, PrintStream progress) throws InterruptedException {
+    private static RawKafkaRun.Outcome rawMedian(Settings settings, String bootstrap, String rawTopic, Payload payload,
+            Payload warmup, long deadline, Map<String, Long> processes, PrintStream progress)
+            throws InterruptedException {
         List<RawKafkaRun.Outcome> runs = new ArrayList<>();
         Payload none = new Payload(List.of(), List.of(), 0);
-        for (int i = 0; i < RAW_RUNS && System.nanoTime() < deadline; i++) {
+        for (int i = 0; i < settings.runs() && System.nanoTime() < deadline; i++) {
             RawKafkaRun.Outcome run = RawKafkaRun.measure(bootstrap, rawTopic, payload, i == 0 ? warmup : none, deadline,
-                    processes, progress);
+                    processes, List.of(), progress);
             runs.add(run);
             if (run.row().records() < payload.size()) {
                 return run; // the deadline: what arrived is reported as a problem
             }
         }
-        List<RawKafkaRun.Outcome> byRate = runs.stream()
-                .sorted(java.util.Comparator.comparingDouble(o -> o.row().recordsPerSecond())).toList();
-        RawKafkaRun.Outcome median = byRate.get((byRate.size() - 1) / 2);
-        progress.printf("raw Kafka: %d runs at %s records/s; the table shows the median run%n", runs.size(),
-                runs.stream().map(o -> String.format(java.util.Locale.ROOT, "%.0f", o.row().recordsPerSecond()))
-                        .collect(java.util.stream.Collectors.joining(", ")));
-        return median;
+        return rawMedian(runs, payload, progress);
+    }
+
+    /** The median of raw runs already made; the first that fell short (the deadline) when one did. */
+    private static RawKafkaRun.Outcome rawMedian(List<RawKafkaRun.Outcome> runs, Payload payload,
+            PrintStream progress) {
+        for (RawKafkaRun.Outcome run : runs) {
+            if (run.row().records() < payload.size()) {
+                return run; // what arrived is reported as a problem
+            }
+        }
+        progress.println(runsLine("raw Kafka", runs.stream().map(o -> o.row().recordsPerSecond()).toList()));
+        return median(runs, o -> o.row().recordsPerSecond());
+    }
+
+    /**
+     * The run with the median rate; of an even number, the lower middle one (the slower of the
+     * two, so that the table never shows more than half the runs beat).
+     */
+    static <T> T median(List<T> runs, java.util.function.ToDoubleFunction<T> rate) {
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("no runs to take the median of");
+        }
+        List<T> byRate = runs.stream().sorted(Comparator.comparingDouble(rate)).toList();
+        return byRate.get((byRate.size() - 1) / 2);
+    }
+
+    /** The progress line with every run's records/s, in the order they ran. */
+    static String runsLine(String side, List<Double> recordsPerSecond) {
+        return String.format(java.util.Locale.ROOT, "%s: %d run%s at %s records/s%s", side, recordsPerSecond.size(),
+                recordsPerSecond.size() == 1 ? "" : "s",
+                recordsPerSecond.stream().map(r -> String.format(java.util.Locale.ROOT, "%.0f", r))
+                        .collect(java.util.stream.Collectors.joining(", ")),
+                recordsPerSecond.size() == 1 ? "" : "; the table shows the median run");
     }
 
     /** {@code bench-<yyyyMMdd-HHmmss>-<4 hex>.}: unique per run, and valid in topic names and application ids. */

@@ -30,13 +30,17 @@ final class RawKafkaRun {
     /**
      * Sends and reads back {@code warmup} untimed, then {@code payload} timed.
      *
+     * @param otherParts rules for threads of this JVM that are not the raw side's (the rlstream
+     *                   services, idle between their runs), checked before the raw side's own
      * @return records read, seconds from the first send until the last record was read, payload
      *         bytes read, per record the time from its send (its timestamp) to its read; and CPU
      */
     static Outcome measure(String bootstrapServers, String topic, Payload payload, Payload warmup, long deadlineNanos,
-            Map<String, Long> processes, PrintStream out) throws InterruptedException {
-        CpuMeter cpu = new CpuMeter(List.of(new CpuMeter.Rule("bench-", PipelineRun.BENCH_CLIENTS),
-                new CpuMeter.Rule(Thread.currentThread().getName(), PipelineRun.BENCH_CLIENTS)), processes);
+            Map<String, Long> processes, List<CpuMeter.Rule> otherParts, PrintStream out) throws InterruptedException {
+        List<CpuMeter.Rule> rules = new java.util.ArrayList<>(otherParts);
+        rules.add(new CpuMeter.Rule("bench-", PipelineRun.BENCH_CLIENTS));
+        rules.add(new CpuMeter.Rule(Thread.currentThread().getName(), PipelineRun.BENCH_CLIENTS));
+        CpuMeter cpu = new CpuMeter(rules, processes);
         int n = payload.size();
         LatencySamples latencies = new LatencySamples();
         AtomicLong bytes = new AtomicLong();

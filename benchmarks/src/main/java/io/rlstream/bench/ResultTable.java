@@ -44,17 +44,19 @@ final class ResultTable {
         s.append('\n');
         s.append(String.format(Locale.ROOT,
                 "data: %d rollouts of %d response tokens, %.0f bytes each serialized (%.1f MB; MB = 10^6 bytes);%n"
-                        + "      clients on both sides: acks=all, linger.ms %d, %d KiB batches, zstd%n",
+                        + "      clients on both sides: acks=all, linger.ms %d, %d KiB batches, zstd%s%n",
                 settings.rollouts(), settings.tokens(), r.rolloutBytes(), r.rolloutBytes() * settings.rollouts() / 1e6,
-                BenchClients.LINGER_MS, BenchClients.BATCH_BYTES / 1024));
+                BenchClients.LINGER_MS, BenchClients.BATCH_BYTES / 1024, settings.runs() == 1 ? ""
+                        : "; each side's row: its median of " + settings.runs() + " timed runs (all above the table)"));
         s.append("latency: raw = a record's send -> its read; rlstream = the latest scored_at of a group's rewards -> "
                 + "its batch record read (read_committed);\n      both under the run's full load (every rollout sent "
                 + "at once), so they include the time spent queued" + (paced != null ? "; paced: the same latency with "
                 + "the rollouts sent at the pace below" : "") + "\n");
         if (settings.unpaced()) {
             s.append(String.format(Locale.ROOT,
-                    "rlstream delivered: %d/%d batches, %d/%d groups (%d distinct), %d samples; %d rewards read (%d FAILED);%n"
+                    "rlstream delivered%s: %d/%d batches, %d/%d groups (%d distinct), %d samples; %d rewards read (%d FAILED);%n"
                             + "      rollout sent -> rewarded: p50 %s ms, p99 %s ms%n",
+                    settings.runs() == 1 ? "" : " (the run in the table; each run is checked alike)",
                     r.batches(), settings.batches(), r.groupsBatched(), settings.groups(), r.distinctGroups(),
                     r.rlstream().records(), r.rewards(), r.failedRewards(), millis(r.sentToRewarded().p50Ms()),
                     millis(r.sentToRewarded().p99Ms())));
@@ -65,7 +67,8 @@ final class ResultTable {
                             + "schedule;%n      delivered %d/%d batches, %d/%d groups (%d distinct), %d samples; "
                             + "goal at half capacity: p99 < 1000 ms%n",
                     settings.groupSize(), PayloadSender.groupStartNanos(1, settings.groupSize(), paced.rate()) / 1e6,
-                    paced.rate(), settings.unpaced() ? "half of the unpaced run's" : "the rate given",
+                    paced.rate(), !settings.unpaced() ? "the rate given"
+                            : settings.runs() == 1 ? "half of the unpaced run's" : "half of the median unpaced run's",
                     paced.maxBehindMillis(), paced.batches(), settings.batches(), paced.groupsBatched(),
                     settings.groups(), paced.distinctGroups(), paced.row().records()));
         }
@@ -171,7 +174,9 @@ final class ResultTable {
      * machine whose cores both runs keep busy, the records/s ratio follows it at the defaults (the
      * compiler takes about the same share of both runs) and falls below it in long runs, where the
      * compiler still works on rlstream's code but long since finished the raw clients'
-     * (docs/benchmarks.md, issue 18's eighth look). Empty when a side has no reading or no records.
+     * (docs/benchmarks.md, issue 18's eighth look). The rlstream services' threads in a raw run
+     * (idle between their runs) are not raw Kafka's work and are left out of it too. Empty when a
+     * side has no reading or no records.
      */
     static String cpuOutsideTheJit(long rawRecords, Map<String, Double> rawCpu, long rlstreamRecords,
             Map<String, Double> rlstreamCpu) {
@@ -189,8 +194,10 @@ final class ResultTable {
         return seconds / (rollouts / 1000.0);
     }
 
+    /** A side's CPU seconds but the JIT compiler's, and the rlstream services' while idle in a raw run. */
     private static double secondsOutsideTheJit(Map<String, Double> seconds) {
-        return seconds.entrySet().stream().filter(e -> !e.getKey().equals(CpuMeter.JIT))
+        return seconds.entrySet().stream()
+                .filter(e -> !e.getKey().equals(CpuMeter.JIT) && !e.getKey().equals(PipelineRun.IDLE_SERVICES))
                 .mapToDouble(Map.Entry::getValue).sum();
     }
 

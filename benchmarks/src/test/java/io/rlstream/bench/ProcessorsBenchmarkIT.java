@@ -69,6 +69,19 @@ class ProcessorsBenchmarkIT {
         long[] rates = java.util.stream.IntStream.rangeClosed(1, 3).mapToLong(i -> Long.parseLong(runs.group(i)))
                 .sorted().toArray();
         assertEquals(rates[1], Math.round(r.raw().recordsPerSecond()), why);
+        // three rlstream runs, each with groups of its own and each delivering all of them once (or
+        // the table would show that run with its problems), and the table's is the median one
+        java.util.regex.Matcher pipelineRuns = java.util.regex.Pattern.compile("rlstream: 3 runs at (\\d+), (\\d+), "
+                + "(\\d+) records/s; the table shows the median run").matcher(log.toString(StandardCharsets.UTF_8));
+        assertTrue(pipelineRuns.find(), why);
+        long[] pipelineRates = java.util.stream.IntStream.rangeClosed(1, 3)
+                .mapToLong(i -> Long.parseLong(pipelineRuns.group(i))).sorted().toArray();
+        assertEquals(pipelineRates[1], Math.round(r.rlstream().recordsPerSecond()), why);
+        // the sides alternate: each raw run right after the rlstream run of the same number
+        List<String> sends = log.toString(StandardCharsets.UTF_8).lines()
+                .filter(l -> l.matches("(rlstream run \\d of 3|raw Kafka): sending .*")).map(l -> l.substring(0, 8))
+                .toList();
+        assertEquals(List.of("rlstream", "raw Kafk", "rlstream", "raw Kafk", "rlstream", "raw Kafk"), sends, why);
         assertEquals(32, r.rlstream().latency().count(), "one reward-to-batch latency per group");
         assertTrue(r.rlstream().latency().p50Ms() >= 0, "a batch is read after its rewards are scored\n" + why);
         assertTrue(r.rlstream().latency().p50Ms() <= r.rlstream().latency().p99Ms(), why);
@@ -94,7 +107,7 @@ class ProcessorsBenchmarkIT {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = ProcessorsBenchmark.run(List.of("--rollouts", "256", "--tokens", "50", "--group-size", "8",
                 "--batch-groups", "4", "--bootstrap-server", kafka.bootstrapServers(), "--registry-url",
-                RegistryFixture.url(), "--timeout-seconds", "180", "--paced"),
+                RegistryFixture.url(), "--timeout-seconds", "180", "--paced", "--runs", "2"),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text);
@@ -108,6 +121,16 @@ class ProcessorsBenchmarkIT {
             assertTrue(Double.parseDouble(columns[3]) > 0, label + " MB/s\n" + text);
         }
         assertTrue(line(text, ResultTable.RATIO_LABEL).length() > ResultTable.RATIO_LABEL.length(), text);
+        // --runs 2: two timed runs a side, the slower of the two in the table
+        String twoRuns = line(text, "rlstream: 2 runs at ");
+        assertTrue(twoRuns.endsWith("records/s; the table shows the median run"), text);
+        long slower = java.util.Arrays.stream(twoRuns.substring("rlstream: 2 runs at ".length(), twoRuns.indexOf(" records/s"))
+                .split(", ")).mapToLong(Long::parseLong).min().orElseThrow();
+        String[] pipelineRow = line(text, ResultTable.PIPELINE_LABEL + " ").substring(ResultTable.PIPELINE_LABEL.length())
+                .trim().split("\\s+");
+        assertEquals(slower, Long.parseLong(pipelineRow[2]), "the table's rlstream records/s: the slower run\n" + text);
+        assertTrue(line(text, "raw Kafka: 2 runs at ").endsWith("records/s; the table shows the median run"), text);
+        assertTrue(text.contains("each side's row: its median of 2 timed runs"), text);
         assertTrue(text.contains("8/8 batches, 32/32 groups (32 distinct)"), text);
         assertTrue(text.contains("delivered 8/8 batches, 32/32 groups (32 distinct), 256 samples; goal"), "paced\n" + text);
         // the rollouts topic is 1.00 of itself; every topic of the run but the raw one is in the total

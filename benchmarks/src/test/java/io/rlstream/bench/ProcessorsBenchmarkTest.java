@@ -87,9 +87,9 @@ class ProcessorsBenchmarkTest {
         Settings half = ProcessorsBenchmark.parse(List.of("--paced"));
         assertTrue(half.paced() && half.unpaced(), "--paced: the unpaced run first, then the paced one");
         assertEquals(0, half.rate());
-        // 2000 measured groups, 496 warm-up groups (3968 / 8), then 2000 of the paced run's own.
-        assertEquals(2496, half.pacedFirstGroup());
-        assertEquals(4496, half.promptGroups());
+        // 3 runs of 2000 measured groups each, 496 warm-up groups (3968 / 8), then 2000 of the paced run's own.
+        assertEquals(6496, half.pacedFirstGroup());
+        assertEquals(8496, half.promptGroups());
 
         Settings fixed = ProcessorsBenchmark.parse(List.of("--rate", "150.5", "--rollouts", "256", "--batch-groups", "4"));
         assertTrue(fixed.paced() && !fixed.unpaced(), "--rate alone: only the paced run of the rlstream side");
@@ -99,7 +99,7 @@ class ProcessorsBenchmarkTest {
 
         Settings none = ProcessorsBenchmark.parse(List.of());
         assertFalse(none.paced());
-        assertEquals(2496, none.promptGroups(), "2000 + 496: no paced groups");
+        assertEquals(6496, none.promptGroups(), "3 x 2000 + 496: no paced groups");
         assertThrows(IllegalArgumentException.class,
                 () -> new Settings(256, 50, 8, 4, 0, null, null, null, Duration.ofMinutes(1), false, 100));
     }
@@ -140,6 +140,76 @@ class ProcessorsBenchmarkTest {
         assertEquals(125, d.batches(), "2000 groups / B 16");
         assertEquals(3968, d.warmupRollouts(), "16000 / 4 = 4000, in whole batches of 128");
         assertEquals(0, ProcessorsBenchmark.parse(List.of("--warmup-rollouts", "0")).warmupRollouts());
+    }
+
+    @Test
+    void eachUnpacedRunHasGroupsOfItsOwnThenTheWarmUpThenThePacedRun() {
+        Settings three = ProcessorsBenchmark.parse(List.of("--rollouts", "256", "--batch-groups", "4", "--paced"));
+        assertEquals(3, three.runs(), "the default");
+        assertEquals(3, three.unpacedRuns());
+        // 256 / 8 = 32 groups per run: run 1 has groups 0..31, run 2 32..63, run 3 64..95;
+        // the warm-up's 64 / 8 = 8 groups are 96..103, the paced run's 32 are 104..135.
+        assertEquals(0, three.runFirstGroup(0));
+        assertEquals(32, three.runFirstGroup(1));
+        assertEquals(64, three.runFirstGroup(2));
+        assertEquals(96, three.warmupFirstGroup());
+        assertEquals(104, three.pacedFirstGroup());
+        assertEquals(136, three.promptGroups());
+
+        Settings one = ProcessorsBenchmark.parse(List.of("--rollouts", "256", "--batch-groups", "4", "--runs", "1"));
+        assertEquals(1, one.runs());
+        assertEquals(32, one.warmupFirstGroup(), "one run: the warm-up right after its 32 groups, as before --runs");
+        assertEquals(40, one.promptGroups(), "32 + 8, no paced run");
+
+        Settings rate = ProcessorsBenchmark.parse(List.of("--rollouts", "256", "--batch-groups", "4", "--rate", "50",
+                "--runs", "5"));
+        assertEquals(5, rate.runs(), "the raw side still runs 5 times");
+        assertEquals(0, rate.unpacedRuns(), "a fixed rate: no unpaced rlstream run");
+        assertEquals(32, rate.warmupFirstGroup(), "after the paced run's groups 0..31");
+        assertEquals(0, rate.pacedFirstGroup());
+    }
+
+    @Test
+    void runsMustBeOneToNine() {
+        assertEquals(2, run("--runs", "0"));
+        assertTrue(err().contains("--runs must be 1 to 9 (timed runs per side; the table shows the median), got 0"),
+                err());
+        assertEquals(2, run("--runs", "10"));
+        assertTrue(err().contains("got 10"), err());
+        assertEquals(2, run("--runs", "few"));
+        assertTrue(err().contains("--runs expects a whole number, got 'few'"), err());
+        assertEquals(9, ProcessorsBenchmark.parse(List.of("--runs=9")).runs());
+    }
+
+    @Test
+    void theMedianRunIsTheMiddleOneByRateAndTheSlowerMiddleOneOfAnEvenCount() {
+        List<Double> three = List.of(3313.0, 4406.0, 3637.0);
+        assertEquals(3637.0, ProcessorsBenchmark.median(three, Double::doubleValue), "sorted 3313, 3637, 4406");
+        assertEquals(2.0, ProcessorsBenchmark.median(List.of(4.0, 2.0), Double::doubleValue), "of 2 and 4, the slower");
+        assertEquals(5.0, ProcessorsBenchmark.median(List.of(9.0, 1.0, 5.0, 7.0, 3.0), Double::doubleValue));
+        assertEquals(7.0, ProcessorsBenchmark.median(List.of(7.0), Double::doubleValue));
+        assertThrows(IllegalArgumentException.class, () -> ProcessorsBenchmark.median(List.<Double>of(),
+                Double::doubleValue));
+        assertEquals("rlstream: 3 runs at 3313, 4406, 3637 records/s; the table shows the median run",
+                ProcessorsBenchmark.runsLine("rlstream", three), "in the order they ran");
+        assertEquals("raw Kafka: 1 run at 9977 records/s", ProcessorsBenchmark.runsLine("raw Kafka", List.of(9977.4)));
+    }
+
+    @Test
+    void theTableSaysEachRowIsAMedianOnlyWhenThereWereSeveralRuns() {
+        Row raw = new Row(256, 0.5, 256_000, new Latency(256, 10, 20));
+        Row pipeline = new Row(256, 2.0, 256_000, new Latency(32, 150, 400));
+        for (int runs : new int[] {1, 3}) {
+            Settings s = new Settings(256, 50, 8, 4, 0, null, null, null, Duration.ofMinutes(1), false, 0,
+                    io.rlstream.events.BatchTokens.INLINE, runs);
+            String table = ResultTable.format(new Result(s, raw, pipeline, 8, 32, 32, 256, 0, new Latency(256, 80, 300),
+                    1000, Map.of(), Map.of(), Map.of(), List.of()));
+            assertEquals(runs == 3, table.contains("each side's row: its median of 3 timed runs (all above the table)"),
+                    table);
+            assertEquals(runs == 3, table.contains("rlstream delivered (the run in the table; each run is checked "
+                    + "alike): 8/8 batches"), table);
+            assertTrue(table.contains("8/8 batches, 32/32 groups (32 distinct)"), table);
+        }
     }
 
     @Test
@@ -213,8 +283,8 @@ class ProcessorsBenchmarkTest {
         // 256 / 4 s = 64 records/s; 256,000 bytes / 4 s = 0.064 MB/s
         assertTrue(table.contains("rlstream paced at 64/s              256      4.00          64     0.06      120      700"),
                 table);
-        assertTrue(table.contains("a group of 8 every 125.0 ms (64 rollouts/s, half of the unpaced run's), sent at most "
-                + "3 ms behind schedule"), table);
+        assertTrue(table.contains("a group of 8 every 125.0 ms (64 rollouts/s, half of the median unpaced run's), sent "
+                + "at most 3 ms behind schedule"), table);
         assertTrue(table.contains("delivered 8/8 batches, 32/32 groups (32 distinct), 256 samples"), table);
         // 0.64 / 0.256 = 2.50, 0.32 / 0.256 = 1.25
         assertTrue(table.contains("CPU-seconds per 1,000 rollouts during rlstream paced at 64/s: grouping app 2.50, "
@@ -261,6 +331,11 @@ class ProcessorsBenchmarkTest {
         // Other counts on each side: raw 2.2 / 8 = 0.275, rlstream 10 / 32 = 0.3125, 0.275 / 0.3125 = 0.88
         assertTrue(ResultTable.cpuOutsideTheJit(8_000, raw, 32_000, rlstream).endsWith("raw / rlstream 0.88"
                 + System.lineSeparator()));
+        // The rlstream services' threads, idle during a raw run between their runs, are not raw's work either.
+        Map<String, Double> rawWithIdleServices = new java.util.LinkedHashMap<>(raw);
+        rawWithIdleServices.put(PipelineRun.IDLE_SERVICES, 0.3);
+        assertTrue(ResultTable.cpuOutsideTheJit(16_000, rawWithIdleServices, 16_000, rlstream)
+                .contains("raw Kafka 0.138, rlstream 0.625; raw / rlstream 0.22"));
         assertEquals("", ResultTable.cpuOutsideTheJit(16_000, raw, 0, rlstream), "nothing arrived: no line");
         assertEquals("", ResultTable.cpuOutsideTheJit(16_000, Map.of(), 16_000, rlstream), "no reading: no line");
     }
