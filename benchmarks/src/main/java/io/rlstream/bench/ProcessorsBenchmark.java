@@ -665,8 +665,9 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
         Row raw = Row.NONE;
         Map<String, Double> rawCpu = Map.of();
         if (!outcomes.raw().isEmpty() || System.nanoTime() < deadline) {
-            RawKafkaRun.Outcome outcome = !outcomes.raw().isEmpty() ? rawMedian(outcomes.raw(), payload, progress)
-                    : rawMedian(settings, bootstrap, rawTopic, payload, warmup, deadline, processes, progress);
+            List<RawKafkaRun.Outcome> runs = !outcomes.raw().isEmpty() ? outcomes.raw()
+                    : rawRunsAlone(settings.runs(), rawRuns, payload.size(), deadline);
+            RawKafkaRun.Outcome outcome = rawMedian(runs, payload, progress);
             raw = outcome.row();
             rawCpu = outcome.cpuSeconds();
             if (raw.records() < payload.size()) {
@@ -683,31 +684,34 @@ public final class ProcessorsBenchmark extends BenchCommand.Parsed {
     }
 
     /**
-     * The raw side {@link Settings#runs()} times (warmed up before the first), and the run with the
-     * median records/s: when there were no unpaced rlstream runs to go between (a fixed rate), or
-     * none delivered every group. One raw run moves N records in one to three seconds, and its rate
+     * The raw runs one after another, when there were no unpaced rlstream runs to go between (a
+     * fixed rate) or none delivered every group; they stop at the first that falls short (the
+     * deadline).
+     */
+    private static List<RawKafkaRun.Outcome> rawRunsAlone(int count, PipelineRun.RawRuns rawRuns, int records,
+            long deadline) throws InterruptedException {
+        List<RawKafkaRun.Outcome> runs = new ArrayList<>();
+        for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+            RawKafkaRun.Outcome run = rawRuns.run(i);
+            runs.add(run);
+            if (run.row().records() < records) {
+                break;
+            }
+        }
+        return runs;
+    }
+
+    /**
+     * The run with the median records/s of the raw runs made; the first that fell short (the
+     * deadline) when one did. One raw run moves N records in one to three seconds, and its rate
      * varied by 2x from one run to the next on the 2-core machine (4,543 to 10,243 records/s for the
      * same N on one day), which moved the ratio as much as any change to the pipeline did.
      */
-    private static RawKafkaRun.Outcome rawMedian(Settings settings, String bootstrap, String rawTopic, Payload payload,
-            Payload warmup, long deadline, Map<String, Long> processes, PrintStream progress)
-            throws InterruptedException {
-        List<RawKafkaRun.Outcome> runs = new ArrayList<>();
-        Payload none = new Payload(List.of(), List.of(), 0);
-        for (int i = 0; i < settings.runs() && System.nanoTime() < deadline; i++) {
-            RawKafkaRun.Outcome run = RawKafkaRun.measure(bootstrap, rawTopic, payload, i == 0 ? warmup : none, deadline,
-                    processes, List.of(), progress);
-            runs.add(run);
-            if (run.row().records() < payload.size()) {
-                return run; // the deadline: what arrived is reported as a problem
-            }
-        }
-        return rawMedian(runs, payload, progress);
-    }
-
-    /** The median of raw runs already made; the first that fell short (the deadline) when one did. */
     private static RawKafkaRun.Outcome rawMedian(List<RawKafkaRun.Outcome> runs, Payload payload,
             PrintStream progress) {
+        if (runs.isEmpty()) {
+            return new RawKafkaRun.Outcome(Row.NONE, Map.of()); // the deadline came first: reported as a problem
+        }
         for (RawKafkaRun.Outcome run : runs) {
             if (run.row().records() < payload.size()) {
                 return run; // what arrived is reported as a problem

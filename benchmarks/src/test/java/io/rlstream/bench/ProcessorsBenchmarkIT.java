@@ -144,6 +144,25 @@ class ProcessorsBenchmarkIT {
         assertRunTopicsDeleted();
     }
 
+    @Test
+    void aFixedRateRunsTheRawSideAloneAfterThePacedRun() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = ProcessorsBenchmark.run(List.of("--rollouts", "256", "--tokens", "50", "--group-size", "8",
+                "--batch-groups", "4", "--warmup-rollouts", "0", "--bootstrap-server", kafka.bootstrapServers(),
+                "--registry-url", RegistryFixture.url(), "--timeout-seconds", "180", "--rate", "400", "--runs", "2"),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        // no unpaced rlstream run to go between: the paced run, then both raw runs
+        List<String> sends = text.lines().filter(l -> l.matches("(rlstream.*|raw Kafka): sending .*"))
+                .map(l -> l.startsWith("raw") ? "raw" : "rlstream").toList();
+        assertEquals(List.of("rlstream", "raw", "raw"), sends, text);
+        assertTrue(line(text, "raw Kafka: 2 runs at ").endsWith("the table shows the median run"), text);
+        assertTrue(text.lines().noneMatch(l -> l.startsWith("rlstream: ") && l.contains(" runs at ")), text);
+        assertTrue(text.contains("delivered 8/8 batches, 32/32 groups (32 distinct), 256 samples"), text);
+        assertRunTopicsDeleted();
+    }
+
     private static String line(String text, String start) {
         return text.lines().filter(l -> l.startsWith(start)).findFirst()
                 .orElseThrow(() -> new AssertionError("no line starting with '" + start + "' in\n" + text));
