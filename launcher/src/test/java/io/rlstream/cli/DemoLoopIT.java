@@ -44,10 +44,13 @@ class DemoLoopIT {
         DemoSettings settings = DemoSettings.defaults(runDir)
                 // 6 minutes: runs from a weak warm start (about 18%) learn slower; one reached only 36% at 300 s
                 .withBudget(Duration.ofMinutes(6))
-                // Stop as soon as the gain is clear: 55% from a warm start of at most 35% is at least
-                // +20 points. Seed 7's warm start measured 21.6% to 27.8% (oneDNN is not bitwise
-                // reproducible); 65% took another minute of CI's 25.
-                .withTarget(0.55);
+                // Stop as soon as the gain is clear. The gain is judged on the newest checkpoint at
+                // the stop, not on the evaluation that reached the target, and neighbouring
+                // checkpoints differ by several points: one CI run stopped at 55.0% (step 100) and
+                // its newest checkpoint (step 105) scored 47.4%, +19.6 from 27.8%. 60% from a warm
+                // start of at most 35% leaves that much room. Seed 7's warm start measured 21.6% to
+                // 27.8% (oneDNN is not bitwise reproducible); 65% took another minute of CI's 25.
+                .withTarget(0.60);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
         Demo.Result result;
